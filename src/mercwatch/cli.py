@@ -1,0 +1,39 @@
+"""The ``mercwatch`` command: thin verbs that build a config and call the library.
+
+Each pipeline package owns its verbs in its own ``cli.py`` and is registered in
+:func:`_register_subcommands`, so adding a verb never touches another package.
+User errors exit 2 with one line naming what was wrong, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from mercwatch.errors import MercwatchError
+
+app = typer.Typer(
+    name="mercwatch",
+    help="Find, stop and expose surveillance-for-hire operations on an online platform.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_subcommands() -> None:
+    """Attach each package's verbs. One line per package; keep sorted."""
+    # (each package adds its line here)
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    """Console-script entry point: user errors become one line on stderr and exit 2."""
+    try:
+        app()
+    except MercwatchError as exc:
+        typer.secho(f"mercwatch: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(2)

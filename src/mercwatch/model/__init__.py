@@ -1,0 +1,33 @@
+"""The data model shared by every stage: frozen dataclasses and enums."""
+
+from mercwatch.model.records import (
+    Action,
+    ActionKind,
+    ActionStatus,
+    Attribution,
+    Evidence,
+    Indicator,
+    IndicatorType,
+    Infrastructure,
+    Notification,
+    Operation,
+    Phase,
+    Signal,
+    SubjectType,
+)
+
+__all__ = [
+    "Action",
+    "ActionKind",
+    "ActionStatus",
+    "Attribution",
+    "Evidence",
+    "Indicator",
+    "IndicatorType",
+    "Infrastructure",
+    "Notification",
+    "Operation",
+    "Phase",
+    "Signal",
+    "SubjectType",
+]

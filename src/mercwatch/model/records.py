@@ -1,0 +1,307 @@
+"""Records that flow between pipeline stages, mirroring the SCHEMA.md output contract.
+
+Each record has ``to_dict``/``from_dict`` that produce exactly the JSON shape that
+SCHEMA.md fixes, so every writer and reader goes through one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class Phase(str, Enum):
+    """Kill-chain phase of surveillance-for-hire, in the order an operation moves."""
+
+    RECONNAISSANCE = "reconnaissance"
+    ENGAGEMENT = "engagement"
+    EXPLOITATION = "exploitation"
+
+    @property
+    def rank(self) -> int:
+        """0, 1, 2 in kill-chain order, for "furthest phase reached"."""
+        return _PHASE_ORDER.index(self)
+
+    @classmethod
+    def furthest(cls, phases: "list[Phase] | set[Phase] | tuple[Phase, ...]") -> "Phase":
+        """The phase furthest along the kill chain among ``phases``."""
+        return max(phases, key=lambda p: p.rank)
+
+
+_PHASE_ORDER = [Phase.RECONNAISSANCE, Phase.ENGAGEMENT, Phase.EXPLOITATION]
+
+
+class SubjectType(str, Enum):
+    """What a signal is about."""
+
+    ACCOUNT = "account"
+    IP = "ip"
+    DEVICE = "device"
+    DOMAIN = "domain"
+    URL = "url"
+    NETWORK = "network"
+
+
+class ActionKind(str, Enum):
+    """Enforcement actions of SCHEMA.md."""
+
+    DISABLE_ACCOUNT = "disable_account"
+    CHECKPOINT_ACCOUNT = "checkpoint_account"
+    BLOCK_DOMAIN = "block_domain"
+    BLOCK_URL = "block_url"
+
+
+class ActionStatus(str, Enum):
+    """Where an action stands. ``applied`` and ``pending_review`` are in SCHEMA.md;
+    the others are mercwatch's extensions for the review workflow."""
+
+    APPLIED = "applied"
+    PENDING_REVIEW = "pending_review"
+    REJECTED = "rejected"
+    REVERSED = "reversed"
+    DRY_RUN = "dry_run"
+
+
+class IndicatorType(str, Enum):
+    """Kinds of indicator mercwatch exchanges with other defenders."""
+
+    DOMAIN = "domain"
+    URL = "url"
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+    EMAIL = "email"
+    MD5 = "md5"
+    SHA1 = "sha1"
+    SHA256 = "sha256"
+    FILE_NAME = "file_name"
+    PROCESS_NAME = "process_name"
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One detector finding about one subject.
+
+    Attributes:
+        detector: the detector's stable id.
+        phase: the kill-chain phase the detector watches.
+        subject_type: what ``subject`` is (account, ip, domain ...).
+        subject: the account id, address, domain or URL.
+        score: 0..1, how sure the detector is.
+        detail: evidence a person can read.
+    """
+
+    detector: str
+    phase: Phase
+    subject_type: SubjectType
+    subject: str
+    score: float
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of an operation's evidence (SCHEMA.md ``evidence`` item)."""
+
+    detector: str
+    phase: Phase
+    subject: str
+    score: float
+    detail: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "detector": self.detector,
+            "phase": self.phase.value,
+            "subject": self.subject,
+            "score": round(float(self.score), 4),
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        return cls(
+            detector=data["detector"],
+            phase=Phase(data["phase"]),
+            subject=data["subject"],
+            score=float(data["score"]),
+            detail=data["detail"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Infrastructure:
+    """What an operation used, besides its accounts."""
+
+    domains: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    ips: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    photo_hashes: tuple[str, ...] = ()
+    email_domains: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {
+            "domains": list(self.domains),
+            "urls": list(self.urls),
+            "ips": list(self.ips),
+            "devices": list(self.devices),
+            "photo_hashes": list(self.photo_hashes),
+            "email_domains": list(self.email_domains),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Infrastructure:
+        return cls(**{k: tuple(data.get(k, ())) for k in cls.__slots__})  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Why an operation is believed to be a known actor's."""
+
+    actor: str
+    source: str
+    matched: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"actor": self.actor, "source": self.source, "matched": list(self.matched)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Attribution:
+        return cls(actor=data["actor"], source=data["source"], matched=tuple(data["matched"]))
+
+
+def _iso(ts: datetime | None) -> str | None:
+    if ts is None:
+        return None
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """A cluster of accounts and infrastructure run together against targets."""
+
+    operation_id: str
+    confidence: float
+    phases: tuple[Phase, ...]
+    accounts: tuple[str, ...]
+    targets: tuple[str, ...]
+    infrastructure: Infrastructure
+    first_seen: datetime | None
+    last_seen: datetime | None
+    attribution: Attribution | None = None
+    evidence: tuple[Evidence, ...] = ()
+    # Extension (SCHEMA.md allows new optional fields): the furthest phase per target.
+    target_levels: tuple[tuple[str, Phase], ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operation_id": self.operation_id,
+            "confidence": round(float(self.confidence), 4),
+            "phases": [p.value for p in self.phases],
+            "accounts": list(self.accounts),
+            "targets": list(self.targets),
+            "infrastructure": self.infrastructure.to_dict(),
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
+            "attribution": self.attribution.to_dict() if self.attribution else None,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Operation:
+        attribution = data.get("attribution")
+        return cls(
+            operation_id=data["operation_id"],
+            confidence=float(data["confidence"]),
+            phases=tuple(Phase(p) for p in data["phases"]),
+            accounts=tuple(data["accounts"]),
+            targets=tuple(data["targets"]),
+            infrastructure=Infrastructure.from_dict(data.get("infrastructure", {})),
+            first_seen=_parse_iso(data.get("first_seen")),
+            last_seen=_parse_iso(data.get("last_seen")),
+            attribution=Attribution.from_dict(attribution) if attribution else None,
+            evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One enforcement decision (SCHEMA.md ``Action``)."""
+
+    action: ActionKind
+    subject: str
+    operation_id: str
+    status: ActionStatus
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action.value,
+            "subject": self.subject,
+            "operation_id": self.operation_id,
+            "status": self.status.value,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Action:
+        return cls(
+            action=ActionKind(data["action"]),
+            subject=data["subject"],
+            operation_id=data["operation_id"],
+            status=ActionStatus(data["status"]),
+            reason=data["reason"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A warning to one targeted user about one operation (SCHEMA.md)."""
+
+    account_id: str
+    operation_id: str
+    level: Phase
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "operation_id": self.operation_id,
+            "level": self.level.value,
+            "reasons": list(self.reasons),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Notification:
+        return cls(
+            account_id=data["account_id"],
+            operation_id=data["operation_id"],
+            level=Phase(data["level"]),
+            reasons=tuple(data["reasons"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """An indicator of compromise, as exchanged with other defenders.
+
+    Never holds target data: only infrastructure the operation controlled.
+    """
+
+    type: IndicatorType
+    value: str
+    source: str = ""
+    actor: str | None = None
+    comment: str = ""
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    revoked: bool = False
+    phases: tuple[Phase, ...] = ()
