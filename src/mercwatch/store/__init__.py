@@ -1,0 +1,1 @@
+"""Stores: the analytics engine (Ibis) and the operational state store (SQLAlchemy)."""

@@ -1,0 +1,107 @@
+"""The analytics engine: Ibis over DuckDB (default, embedded) or Spark.
+
+Detectors and the link stage are written once as Ibis expressions and run on
+whichever backend :func:`connect` returns. Ingest validates on DuckDB and hands the
+clean tables to Spark as Parquet when a platform outgrows one machine.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+from ibis.backends import BaseBackend
+
+from mercwatch.errors import ConfigError, EngineError
+
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Where analytics run.
+
+    Attributes:
+        kind: ``duckdb`` (default) or ``spark``.
+        database: DuckDB file; ``None`` keeps everything in memory.
+        memory_limit: DuckDB memory cap (spills to disk beyond it), e.g. ``"4GB"``.
+        threads: DuckDB worker threads; ``None`` = all cores.
+        spark_master: Spark master URL or Spark Connect ``sc://`` address.
+    """
+
+    kind: str = "duckdb"
+    database: Path | None = None
+    memory_limit: str | None = None
+    threads: int | None = None
+    spark_master: str = "local[2]"
+
+
+def connect(config: EngineConfig | None = None) -> BaseBackend:
+    """Open the configured analytics backend.
+
+    Raises:
+        ConfigError: unknown engine kind.
+        EngineError: the backend could not start.
+    """
+    config = config or EngineConfig()
+    if config.kind == "duckdb":
+        return _connect_duckdb(config)
+    if config.kind == "spark":
+        return _connect_spark(config)
+    raise ConfigError(f"unknown engine {config.kind!r}; choose one of {', '.join(ENGINES)}")
+
+
+def _connect_duckdb(config: EngineConfig) -> BaseBackend:
+    database = str(config.database) if config.database else ":memory:"
+    try:
+        con = ibis.duckdb.connect(database)
+        raw = duckdb_connection(con)
+        # Naive timestamps in exports mean UTC; never the machine's zone.
+        raw.execute("SET TimeZone = 'UTC'")
+        if config.memory_limit:
+            raw.execute(f"SET memory_limit = '{config.memory_limit}'")
+        if config.threads:
+            raw.execute(f"SET threads = {int(config.threads)}")
+        raw.execute("SET preserve_insertion_order = false")
+    except Exception as exc:  # duckdb raises several unrelated types
+        raise EngineError(f"cannot open DuckDB at {database}: {exc}") from exc
+    return con
+
+
+def _connect_spark(config: EngineConfig) -> BaseBackend:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise ConfigError("the spark engine needs the extra: pip install 'mercwatch[spark]'") from exc
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    try:
+        builder = SparkSession.builder.appName("mercwatch")
+        if config.spark_master.startswith("sc://"):
+            session = builder.remote(config.spark_master).getOrCreate()
+        else:
+            session = (
+                builder.master(config.spark_master)
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.sql.session.timeZone", "UTC")
+                .getOrCreate()
+            )
+        return ibis.pyspark.connect(session)
+    except Exception as exc:
+        raise EngineError(f"cannot start Spark at {config.spark_master}: {exc}") from exc
+
+
+def duckdb_connection(con: BaseBackend) -> Any:
+    """The native DuckDB connection behind an Ibis DuckDB backend."""
+    raw = getattr(con, "con", None)
+    if raw is None:
+        raise EngineError("this operation needs the DuckDB engine")
+    return raw
+
+
+def is_duckdb(con: BaseBackend) -> bool:
+    """Whether ``con`` is the embedded DuckDB backend."""
+    return con.name == "duckdb"
