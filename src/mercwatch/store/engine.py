@@ -61,6 +61,8 @@ def _connect_duckdb(config: EngineConfig) -> BaseBackend:
         raw = duckdb_connection(con)
         # Naive timestamps in exports mean UTC; never the machine's zone.
         raw.execute("SET TimeZone = 'UTC'")
+        # Ibis 12 compiles array lambdas with the arrow syntax that DuckDB 2 deprecated.
+        raw.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
         if config.memory_limit:
             raw.execute(f"SET memory_limit = '{config.memory_limit}'")
         if config.threads:

@@ -1,0 +1,104 @@
+"""The detector contract: class data that declares it, one method that computes it.
+
+A detector is one file. It declares a stable ``id`` (persisted in outputs: never
+rename it), a ``version``, its kill-chain ``phase``, the tables it ``reads`` and a
+one-line ``description``, and implements :meth:`Detector.detect` as a set-based Ibis
+expression returning a table with the columns of :data:`SIGNAL_COLUMNS` minus the
+ones the framework adds (``detector``, ``phase``). The same expression runs on
+DuckDB and on Spark; Python per item is only for small distinct sets.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from mercwatch.model import Phase
+
+# The signals table every detector contributes to (docs/architecture.md).
+SIGNAL_COLUMNS = ("detector", "phase", "subject_type", "subject", "score", "detail")
+DETECTOR_OUTPUT = {"subject_type": "string", "subject": "string", "score": "float64", "detail": "string"}
+
+# At-risk populations of SCHEMA.md accounts.tags.
+AT_RISK_TAGS = (
+    "journalist",
+    "activist",
+    "human_rights_defender",
+    "politician",
+    "lawyer",
+    "dissident",
+    "executive",
+    "researcher",
+)
+
+
+@dataclass
+class DetectionContext:
+    """What a detector may read, plus shared derived tables computed once per run.
+
+    Attributes:
+        con: the analytics backend holding ``accounts``, ``friendships``, ``events``.
+        params: per-detector overrides, ``{detector_id: {name: value}}``.
+        known_bad: normalised domains/URLs/IPs from imported intel feeds.
+    """
+
+    con: BaseBackend
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    known_bad: frozenset[str] = frozenset()
+    _cache: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+
+    def table(self, name: str) -> ir.Table:
+        """An input table, e.g. ``ctx.table("events")``."""
+        return self.con.table(name)
+
+    def shared(self, name: str, build: Callable[[DetectionContext], ir.Table]) -> ir.Table:
+        """A derived table several detectors need, materialised once per run.
+
+        Args:
+            name: engine table name, unique for this derived table.
+            build: computes it from this context.
+        """
+        if name not in self._cache:
+            self._cache[name] = self.con.create_table(f"_mw_{name}", build(self), overwrite=True)
+        return self._cache[name]
+
+    def param(self, detector_id: str, name: str, default: Any) -> Any:
+        """A tunable of one detector, from the run config or the detector's default."""
+        return self.params.get(detector_id, {}).get(name, default)
+
+
+class Detector(ABC):
+    """Base of every detector; subclasses are mostly class data plus ``detect``."""
+
+    id: ClassVar[str]
+    version: ClassVar[int] = 1
+    phase: ClassVar[Phase]
+    reads: ClassVar[tuple[str, ...]] = ("events",)
+    description: ClassVar[str]
+    # Tunables with their defaults; the run config may override them by name.
+    defaults: ClassVar[Mapping[str, Any]] = {}
+
+    def p(self, ctx: DetectionContext, name: str) -> Any:
+        """This detector's tunable ``name`` (config override or class default)."""
+        return ctx.param(self.id, name, self.defaults[name])
+
+    @abstractmethod
+    def detect(self, ctx: DetectionContext) -> ir.Table:
+        """Return a table of ``subject_type``, ``subject``, ``score`` (0..1), ``detail``."""
+
+
+def clamp01(value: ir.NumericValue) -> ir.FloatingValue:
+    """Clip a score expression into 0..1 as float64."""
+    return value.cast("float64").clip(lower=0.0, upper=1.0)
+
+
+def saturating(value: ir.NumericValue, half: float) -> ir.FloatingValue:
+    """Map a non-negative count to 0..1, reaching 0.5 at ``half`` (x / (x + half))."""
+    v = value.cast("float64")
+    return v / (v + ibis.literal(float(half)))

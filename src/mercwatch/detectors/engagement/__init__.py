@@ -1,0 +1,1 @@
+"""Engagement detectors: fake personas, scripted outreach, coordination."""

@@ -1,0 +1,1 @@
+"""Reconnaissance detectors: automated collection, targeted watching, searches."""

@@ -1,0 +1,77 @@
+"""Derived tables several detectors need, each built once per run via ``ctx.shared``.
+
+Keeping them here means the definition of "at-risk user" or "close contact" is the
+same in every detector.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from mercwatch.detectors.base import AT_RISK_TAGS, DetectionContext
+
+
+def _at_risk(ctx: DetectionContext) -> ir.Table:
+    accounts = ctx.table("accounts")
+    tags = accounts.tags.filter(lambda t: t.isin(AT_RISK_TAGS))
+    return accounts.filter(tags.length() > 0).select(
+        account_id=accounts.account_id,
+        display_name=accounts.display_name,
+        risk_tags=tags,
+    )
+
+
+def at_risk(ctx: DetectionContext) -> ir.Table:
+    """Accounts the platform marks as at-risk (journalists, activists ...)."""
+    return ctx.shared("at_risk", _at_risk)
+
+
+def _friend_pairs(ctx: DetectionContext) -> ir.Table:
+    """Undirected friendship edges, both directions: pre-existing plus accepted requests."""
+    friendships = ctx.table("friendships").select(a="a", b="b")
+    events = ctx.table("events")
+    accepted = events.filter(events.type == "friend_accept").select(a=events.actor_id, b=events.target_id)
+    edges = friendships.union(accepted)
+    both = edges.union(edges.select(a=edges.b, b=edges.a))
+    return both.filter(both.a != both.b).distinct()
+
+
+def friend_pairs(ctx: DetectionContext) -> ir.Table:
+    """Columns ``a``, ``b``: every friendship, listed in both directions."""
+    return ctx.shared("friend_pairs", _friend_pairs)
+
+
+def _close_contacts(ctx: DetectionContext) -> ir.Table:
+    pairs = friend_pairs(ctx)
+    risk = at_risk(ctx)
+    joined = pairs.join(risk, pairs.a == risk.account_id)
+    return joined.select(account_id=joined.b, of=joined.a).distinct()
+
+
+def close_contacts(ctx: DetectionContext) -> ir.Table:
+    """Columns ``account_id`` (a contact), ``of`` (the at-risk user they are close to)."""
+    return ctx.shared("close_contacts", _close_contacts)
+
+
+def _ip_breadth(ctx: DetectionContext) -> ir.Table:
+    events = ctx.table("events")
+    with_ip = events.filter(events.ip.notnull() & events.actor_id.notnull())
+    return with_ip.group_by("ip").aggregate(accounts=with_ip.actor_id.nunique())
+
+
+def ip_breadth(ctx: DetectionContext) -> ir.Table:
+    """Columns ``ip``, ``accounts``: distinct logged-in accounts seen on each address.
+
+    Addresses used by many accounts are offices and carrier NAT; ties through them
+    are discounted by every detector that links accounts by address.
+    """
+    return ctx.shared("ip_breadth", _ip_breadth)
+
+
+def interest(ctx: DetectionContext) -> ir.Table:
+    """Columns ``account_id``, ``kind`` (``at_risk`` | ``contact``): people worth protecting."""
+    risk = at_risk(ctx).select(account_id="account_id", kind=ibis.literal("at_risk"))
+    contacts = close_contacts(ctx)
+    contacts = contacts.anti_join(risk, contacts.account_id == risk.account_id)
+    return risk.union(contacts.select(account_id="account_id", kind=ibis.literal("contact")).distinct())
