@@ -1,0 +1,20 @@
+"""Enforcement: operations -> actions under a declarative policy; review queue;
+reversal on appeal; every change in a hash-chained, append-only audit log."""
+
+from mercwatch.enforce.audit import AuditEntry, audit_head_hash, read_audit, verify_audit
+from mercwatch.enforce.enforcer import Enforcer, StoredAction
+from mercwatch.enforce.policy import Policy, Rule, RuleMode, decide, load_policy
+
+__all__ = [
+    "AuditEntry",
+    "Enforcer",
+    "Policy",
+    "Rule",
+    "RuleMode",
+    "StoredAction",
+    "audit_head_hash",
+    "decide",
+    "load_policy",
+    "read_audit",
+    "verify_audit",
+]

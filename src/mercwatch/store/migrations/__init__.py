@@ -1,0 +1,68 @@
+"""Alembic migrations for the state store, run from code (no ``alembic.ini`` needed).
+
+The scripts ship inside the package, so :func:`upgrade` works the same from a source
+checkout and from an installed wheel. Alembic's version table is named
+``schema_version``: it is the store's schema version.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from mercwatch.errors import StateError
+
+VERSION_TABLE = "schema_version"
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at the packaged scripts."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(files("mercwatch.store.migrations")))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this mercwatch."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise StateError("no state-store migrations are packaged")
+    return head
+
+
+def upgrade(url: str | Engine, revision: str = "head") -> str:
+    """Migrate the state store at ``url`` (a URL or an Engine) to ``revision``.
+
+    Returns:
+        The revision the store is at afterwards.
+
+    Raises:
+        StateError: the migration failed; the database is left at its last good revision.
+    """
+    from mercwatch.store.state import create_state_engine
+
+    engine = create_state_engine(url) if isinstance(url, str) else url
+    cfg = alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        return current_revision(engine) or ""
+    except SQLAlchemyError as exc:
+        raise StateError(f"migrating the state store failed: {exc}") from exc
+    finally:
+        if isinstance(url, str):
+            engine.dispose()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision recorded in ``schema_version``, or None for an empty database."""
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        return ctx.get_current_revision()

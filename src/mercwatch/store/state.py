@@ -1,0 +1,280 @@
+"""The operational state store: cases, actions, review queue, audit log, outbox.
+
+Analytics tables are rebuilt on every run; this store is what must survive between
+runs and crashes, so it lives in a transactional SQL database: SQLite by default
+(one file, no server) and PostgreSQL in production (``postgresql+psycopg://``).
+The tables are declared here with SQLAlchemy Core and created by the Alembic
+migrations in :mod:`mercwatch.store.migrations`; ``StateStore.open`` runs them.
+
+Concurrency discipline: every transaction that appends to the audit log first
+takes the single ``audit_head`` row (``lock_audit_head``). On PostgreSQL that is a
+row lock held to commit; on SQLite the first write takes the database write lock.
+Either way two writers can never fork the hash chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from mercwatch.errors import ConfigError, StateError
+
+Clock = Callable[[], datetime]
+GENESIS_HASH = "0" * 64
+
+metadata = MetaData()
+
+operations = Table(
+    "operations",
+    metadata,
+    Column("operation_id", String(200), primary_key=True),
+    Column("confidence", Float, nullable=False),
+    Column("phases", JSON, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("first_recorded_at", DateTime, nullable=False),
+    Column("last_recorded_at", DateTime, nullable=False),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(2000), nullable=False),
+    Column("operation_id", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("policy_version", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("action", "subject", "operation_id", name="uq_actions_action_subject_op"),
+)
+
+review_queue = Table(
+    "review_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action_id", Integer, ForeignKey("actions.id"), nullable=False, unique=True),
+    Column("state", String(20), nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    Column("decided_at", DateTime, nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("note", Text, nullable=True),
+    Index("ix_review_queue_state", "state"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    # Ids are assigned by the writer (head count + 1), not by the database, so that the
+    # id is part of the hashed entry and the chain has no gaps to hide a deletion in.
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("ts", DateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("subject", String(2000), nullable=False),
+    Column("operation_id", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("policy_version", String(100), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("entries", Integer, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=True),
+)
+
+notification_outbox = Table(
+    "notification_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("account_id", String(200), nullable=False),
+    Column("operation_id", String(200), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("locale", String(20), nullable=False),
+    Column("recipient", String(320), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("claim_token", String(64), nullable=True),
+    Column("claimed_until", DateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    UniqueConstraint("account_id", "operation_id", name="uq_outbox_account_op"),
+    Index("ix_outbox_status_next", "status", "next_attempt_at"),
+)
+
+
+class StateSettings(BaseSettings):
+    """Where the state store lives; read from ``MERCWATCH_STATE_URL``."""
+
+    model_config = SettingsConfigDict(env_prefix="MERCWATCH_", extra="ignore")
+
+    state_url: str | None = None
+
+
+def utcnow() -> datetime:
+    """The default clock: naive UTC, like every timestamp mercwatch stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_naive_utc(ts: datetime) -> datetime:
+    """Stores keep naive UTC so SQLite and PostgreSQL round-trip the same value."""
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC).replace(tzinfo=None)
+    return ts
+
+
+def resolve_state_url(value: str | None = None, out_dir: Path | None = None) -> str:
+    """Pick the state store URL: explicit value, then the environment, then ``OUT/state.db``.
+
+    A plain filesystem path is accepted and turned into a SQLite URL, because that is
+    what people type on a command line.
+
+    Raises:
+        ConfigError: nothing names a store.
+    """
+    url = value or StateSettings().state_url
+    if not url and out_dir is not None:
+        url = str(Path(out_dir) / "state.db")
+    if not url:
+        raise ConfigError("no state store: pass --state or set MERCWATCH_STATE_URL")
+    if "://" not in url:
+        url = f"sqlite:///{Path(url).resolve()}"
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    # WAL lets readers (dashboard, `outbox status`) run while a run writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_state_engine(url: str) -> Engine:
+    """An engine for ``url`` with the pragmas SQLite needs to behave as a server would.
+
+    Raises:
+        ConfigError: the URL cannot be parsed or its driver is missing.
+    """
+    try:
+        engine = create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise ConfigError(f"state store URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def insert_ignore(dialect: str, table: Table, index_elements: Sequence[str]) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for ``dialect``: duplicates are skipped, not errors.
+
+    Raises:
+        StateError: a dialect other than SQLite or PostgreSQL.
+    """
+    module = {"sqlite": sqlite, "postgresql": postgresql}.get(dialect)
+    if module is None:
+        raise StateError(f"state store dialect {dialect!r} is not supported")
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(index_elements))
+
+
+class StateStore:
+    """A handle on the state database; every write goes through :meth:`transaction`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> StateStore:
+        """Connect to ``url`` and bring its schema to the newest migration.
+
+        Raises:
+            ConfigError: bad URL. StateError: the database cannot be migrated.
+        """
+        engine = create_state_engine(url)
+        if migrate:
+            from mercwatch.store.migrations import upgrade
+
+            upgrade(engine)
+        return cls(engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One database transaction; SQL errors come out as :class:`StateError`."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StateError(f"state store: {exc.__class__.__name__}: {exc}") from exc
+
+    def record_operations(self, ops: Sequence[Any], now: datetime | None = None) -> int:
+        """Upsert operations seen by a run (the case list); returns how many were new."""
+        ts = to_naive_utc(now or utcnow())
+        new = 0
+        with self.transaction() as conn:
+            for op in ops:
+                payload = op.to_dict()
+                values: Mapping[str, Any] = {
+                    "confidence": float(op.confidence),
+                    "phases": payload["phases"],
+                    "payload": payload,
+                    "last_recorded_at": ts,
+                }
+                found = conn.execute(
+                    operations.update()
+                    .where(operations.c.operation_id == op.operation_id)
+                    .values(**values)
+                ).rowcount
+                if not found:
+                    conn.execute(
+                        operations.insert().values(
+                            operation_id=op.operation_id, first_recorded_at=ts, **values
+                        )
+                    )
+                    new += 1
+        return new
+
+    def dispose(self) -> None:
+        """Close pooled connections (tests open many stores)."""
+        self.engine.dispose()
