@@ -85,7 +85,7 @@ def ingest_export(export: Path, con: BaseBackend) -> IngestReport:
         except Exception as exc:  # duckdb errors have many types
             raise EngineError(f"ingest of {spec.name} failed: {exc}") from exc
     reasons = raw.execute(
-        f"SELECT \"table\" || coalesce('.' || field, '') || ': ' || regexp_replace(reason, '\\s*[:''(].*$', ''), "
+        f"SELECT \"table\" || coalesce('.' || field, '') || ': ' || regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), '\\s*[:(].*$', ''), "
         f"count(*) FROM {REJECTS_TABLE} "
         "GROUP BY 1 ORDER BY 2 DESC, 1"
     ).fetchall()

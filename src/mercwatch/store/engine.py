@@ -29,6 +29,7 @@ class EngineConfig:
         database: DuckDB file; ``None`` keeps everything in memory.
         memory_limit: DuckDB memory cap (spills to disk beyond it), e.g. ``"4GB"``.
         threads: DuckDB worker threads; ``None`` = all cores.
+        temp_directory: where DuckDB spills when it reaches ``memory_limit``.
         spark_master: Spark master URL or Spark Connect ``sc://`` address.
     """
 
@@ -36,6 +37,7 @@ class EngineConfig:
     database: Path | None = None
     memory_limit: str | None = None
     threads: int | None = None
+    temp_directory: Path | None = None
     spark_master: str = "local[2]"
 
 
@@ -65,6 +67,8 @@ def _connect_duckdb(config: EngineConfig) -> BaseBackend:
         raw.execute("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
         if config.memory_limit:
             raw.execute(f"SET memory_limit = '{config.memory_limit}'")
+        if config.temp_directory:
+            raw.execute(f"SET temp_directory = '{config.temp_directory.as_posix()}'")
         if config.threads:
             raw.execute(f"SET threads = {int(config.threads)}")
         raw.execute("SET preserve_insertion_order = false")
