@@ -25,12 +25,14 @@ app = typer.Typer(
 def _register_subcommands() -> None:
     """Attach each package's verbs. One line per package; keep sorted."""
     from mercwatch.detectors.cli import detectors_command
+    from mercwatch.enforce.cli import register as register_enforce
     from mercwatch.pipeline.cli import demo_command, eval_command, run_command
 
     app.command("run")(run_command)
     app.command("eval")(eval_command)
     app.command("demo")(demo_command)
     app.command("detectors")(detectors_command)
+    register_enforce(app)  # review, appeal, audit
     # (each package adds its line here)
 
 

@@ -142,21 +142,21 @@ class Enforcer:
 
     def approve(self, action_id: int, who: str, note: str = "") -> StoredAction:
         """An analyst confirms a queued action: it becomes applied."""
-        return self._review(action_id, who, note, ActionStatus.APPLIED, "approve")
+        return self._review(action_id, who, note, ActionStatus.APPLIED, "approve", "approved")
 
     def reject(self, action_id: int, who: str, note: str = "") -> StoredAction:
         """An analyst turns a queued action down: it becomes rejected, nothing happens."""
-        return self._review(action_id, who, note, ActionStatus.REJECTED, "reject")
+        return self._review(action_id, who, note, ActionStatus.REJECTED, "reject", "rejected")
 
     def _review(self, action_id: int, who: str, note: str, to: ActionStatus,
-                decision: str) -> StoredAction:
+                decision: str, state: str) -> StoredAction:
         now = to_naive_utc(self.clock())
         with self.store.transaction() as conn:
             audit = AuditWriter.begin(conn, now)
             row = _transition(conn, action_id, ActionStatus.PENDING_REVIEW, to, now)
             conn.execute(
                 review_queue.update().where(review_queue.c.action_id == action_id).values(
-                    state=f"{decision}d", decided_at=now, decided_by=who, note=note or None
+                    state=state, decided_at=now, decided_by=who, note=note or None
                 )
             )
             audit.append(

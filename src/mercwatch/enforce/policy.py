@@ -41,6 +41,8 @@ class Rule(BaseModel):
     id: str = Field(min_length=1)
     description: str = ""
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    # Exclusive upper bound (1.0 means no bound): lets a rule cover a confidence band.
+    max_confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     phases_any: tuple[Phase, ...] = ()
     phases_all: tuple[Phase, ...] = ()
     actions: tuple[ActionKind, ...] = Field(min_length=1)
@@ -50,6 +52,8 @@ class Rule(BaseModel):
         """True when ``op`` is confident enough and reached the required phases."""
         reached = set(op.phases)
         if op.confidence < self.min_confidence:
+            return False
+        if self.max_confidence < 1.0 and op.confidence >= self.max_confidence:
             return False
         if self.phases_any and not reached.intersection(self.phases_any):
             return False

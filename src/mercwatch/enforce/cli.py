@@ -1,0 +1,122 @@
+"""Verbs for analysts: ``review`` (list, approve, reject), ``appeal``, ``audit`` (verify, show).
+
+Thin: each builds a store and an :class:`Enforcer` and calls one library function.
+Who did what is required on every change, because it goes into the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mercwatch.enforce.audit import audit_head_hash, read_audit, verify_audit
+from mercwatch.enforce.enforcer import Enforcer, StoredAction
+from mercwatch.enforce.policy import load_policy
+from mercwatch.store.state import StateStore, resolve_state_url
+
+StateOpt = Annotated[
+    str | None,
+    typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
+]
+WhoOpt = Annotated[str, typer.Option("--who", help="Your name, written to the audit log.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+
+review_app = typer.Typer(help="The human review queue for actions below auto-apply confidence.",
+                         no_args_is_help=True)
+audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
+
+
+def _enforcer(state: str | None, policy: Path | None = None) -> Enforcer:
+    return Enforcer(StateStore.open(resolve_state_url(state)), load_policy(policy))
+
+
+def _print_actions(items: list[StoredAction], as_json: bool) -> None:
+    if as_json:
+        for item in items:
+            typer.echo(json.dumps(item.to_dict(), ensure_ascii=False))
+        return
+    table = Table("id", "action", "subject", "operation", "status", "reason")
+    for item in items:
+        a = item.action
+        table.add_row(str(item.id), a.action.value, a.subject, a.operation_id, a.status.value,
+                      a.reason)
+    Console().print(table)
+
+
+@review_app.command("list")
+def review_list(state: StateOpt = None, as_json: JsonOpt = False) -> None:
+    """List actions waiting for a human decision."""
+    _print_actions(_enforcer(state).pending_reviews(), as_json)
+
+
+@review_app.command("approve")
+def review_approve(action_id: int, who: WhoOpt, note: str = "", state: StateOpt = None) -> None:
+    """Approve queued action ACTION_ID: it becomes applied."""
+    done = _enforcer(state).approve(action_id, who, note)
+    typer.echo(f"action {done.id} {done.action.action.value} {done.action.subject}: applied")
+
+
+@review_app.command("reject")
+def review_reject(action_id: int, who: WhoOpt, note: str = "", state: StateOpt = None) -> None:
+    """Reject queued action ACTION_ID: nothing is done to its subject."""
+    done = _enforcer(state).reject(action_id, who, note)
+    typer.echo(f"action {done.id} {done.action.action.value} {done.action.subject}: rejected")
+
+
+def appeal(
+    action_id: int,
+    who: WhoOpt,
+    reason: Annotated[str, typer.Option("--reason", help="Why the action is reversed.")],
+    state: StateOpt = None,
+) -> None:
+    """Reverse applied action ACTION_ID after an appeal (restores the subject)."""
+    done = _enforcer(state).reverse(action_id, who, reason)
+    typer.echo(f"action {done.id} {done.action.action.value} {done.action.subject}: reversed")
+
+
+@audit_app.command("verify")
+def audit_verify(state: StateOpt = None) -> None:
+    """Check the whole hash chain; exits 2 naming the first bad entry."""
+    store = StateStore.open(resolve_state_url(state))
+    count = verify_audit(store)
+    _, head = audit_head_hash(store)
+    typer.echo(f"audit log verified: {count} entries, head {head}")
+
+
+@audit_app.command("show")
+def audit_show(
+    state: StateOpt = None,
+    operation: Annotated[str | None, typer.Option(help="Only this operation.")] = None,
+    subject: Annotated[str | None, typer.Option(help="Only this subject.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Newest N entries.")] = 50,
+    head: Annotated[bool, typer.Option("--head", help="Print only count and newest hash.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show audit entries, oldest first (or the head, to anchor it elsewhere)."""
+    store = StateStore.open(resolve_state_url(state))
+    if head:
+        entries, digest = audit_head_hash(store)
+        typer.echo(f"{entries} {digest}")
+        return
+    rows = read_audit(store, operation_id=operation, subject=subject, limit=limit)
+    if as_json:
+        for entry in rows:
+            typer.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
+        return
+    table = Table("id", "ts", "who", "action", "subject", "operation", "reason")
+    for e in rows:
+        table.add_row(str(e.id), e.ts.isoformat(sep=" ", timespec="seconds"), e.actor, e.action,
+                      e.subject, e.operation_id, e.reason)
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``review``, ``appeal`` and ``audit`` to the main app."""
+    app.add_typer(review_app, name="review")
+    app.command("appeal")(appeal)
+    app.add_typer(audit_app, name="audit")

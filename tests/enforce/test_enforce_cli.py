@@ -1,0 +1,78 @@
+"""The review, appeal and audit verbs through the CLI runner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from mercwatch.cli import app
+from mercwatch.enforce import Enforcer, load_policy
+from mercwatch.errors import AuditChainBroken, ConfigError, StateError
+from mercwatch.model.records import Action, ActionKind, ActionStatus
+from mercwatch.store.state import StateStore
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def seeded(store: StateStore, state_url: str) -> str:
+    Enforcer(store, load_policy()).apply([
+        Action(ActionKind.DISABLE_ACCOUNT, "acct-1", "op-1", ActionStatus.APPLIED, "sure"),
+        Action(ActionKind.BLOCK_DOMAIN, "<b>evil</b>.example", "op-1",
+               ActionStatus.PENDING_REVIEW, "not sure"),
+    ], {})
+    return state_url
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_review_list_approve_and_audit(seeded: str) -> None:
+    [line] = _run("review", "list", "--state", seeded, "--json").splitlines()
+    queued = json.loads(line)
+    assert (queued["id"], queued["subject"], queued["status"]) == (
+        2, "<b>evil</b>.example", "pending_review")
+    assert "pending_review" in _run("review", "list", "--state", seeded)
+    assert "applied" in _run("review", "approve", "2", "--who", "ana", "--state", seeded)
+    assert _run("review", "list", "--state", seeded, "--json") == ""
+    assert "verified: 3 entries" in _run("audit", "verify", "--state", seeded)
+    shown = [json.loads(x) for x in _run("audit", "show", "--json", "--state", seeded).splitlines()]
+    assert [e["action"] for e in shown] == [
+        "apply:disable_account", "queue_review:block_domain", "review_approve:block_domain"]
+    count, head = _run("audit", "show", "--head", "--state", seeded).split()
+    assert (count, head) == ("3", shown[-1]["hash"])
+
+
+def test_reject_and_appeal(seeded: str) -> None:
+    assert "rejected" in _run("review", "reject", "2", "--who", "bo", "--state", seeded)
+    out = _run("appeal", "1", "--who", "appeals", "--reason", "owner verified", "--state", seeded)
+    assert "reversed" in out
+    rows = _run("audit", "show", "--operation", "op-1", "--limit", "1", "--json",
+                "--state", seeded)
+    assert json.loads(rows)["action"] == "reverse:disable_account"
+
+
+def test_user_errors_are_mercwatch_errors(seeded: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = runner.invoke(app, ["review", "approve", "1", "--who", "x", "--state", seeded])
+    assert isinstance(result.exception, StateError)
+    monkeypatch.delenv("MERCWATCH_STATE_URL", raising=False)
+    result = runner.invoke(app, ["audit", "verify"])
+    assert isinstance(result.exception, ConfigError)
+
+
+def test_audit_verify_reports_tampering(seeded: str, store: StateStore) -> None:
+    with store.engine.begin() as conn:
+        if store.dialect == "postgresql":
+            conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(text("UPDATE audit_log SET subject = 'acct-9' WHERE id = 1"))
+    result = runner.invoke(app, ["audit", "verify", "--state", seeded])
+    assert isinstance(result.exception, AuditChainBroken)
+    assert result.exception.entry_id == 1

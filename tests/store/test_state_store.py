@@ -1,0 +1,108 @@
+"""The state store: migrations, schema, append-only audit table, settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+import setuptools
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
+
+from mercwatch.errors import ConfigError, StateError
+from mercwatch.model.records import Infrastructure, Operation, Phase
+from mercwatch.store.migrations import VERSION_TABLE, current_revision, head_revision, upgrade
+from mercwatch.store.state import (
+    StateStore,
+    audit_head,
+    insert_ignore,
+    metadata,
+    operations,
+    resolve_state_url,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+TABLES = {"operations", "actions", "review_queue", "audit_log", "audit_head",
+          "notification_outbox", VERSION_TABLE}
+
+
+def _op(op_id: str, confidence: float) -> Operation:
+    return Operation(op_id, confidence, (Phase.RECONNAISSANCE,), ("a1",), ("t1",),
+                     Infrastructure(), datetime(2021, 5, 1), datetime(2021, 6, 1))
+
+
+def test_open_migrates_to_head(store: StateStore) -> None:
+    assert TABLES <= set(inspect(store.engine).get_table_names())
+    assert current_revision(store.engine) == head_revision() == "0001_initial"
+    with store.engine.connect() as conn:
+        head = conn.execute(select(audit_head)).one()
+    assert (head.entries, head.head_hash) == (0, "0" * 64)
+
+
+def test_upgrade_again_changes_nothing(store: StateStore, state_url: str) -> None:
+    assert upgrade(state_url) == "0001_initial"
+    with store.engine.connect() as conn:
+        assert conn.execute(select(audit_head)).all() == [(1, 0, "0" * 64, None)]
+
+
+def test_declared_tables_match_the_migrations(store: StateStore) -> None:
+    def ours(obj, name, type_, reflected, compare_to):  # noqa: ANN001
+        return not (type_ == "table" and name == VERSION_TABLE)
+
+    with store.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"include_object": ours})
+        assert compare_metadata(ctx, metadata) == []
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"])
+def test_audit_log_refuses_update_and_delete(store: StateStore, statement: str) -> None:
+    with store.transaction() as conn:
+        conn.execute(text(
+            "INSERT INTO audit_log (id, ts, actor, action, subject, operation_id, reason, "
+            "evidence, policy_version, prev_hash, hash) VALUES (1, '2021-01-01 00:00:00', 'a', "
+            "'b', 'c', 'd', 'e', '[]', 'v', 'p', 'h')"))
+    with pytest.raises(StateError, match="append-only"), store.transaction() as conn:
+        conn.execute(text(statement))
+
+
+def test_record_operations_inserts_then_updates(store: StateStore) -> None:
+    assert store.record_operations([_op("op1", 0.5), _op("op2", 0.6)], datetime(2021, 7, 1)) == 2
+    assert store.record_operations([_op("op1", 0.9)], datetime(2021, 7, 2)) == 0
+    with store.engine.connect() as conn:
+        row = conn.execute(select(operations).where(operations.c.operation_id == "op1")).one()
+    assert row.confidence == 0.9
+    assert row.first_recorded_at == datetime(2021, 7, 1)
+    assert row.last_recorded_at == datetime(2021, 7, 2)
+    assert row.payload["operation_id"] == "op1"
+
+
+def test_resolve_state_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("MERCWATCH_STATE_URL", raising=False)
+    assert resolve_state_url(None, tmp_path) == f"sqlite:///{tmp_path / 'state.db'}"
+    assert resolve_state_url("postgresql+psycopg://h/db") == "postgresql+psycopg://h/db"
+    with pytest.raises(ConfigError, match="MERCWATCH_STATE_URL"):
+        resolve_state_url(None)
+    monkeypatch.setenv("MERCWATCH_STATE_URL", "sqlite:///from-env.db")
+    assert resolve_state_url(None, tmp_path) == "sqlite:///from-env.db"
+
+
+def test_bad_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="state store URL"):
+        StateStore.open("nosuchdialect://x/y")
+
+
+def test_insert_ignore_refuses_other_dialects() -> None:
+    with pytest.raises(StateError, match="mysql"):
+        insert_ignore("mysql", operations, ["operation_id"])
+
+
+def test_migrations_ship_inside_the_package() -> None:
+    """upgrade() must work from an installed wheel: scripts are package files."""
+    root = files("mercwatch.store.migrations")
+    assert root.joinpath("env.py").is_file()
+    assert root.joinpath("versions").joinpath("0001_initial.py").is_file()
+    packages = setuptools.find_packages(str(REPO / "src"))
+    assert {"mercwatch.store.migrations", "mercwatch.store.migrations.versions"} <= set(packages)
