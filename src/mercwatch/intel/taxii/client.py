@@ -125,7 +125,7 @@ def _find_collection(url: str, wanted: str, auth: AuthBase, verify: bool) -> Col
         for coll in root.collections:
             if wanted in (coll.id, coll.alias, coll.title):
                 if not coll.can_read:
-                    raise InputError(url, f"collection {wanted!r} is not readable with these credentials")
+                    raise InputError(url, f"collection {wanted!r} is not readable by this key")
                 return coll
     raise InputError(url, f"no collection {wanted!r} on this TAXII server")
 
@@ -182,4 +182,4 @@ def _write_bundle(out: Path, objects: list[Any]) -> None:
     except OSError as exc:
         if tmp:
             Path(tmp).unlink(missing_ok=True)
-        raise InputError(str(out), f"cannot write the bundle: {exc}") from exc
+        raise ConfigError(f"cannot write the bundle to {out}: {exc}") from exc

@@ -1,0 +1,182 @@
+"""API keys with roles, for the REST API and the TAXII server.
+
+A key is a public id plus a secret; only an scrypt hash of the secret is configured
+(settings, environment or a secrets file), so a leaked configuration does not leak
+access. A client presents it as HTTP Basic (``id`` / ``secret``, what TAXII clients
+speak), as ``Authorization: Bearer id.secret`` or as ``X-API-Key: id.secret``.
+
+Roles are ordered: ``reader`` may read, ``writer`` may also add objects, ``admin`` may
+also see target identities. Missing or wrong credentials answer 401 with a
+``WWW-Authenticate`` challenge; valid credentials without the role answer 403.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from fastapi import HTTPException, Request, status
+
+from mercwatch.errors import ConfigError
+
+_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+_CACHE_SIZE = 1024
+CHALLENGE = 'Basic realm="mercwatch", Bearer'
+
+
+class Role(str, Enum):
+    """What a key may do; each role includes the ones before it."""
+
+    READER = "reader"
+    WRITER = "writer"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def allows(self, needed: Role) -> bool:
+        return self.rank >= needed.rank
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A configured key: never the secret, only its hash."""
+
+    key_id: str
+    role: Role
+    secret_hash: str
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not _KEY_ID.match(self.key_id):
+            raise ConfigError(f"API key id {self.key_id!r}: use 1-64 of A-Z a-z 0-9 _ -")
+        if not self.secret_hash.startswith("scrypt$"):
+            raise ConfigError(f"API key {self.key_id!r}: hash must come from hash_secret()")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, once authenticated."""
+
+    key_id: str
+    role: Role
+
+
+def hash_secret(secret: str, *, salt: bytes | None = None) -> str:
+    """scrypt-hash a secret as ``scrypt$n$r$p$salt$hash`` (base64), for the key list."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **_SCRYPT)
+    parts = [str(_SCRYPT[k]) for k in ("n", "r", "p")]
+    return "$".join(["scrypt", *parts, _b64(salt), _b64(digest)])
+
+
+def verify_secret(secret: str, encoded: str) -> bool:
+    """Constant-time check of ``secret`` against a :func:`hash_secret` string."""
+    try:
+        _, n, r, p, salt, digest = encoded.split("$")
+        got = hashlib.scrypt(secret.encode(), salt=_unb64(salt), dklen=32,
+                             n=int(n), r=int(r), p=int(p))
+    except (ValueError, binascii.Error):
+        return False
+    return hmac.compare_digest(got, _unb64(digest))
+
+
+def new_api_key(key_id: str, role: Role, label: str = "") -> tuple[str, ApiKey]:
+    """Make a fresh key: returns the token to hand over once and the record to configure."""
+    secret = secrets.token_urlsafe(32)
+    record = ApiKey(key_id, role, hash_secret(secret), label)
+    return f"{key_id}.{secret}", record
+
+
+class Authenticator:
+    """Checks presented credentials against configured keys.
+
+    scrypt is deliberately slow, so successful checks are remembered (as an HMAC of
+    the secret under a per-process random key, never the secret) for later requests.
+    """
+
+    def __init__(self, keys: Iterable[ApiKey]) -> None:
+        self._keys = {k.key_id: k for k in keys}
+        self._pepper = secrets.token_bytes(32)
+        self._dummy = hash_secret("not-a-key")
+        self._verified: OrderedDict[tuple[str, bytes], Role] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def authenticate(self, key_id: str, secret: str) -> Principal | None:
+        """The principal for a key id and secret, or ``None`` when they do not match."""
+        fingerprint = (key_id, hmac.digest(self._pepper, secret.encode(), "sha256"))
+        with self._lock:
+            role = self._verified.get(fingerprint)
+        key = self._keys.get(key_id)
+        if role is not None and key is not None and key.role == role:
+            return Principal(key_id, role)
+        # Unknown ids still pay for one scrypt, so timing does not reveal valid ids.
+        if not verify_secret(secret, key.secret_hash if key else self._dummy) or key is None:
+            return None
+        with self._lock:
+            self._verified[fingerprint] = key.role
+            while len(self._verified) > _CACHE_SIZE:
+                self._verified.popitem(last=False)
+        return Principal(key_id, key.role)
+
+    def from_request(self, request: Request) -> Principal | None:
+        """Authenticate from ``Authorization`` (Basic or Bearer) or ``X-API-Key``."""
+        creds = _credentials(request.headers.get("authorization"),
+                             request.headers.get("x-api-key"))
+        return self.authenticate(*creds) if creds else None
+
+    def require(self, role: Role) -> Callable[[Request], Principal]:
+        """A FastAPI dependency that admits callers holding ``role`` (or a higher one)."""
+
+        def dependency(request: Request) -> Principal:
+            principal = self.from_request(request)
+            if principal is None:
+                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "valid credentials required",
+                                    headers={"WWW-Authenticate": CHALLENGE})
+            if not principal.role.allows(role):
+                raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                    f"role {role.value!r} required")
+            request.state.principal = principal
+            return principal
+
+        return dependency
+
+
+def _credentials(authorization: str | None, api_key: str | None) -> tuple[str, str] | None:
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            user, sep, secret = decoded.partition(":")
+            return (user, secret) if sep else None
+        if scheme.lower() == "bearer":
+            api_key = value.strip()
+    if api_key:
+        key_id, sep, secret = api_key.partition(".")
+        return (key_id, secret) if sep else None
+    return None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
