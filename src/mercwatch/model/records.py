@@ -200,6 +200,9 @@ class Operation:
     evidence: tuple[Evidence, ...] = ()
     # Extension (SCHEMA.md allows new optional fields): the furthest phase per target.
     target_levels: tuple[tuple[str, Phase], ...] = field(default=())
+    # Extension: how many targets per declared country (ISO alpha-2), sorted by country.
+    # Aggregated counts only, so the threat report can show where without showing who.
+    target_countries: tuple[tuple[str, int], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -213,6 +216,8 @@ class Operation:
             "last_seen": _iso(self.last_seen),
             "attribution": self.attribution.to_dict() if self.attribution else None,
             "evidence": [e.to_dict() for e in self.evidence],
+            # Written only when known, so outputs without it stay byte-identical.
+            **({"target_countries": dict(self.target_countries)} if self.target_countries else {}),
         }
 
     @classmethod
@@ -229,6 +234,8 @@ class Operation:
             last_seen=_parse_iso(data.get("last_seen")),
             attribution=Attribution.from_dict(attribution) if attribution else None,
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
+            target_countries=tuple(sorted(
+                (str(k), int(v)) for k, v in (data.get("target_countries") or {}).items())),
         )
 
 
