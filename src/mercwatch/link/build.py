@@ -1,0 +1,167 @@
+"""``build_operations``: detector signals + engine tables + intel -> Operations.
+
+The steps, each in its own module: read signals (:mod:`.signals`), pick candidate
+accounts (:mod:`.candidates`), weigh their ties (:mod:`.graph`, :mod:`.similarity`),
+cut the graph (:mod:`.cluster`), then describe each operation: targets and levels
+(:mod:`.targets`), infrastructure (:mod:`.infrastructure`), attribution
+(:mod:`.attribution`), confidence and evidence (:mod:`.scoring`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from mercwatch.link.attribution import attribute
+from mercwatch.link.candidates import Candidate, find_candidates, malicious_links
+from mercwatch.link.cluster import cut_operations
+from mercwatch.link.config import LinkConfig
+from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
+from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
+from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
+from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
+from mercwatch.link.scoring import confidence, phases_reached, select_evidence
+from mercwatch.link.signals import Flags, account_evidence, account_scores, load_flags
+from mercwatch.link.targets import target_levels
+from mercwatch.model import Evidence, Operation, Phase
+
+Group = tuple[str, ...]
+
+
+def operation_id(accounts: Iterable[str]) -> str:
+    """``op-`` + 12 hex digits of SHA-256 over the sorted account ids.
+
+    The same accounts always give the same id, so a rerun on the same input names
+    its operations exactly as before (enforcement and notifications key on it).
+    """
+    digest = hashlib.sha256("\n".join(sorted(accounts)).encode("utf-8")).hexdigest()
+    return f"op-{digest[:12]}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Material:
+    """Everything fetched once for all operations, used to describe each one."""
+
+    candidates: Mapping[str, Candidate]
+    found: Memberships
+    graph: TieGraph
+    flags: Flags
+    deliveries: dict[str, list[dict]]
+    evidence: dict[str, list[Evidence]]
+    seen: dict[str, tuple[datetime, datetime]]
+
+
+def build_operations(
+    con: ibis.BaseBackend,
+    signals: ibis.Table | pa.Table | pd.DataFrame,
+    intel: IntelIndex | Mapping[str, ActorSource] | None = None,
+    config: LinkConfig | None = None,
+) -> list[Operation]:
+    """Find the operations behind the signals.
+
+    Args:
+        con: engine holding the ``accounts`` and ``events`` tables (DuckDB, Spark ...).
+        signals: detector signals (columns detector, phase, subject_type, subject,
+            score, detail), as an engine table or in memory.
+        intel: imported indicators, as an :class:`IntelIndex` or a plain mapping
+            ``value -> (actor, source)``.
+        config: thresholds; defaults to :class:`LinkConfig`.
+
+    Returns:
+        Operations sorted by decreasing confidence, then id. Deterministic: the same
+        input gives the same operations, ids included.
+
+    Raises:
+        InputError: a required table or signal column is missing.
+        EngineError: the engine failed.
+    """
+    ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
+    flags = load_flags(ctx)
+    malicious = malicious_links(ctx, flags)
+    candidates = find_candidates(ctx, account_scores(ctx), flags, malicious)
+    if not candidates:
+        return []
+    found = collect_memberships(ctx, set(candidates))
+    graph = build_graph(ctx, set(candidates), found)
+    groups = cut_operations(graph, candidates, ctx.config)
+    if not groups:
+        return []
+    members = {account for group in groups for account in group}
+    material = _Material(
+        candidates=candidates,
+        found=found,
+        graph=graph,
+        flags=flags,
+        deliveries=fetch_deliveries(malicious, members),
+        evidence=account_evidence(ctx, members),
+        seen=_seen(ctx, members),
+    )
+    levels = target_levels(ctx, groups, malicious)
+    operations = [
+        _describe(ctx, group, group_levels, material)
+        for group, group_levels in zip(groups, levels, strict=True)
+    ]
+    return sorted(operations, key=lambda op: (-op.confidence, op.operation_id))
+
+
+def _seen(ctx: LinkContext, members: set[str]) -> dict[str, tuple[datetime, datetime]]:
+    ev = ctx.events
+    keys = keys_table("actor_id", members)
+    mine = ev.semi_join(keys, ev.actor_id == keys.actor_id)
+    rows = fetch(mine.group_by("actor_id").agg(first=mine.ts.min(), last=mine.ts.max()))
+    return {row["actor_id"]: (row["first"], row["last"]) for row in rows}
+
+
+def _infra_evidence(flags: Flags, infrastructure) -> list[Evidence]:
+    keys = [
+        *(("domain", v) for v in infrastructure.domains),
+        *(("url", v) for v in infrastructure.urls),
+        *(("ip", v) for v in infrastructure.ips),
+        *(("device", v) for v in infrastructure.devices),
+    ]
+    return [item for key in keys for item in flags.evidence.get(key, ())]
+
+
+def _describe(
+    ctx: LinkContext, group: Group, levels: dict[str, Phase], material: _Material
+) -> Operation:
+    cfg = ctx.config
+    infrastructure = op_infrastructure(
+        group, material.found, material.graph, material.flags, material.deliveries, cfg
+    )
+    evidence = [item for a in group for item in material.evidence.get(a, ())]
+    evidence += _infra_evidence(material.flags, infrastructure)
+    delivered = any(material.deliveries.get(a) for a in group)
+    phases = phases_reached(evidence, levels, delivered)
+    attribution = attribute(infrastructure, ctx.intel)
+    kinds = tie_kinds(group, material.graph, cfg.min_edge_weight)
+    first, last = _span(group, material.seen)
+    return Operation(
+        operation_id=operation_id(group),
+        confidence=confidence(group, material.candidates, len(kinds), len(phases),
+                              attribution is not None),
+        phases=phases,
+        accounts=tuple(sorted(group)),
+        targets=tuple(sorted(levels)),
+        infrastructure=infrastructure,
+        first_seen=first,
+        last_seen=last,
+        attribution=attribution,
+        evidence=select_evidence(evidence, cfg.evidence_per_detector),
+        target_levels=tuple(sorted(levels.items())),
+    )
+
+
+def _span(
+    group: Sequence[str], seen: Mapping[str, tuple[datetime, datetime]]
+) -> tuple[datetime | None, datetime | None]:
+    spans = [seen[a] for a in group if a in seen]
+    if not spans:
+        return None, None
+    return min(s[0] for s in spans), max(s[1] for s in spans)

@@ -1,0 +1,182 @@
+"""Which accounts may belong to an operation.
+
+An account becomes a candidate for its own signals, for delivering a malicious link,
+for acting on targets through flagged infrastructure, or (for hijacked accounts with no
+history of their own) for acting on targets from a device a strong candidate uses. The
+joins run in the engine; only the candidate ids and scores come back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import ibis
+
+from mercwatch.link.context import LinkContext, fetch, keys_table, noisy_or, rows_table
+from mercwatch.link.hosts import link_events, match_domains
+from mercwatch.link.signals import Flags
+
+REASON_SIGNALS = "signals"
+REASON_LINK = "malicious_link"
+REASON_INFRA = "flagged_infrastructure"
+REASON_DEVICE = "shared_device"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An account that may be run by an operation.
+
+    Attributes:
+        account_id: the account.
+        own_score: noisy-or of its account signals and its malicious deliveries; what
+            it did itself, as opposed to what it shares with others.
+        infra_score: strongest flag of the IPs/devices/networks it acted through.
+        reasons: why it is a candidate (``signals``, ``malicious_link``,
+            ``flagged_infrastructure``, ``shared_device``), sorted.
+    """
+
+    account_id: str
+    own_score: float
+    infra_score: float
+    reasons: tuple[str, ...]
+
+
+def target_events(ctx: LinkContext) -> ibis.Table:
+    """Events in which an account acted on another account."""
+    ev = ctx.events
+    types = [name for name, _ in ctx.config.target_events]
+    return ev.filter(ev.type.isin(types) & ev.actor_id.notnull() & ev.target_id.notnull())
+
+
+def malicious_links(ctx: LinkContext, flags: Flags) -> ibis.Table:
+    """Link events whose URL or domain is flagged, one row per matched indicator.
+
+    Columns: the event's columns plus ``host``, ``nurl``, ``indicator`` (the flagged
+    value), ``kind`` (``domain`` or ``url``) and ``flag_score``.
+    """
+    links = link_events(ctx)
+    dom_scores = rows_table(
+        [{"indicator": k, "flag_score": v} for k, v in sorted(flags.domains.items())],
+        {"indicator": "string", "flag_score": "float64"},
+    )
+    by_domain = match_domains(links, flags.domains)
+    by_domain = by_domain.join(dom_scores, by_domain.domain == dom_scores.indicator)
+    by_domain = by_domain.drop("domain").mutate(kind=ibis.literal("domain"))
+    url_scores = rows_table(
+        [{"indicator": k, "flag_score": v} for k, v in sorted(flags.urls.items())],
+        {"indicator": "string", "flag_score": "float64"},
+    )
+    by_url = links.join(url_scores, links.nurl == url_scores.indicator)
+    by_url = by_url.mutate(kind=ibis.literal("url"))
+    return ibis.union(by_domain, by_url.select(*by_domain.columns), distinct=False)
+
+
+def expand_networks(ctx: LinkContext, flags: Flags) -> None:
+    """Add to ``flags.ips`` the target-acting IPs inside flagged CIDR networks.
+
+    The network's signals become those IPs' evidence.
+
+    The engine pre-filters by the network's whole leading octets (or first hextet)
+    as a string prefix; Python checks exact membership over that small distinct set.
+    """
+    if not flags.networks:
+        return
+    ev = target_events(ctx).filter(lambda t: t.ip.notnull())
+    for subject, network, score in flags.networks:
+        because = flags.evidence.get(("network", subject), [])
+        prefix = _text_prefix(network)
+        ips = ev.filter(ev.ip.startswith(prefix)).select("ip").distinct()
+        for row in fetch(ips):
+            try:
+                inside = ipaddress.ip_address(row["ip"]) in network
+            except ValueError:
+                continue
+            if inside:
+                flags.ips[row["ip"]] = max(score, flags.ips.get(row["ip"], 0.0))
+                flags.evidence.setdefault(("ip", row["ip"]), []).extend(because)
+
+
+def _text_prefix(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
+    if network.version == 4:
+        whole = network.prefixlen // 8
+        octets = str(network.network_address).split(".")[:whole]
+        return "".join(f"{octet}." for octet in octets)
+    if network.prefixlen >= 16:
+        first = network.network_address.exploded.split(":")[0].lstrip("0")
+        return f"{first}:" if first else ""
+    return ""
+
+
+def infra_actors(ctx: LinkContext, flags: Flags) -> dict[str, float]:
+    """Accounts that acted on targets through a flagged IP, device or ASN."""
+    ev = target_events(ctx)
+    schema = {"value": "string", "score": "float64"}
+    ips = rows_table([{"value": k, "score": v} for k, v in flags.ips.items()], schema)
+    devices = rows_table([{"value": k, "score": v} for k, v in flags.devices.items()], schema)
+    asns = rows_table(
+        [{"value": k, "score": v} for k, v in flags.asns.items()],
+        {"value": "int64", "score": "float64"},
+    )
+    parts = [
+        ev.join(ips, ev.ip == ips.value).select("actor_id", "score"),
+        ev.join(devices, ev.device_id == devices.value).select("actor_id", "score"),
+        ev.join(asns, ev.asn == asns.value).select("actor_id", "score"),
+    ]
+    hits = ibis.union(*parts, distinct=False)
+    rows = fetch(hits.group_by("actor_id").agg(score=hits.score.max()))
+    return {row["actor_id"]: float(row["score"]) for row in rows}
+
+
+def device_sharers(ctx: LinkContext, strong: set[str]) -> set[str]:
+    """Accounts acting on targets from a rarely shared device a strong candidate used.
+
+    A hijacked account keeps its old, clean history; what gives it away is that the
+    operation now drives it from the operation's own phones and browsers.
+    """
+    if not strong:
+        return set()
+    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
+    pairs = ev.select("actor_id", "device_id").distinct()
+    keys = keys_table("actor_id", strong)
+    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id")
+    on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
+    breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
+    rare = breadth.filter(breadth.n <= ctx.config.infra_max_accounts)
+    te = target_events(ctx)
+    acting = te.semi_join(rare, te.device_id == rare.device_id).select("actor_id").distinct()
+    return {row["actor_id"] for row in fetch(acting)} - strong
+
+
+def find_candidates(
+    ctx: LinkContext, scores: dict[str, float], flags: Flags, malicious: ibis.Table
+) -> dict[str, Candidate]:
+    """All candidate accounts, keyed by id."""
+    cfg = ctx.config
+    delivered = {
+        row["actor_id"]: float(row["score"])
+        for row in fetch(malicious.group_by("actor_id").agg(score=malicious.flag_score.max()))
+    }
+    expand_networks(ctx, flags)
+    infra = infra_actors(ctx, flags)
+    reasons: dict[str, set[str]] = {}
+    for account, score in scores.items():
+        if score >= cfg.account_threshold:
+            reasons.setdefault(account, set()).add(REASON_SIGNALS)
+    for account in delivered:
+        reasons.setdefault(account, set()).add(REASON_LINK)
+    for account in infra:
+        reasons.setdefault(account, set()).add(REASON_INFRA)
+
+    def own(account: str) -> float:
+        link = delivered.get(account, 0.0) * cfg.delivered_link_weight
+        return noisy_or([scores.get(account, 0.0), link])
+
+    if cfg.device_expansion:
+        strong = {a for a in reasons if own(a) >= cfg.strong_threshold}
+        for account in device_sharers(ctx, strong):
+            reasons.setdefault(account, set()).add(REASON_DEVICE)
+    return {
+        account: Candidate(account, own(account), infra.get(account, 0.0), tuple(sorted(why)))
+        for account, why in sorted(reasons.items())
+    }

@@ -1,0 +1,224 @@
+"""The weighted graph of candidate accounts and what ties them.
+
+Each tie kind contributes at most its base weight (config ``tie_weights``) per pair,
+discounted by how many accounts on the whole platform share the key
+(:func:`~mercwatch.link.context.popularity_discount`): an office NAT address, a
+webmail domain or a celebrity's photo ties everyone a little and so nobody in
+particular. Platform-wide breadths are counted in the engine; pairs are formed in
+Python over the candidates only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import ibis
+import igraph
+
+from mercwatch.link.candidates import target_events
+from mercwatch.link.context import LinkContext, fetch, keys_table, popularity_discount
+from mercwatch.link.hosts import link_events, match_domains, registered_domain
+from mercwatch.link.similarity import (
+    Pair,
+    cotarget_pairs,
+    near_photo_pairs,
+    pair,
+    parse_phash,
+    template_pairs,
+)
+
+KEY_KINDS = ("ip", "device", "email_domain", "link_domain")
+
+
+@dataclass(slots=True)
+class Memberships:
+    """What each candidate uses, and how widely each key is used platform-wide.
+
+    Attributes:
+        keys: kind -> account -> keys it used (ips, devices, e-mail and link domains).
+        breadth: kind -> key -> distinct accounts using it on the whole platform.
+        photos: account -> (pHash text, platform-wide count of that exact hash).
+        targets: account -> accounts it acted upon (other candidates excluded).
+        texts: (account, message text) rows of candidates.
+    """
+
+    keys: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    breadth: dict[str, dict[str, int]] = field(default_factory=dict)
+    photos: dict[str, tuple[str, int]] = field(default_factory=dict)
+    targets: dict[str, set[str]] = field(default_factory=dict)
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TieGraph:
+    """Candidate accounts (sorted) and pair -> {tie kind: weight}."""
+
+    accounts: tuple[str, ...]
+    ties: dict[Pair, dict[str, float]]
+
+    def weight(self, a: str, b: str) -> float:
+        """Total tie weight between two accounts (0 when untied)."""
+        return sum(self.ties.get(pair(a, b), {}).values())
+
+    def to_igraph(self, min_weight: float) -> igraph.Graph:
+        """An undirected igraph over ``accounts`` with edges of at least ``min_weight``."""
+        index = {account: i for i, account in enumerate(self.accounts)}
+        edges, weights = [], []
+        for (a, b), kinds in sorted(self.ties.items()):
+            total = sum(kinds.values())
+            if total >= min_weight:
+                edges.append((index[a], index[b]))
+                weights.append(total)
+        graph = igraph.Graph(n=len(self.accounts), edges=edges, directed=False)
+        graph.vs["name"] = list(self.accounts)
+        graph.es["weight"] = weights
+        return graph
+
+
+def _with_breadth(all_pairs: ibis.Table, cand: ibis.Table) -> list[dict]:
+    """Candidates' (actor_id, key) rows with the key's platform-wide account count."""
+    mine = all_pairs.semi_join(cand, all_pairs.actor_id == cand.actor_id)
+    used = mine.select("key").distinct()
+    on_used = all_pairs.semi_join(used, all_pairs.key == used.key)
+    breadth = on_used.group_by("key").agg(n=on_used.actor_id.nunique())
+    joined = mine.join(breadth, "key")
+    return fetch(joined.select("actor_id", "key", "n").order_by(["actor_id", "key"]))
+
+
+def _event_pairs(ctx: LinkContext, column: str) -> ibis.Table:
+    ev = ctx.events
+    rows = ev.filter(ev.actor_id.notnull() & ev[column].notnull() & (ev[column] != ""))
+    return rows.select("actor_id", key=rows[column]).distinct()
+
+
+def _email_pairs(ctx: LinkContext) -> ibis.Table:
+    acc = ctx.accounts
+    dom = acc.email_domain.strip().lower()
+    rows = acc.filter(acc.email_domain.notnull() & (dom != ""))
+    return rows.select(actor_id=rows.account_id, key=dom).distinct()
+
+
+def _link_domain_rows(ctx: LinkContext, cand: ibis.Table) -> list[dict]:
+    """Candidates' registered link domains with each domain's platform-wide breadth."""
+    links = link_events(ctx)
+    mine = links.semi_join(cand, links.actor_id == cand.actor_id)
+    hosts = fetch(mine.select("actor_id", "host").distinct().order_by(["actor_id", "host"]))
+    domains = {row["host"]: registered_domain(row["host"]) for row in hosts if row["host"]}
+    matched = match_domains(links, set(domains.values()))
+    breadth = {
+        row["domain"]: int(row["n"])
+        for row in fetch(matched.group_by("domain").agg(n=matched.actor_id.nunique()))
+    }
+    return [
+        {"actor_id": row["actor_id"], "key": domains[row["host"]],
+         "n": breadth.get(domains[row["host"]], 1)}
+        for row in hosts
+        if row["host"] in domains
+    ]
+
+
+def collect_memberships(ctx: LinkContext, accounts: set[str]) -> Memberships:
+    """Gather every candidate attribute the ties need, with platform-wide breadths."""
+    cand = keys_table("actor_id", accounts)
+    found = Memberships()
+    sources = {
+        "ip": lambda: _with_breadth(_event_pairs(ctx, "ip"), cand),
+        "device": lambda: _with_breadth(_event_pairs(ctx, "device_id"), cand),
+        "email_domain": lambda: _with_breadth(_email_pairs(ctx), cand),
+        "link_domain": lambda: _link_domain_rows(ctx, cand),
+    }
+    for kind, load in sources.items():
+        keys: dict[str, set[str]] = defaultdict(set)
+        breadth: dict[str, int] = {}
+        for row in load():
+            keys[row["actor_id"]].add(row["key"])
+            breadth[row["key"]] = int(row["n"])
+        found.keys[kind], found.breadth[kind] = dict(keys), breadth
+    found.photos = _photos(ctx, cand)
+    found.targets = _targets(ctx, cand, accounts)
+    found.texts = _texts(ctx, cand)
+    return found
+
+
+def _photos(ctx: LinkContext, cand: ibis.Table) -> dict[str, tuple[str, int]]:
+    acc = ctx.accounts
+    rows = acc.filter(acc.photo_hash.notnull()).select(
+        actor_id=acc.account_id, key=acc.photo_hash.strip().lower()
+    )
+    return {row["actor_id"]: (row["key"], int(row["n"])) for row in _with_breadth(rows, cand)}
+
+
+def _targets(ctx: LinkContext, cand: ibis.Table, accounts: set[str]) -> dict[str, set[str]]:
+    te = target_events(ctx)
+    mine = te.semi_join(cand, te.actor_id == cand.actor_id)
+    rows = fetch(mine.select("actor_id", "target_id").distinct())
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if row["target_id"] not in accounts:
+            found[row["actor_id"]].add(row["target_id"])
+    return dict(found)
+
+
+def _texts(ctx: LinkContext, cand: ibis.Table) -> list[tuple[str, str]]:
+    ev = ctx.events
+    msgs = ev.filter(ev.type.isin(list(ctx.config.link_events)) & ev.text.notnull())
+    mine = msgs.semi_join(cand, msgs.actor_id == cand.actor_id)
+    distinct = mine.select("actor_id", "text").distinct()
+    rank = ibis.row_number().over(group_by=distinct.actor_id, order_by=distinct.text)
+    capped = distinct.mutate(rank=rank).filter(lambda t: t.rank < ctx.config.template_max_texts)
+    return [(row["actor_id"], row["text"]) for row in fetch(capped.select("actor_id", "text"))]
+
+
+def build_graph(ctx: LinkContext, accounts: set[str], found: Memberships) -> TieGraph:
+    """Weigh every tie between candidate accounts."""
+    cfg = ctx.config
+    ties: dict[Pair, dict[str, float]] = defaultdict(dict)
+
+    def add(kind: str, a: str, b: str, weight: float) -> None:
+        if a == b or weight <= 0.0:
+            return
+        kinds = ties[pair(a, b)]
+        kinds[kind] = min(cfg.tie_weight(kind), kinds.get(kind, 0.0) + weight)
+
+    for kind in KEY_KINDS:
+        for a, b, weight in _key_ties(found, kind, cfg.tie_weight(kind), cfg.max_key_accounts):
+            add(kind, a, b, weight)
+    for a, b, weight in _photo_ties(found, cfg.tie_weight("photo"), cfg):
+        add("photo", a, b, weight)
+    for a, b in template_pairs(
+        found.texts, cfg.template_threshold, cfg.template_min_tokens,
+        cfg.template_num_perm, cfg.seed,
+    ):
+        add("template", a, b, cfg.tie_weight("template"))
+    for (a, b), jaccard in cotarget_pairs(
+        found.targets, cfg.cotarget_min_jaccard, cfg.cotarget_min_shared,
+        cfg.cotarget_exact_max, seed=cfg.seed,
+    ).items():
+        add("cotarget", a, b, cfg.tie_weight("cotarget") * min(1.0, 2.0 * jaccard))
+    return TieGraph(tuple(sorted(accounts)), dict(ties))
+
+
+def _key_ties(found: Memberships, kind: str, base: float, max_accounts: int):
+    """(a, b, weight) for each key two candidates share, popularity-discounted."""
+    holders: dict[str, list[str]] = defaultdict(list)
+    for account, keys in sorted(found.keys.get(kind, {}).items()):
+        for key in keys:
+            holders[key].append(account)
+    breadth = found.breadth.get(kind, {})
+    for key in sorted(holders):
+        n = breadth.get(key, len(holders[key]))
+        if len(holders[key]) < 2 or n > max_accounts:
+            continue
+        weight = base * popularity_discount(n)
+        for a, b in combinations(holders[key], 2):
+            yield a, b, weight
+
+
+def _photo_ties(found: Memberships, base: float, cfg):
+    parsed = {a: h for a, (text, _) in found.photos.items() if (h := parse_phash(text)) is not None}
+    for (a, b), _distance in sorted(near_photo_pairs(parsed, cfg.photo_max_distance).items()):
+        n = max(found.photos[a][1], found.photos[b][1], 2)
+        if n <= cfg.max_key_accounts:
+            yield a, b, base * popularity_discount(n)

@@ -1,0 +1,86 @@
+"""Links inside events: host extraction and domain matching, in the engine.
+
+Matching "is this link on a flagged domain?" must also catch every subdomain
+(``login.evil.example`` under ``evil.example``) without a per-row Python call. Each
+link row is therefore expanded into its host's label suffixes (``evil.example``,
+``login.evil.example``) and equi-joined with the small set of domains of interest, a
+plan both DuckDB and Spark run as a broadcast hash join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import ibis
+import tldextract
+
+from mercwatch.link.context import LinkContext, keys_table
+
+# scheme, optional userinfo, then the host up to the port, path, query or fragment
+_HOST_RE = r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:[^/?#@]*@)?([^/?#:]+)"
+MAX_LABELS = 8
+
+
+def url_host(url: ibis.StringValue) -> ibis.StringValue:
+    """Lower-cased host of a URL (the text itself when it is a bare domain)."""
+    return url.strip().re_extract(_HOST_RE, 1).lower().re_replace(r"\.+$", "")
+
+
+def url_norm(url: ibis.StringValue) -> ibis.StringValue:
+    """The engine-side twin of :func:`mercwatch.link.intel.normalize_url`."""
+    return url.strip().re_replace(r"/+$", "")
+
+
+def link_events(ctx: LinkContext) -> ibis.Table:
+    """Events that delivered a link, with ``host`` and ``nurl`` columns added."""
+    ev = ctx.events
+    links = ev.filter(
+        ev.type.isin(list(ctx.config.link_events))
+        & ev.actor_id.notnull()
+        & ev.url.notnull()
+        & (ev.url.strip() != "")
+    )
+    return links.mutate(host=url_host(links.url), nurl=url_norm(links.url))
+
+
+def match_domains(links: ibis.Table, domains: Iterable[str]) -> ibis.Table:
+    """Rows of ``links`` whose host is one of ``domains`` or under one of them.
+
+    Returns ``links`` plus a ``domain`` column naming the matched domain. A host under
+    two listed domains (``a.b.example`` with both ``b.example`` and ``example``
+    listed) yields one row per match.
+    """
+    wanted = sorted({d for d in domains if d})
+    depths = sorted({min(d.count(".") + 1, MAX_LABELS) for d in wanted})
+    table = keys_table("domain", wanted)
+    parts = []
+    for depth in depths or [1]:
+        suffix = links.host.re_extract(_suffix_re(depth), 1)
+        parts.append(links.mutate(suffix=suffix))
+    expanded = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    joined = expanded.join(table, expanded.suffix == table.domain)
+    return joined.drop("suffix")
+
+
+def _suffix_re(depth: int) -> str:
+    """Regex for the last ``depth`` labels of a host, anchored at its end."""
+    if depth == 1:
+        return r"([^.]+)$"
+    return rf"(?:^|\.)((?:[^.]+\.){{{depth - 1}}}[^.]+)$"
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # Never the default constructor: it would try to download the suffix list and
+    # write a cache into the home folder. The bundled snapshot is enough here.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registered_domain(host: str) -> str:
+    """The domain a registrant controls (``evil.co.uk`` for ``a.evil.co.uk``).
+
+    Falls back to the host itself for IP literals and single-label names.
+    """
+    found = _extractor()(host).top_domain_under_public_suffix
+    return found or host

@@ -1,0 +1,121 @@
+"""Small platforms for link tests: accounts, events and signals built row by row."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import ibis
+import pyarrow as pa
+import pytest
+
+T0 = datetime(2021, 11, 1, 9, 0, 0)
+
+ACCOUNT_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("created_at", pa.timestamp("us")),
+        ("display_name", pa.string()),
+        ("country", pa.string()),
+        ("bio", pa.string()),
+        ("employer", pa.string()),
+        ("photo_hash", pa.string()),
+        ("email_domain", pa.string()),
+        ("phone_cc", pa.string()),
+        ("tags", pa.list_(pa.string())),
+    ]
+)
+EVENT_SCHEMA = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("ts", pa.timestamp("us")),
+        ("type", pa.string()),
+        ("actor_id", pa.string()),
+        ("target_id", pa.string()),
+        ("ip", pa.string()),
+        ("asn", pa.int64()),
+        ("device_id", pa.string()),
+        ("user_agent", pa.string()),
+        ("text", pa.string()),
+        ("url", pa.string()),
+    ]
+)
+FRIEND_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string()), ("since", pa.timestamp("us"))])
+SIGNAL_SCHEMA = pa.schema(
+    [
+        ("detector", pa.string()),
+        ("phase", pa.string()),
+        ("subject_type", pa.string()),
+        ("subject", pa.string()),
+        ("score", pa.float64()),
+        ("detail", pa.string()),
+    ]
+)
+
+
+@dataclass
+class Platform:
+    """A platform export under construction; ``connect()`` loads it into DuckDB."""
+
+    accounts: list[dict] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    signals: list[dict] = field(default_factory=list)
+    _clock: itertools.count = field(default_factory=itertools.count)
+
+    def account(self, account_id: str, created_at: datetime | None = None, **fields) -> str:
+        row = dict.fromkeys(ACCOUNT_SCHEMA.names)
+        row.update(account_id=account_id, created_at=created_at or T0 - timedelta(days=30))
+        row.update(fields)
+        self.accounts.append(row)
+        return account_id
+
+    def event(self, type_: str, actor: str | None, target: str | None = None, **fields) -> None:
+        tick = next(self._clock)
+        row = dict.fromkeys(EVENT_SCHEMA.names)
+        row.update(event_id=f"e{tick:05d}", ts=T0 + timedelta(minutes=tick), type=type_,
+                   actor_id=actor, target_id=target)
+        row.update(fields)
+        self.events.append(row)
+
+    def signal(self, subject: str, score: float, detector: str = "fake_persona",
+               phase: str = "engagement", subject_type: str = "account",
+               detail: str = "test signal") -> None:
+        self.signals.append(dict(detector=detector, phase=phase, subject_type=subject_type,
+                                 subject=subject, score=score, detail=detail))
+
+    def signal_table(self) -> pa.Table:
+        return pa.Table.from_pylist(self.signals, schema=SIGNAL_SCHEMA)
+
+    def connect(self) -> ibis.BaseBackend:
+        con = ibis.duckdb.connect()
+        con.create_table("accounts", pa.Table.from_pylist(self.accounts, schema=ACCOUNT_SCHEMA))
+        con.create_table("events", pa.Table.from_pylist(self.events, schema=EVENT_SCHEMA))
+        con.create_table("friendships", pa.Table.from_pylist([], schema=FRIEND_SCHEMA))
+        return con
+
+    def persona_ring(self, prefix: str, size: int, device: str, photo: int, *,
+                     strong: float = 0.9, weak: float = 0.55, targets: tuple[str, ...] = (),
+                     ip: str | None = None) -> list[str]:
+        """A crew of fake personas on one device with near-identical photos.
+
+        The first persona has a strong signal, the others weak ones; each persona
+        views every target, from ``ip`` if given.
+        """
+        members = []
+        for i in range(size):
+            account = self.account(f"{prefix}{i}", photo_hash=f"{photo ^ (1 << i):016x}")
+            self.signal(account, strong if i == 0 else weak)
+            self.event("login", account, device_id=device, ip=ip)
+            for target in targets:
+                self.event("view_profile", account, target, device_id=device, ip=ip)
+            members.append(account)
+        return members
+
+    def benign(self, prefix: str, size: int, **fields) -> list[str]:
+        return [self.account(f"{prefix}{i:03d}", **fields) for i in range(size)]
+
+
+@pytest.fixture
+def platform() -> Platform:
+    return Platform()
