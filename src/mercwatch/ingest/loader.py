@@ -127,7 +127,8 @@ def _identity_sql(spec: TableSpec) -> str:
 def _load_clean(raw: Any, spec: TableSpec, checked: str) -> int:
     """Create the clean table; mark conflicting duplicates as rejects. Returns exact duplicates."""
     key = _identity_sql(spec)
-    content = "hash(" + ", ".join(f'"{f}"' for f in spec.field_names) + ")"
+    # A restated friendship is the same edge whatever its ``since``: always a no-op.
+    content = "hash(" + (", ".join(f'"{f}"' for f in spec.field_names) if spec.key else key) + ")"
     raw.execute(
         f"CREATE OR REPLACE TEMP TABLE _mw_dups AS SELECT _source, _row, _rank, _h = _first_h AS exact, _first_at, _key "
         f"FROM (SELECT _source, _row, {key} AS _key, {content} AS _h, "

@@ -97,9 +97,10 @@ def _json_field_sql(name: str, ftype: FieldType) -> tuple[str, str]:
     """(value expression, type-error condition) for one field of a JSON line."""
     path = f"'$.\"{name}\"'"
     jtype = f"json_type(_line, {path})"
-    value = f"json_extract_string(_line, {path})"
+    # SCHEMA.md: in JSON an absent field, null and "" all mean absent.
+    value = f"nullif(json_extract_string(_line, {path}), '')"
     if ftype is FieldType.STRING_LIST:
-        bad = f"{jtype} NOT IN ('ARRAY', 'NULL')"
+        bad = f"{jtype} NOT IN ('ARRAY', 'NULL') AND NOT ({jtype} = 'VARCHAR' AND {value} IS NULL)"
         return f"CASE WHEN {jtype} = 'ARRAY' THEN json_extract(_line, {path})::VARCHAR END", bad
     if ftype is FieldType.INTEGER:
         return value, f"{jtype} NOT IN ('BIGINT', 'UBIGINT', 'VARCHAR', 'NULL')"
