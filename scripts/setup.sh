@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up mercwatch on a fresh Debian machine: system packages (when root), a
+# virtual environment in .venv and the package with the chosen extras.
+#
+# Usage: scripts/setup.sh            # the demo: the package only
+#        scripts/setup.sh --test     # also PostgreSQL, Chromium and the test extras
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-}
+extras=""
+if [ "$mode" = "--test" ]; then
+    extras="[dev]"
+    need=()
+    command -v chromium >/dev/null || need+=(chromium chromium-driver)
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+    if [ ${#need[@]} -gt 0 ]; then
+        if [ "$(id -u)" = 0 ]; then
+            export DEBIAN_FRONTEND=noninteractive
+            apt-get update -q
+            apt-get install -y -q --no-install-recommends "${need[@]}"
+        else
+            echo "setup: please install the Debian packages: ${need[*]} (needs root)" >&2
+        fi
+    fi
+fi
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -m pip install -q -e ".${extras}" 2>&1 | grep -v "is ignored" || true
+.venv/bin/python -c "import mercwatch" # fail loudly if the install did not work
