@@ -1,0 +1,118 @@
+"""Rows that break the data contract, injected on request for ingest tests.
+
+Each kind breaks one rule of SCHEMA.md so an ingest can be checked reason by reason:
+an unknown type, a required field missing (per type), an unreadable timestamp, an ASN
+that is not a valid AS number, a repeated ``event_id``, and (for text formats) a line
+that is not a JSON object / a CSV row of the right shape.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from mercwatch.sim.columns import EVENT_SCHEMA
+from mercwatch.sim.config import ExportFormat
+
+KINDS = ("unknown_type", "missing_field", "bad_timestamp", "bad_asn", "duplicate_event_id",
+         "malformed_row")
+#: (type, field left out): one per SCHEMA.md rule "required".
+MISSING = (("login", "actor_id"), ("view_profile", "target_id"), ("friend_request", "target_id"),
+           ("message", "actor_id"), ("friend_accept", "actor_id"), ("report", "target_id"),
+           ("block", "actor_id"), ("post", "ts"), ("search", "event_id"))
+BAD_TS = ("2021-13-45T25:61:00Z", "yesterday at noon", "2021-09-31T10:00:00Z", "1630454400x")
+BAD_ASN_TEXT = ("AS3320", "-7", "4294967296", "not-an-asn")
+BAD_ASN_INT = (-7, 4_294_967_296, 2**40)
+UNKNOWN_TYPES = ("poke", "super_like", "VIEW_PROFILE", "")
+
+
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """One injected row: a table row (dict) or, for malformed lines, raw text."""
+
+    kind: str
+    position: int
+    event_id: str | None
+    row: dict[str, object] | None
+    line: str | None
+    detail: str
+
+
+def _csv_line(values: list[object]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in values])
+    return buf.getvalue()
+
+
+def make_bad_rows(rng: np.random.Generator, count: int, fmt: ExportFormat, chunk: pa.Table,
+                  next_id: int) -> list[BadRow]:
+    """``count`` bad rows cycling through the kinds the format can express.
+
+    ``chunk`` is the first events chunk (final schema); positions index into it.
+    """
+    kinds = [k for k in KINDS if not (k == "malformed_row" and fmt is ExportFormat.PARQUET)]
+    sample = chunk.slice(0, min(chunk.num_rows, 5000)).to_pylist()
+    positions = np.sort(rng.integers(1, max(chunk.num_rows, 2), count))
+    out = []
+    for j in range(count):
+        kind = kinds[j % len(kinds)]
+        base = dict(sample[int(rng.integers(len(sample)))])
+        new_id = f"ev{next_id + j:010d}"
+        base["event_id"] = new_id
+        out.append(_build(kind, j, base, fmt, int(positions[j])))
+    return out
+
+
+def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: int) -> BadRow:
+    text = fmt is not ExportFormat.PARQUET
+    detail = ""
+    if kind == "unknown_type":
+        row["type"] = UNKNOWN_TYPES[j % len(UNKNOWN_TYPES)]
+        detail = f"type={row['type']!r}"
+    elif kind == "missing_field":
+        typ, missing = MISSING[(j // len(KINDS)) % len(MISSING)]
+        row["type"] = typ
+        row.setdefault("target_id", None)
+        row[missing] = None
+        detail = f"{typ} without {missing}"
+    elif kind == "bad_timestamp":
+        row["ts"] = BAD_TS[j % len(BAD_TS)]
+        detail = f"ts={row['ts']!r}"
+    elif kind == "bad_asn":
+        row["asn"] = BAD_ASN_TEXT[j % len(BAD_ASN_TEXT)] if text else BAD_ASN_INT[j % len(BAD_ASN_INT)]
+        detail = f"asn={row['asn']!r}"
+    elif kind == "duplicate_event_id":
+        detail = "copy of an earlier row"
+        return BadRow(kind, pos, None, None, None, detail)  # filled in by the caller
+    else:
+        return BadRow(kind, pos, row["event_id"], None, _malformed(row, fmt, j), "unparseable line")
+    line = None
+    if text:
+        line = _serialise(row, fmt)
+    return BadRow(kind, pos, row.get("event_id"), row, line, detail)  # type: ignore[arg-type]
+
+
+def _serialise(row: dict[str, object], fmt: ExportFormat) -> str:
+    if fmt is ExportFormat.JSONL:
+        return json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False)
+    return _csv_line([row.get(f.name) for f in EVENT_SCHEMA])
+
+
+def _malformed(row: dict[str, object], fmt: ExportFormat, j: int) -> str:
+    if fmt is ExportFormat.JSONL:
+        full = json.dumps(row, ensure_ascii=False)
+        return full[: len(full) // 2] if j % 2 == 0 else "event_id=" + str(row["event_id"])
+    values = [row.get(f.name) for f in EVENT_SCHEMA]
+    if j % 2 == 0:
+        return _csv_line(values[:4])  # too few columns
+    return _csv_line(values)[:-1] + ',"unterminated'  # an open quote swallows the row
+
+
+def to_table(rows: list[dict[str, object]]) -> pa.Table:
+    """Bad rows as an events table (Parquet exports)."""
+    return pa.Table.from_pylist(rows, schema=EVENT_SCHEMA)
