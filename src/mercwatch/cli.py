@@ -33,6 +33,8 @@ def _register_subcommands() -> None:
     app.command("demo")(demo_command)
     app.command("detectors")(detectors_command)
     register_enforce(app)  # review, appeal, audit
+    app.add_typer(__import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel")  # import, export
+    app.command("simulate")(__import__("mercwatch.sim.cli", fromlist=["x"]).simulate_command)
     # (each package adds its line here)
 
 

@@ -92,6 +92,50 @@ def meta_tactics() -> dict[int, Tactic]:
     return {n: Tactic(n, names[n], tuple(techniques.get(n, ()))) for n in sorted(names)}
 
 
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    """One row of Meta's taxonomy: tactic label, technique and procedure as Meta writes them."""
+
+    tactic: str
+    technique: str
+    procedure: str
+
+    @property
+    def number(self) -> str:
+        """The procedure's id, e.g. ``0.6.1``."""
+        return self.procedure.split(" ", 1)[0]
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+@cache
+def meta_procedures() -> tuple[Procedure, ...]:
+    """Every (tactic, technique, procedure) row of Meta's taxonomy, whitespace tidied."""
+    rows = csv.DictReader(io.StringIO(_read_data("Online_Operations_Killchain-TTPs.csv")))
+    return tuple(
+        Procedure(_clean(r["Tactic"]), _clean(r["Technique"]), _clean(r["Procedure"]))
+        for r in rows
+        if parse_tactic(r.get("Tactic", "")) is not None and _clean(r.get("Procedure"))
+    )
+
+
+@cache
+def procedure_for_type(kind: str) -> Procedure:
+    """The Meta procedure our CSV export files an indicator type under (``data/meta_ttp_by_type.csv``).
+
+    Raises:
+        KeyError: the type, or the procedure the mapping names, is unknown.
+    """
+    wanted = {r["type"]: r["procedure"] for r in csv.DictReader(io.StringIO(_read_data("meta_ttp_by_type.csv")))}
+    number = wanted[kind]
+    for proc in meta_procedures():
+        if proc.number == number:
+            return proc
+    raise KeyError(f"Meta taxonomy has no procedure {number}")
+
+
 @cache
 def phase_tactics() -> dict[Phase, tuple[Tactic, ...]]:
     """Meta tactics that correspond to each of our phases (``data/phase_tactics.csv``).

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from mercwatch.errors import MercwatchError
 from mercwatch.model import Indicator, IndicatorType
 
 FEED_SCHEMA_VERSION = 1
@@ -209,6 +210,52 @@ class Feed:
             "warnings": len(self.warnings),
             "revoked": len(self.revoked()),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One indicator-bearing record of a feed, before deduplication."""
+
+    where: str
+    raw: str
+    result: Indicator | Oddity
+
+
+_NO_SUFFIX = "no public suffix"
+
+
+def flag_split_values(entries: list[Entry], normalize_domain: Any) -> list[Entry]:
+    """Report values that are one domain broken across two consecutive records.
+
+    Meta's 2021 CSV has ``fbc8213450838f7ae251d4`` and ``519c195138.xyz`` on two rows for
+    ``fbc8213450838f7ae251d4519c195138.xyz``. The first half is a bare label (no dot, so no
+    public suffix) and joined with the next value makes a valid domain; the second looks valid but is not a real indicator, so both become rejects that name
+    the joined value as a suggestion. Nothing is repaired automatically: that is a
+    guess, and a wrong indicator costs a platform more than a missing one.
+    """
+    out = list(entries)
+    for i in range(len(out) - 1):
+        first, second = out[i], out[i + 1]
+        if not (isinstance(first.result, Oddity) and first.result.reason == _NO_SUFFIX):
+            continue
+        if "." in first.raw.strip().rstrip("."):
+            continue  # "amazing.lab" is a whole name under a non-public TLD, not a fragment
+        try:
+            joined = normalize_domain(first.raw.strip() + second.raw.strip())
+        except MercwatchError:
+            continue
+        whys = ("first half of one domain split across two records (with the next)",
+                "second half of one domain split across two records (with the previous)")
+        for k, entry, why in ((i, first, whys[0]), (i + 1, second, whys[1])):
+            out[k] = Entry(entry.where, entry.raw, Oddity(entry.where, entry.raw, why, True, joined))
+    return out
+
+
+def feed_from_entries(source: str, format: str, entries: list[Entry], extra: Iterable[Oddity] = ()) -> Feed:
+    """A feed from per-record results, keeping every oddity in record order."""
+    indicators = [e.result for e in entries if isinstance(e.result, Indicator)]
+    oddities = [*extra, *(e.result for e in entries if isinstance(e.result, Oddity))]
+    return build_feed(source=source, format=format, indicators=indicators, oddities=oddities, rows=len(entries))
 
 
 def build_feed(
