@@ -1,0 +1,222 @@
+"""Brand impersonation: does this host pretend to be a protected brand, and how?
+
+Each check looks for one trick and returns :class:`Signal` s; the knowledge (which
+brands, which domains they own, which tokens are distinctive) comes from the data
+files through :class:`~mercwatch.linkscore.knowledge.Knowledge`.
+
+Tricks: the brand's name on a domain it does not own (``tinyurl.cloud``), hyphenated
+(``bit-ly.org``), look-alike characters (``faсebook.com`` with a Cyrillic ``с``,
+``rnicrosoft.com``), typos (``instagam.in``), combined with other words
+(``facebook-login-secure.com``), in a subdomain (``whatsapp.com.verify-id.co``),
+split across labels (``wha.tsapp.me``), on a reseller suffix (``name.gr.com``), and
+internationalized labels that mix scripts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from mercwatch.linkscore.glyphs import scripts_of
+from mercwatch.linkscore.knowledge import Brand, Knowledge, Token, is_common_word
+from mercwatch.linkscore.parse import Target
+from mercwatch.linkscore.signals import Signal
+
+_RESELLER_SHAPE = re.compile(r"^[a-z]{2}\.(com|net|org)$")
+_DELIMS = frozenset("-_0123456789")
+_CJK = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+_NOISE_LABELS = frozenset({"www", "m", "mobile", "web", "ww", "www1", "www2"})
+
+
+def legit_owner(target: Target, k: Knowledge) -> Brand | None:
+    """The brand owning this host, if its registrable (or a parent host) is listed."""
+    labels = target.host.split(".")
+    reg_len = target.registrable.count(".") + 1
+    for start in range(len(labels) - reg_len + 1):
+        owner = k.legit.get(".".join(labels[start:]))
+        if owner is not None:
+            return owner
+    return None
+
+
+def _is_country_tld(target: Target, k: Knowledge) -> bool:
+    last = target.suffix.rsplit(".", 1)[-1]
+    return len(last) == 2 and not target.private_suffix and target.suffix not in k.resellers
+
+
+def _sig(k: Knowledge, name: str, reason: str) -> Signal:
+    return Signal(name, k.weight(name), reason)
+
+
+def _exact(target: Target, plain: str, k: Knowledge) -> list[Signal]:
+    tok = k.tokens.get(plain)
+    if tok is None:
+        return []
+    name = tok.brand.name
+    if tok.brand.cc and _is_country_tld(target, k) and target.label == tok.text:
+        return []  # e.g. google.com.pk: the brand's own country site, very likely
+    if tok.ambiguous:
+        return [_sig(k, "brand_ambiguous", f"name of {name} on a domain it does not own")]
+    if "-" in target.label and not tok.hyphenated:
+        return [_sig(k, "brand_hyphenated", f"hyphenated name of {name}")]
+    return [_sig(k, "brand_exact_other_domain", f"{name} name on a domain it does not own")]
+
+
+def _homoglyph(label_unicode: str, plain: str, k: Knowledge) -> list[Signal]:
+    skel = k.skeletonizer.skeleton(label_unicode).replace("-", "")
+    tok = k.skeletons.get(skel)
+    if tok is None or tok.text == plain:
+        return []
+    non_ascii = not label_unicode.isascii()
+    if non_ascii and len(tok.text) >= 3 or not tok.ambiguous and len(tok.text) >= 5:
+        kind = "Unicode" if non_ascii else "ASCII"
+        return [_sig(k, "brand_homoglyph", f"look-alike of {tok.brand.name} ({kind} glyphs)")]
+    return []
+
+
+def _typo(plain: str, k: Knowledge) -> list[Signal]:
+    if len(plain) < 5 or plain in k.tokens or is_common_word(plain, 60000):
+        return []
+    found = process.extractOne(
+        plain, k.typo_tokens, scorer=DamerauLevenshtein.distance, score_cutoff=2
+    )
+    if found is None:
+        return []
+    text, dist = found[0], int(found[1])
+    allowed = 2 if len(text) >= 9 else 1 if len(text) >= 5 else 0
+    if 0 < dist <= allowed:
+        return [_sig(k, "brand_typo", f"typosquat of {k.tokens[text].brand.name}")]
+    return []
+
+
+def find_token(label: str, table: dict[str, Token]) -> tuple[Token, bool, bool] | None:
+    """Longest brand token of ``table`` inside ``label``.
+
+    Returns:
+        (token, delimited by label edges / hyphens / digits, spans the whole label),
+        or None.
+    """
+    best: tuple[Token, bool, bool] | None = None
+    best_len = 0
+    n = len(label)
+    for i in range(n):
+        for j in range(min(n, i + 40), i + 2, -1):
+            tok = table.get(label[i:j])
+            if tok is None or best_len >= j - i:
+                continue
+            delimited = (i == 0 or label[i - 1] in _DELIMS) and (
+                j == n or label[j] in _DELIMS
+            )
+            best, best_len = (tok, delimited, i == 0 and j == n), j - i
+            break
+    return best
+
+
+def _combo(label: str, k: Knowledge, table: dict[str, Token] | None = None) -> list[Signal]:
+    found = find_token(label, k.tokens if table is None else table)
+    if found is None or found[2]:
+        return []
+    tok, delimited, _ = found
+    name = tok.brand.name
+    if tok.ambiguous:
+        if delimited and len(tok.text) >= 4:
+            return [_sig(k, "brand_ambiguous", f"name of {name} combined with other words")]
+        return []
+    if len(tok.text) >= 5 or delimited:
+        signal = "brand_combo" if len(tok.text) >= 5 else "brand_combo_short"
+        return [_sig(k, signal, f"{name} name combined with other words")]
+    if len(tok.text) == 4 and (label.startswith(tok.text) or label.endswith(tok.text)):
+        return [_sig(k, "brand_combo_short", f"{name} name combined with other words")]
+    return []
+
+
+def _fuzzy_combo(plain: str, k: Knowledge) -> list[Signal]:
+    if len(plain) < 8:
+        return []
+    choices = [t for t in k.typo_tokens if len(t) >= 7 and t not in plain]
+    found = process.extractOne(plain, choices, scorer=fuzz.partial_ratio, score_cutoff=85)
+    if found is None:
+        return []
+    return [_sig(k, "brand_fuzzy_combo", f"near-spelling of {k.tokens[found[0]].brand.name}")]
+
+
+def _subdomains(target: Target, k: Knowledge) -> list[Signal]:
+    subs = [s for s in target.subdomains if s not in _NOISE_LABELS]
+    out: list[Signal] = []
+    for i in range(len(subs)):
+        for j in range(i + 2, len(subs) + 1):
+            owner = k.legit.get(".".join(subs[i:j]))
+            if owner is not None:
+                why = f"{owner.name} domain used as a subdomain"
+                return [_sig(k, "brand_domain_in_subdomain", why)]
+    for sub in subs:
+        found = find_token(sub, k.tokens)
+        if found is None:
+            continue
+        tok, delimited, _ = found
+        if not tok.ambiguous and (len(tok.text) >= 5 or delimited):
+            out.append(_sig(k, "brand_in_subdomain", f"{tok.brand.name} name in a subdomain"))
+        elif delimited and len(tok.text) >= 4:
+            out.append(_sig(k, "brand_ambiguous_subdomain", f"{tok.brand.name} name in a subdomain"))
+    return out
+
+
+def _split(target: Target, k: Knowledge) -> list[Signal]:
+    labels = [s for s in target.subdomains if s not in _NOISE_LABELS] + [target.label]
+    variants = [labels, labels + target.suffix.split(".")[:1]]
+    for parts in variants:
+        for start in range(len(parts) - 1):
+            joined = "".join(parts[start:]).replace("-", "")
+            tok = k.tokens.get(joined)
+            if tok is not None and not tok.ambiguous and len(joined) >= 5:
+                return [_sig(k, "brand_split_across_labels", f"{tok.brand.name} name split by dots")]
+            if tok is None and len(joined) >= 6 and _typo(joined, k):
+                return [_sig(k, "brand_split_typo", "brand name split by dots, misspelled")]
+    return []
+
+
+def _scripts(target: Target, k: Knowledge) -> list[Signal]:
+    out: list[Signal] = []
+    for label in target.labels_unicode:
+        if label.isascii():
+            continue
+        scripts = scripts_of(label) - _CJK
+        if len(scripts) > 1:
+            mix = "+".join(sorted(scripts)).lower()
+            return [_sig(k, "mixed_script", f"mixed scripts in one label ({mix})")]
+        out = [_sig(k, "idn", "internationalized (Unicode) domain name")]
+    return out
+
+
+def reseller_signals(target: Target, k: Knowledge) -> list[Signal]:
+    """A reseller second-level suffix that reads like a country domain (``.gr.com``)."""
+    suffix = target.suffix
+    if suffix in k.resellers or (target.private_suffix and _RESELLER_SHAPE.match(suffix)):
+        return [_sig(k, "reseller_suffix", f"reseller suffix .{suffix} (reads like a country domain)")]
+    return []
+
+
+def brand_signals(target: Target, k: Knowledge) -> list[Signal]:
+    """All impersonation signals of a parsed, non-IP target not owned by a brand."""
+    plain = target.label.replace("-", "").replace("_", "")
+    label_sigs = _exact(target, plain, k) or _homoglyph(target.label_unicode, plain, k)
+    if not label_sigs:
+        label_sigs = _typo(plain, k) or _combo(target.label, k)
+        skel = k.skeletonizer.skeleton(target.label_unicode)
+        if not label_sigs and skel != target.label:
+            label_sigs = [
+                _sig(k, "brand_homoglyph", s.reason.replace("name combined", "look-alike"))
+                for s in _combo(skel, k, k.skeletons)
+                if s.name != "brand_ambiguous"
+            ]
+    if not label_sigs:
+        label_sigs = _fuzzy_combo(plain, k)
+    return (
+        label_sigs
+        + _subdomains(target, k)
+        + _split(target, k)
+        + _scripts(target, k)
+        + reseller_signals(target, k)
+    )

@@ -1,0 +1,173 @@
+"""Lure vocabulary and structure: what a brand-less hostile domain looks like.
+
+Most mercenary domains imitate no brand: they look like a news outlet, a URL
+shortener, an app update, a connectivity or weather check, a health notice. We read
+the label as words (wordninja, English Wikipedia unigrams) and look the words up in
+the lure families of ``data/lures.yaml``, including deliberate misspellings
+("newz", "updete"); then we add structural hints (cheap TLD, random-looking or
+hex-looking labels, digits mixed into letters, hyphens, length, deep nesting).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import wordninja
+from rapidfuzz.distance import OSA
+
+from mercwatch.linkscore.knowledge import Knowledge, is_common_word, word_rank
+from mercwatch.linkscore.parse import Target
+from mercwatch.linkscore.signals import Signal
+
+_PARTS = re.compile(r"[^a-z]+")
+_HEX = re.compile(r"^[0-9a-f]{16,}$")
+_CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+_DIGIT_RUN = re.compile(r"[0-9]{4,}")
+_MIN_WORD = 3
+
+
+def words(label: str) -> list[str]:
+    """Split a label into words: at hyphens and digits, then by wordninja."""
+    out: list[str] = []
+    for part in _PARTS.split(label.lower()):
+        if part:
+            out.extend(wordninja.split(part))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _deletion_index(k: Knowledge) -> dict[str, str]:
+    """Single-deletion neighbourhood of the strong lure words (for misspellings)."""
+    index: dict[str, str] = {}
+    for word, (_, tier) in k.lures.items():
+        if tier != "strong" or len(word) < 5:
+            continue
+        for i in range(len(word)):
+            index.setdefault(word[:i] + word[i + 1 :], word)
+        index.setdefault(word, word)
+    return index
+
+
+def _misspelled(label: str, k: Knowledge) -> set[str]:
+    """Strong lure words that appear in ``label`` with one edit ("updete")."""
+    index = _deletion_index(k)
+    found: set[str] = set()
+    letters = "".join(_PARTS.split(label))[:40]
+    for i in range(len(letters)):
+        for j in range(i + 4, min(len(letters), i + 14) + 1):
+            sub = letters[i:j]
+            if sub in k.lures or is_common_word(sub, 60000):
+                continue
+            cands = [sub] + [sub[:p] + sub[p + 1 :] for p in range(len(sub))]
+            for cand in cands:
+                word = index.get(cand)
+                if word and word != sub and word not in letters and OSA.distance(sub, word) == 1:
+                    found.add(word)
+    return found
+
+
+def _families(tokens: list[str], k: Knowledge) -> dict[str, str]:
+    """Lure family -> "strong" or "weak" for the words present."""
+    seen: dict[str, set[str]] = {}
+    tiers: dict[str, str] = {}
+    for word in tokens:
+        hit = k.lures.get(word) if len(word) >= _MIN_WORD else None
+        if hit is None:
+            continue
+        family, tier = hit
+        seen.setdefault(family, set()).add(word)
+        if tier == "strong" or len(seen[family]) >= 2:  # two weak words of one family
+            tiers[family] = "strong"
+        else:
+            tiers.setdefault(family, "weak")
+    return tiers
+
+
+def _respelled(label: str, k: Knowledge) -> str:
+    for old, new in k.respellings.items():
+        label = label.replace(old, new)
+    return label
+
+
+def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
+    """Signals from lure words in the label, the subdomains and the TLD."""
+    label_words = words(target.label_unicode)
+    fams = _families(label_words, k)
+    out = [
+        Signal(f"lure_{tier}", k.weight(f"lure_{tier}"), f"lure words: {fam}")
+        for fam, tier in sorted(fams.items())
+    ]
+    respelled = _families(words(_respelled(target.label_unicode, k)), k)
+    misspelled = _misspelled(target.label_unicode, k)
+    fixed = {f for f in respelled if f not in fams} | {k.lures[w][0] for w in misspelled}
+    out += [
+        Signal("lure_misspelled", k.weight("lure_misspelled"), f"misspelled lure word: {fam}")
+        for fam in sorted(fixed - set(fams))
+    ]
+    factor = k.weight("lure_subdomain_factor")
+    sub_words = [w for s in target.subdomains for w in words(s)]
+    for fam, tier in sorted(_families(sub_words, k).items()):
+        if fam not in fams:
+            weight = k.weight(f"lure_{tier}") * factor
+            out.append(Signal(f"lure_{tier}", weight, f"lure words in subdomain: {fam}"))
+    tld = target.suffix.rsplit(".", 1)[-1]
+    if tld in k.lure_tlds:
+        out.append(Signal("lure_tld", k.weight("lure_tld"), f"lure word as TLD: .{tld}"))
+    return out
+
+
+def _coverage(label: str, k: Knowledge) -> float:
+    """Share of the label's letters that belong to real words (3+ letters)."""
+    letters = "".join(_PARTS.split(label))
+    if not letters:
+        return 0.0
+    covered = 0
+    for word in words(label):
+        rank = word_rank(word)
+        known = word in k.lures or word in k.tokens or (rank is not None and rank < 50000)
+        if len(word) >= _MIN_WORD and known:
+            covered += len(word)
+    return covered / len(letters)
+
+
+def _tld_risk(target: Target, k: Knowledge) -> list[Signal]:
+    tld = target.suffix.rsplit(".", 1)[-1]
+    risk = k.tld_risk.get(target.suffix, k.tld_risk.get(tld, 0.0))
+    return [Signal("tld_risk", risk, f"often-abused TLD .{tld}")] if risk > 0 else []
+
+
+def structure_signals(target: Target, k: Knowledge) -> list[Signal]:
+    """Structural hints of throwaway infrastructure."""
+    label = target.label_unicode  # punycode's own hyphens and digits are not the owner's
+    plain = label.replace("-", "")
+    letters = "".join(_PARTS.split(label))
+    out = _tld_risk(target, k)
+
+    def add(name: str, reason: str) -> None:
+        out.append(Signal(name, k.weight(name), reason))
+
+    if _HEX.match(plain):
+        add("hex_label", "hex-looking label")
+    elif len(letters) >= 6 and _coverage(label, k) < 0.5:
+        add("random_label", "random-looking label")
+    elif 3 <= len(letters) <= 5 and out and out[0].weight >= 0.2 and _coverage(label, k) < 0.5:
+        add("short_random_label", "short meaningless label on a cheap TLD")
+    if letters and any(ch.isdigit() for ch in plain) and not _HEX.match(plain):
+        add("digits_mixed", "digits mixed with letters")
+    if _DIGIT_RUN.search(plain) and not _HEX.match(plain):
+        add("long_digit_run", "long run of digits")
+    hyphens = label.count("-")
+    if hyphens >= 3:
+        add("hyphens_3", f"{hyphens} hyphens")
+    elif hyphens == 2:
+        add("hyphens_2", "2 hyphens")
+    if len(label) >= 30:
+        add("very_long_label", "very long label")
+    elif len(label) >= 20:
+        add("long_label", "long label")
+    if len(target.subdomains) >= 3:
+        add("deep_subdomains", "deeply nested subdomains")
+    if _CONSONANTS.search(letters):
+        add("consonant_run", "unpronounceable run of consonants")
+    return out

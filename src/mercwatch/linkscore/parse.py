@@ -1,0 +1,191 @@
+"""Turn one line of text into a host we can reason about, offline, or say why not.
+
+Accepts bare domains, URLs (http, https, ftp, ws, wss, and the defanged forms feeds use:
+``hxxp://``, ``example[.]com``), Unicode hosts and punycode. The Public Suffix List is
+the snapshot bundled with tldextract (no download, no cache written: the defaults of
+``TLDExtract`` would try both), with private suffixes on, so ``name.gr.com`` and
+``name.github.io`` are registrable domains of their own.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import idna
+import tldextract
+
+_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
+_DEFANG = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("[:]", ":"))
+_LABEL_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+_MAX_INPUT = 4096
+
+
+class InvalidTarget(ValueError):
+    """The text is not a URL or domain; ``reason`` says why in a few words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A parsed URL or domain.
+
+    Attributes:
+        host: ASCII (punycode) host, lowercase, no trailing dot.
+        labels_unicode: the host's labels decoded to Unicode (same count as ``host``).
+        registrable: registrable domain under the public suffix ("" for IP hosts).
+        label: the registrable's first label (ASCII), e.g. ``bbc`` in ``bbc.co.uk``.
+        label_unicode: ``label`` decoded from punycode.
+        subdomains: labels left of the registrable, outermost first (ASCII).
+        suffix: the public suffix, e.g. ``co.uk`` or ``gr.com``.
+        private_suffix: the suffix comes from the PSL's private section.
+        is_ip: the host is an IPv4 / IPv6 address.
+        userinfo: the URL had ``user@`` before the host (a classic disguise).
+        path: path, query and fragment of a URL ("" for a bare domain).
+    """
+
+    host: str
+    labels_unicode: tuple[str, ...]
+    registrable: str
+    label: str
+    label_unicode: str
+    subdomains: tuple[str, ...]
+    suffix: str
+    private_suffix: bool
+    is_ip: bool
+    userinfo: bool
+    path: str
+
+    @property
+    def domain(self) -> str:
+        """Registrable domain, or the host itself for an IP."""
+        return self.registrable or self.host
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    # suffix_list_urls=() + cache_dir=None: only the PSL snapshot shipped in the wheel.
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
+
+
+def refang(text: str) -> str:
+    """Undo the usual defanging of indicator feeds (``hxxp``, ``[.]``)."""
+    for old, new in _DEFANG:
+        text = text.replace(old, new)
+    if text[:4].lower() == "hxxp":
+        text = "http" + text[4:]
+    return text
+
+
+def _split_url(text: str) -> tuple[str, bool, str]:
+    """Return (host, had userinfo, path+query+fragment) of a URL or bare domain."""
+    match = _SCHEME_RE.match(text)
+    if match and match.group(1).lower() not in _SCHEMES:
+        raise InvalidTarget(f"unsupported URL scheme {match.group(1).lower()!r}")
+    if not match:
+        if ":" in text.split("/", 1)[0] and not text.startswith("["):
+            head = text.split("/", 1)[0]
+            if not re.fullmatch(r"[^:]+:\d{1,5}", head) and head.count(":") < 2:
+                raise InvalidTarget("not a URL or domain")
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        _ = parts.port  # raises on a bad port
+    except ValueError as exc:
+        raise InvalidTarget(f"malformed URL ({exc})") from exc
+    rest = parts.path + (f"?{parts.query}" if parts.query else "")
+    return host, "@" in parts.netloc, rest + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _ascii_labels(host: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Validate labels; return (ASCII labels, Unicode labels)."""
+    ascii_labels: list[str] = []
+    uni_labels: list[str] = []
+    for raw in host.split("."):
+        if not raw:
+            raise InvalidTarget("empty label in host name")
+        try:
+            if raw.isascii() and not raw.startswith("xn--"):
+                label, uni = raw, raw
+            else:
+                label = idna.encode(raw, uts46=True).decode("ascii")
+                uni = idna.decode(label)
+        except (idna.IDNAError, UnicodeError, ValueError) as exc:
+            raise InvalidTarget(f"invalid internationalized label {raw!r}") from exc
+        if not _LABEL_RE.match(label):
+            raise InvalidTarget(f"invalid characters in label {raw!r}")
+        ascii_labels.append(label)
+        uni_labels.append(uni)
+    return tuple(ascii_labels), tuple(uni_labels)
+
+
+def _ip_target(host: str, userinfo: bool, path: str) -> Target | None:
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+    text = ip.compressed
+    return Target(text, (text,), "", "", "", (), "", False, True, userinfo, path)
+
+
+def parse_target(value: str) -> Target:
+    """Parse one line as a URL or a domain.
+
+    Args:
+        value: text as read from a file, a message or a feed.
+
+    Returns:
+        The parsed target.
+
+    Raises:
+        InvalidTarget: when the text is not a URL or domain (the reason says why).
+    """
+    text = value.strip()
+    if not text:
+        raise InvalidTarget("empty line")
+    if len(text) > _MAX_INPUT:
+        raise InvalidTarget("too long for a URL")
+    if any(ch.isspace() for ch in text):
+        raise InvalidTarget("contains whitespace")
+    host, userinfo, path = _split_url(refang(text))
+    host = host.rstrip(".").lower()
+    if not host:
+        raise InvalidTarget("no host name")
+    ip_target = _ip_target(host, userinfo, path)
+    if ip_target is not None:
+        return ip_target
+    if "." not in host:
+        raise InvalidTarget("single label, not a domain (no top-level domain)")
+    labels, uni = _ascii_labels(host)
+    ascii_host = ".".join(labels)
+    if len(ascii_host) > 253:
+        raise InvalidTarget("host name longer than 253 characters")
+    ext = _extractor()(ascii_host)
+    if not ext.suffix:
+        raise InvalidTarget(f"unknown top-level domain {labels[-1]!r}")
+    if not ext.domain:
+        raise InvalidTarget("a public suffix alone, not a registrable domain")
+    n_sub = len(ext.subdomain.split(".")) if ext.subdomain else 0
+    return Target(
+        host=ascii_host,
+        labels_unicode=uni,
+        registrable=f"{ext.domain}.{ext.suffix}",
+        label=ext.domain,
+        label_unicode=uni[n_sub],
+        subdomains=labels[:n_sub],
+        suffix=ext.suffix,
+        private_suffix=bool(ext.is_private),
+        is_ip=False,
+        userinfo=userinfo,
+        path=path,
+    )
