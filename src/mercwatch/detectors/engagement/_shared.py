@@ -1,0 +1,166 @@
+"""Derived tables the engagement and exploitation detectors share, built once per run.
+
+* :func:`prior_friends` — friendships that existed before the exported window.
+* :func:`approaches` — friend requests and messages to people the actor was not
+  already connected to, flagged when the target is at-risk or a close contact.
+* :func:`freshness` — accounts that are new, or old but with no connections (dormant
+  shells), relative to the exported window.
+* :func:`photo_groups` — accounts whose profile photos are identical or near
+  duplicates (64-bit pHash, Hamming distance), with how tightly in time the group's
+  accounts were created compared to chance.
+
+Every definition lives here once so the detectors agree on what "stranger", "new"
+or "same photo" means.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from mercwatch.detectors.base import DetectionContext
+from mercwatch.detectors.engagement.phash import near_duplicate_groups
+from mercwatch.detectors.shared import interest
+
+DAY_S = 86_400.0
+# Event types by which an account approaches another person directly.
+APPROACH_TYPES = ("friend_request", "message")
+
+
+def _prior_friends(ctx: DetectionContext) -> ir.Table:
+    f = ctx.table("friendships").select(a="a", b="b")
+    both = f.union(f.select(a=f.b, b=f.a))
+    return both.filter(both.a != both.b).distinct()
+
+
+def prior_friends(ctx: DetectionContext) -> ir.Table:
+    """Columns ``a``, ``b``: pre-window friendships, listed in both directions."""
+    return ctx.shared("eng_prior_friends", _prior_friends)
+
+
+def _approaches(ctx: DetectionContext) -> ir.Table:
+    events = ctx.table("events")
+    ev = events.filter(
+        events.type.isin(APPROACH_TYPES)
+        & events.actor_id.notnull()
+        & events.target_id.notnull()
+        & (events.actor_id != events.target_id)
+    ).select(event_id="event_id", ts="ts", type="type", actor="actor_id", target="target_id", text="text", url="url")
+    friends = prior_friends(ctx)
+    ev = ev.anti_join(friends, (ev.actor == friends.a) & (ev.target == friends.b))
+    # A message after the target accepted the actor's request is no longer a stranger's.
+    accepts = events.filter(events.type == "friend_accept").select(
+        acc_a=events.actor_id, acc_b=events.target_id, acc_ts=events.ts
+    )
+    ev = ev.anti_join(
+        accepts,
+        [
+            ((ev.actor == accepts.acc_a) & (ev.target == accepts.acc_b))
+            | ((ev.actor == accepts.acc_b) & (ev.target == accepts.acc_a)),
+            accepts.acc_ts < ev.ts,
+        ],
+    )
+    people = interest(ctx)
+    ev = ev.left_join(people, ev.target == people.account_id)
+    return ev.select(
+        "event_id", "ts", "type", "actor", "target", "text", "url",
+        interest=people.kind.notnull(),
+        kind=people.kind,
+    )
+
+
+def approaches(ctx: DetectionContext) -> ir.Table:
+    """Friend requests and messages to non-friends.
+
+    Columns ``event_id``, ``ts``, ``type``, ``actor``, ``target``, ``text``, ``url``,
+    ``interest`` (the target is at-risk or a close contact) and ``kind``
+    (``at_risk`` | ``contact`` | null).
+    """
+    return ctx.shared("eng_approaches", _approaches)
+
+
+def _freshness(ctx: DetectionContext, new_days: float, dormant_days: float) -> ir.Table:
+    events = ctx.table("events")
+    start = events.aggregate(window_start=events.ts.min().epoch_seconds())
+    acts = events.filter(events.actor_id.notnull())
+    first = acts.group_by(account_id=acts.actor_id).aggregate(first_seen=acts.ts.min())
+    accounts = ctx.table("accounts")
+    friends = ctx.table("friendships")
+    linked = friends.select(x="a").union(friends.select(x="b")).distinct()
+    acc = accounts.left_join(first, accounts.account_id == first.account_id).select(
+        account_id=accounts.account_id, created_at=accounts.created_at, first_seen=first.first_seen
+    )
+    acc = acc.left_join(linked, acc.account_id == linked.x).cross_join(start)
+    window_start = acc.window_start
+    created = acc.created_at.epoch_seconds()
+    age_days = (window_start - created) / DAY_S
+    is_new = age_days <= new_days
+    dormant = (age_days >= dormant_days) & linked.x.isnull() & acc.first_seen.notnull()
+    return acc.select(
+        account_id=acc.account_id,
+        age_days=age_days.cast("float64"),
+        kind=ibis.cases((is_new, "new"), (dormant, "dormant"), else_=ibis.null("string")),
+    )
+
+
+def freshness(ctx: DetectionContext, new_days: float = 30.0, dormant_days: float = 180.0) -> ir.Table:
+    """Columns ``account_id``, ``age_days`` (at the window start), ``kind``.
+
+    ``kind`` is ``new`` (created at most ``new_days`` before the first exported event,
+    or during the window), ``dormant`` (older than ``dormant_days``, no connection
+    before the window, yet active in it) or null.
+    """
+    name = f"eng_freshness_{int(new_days)}_{int(dormant_days)}"
+    return ctx.shared(name, lambda c: _freshness(c, new_days, dormant_days))
+
+
+def _photo_groups(ctx: DetectionContext, max_distance: int) -> ir.Table:
+    accounts = ctx.table("accounts")
+    with_photo = accounts.filter(accounts.photo_hash.notnull())
+    hashes = with_photo.select(h=with_photo.photo_hash.lower()).distinct().to_pyarrow()["h"].to_pylist()
+    groups = near_duplicate_groups(hashes, max_distance)
+    mapping = ibis.memtable(
+        pa.table({"h": pa.array(list(groups), pa.string()), "group": pa.array(list(groups.values()), pa.int64())})
+    )
+    # Creation time as a population quantile, so "close together" follows the
+    # platform's real sign-up curve instead of a fixed number of days.
+    ranked = accounts.mutate(q=ibis.percent_rank().over(ibis.window(order_by=accounts.created_at)))
+    ranked = ranked.filter(ranked.photo_hash.notnull())
+    a = ranked.select(account_id="account_id", created_at="created_at", q="q", h=ranked.photo_hash.lower())
+    joined = a.join(mapping, a.h == mapping.h).select("account_id", "created_at", "q", "group", a.h)
+    created = joined.created_at.epoch_seconds()
+    stats = joined.group_by("group").aggregate(
+        accounts=joined.account_id.nunique(),
+        hashes=joined.h.nunique(),
+        span_days=((created.max() - created.min()) / DAY_S).cast("float64"),
+        span_share=(joined.q.max() - joined.q.min()).cast("float64"),
+    )
+    stats = stats.filter(stats.accounts >= 2)
+    out = joined.join(stats, "group")
+    k = out.accounts.cast("float64")
+    # Expected share of the population between the first and last of k random accounts.
+    expected = (k - 1.0) / (k + 1.0)
+    return out.select(
+        "account_id",
+        "group",
+        "accounts",
+        "hashes",
+        "span_days",
+        "span_share",
+        tightness=(1.0 - out.span_share / expected).clip(lower=0.0, upper=1.0),
+    )
+
+
+def photo_groups(ctx: DetectionContext, max_distance: int = 6) -> ir.Table:
+    """Accounts whose profile photo is shared, exactly or nearly, with other accounts.
+
+    Columns ``account_id``, ``group`` (id of the near-duplicate photo group),
+    ``accounts`` (distinct accounts in the group), ``hashes`` (distinct hashes),
+    ``span_days`` (between the first and last account creation), ``span_share`` (the
+    share of all accounts created in that span) and ``tightness`` = 1 − span_share /
+    ((k−1)/(k+1)), the latter being the share expected between the first and last of
+    k accounts drawn at random, clipped to 0..1: near 1 for a batch of accounts made
+    together, near 0 for fans of a celebrity reusing a photo over years.
+    """
+    return ctx.shared(f"eng_photo_groups_{max_distance}", lambda c: _photo_groups(c, max_distance))
