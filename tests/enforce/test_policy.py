@@ -9,7 +9,14 @@ import pytest
 
 from mercwatch.enforce.policy import decide, load_policy
 from mercwatch.errors import ConfigError
-from mercwatch.model.records import Action, ActionKind, ActionStatus, Infrastructure, Operation, Phase
+from mercwatch.model.records import (
+    Action,
+    ActionKind,
+    ActionStatus,
+    Infrastructure,
+    Operation,
+    Phase,
+)
 
 R, E, X = Phase.RECONNAISSANCE, Phase.ENGAGEMENT, Phase.EXPLOITATION
 FIRST_SEEN = datetime(2021, 9, 1)

@@ -1,8 +1,11 @@
-"""Reach the shared state-store fixtures in tests/_db.py (tests/ has no package)."""
+"""Reach the shared fixtures in tests/_db.py and tests/_sinks.py (tests/ has no package)."""
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+_TESTS = str(Path(__file__).resolve().parents[1])
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
 
 from _db import FakeClock, clock, state_url, store  # noqa: E402,F401
+from _sinks import smtp_sink, webhook_sink  # noqa: E402,F401

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal
@@ -25,7 +25,7 @@ DEFAULT_POLICY = "default_policy.yaml"
 _KIND_ORDER = {kind: i for i, kind in enumerate(ActionKind)}
 
 
-class RuleMode(str, Enum):
+class RuleMode(StrEnum):
     """``auto``: applied at or above the auto-apply confidence, else pending_review.
     ``review``: always pending_review."""
 
@@ -69,9 +69,9 @@ class Policy(BaseModel):
     version: str = Field(min_length=1)
     auto_apply_confidence: float = Field(default=0.9, ge=0.0, le=1.0)
     long_standing_account_days: int = Field(default=365, ge=0)
-    unknown_account_age_action: Literal[ActionKind.CHECKPOINT_ACCOUNT, ActionKind.DISABLE_ACCOUNT] = (
-        ActionKind.CHECKPOINT_ACCOUNT
-    )
+    unknown_account_age_action: Literal[
+        ActionKind.CHECKPOINT_ACCOUNT, ActionKind.DISABLE_ACCOUNT
+    ] = ActionKind.CHECKPOINT_ACCOUNT
     protected_domains: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = Field(min_length=1)
 
@@ -168,8 +168,9 @@ def _decide_one(
                 previous = chosen.get(key)
                 # The strongest decision wins: applied beats pending_review; the first
                 # matching rule gives the reason, so rule order is priority order.
+                upgrade = status is ActionStatus.APPLIED
                 if previous is None or (
-                    previous.status is ActionStatus.PENDING_REVIEW and status is ActionStatus.APPLIED
+                    upgrade and previous.status is ActionStatus.PENDING_REVIEW
                 ):
                     text = f"{reason}; {note}" if note else reason
                     chosen[key] = Action(kind, subject, op.operation_id, status, text)

@@ -1,0 +1,37 @@
+"""Notification: pick the targets to warn, render the warning in their language, and
+deliver it through an outbox (SMTP or signed webhook) exactly once in effect."""
+
+from mercwatch.notify.adapters import SmtpAdapter, WebhookAdapter, sign, verify_signature
+from mercwatch.notify.outbox import (
+    DeliveryAdapter,
+    DeliveryReport,
+    DeliveryResult,
+    Outbox,
+    OutboxStatus,
+    OutgoingMessage,
+    RetryPolicy,
+    idempotency_key,
+)
+from mercwatch.notify.render import MessageRenderer, RenderedMessage, available_locales, pick_locale
+from mercwatch.notify.select import REASONS, select_notifications
+
+__all__ = [
+    "REASONS",
+    "DeliveryAdapter",
+    "DeliveryReport",
+    "DeliveryResult",
+    "MessageRenderer",
+    "Outbox",
+    "OutboxStatus",
+    "OutgoingMessage",
+    "RenderedMessage",
+    "RetryPolicy",
+    "SmtpAdapter",
+    "WebhookAdapter",
+    "available_locales",
+    "idempotency_key",
+    "pick_locale",
+    "select_notifications",
+    "sign",
+    "verify_signature",
+]

@@ -1,0 +1,192 @@
+"""Delivery adapters: SMTP (e-mail) and an HMAC-signed webhook (the platform's inbox).
+
+Both carry the outbox's idempotency key on every attempt, so the receiving side can
+drop a repeat after a crash (see :mod:`mercwatch.notify.outbox` for the guarantee):
+
+- SMTP: ``Message-ID: <KEY@sender-domain>`` and ``X-Mercwatch-Idempotency-Key``; mail
+  systems and clients deduplicate on Message-ID.
+- Webhook: ``Idempotency-Key`` header; the receiver must answer 2xx (or 409) for a key
+  it has already processed, without processing it again. ``X-Mercwatch-Signature`` is
+  ``sha256=HMAC(secret, "<timestamp>." + body)``; :func:`verify_signature` checks it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+from collections.abc import Sequence
+from datetime import UTC
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import httpx
+
+from mercwatch.errors import DeliveryError
+from mercwatch.notify.outbox import DeliveryResult, OutgoingMessage
+from mercwatch.store.state import Clock, utcnow
+
+SIGNATURE_HEADER = "X-Mercwatch-Signature"
+TIMESTAMP_HEADER = "X-Mercwatch-Timestamp"
+KEY_HEADER = "Idempotency-Key"
+_RETRYABLE_HTTP = {408, 425, 429}
+
+
+class SmtpAdapter:
+    """Sends each batch over one SMTP connection (optionally STARTTLS / SMTPS + login).
+
+    Args:
+        host, port: the mail relay.
+        sender: the From address; its domain also names the Message-ID.
+        recipient_template: builds the To address when a row has no recipient,
+            e.g. ``"{account_id}@users.platform.example"``.
+    """
+
+    def __init__(self, host: str, port: int = 25, sender: str = "security@localhost", *,
+                 starttls: bool = False, use_ssl: bool = False, username: str | None = None,
+                 password: str | None = None, timeout: float = 30.0,
+                 recipient_template: str = "{account_id}", clock: Clock = utcnow) -> None:
+        self.host, self.port, self.sender = host, port, sender
+        self.starttls, self.use_ssl, self.timeout = starttls, use_ssl, timeout
+        self.username, self.password = username, password
+        self.recipient_template = recipient_template
+        self.clock = clock
+        self.domain = sender.rpartition("@")[2] or "localhost"
+
+    def _connect(self) -> smtplib.SMTP:
+        try:
+            if self.use_ssl:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                                      context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+        return smtp
+
+    def email(self, message: OutgoingMessage) -> EmailMessage:
+        """The MIME message (text + HTML alternative) with its idempotency headers."""
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = message.recipient or self.recipient_template.format(
+            account_id=message.account_id)
+        mail["Subject"] = message.subject
+        mail["Message-ID"] = f"<{message.idempotency_key}@{self.domain}>"
+        mail["Date"] = format_datetime(self.clock().replace(tzinfo=UTC), usegmt=True)
+        mail["Auto-Submitted"] = "auto-generated"
+        mail["X-Mercwatch-Idempotency-Key"] = message.idempotency_key
+        mail.set_content(message.text)
+        mail.add_alternative(message.html, subtype="html")
+        # After the bodies: set_content/add_alternative move Content-* headers into parts.
+        mail["Content-Language"] = message.locale
+        return mail
+
+    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        """Send ``messages`` on one connection; a dropped connection leaves the rest retryable."""
+        smtp = self._connect()
+        results: list[DeliveryResult] = []
+        try:
+            for message in messages:
+                outcome = self._send_one(smtp, message)
+                results.append(outcome)
+                if not outcome.ok and outcome.error.startswith("connection lost"):
+                    break
+        finally:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+        done = {r.idempotency_key for r in results}
+        results.extend(DeliveryResult(m.idempotency_key, False, "connection lost before send")
+                       for m in messages if m.idempotency_key not in done)
+        return results
+
+    def _send_one(self, smtp: smtplib.SMTP, message: OutgoingMessage) -> DeliveryResult:
+        key = message.idempotency_key
+        try:
+            smtp.send_message(self.email(message))
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            permanent = all(500 <= code < 600 for code in codes)  # 4xx: the server says retry
+            return DeliveryResult(key, False, f"recipient refused: {exc.recipients}", permanent)
+        except smtplib.SMTPResponseException as exc:
+            return DeliveryResult(key, False, f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+                                  500 <= exc.smtp_code < 600)
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            return DeliveryResult(key, False, f"connection lost: {exc}")
+        return DeliveryResult(key, True)
+
+
+def sign(secret: bytes, timestamp: str, body: bytes) -> str:
+    """``sha256=`` + hex HMAC-SHA256 of ``timestamp + "." + body``."""
+    mac = hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify_signature(secret: bytes, timestamp: str, body: bytes, signature: str, *,
+                     now: float, tolerance: float = 300.0) -> bool:
+    """What a receiver runs: right key, and not a replay older than ``tolerance`` seconds."""
+    try:
+        fresh = abs(now - float(timestamp)) <= tolerance
+    except ValueError:
+        return False
+    return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class WebhookAdapter:
+    """POSTs each message as signed JSON to the platform's notification endpoint.
+
+    Args:
+        url: the endpoint.
+        secret: the shared HMAC key.
+        transport: an httpx transport, for tests or custom TLS; default is the network.
+    """
+
+    def __init__(self, url: str, secret: bytes, *, timeout: float = 10.0,
+                 clock: Clock = utcnow, transport: httpx.BaseTransport | None = None) -> None:
+        if not secret:
+            raise DeliveryError("webhook secret must not be empty")
+        self.url, self.secret, self.timeout = url, secret, timeout
+        self.clock, self.transport = clock, transport
+
+    @staticmethod
+    def body(message: OutgoingMessage) -> bytes:
+        payload = {
+            "schema_version": 1, "idempotency_key": message.idempotency_key,
+            "account_id": message.account_id, "operation_id": message.operation_id,
+            "level": message.level.value, "locale": message.locale,
+            "reasons": list(message.reasons), "subject": message.subject,
+            "text": message.text, "html": message.html,
+        }
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":")).encode("utf-8")
+
+    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        """One HTTP client (kept-alive connection) per batch."""
+        with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
+            return [self._post(client, m) for m in messages]
+
+    def _post(self, client: httpx.Client, message: OutgoingMessage) -> DeliveryResult:
+        body = self.body(message)
+        timestamp = str(int(self.clock().replace(tzinfo=UTC).timestamp()))
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            KEY_HEADER: message.idempotency_key,
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: sign(self.secret, timestamp, body),
+        }
+        key = message.idempotency_key
+        try:
+            response = client.post(self.url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return DeliveryResult(key, False, f"webhook: {exc.__class__.__name__}: {exc}")
+        code = response.status_code
+        if 200 <= code < 300 or code == 409:
+            return DeliveryResult(key, True)
+        permanent = 400 <= code < 500 and code not in _RETRYABLE_HTTP
+        return DeliveryResult(key, False, f"webhook HTTP {code}", permanent)

@@ -1,0 +1,106 @@
+"""Warning messages in the user's language, from Jinja2 templates with autoescaping.
+
+Texts live in ``messages/<lang>.yaml`` (one file per language, the same keys in each)
+and the layout in ``templates/email.{html,txt}.j2``, so a translator edits data and
+never code. HTML is autoescaped: anything that could come from a user (a display
+name) is escaped wherever it is shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import yaml
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from mercwatch.errors import ConfigError
+from mercwatch.model.records import Phase
+
+DEFAULT_LOCALE = "en"
+ACCESS_NOW_HELPLINE = "https://www.accessnow.org/help/"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedMessage:
+    """One warning, ready for any channel."""
+
+    locale: str
+    subject: str
+    text: str
+    html: str
+    direction: str = "ltr"
+
+
+@functools.cache
+def available_locales() -> tuple[str, ...]:
+    """Languages with a messages file, sorted."""
+    folder = files("mercwatch.notify").joinpath("messages")
+    return tuple(sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
+                        if p.name.endswith(".yaml")))
+
+
+def pick_locale(requested: str | None) -> str:
+    """``es-MX`` -> ``es`` when Spanish exists; anything unknown -> English."""
+    if not requested:
+        return DEFAULT_LOCALE
+    language = requested.replace("_", "-").split("-")[0].strip().lower()
+    return language if language in available_locales() else DEFAULT_LOCALE
+
+
+@functools.cache
+def _texts(locale: str) -> dict[str, Any]:
+    path = files("mercwatch.notify").joinpath("messages").joinpath(f"{locale}.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"notification messages for {locale!r}: {exc}") from exc
+    return data  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("mercwatch.notify", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+class MessageRenderer:
+    """Renders warnings; identical inputs give identical output (safe to cache).
+
+    Args:
+        checkup_url: the platform's security check-up page, linked when given.
+        help_url: where at-risk people get help; Access Now's helpline by default.
+    """
+
+    def __init__(self, checkup_url: str | None = None,
+                 help_url: str = ACCESS_NOW_HELPLINE) -> None:
+        self.checkup_url = checkup_url
+        self.help_url = help_url
+        self._cached = functools.lru_cache(maxsize=256)(self._render)
+
+    def render(self, level: Phase, locale: str | None = None,
+               display_name: str | None = None) -> RenderedMessage:
+        """The warning for ``level`` in the best language for ``locale``."""
+        return self._cached(Phase(level), pick_locale(locale), display_name)
+
+    def _render(self, level: Phase, locale: str, display_name: str | None) -> RenderedMessage:
+        texts = _texts(locale)
+        context = {
+            "t": texts, "level": level.value, "locale": locale, "display_name": display_name,
+            "subject": texts["subject"][level.value], "checkup_url": self.checkup_url,
+            "help_url": self.help_url,
+        }
+        env = _environment()
+        return RenderedMessage(
+            locale=locale,
+            subject=context["subject"],
+            text=env.get_template("email.txt.j2").render(context),
+            html=env.get_template("email.html.j2").render(context),
+            direction=texts.get("dir", "ltr"),
+        )

@@ -1,0 +1,63 @@
+"""Warning texts: every language, every level, escaped, with help links."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import pytest
+import yaml
+
+from mercwatch.model.records import Phase
+from mercwatch.notify import MessageRenderer, available_locales, pick_locale
+
+
+def _keys(data: object, prefix: str = "") -> set[str]:
+    if isinstance(data, dict):
+        return set().union(*(_keys(v, f"{prefix}.{k}") for k, v in data.items()))
+    return {prefix}
+
+
+def test_at_least_four_languages_with_the_same_keys() -> None:
+    assert {"en", "es", "fr", "ar"} <= set(available_locales())
+    folder = files("mercwatch.notify").joinpath("messages")
+    english = _keys(yaml.safe_load(folder.joinpath("en.yaml").read_text("utf-8")))
+    for locale in available_locales():
+        data = yaml.safe_load(folder.joinpath(f"{locale}.yaml").read_text("utf-8"))
+        assert _keys(data) == english, locale
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr", "ar"])
+@pytest.mark.parametrize("level", list(Phase))
+def test_each_language_and_level_renders_what_happened_and_what_to_do(locale: str,
+                                                                      level: Phase) -> None:
+    message = MessageRenderer(checkup_url="https://platform.example/checkup").render(level, locale)
+    assert message.locale == locale
+    assert message.subject and "\n" not in message.subject
+    for body in (message.text, message.html):
+        assert "https://www.accessnow.org/help/" in body
+        assert "https://platform.example/checkup" in body
+        assert "{" not in body and "}" not in body
+    assert f'lang="{locale}"' in message.html
+    assert message.direction == ("rtl" if locale == "ar" else "ltr")
+    assert ('dir="rtl"' in message.html) == (locale == "ar")
+
+
+def test_levels_say_different_things() -> None:
+    renderer = MessageRenderer()
+    subjects = {renderer.render(level, "fr").subject for level in Phase}
+    assert len(subjects) == 3
+
+
+def test_display_name_is_escaped_in_html_only() -> None:
+    name = '<img src=x onerror="alert(1)">&co'
+    message = MessageRenderer().render(Phase.ENGAGEMENT, "es", display_name=name)
+    assert name not in message.html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;&amp;co" in message.html
+    assert name in message.text
+
+
+@pytest.mark.parametrize(("requested", "chosen"), [
+    ("es-MX", "es"), ("fr_CA", "fr"), ("AR", "ar"), ("de", "en"), (None, "en"), ("", "en"),
+])
+def test_pick_locale(requested: str | None, chosen: str) -> None:
+    assert pick_locale(requested) == chosen
