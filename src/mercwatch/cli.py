@@ -26,6 +26,7 @@ def _register_subcommands() -> None:
     """Attach each package's verbs. One line per package; keep sorted."""
     from mercwatch.detectors.cli import detectors_command
     from mercwatch.enforce.cli import register as register_enforce
+    from mercwatch.notify.cli import register as register_notify
     from mercwatch.pipeline.cli import demo_command, eval_command, run_command
 
     app.command("run")(run_command)
@@ -35,6 +36,9 @@ def _register_subcommands() -> None:
     register_enforce(app)  # review, appeal, audit
     app.add_typer(__import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel")  # import, export
     app.command("simulate")(__import__("mercwatch.sim.cli", fromlist=["x"]).simulate_command)
+    register_notify(app)  # outbox
+    __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...
+    __import__("mercwatch.intel.report.cli", fromlist=["x"]).register(app)  # report OUT_DIR
     # (each package adds its line here)
 
 

@@ -1,0 +1,130 @@
+"""``mercwatch outbox``: enqueue a run's notifications, deliver them, and show progress.
+
+The webhook secret is read from the environment (``MERCWATCH_WEBHOOK_SECRET``), never
+from the command line, where it would end up in shell history and process lists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mercwatch.errors import ConfigError, InputError
+from mercwatch.model.records import Notification
+from mercwatch.notify.adapters import SmtpAdapter, WebhookAdapter
+from mercwatch.notify.outbox import DeliveryAdapter, Outbox
+from mercwatch.notify.render import MessageRenderer
+from mercwatch.store.state import StateStore, resolve_state_url
+
+SECRET_ENV = "MERCWATCH_WEBHOOK_SECRET"
+StateOpt = Annotated[
+    str | None,
+    typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
+]
+
+outbox_app = typer.Typer(help="The notification outbox: warnings to targeted users.",
+                         no_args_is_help=True)
+
+
+def _read_jsonl(path: Path) -> list[Notification]:
+    notes: list[Notification] = []
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        notes.append(Notification.from_dict(json.loads(line)))
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise InputError(f"{path}:{number}", f"not a notification: {exc}") from exc
+    except OSError as exc:
+        raise InputError(str(path), exc.strerror or str(exc)) from exc
+    return notes
+
+
+def _read_mapping(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(str(path), f"expected a JSON object account_id -> value: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(str(path), "expected a JSON object account_id -> value")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+@outbox_app.command("enqueue")
+def enqueue(
+    notifications: Annotated[Path, typer.Argument(help="notifications.jsonl from a run.")],
+    locales: Annotated[Path | None, typer.Option(help="JSON: account_id -> locale.")] = None,
+    recipients: Annotated[Path | None, typer.Option(help="JSON: account_id -> e-mail.")] = None,
+    state: StateOpt = None,
+) -> None:
+    """Queue NOTIFICATIONS for delivery; already-queued ones are skipped."""
+    outbox = Outbox(StateStore.open(resolve_state_url(state)))
+    added = outbox.enqueue(_read_jsonl(notifications), _read_mapping(locales),
+                           _read_mapping(recipients))
+    typer.echo(f"{added} notifications queued")
+
+
+def _adapter(smtp: str | None, sender: str, recipient_template: str, starttls: bool,
+             webhook: str | None) -> DeliveryAdapter:
+    if bool(smtp) == bool(webhook):
+        raise ConfigError("choose one channel: --smtp HOST:PORT or --webhook URL")
+    if webhook:
+        secret = os.environ.get(SECRET_ENV, "")
+        if not secret:
+            raise ConfigError(f"--webhook needs the shared secret in {SECRET_ENV}")
+        return WebhookAdapter(webhook, secret.encode("utf-8"))
+    host, _, port = (smtp or "").rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"--smtp must be HOST:PORT, got {smtp!r}")
+    return SmtpAdapter(host, int(port), sender, starttls=starttls,
+                       recipient_template=recipient_template)
+
+
+@outbox_app.command("deliver")
+def deliver(
+    smtp: Annotated[str | None, typer.Option(help="SMTP relay HOST:PORT.")] = None,
+    sender: Annotated[str, typer.Option(help="From address.")] = "security@localhost",
+    recipient_template: Annotated[str, typer.Option(
+        help="To address when none is known, e.g. '{account_id}@users.example'.")] = "{account_id}",
+    starttls: Annotated[bool, typer.Option(help="Use STARTTLS.")] = False,
+    webhook: Annotated[str | None, typer.Option(help="Webhook URL (secret from env).")] = None,
+    checkup_url: Annotated[str | None, typer.Option(help="Your security check-up page.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Messages per connection.")] = 500,
+    state: StateOpt = None,
+) -> None:
+    """Send every due notification; failures are retried later with backoff."""
+    adapter = _adapter(smtp, sender, recipient_template, starttls, webhook)
+    outbox = Outbox(StateStore.open(resolve_state_url(state)),
+                    renderer=MessageRenderer(checkup_url=checkup_url))
+    report = outbox.deliver(adapter, batch_size=batch_size)
+    typer.echo(f"claimed {report.claimed}, sent {report.sent}, retrying {report.retrying}, "
+               f"failed {report.failed}")
+
+
+@outbox_app.command("status")
+def status(state: StateOpt = None,
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts per status and when the next retry is due."""
+    current = Outbox(StateStore.open(resolve_state_url(state))).status()
+    data = {"pending": current.pending, "sending": current.sending, "sent": current.sent,
+            "failed": current.failed,
+            "next_attempt_at": current.next_attempt_at.isoformat()
+            if current.next_attempt_at else None,
+            "by_level": dict(current.by_level)}
+    if as_json:
+        typer.echo(json.dumps(data))
+        return
+    for key, value in data.items():
+        typer.echo(f"{key}: {value}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``outbox`` to the main app."""
+    app.add_typer(outbox_app, name="outbox")
