@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from mercwatch.detectors.base import Detector
 from mercwatch.detectors.recon.at_risk_search import AtRiskSearch
+from mercwatch.detectors.recon.automated_collection import AutomatedCollection
+from mercwatch.detectors.recon.co_watching import CoWatching
+from mercwatch.detectors.recon.targeted_watching import TargetedWatching
 
 BUILTIN_DETECTORS: list[type[Detector]] = [
     AtRiskSearch,
+    AutomatedCollection,
+    TargetedWatching,
+    CoWatching,
 ]

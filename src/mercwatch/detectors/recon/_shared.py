@@ -1,0 +1,261 @@
+"""Derived tables the reconnaissance detectors share, each built once per run.
+
+They complement :mod:`mercwatch.detectors.shared` (at-risk users, close contacts,
+friendships) with the view-level facts reconnaissance needs: who viewed whom from
+where, which viewing is a declared crawler, how many people stand behind an address,
+which viewed people answer back, and the population's base rates that every
+threshold is measured against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import ibis
+import ibis.expr.types as ir
+import yaml
+
+from mercwatch.detectors.base import DetectionContext, clamp01
+from mercwatch.detectors.shared import at_risk, friend_pairs, interest
+from mercwatch.errors import ConfigError
+
+#: Viewer kinds of the views table: a logged-in account, or a logged-out address.
+ACCOUNT, IP, NETWORK = "account", "ip", "network"
+_IPV4_24 = r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$"
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlerRule:
+    """A declared crawler: user-agent token (lower case) and the ASNs it crawls from."""
+
+    token: str
+    operator: str
+    asns: tuple[int, ...]
+
+
+@cache
+def crawler_rules() -> tuple[CrawlerRule, ...]:
+    """The declared crawlers of ``recon/data/crawlers.yaml``.
+
+    Raises:
+        ConfigError: the bundled file is unreadable or malformed.
+    """
+    try:
+        text = resources.files(__package__).joinpath("data/crawlers.yaml").read_text("utf-8")
+        rows = yaml.safe_load(text)["crawlers"]
+        return tuple(
+            CrawlerRule(
+                str(r["token"]).lower(),
+                str(r["operator"]),
+                tuple(int(a) for a in r.get("asns", ())),
+            )
+            for r in rows
+        )
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"bundled crawler list is unreadable: {exc}") from exc
+
+
+def declared_crawler(user_agent: ir.StringValue, asn: ir.IntegerValue) -> ir.BooleanValue:
+    """Whether a view comes from a crawler that says what it is, from its own network.
+
+    A crawler token from a network its operator does not crawl from is a copied user
+    agent, so it does not count as a declaration.
+    """
+    ua = user_agent.lower()
+    declared = ibis.literal(False)
+    for rule in crawler_rules():
+        claim = ua.contains(rule.token)
+        if rule.asns:
+            claim = claim & asn.isin(list(rule.asns))
+        declared = declared | claim
+    return declared.fill_null(False)
+
+
+def net24(ip: ir.StringValue) -> ir.StringValue:
+    """The IPv4 /24 holding ``ip`` as CIDR text (null for IPv6 or missing)."""
+    head = ip.re_extract(_IPV4_24, 1)
+    return ibis.ifelse(head.isnull() | (head == ""), ibis.null("string"), head + ".0/24")
+
+
+def _views(ctx: DetectionContext) -> ir.Table:
+    events = ctx.table("events")
+    v = events.filter((events.type == "view_profile") & events.target_id.notnull())
+    logged_in = v.actor_id.notnull()
+    out = v.select(
+        event_id=v.event_id,
+        ts=v.ts,
+        es=v.ts.epoch_seconds(),
+        target=v.target_id,
+        viewer_type=ibis.ifelse(logged_in, ACCOUNT, IP),
+        viewer=ibis.coalesce(v.actor_id, v.ip),
+        ip=v.ip,
+        asn=v.asn,
+        net=ibis.ifelse(logged_in, ibis.null("string"), net24(v.ip)),
+        device_id=v.device_id,
+        crawler=declared_crawler(v.user_agent, v.asn),
+    )
+    return out.filter(out.viewer.notnull() & (out.viewer != out.target))
+
+
+def views(ctx: DetectionContext) -> ir.Table:
+    """Profile views: ``viewer_type`` (account | ip), ``viewer``, ``target``, ``ts``, ``es``
+    (epoch seconds), ``ip``, ``asn``, ``net`` (/24 of logged-out views), ``device_id``,
+    ``crawler`` (declared crawler), ``event_id``. Self-views are left out."""
+    return ctx.shared("recon_views", _views)
+
+
+def _people_behind(ctx: DetectionContext) -> ir.Table:
+    events = ctx.table("events")
+    seen = events.filter(events.actor_id.notnull() & events.ip.notnull())
+    seen = seen.select(actor=seen.actor_id, ip=seen.ip, asn=seen.asn, net=net24(seen.ip))
+    parts = [
+        seen.select(subject_type=ibis.literal(IP), subject=seen.ip, actor=seen.actor),
+        seen.filter(seen.net.notnull()).select(
+            subject_type=ibis.literal(NETWORK), subject=seen.net, actor=seen.actor
+        ),
+        seen.filter(seen.asn.notnull()).select(
+            subject_type=ibis.literal(NETWORK),
+            subject=ibis.literal("AS") + seen.asn.cast("string"),
+            actor=seen.actor,
+        ),
+    ]
+    units = ibis.union(*parts, distinct=True)
+    return units.group_by(["subject_type", "subject"]).aggregate(people=units.actor.nunique())
+
+
+def people_behind(ctx: DetectionContext) -> ir.Table:
+    """``subject_type``, ``subject``, ``people``: accounts that logged in via an address,
+    a /24 or an ASN (``AS64500``), i.e. how many people its traffic may come from."""
+    return ctx.shared("recon_people_behind", _people_behind)
+
+
+def _answered(ctx: DetectionContext) -> ir.Table:
+    events = ctx.table("events")
+    acted = events.filter(events.actor_id.notnull() & events.target_id.notnull())
+    back = acted.select(viewer=acted.target_id, person=acted.actor_id)
+    friends = friend_pairs(ctx)
+    return back.union(friends.select(viewer=friends.a, person=friends.b)).distinct()
+
+
+def answered(ctx: DetectionContext) -> ir.Table:
+    """``viewer``, ``person``: the person acted toward the viewer (viewed, messaged,
+    requested, accepted ...) or they are friends, so the attention is mutual."""
+    return ctx.shared("recon_answered", _answered)
+
+
+def _watch_pairs(ctx: DetectionContext) -> ir.Table:
+    v = views(ctx)
+    people = interest(ctx)
+    pairs = v.join(people, v.target == people.account_id)
+    pairs = pairs.group_by(["viewer_type", "viewer", "target", "kind"]).aggregate(
+        views=pairs.count(), first=pairs.ts.min(), last=pairs.ts.max()
+    )
+    back = answered(ctx).select(b_viewer="viewer", b_person="person", mutual=ibis.literal(True))
+    joined = pairs.left_join(
+        back, (pairs.viewer == back.b_viewer) & (pairs.target == back.b_person)
+    )
+    return joined.select(
+        "viewer_type",
+        "viewer",
+        "target",
+        "kind",
+        "views",
+        "first",
+        "last",
+        mutual=joined.mutual.fill_null(False) & (joined.viewer_type == ACCOUNT),
+    )
+
+
+def watch_pairs(ctx: DetectionContext) -> ir.Table:
+    """Per (viewer, person worth protecting): ``views``, ``kind`` (at_risk | contact),
+    ``first``/``last`` view and ``mutual`` (the person answers back or is a friend)."""
+    return ctx.shared("recon_watch_pairs", _watch_pairs)
+
+
+def _audience(ctx: DetectionContext) -> ir.Table:
+    v = views(ctx)
+    return v.group_by("target").aggregate(viewers=v.viewer.nunique(), views=v.count())
+
+
+def audience(ctx: DetectionContext) -> ir.Table:
+    """``target``, ``viewers`` (distinct), ``views``: how watched each profile is."""
+    return ctx.shared("recon_audience", _audience)
+
+
+def _base_rates(ctx: DetectionContext) -> ir.Table:
+    accounts = ctx.table("accounts")
+    people = interest(ctx)
+    risk = at_risk(ctx)
+    v = views(ctx)
+    kinds = v.left_join(people, v.target == people.account_id)
+    humans = kinds.filter((kinds.viewer_type == ACCOUNT) & ~kinds.crawler)
+    per_view = humans.aggregate(
+        views=humans.count(),
+        viewers=humans.viewer.nunique(),
+        on_risk=(humans.kind == "at_risk").sum(),
+        on_interest=humans.kind.notnull().sum(),
+    )
+    sizes = accounts.aggregate(accounts=accounts.count())
+    risk_n = risk.aggregate(at_risk=risk.count())
+    interest_n = people.aggregate(interest=people.count())
+    all_viewers = v.aggregate(all_viewers=v.viewer.nunique())
+    rates = (
+        per_view.cross_join(sizes).cross_join(risk_n).cross_join(interest_n).cross_join(all_viewers)
+    )
+    n_acc = ibis.greatest(rates.accounts, 1).cast("float64")
+    n_views = ibis.greatest(rates.views, 1).cast("float64")
+    return rates.mutate(
+        uniform_risk=rates.at_risk / n_acc,
+        uniform_interest=rates.interest / n_acc,
+        audience_risk=rates.on_risk.cast("float64") / n_views,
+        audience_interest=rates.on_interest.cast("float64") / n_views,
+    )
+
+
+def base_rates(ctx: DetectionContext) -> ir.Table:
+    """One row of population base rates.
+
+    ``uniform_*`` is the share of accounts that are at-risk / worth protecting (what a
+    crawler visiting profiles evenly sees); ``audience_*`` is the share of logged-in,
+    non-crawler views landing on them (what ordinary people's attention looks like;
+    higher, because at-risk people are public figures). ``all_viewers`` counts every
+    distinct viewer, the denominator of chance co-viewing.
+    """
+    return ctx.shared("recon_base_rates", _base_rates)
+
+
+def join_on(left: ir.Table, right: ir.Table, keys: list[str], how: str = "inner") -> ir.Table:
+    """Join on equal-named ``keys``, keeping one copy of each key column.
+
+    Ibis merges equal-named keys of inner joins but keeps ``<key>_right`` copies on
+    outer joins; this gives both the same shape.
+    """
+    joined = left.join(right, keys, how=how)
+    extra = [f"{k}_right" for k in keys if f"{k}_right" in joined.columns]
+    return joined.drop(*extra) if extra else joined
+
+
+def noisy_or(*parts: ir.FloatingValue) -> ir.FloatingValue:
+    """Probability that at least one independent piece of evidence holds."""
+    miss = ibis.literal(1.0)
+    for part in parts:
+        miss = miss * (1.0 - part)
+    return 1.0 - miss
+
+
+def excess(
+    value: ir.NumericValue, reference: ir.NumericValue, doublings: float = 1.0
+) -> ir.FloatingValue:
+    """0 at or below ``reference``, 1 at ``2 ** doublings`` times it or more (log2 of the ratio)."""
+    ratio = value.cast("float64") / ibis.greatest(reference.cast("float64"), 1e-9)
+    return clamp01(ibis.greatest(ratio, 1e-9).log2() / doublings)
+
+
+def fmt_pct(value: ir.NumericValue) -> ir.StringValue:
+    return (value * 100).round().cast("int64").cast("string") + "%"
+
+
+def fmt_num(value: ir.NumericValue, digits: int = 1) -> ir.StringValue:
+    return value.cast("float64").round(digits).cast("string")

@@ -1,0 +1,198 @@
+"""Targeted watching: attention that concentrates on at-risk people and those close to them.
+
+Looking at a journalist's public profile is what an audience does; looking at the
+journalist, and at the journalist's family and friends, again and again, while none
+of them ever looks, writes or befriends back, is how an operation profiles a target
+(Meta, Dec 2021: reconnaissance of targets "and the people close to them").
+
+Each watched person is weighted by how unusual it is to look at them: ``ln(V / n) /
+ln(V)`` for a person looked at by ``n`` of the ``V`` viewers on the platform, so a
+public figure's big audience weighs little and a private contact's profile weighs
+almost one. Three pieces of evidence, all measured against the population itself:
+
+* **rarity-weighted breadth**: the sum of those weights over the people a viewer
+  watches without reciprocity, against a high quantile of the same sum over accounts;
+* **circle depth**: most people watched inside one at-risk user's circle (the user
+  plus close contacts who are not at-risk themselves), against the population's
+  quantile (ordinary audiences look at the public figure, not at the circle);
+* **focus**: the share of the viewer's views on protected people against the share
+  of ordinary attention they get; it scales the score, so busy people who also look
+  at a few journalists stay low.
+
+Logged-out addresses are viewers too (no reciprocity is possible), divided by the
+number of people behind the address, so an office NAT is judged per person.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from mercwatch.detectors.base import DetectionContext, Detector, clamp01
+from mercwatch.detectors.recon._shared import (
+    ACCOUNT,
+    IP,
+    audience,
+    base_rates,
+    excess,
+    fmt_num,
+    fmt_pct,
+    join_on,
+    noisy_or,
+    people_behind,
+    views,
+    watch_pairs,
+)
+from mercwatch.detectors.shared import at_risk, close_contacts
+from mercwatch.model import Phase
+
+VIEWER = ["viewer_type", "viewer"]
+
+
+def rarity(ctx: DetectionContext) -> ir.Table:
+    """``target``, ``rarity``: how unusual it is to look at each person (0..1)."""
+    aud = audience(ctx).cross_join(base_rates(ctx).select("all_viewers"))
+    total = ibis.greatest(aud.all_viewers, 2).cast("float64")
+    weight = (total / ibis.greatest(aud.viewers, 1)).ln() / total.ln()
+    return aud.select("target", rarity=clamp01(weight))
+
+
+def circles(ctx: DetectionContext) -> ir.Table:
+    """``member``, ``of``: each at-risk user's circle, the user and close contacts not at-risk."""
+    risk = at_risk(ctx).select("account_id")
+    contacts = close_contacts(ctx)
+    contacts = contacts.anti_join(risk, contacts.account_id == risk.account_id)
+    own = risk.select(member=risk.account_id, of=risk.account_id)
+    return own.union(contacts.select(member=contacts.account_id, of=contacts.of)).distinct()
+
+
+class TargetedWatching(Detector):
+    """Accounts and addresses watching at-risk people and their circles without reciprocity."""
+
+    id = "recon.targeted_watching"
+    version = 1
+    phase = Phase.RECONNAISSANCE
+    reads = ("events", "accounts", "friendships")
+    description = (
+        "Views concentrated on at-risk users and their close contacts, unanswered, beyond what "
+        "ordinary audiences show."
+    )
+    defaults = {
+        "person_quantile": 0.9,  # robust to operations up to a tenth of the viewers
+        "min_mass_floor": 1.0,  # breadth yardstick floor: one unusual person is never enough
+        "min_people": 2,  # a viewer must watch at least this many protected people
+        "min_score": 0.2,
+    }
+
+    def detect(self, ctx: DetectionContext) -> ir.Table:
+        everyone = self._per_viewer(ctx)
+        per = everyone.filter(everyone.people >= self.p(ctx, "min_people"))
+        per = per.cross_join(self._reference(ctx, everyone)).cross_join(base_rates(ctx))
+        lift = per.share / ibis.greatest(per.audience_interest, 1e-9)
+        focus = clamp01(ibis.greatest(lift, 1e-9).log2() / 2.0)
+        e_mass = excess(per.mass, per.ref_mass)
+        e_circle = excess(per.depth, per.ref_depth, doublings=2.0)
+        per = per.mutate(lift=lift, score=focus * noisy_or(e_mass, e_circle))
+        per = per.filter(per.score >= self.p(ctx, "min_score"))
+        return per.select(
+            subject_type=per.viewer_type,
+            subject=per.viewer,
+            score=per.score,
+            detail=self._detail(per),
+        )
+
+    def _per_viewer(self, ctx: DetectionContext) -> ir.Table:
+        pairs = watch_pairs(ctx)
+        unanswered = pairs.filter(~pairs.mutual)
+        weights = rarity(ctx)
+        unanswered = join_on(unanswered, weights, ["target"])
+        per = unanswered.group_by(VIEWER).aggregate(
+            people=unanswered.target.nunique(),
+            at_risk=unanswered.target.nunique(where=unanswered.kind == "at_risk"),
+            watched_views=unanswered.views.sum(),
+            raw_mass=unanswered.rarity.sum(),
+            days=(
+                (unanswered.last.epoch_seconds() - unanswered.first.epoch_seconds()).max() / 86400.0
+            ),
+        )
+        answered = (
+            pairs.filter(pairs.mutual).group_by(VIEWER).aggregate(mutual=pairs.target.nunique())
+        )
+        per = join_on(per, answered, VIEWER, "left")
+        per = join_on(per, self._depth(ctx, unanswered), VIEWER)
+        per = join_on(per, self._totals(ctx), VIEWER)
+        behind = people_behind(ctx)
+        behind = behind.filter(behind.subject_type == IP).select(b_ip="subject", behind="people")
+        per = per.left_join(behind, (per.viewer_type == IP) & (per.viewer == behind.b_ip)).drop(
+            "b_ip"
+        )
+        behind_n = ibis.greatest(per.behind.fill_null(1), 1)
+        return per.mutate(
+            behind=behind_n,
+            mass=per.raw_mass / behind_n,
+            mutual=per.mutual.fill_null(0),
+            share=per.protected_views.cast("float64") / ibis.greatest(per.all_views, 1),
+        )
+
+    @staticmethod
+    def _depth(ctx: DetectionContext, unanswered: ir.Table) -> ir.Table:
+        """Most people a viewer watches inside one at-risk user's circle."""
+        circle = circles(ctx)
+        inside = unanswered.join(circle, unanswered.target == circle.member)
+        per_circle = inside.group_by([*VIEWER, "of"]).aggregate(n=inside.member.nunique())
+        return per_circle.group_by(VIEWER).aggregate(
+            depth=per_circle.n.max(), deep_circles=(per_circle.n >= 2).sum()
+        )
+
+    @staticmethod
+    def _totals(ctx: DetectionContext) -> ir.Table:
+        """All of a viewer's views, and those on protected people (answered or not)."""
+        v = views(ctx)
+        pairs = watch_pairs(ctx)
+        protected = pairs.group_by(VIEWER).aggregate(protected_views=pairs.views.sum())
+        total = v.group_by(VIEWER).aggregate(all_views=v.count())
+        return join_on(total, protected, VIEWER)
+
+    def _reference(self, ctx: DetectionContext, per: ir.Table) -> ir.Table:
+        """What ordinary accounts do: quantiles over every account that watches anyone."""
+        q = self.p(ctx, "person_quantile")
+        base = per.filter(per.viewer_type == ACCOUNT)
+        ref = base.aggregate(ref_mass=base.mass.quantile(q), ref_depth=base.depth.quantile(q))
+        return ref.select(
+            ref_mass=ibis.greatest(ref.ref_mass.fill_null(0), self.p(ctx, "min_mass_floor")),
+            ref_depth=ibis.greatest(ref.ref_depth.fill_null(1), 1),
+        )
+
+    @staticmethod
+    def _detail(s: ir.Table) -> ir.StringValue:
+        return (
+            "watched "
+            + s.people.cast("string")
+            + " at-risk users or close contacts ("
+            + s.at_risk.cast("string")
+            + " at-risk) "
+            + s.watched_views.cast("string")
+            + " times over "
+            + fmt_num(s.days)
+            + " days, unanswered ("
+            + s.mutual.cast("string")
+            + " others who answer back not counted); rarity-weighted "
+            + fmt_num(s.mass, 2)
+            + " per person behind it (population p90 "
+            + fmt_num(s.ref_mass, 2)
+            + "); up to "
+            + s.depth.cast("string")
+            + " people in one at-risk user's circle (p90 "
+            + fmt_num(s.ref_depth)
+            + ", "
+            + s.deep_circles.cast("string")
+            + " circles watched in depth); "
+            + fmt_pct(s.share)
+            + " of its views on protected people (ordinary "
+            + fmt_pct(s.audience_interest)
+            + ", "
+            + fmt_num(s.lift)
+            + "x); "
+            + s.behind.cast("string")
+            + " account(s) behind it"
+        )
