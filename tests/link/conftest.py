@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -54,6 +55,11 @@ SIGNAL_SCHEMA = pa.schema(
 )
 
 
+def distinct_photo(name: str) -> int:
+    """A photo hash far (in Hamming distance) from any other name's."""
+    return int(hashlib.sha256(name.encode()).hexdigest()[:16], 16)
+
+
 @dataclass
 class Platform:
     """A platform export under construction; ``connect()`` loads it into DuckDB."""
@@ -94,21 +100,25 @@ class Platform:
         con.create_table("friendships", pa.Table.from_pylist([], schema=FRIEND_SCHEMA))
         return con
 
-    def persona_ring(self, prefix: str, size: int, device: str, photo: int, *,
+    def persona_ring(self, prefix: str, size: int, device: str | None, photo: int | None, *,
                      strong: float = 0.9, weak: float = 0.55, targets: tuple[str, ...] = (),
                      ip: str | None = None) -> list[str]:
         """A crew of fake personas on one device with near-identical photos.
 
         The first persona has a strong signal, the others weak ones; each persona
-        views every target, from ``ip`` if given.
+        views every target, from ``ip`` if given. ``device=None`` gives each persona
+        its own device, ``photo=None`` unrelated photos.
         """
         members = []
         for i in range(size):
-            account = self.account(f"{prefix}{i}", photo_hash=f"{photo ^ (1 << i):016x}")
+            name = f"{prefix}{i}"
+            own_photo = photo ^ (1 << i) if photo is not None else distinct_photo(name)
+            account = self.account(name, photo_hash=f"{own_photo:016x}")
             self.signal(account, strong if i == 0 else weak)
-            self.event("login", account, device_id=device, ip=ip)
+            device_id = device if device is not None else f"dev-{name}"
+            self.event("login", account, device_id=device_id, ip=ip)
             for target in targets:
-                self.event("view_profile", account, target, device_id=device, ip=ip)
+                self.event("view_profile", account, target, device_id=device_id, ip=ip)
             members.append(account)
         return members
 

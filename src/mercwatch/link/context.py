@@ -20,7 +20,10 @@ from mercwatch.link.config import LinkConfig
 from mercwatch.link.intel import IntelIndex
 
 SIGNAL_COLUMNS = ("detector", "phase", "subject_type", "subject", "score", "detail")
-REQUIRED_TABLES = ("accounts", "events")
+REQUIRED_COLUMNS = {
+    "accounts": ("account_id", "display_name", "photo_hash", "email_domain"),
+    "events": ("ts", "type", "actor_id", "target_id", "ip", "asn", "device_id", "text", "url"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +57,14 @@ def open_context(
         InputError: a required table or signal column is missing.
     """
     opened = {}
-    for name in REQUIRED_TABLES:
+    for name, columns in REQUIRED_COLUMNS.items():
         try:
             opened[name] = con.table(name)
         except Exception as exc:  # backends raise their own "no such table" types
             raise InputError("engine", f"cannot open table {name!r}: {exc}") from exc
+        absent = [col for col in columns if col not in opened[name].columns]
+        if absent:
+            raise InputError(name, f"missing column(s): {', '.join(absent)}")
     accounts, events = opened["accounts"], opened["events"]
     table = signals if isinstance(signals, ibis.Table) else ibis.memtable(signals)
     absent = [col for col in SIGNAL_COLUMNS if col not in table.columns]

@@ -74,13 +74,23 @@ def _suffix_re(depth: int) -> str:
 def _extractor() -> tldextract.TLDExtract:
     # Never the default constructor: it would try to download the suffix list and
     # write a cache into the home folder. The bundled snapshot is enough here.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    # Private suffixes (blogspot.com, github.io) count: their subdomains have
+    # different owners, so sharing the suffix ties nobody.
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+    )
 
 
 def registered_domain(host: str) -> str:
     """The domain a registrant controls (``evil.co.uk`` for ``a.evil.co.uk``).
 
-    Falls back to the host itself for IP literals and single-label names.
+    A suffix missing from the list (reserved ``.example``, a brand-new TLD) is taken
+    to be the last label; IP literals and single labels stay as they are.
     """
-    found = _extractor()(host).top_domain_under_public_suffix
-    return found or host
+    parts = _extractor()(host)
+    if parts.top_domain_under_public_suffix:
+        return parts.top_domain_under_public_suffix
+    labels = host.split(".")
+    if len(labels) < 2 or all(label.isdigit() for label in labels) or ":" in host:
+        return host
+    return ".".join(labels[-2:])

@@ -1,0 +1,196 @@
+"""Operations found on small hand-built platforms: what joins, what stays apart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from mercwatch.link import LinkConfig, build_operations
+
+PHOTO_A = 0x0F0F_F0F0_1234_5678
+PHOTO_B = 0xA5A5_5A5A_9ABC_DEF0
+NAT = "198.51.100.7"
+
+
+def accounts_of(ops) -> list[tuple[str, ...]]:
+    return sorted(op.accounts for op in ops)
+
+
+@pytest.mark.parametrize("office_users", [0, 30])
+def test_two_operations_behind_one_nat_stay_separate(platform, office_users):
+    targets = platform.benign("t", 4)
+    crew_a = platform.persona_ring("opa", 4, "devA", PHOTO_A, targets=targets[:2], ip=NAT)
+    crew_b = platform.persona_ring("opb", 4, "devB", PHOTO_B, targets=targets[2:], ip=NAT)
+    for account in platform.benign("office", office_users):
+        platform.event("login", account, ip=NAT)
+    con, signals = platform.connect(), platform.signal_table()
+
+    ops = build_operations(con, signals)
+
+    assert accounts_of(ops) == [tuple(crew_a), tuple(crew_b)]
+    if office_users:  # a NAT many people use is nobody's infrastructure
+        assert all(NAT not in op.infrastructure.ips for op in ops)
+    else:  # the NAT ties the crews into one component: Leiden is what splits it
+        merged = build_operations(con, signals, config=LinkConfig(leiden_min_size=10**6))
+        assert accounts_of(merged) == [tuple(sorted(crew_a + crew_b))]
+
+
+@pytest.mark.parametrize(
+    ("device", "photo", "infra_devices", "photos"),
+    [
+        ("devR", PHOTO_A, ("devR",), 5),  # both ties
+        ("devR", None, ("devR",), 0),  # shared device only
+        (None, PHOTO_A, (), 5),  # near-identical photos only (distance 2)
+    ],
+)
+def test_persona_ring_forms_one_operation(platform, device, photo, infra_devices, photos):
+    targets = platform.benign("t", 3)
+    ring = platform.persona_ring("ring", 5, device, photo, targets=targets)
+    platform.benign("bystander", 5)
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == [tuple(ring)]
+    (op,) = ops
+    assert op.targets == tuple(targets)
+    assert op.infrastructure.devices == infra_devices
+    assert len(op.infrastructure.photo_hashes) == photos
+    assert op.operation_id.startswith("op-")
+    assert op.first_seen is not None and op.last_seen is not None
+    assert op.first_seen <= op.last_seen
+
+
+@pytest.mark.parametrize(
+    ("expansion", "device_flag", "joins"),
+    [
+        (True, None, True),  # drives it from the crew's phone: taken in by device
+        (False, 0.8, True),  # the device is flagged: candidate through infrastructure
+        (False, None, False),  # neither: a clean old account stays out
+    ],
+)
+def test_hijacked_old_account_joins_through_device(platform, expansion, device_flag, joins):
+    targets = platform.benign("t", 3)
+    ring = platform.persona_ring("ring", 4, "devH", PHOTO_A, targets=targets)
+    old = platform.account("old_reporter", created_at=datetime(2012, 3, 1))
+    platform.event("login", old, device_id="dev-owner", ip="192.0.2.10")
+    platform.event("login", old, device_id="devH")
+    platform.event("message", old, targets[0], device_id="devH", text="Can we talk?")
+    if device_flag is not None:
+        platform.signal("devH", device_flag, detector="device_farm",
+                        phase="engagement", subject_type="device")
+    config = LinkConfig(device_expansion=expansion)
+
+    ops = build_operations(platform.connect(), platform.signal_table(), config=config)
+
+    expected = sorted([*ring, old]) if joins else ring
+    assert accounts_of(ops) == [tuple(expected)]
+    assert "devH" in ops[0].infrastructure.devices
+    assert "dev-owner" not in ops[0].infrastructure.devices
+
+
+def _newsroom(platform, real_op_targets: bool) -> list[str]:
+    """Colleagues on one office IP and a rare company domain, co-viewing sources."""
+    staff = platform.benign("planet", 6, email_domain="dailyplanet.example", tags=["journalist"])
+    sources = platform.benign("source", 5)
+    for account in staff:
+        platform.signal(account, 0.6, detector="bulk_profile_views", phase="reconnaissance")
+        for other in [*staff, *sources]:
+            if other != account:
+                platform.event("view_profile", account, other, ip="203.0.113.80")
+    return staff
+
+
+def _marketers(platform) -> list[str]:
+    team = platform.benign("mkt", 5, email_domain="acme-marketing.example")
+    for account in team:
+        platform.signal(account, 0.55, detector="mass_friending", phase="engagement")
+        platform.event("login", account, ip="203.0.113.99")
+    return team
+
+
+def _fans(platform) -> list[str]:
+    fans = platform.benign("fan", 20, photo_hash=f"{PHOTO_B:016x}")
+    for account in fans[:3]:
+        platform.signal(account, 0.6, detector="fake_persona")
+    return fans
+
+
+def test_benign_hubs_form_no_operation(platform):
+    staff = _newsroom(platform, real_op_targets=True)
+    hubs = [*staff, *_marketers(platform), *_fans(platform)]
+    ring = platform.persona_ring("ring", 4, "devX", PHOTO_A, targets=staff[:3])
+    con, signals = platform.connect(), platform.signal_table()
+
+    ops = build_operations(con, signals)
+
+    assert accounts_of(ops) == [tuple(ring)]
+    assert ops[0].targets == tuple(staff[:3])
+    # the hubs are tied tightly enough to be groups: only the strong-member rule
+    # keeps them out, so lowering it must bring them in
+    loose = build_operations(con, signals, config=LinkConfig(strong_threshold=0.5))
+    assert {a for op in loose for a in op.accounts} & set(hubs)
+
+
+RECRUITER = (
+    "Hello {name}, I am a senior recruiter at Northwind Talent and we have a remote "
+    "analyst position that matches your profile perfectly, may I send you the details"
+)
+
+
+@pytest.mark.parametrize("same_template", [True, False])
+def test_near_duplicate_messages_tie_personas(platform, same_template):
+    targets = platform.benign("t", 4)
+    lead = platform.account("lead")
+    helper = platform.account("helper")
+    platform.signal(lead, 0.95)
+    platform.signal(helper, 0.55)
+    for i, target in enumerate(targets[:2]):
+        platform.event("message", lead, target, device_id="d1",
+                       text=RECRUITER.format(name=target))
+        text = RECRUITER.format(name=targets[i + 2]) if same_template else (
+            f"Are you coming to the football match on Saturday {i}, bring snacks and chairs"
+        )
+        platform.event("message", helper, targets[i + 2], device_id="d2", text=text)
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == ([(helper, lead)] if same_template else [(lead,)])
+
+
+def test_cotargeting_and_rare_link_domain_tie_accounts(platform):
+    targets = platform.benign("t", 6)
+    scout = platform.account("scout")
+    baiter = platform.account("baiter")
+    courier = platform.account("courier")
+    platform.signal(scout, 0.92, detector="scraper", phase="reconnaissance")
+    platform.signal(baiter, 0.55)
+    platform.signal(courier, 0.55)
+    for target in targets:
+        platform.event("view_profile", scout, target, device_id="s")
+    for target in targets[:4]:
+        platform.event("friend_request", baiter, target, device_id="b")
+    platform.event("share_link", baiter, None, url="https://news.quiet-briefing.example/a")
+    platform.event("share_link", courier, None, url="http://quiet-briefing.example/b")
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == [(baiter, courier, scout)]
+
+
+@pytest.mark.parametrize(("score", "kept"), [(0.95, True), (0.8, False)])
+def test_lone_account_needs_strong_evidence(platform, score, kept):
+    target = platform.account("t")
+    loner = platform.account("loner")
+    platform.signal(loner, score, detector="scraper", phase="reconnaissance")
+    platform.event("view_profile", loner, target)
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == ([(loner,)] if kept else [])
+
+
+def test_no_signals_no_operations(platform):
+    platform.persona_ring("ring", 3, "dev", PHOTO_A)
+    platform.signals.clear()
+    assert build_operations(platform.connect(), platform.signal_table()) == []
