@@ -24,7 +24,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-from fastapi import HTTPException, Request, status
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import (
+    APIKeyHeader,
+    HTTPAuthorizationCredentials,
+    HTTPBasic,
+    HTTPBasicCredentials,
+    HTTPBearer,
+)
 
 from mercwatch.errors import ConfigError
 
@@ -32,6 +41,9 @@ _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _CACHE_SIZE = 1024
 CHALLENGE = 'Basic realm="mercwatch", Bearer'
+_BASIC = HTTPBasic(auto_error=False, realm="mercwatch", description="key id / secret")
+_BEARER = HTTPBearer(auto_error=False, description="`id.secret`")
+_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="`id.secret`")
 
 
 class Role(str, Enum):
@@ -133,17 +145,20 @@ class Authenticator:
                 self._verified.popitem(last=False)
         return Principal(key_id, key.role)
 
-    def from_request(self, request: Request) -> Principal | None:
-        """Authenticate from ``Authorization`` (Basic or Bearer) or ``X-API-Key``."""
-        creds = _credentials(request.headers.get("authorization"),
-                             request.headers.get("x-api-key"))
-        return self.authenticate(*creds) if creds else None
+    def require(self, role: Role) -> Callable[..., Principal]:
+        """A FastAPI dependency that admits callers holding ``role`` (or a higher one).
 
-    def require(self, role: Role) -> Callable[[Request], Principal]:
-        """A FastAPI dependency that admits callers holding ``role`` (or a higher one)."""
+        The three credential forms are declared as FastAPI security schemes, so the
+        OpenAPI document tells clients how to authenticate.
+        """
 
-        def dependency(request: Request) -> Principal:
-            principal = self.from_request(request)
+        def dependency(
+            request: Request,
+            basic: Annotated[HTTPBasicCredentials | None, Depends(_BASIC)],
+            bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
+            header: Annotated[str | None, Depends(_API_KEY)],
+        ) -> Principal:
+            principal = self._check(basic, bearer.credentials if bearer else header)
             if principal is None:
                 raise HTTPException(status.HTTP_401_UNAUTHORIZED, "valid credentials required",
                                     headers={"WWW-Authenticate": CHALLENGE})
@@ -155,23 +170,13 @@ class Authenticator:
 
         return dependency
 
-
-def _credentials(authorization: str | None, api_key: str | None) -> tuple[str, str] | None:
-    if authorization:
-        scheme, _, value = authorization.partition(" ")
-        if scheme.lower() == "basic":
-            try:
-                decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-            except (binascii.Error, UnicodeDecodeError):
-                return None
-            user, sep, secret = decoded.partition(":")
-            return (user, secret) if sep else None
-        if scheme.lower() == "bearer":
-            api_key = value.strip()
-    if api_key:
-        key_id, sep, secret = api_key.partition(".")
-        return (key_id, secret) if sep else None
-    return None
+    def _check(self, basic: HTTPBasicCredentials | None, token: str | None) -> Principal | None:
+        if basic is not None:
+            return self.authenticate(basic.username, basic.password)
+        if token:
+            key_id, sep, secret = token.partition(".")
+            return self.authenticate(key_id, secret) if sep else None
+        return None
 
 
 def _b64(data: bytes) -> str:

@@ -19,7 +19,7 @@ from mercwatch.model import Phase
 
 SVG_NS = "http://www.w3.org/2000/svg"
 WIDTH = 880
-ROW = 30
+ROW = 36
 LABEL_W = 250
 MAX_ROWS = 40
 PHASE_COLORS = {
@@ -52,7 +52,7 @@ def killchain_svg(operations: Sequence[OperationView]) -> Markup:
             x = LABEL_W + i * col_w
             fill = PHASE_COLORS[view.phase] if view.reached else EMPTY
             opacity = str(0.35 + 0.65 * min(view.evidence_count, 10) / 10) if view.reached else "1"
-            ET.SubElement(svg, "rect", x=_n(x + 4), y=_n(y + 3), width=_n(col_w - 14),
+            ET.SubElement(svg, "rect", x=_n(x + 4), y=_n(y + 4), width=_n(col_w - 14),
                           height=str(ROW - 8), rx="4", fill=fill, attrib={"fill-opacity": opacity})
             caption = (f"{view.evidence_count} finding{'s' if view.evidence_count != 1 else ''}"
                        if view.reached else "not observed")
@@ -76,12 +76,13 @@ def timeline_svg(operations: Sequence[OperationView]) -> Markup:
     span = max(end - start, timedelta(hours=1))
     plot_w = WIDTH - LABEL_W - 30
     ticks_y = top + len(ops) * ROW + 6
-    for tick in _ticks(start, span):
+    ticks = _ticks(start, span)
+    for i, tick in enumerate(ticks):
         x = LABEL_W + plot_w * ((tick - start) / span)
         ET.SubElement(svg, "line", x1=_n(x), x2=_n(x), y1=str(top - 6), y2=str(ticks_y),
                       stroke=GRID)
-        _text(svg, x, ticks_y + 16, _tick_label(tick, span), fill=MUTED, anchor="middle",
-              size=11)
+        anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
+        _text(svg, x, ticks_y + 16, _tick_label(tick, span), fill=MUTED, anchor=anchor, size=11)
     for row, op in enumerate(ops):
         y = top + row * ROW
         _label(svg, op, y)
@@ -89,8 +90,8 @@ def timeline_svg(operations: Sequence[OperationView]) -> Markup:
         x1 = LABEL_W + plot_w * ((op.last_seen - start) / span)  # type: ignore[operator]
         furthest = [p.phase for p in op.phases if p.reached]
         color = PHASE_COLORS[Phase.furthest(furthest)] if furthest else MUTED
-        bar = ET.SubElement(svg, "rect", x=_n(x0), y=_n(y + 7), width=_n(max(x1 - x0, 5)),
-                            height=str(ROW - 14), rx="3", fill=color)
+        bar = ET.SubElement(svg, "rect", x=_n(x0), y=_n(y + 9), width=_n(max(x1 - x0, 5)),
+                            height=str(ROW - 18), rx="3", fill=color)
         ET.SubElement(bar, "title").text = (
             f"{op.operation_id}: {op.first_seen:%Y-%m-%d %H:%M} to {op.last_seen:%Y-%m-%d %H:%M} UTC"
         )
@@ -109,9 +110,9 @@ def _svg(height: int, title: str) -> ET.Element:
 
 
 def _label(svg: ET.Element, op: OperationView, y: float) -> None:
-    _text(svg, 8, y + ROW / 2 - 1, _clip(op.operation_id, 30), weight="600", size=12)
+    _text(svg, 8, y + ROW / 2 - 2, _clip(op.operation_id, 30), weight="600", size=12)
     sub = f"{op.confidence:.0%} confidence" + (f" · {_clip(op.actor, 18)}" if op.actor else "")
-    _text(svg, 8, y + ROW / 2 + 11, sub, fill=MUTED, size=10)
+    _text(svg, 8, y + ROW / 2 + 12, sub, fill=MUTED, size=10.5)
 
 
 def _chevron(svg: ET.Element, x: float, y: float, w: float, h: float, fill: str, *,
@@ -143,7 +144,7 @@ def _tick_label(tick: datetime, span: timedelta) -> str:
 
 
 def _text(svg: ET.Element, x: float, y: float, text: str, *, fill: str = INK,
-          anchor: str = "start", size: int = 12, weight: str = "400") -> None:
+          anchor: str = "start", size: float = 12, weight: str = "400") -> None:
     node = ET.SubElement(svg, "text", x=_n(x), y=_n(y), fill=fill,
                          attrib={"text-anchor": anchor, "font-size": str(size),
                                  "font-weight": weight})

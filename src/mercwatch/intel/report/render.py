@@ -28,6 +28,7 @@ from mercwatch.intel.report.summary import ReportSummary
 from mercwatch.intel.report.view import PHASES, build_view
 from mercwatch.model import Action, Notification, Operation
 
+_NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#|~])")
 
 
@@ -110,7 +111,7 @@ def md_escape(value: Any) -> Any:
         return ""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
-    text = " ".join(value.split())
+    text = _NEWLINES.sub(" ", value)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -121,6 +122,7 @@ def _common_filters(env: Environment) -> Environment:
     env.filters["pct"] = lambda x: f"{x:.0%}"
     env.filters["num"] = lambda n: f"{n:,}"
     env.filters["secs"] = lambda s: f"{s:.2f} s"
+    env.filters["plural"] = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}"
     return env
 
 

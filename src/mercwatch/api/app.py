@@ -1,0 +1,61 @@
+"""The REST API app: ``/api/...`` for analysts and tools, TAXII 2.1 mounted at ``/taxii2``.
+
+``/`` is left free on purpose: the analyst dashboard mounts there later
+(``app.mount("/", dashboard)`` after :func:`create_app`, or its router included), and
+shares this app's :class:`Authenticator` from ``app.state.authenticator``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from mercwatch import __version__
+from mercwatch.api.auth import Authenticator
+from mercwatch.api.operations import OperationsFile, operations_router
+from mercwatch.api.settings import ApiSettings
+from mercwatch.errors import StateError
+# Module imports (not names): the TAXII server imports mercwatch.api.auth, so either
+# package may be imported first without a half-initialised name.
+from mercwatch.intel.taxii import server as taxii_server
+from mercwatch.intel.taxii import store as taxii_store
+
+
+def create_app(settings: ApiSettings | None = None, *,
+               authenticator: Authenticator | None = None) -> FastAPI:
+    """Build the API app from settings (default: ``MERCWATCH_*`` environment variables).
+
+    Args:
+        settings: keys, run folder, TAXII store and limits.
+        authenticator: overrides the keys in ``settings`` (tests, embedding).
+
+    Raises:
+        ConfigError: when no API key is configured.
+    """
+    settings = settings or ApiSettings()
+    auth = authenticator or settings.authenticator()
+    app = FastAPI(title="mercwatch API", version=__version__,
+                  description="Operations found by mercwatch, and its TAXII 2.1 server.")
+    app.state.settings = settings
+    app.state.authenticator = auth
+    source = OperationsFile(settings.run_dir / "operations.json") if settings.run_dir else None
+    app.include_router(operations_router(source, auth), prefix="/api")
+    taxii = settings.taxii_store is not None
+
+    @app.get("/api/health", tags=["health"])
+    def health() -> dict[str, Any]:
+        """Liveness for load balancers: no credentials needed, no data revealed."""
+        return {"status": "ok", "version": __version__, "taxii": taxii,
+                "operations": source is not None and source.path.exists()}
+
+    @app.exception_handler(StateError)
+    async def state_error(_: Request, exc: StateError) -> JSONResponse:
+        return JSONResponse({"detail": "the run folder holds unreadable data"}, status_code=500)
+
+    if settings.taxii_store is not None:
+        store = taxii_store.CollectionStore(settings.taxii_store)
+        app.mount("/taxii2", taxii_server.create_taxii_app(settings, store=store,
+                                                           authenticator=auth))
+    return app
