@@ -70,27 +70,51 @@ def _open_text(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _line_batches(path: Path) -> Iterator[tuple[list[str], list[int], int]]:
-    """Yield (lines, 1-based line numbers, blank lines skipped) in bounded batches."""
-    lines: list[str] = []
-    numbers: list[int] = []
-    blank = 0
-    with _open_text(path) as handle:
-        for number, data in enumerate(handle, start=1):
+BLOCK_BYTES = 32 << 20
+
+
+def _decode_lines(block: bytes) -> list[str]:
+    """Split a block of whole lines; a line that is not UTF-8 is marked, not dropped."""
+    try:
+        return block.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        out = []
+        for raw in block.split(b"\n"):
             try:
-                text = data.decode("utf-8")
+                out.append(raw.decode("utf-8"))
             except UnicodeDecodeError:
-                text = data.decode("utf-8", errors="replace") + "\x00not-utf8"
-            if not text.strip():
-                blank += 1
-                continue
-            lines.append(text.rstrip("\r\n"))
-            numbers.append(number)
-            if len(lines) >= BATCH_ROWS:
-                yield lines, numbers, blank
-                lines, numbers, blank = [], [], 0
-    if lines or blank:
-        yield lines, numbers, blank
+                out.append(raw.decode("utf-8", errors="replace") + "\x00not-utf8")
+        return out
+
+
+def _line_batches(path: Path) -> Iterator[tuple[list[str], list[int], int]]:
+    """Yield (lines, 1-based line numbers, blank lines skipped), one block at a time."""
+    first_line, tail = 1, b""
+    with _open_text(path) as handle:
+        while True:
+            chunk = handle.read(BLOCK_BYTES)
+            data = tail + chunk
+            if not chunk:
+                cut = len(data)
+            else:
+                cut = data.rfind(b"\n") + 1
+                if cut == 0:
+                    tail = data
+                    continue
+            block, tail = data[:cut], data[cut:]
+            if block.endswith(b"\n"):
+                block = block[:-1]
+            if block or chunk:
+                texts = _decode_lines(block)
+                keep = [(t.rstrip("\r"), first_line + i) for i, t in enumerate(texts) if t.strip()]
+                first_line += len(texts)
+                if keep:
+                    lines, numbers = map(list, zip(*keep, strict=True))
+                    yield lines, numbers, len(texts) - len(keep)  # type: ignore[misc]
+                else:
+                    yield [], [], len(texts)
+            if not chunk:
+                return
 
 
 def _json_field_sql(name: str, ftype: FieldType) -> tuple[str, str]:
@@ -159,55 +183,51 @@ def _stage_jsonl(raw: Any, spec: TableSpec, path: Path, source: str, stage: str)
 # ---------------------------------------------------------------------- CSV
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[list[str], int]]:
-    """Yield (cells, first line of the record); handles quoted newlines."""
+def _csv_batches(path: Path, source: str) -> Iterator[tuple[list[str], list[list[str]], list[int]]]:
+    """Yield (header, rows, first line of each row) in bounded batches.
+
+    Quoted newlines are allowed, so a row's line is tracked from the reader.
+    """
     with _open_text(path) as binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
         reader = csv.reader(text, strict=False)
-        start = 1
-        for cells in reader:
-            yield cells, start
-            start = reader.line_num + 1
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InputError(source, f"cannot read the CSV header: {exc}") from exc
+        rows: list[list[str]] = []
+        ends: list[int] = [1]
+        try:
+            for cells in reader:
+                rows.append(cells)
+                ends.append(reader.line_num)
+                if len(rows) >= BATCH_ROWS:
+                    yield header, rows, [e + 1 for e in ends[:-1]]
+                    rows, ends = [], [ends[-1]]
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InputError(source, f"unreadable CSV after line {ends[-1]}: {exc}") from exc
+        if rows:
+            yield header, rows, [e + 1 for e in ends[:-1]]
 
 
 def _stage_csv(raw: Any, spec: TableSpec, path: Path, source: str, stage: str) -> None:
-    rows = _csv_rows(path)
-    try:
-        header, _ = next(rows)
-    except StopIteration:
-        return
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise InputError(source, f"cannot read the CSV header: {exc}") from exc
-    header = [h.strip() for h in header]
-    index = {name: header.index(name) for name in spec.field_names if name in header}
-    batch: dict[str, list[Any]] = _empty_csv_batch(spec)
-    try:
-        for cells, line in rows:
-            if not any(c.strip() for c in cells):
-                continue
-            _append_csv_row(batch, spec, index, header, cells, line)
-            if len(batch["_row"]) >= BATCH_ROWS:
-                _flush_csv(raw, spec, batch, source, stage)
-                batch = _empty_csv_batch(spec)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise InputError(source, f"unreadable CSV after line {line}: {exc}") from exc
-    _flush_csv(raw, spec, batch, source, stage)
-
-
-def _empty_csv_batch(spec: TableSpec) -> dict[str, list[Any]]:
-    return {name: [] for name in (*spec.field_names, "_row", "_raw", "_pre_reason")}
-
-
-def _append_csv_row(
-    batch: dict[str, list[Any]], spec: TableSpec, index: dict[str, int], header: list[str], cells: list[str], line: int
-) -> None:
-    width_ok = len(cells) == len(header)
-    for name in spec.field_names:
-        pos = index.get(name)
-        cell = cells[pos] if width_ok and pos is not None else ""
-        batch[name].append(cell if cell != "" else None)
-    batch["_row"].append(line)
-    batch["_raw"].append(_csv_line(cells))
-    batch["_pre_reason"].append(None if width_ok else f"row has {len(cells)} cells, the header has {len(header)}")
+    for header, rows, lines in _csv_batches(path, source):
+        width = len(header)
+        keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
+        good = [i for i in keep if len(rows[i]) == width]
+        bad = [i for i in keep if len(rows[i]) != width]
+        columns = list(zip(*(rows[i] for i in good), strict=True)) if good else [()] * width
+        data: dict[str, pa.Array] = {}
+        for name in spec.field_names:
+            values = columns[header.index(name)] if name in header else [None] * len(good)
+            data[name] = pa.array([v if v != "" else None for v in values] + [None] * len(bad), pa.string())
+        data["_row"] = pa.array([lines[i] for i in good + bad], pa.int64())
+        data["_raw"] = pa.array([None] * len(good) + [_csv_line(rows[i]) for i in bad], pa.string())
+        data["_pre_reason"] = pa.array(
+            [None] * len(good) + [f"row has {len(rows[i])} cells, the header has {width}" for i in bad], pa.string()
+        )
+        _flush_csv(raw, spec, pa.table(data), source, stage)
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -216,10 +236,9 @@ def _csv_line(cells: list[str]) -> str:
     return out.getvalue()
 
 
-def _flush_csv(raw: Any, spec: TableSpec, batch: dict[str, list[Any]], source: str, stage: str) -> None:
-    if not batch["_row"]:
+def _flush_csv(raw: Any, spec: TableSpec, arrow: pa.Table, source: str, stage: str) -> None:
+    if not arrow.num_rows:
         return
-    arrow = pa.table({k: pa.array(v, pa.int64() if k == "_row" else pa.string()) for k, v in batch.items()})
     cols = []
     for field in spec.fields:
         if field.type is FieldType.STRING_LIST:
