@@ -49,6 +49,9 @@ _REFANG_HOST = [
 ]
 
 
+_DEFANG_HINT = re.compile(r"[\[({\\]|^\s*(?:h..p|fxp)", re.IGNORECASE)
+
+
 @cache
 def _extractor() -> tldextract.TLDExtract:
     # Never the default constructor: it downloads the suffix list and caches it in $HOME.
@@ -70,6 +73,8 @@ def _sub_all(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
 
 def refang(value: str) -> str:
     """Undo defanging (``hxxps[:]//evil[.]com``, ``a[@]b[.]com``) so a value can be parsed."""
+    if not _DEFANG_HINT.search(value):
+        return value.strip()  # nothing defanged: skip the rule table (feeds are large)
     text = _sub_all(_REFANG_SCHEME, value.strip())
     match = _SCHEME.match(text)
     if match is None:
@@ -112,10 +117,11 @@ def normalize_domain(value: str) -> str:
     text = refang(value).strip().rstrip(".").lower()
     if not text or any(c in text for c in "/:@ \t"):
         raise IntelFormatError(value, "not a domain name")
-    try:
-        text = idna.encode(text, uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
-        if not text.isascii():  # ASCII names with "_" are real DNS names IDNA refuses
+    # Plain ASCII names are their own A-labels; only others need the (slow) IDNA codec.
+    if not text.isascii() or "xn--" in text:
+        try:
+            text = idna.encode(text, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
             raise IntelFormatError(value, f"not a valid domain name ({exc})") from exc
     labels = text.split(".")
     if len(text) > 253 or not all(_LABEL.match(label) for label in labels):
@@ -208,24 +214,33 @@ def normalize(kind: IndicatorType, value: str) -> str:
 
 def classify(value: str) -> IndicatorType | None:
     """Guess the type of a bare value from a plain list; None when it is none of ours."""
+    guessed = guess(value)
+    return guessed[0] if guessed else None
+
+
+def guess(value: str) -> tuple[IndicatorType, str] | None:
+    """Type and normalized value of a bare value, or None when it is none of ours.
+
+    Raises:
+        IntelFormatError: the value has a recognisable type but is not valid as one
+            (``http://`` with no host, an e-mail with a bad domain).
+    """
     text = refang(value).strip()
     try:
-        return IndicatorType.IPV6 if ":" in normalize_ip(text) else IndicatorType.IPV4
+        address = normalize_ip(text)
+        return (IndicatorType.IPV6 if ":" in address else IndicatorType.IPV4), address
     except IntelFormatError:
         pass
-    if _SCHEME.match(text):
-        return IndicatorType.URL
+    if _SCHEME.match(text) or ("/" in text and "@" not in text):
+        return IndicatorType.URL, normalize_url(text)
     if "@" in text:
-        return IndicatorType.EMAIL
+        return IndicatorType.EMAIL, normalize_email(text)
     if _HEX.match(text.lower()) and len(text) in _HASH_TYPES:
-        return _HASH_TYPES[len(text)]
-    if "/" in text:
-        return IndicatorType.URL
+        return _HASH_TYPES[len(text)], text.lower()
     try:
-        normalize_domain(text)
+        return IndicatorType.DOMAIN, normalize_domain(text)
     except IntelFormatError:
         return None
-    return IndicatorType.DOMAIN
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,7 +212,7 @@ def _event_context(event: MISPEvent) -> tuple[str | None, tuple[Phase, ...]]:
 
 def _read_attribute(attr: MISPAttribute, actor: str | None, phases: tuple[Phase, ...], where: str) -> Indicator | Oddity:
     kind = _READ_TYPE.get(attr.type)
-    if attr.type == "text" and (attr.comment or "") == _PROCESS_COMMENT:
+    if attr.type == "text" and getattr(attr, "comment", "") == _PROCESS_COMMENT:
         kind = IndicatorType.PROCESS_NAME
     if kind is None:
         return Oddity(where, str(attr.value), f"MISP type {attr.type!r} is not an indicator type we use", True)
@@ -230,7 +230,7 @@ def _read_attribute(attr: MISPAttribute, actor: str | None, phases: tuple[Phase,
         type=kind,
         value=value,
         actor=own_actor or actor,
-        comment=attr.comment or "",
+        comment=getattr(attr, "comment", "") or "",
         valid_from=seen.astimezone(UTC).replace(tzinfo=None) if isinstance(seen, datetime) else None,
         revoked=bool(getattr(attr, "deleted", False)),
         phases=own_phases or phases,

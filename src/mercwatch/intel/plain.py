@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from mercwatch.errors import IntelFormatError
-from mercwatch.intel.indicators import classify, defang, normalize, normalize_domain, select_indicators
+from mercwatch.intel.indicators import defang, guess, normalize, normalize_domain, select_indicators
 from mercwatch.intel.records import Entry, Feed, Oddity, feed_from_entries, flag_split_values
 from mercwatch.model import Indicator, IndicatorType, Operation
 
@@ -20,14 +20,13 @@ _UNKNOWN = "not a domain, URL, IP address, e-mail address or hash (give the list
 
 def _entry(where: str, line: str, kind: IndicatorType | None, actor: str | None) -> Entry:
     raw = line.strip()
-    guessed = kind or classify(raw)
-    if guessed is None:
-        return Entry(where, raw, Oddity(where, raw, _UNKNOWN, rejected=True))
     try:
-        value = normalize(guessed, raw)
+        found = (kind, normalize(kind, raw)) if kind else guess(raw)
     except IntelFormatError as exc:
         return Entry(where, raw, Oddity(where, raw, exc.reason, rejected=True))
-    return Entry(where, raw, Indicator(type=guessed, value=value, actor=actor))
+    if found is None:
+        return Entry(where, raw, Oddity(where, raw, _UNKNOWN, rejected=True))
+    return Entry(where, raw, Indicator(type=found[0], value=found[1], actor=actor))
 
 
 def read_plain(

@@ -28,43 +28,60 @@ from mercwatch.model import Indicator, IndicatorType, Phase
 _NAMED = ("malware", "intrusion-set", "threat-actor", "campaign", "tool")
 
 
-def _naive(ts: Any) -> datetime | None:
-    if ts is None:
+def _naive(text: Any) -> datetime | None:
+    if not isinstance(text, str):
         return None
-    return ts.astimezone(UTC).replace(tzinfo=None) if isinstance(ts, datetime) else None
+    ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return ts.astimezone(UTC).replace(tzinfo=None) if ts.tzinfo else ts
 
 
-def _parse_objects(data: Any, source: str) -> tuple[list[Any], list[Oddity]]:
+def _check(raw: Mapping[str, Any]) -> None:
+    """Validate one object. Indicators get a light check of what we read (their pattern
+    is parsed anyway); everything else goes through ``stix2.parse``. Parsing every
+    indicator with stix2 too would parse each pattern twice, doubling import time."""
+    if raw.get("type") != "indicator":
+        stix2.parse(dict(raw), allow_custom=True)
+        return
+    if not str(raw.get("id", "")).startswith("indicator--") or not isinstance(raw.get("pattern"), str):
+        raise ValueError("indicator without an id or a pattern")
+    for name in ("created", "modified", "valid_from", "valid_until"):
+        _naive(raw.get(name))
+
+
+def _parse_objects(data: Any, source: str) -> tuple[list[Mapping[str, Any]], list[Oddity]]:
     if not isinstance(data, Mapping) or data.get("type") != "bundle":
         raise IntelFormatError(source, "not a STIX bundle (no top-level type 'bundle')")
-    latest: dict[str, Any] = {}
+    latest: dict[str, Mapping[str, Any]] = {}
     oddities: list[Oddity] = []
     for raw in data.get("objects") or []:
-        where = f"{source} {raw.get('id', '?') if isinstance(raw, Mapping) else '?'}"
-        try:
-            obj = stix2.parse(raw, allow_custom=True)
-        except (STIXError, ValueError, TypeError, KeyError) as exc:
-            kept = raw.get("type") == "indicator" if isinstance(raw, Mapping) else False
-            value = str(raw.get("pattern", "")) if isinstance(raw, Mapping) else ""
-            oddities.append(Oddity(where, value, f"invalid STIX object: {exc}", rejected=kept))
+        if not isinstance(raw, Mapping):
+            oddities.append(Oddity(source, str(raw)[:80], "not a STIX object", rejected=False))
             continue
-        before = latest.get(obj.id)
+        where = f"{source} {raw.get('id', '?')}"
+        try:
+            _check(raw)
+        except (STIXError, ValueError, TypeError, KeyError) as exc:
+            kept = raw.get("type") == "indicator"
+            oddities.append(Oddity(where, str(raw.get("pattern", "")), f"invalid STIX object: {exc}", rejected=kept))
+            continue
+        before = latest.get(raw["id"])
         # A bundle may hold several versions of an object; the latest one counts.
-        if before is None or str(obj.get("modified", "")) >= str(before.get("modified", "")):
-            latest[obj.id] = obj
+        if before is None or str(raw.get("modified", "")) >= str(before.get("modified", "")):
+            latest[raw["id"]] = raw
     return list(latest.values()), oddities
 
 
 def _actor_names(objects: list[Any]) -> dict[str, list[str]]:
     """Indicator id -> actor names, through ``indicates`` and ``attributed-to``."""
-    names = {o.id: o.name for o in objects if o.type in _NAMED and o.get("name")}
+    names = {o["id"]: o["name"] for o in objects if o.get("type") in _NAMED and o.get("name")}
     attributed: dict[str, list[str]] = {}
     indicates: dict[str, list[str]] = {}
-    for rel in (o for o in objects if o.type == "relationship"):
-        if rel.relationship_type == "attributed-to" and rel.target_ref in names:
-            attributed.setdefault(rel.source_ref, []).append(names[rel.target_ref])
-        elif rel.relationship_type == "indicates":
-            indicates.setdefault(rel.source_ref, []).append(rel.target_ref)
+    for rel in (o for o in objects if o.get("type") == "relationship"):
+        kind, source, target = rel.get("relationship_type"), rel.get("source_ref"), rel.get("target_ref")
+        if kind == "attributed-to" and target in names:
+            attributed.setdefault(source, []).append(names[target])
+        elif kind == "indicates":
+            indicates.setdefault(source, []).append(target)
     actors: dict[str, list[str]] = {}
     for indicator_id, targets in indicates.items():
         found: list[str] = []
@@ -79,18 +96,19 @@ def _actor_names(objects: list[Any]) -> dict[str, list[str]]:
 def _phases(obj: Any) -> tuple[Phase, ...]:
     found: set[Phase] = set()
     for kcp in obj.get("kill_chain_phases") or []:
-        found.update(phase_from_stix_name(kcp.kill_chain_name, kcp.phase_name))
+        found.update(phase_from_stix_name(kcp.get("kill_chain_name", ""), kcp.get("phase_name", "")))
     return tuple(sorted(found, key=lambda p: p.rank))
 
 
 def _indicator_entries(obj: Any, actors: list[str], source: str) -> list[Entry]:
-    where = f"{source} {obj.id}"
+    where = f"{source} {obj['id']}"
+    pattern = obj["pattern"]
     if obj.get("pattern_type", "stix") != "stix":
-        return [Entry(where, obj.pattern, Oddity(where, obj.pattern, f"{obj.pattern_type} pattern, not STIX", True))]
+        return [Entry(where, pattern, Oddity(where, pattern, f"{obj['pattern_type']} pattern, not STIX", True))]
     try:
-        comparisons = parse_pattern(obj.pattern)
+        comparisons = parse_pattern(pattern)
     except IntelFormatError as exc:
-        return [Entry(where, obj.pattern, Oddity(where, obj.pattern, exc.reason, True))]
+        return [Entry(where, pattern, Oddity(where, pattern, exc.reason, True))]
     entries = []
     for comp in comparisons:
         entries.append(Entry(where, comp.value, _indicator(obj, comp.kind, comp.path, comp.value, actors, where)))
@@ -126,8 +144,8 @@ def read_stix2(data: Any, source: str) -> Feed:
     objects, oddities = _parse_objects(data, source)
     actors = _actor_names(objects)
     entries: list[Entry] = []
-    for obj in (o for o in objects if o.type == "indicator"):
-        names = actors.get(obj.id, [])
+    for obj in (o for o in objects if o.get("type") == "indicator"):
+        names = actors.get(obj["id"], [])
         for entry in _indicator_entries(obj, names[:1], source):
             entries.append(entry)
             for other in names[1:]:
