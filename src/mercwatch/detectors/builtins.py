@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from mercwatch.detectors.base import Detector
+from mercwatch.detectors.engagement.coordination import Coordination
+from mercwatch.detectors.engagement.fake_persona import FakePersona
+from mercwatch.detectors.engagement.scripted_outreach import ScriptedOutreach
+from mercwatch.detectors.exploitation.link_delivery import LinkDelivery
 from mercwatch.detectors.recon.at_risk_search import AtRiskSearch
 from mercwatch.detectors.recon.automated_collection import AutomatedCollection
 from mercwatch.detectors.recon.co_watching import CoWatching
@@ -13,4 +17,8 @@ BUILTIN_DETECTORS: list[type[Detector]] = [
     AutomatedCollection,
     TargetedWatching,
     CoWatching,
+    FakePersona,
+    ScriptedOutreach,
+    Coordination,
+    LinkDelivery,
 ]
