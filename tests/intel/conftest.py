@@ -42,7 +42,12 @@ def operations() -> list[Operation]:
         accounts=("acct-persona-1", "acct-persona-2"),
         targets=TARGET_IDS,
         infrastructure=Infrastructure(
-            domains=("Evil-News.XYZ.", "not a domain", "login.evil-news.xyz", f"{TARGET_IDS[0]}.evil-news.xyz"),
+            domains=(
+                "Evil-News.XYZ.",
+                "not a domain",
+                "login.evil-news.xyz",
+                f"{TARGET_IDS[0]}.evil-news.xyz",
+            ),
             urls=(
                 f"https://login.evil-news.xyz/verify?user={TARGET_IDS[0]}",
                 f"https://evil-news.xyz/p/{TARGET_IDS[1]}/doc",
@@ -64,7 +69,9 @@ def operations() -> list[Operation]:
         phases=(Phase.RECONNAISSANCE,),
         accounts=("acct-scraper-9",),
         targets=(TARGET_IDS[1],),
-        infrastructure=Infrastructure(ips=("198.51.100.23",), domains=("profile-viewer.example.net",)),
+        infrastructure=Infrastructure(
+            ips=("198.51.100.23",), domains=("profile-viewer.example.net",)
+        ),
         first_seen=datetime(2021, 11, 5),
         last_seen=datetime(2021, 11, 20),
     )

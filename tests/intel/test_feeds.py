@@ -22,10 +22,19 @@ def pegasus():  # type: ignore[no-untyped-def]
 
 def test_amnesty_bundle_imports_with_nothing_lost(pegasus) -> None:  # type: ignore[no-untyped-def]
     assert pegasus.format == "stix2"
-    assert pegasus.summary()["by_type"] == {"domain": 1438, "email": 29, "file_name": 1, "process_name": 81}
+    assert pegasus.summary()["by_type"] == {
+        "domain": 1438,
+        "email": 29,
+        "file_name": 1,
+        "process_name": 81,
+    }
     assert pegasus.rows == 1549 and pegasus.oddities == ()
     assert pegasus.actors == ("Pegasus",)
-    listed = {line.strip().lower() for line in (AMNESTY / "domains.txt").read_text().splitlines() if line.strip()}
+    listed = {
+        line.strip().lower()
+        for line in (AMNESTY / "domains.txt").read_text().splitlines()
+        if line.strip()
+    }
     assert {i.value for i in pegasus.indicators if i.type is IndicatorType.DOMAIN} == listed
 
 
@@ -100,33 +109,73 @@ LIFECYCLE = {
     "type": "bundle",
     "id": "bundle--0f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
     "objects": [
-        {"type": "malware", "spec_version": "2.1", "id": "malware--1f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
-         "created": "2021-01-01T00:00:00Z", "modified": "2021-01-01T00:00:00Z", "name": "Predator", "is_family": True},
+        {
+            "type": "malware",
+            "spec_version": "2.1",
+            "id": "malware--1f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
+            "created": "2021-01-01T00:00:00Z",
+            "modified": "2021-01-01T00:00:00Z",
+            "name": "Predator",
+            "is_family": True,
+        },
         *[
-            {"type": "indicator", "spec_version": "2.1", "id": f"indicator--{n}f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
-             "created": "2021-01-01T00:00:00Z", "modified": "2021-01-01T00:00:00Z", "pattern_type": "stix",
-             "pattern": f"[domain-name:value = '{name}']", "valid_from": "2021-01-01T00:00:00Z", **extra}
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": f"indicator--{n}f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
+                "created": "2021-01-01T00:00:00Z",
+                "modified": "2021-01-01T00:00:00Z",
+                "pattern_type": "stix",
+                "pattern": f"[domain-name:value = '{name}']",
+                "valid_from": "2021-01-01T00:00:00Z",
+                **extra,
+            }
             for n, name, extra in [
                 (2, "live.example.com", {"valid_until": "2030-01-01T00:00:00Z"}),
                 (3, "expired.example.com", {"valid_until": "2021-06-01T00:00:00Z"}),
                 (4, "revoked.example.com", {"revoked": True}),
-                (5, "http-only.example.com", {"pattern": "[url:value = 'http://x.example.com/'] OR [ipv4-addr:value = '192.0.2.5']"}),
+                (
+                    5,
+                    "http-only.example.com",
+                    {
+                        "pattern": "[url:value = 'http://x.example.com/'] OR [ipv4-addr:value = '192.0.2.5']"
+                    },
+                ),
             ]
         ],
         *[
-            {"type": "relationship", "spec_version": "2.1", "id": f"relationship--{n}f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
-             "created": "2021-01-01T00:00:00Z", "modified": "2021-01-01T00:00:00Z", "relationship_type": "indicates",
-             "source_ref": f"indicator--{n}f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
-             "target_ref": "malware--1f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c"}
+            {
+                "type": "relationship",
+                "spec_version": "2.1",
+                "id": f"relationship--{n}f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
+                "created": "2021-01-01T00:00:00Z",
+                "modified": "2021-01-01T00:00:00Z",
+                "relationship_type": "indicates",
+                "source_ref": f"indicator--{n}f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
+                "target_ref": "malware--1f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
+            }
             for n in (2, 3, 4, 5)
         ],
-        {"type": "indicator", "spec_version": "2.1", "id": "indicator--6f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
-         "created": "2021-01-01T00:00:00Z", "modified": "2021-01-01T00:00:00Z", "pattern_type": "stix",
-         "pattern": "[domain-name:value = 'a.example.com' AND domain-name:value = 'b.example.com']",
-         "valid_from": "2021-01-01T00:00:00Z"},
-        {"type": "indicator", "spec_version": "2.1", "id": "indicator--7f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
-         "created": "2021-01-01T00:00:00Z", "modified": "2021-01-01T00:00:00Z", "pattern_type": "stix",
-         "pattern": "[this is not a pattern", "valid_from": "2021-01-01T00:00:00Z"},
+        {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": "indicator--6f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
+            "created": "2021-01-01T00:00:00Z",
+            "modified": "2021-01-01T00:00:00Z",
+            "pattern_type": "stix",
+            "pattern": "[domain-name:value = 'a.example.com' AND domain-name:value = 'b.example.com']",
+            "valid_from": "2021-01-01T00:00:00Z",
+        },
+        {
+            "type": "indicator",
+            "spec_version": "2.1",
+            "id": "indicator--7f0e2f5e-2a9f-4b4e-8d0c-1d2e3f4a5b6c",
+            "created": "2021-01-01T00:00:00Z",
+            "modified": "2021-01-01T00:00:00Z",
+            "pattern_type": "stix",
+            "pattern": "[this is not a pattern",
+            "valid_from": "2021-01-01T00:00:00Z",
+        },
     ],
 }
 NOW = datetime(2022, 1, 1)
@@ -149,7 +198,9 @@ def test_expired_and_revoked_are_reported_but_not_matched(lifecycle) -> None:  #
 
 def test_bad_objects_are_rejected_and_the_rest_imported(lifecycle) -> None:  # type: ignore[no-untyped-def]
     assert len(lifecycle.rejects) == 2
-    assert any("does not parse" in o.reason or "invalid STIX object" in o.reason for o in lifecycle.rejects)
+    assert any(
+        "does not parse" in o.reason or "invalid STIX object" in o.reason for o in lifecycle.rejects
+    )
     assert any("not a list of values" in o.reason for o in lifecycle.rejects)
 
 

@@ -30,15 +30,21 @@ CASES = [
     ("hxxps[:]//Login.Evil[.]com/A?x=1", T.URL, "https://login.evil.com/A?x=1"),
     ("hXXp://evil.com", T.URL, "http://evil.com/"),
     ("https[:]//evil.com/p", T.URL, "https://evil.com/p"),
-    ("https://play.google[.]com/store/apps/details?id=com.securesafe", T.URL,
-     "https://play.google.com/store/apps/details?id=com.securesafe"),
+    (
+        "https://play.google[.]com/store/apps/details?id=com.securesafe",
+        T.URL,
+        "https://play.google.com/store/apps/details?id=com.securesafe",
+    ),
     ("evil.com/login", T.URL, "http://evil.com/login"),
     ("http://[2001:DB8::1]:8080/x", T.URL, "http://[2001:db8::1]:8080/x"),
     ("1.2.3[.]4", T.IPV4, "1.2.3.4"),
     ("2001:DB8:0:0::1", T.IPV6, "2001:db8::1"),
     ("Spy[@]Evil[.]com", T.EMAIL, "spy@evil.com"),
-    ("E63F7718C84C3B325C7DA61A58DEA7F8CB5B4EAA27B78EB7D78B4771400D3BC5", T.SHA256,
-     "e63f7718c84c3b325c7da61a58dea7f8cb5b4eaa27b78eb7d78b4771400d3bc5"),
+    (
+        "E63F7718C84C3B325C7DA61A58DEA7F8CB5B4EAA27B78EB7D78B4771400D3BC5",
+        T.SHA256,
+        "e63f7718c84c3b325c7da61a58dea7f8cb5b4eaa27b78eb7d78b4771400d3bc5",
+    ),
 ]
 
 
@@ -60,7 +66,11 @@ def test_classify_and_normalize(raw: str, kind: T, expected: str) -> None:
         (T.IPV4, "300.1.1.1", "not an IP address"),
         (T.EMAIL, "nobody", "not an e-mail address"),
         (T.SHA256, "abc", "not a sha256 digest"),
-        (T.MD5, "e63f7718c84c3b325c7da61a58dea7f8cb5b4eaa27b78eb7d78b4771400d3bc5", "not a md5 digest"),
+        (
+            T.MD5,
+            "e63f7718c84c3b325c7da61a58dea7f8cb5b4eaa27b78eb7d78b4771400d3bc5",
+            "not a md5 digest",
+        ),
     ],
 )
 def test_invalid_values_say_why(kind: T, raw: str, reason: str) -> None:
@@ -96,7 +106,9 @@ def test_defang_matches_meta_2023_style(value: str, kind: T, defanged: str) -> N
 
 _LABEL = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 _TLD = st.sampled_from(["com", "net", "xyz", "co.uk", "news", "gr", "io", "de"])
-DOMAINS = st.builds(lambda labels, tld: ".".join([*labels, tld]), st.lists(_LABEL, min_size=1, max_size=3), _TLD)
+DOMAINS = st.builds(
+    lambda labels, tld: ".".join([*labels, tld]), st.lists(_LABEL, min_size=1, max_size=3), _TLD
+)
 _PATH = st.text(alphabet="abcXYZ019-._~/[]()%!$&'*+,;=:@", max_size=30)
 URLS = st.builds(
     lambda scheme, host, path, query: f"{scheme}://{host}/{path}" + (f"?{query}" if query else ""),
@@ -105,7 +117,11 @@ URLS = st.builds(
     _PATH,
     st.text(alphabet="abc012=&%[].", max_size=15),
 )
-EMAILS = st.builds(lambda local, domain: f"{local}@{domain}", st.from_regex(r"[a-z0-9._+-]{1,20}", fullmatch=True), DOMAINS)
+EMAILS = st.builds(
+    lambda local, domain: f"{local}@{domain}",
+    st.from_regex(r"[a-z0-9._+-]{1,20}", fullmatch=True),
+    DOMAINS,
+)
 
 
 @given(DOMAINS)
@@ -158,7 +174,11 @@ def test_selection_keeps_only_operation_infrastructure(operations) -> None:  # t
     # the phishing link loses its per-target query string, then still passes the check
     assert (T.URL, "https://login.evil-news.xyz/verify") in values
     reasons = {o.reason for o in chosen.withheld}
-    assert reasons == {"not a domain name", "webmail provider, not the operation's own", "contains a target identifier"}
+    assert reasons == {
+        "not a domain name",
+        "webmail provider, not the operation's own",
+        "contains a target identifier",
+    }
     assert sum(o.reason == "contains a target identifier" for o in chosen.withheld) == 3
     assert all(i.actor == "Cytrox" for i in chosen.indicators)
 

@@ -16,7 +16,9 @@ from .conftest import META
 def test_bundled_taxonomy_is_metas_file_unchanged() -> None:
     bundled = Path(killchain.__file__).parent / "data" / "Online_Operations_Killchain-TTPs.csv"
     assert bundled.read_bytes() == (META / "Online_Operations_Killchain-TTPs.csv").read_bytes()
-    licence = (Path(killchain.__file__).parent / "data" / "LICENSE.meta-threat-research.txt").read_text()
+    licence = (
+        Path(killchain.__file__).parent / "data" / "LICENSE.meta-threat-research.txt"
+    ).read_text()
     assert "MIT License" in licence and "Meta Platforms" in licence
 
 
@@ -33,7 +35,10 @@ def test_every_phase_maps_to_meta_tactics() -> None:
     mapping = killchain.phase_tactics()
     assert set(mapping) == set(Phase)
     assert all(mapping[p] for p in Phase)
-    assert killchain.meta_phase_names([Phase.EXPLOITATION]) == ("acquiring-assets", "compromising-assets")
+    assert killchain.meta_phase_names([Phase.EXPLOITATION]) == (
+        "acquiring-assets",
+        "compromising-assets",
+    )
     assert killchain.phases_for_tactic(7) == (Phase.ENGAGEMENT,)
     assert killchain.phases_for_tactic(9) == ()
 
@@ -41,7 +46,9 @@ def test_every_phase_maps_to_meta_tactics() -> None:
 @pytest.mark.parametrize("kind", list(IndicatorType))
 def test_every_indicator_type_has_a_meta_procedure(kind: IndicatorType) -> None:
     proc = killchain.procedure_for_type(kind.value)
-    rows = list(csv.DictReader((META / "Online_Operations_Killchain-TTPs.csv").open(encoding="utf-8")))
+    rows = list(
+        csv.DictReader((META / "Online_Operations_Killchain-TTPs.csv").open(encoding="utf-8"))
+    )
     assert any(" ".join(r["Procedure"].split()) == proc.procedure for r in rows)
 
 

@@ -8,7 +8,13 @@ import io
 import pytest
 
 from mercwatch.intel.feeds import load_feed, parse_feed
-from mercwatch.intel.meta_csv import HEADER_2021, HEADER_2023, actor_from_comment, export_csv_2021, export_csv_2023
+from mercwatch.intel.meta_csv import (
+    HEADER_2021,
+    HEADER_2023,
+    actor_from_comment,
+    export_csv_2021,
+    export_csv_2023,
+)
 from mercwatch.model import IndicatorType, Phase
 
 from .conftest import META, META_2021
@@ -46,13 +52,20 @@ def test_a_name_under_a_private_tld_is_reported(meta_feed) -> None:  # type: ign
 
 
 def test_all_containers_agree() -> None:
-    sets = [{i.value for i in load_feed(META / f"{META_2021}.{ext}").indicators} for ext in ("csv", "tsv", "json", "xml")]
+    sets = [
+        {i.value for i in load_feed(META / f"{META_2021}.{ext}").indicators}
+        for ext in ("csv", "tsv", "json", "xml")
+    ]
     assert sets[0] == sets[1] == sets[2] == sets[3]
 
 
 @pytest.mark.parametrize(
     ("comment", "actor"),
-    [("Cytrox Domain", "Cytrox"), ("Iran: Tortoiseshell related Domain", "Tortoiseshell"), ("CallShowLite", None)],
+    [
+        ("Cytrox Domain", "Cytrox"),
+        ("Iran: Tortoiseshell related Domain", "Tortoiseshell"),
+        ("CallShowLite", None),
+    ],
 )
 def test_actor_from_comment(comment: str, actor: str | None) -> None:
     assert actor_from_comment(comment) == actor

@@ -28,7 +28,9 @@ def test_one_event_per_operation_with_typed_attributes(operations) -> None:  # t
     clusters = {c.value for g in first.galaxies for c in g.clusters}
     assert "7. Targeted engagement" in clusters
     assert second.info == "mercwatch operation op-0002"
-    assert {t.name for t in second.tags} >= {'mercwatch-surveillance-for-hire:phase="reconnaissance"'}
+    assert {t.name for t in second.tags} >= {
+        'mercwatch-surveillance-for-hire:phase="reconnaissance"'
+    }
 
 
 def test_every_event_loads_back_in_pymisp(operations, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +39,9 @@ def test_every_event_loads_back_in_pymisp(operations, tmp_path: Path) -> None:  
         again = MISPEvent()
         again.load(event.to_json())
         assert again.uuid == event.uuid
-        assert [(a.type, a.value) for a in again.attributes] == [(a.type, a.value) for a in event.attributes]
+        assert [(a.type, a.value) for a in again.attributes] == [
+            (a.type, a.value) for a in event.attributes
+        ]
         assert "tlp:green" in {t.name for t in again.tags}
     body = json.loads(write_misp(events, tmp_path / "events.json").read_text())
     for item in body["response"]:
@@ -70,12 +74,31 @@ def test_foreign_event_with_unused_types_and_deleted_attributes() -> None:
             "Attribute": [
                 {"type": "hostname", "value": "Cdn.Evil[.]com", "category": "Network activity"},
                 {"type": "ip-src", "value": "2001:db8::9", "category": "Network activity"},
-                {"type": "vulnerability", "value": "CVE-2021-30860", "category": "External analysis"},
-                {"type": "domain", "value": "gone.example.org", "category": "Network activity", "deleted": True},
+                {
+                    "type": "vulnerability",
+                    "value": "CVE-2021-30860",
+                    "category": "External analysis",
+                },
+                {
+                    "type": "domain",
+                    "value": "gone.example.org",
+                    "category": "Network activity",
+                    "deleted": True,
+                },
                 {"type": "domain", "value": "no-suffix", "category": "Network activity"},
             ],
             "Object": [
-                {"name": "domain-ip", "Attribute": [{"type": "domain", "value": "obj.example.org", "category": "Network activity", "object_relation": "domain"}]}
+                {
+                    "name": "domain-ip",
+                    "Attribute": [
+                        {
+                            "type": "domain",
+                            "value": "obj.example.org",
+                            "category": "Network activity",
+                            "object_relation": "domain",
+                        }
+                    ],
+                }
             ],
         }
     }

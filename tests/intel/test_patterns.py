@@ -34,7 +34,10 @@ def test_parse_reads_or_lists_and_hash_spellings() -> None:
         "[file:hashes.'SHA-256' = 'aa'] OR [domain-name:value IN ('a.com', 'b.com')] OR [file:hashes.sha1 = 'bb']"
     )
     assert [(c.kind, c.value) for c in found] == [
-        (T.SHA256, "aa"), (T.DOMAIN, "a.com"), (T.DOMAIN, "b.com"), (T.SHA1, "bb"),
+        (T.SHA256, "aa"),
+        (T.DOMAIN, "a.com"),
+        (T.DOMAIN, "b.com"),
+        (T.SHA1, "bb"),
     ]
 
 

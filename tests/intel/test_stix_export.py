@@ -39,8 +39,19 @@ def _validate(bundle: stix2.Bundle) -> None:
 
 @pytest.fixture
 def bundle(operations, clock) -> stix2.Bundle:  # type: ignore[no-untyped-def]
-    extra = {"op-0001": [Indicator(IndicatorType.SHA256, "ab" * 32), Indicator(IndicatorType.EMAIL, "hr@evil-hr-recruit.com")]}
-    return export_stix(operations, publisher="Example Platform T&S", clock=clock, extra=extra, sensitive=TARGET_NAMES)
+    extra = {
+        "op-0001": [
+            Indicator(IndicatorType.SHA256, "ab" * 32),
+            Indicator(IndicatorType.EMAIL, "hr@evil-hr-recruit.com"),
+        ]
+    }
+    return export_stix(
+        operations,
+        publisher="Example Platform T&S",
+        clock=clock,
+        extra=extra,
+        sensitive=TARGET_NAMES,
+    )
 
 
 def test_bundle_passes_the_oasis_validator(bundle: stix2.Bundle) -> None:
@@ -50,11 +61,16 @@ def test_bundle_passes_the_oasis_validator(bundle: stix2.Bundle) -> None:
 def test_bundle_shape(bundle: stix2.Bundle) -> None:
     (identity,) = _objects(bundle, "identity")
     assert identity.name == "Example Platform T&S"
-    assert {i.name for i in _objects(bundle, "intrusion-set")} == {"mercwatch operation op-0001", "mercwatch operation op-0002"}
+    assert {i.name for i in _objects(bundle, "intrusion-set")} == {
+        "mercwatch operation op-0001",
+        "mercwatch operation op-0002",
+    }
     (actor,) = _objects(bundle, "threat-actor")
     assert actor.name == "Cytrox"
     rels = _objects(bundle, "relationship")
-    assert sum(r.relationship_type == "attributed-to" and r.target_ref == actor.id for r in rels) == 1
+    assert (
+        sum(r.relationship_type == "attributed-to" and r.target_ref == actor.id for r in rels) == 1
+    )
     indicators = _objects(bundle, "indicator")
     indicates = {r.source_ref for r in rels if r.relationship_type == "indicates"}
     assert {i.id for i in indicators} == indicates
@@ -84,12 +100,17 @@ def test_indicator_lifecycle_and_kill_chains(bundle: stix2.Bundle) -> None:
 
 def test_reruns_give_identical_bytes(operations, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     first = write_stix(export_stix(operations, clock=clock), tmp_path / "a.json").read_bytes()
-    second = write_stix(export_stix(list(reversed(operations)), clock=clock), tmp_path / "b.json").read_bytes()
+    second = write_stix(
+        export_stix(list(reversed(operations)), clock=clock), tmp_path / "b.json"
+    ).read_bytes()
     assert first == second
     assert stix_id("indicator", "domain", "evil-news.xyz") in first.decode()
 
 
-@pytest.mark.parametrize(("level", "expected"), [("white", "clear"), ("TLP:GREEN", "green"), ("amber+strict", "amber+strict"), ("red", "red")])
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [("white", "clear"), ("TLP:GREEN", "green"), ("amber+strict", "amber+strict"), ("red", "red")],
+)
 def test_tlp_levels(operations, clock, level: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     bundle = export_stix(operations, tlp=level, clock=clock)
     (marking,) = _objects(bundle, "marking-definition")
@@ -127,7 +148,9 @@ def test_a_revoked_value_that_returns_gets_a_new_id(operations, clock) -> None: 
     assert len({i.id for i in named}) == 2
 
 
-def test_mvt_loads_the_bundle_and_finds_the_domains(bundle: stix2.Bundle, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_mvt_loads_the_bundle_and_finds_the_domains(
+    bundle: stix2.Bundle, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("MVT_DATA_FOLDER", str(tmp_path / "mvt-data"))
     from mvt.common.indicators import Indicators
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -24,10 +24,14 @@ from mercwatch.intel.records import Feed
 from mercwatch.intel.stix import export_stix, write_stix
 from mercwatch.model import IndicatorType, Operation
 
-app = typer.Typer(name="intel", help="Import indicator feeds; export operations' indicators.", no_args_is_help=True)
+app = typer.Typer(
+    name="intel",
+    help="Import indicator feeds; export operations' indicators.",
+    no_args_is_help=True,
+)
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     """Formats ``intel export`` writes."""
 
     STIX = "stix"
@@ -50,7 +54,9 @@ def _parse_time(text: str | None) -> datetime | None:
 def _print_feed(feed: Feed, now: datetime | None, limit: int) -> None:
     info = feed.summary()
     kinds = ", ".join(f"{n} {k}" for k, n in info["by_type"].items()) or "none"
-    typer.echo(f"{feed.source} ({feed.format}): {info['rows']} records -> {info['indicators']} indicators ({kinds})")
+    typer.echo(
+        f"{feed.source} ({feed.format}): {info['rows']} records -> {info['indicators']} indicators ({kinds})"
+    )
     typer.echo(f"  actors: {', '.join(feed.actors) or 'none named'}")
     expired = feed.expired(now)
     typer.echo(
@@ -64,25 +70,46 @@ def _print_feed(feed: Feed, now: datetime | None, limit: int) -> None:
     if len(feed.oddities) > limit:
         typer.echo(f"  ... {len(feed.oddities) - limit} more (use --all)")
     for ind in expired[:limit]:
-        typer.echo(f"  expired: {ind.type.value} {ind.value} (valid until {ind.valid_until:%Y-%m-%dT%H:%M:%SZ})")
+        typer.echo(
+            f"  expired: {ind.type.value} {ind.value} (valid until {ind.valid_until:%Y-%m-%dT%H:%M:%SZ})"
+        )
 
 
 @app.command("import")
 def import_command(
-    feeds: Annotated[list[Path], typer.Argument(help="Feed files: STIX 2.1/1.2, MISP JSON, Meta CSV/TSV/JSON, plain lists.")],
-    kind: Annotated[IndicatorType | None, typer.Option("--type", help="What every line of a plain list is.")] = None,
-    actor: Annotated[str | None, typer.Option(help="Actor for feeds whose rows do not name one.")] = None,
-    format: Annotated[str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")] = None,
-    now: Annotated[str | None, typer.Option(help="Judge expiry at this ISO time (default: now).")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="List every oddity, not the first 20.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per feed instead of text.")] = False,
+    feeds: Annotated[
+        list[Path],
+        typer.Argument(help="Feed files: STIX 2.1/1.2, MISP JSON, Meta CSV/TSV/JSON, plain lists."),
+    ],
+    kind: Annotated[
+        IndicatorType | None, typer.Option("--type", help="What every line of a plain list is.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Actor for feeds whose rows do not name one.")
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option(help="Judge expiry at this ISO time (default: now).")
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every oddity, not the first 20.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per feed instead of text.")
+    ] = False,
 ) -> None:
     """Read feeds and say what was read: indicators, actors, and every oddity."""
     when = _parse_time(now)
     for path in feeds:
         feed = load_feed(path, format=format, kind=kind, actor=actor)
         if as_json:
-            body = {**feed.summary(), "expired": len(feed.expired(when)), "oddities": [o.to_dict() for o in feed.oddities]}
+            body = {
+                **feed.summary(),
+                "expired": len(feed.expired(when)),
+                "oddities": [o.to_dict() for o in feed.oddities],
+            }
             typer.echo(json.dumps(body, sort_keys=True))
         else:
             _print_feed(feed, when, len(feed.oddities) if show_all else 20)
@@ -104,29 +131,57 @@ def read_operations(path: Path) -> list[Operation]:
         raise InputError(str(path), f"an operation does not follow the contract: {exc!r}") from exc
 
 
+def _read_terms(path: Path | None) -> tuple[str, ...]:
+    if path is None:
+        return ()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc}") from exc
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
 @app.command("export")
 def export_command(
-    operations_json: Annotated[Path, typer.Argument(help="operations.json written by mercwatch run.")],
+    operations_json: Annotated[
+        Path, typer.Argument(help="operations.json written by mercwatch run.")
+    ],
     format: Annotated[ExportFormat, typer.Option("--format", help="Output format.")],
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
-    publisher: Annotated[str, typer.Option(help="Publishing organisation (STIX identity, MISP Orgc).")] = "mercwatch",
-    tlp: Annotated[str, typer.Option(help="TLP 2.0 level: clear, green, amber, amber+strict, red.")] = "clear",
-    previous: Annotated[Path | None, typer.Option(help="STIX bundle published last time; withdrawn indicators are revoked.")] = None,
+    publisher: Annotated[
+        str, typer.Option(help="Publishing organisation (STIX identity, MISP Orgc).")
+    ] = "mercwatch",
+    tlp: Annotated[
+        str, typer.Option(help="TLP 2.0 level: clear, green, amber, amber+strict, red.")
+    ] = "clear",
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="STIX bundle published last time; withdrawn indicators are revoked."),
+    ] = None,
     defanged: Annotated[bool, typer.Option(help="Plain lists: write evil[.]com.")] = False,
+    sensitive: Annotated[
+        Path | None,
+        typer.Option(
+            help="File of strings identifying targets (display names, e-mails), one a line; values holding one are withheld."
+        ),
+    ] = None,
 ) -> None:
     """Write the operations' shareable indicators (never any target data)."""
     ops = read_operations(operations_json)
     if previous is not None and not previous.is_file():
         raise InputError(str(previous), "no such file")
+    terms = _read_terms(sensitive)
     if format is ExportFormat.STIX:
-        write_stix(export_stix(ops, publisher=publisher, tlp=tlp, previous=previous), out)
+        write_stix(
+            export_stix(ops, publisher=publisher, tlp=tlp, previous=previous, sensitive=terms), out
+        )
     elif format is ExportFormat.MISP:
-        write_misp(export_misp(ops, publisher=publisher, tlp=tlp), out)
+        write_misp(export_misp(ops, publisher=publisher, tlp=tlp, sensitive=terms), out)
     else:
         writers = {
-            ExportFormat.CSV2021: lambda: export_csv_2021(ops),
-            ExportFormat.CSV2023: lambda: export_csv_2023(ops),
-            ExportFormat.PLAIN: lambda: export_plain(ops, defanged=defanged),
+            ExportFormat.CSV2021: lambda: export_csv_2021(ops, sensitive=terms),
+            ExportFormat.CSV2023: lambda: export_csv_2023(ops, sensitive=terms),
+            ExportFormat.PLAIN: lambda: export_plain(ops, defanged=defanged, sensitive=terms),
         }
         out.write_text(writers[format](), encoding="utf-8")
     typer.echo(f"wrote {format.value} for {len(ops)} operation(s) to {out}")

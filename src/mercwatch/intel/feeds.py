@@ -27,7 +27,16 @@ from mercwatch.intel.stix_read import read_stix2
 from mercwatch.link.intel import MappingIntelIndex
 from mercwatch.model import IndicatorType
 
-FORMATS = ("stix2", "stix1", "misp", "meta-json-2021", "meta-csv-2021", "meta-tsv-2021", "meta-csv-2023", "plain")
+FORMATS = (
+    "stix2",
+    "stix1",
+    "misp",
+    "meta-json-2021",
+    "meta-csv-2021",
+    "meta-tsv-2021",
+    "meta-csv-2023",
+    "plain",
+)
 
 
 def _json_format(data: Any) -> str | None:
@@ -52,7 +61,9 @@ def _text_format(text: str) -> str:
     if {"tactic", "technique", "indicator"} <= set(fields):
         return "meta-csv-2023"
     if {"tactic", "technique", "procedure"} <= set(fields):
-        raise IntelFormatError("feed", "Meta's kill-chain taxonomy (tactics only), not an indicator feed")
+        raise IntelFormatError(
+            "feed", "Meta's kill-chain taxonomy (tactics only), not an indicator feed"
+        )
     return "plain"
 
 
@@ -71,7 +82,9 @@ def detect_format(text: str) -> str:
         except json.JSONDecodeError as exc:
             raise IntelFormatError("feed", f"looks like JSON but does not parse: {exc}") from exc
         if found is None:
-            raise IntelFormatError("feed", "JSON that is neither a STIX bundle, a MISP event nor Meta's indicator list")
+            raise IntelFormatError(
+                "feed", "JSON that is neither a STIX bundle, a MISP event nor Meta's indicator list"
+            )
         return found
     return _text_format(text)
 
@@ -97,7 +110,9 @@ def parse_feed(
     try:
         fmt = format or detect_format(text)
         if fmt not in FORMATS:
-            raise IntelFormatError(source, f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+            raise IntelFormatError(
+                source, f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
+            )
         if fmt in ("stix2", "misp", "meta-json-2021"):
             data = json.loads(text)
             if fmt == "stix2":
@@ -106,7 +121,9 @@ def parse_feed(
                 return read_misp(data, source)
             if not isinstance(data, list):
                 raise IntelFormatError(source, "Meta JSON must be an array of records")
-            return read_meta_2021(((f"{source}[{i}]", r) for i, r in enumerate(data, 1)), source, fmt)
+            return read_meta_2021(
+                ((f"{source}[{i}]", r) for i, r in enumerate(data, 1)), source, fmt
+            )
         if fmt == "stix1":
             return read_stix1(text.encode("utf-8"), source)
         if fmt in ("meta-csv-2021", "meta-tsv-2021"):
@@ -158,7 +175,9 @@ def load_feeds(paths: Iterable[str | Path], **options: Any) -> Feed:
     return merged
 
 
-def intel_index(feed: Feed, now: datetime | None = None, unattributed: str = "unattributed") -> MappingIntelIndex:
+def intel_index(
+    feed: Feed, now: datetime | None = None, unattributed: str = "unattributed"
+) -> MappingIntelIndex:
     """The link stage's view of a feed: live domains, URLs and IPs -> (actor, source).
 
     This is what ``mercwatch run --intel FEED`` hands to linking for matching and
@@ -173,8 +192,12 @@ def intel_index(feed: Feed, now: datetime | None = None, unattributed: str = "un
     mapping: dict[str, list[tuple[str, str]]] = {}
     for ind in feed.live(now):
         if ind.type in _MATCHABLE:
-            mapping.setdefault(ind.value, []).append((ind.actor or unattributed, ind.source or feed.source))
+            mapping.setdefault(ind.value, []).append(
+                (ind.actor or unattributed, ind.source or feed.source)
+            )
     return MappingIntelIndex.from_mapping(mapping)
 
 
-_MATCHABLE = frozenset({IndicatorType.DOMAIN, IndicatorType.URL, IndicatorType.IPV4, IndicatorType.IPV6})
+_MATCHABLE = frozenset(
+    {IndicatorType.DOMAIN, IndicatorType.URL, IndicatorType.IPV4, IndicatorType.IPV6}
+)

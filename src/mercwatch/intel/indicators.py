@@ -62,7 +62,9 @@ def _extractor() -> tldextract.TLDExtract:
 def webmail_domains() -> frozenset[str]:
     """Public webmail providers (``data/webmail_domains.txt``): never an operation's own."""
     text = resources.files("mercwatch.intel").joinpath("data", "webmail_domains.txt").read_text()
-    return frozenset(line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#"))
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#")
+    )
 
 
 def _sub_all(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
@@ -167,7 +169,9 @@ def normalize_url(value: str) -> str:
     netloc = host if port is None else f"{host}:{port}"
     if parts.username or parts.password:
         netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, parts.fragment))
+    return urlunsplit(
+        (parts.scheme.lower(), netloc, parts.path or "/", parts.query, parts.fragment)
+    )
 
 
 def normalize_email(value: str) -> str:

@@ -128,7 +128,10 @@ def procedure_for_type(kind: str) -> Procedure:
     Raises:
         KeyError: the type, or the procedure the mapping names, is unknown.
     """
-    wanted = {r["type"]: r["procedure"] for r in csv.DictReader(io.StringIO(_read_data("meta_ttp_by_type.csv")))}
+    wanted = {
+        r["type"]: r["procedure"]
+        for r in csv.DictReader(io.StringIO(_read_data("meta_ttp_by_type.csv")))
+    }
     number = wanted[kind]
     for proc in meta_procedures():
         if proc.number == number:
@@ -171,7 +174,9 @@ def phases_for_tactic(number: int) -> tuple[Phase, ...]:
     Used on import: a Meta 2023 CSV row under ``8. Compromising assets`` becomes an
     exploitation-phase indicator.
     """
-    return tuple(p for p, tactics in phase_tactics().items() if any(t.number == number for t in tactics))
+    return tuple(
+        p for p, tactics in phase_tactics().items() if any(t.number == number for t in tactics)
+    )
 
 
 def phase_from_stix_name(kill_chain_name: str, phase_name: str) -> tuple[Phase, ...]:

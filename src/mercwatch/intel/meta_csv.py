@@ -20,7 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from mercwatch.errors import IntelFormatError
-from mercwatch.intel.indicators import classify, defang, normalize, normalize_domain, select_indicators
+from mercwatch.intel.indicators import (
+    classify,
+    defang,
+    normalize,
+    normalize_domain,
+    select_indicators,
+)
 from mercwatch.intel.killchain import parse_tactic, phases_for_tactic, procedure_for_type
 from mercwatch.intel.records import Entry, Feed, Oddity, feed_from_entries, flag_split_values
 from mercwatch.model import Indicator, IndicatorType, Operation
@@ -79,7 +85,11 @@ def _entry_2021(where: str, record: Mapping[str, Any]) -> Entry:
     label = str(record.get("indicator_type") or "").strip().lower()
     raw = str(record.get("indicator_value") or "")
     if label not in _TYPE_2021:
-        return Entry(where, raw, Oddity(where, raw, f"indicator type {label!r} is not one mercwatch matches", True))
+        return Entry(
+            where,
+            raw,
+            Oddity(where, raw, f"indicator type {label!r} is not one mercwatch matches", True),
+        )
     kind = _TYPE_2021[label] or classify(raw)
     if kind not in (None, IndicatorType.IPV4, IndicatorType.IPV6) and _TYPE_2021[label] is None:
         kind = None
@@ -100,7 +110,9 @@ def _entry_2021(where: str, record: Mapping[str, Any]) -> Entry:
     return Entry(where, raw, indicator)
 
 
-def read_meta_2021(records: Iterable[tuple[str, Mapping[str, Any]]], source: str, format: str) -> Feed:
+def read_meta_2021(
+    records: Iterable[tuple[str, Mapping[str, Any]]], source: str, format: str
+) -> Feed:
     """Feed from 2021-layout records given as ``(where, record)`` pairs (any container)."""
     entries = [_entry_2021(where, record) for where, record in records]
     return feed_from_entries(source, format, flag_split_values(entries, normalize_domain))
@@ -137,7 +149,9 @@ def _entry_2023(where: str, row: Mapping[str, str], actor: str | None) -> Entry 
     except IntelFormatError as exc:
         return Entry(where, raw, Oddity(where, raw, exc.reason, True))
     comment = _cell(row, "comments", "notes", "comment").strip()
-    return Entry(where, raw, Indicator(type=kind, value=value, actor=actor, comment=comment, phases=phases))
+    return Entry(
+        where, raw, Indicator(type=kind, value=value, actor=actor, comment=comment, phases=phases)
+    )
 
 
 def read_meta_2023(text: str, source: str, actor: str | None = None) -> Feed:
@@ -148,12 +162,16 @@ def read_meta_2023(text: str, source: str, actor: str | None = None) -> Feed:
 
 
 def _shareable(
-    operations: Iterable[Operation], extra: Mapping[str, Iterable[Indicator]] | None, sensitive: Iterable[str]
+    operations: Iterable[Operation],
+    extra: Mapping[str, Iterable[Indicator]] | None,
+    sensitive: Iterable[str],
 ) -> list[tuple[Operation, Indicator]]:
     terms = tuple(sensitive)
     pairs = []
     for op in sorted(operations, key=lambda o: o.operation_id):
-        chosen = select_indicators(op, extra=(extra or {}).get(op.operation_id, ()), sensitive=terms)
+        chosen = select_indicators(
+            op, extra=(extra or {}).get(op.operation_id, ()), sensitive=terms
+        )
         pairs += [(op, ind) for ind in chosen.indicators]
     return pairs
 
@@ -193,5 +211,7 @@ def export_csv_2023(
     for op, ind in _shareable(operations, extra, sensitive):
         proc = procedure_for_type(ind.type.value)
         comment = ind.actor or f"mercwatch operation {op.operation_id}"
-        rows.append([proc.tactic, proc.technique, proc.procedure, defang(ind.value, ind.type), comment])
+        rows.append(
+            [proc.tactic, proc.technique, proc.procedure, defang(ind.value, ind.type), comment]
+        )
     return _write(HEADER_2023, rows)

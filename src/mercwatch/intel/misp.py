@@ -22,7 +22,13 @@ from pymisp import MISPAttribute, MISPEvent, MISPGalaxy, MISPOrganisation
 
 from mercwatch.errors import IntelFormatError
 from mercwatch.intel.indicators import normalize, select_indicators
-from mercwatch.intel.killchain import MERCWATCH_KILL_CHAIN, META_KILL_CHAIN, meta_tactic_labels, parse_tactic, phases_for_tactic
+from mercwatch.intel.killchain import (
+    MERCWATCH_KILL_CHAIN,
+    META_KILL_CHAIN,
+    meta_tactic_labels,
+    parse_tactic,
+    phases_for_tactic,
+)
 from mercwatch.intel.records import Feed, Oddity, build_feed
 from mercwatch.intel.stix import NAMESPACE
 from mercwatch.intel.tlp import tlp_level
@@ -103,7 +109,9 @@ def _event_header(op: Operation, publisher: str, tlp: str) -> MISPEvent:
     event = MISPEvent()
     event.uuid = _uuid("event", publisher, op.operation_id)
     actor = op.attribution.actor if op.attribution else None
-    event.info = f"mercwatch operation {op.operation_id}" + (f" attributed to {actor}" if actor else "")
+    event.info = f"mercwatch operation {op.operation_id}" + (
+        f" attributed to {actor}" if actor else ""
+    )
     event.date = (op.first_seen or op.last_seen or datetime(1970, 1, 1)).date()
     event.distribution = 3 if tlp == "clear" else 0
     event.threat_level_id = 1 if op.confidence >= 0.8 else 2 if op.confidence >= 0.5 else 3
@@ -168,7 +176,9 @@ def export_misp(
     events = []
     for op in sorted(operations, key=lambda o: o.operation_id):
         event = _event_header(op, publisher, level)
-        chosen = select_indicators(op, extra=(extra or {}).get(op.operation_id, ()), sensitive=terms)
+        chosen = select_indicators(
+            op, extra=(extra or {}).get(op.operation_id, ()), sensitive=terms
+        )
         for ind in chosen.indicators:
             _add_attribute(event, op, ind)
         events.append(event)
@@ -179,7 +189,9 @@ def write_misp(events: Iterable[MISPEvent], path: str | Path) -> Path:
     """Write events as MISP's ``{"response": [{"Event": ...}, ...]}`` JSON."""
     body = {"response": [{"Event": json.loads(e.to_json())} for e in events]}
     target = Path(path)
-    target.write_text(json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8")
+    target.write_text(
+        json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
+    )
     return target
 
 
@@ -210,12 +222,16 @@ def _event_context(event: MISPEvent) -> tuple[str | None, tuple[Phase, ...]]:
     return _tag_context(tags)
 
 
-def _read_attribute(attr: MISPAttribute, actor: str | None, phases: tuple[Phase, ...], where: str) -> Indicator | Oddity:
+def _read_attribute(
+    attr: MISPAttribute, actor: str | None, phases: tuple[Phase, ...], where: str
+) -> Indicator | Oddity:
     kind = _READ_TYPE.get(attr.type)
     if attr.type == "text" and getattr(attr, "comment", "") == _PROCESS_COMMENT:
         kind = IndicatorType.PROCESS_NAME
     if kind is None:
-        return Oddity(where, str(attr.value), f"MISP type {attr.type!r} is not an indicator type we use", True)
+        return Oddity(
+            where, str(attr.value), f"MISP type {attr.type!r} is not an indicator type we use", True
+        )
     if kind is IndicatorType.IPV4 and ":" in str(attr.value):
         kind = IndicatorType.IPV6
     try:
@@ -231,7 +247,9 @@ def _read_attribute(attr: MISPAttribute, actor: str | None, phases: tuple[Phase,
         value=value,
         actor=own_actor or actor,
         comment=getattr(attr, "comment", "") or "",
-        valid_from=seen.astimezone(UTC).replace(tzinfo=None) if isinstance(seen, datetime) else None,
+        valid_from=seen.astimezone(UTC).replace(tzinfo=None)
+        if isinstance(seen, datetime)
+        else None,
         revoked=bool(getattr(attr, "deleted", False)),
         phases=own_phases or phases,
     )
@@ -256,6 +274,10 @@ def read_misp(data: Any, source: str) -> Feed:
         attributes = list(event.attributes) + [a for o in event.objects for a in o.attributes]
         for attr in attributes:
             rows += 1
-            result = _read_attribute(attr, actor, phases, f"{source} attribute {attr.get('uuid', '?')}")
+            result = _read_attribute(
+                attr, actor, phases, f"{source} attribute {attr.get('uuid', '?')}"
+            )
             (oddities if isinstance(result, Oddity) else indicators).append(result)  # type: ignore[arg-type]
-    return build_feed(source=source, format="misp", indicators=indicators, oddities=oddities, rows=rows)
+    return build_feed(
+        source=source, format="misp", indicators=indicators, oddities=oddities, rows=rows
+    )

@@ -15,7 +15,9 @@ from mercwatch.intel.indicators import defang, guess, normalize, normalize_domai
 from mercwatch.intel.records import Entry, Feed, Oddity, feed_from_entries, flag_split_values
 from mercwatch.model import Indicator, IndicatorType, Operation
 
-_UNKNOWN = "not a domain, URL, IP address, e-mail address or hash (give the list's type to read names)"
+_UNKNOWN = (
+    "not a domain, URL, IP address, e-mail address or hash (give the list's type to read names)"
+)
 
 
 def _entry(where: str, line: str, kind: IndicatorType | None, actor: str | None) -> Entry:
@@ -48,7 +50,11 @@ def read_plain(
             continue
         where = f"{source}:{number}"
         entry = _entry(where, stripped, kind, actor)
-        if isinstance(entry.result, Indicator) and entry.result.type is IndicatorType.URL and "://" not in stripped:
+        if (
+            isinstance(entry.result, Indicator)
+            and entry.result.type is IndicatorType.URL
+            and "://" not in stripped
+        ):
             notes.append(Oddity(where, stripped, "URL without a scheme; read as http://"))
         entries.append(entry)
     if kind is None:
@@ -62,11 +68,17 @@ def _suspect_guesses(entries: list[Entry]) -> list[Oddity]:
     Amnesty's ``processes.txt`` holds ``com.apple.rapports.events``, which is a valid
     domain name under ``.events``; in a list of process names it is a process name.
     """
-    unknown = sum(1 for e in entries if isinstance(e.result, Oddity) and e.result.reason == _UNKNOWN)
+    unknown = sum(
+        1 for e in entries if isinstance(e.result, Oddity) and e.result.reason == _UNKNOWN
+    )
     if unknown * 2 <= len(entries):
         return []
     return [
-        Oddity(e.where, e.raw, f"read as {e.result.type.value} in a list that is mostly not indicator values; give the list's type")
+        Oddity(
+            e.where,
+            e.raw,
+            f"read as {e.result.type.value} in a list that is mostly not indicator values; give the list's type",
+        )
         for e in entries
         if isinstance(e.result, Indicator)
     ]
@@ -93,7 +105,9 @@ def export_plain(
     terms = tuple(sensitive)
     values: set[tuple[str, str]] = set()
     for op in operations:
-        chosen = select_indicators(op, extra=(extra or {}).get(op.operation_id, ()), sensitive=terms)
+        chosen = select_indicators(
+            op, extra=(extra or {}).get(op.operation_id, ()), sensitive=terms
+        )
         for ind in chosen.indicators:
             if wanted is None or ind.type in wanted:
                 values.add((ind.type.value, defang(ind.value, ind.type) if defanged else ind.value))

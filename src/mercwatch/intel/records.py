@@ -98,8 +98,8 @@ class MatchSet:
         return None
 
     def __len__(self) -> int:
-        return len(self.domains) + len(self.urls) + len(self.ips) + len(self.emails) + len(
-            self.hashes
+        return (
+            len(self.domains) + len(self.urls) + len(self.ips) + len(self.emails) + len(self.hashes)
         )
 
 
@@ -190,7 +190,9 @@ class Feed:
             format=self.format if other.format == self.format else "mixed",
             indicators=[*self.indicators, *other.indicators],
             oddities=[*self.oddities, *(o for o in other.oddities if o not in self.oddities)],
-            rows=max(self.rows, other.rows) if other.source == self.source else self.rows + other.rows,
+            rows=max(self.rows, other.rows)
+            if other.source == self.source
+            else self.rows + other.rows,
             report_duplicates=False,
         )
 
@@ -244,18 +246,26 @@ def flag_split_values(entries: list[Entry], normalize_domain: Any) -> list[Entry
             joined = normalize_domain(first.raw.strip() + second.raw.strip())
         except MercwatchError:
             continue
-        whys = ("first half of one domain split across two records (with the next)",
-                "second half of one domain split across two records (with the previous)")
+        whys = (
+            "first half of one domain split across two records (with the next)",
+            "second half of one domain split across two records (with the previous)",
+        )
         for k, entry, why in ((i, first, whys[0]), (i + 1, second, whys[1])):
-            out[k] = Entry(entry.where, entry.raw, Oddity(entry.where, entry.raw, why, True, joined))
+            out[k] = Entry(
+                entry.where, entry.raw, Oddity(entry.where, entry.raw, why, True, joined)
+            )
     return out
 
 
-def feed_from_entries(source: str, format: str, entries: list[Entry], extra: Iterable[Oddity] = ()) -> Feed:
+def feed_from_entries(
+    source: str, format: str, entries: list[Entry], extra: Iterable[Oddity] = ()
+) -> Feed:
     """A feed from per-record results, keeping every oddity in record order."""
     indicators = [e.result for e in entries if isinstance(e.result, Indicator)]
     oddities = [*extra, *(e.result for e in entries if isinstance(e.result, Oddity))]
-    return build_feed(source=source, format=format, indicators=indicators, oddities=oddities, rows=len(entries))
+    return build_feed(
+        source=source, format=format, indicators=indicators, oddities=oddities, rows=len(entries)
+    )
 
 
 def build_feed(

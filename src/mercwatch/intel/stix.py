@@ -70,7 +70,10 @@ class _Value:
 
 def _kill_chain(phases: Iterable[Phase]) -> list[stix2.KillChainPhase]:
     ordered = sorted(set(phases), key=lambda p: p.rank)
-    ours = [stix2.KillChainPhase(kill_chain_name=MERCWATCH_KILL_CHAIN, phase_name=p.value) for p in ordered]
+    ours = [
+        stix2.KillChainPhase(kill_chain_name=MERCWATCH_KILL_CHAIN, phase_name=p.value)
+        for p in ordered
+    ]
     meta = [
         stix2.KillChainPhase(kill_chain_name=META_KILL_CHAIN, phase_name=name)
         for name in meta_phase_names(ordered)
@@ -78,25 +81,39 @@ def _kill_chain(phases: Iterable[Phase]) -> list[stix2.KillChainPhase]:
     return ours + meta
 
 
-def load_bundle(previous: stix2.Bundle | Mapping[str, Any] | str | Path) -> dict[str, dict[str, Any]]:
+def load_bundle(
+    previous: stix2.Bundle | Mapping[str, Any] | str | Path,
+) -> dict[str, dict[str, Any]]:
     """Objects of a previously published bundle by id (bundle, dict, JSON text or path)."""
     if isinstance(previous, stix2.Bundle):
         data: Any = json.loads(previous.serialize())
     elif isinstance(previous, Mapping):
         data = previous
-    elif isinstance(previous, Path) or (isinstance(previous, str) and not previous.lstrip().startswith("{")):
+    elif isinstance(previous, Path) or (
+        isinstance(previous, str) and not previous.lstrip().startswith("{")
+    ):
         data = json.loads(Path(previous).read_text(encoding="utf-8"))
     else:
         data = json.loads(previous)
     if not isinstance(data, Mapping) or data.get("type") != "bundle":
         raise IntelFormatError("previous bundle", "not a STIX bundle")
-    return {obj["id"]: obj for obj in data.get("objects", []) if isinstance(obj, Mapping) and "id" in obj}
+    return {
+        obj["id"]: obj
+        for obj in data.get("objects", [])
+        if isinstance(obj, Mapping) and "id" in obj
+    }
 
 
 class _Builder:
     """Collects the objects of one bundle; one instance per export call."""
 
-    def __init__(self, publisher: str, tlp: str, previous: dict[str, dict[str, Any]], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        publisher: str,
+        tlp: str,
+        previous: dict[str, dict[str, Any]],
+        clock: Callable[[], datetime],
+    ) -> None:
         self.marking = tlp_marking(tlp)
         self.identity = stix2.Identity(
             id=stix_id("identity", publisher),
@@ -115,7 +132,9 @@ class _Builder:
         """Id, creator, marking and timestamps; ``created`` stays what it was first published as."""
         before = self.previous.get(object_id)
         if before is not None and "created" in before:
-            created = min(created, _utc(datetime.fromisoformat(before["created"].replace("Z", "+00:00"))))  # type: ignore[type-var]
+            created = min(
+                created, _utc(datetime.fromisoformat(before["created"].replace("Z", "+00:00")))
+            )  # type: ignore[type-var]
         return {
             "id": object_id,
             "created": created,
@@ -142,7 +161,9 @@ class _Builder:
         )
         return object_id
 
-    def relationship(self, source: str, kind: str, target: str, created: datetime, modified: datetime) -> str:
+    def relationship(
+        self, source: str, kind: str, target: str, created: datetime, modified: datetime
+    ) -> str:
         object_id = stix_id("relationship", source, kind, target)
         self.add(
             stix2.Relationship(
@@ -164,7 +185,9 @@ class _Builder:
                 name=f"mercwatch operation {op.operation_id}",
                 description=f"Surveillance-for-hire operation; kill-chain phases reached: {phases}.",
                 first_seen=_utc(op.first_seen),
-                last_seen=_utc(op.last_seen) if op.last_seen and op.first_seen and op.last_seen >= op.first_seen else None,
+                last_seen=_utc(op.last_seen)
+                if op.last_seen and op.first_seen and op.last_seen >= op.first_seen
+                else None,
                 confidence=round(op.confidence * 100),
                 **self.common(object_id, created, modified),
             )
@@ -176,7 +199,9 @@ class _Builder:
 
     def indicator(self, value: _Value, validity: timedelta, fallback: datetime) -> str:
         ind = value.indicator
-        starts = [_utc(o.first_seen) for o in value.operations if o.first_seen] or [_utc(ind.valid_from) or fallback]
+        starts = [_utc(o.first_seen) for o in value.operations if o.first_seen] or [
+            _utc(ind.valid_from) or fallback
+        ]
         ends = [_utc(o.last_seen) for o in value.operations if o.last_seen] or starts
         valid_from = min(starts)  # type: ignore[type-var]
         modified = max(ends)  # type: ignore[type-var]
@@ -218,7 +243,9 @@ class _Builder:
                 report_types=["intrusion-set", *(["threat-actor"] if op.attribution else [])],
                 published=modified,
                 object_refs=refs,
-                **self.common(stix_id("report", self.publisher, op.operation_id), created, modified),
+                **self.common(
+                    stix_id("report", self.publisher, op.operation_id), created, modified
+                ),
             )
         )
 
@@ -288,7 +315,9 @@ def export_stix(
         value = values[key]
         indicator_id = builder.indicator(value, validity, fallback)
         for op in value.operations:
-            rel = builder.relationship(indicator_id, "indicates", sets[op.operation_id], *_span(op, fallback))
+            rel = builder.relationship(
+                indicator_id, "indicates", sets[op.operation_id], *_span(op, fallback)
+            )
             refs[op.operation_id] += [indicator_id, rel]
     for op in ops:
         builder.report(op, refs[op.operation_id], fallback)
@@ -301,11 +330,21 @@ def _span(op: Operation, fallback: datetime) -> tuple[datetime, datetime]:
     return created, _utc(op.last_seen) or created
 
 
-_ORDER = ["marking-definition", "identity", "threat-actor", "intrusion-set", "indicator", "relationship", "report"]
+_ORDER = [
+    "marking-definition",
+    "identity",
+    "threat-actor",
+    "intrusion-set",
+    "indicator",
+    "relationship",
+    "report",
+]
 
 
 def _bundle(objects: list[Any]) -> stix2.Bundle:
-    ordered = sorted(objects, key=lambda o: (_ORDER.index(o.type) if o.type in _ORDER else 99, o.id))
+    ordered = sorted(
+        objects, key=lambda o: (_ORDER.index(o.type) if o.type in _ORDER else 99, o.id)
+    )
     fingerprint = "|".join(f"{o.id}@{o.get('modified', '')}" for o in ordered)
     return stix2.Bundle(
         objects=ordered, id=f"bundle--{uuid.uuid5(NAMESPACE, fingerprint)}", allow_custom=True

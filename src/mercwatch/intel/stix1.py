@@ -73,9 +73,13 @@ def _split(element: Element) -> list[str]:
     return [text]
 
 
-def _entry(where: str, raw: str, kind: IndicatorType | None, condition: str, base: Indicator) -> Entry:
+def _entry(
+    where: str, raw: str, kind: IndicatorType | None, condition: str, base: Indicator
+) -> Entry:
     if condition not in ("", "Equals"):
-        return Entry(where, raw, Oddity(where, raw, f"condition {condition!r} is not an exact value", True))
+        return Entry(
+            where, raw, Oddity(where, raw, f"condition {condition!r} is not an exact value", True)
+        )
     guessed = kind or classify(raw)
     if guessed is None:
         return Entry(where, raw, Oddity(where, raw, "value of unknown type", True))
@@ -83,8 +87,18 @@ def _entry(where: str, raw: str, kind: IndicatorType | None, condition: str, bas
         value = normalize(guessed, raw)
     except IntelFormatError as exc:
         return Entry(where, raw, Oddity(where, raw, exc.reason, True))
-    return Entry(where, raw, Indicator(type=guessed, value=value, actor=base.actor, comment=base.comment,
-                                       valid_from=base.valid_from, valid_until=base.valid_until))
+    return Entry(
+        where,
+        raw,
+        Indicator(
+            type=guessed,
+            value=value,
+            actor=base.actor,
+            comment=base.comment,
+            valid_from=base.valid_from,
+            valid_until=base.valid_until,
+        ),
+    )
 
 
 def _indicator_entries(node: Element, source: str) -> list[Entry]:
@@ -106,7 +120,18 @@ def _indicator_entries(node: Element, source: str) -> list[Entry]:
         found = list(_values(props))
         if not found:
             kind_name = props.get(_XSI_TYPE, "?")
-            entries.append(Entry(where, kind_name, Oddity(where, kind_name, f"CybOX object {kind_name} is not one mercwatch matches", True)))
+            entries.append(
+                Entry(
+                    where,
+                    kind_name,
+                    Oddity(
+                        where,
+                        kind_name,
+                        f"CybOX object {kind_name} is not one mercwatch matches",
+                        True,
+                    ),
+                )
+            )
         for kind, element in found:
             for raw in _split(element):
                 entries.append(_entry(where, raw, kind, element.get("condition", ""), base))

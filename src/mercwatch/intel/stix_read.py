@@ -42,7 +42,9 @@ def _check(raw: Mapping[str, Any]) -> None:
     if raw.get("type") != "indicator":
         stix2.parse(dict(raw), allow_custom=True)
         return
-    if not str(raw.get("id", "")).startswith("indicator--") or not isinstance(raw.get("pattern"), str):
+    if not str(raw.get("id", "")).startswith("indicator--") or not isinstance(
+        raw.get("pattern"), str
+    ):
         raise ValueError("indicator without an id or a pattern")
     for name in ("created", "modified", "valid_from", "valid_until"):
         _naive(raw.get(name))
@@ -62,7 +64,11 @@ def _parse_objects(data: Any, source: str) -> tuple[list[Mapping[str, Any]], lis
             _check(raw)
         except (STIXError, ValueError, TypeError, KeyError) as exc:
             kept = raw.get("type") == "indicator"
-            oddities.append(Oddity(where, str(raw.get("pattern", "")), f"invalid STIX object: {exc}", rejected=kept))
+            oddities.append(
+                Oddity(
+                    where, str(raw.get("pattern", "")), f"invalid STIX object: {exc}", rejected=kept
+                )
+            )
             continue
         before = latest.get(raw["id"])
         # A bundle may hold several versions of an object; the latest one counts.
@@ -77,7 +83,11 @@ def _actor_names(objects: list[Any]) -> dict[str, list[str]]:
     attributed: dict[str, list[str]] = {}
     indicates: dict[str, list[str]] = {}
     for rel in (o for o in objects if o.get("type") == "relationship"):
-        kind, source, target = rel.get("relationship_type"), rel.get("source_ref"), rel.get("target_ref")
+        kind, source, target = (
+            rel.get("relationship_type"),
+            rel.get("source_ref"),
+            rel.get("target_ref"),
+        )
         if kind == "attributed-to" and target in names:
             attributed.setdefault(source, []).append(names[target])
         elif kind == "indicates":
@@ -96,7 +106,9 @@ def _actor_names(objects: list[Any]) -> dict[str, list[str]]:
 def _phases(obj: Any) -> tuple[Phase, ...]:
     found: set[Phase] = set()
     for kcp in obj.get("kill_chain_phases") or []:
-        found.update(phase_from_stix_name(kcp.get("kill_chain_name", ""), kcp.get("phase_name", "")))
+        found.update(
+            phase_from_stix_name(kcp.get("kill_chain_name", ""), kcp.get("phase_name", ""))
+        )
     return tuple(sorted(found, key=lambda p: p.rank))
 
 
@@ -104,18 +116,30 @@ def _indicator_entries(obj: Any, actors: list[str], source: str) -> list[Entry]:
     where = f"{source} {obj['id']}"
     pattern = obj["pattern"]
     if obj.get("pattern_type", "stix") != "stix":
-        return [Entry(where, pattern, Oddity(where, pattern, f"{obj['pattern_type']} pattern, not STIX", True))]
+        return [
+            Entry(
+                where,
+                pattern,
+                Oddity(where, pattern, f"{obj['pattern_type']} pattern, not STIX", True),
+            )
+        ]
     try:
         comparisons = parse_pattern(pattern)
     except IntelFormatError as exc:
         return [Entry(where, pattern, Oddity(where, pattern, exc.reason, True))]
     entries = []
     for comp in comparisons:
-        entries.append(Entry(where, comp.value, _indicator(obj, comp.kind, comp.path, comp.value, actors, where)))
+        entries.append(
+            Entry(
+                where, comp.value, _indicator(obj, comp.kind, comp.path, comp.value, actors, where)
+            )
+        )
     return entries
 
 
-def _indicator(obj: Any, kind: IndicatorType | None, path: str, raw: str, actors: list[str], where: str) -> Any:
+def _indicator(
+    obj: Any, kind: IndicatorType | None, path: str, raw: str, actors: list[str], where: str
+) -> Any:
     if kind is None:
         return Oddity(where, raw, f"object path {path} is not one mercwatch matches", rejected=True)
     try:
@@ -150,5 +174,7 @@ def read_stix2(data: Any, source: str) -> Feed:
             entries.append(entry)
             for other in names[1:]:
                 if isinstance(entry.result, Indicator):
-                    entries.append(Entry(entry.where, entry.raw, replace(entry.result, actor=other)))
+                    entries.append(
+                        Entry(entry.where, entry.raw, replace(entry.result, actor=other))
+                    )
     return feed_from_entries(source, "stix2", entries, oddities)
