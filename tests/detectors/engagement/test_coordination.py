@@ -1,4 +1,9 @@
-"""engagement.coordination: a coordinated ring vs co-workers behind an office NAT."""
+"""engagement.coordination: a coordinated ring vs co-workers behind an office NAT.
+
+The ring shares a rented address and a rare mail domain and approaches the same
+at-risk people; the co-workers share only a NAT used by twenty accounts and gmail.
+A household sharing a tablet shares a device but approaches no one at risk.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,11 @@ def _scene() -> Scene:
     for i in (0, 1):
         for j, t in enumerate(users[20:23]):
             s.event("view_profile", f"o{i}", t, days=4 + j * 0.1 + i * 0.05, ip=OFFICE_IP)
+    # A couple on one tablet: a device shared by two accounts, ordinary activity.
+    for i in (0, 1):
+        s.account(f"h{i}", created_days=-700, email_domain="gmail.com")
+        s.event("login", f"h{i}", days=1.5, ip=f"192.0.2.{30 + i}", device_id="tablet-1")
+        s.request(f"h{i}", users[12 + i], days=2, accepted=True)
     # Two strangers who happen to view the same journalist on different days.
     for i, day in ((0, 2.0), (1, 9.0)):
         s.account(f"v{i}", created_days=-300)
@@ -51,7 +61,7 @@ def signals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 @pytest.mark.parametrize(
     ("account", "should_flag"),
     [("k0", True), ("k1", True), ("k2", True), ("k3", True), ("o0", False), ("o1", False), ("o5", False),
-     ("v0", False), ("v1", False), ("u00", False)],
+     ("v0", False), ("v1", False), ("h0", False), ("h1", False), ("u00", False)],
 )
 def test_coordinated_ring_vs_office_nat(signals: dict[str, dict], account: str, should_flag: bool) -> None:
     score = signals[account]["score"] if account in signals else 0.0
@@ -60,5 +70,5 @@ def test_coordinated_ring_vs_office_nat(signals: dict[str, dict], account: str, 
 
 def test_evidence_names_partners_and_shared_infrastructure(signals: dict[str, dict]) -> None:
     detail = signals["k0"]["detail"]
-    assert "strongest with k" in detail and "5 people in common (5 at-risk/contacts)" in detail
-    assert "email domain" in detail and "ip" in detail
+    assert "with 3 accounts" in detail and "5 of the same people within the window" in detail
+    assert "device" not in detail and "email domain, ip" in detail

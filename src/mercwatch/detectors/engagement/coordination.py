@@ -1,12 +1,14 @@
 """Coordination: accounts that share infrastructure and approach the same people together.
 
-SynchroTrap (Cao et al., CCS 2014) finds account groups by their loosely synchronised
-actions on the same objects; here the objects are people. Two accounts that first
-touch several of the same strangers within a time window, and also share rare
-infrastructure (an address few others use, a device, an uncommon e-mail domain),
-are probably run by one operator. Shared addresses are weighted down by how many
-accounts use them (office and carrier NAT), e-mail domains by their frequency in the
-data, and targets that very many strangers approach (celebrities) are left out.
+An operation runs its personas from a few machines and rented addresses. Two
+accounts sharing rare infrastructure (an address few others use, a device, an
+uncommon e-mail domain) that both approach at-risk people more than their peers do
+— and, stronger still, first approach the same people within a few days of each
+other, as SynchroTrap (Cao et al., CCS 2014) looks for loosely synchronised actions
+on the same objects — are probably run by one operator. Shared addresses are weighted
+down by how many accounts use them (office and carrier NAT, via ``ip_breadth``),
+devices and e-mail domains by their frequency in the data; candidate pairs come from
+shared items only, so no all-pairs join is ever built.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import ibis
 import ibis.expr.types as ir
 
 from mercwatch.detectors.base import DetectionContext, Detector, clamp01, saturating
-from mercwatch.detectors.engagement.scoring import fmt, shrunk_lift
+from mercwatch.detectors.engagement._shared import approaches, prior_friends
+from mercwatch.detectors.engagement.scoring import fmt, noisy_or, shrunk_lift
 from mercwatch.detectors.shared import interest, ip_breadth
 from mercwatch.model import Phase
 
@@ -24,75 +27,81 @@ TOUCH_TYPES = ("friend_request", "message", "view_profile", "share_link", "post"
 
 
 class Coordination(Detector):
-    """Pairs of accounts co-targeting the same strangers in synchrony over shared infrastructure."""
+    """Pairs of accounts on shared uncommon infrastructure that both work on at-risk people."""
 
     id = "engagement.coordination"
     version = 1
     phase = Phase.ENGAGEMENT
     reads = ("accounts", "friendships", "events")
-    description = ("Accounts sharing uncommon IPs, devices or e-mail domains that approach the same "
-                   "people within hours of each other.")
+    description = ("Accounts sharing uncommon IPs, devices or e-mail domains that approach at-risk "
+                   "people and their contacts, above their peers' rate, often the same people.")
     defaults = {
-        "window_hours": 24.0,  # first touches of one person this close count as synchronous
-        "max_target_actors": 50,  # people approached by more strangers are treated as public figures
+        "window_hours": 72.0,  # first touches of one person this close count as synchronous
         "max_infra_accounts": 50,  # addresses/devices/domains shared more widely are NAT or popular
-        "min_common": 2,  # people a pair must co-target
-        "half_common": 2.0,
         "half_infra": 0.5,
-        "infra_floor": 0.3,  # weight of synchrony with no shared infrastructure
-        "target_floor": 0.3,  # weight of synchrony on people no more at-risk than usual
+        "half_targets": 1.5,  # at-risk/contact people approached for engagement 0.5
+        "half_common": 1.0,  # people co-approached in synchrony for 0.5
+        "w_engaged": 0.8,  # both accounts engage at-risk people (not necessarily the same)
+        "w_sync": 0.9,  # they approach the same people within the window
         "prior_weight": 1.0,
         "min_score": 0.1,
     }
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
+        pairs = self._infra_pairs(ctx)
         touches = self._touches(ctx)
-        pairs = self._sync_pairs(ctx, touches)
-        pairs = self._with_infra(ctx, pairs)
+        pairs = self._with_sync(ctx, pairs, touches)
+        eng = self._engagement(ctx)
+        ea = eng.select(a="account", eng_a="eng", n_a="interest_n")
+        eb = eng.select(b="account", eng_b="eng", n_b="interest_n")
+        pairs = pairs.join(ea, "a").join(eb, "b")
         p = lambda name: self.p(ctx, name)  # noqa: E731
-        sync = saturating(pairs.common, p("half_common")) * (0.5 + 0.5 * pairs.jaccard)
         infra = saturating(pairs.infra_w, p("half_infra"))
-        lift = shrunk_lift(pairs.common_interest, pairs.common, pairs.base_share, p("prior_weight"))
-        pair_score = sync * (p("infra_floor") + (1 - p("infra_floor")) * infra) \
-            * (p("target_floor") + (1 - p("target_floor")) * lift)
-        pairs = pairs.mutate(pair=clamp01(pair_score))
-        both = pairs.select(account="a", partner="b", pair="pair", common="common",
-                            common_interest="common_interest", shared="shared").union(
-            pairs.select(account="b", partner="a", pair="pair", common="common",
-                         common_interest="common_interest", shared="shared"))
-        return self._per_account(ctx, both)
+        both = (pairs.eng_a * pairs.eng_b).sqrt()
+        sync = saturating(pairs.common, p("half_common"))
+        pairs = pairs.mutate(pair=clamp01(infra * noisy_or([(both, p("w_engaged")), (sync, p("w_sync"))])))
+        cols = dict(pair="pair", common="common", shared="shared")
+        return self._per_account(ctx, pairs.select(account="a", partner="b", n_partner="n_b", **cols).union(
+            pairs.select(account="b", partner="a", n_partner="n_a", **cols)))
 
     def _touches(self, ctx: DetectionContext) -> ir.Table:
-        """First touch of each stranger by each account, for people not crowded by strangers."""
+        """First touch (epoch seconds) of each non-friend by each account."""
         events = ctx.table("events")
         ev = events.filter(events.type.isin(TOUCH_TYPES) & events.actor_id.notnull() & events.target_id.notnull()
                            & (events.actor_id != events.target_id))
-        fr = ctx.table("friendships")
-        ev = ev.anti_join(fr, ((ev.actor_id == fr.a) & (ev.target_id == fr.b))
-                          | ((ev.actor_id == fr.b) & (ev.target_id == fr.a)))
-        first = ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(t=ev.ts.epoch_seconds().min())
-        crowd = first.group_by("target").aggregate(actors=first.actor.nunique())
-        crowd = crowd.filter(crowd.actors > self.p(ctx, "max_target_actors"))
-        first = first.anti_join(crowd, "target")
-        people = interest(ctx)
-        first = first.left_join(people, first.target == people.account_id)
-        return first.select("actor", "target", "t", interest=people.kind.notnull())
+        fr = prior_friends(ctx)
+        ev = ev.anti_join(fr, (ev.actor_id == fr.a) & (ev.target_id == fr.b))
+        return ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(t=ev.ts.epoch_seconds().min())
 
-    def _sync_pairs(self, ctx: DetectionContext, touches: ir.Table) -> ir.Table:
+    def _engagement(self, ctx: DetectionContext) -> ir.Table:
+        """Per account: at-risk/contact people approached, lifted over peers' base rate.
+
+        Peers are accounts of the same standing: journalists and activists write to
+        each other as a matter of course, so their rate is judged against theirs.
+        """
+        ap = approaches(ctx)
+        people = interest(ctx)
+        pairs = ap.select("actor", "target", "interest").distinct()
+        pairs = pairs.left_join(people, pairs.actor == people.account_id)
+        pairs = pairs.select("actor", "target", "interest", peer=people.kind.fill_null("other"))
+        base = pairs.group_by("peer").aggregate(base_share=pairs.interest.cast("float64").mean())
+        per = pairs.group_by(["actor", "peer"]).aggregate(
+            n=pairs.target.nunique(), interest_n=pairs.target.nunique(where=pairs.interest))
+        per = per.join(base, "peer")
+        lift = shrunk_lift(per.interest_n, per.n, per.base_share, self.p(ctx, "prior_weight"))
+        return per.select(account=per.actor, interest_n=per.interest_n,
+                          eng=saturating(per.interest_n, self.p(ctx, "half_targets")) * lift)
+
+    def _with_sync(self, ctx: DetectionContext, pairs: ir.Table, touches: ir.Table) -> ir.Table:
+        """People both accounts of a pair first approached within the window of each other."""
         window = float(self.p(ctx, "window_hours")) * 3600.0
-        x = touches.select(a="actor", target="target", ta="t", interest="interest")
-        y = touches.select(b="actor", tb_target="target", tb="t")
-        j = x.join(y, [x.target == y.tb_target, x.a < y.b, (x.ta - y.tb).abs() <= window])
-        pairs = j.group_by(["a", "b"]).aggregate(
-            common=j.target.nunique(), common_interest=j.target.nunique(where=j.interest))
-        pairs = pairs.filter(pairs.common >= self.p(ctx, "min_common"))
-        sizes = touches.group_by("actor").aggregate(n=touches.target.nunique())
-        sa, sb = sizes.select(a="actor", na="n"), sizes.select(b="actor", nb="n")
-        pairs = pairs.join(sa, "a").join(sb, "b")
-        base = touches.aggregate(base_share=touches.interest.cast("float64").mean())
-        return pairs.mutate(
-            jaccard=pairs.common.cast("float64") / (pairs.na + pairs.nb - pairs.common).cast("float64")
-        ).cross_join(base)
+        x = touches.select(xa="actor", target="target", ta="t")
+        y = touches.select(yb="actor", y_target="target", tb="t")
+        j = pairs.select("a", "b").join(x, ibis._.a == x.xa).join(
+            y, [ibis._.b == y.yb, ibis._.target == y.y_target, (ibis._.ta - y.tb).abs() <= window])
+        common = j.group_by(["a", "b"]).aggregate(common=j.target.nunique())
+        out = pairs.left_join(common, ["a", "b"]).select(pairs, common=ibis._.common)
+        return out.mutate(common=out.common.fill_null(0))
 
     def _infra_items(self, ctx: DetectionContext) -> ir.Table:
         """(account, item, weight): uncommon addresses, devices and e-mail domains."""
@@ -113,35 +122,35 @@ class Coordination(Detector):
         items = items.filter((items.n >= 2) & (items.n <= cap))
         return items.mutate(w=1.0 / (items.n - 1).cast("float64").sqrt())
 
-    def _with_infra(self, ctx: DetectionContext, pairs: ir.Table) -> ir.Table:
+    def _infra_pairs(self, ctx: DetectionContext) -> ir.Table:
+        """Account pairs sharing uncommon items, with summed weights and item kinds."""
         items = self._infra_items(ctx)
         ia = items.select(a="account", item="item", kind="kind", w="w")
         ib = items.select(b="account", item_b="item", kind_b="kind")
-        cand = pairs.select("a", "b")
-        shared = cand.join(ia, "a").join(ib, [ibis._.b == ib.b, ibis._.item == ib.item_b, ibis._.kind == ib.kind_b])
-        infra = shared.group_by(["a", "b"]).aggregate(
+        shared = ia.join(ib, [ia.item == ib.item_b, ia.kind == ib.kind_b, ia.a < ib.b])
+        return shared.group_by(["a", "b"]).aggregate(
             infra_w=shared.w.sum(),
             shared=shared.kind.collect(distinct=True).sort().join(", "),
         )
-        out = pairs.left_join(infra, ["a", "b"]).drop("a_right", "b_right")
-        return out.mutate(infra_w=out.infra_w.fill_null(0.0), shared=out.shared.fill_null("none"))
 
     def _per_account(self, ctx: DetectionContext, both: ir.Table) -> ir.Table:
         # Independent pairs combine as a noisy-or: 1 - exp(sum(log(1 - pair))).
+        both = both.filter(both.pair > 0)
         per = both.group_by("account").aggregate(
             miss=(1.0 - both.pair.clip(upper=0.99)).ln().sum(),
             partners=both.partner.nunique(),
             best=both.pair.max(),
             best_partner=both.partner.argmax(both.pair),
             best_common=both.common.argmax(both.pair),
-            best_interest=both.common_interest.argmax(both.pair),
+            best_targets=both.n_partner.argmax(both.pair),
             best_shared=both.shared.argmax(both.pair),
         )
         per = per.mutate(score=clamp01(1.0 - per.miss.exp()))
         per = per.filter(per.score >= self.p(ctx, "min_score"))
-        detail = ("approached the same people within hours as " + per.partners.cast("string")
-                  + " other accounts; strongest with " + per.best_partner + ": " + per.best_common.cast("string")
-                  + " people in common (" + per.best_interest.cast("string") + " at-risk/contacts), shared "
-                  + "infrastructure: " + per.best_shared + " (pair score " + fmt(per.best) + ")")
+        detail = ("shares infrastructure with " + per.partners.cast("string") + " accounts that also approach "
+                  + "at-risk people; strongest with " + per.best_partner + " (shared " + per.best_shared + "; it "
+                  + "approached " + per.best_targets.cast("string") + " at-risk users/contacts, "
+                  + per.best_common.cast("string") + " of the same people within the window; pair score "
+                  + fmt(per.best) + ")")
         return per.select(subject_type=ibis.literal("account"), subject=per.account, score=per.score,
                           detail=detail)
