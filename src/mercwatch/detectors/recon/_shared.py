@@ -94,6 +94,7 @@ def _views(ctx: DetectionContext) -> ir.Table:
         asn=v.asn,
         net=ibis.ifelse(logged_in, ibis.null("string"), net24(v.ip)),
         device_id=v.device_id,
+        browser=ibis.coalesce(v.device_id, v.user_agent, ibis.literal("")),
         crawler=declared_crawler(v.user_agent, v.asn),
     )
     return out.filter(out.viewer.notnull() & (out.viewer != out.target))
@@ -102,7 +103,8 @@ def _views(ctx: DetectionContext) -> ir.Table:
 def views(ctx: DetectionContext) -> ir.Table:
     """Profile views: ``viewer_type`` (account | ip), ``viewer``, ``target``, ``ts``, ``es``
     (epoch seconds), ``ip``, ``asn``, ``net`` (/24 of logged-out views), ``device_id``,
-    ``crawler`` (declared crawler), ``event_id``. Self-views are left out."""
+    ``browser`` (device id, else user agent), ``crawler`` (declared crawler), ``event_id``.
+    Self-views are left out."""
     return ctx.shared("recon_views", _views)
 
 
@@ -129,6 +131,17 @@ def people_behind(ctx: DetectionContext) -> ir.Table:
     """``subject_type``, ``subject``, ``people``: accounts that logged in via an address,
     a /24 or an ASN (``AS64500``), i.e. how many people its traffic may come from."""
     return ctx.shared("recon_people_behind", _people_behind)
+
+
+def crowd(accounts: ir.IntegerValue, browsers: ir.IntegerValue) -> ir.IntegerValue:
+    """How many people an address's logged-out views stand for (at least 1).
+
+    An office or carrier NAT has many accounts behind it *and* many browsers (devices,
+    user agents) in its logged-out views; an operation's own address may have a few
+    of its personas logging in through it but one scraping agent. Both must be large
+    for the views to be shared out among people, hence the smaller of the two.
+    """
+    return ibis.greatest(ibis.least(accounts.fill_null(1), browsers.fill_null(1)), 1)
 
 
 def _answered(ctx: DetectionContext) -> ir.Table:

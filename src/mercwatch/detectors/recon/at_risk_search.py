@@ -55,7 +55,8 @@ class AtRiskSearch(Detector):
     def detect(self, ctx: DetectionContext) -> ir.Table:
         hits = self._hits(ctx)
         per = hits.group_by(["searcher_type", "searcher"]).aggregate(
-            people=hits.account_id.nunique(),
+            # Namesakes: one query matching two at-risk users looked up one person at most.
+            people=ibis.least(hits.account_id.nunique(), hits.query.nunique()),
             searches=hits.event_id.nunique(),
             partial=hits.event_id.nunique(where=~hits.full),
         )
@@ -77,6 +78,7 @@ class AtRiskSearch(Detector):
         events = ctx.table("events")
         s = events.filter((events.type == "search") & events.text.notnull())
         s = s.mutate(
+            query=normalise(s.text),
             searcher=ibis.coalesce(s.actor_id, s.ip),
             searcher_type=ibis.ifelse(s.actor_id.notnull(), "account", "ip"),
         )
@@ -85,7 +87,7 @@ class AtRiskSearch(Detector):
     def _hits(self, ctx: DetectionContext) -> ir.Table:
         """``event_id``, searcher, ``account_id`` named, ``full`` (whole name matched)."""
         min_len = self.p(ctx, "min_token_len")
-        keep = ["event_id", "searcher_type", "searcher"]
+        keep = ["event_id", "searcher_type", "searcher", "query"]
         query = tokens(self._searches(ctx), "text", keep, min_len)
         risk = at_risk(ctx)
         name = tokens(

@@ -8,8 +8,9 @@ Every yardstick comes from the data, not from a constant tuned to one platform:
 
 * **breadth and rate** are compared with the population of logged-in accounts (a high
   quantile of distinct profiles viewed and of the busiest hour), and an address's
-  numbers are divided by the people behind it (accounts that logged in through it), so
-  an office or carrier NAT is judged per person, not as one superhuman;
+  numbers are divided by the people behind it (the smaller of the accounts that
+  logged in through it and the browsers in its logged-out views), so an office or
+  carrier NAT is judged per person, not as one superhuman;
 * **timing regularity** is the coefficient of variation (CV) of the gaps between views
   inside a session. Independent people merged behind one address approach a Poisson
   process (CV 1) and a person alone is burstier (CV > 1); a clock-driven loop is far
@@ -37,6 +38,7 @@ from mercwatch.detectors.recon._shared import (
     IP,
     NETWORK,
     base_rates,
+    crowd,
     excess,
     fmt_num,
     fmt_pct,
@@ -85,7 +87,8 @@ class AutomatedCollection(Detector):
         stats = stats.left_join(
             people, [stats.subject_type == people.p_type, stats.subject == people.p_subject]
         )
-        stats = stats.mutate(people=ibis.greatest(stats.people.fill_null(1), 1)).drop(
+        crowded = crowd(stats.people, stats.browsers)
+        stats = stats.mutate(people=ibis.ifelse(stats.subject_type == ACCOUNT, 1, crowded)).drop(
             "p_type", "p_subject"
         )
         stats = stats.cross_join(self._reference(ctx, stats)).cross_join(base_rates(ctx))
@@ -126,6 +129,7 @@ class AutomatedCollection(Detector):
             protected_views=units.protected.sum(),
             crawler_views=units.crawler.sum(),
             ips=units.ip.nunique(),
+            browsers=units.browser.nunique(),
         )
 
     @staticmethod

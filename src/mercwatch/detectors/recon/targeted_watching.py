@@ -17,10 +17,12 @@ almost one. Three pieces of evidence, all measured against the population itself
   quantile (ordinary audiences look at the public figure, not at the circle);
 * **focus**: the share of the viewer's views on protected people against the share
   of ordinary attention they get; it scales the score, so busy people who also look
-  at a few journalists stay low.
+  at a few journalists stay low. The share is shrunk toward the population's by the
+  median viewer's number of views, so two views out of two are not "100% focus".
 
 Logged-out addresses are viewers too (no reciprocity is possible), divided by the
-number of people behind the address, so an office NAT is judged per person.
+number of people behind the address (:func:`~mercwatch.detectors.recon._shared.crowd`),
+so an office NAT is judged per person.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from mercwatch.detectors.recon._shared import (
     IP,
     audience,
     base_rates,
+    crowd,
     excess,
     fmt_num,
     fmt_pct,
@@ -88,7 +91,11 @@ class TargetedWatching(Detector):
         everyone = self._per_viewer(ctx)
         per = everyone.filter(everyone.people >= self.p(ctx, "min_people"))
         per = per.cross_join(self._reference(ctx, everyone)).cross_join(base_rates(ctx))
-        lift = per.share / ibis.greatest(per.audience_interest, 1e-9)
+        # A viewer with two views, both on protected people, has a share of 100% by chance:
+        # shrink each share toward the population's by a typical viewer's number of views.
+        prior = per.ref_views.cast("float64")
+        share = (per.protected_views + prior * per.audience_interest) / (per.all_views + prior)
+        lift = share / ibis.greatest(per.audience_interest, 1e-9)
         focus = clamp01(ibis.greatest(lift, 1e-9).log2() / 2.0)
         e_mass = excess(per.mass, per.ref_mass)
         e_circle = excess(per.depth, per.ref_depth, doublings=2.0)
@@ -123,10 +130,9 @@ class TargetedWatching(Detector):
         per = join_on(per, self._totals(ctx), VIEWER)
         behind = people_behind(ctx)
         behind = behind.filter(behind.subject_type == IP).select(b_ip="subject", behind="people")
-        per = per.left_join(behind, (per.viewer_type == IP) & (per.viewer == behind.b_ip)).drop(
-            "b_ip"
-        )
-        behind_n = ibis.greatest(per.behind.fill_null(1), 1)
+        per = per.left_join(behind, (per.viewer_type == IP) & (per.viewer == behind.b_ip))
+        per = per.drop("b_ip")
+        behind_n = ibis.ifelse(per.viewer_type == IP, crowd(per.behind, per.browsers), 1)
         return per.mutate(
             behind=behind_n,
             mass=per.raw_mass / behind_n,
@@ -150,17 +156,22 @@ class TargetedWatching(Detector):
         v = views(ctx)
         pairs = watch_pairs(ctx)
         protected = pairs.group_by(VIEWER).aggregate(protected_views=pairs.views.sum())
-        total = v.group_by(VIEWER).aggregate(all_views=v.count())
+        total = v.group_by(VIEWER).aggregate(all_views=v.count(), browsers=v.browser.nunique())
         return join_on(total, protected, VIEWER)
 
     def _reference(self, ctx: DetectionContext, per: ir.Table) -> ir.Table:
         """What ordinary accounts do: quantiles over every account that watches anyone."""
         q = self.p(ctx, "person_quantile")
         base = per.filter(per.viewer_type == ACCOUNT)
-        ref = base.aggregate(ref_mass=base.mass.quantile(q), ref_depth=base.depth.quantile(q))
+        ref = base.aggregate(
+            ref_mass=base.mass.quantile(q),
+            ref_depth=base.depth.quantile(q),
+            ref_views=base.all_views.quantile(0.5),
+        )
         return ref.select(
             ref_mass=ibis.greatest(ref.ref_mass.fill_null(0), self.p(ctx, "min_mass_floor")),
             ref_depth=ibis.greatest(ref.ref_depth.fill_null(1), 1),
+            ref_views=ibis.greatest(ref.ref_views.fill_null(1), 1),
         )
 
     @staticmethod
