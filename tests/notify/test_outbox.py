@@ -173,3 +173,12 @@ def test_crash_mid_delivery_rerun_twice_nothing_duplicated(
     assert Outbox(store, clock).status().sent == 12
     assert len(sink.delivered) == 12
     assert sink.attempts == 12 + 2
+
+
+def test_header_injection_through_recipient_is_refused(store: StateStore, clock,  # noqa: ANN001
+                                                       smtp_sink: tuple[SmtpSink, int]) -> None:
+    sink, port = smtp_sink
+    outbox = Outbox(store, clock)
+    outbox.enqueue(_notes(1), recipients={"t-1": "a@example.org\r\nBcc: spy@example.org"})
+    assert outbox.deliver(_adapter(port)).failed == 1
+    assert sink.attempts == 0
