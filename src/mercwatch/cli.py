@@ -8,12 +8,27 @@ User errors exit 2 with one line naming what was wrong, never a traceback.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from mercwatch.errors import MercwatchError
 
+
+class _Group(TyperGroup):
+    """Turns a MercwatchError from any verb into one line on stderr and exit code 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MercwatchError as exc:
+            typer.secho(f"mercwatch: {exc}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(code=2) from exc
+
+
 app = typer.Typer(
+    cls=_Group,
     name="mercwatch",
     help="Find, stop and expose surveillance-for-hire operations on an online platform.",
     no_args_is_help=True,

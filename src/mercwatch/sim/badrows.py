@@ -110,7 +110,7 @@ def _malformed(row: dict[str, object], fmt: ExportFormat, j: int) -> str:
     values = [row.get(f.name) for f in EVENT_SCHEMA]
     if j % 2 == 0:
         return _csv_line(values[:4])  # too few columns
-    return _csv_line(values)[:-1] + ',"unterminated'  # an open quote swallows the row
+    return _csv_line([*values, "surplus", "cells"])  # too many columns
 
 
 def to_table(rows: list[dict[str, object]]) -> pa.Table:

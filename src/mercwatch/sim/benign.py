@@ -130,7 +130,7 @@ class BenignTraffic:
         """Events by logged-in accounts, dropping those before an account existed."""
         tgt = np.full(len(who), -1) if target is None else target
         ok = (self.pop.created[who] <= ts) & ((tgt < 0) | (self.pop.created[np.maximum(tgt, 0)] <= ts))
-        ok &= ts < self.end
+        ok &= (ts < self.end) & self.pop.active[who]  # operation fakes live only their script
         keep = np.flatnonzero(ok)
         cols = {k: (v if isinstance(v, str) else v.take(pa.array(keep))) for k, v in extra.items()}
         who, ts, tgt = who[keep], ts[keep], tgt[keep]
@@ -214,7 +214,7 @@ class BenignTraffic:
             n, ts=start + rng.integers(0, DAY_S, n), type="view_profile",
             target=rng.integers(0, self.pop.n, n),
             ip=col.ipv4(self.book.addresses(rng, asn)), asn=col.nullable_int(asn),
-            user_agent=col.take(self._crawl_ua, which),
+            user_agent=col.take_dict(pa.array(self._crawl_ua, pa.string()), which),
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mercwatch.errors import InputError
 from mercwatch.sim import badrows
@@ -48,13 +49,10 @@ def _rng(config: SimConfig, purpose: int) -> np.random.Generator:
 
 def _finalise(raw: pa.Table, ids: pa.Array, first_id: int) -> pa.Table:
     """Sort by time and turn indices into exported ids and strings."""
-    ts = raw.column("ts").to_numpy()
-    order = np.argsort(ts, kind="stable")
+    raw = raw.unify_dictionaries()
+    order = np.argsort(raw.column("ts").to_numpy(), kind="stable")
     raw = raw.take(pa.array(order))
-    n = raw.num_rows
-    seq = np.arange(first_id, first_id + n, dtype=np.int64)
-    import pyarrow.compute as pc
-
+    seq = np.arange(first_id, first_id + raw.num_rows, dtype=np.int64)
     event_id = col.join("ev", pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), 10, "0"))
     return pa.Table.from_arrays([
         event_id,
@@ -62,7 +60,10 @@ def _finalise(raw: pa.Table, ids: pa.Array, first_id: int) -> pa.Table:
         raw.column("type"),
         ids.take(raw.column("actor")),
         ids.take(raw.column("target")),
-        *(raw.column(c) for c in ("ip", "asn", "device_id", "user_agent", "text", "url")),
+        *(raw.column(c) for c in ("ip", "asn", "device_id")),
+        raw.column("user_agent").cast(pa.string()),
+        raw.column("text"),
+        raw.column("url"),
     ], schema=col.EVENT_SCHEMA)
 
 

@@ -29,7 +29,7 @@ def newsroom(rng: np.random.Generator, factory: PersonaFactory, days: int,
     team = factory.free((pop.role == 1) & pop.active & (pop.created < WINDOW_START_S),
                          int(rng.integers(3, 7)))
     sources = factory.free((pop.role == NORMAL) & pop.active & (pop.created < WINDOW_START_S)
-                            | ((pop.role == 2) & pop.active), int(rng.integers(8, 26)))
+                            | ((pop.role == 2) & pop.active), int(rng.integers(8, 26)), reserve=False)
     office = factory.book.addresses(rng, np.array([vocab.countries[0].residential_asns[0]]))
     ip, asn = ip_text(office[0]), int(vocab.countries[0].residential_asns[0])
     templates = [f"{pre}{{outlet}}{post}" for pre, post in vocab.list("journalist_outreach")]

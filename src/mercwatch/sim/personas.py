@@ -60,11 +60,17 @@ class PersonaFactory:
         self.rng, self.pop, self.vocab, self.book = rng, pop, vocab, book
         self.used: set[int] = set()
 
-    def free(self, mask: np.ndarray, count: int) -> list[int]:
+    def free(self, mask: np.ndarray, count: int, reserve: bool = True) -> list[int]:
+        """Up to ``count`` accounts matching ``mask`` not yet run by anyone.
+
+        Reserved accounts (operation accounts, hard-negative groups) are never picked
+        again; targets are not reserved, since several firms may watch the same person.
+        """
         pool = np.flatnonzero(mask)
         pool = pool[~np.isin(pool, np.fromiter(self.used, np.int64, len(self.used)))]
         picked = [int(i) for i in self.rng.choice(pool, min(count, len(pool)), replace=False)]
-        self.used.update(picked)
+        if reserve:
+            self.used.update(picked)
         return picked
 
     def recruit(self, fresh: int, hijacked: int) -> tuple[list[int], list[int]]:
@@ -87,8 +93,10 @@ class PersonaFactory:
         risky = np.zeros(pop.n, bool)
         risky[pop.at_risk()] = True
         at_risk = int(np.ceil(count * 0.7))
-        picked = self.free(risky & old, at_risk)
-        picked += self.free(old & (pop.role == NORMAL) & pop.active, count - len(picked))
+        picked = self.free(risky & old, at_risk, reserve=False)
+        others = old & (pop.role == NORMAL) & pop.active
+        others[picked] = False
+        picked += self.free(others, count - len(picked), reserve=False)
         return picked
 
     def contacts(self, target: int, count: int) -> list[int]:
@@ -96,9 +104,7 @@ class PersonaFactory:
         pop = self.pop
         friends = pop.friends[pop.indptr[target] : pop.indptr[target + 1]]
         friends = [int(f) for f in friends if int(f) not in self.used and pop.active[f]]
-        picked = [friends[int(i)] for i in self.rng.permutation(len(friends))[:count]]
-        self.used.update(picked)
-        return picked
+        return [friends[int(i)] for i in self.rng.permutation(len(friends))[:count]]
 
     def infrastructure(self, hosting: list[int], country: int) -> Infra:
         """Addresses, devices and an e-mail domain for one operation."""
@@ -152,9 +158,9 @@ class PersonaFactory:
         last = vocab.list("last_names")[int(rng.integers(len(vocab.list("last_names"))))]
         pop.override("display_name", account, f"{first} {last}")
         employer = persona["employers"][int(rng.integers(len(persona["employers"])))]
-        pop.override("employer", account, employer.format(city=city))
+        pop.override("employer", account, employer.format(city=city, topic=topic))
         bio = persona["bios"][int(rng.integers(len(persona["bios"])))]
-        pop.override("bio", account, bio.format(topic=topic))
+        pop.override("bio", account, bio.format(topic=topic, city=city))
         pop.override("photo_hash", account, hex_text(self._photo(stock_photo)))
         email = infra.email_domain if rng.random() < 0.7 else str(rng.choice(["gmail.com", "outlook.com"]))
         pop.override("email_domain", account, email)

@@ -49,7 +49,7 @@ class TextKit:
         code = (device % np.uint64(1 << 20)).astype(np.int64)
         idx = np.where(slot == 0, self._mobile[code % len(self._mobile)],
                        self._desktop[code % len(self._desktop)])
-        return self._uas.take(pa.array(idx))
+        return col.take_dict(self._uas, idx)
 
     def searches(self, rng: np.random.Generator, people: np.ndarray) -> pa.Array:
         """Half look for a person by name, half for a topic."""

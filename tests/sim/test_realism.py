@@ -1,0 +1,124 @@
+"""The benign population is hard on purpose; operations carry their styles' marks."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from mercwatch.sim import SimResult
+
+from .contract import parse_ts, read_rows, table_path
+
+
+def _data(result: SimResult) -> tuple[dict, dict[str, dict], list[dict]]:
+    truth = json.loads(result.truth_path.read_text("utf-8"))
+    accounts = {r["account_id"]: r for r in read_rows(table_path(result.out, "accounts"))}
+    return truth, accounts, read_rows(table_path(result.out, "events"))
+
+
+def test_crawlers_are_honest_broad_and_many_addressed(parquet_export: SimResult) -> None:
+    _, _, events = _data(parquet_export)
+    bots = [e for e in events if "Googlebot" in (e.get("user_agent") or "")]
+    assert len(bots) > 200
+    assert all(e["actor_id"] is None and e["type"] == "view_profile" for e in bots)
+    assert {e["asn"] for e in bots} == {15169}
+    assert len({e["ip"] for e in bots}) > 0.9 * len(bots)
+    assert len({e["target_id"] for e in bots}) > 0.6 * len(bots)
+
+
+def test_nat_addresses_are_shared_by_many(parquet_export: SimResult) -> None:
+    _, _, events = _data(parquet_export)
+    users: dict[str, set[str]] = defaultdict(set)
+    for e in events:
+        if e.get("actor_id") and e.get("ip"):
+            users[e["ip"]].add(e["actor_id"])
+    assert max(len(u) for u in users.values()) >= 40
+    assert sum(len(u) >= 10 for u in users.values()) >= 5
+
+
+def test_at_risk_people_hear_from_strangers(parquet_export: SimResult) -> None:
+    truth, accounts, events = _data(parquet_export)
+    op_accounts = {a for o in truth["operations"] for a in o["accounts"]}
+    journalists = {a for a, r in accounts.items() if "journalist" in (r.get("tags") or [])}
+    senders: dict[str, set[str]] = defaultdict(set)
+    for e in events:
+        if e["type"] == "message" and e["target_id"] in journalists and e["actor_id"] not in op_accounts:
+            senders[e["target_id"]].add(e["actor_id"])
+    assert np.median([len(s) for s in senders.values()]) >= 5
+
+
+def test_benign_links_use_shorteners_and_news_short_domains(parquet_export: SimResult) -> None:
+    truth, _, events = _data(parquet_export)
+    op_domains = {d for o in truth["operations"] for d in o["domains"]}
+    hosts = Counter(e["url"].split("/")[2] for e in events if e.get("url"))
+    assert hosts["bit.ly"] > 20 and hosts["t.co"] > 5
+    assert {"nyti.ms", "reut.rs", "youtube.com"} <= set(hosts)
+    assert len(set(hosts) - op_domains) > 40
+
+
+def test_celebrity_photos_are_reused_with_variants(parquet_export: SimResult) -> None:
+    _, accounts, _ = _data(parquet_export)
+    photos = Counter(r["photo_hash"] for r in accounts.values() if r.get("photo_hash"))
+    popular = [p for p, c in photos.items() if c >= 3]
+    assert popular
+    variants = 0
+    for p in photos:
+        for star in popular:
+            if p != star and bin(int(p, 16) ^ int(star, 16)).count("1") <= 2:
+                variants += 1
+    assert variants >= 1
+
+
+def test_new_users_join_and_friend(parquet_export: SimResult) -> None:
+    _, accounts, events = _data(parquet_export)
+    new = {a for a, r in accounts.items() if r["created_at"] >= "2021-09-01"}
+    assert len(new) > 20
+    requests = Counter(e["actor_id"] for e in events
+                       if e["type"] == "friend_request" and e["actor_id"] in new)
+    assert max(requests.values()) >= 5
+
+
+def test_templates_from_recruiters_and_hard_negatives(parquet_export: SimResult) -> None:
+    truth, _, events = _data(parquet_export)
+    texts = [e["text"] for e in events if e["type"] == "message" and e.get("text")]
+    assert sum("great fit for a role at" in t for t in texts) > 10
+    kinds = {h["kind"] for h in truth["hard_negatives"]}
+    assert kinds == {"newsroom_team", "marketing_agency"}
+    for group in truth["hard_negatives"]:
+        ips = Counter(e["ip"] for e in events if e.get("actor_id") in set(group["accounts"]))
+        assert ips.most_common(1)[0][1] >= 10
+
+
+def test_collection_tools_keep_a_regular_pace(seeds_exports: list[SimResult]) -> None:
+    """Logged-out scraping from an operation's addresses walks targets evenly spaced."""
+    found = False
+    for result in seeds_exports:
+        truth, _, events = _data(result)
+        for op in truth["operations"]:
+            if op["actor"] not in ("Cobwebs-like", "Cognyte-like"):
+                continue
+            targets = set(op["targets"])
+            hits = [e for e in events if e["actor_id"] is None and e["target_id"] in targets
+                    and "bot" not in (e.get("user_agent") or "").lower()
+                    and (e.get("asn") or 0) in {14061, 16276, 24940, 63949, 20473, 9009, 16509}]
+            stamps = sorted(parse_ts(e["ts"]).timestamp() for e in hits)
+            gaps = np.diff(stamps)
+            if len(gaps) > 5 and np.median(gaps) < 120:
+                found = True
+    assert found
+
+
+def test_personas_send_near_duplicate_scripts(seeds_exports: list[SimResult]) -> None:
+    for result in seeds_exports:
+        truth, _, events = _data(result)
+        for op in truth["operations"]:
+            if op["actor"] != "BlackCube-like" or "engagement" not in op["phases"]:
+                continue
+            mine = set(op["accounts"])
+            texts = [e["text"] for e in events if e["actor_id"] in mine and e["type"] == "message"]
+            openers = Counter(t.split(",")[0].split()[0] for t in texts)
+            assert texts and openers.most_common(1)[0][1] >= 2
+            return
+    raise AssertionError("no engaged BlackCube-like operation in the seeds")
