@@ -22,9 +22,10 @@ from fastapi import FastAPI
 from mercwatch.api.auth import ApiKey, Authenticator, Role, hash_secret
 from mercwatch.api.settings import ApiSettings
 
+SECRETS = {"reader": "r-secret", "writer": "w-secret", "admin": "a-secret"}
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "intel"
 PEGASUS = DATA / "amnesty_pegasus" / "pegasus.stix2"
-SECRETS = {"reader": "r-secret", "writer": "w-secret", "admin": "a-secret"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,12 @@ class Live:
 
     url: str
     extra: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def secrets() -> dict[str, str]:
+    """Each role's key secret; the key id is the role's name."""
+    return dict(SECRETS)
 
 
 @pytest.fixture(scope="session")
@@ -66,24 +73,40 @@ def _wait(predicate: Any, what: str) -> None:
         time.sleep(0.02)
 
 
-@pytest.fixture()
-def run_uvicorn() -> Iterator[Any]:
-    """Start an ASGI app under uvicorn on a free loopback port; stopped after the test."""
-    started: list[tuple[uvicorn.Server, threading.Thread]] = []
+def start_uvicorn(app: FastAPI) -> tuple[str, Any]:
+    """Serve ``app`` under uvicorn on a free loopback port; returns (base URL, stop)."""
+    sock = _free_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    _wait(lambda: server.started, "uvicorn")
 
-    def start(app: FastAPI) -> str:
-        sock = _free_socket()
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        _wait(lambda: server.started, "uvicorn")
-        started.append((server, thread))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
-
-    yield start
-    for server, thread in started:
+    def stop() -> None:
         server.should_exit = True
         thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{sock.getsockname()[1]}", stop
+
+
+@pytest.fixture(scope="session")
+def uvicorn_starter() -> Any:
+    """:func:`start_uvicorn`, for fixtures of any scope (test folders are not packages)."""
+    return start_uvicorn
+
+
+@pytest.fixture()
+def run_uvicorn() -> Iterator[Any]:
+    """``start(app) -> base URL``; every server started is stopped after the test."""
+    stops: list[Any] = []
+
+    def start(app: FastAPI) -> str:
+        url, stop = start_uvicorn(app)
+        stops.append(stop)
+        return url
+
+    yield start
+    for stop in stops:
+        stop()
 
 
 @pytest.fixture()

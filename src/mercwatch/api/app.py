@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from mercwatch import __version__
 from mercwatch.api.auth import Authenticator
 from mercwatch.api.operations import OperationsFile, operations_router
-from mercwatch.api.settings import ApiSettings
+from mercwatch.api.settings import ApiSettings, load_settings
 from mercwatch.errors import StateError
 # Module imports (not names): the TAXII server imports mercwatch.api.auth, so either
 # package may be imported first without a half-initialised name.
@@ -34,7 +34,7 @@ def create_app(settings: ApiSettings | None = None, *,
     Raises:
         ConfigError: when no API key is configured.
     """
-    settings = settings or ApiSettings()
+    settings = settings or load_settings()
     auth = authenticator or settings.authenticator()
     app = FastAPI(title="mercwatch API", version=__version__,
                   description="Operations found by mercwatch, and its TAXII 2.1 server.")

@@ -121,11 +121,11 @@ def operations_router(source: OperationsFile | None, auth: Authenticator) -> API
 
     @router.get("/operations", response_model=OperationsPage)
     def list_operations(
-        principal: Annotated[Principal, reader],
         min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.0,
         phase: Phase | None = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
+        principal: Principal = reader,
     ) -> OperationsPage:
         """Operations, highest confidence first, optionally by phase reached."""
         ops = [o for o in load() if o.confidence >= min_confidence
@@ -134,8 +134,7 @@ def operations_router(source: OperationsFile | None, auth: Authenticator) -> API
         return OperationsPage(total=len(ops), items=items)
 
     @router.get("/operations/{operation_id}", response_model=OperationOut)
-    def get_operation(operation_id: str, principal: Annotated[Principal, reader]
-                      ) -> OperationOut:
+    def get_operation(operation_id: str, principal: Principal = reader) -> OperationOut:
         """One operation by id."""
         for op in load():
             if op.operation_id == operation_id:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from mercwatch.api.auth import ApiKey, Authenticator, Role
 from mercwatch.errors import ConfigError
@@ -91,6 +91,26 @@ class ApiSettings(BaseSettings):
         return Authenticator(keys)
 
 
+def load_settings(**overrides: Any) -> ApiSettings:
+    """:class:`ApiSettings` from the environment plus ``overrides`` (``None`` ones dropped).
+
+    Raises:
+        ConfigError: a ``MERCWATCH_*`` variable or an override is malformed.
+    """
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return ApiSettings(**given)
+    except (SettingsError, ValidationError) as exc:
+        raise ConfigError(f"settings: {_first_problem(exc)}") from exc
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return str(exc)
+
+
 def _read_keys_file(path: Path) -> list[ApiKeyConfig]:
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -103,6 +123,4 @@ def _read_keys_file(path: Path) -> list[ApiKeyConfig]:
     try:
         return [ApiKeyConfig.model_validate(item) for item in data]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"keys file {path}: {where}: {first['msg']}") from exc
+        raise ConfigError(f"keys file {path}: {_first_problem(exc)}") from exc

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from mercwatch.api.auth import Role, new_api_key
-from mercwatch.api.settings import ApiSettings
+from mercwatch.api.settings import load_settings
 from mercwatch.errors import InputError
 from mercwatch.intel.taxii.client import pull_collection
 from mercwatch.intel.taxii.store import CollectionStore
@@ -44,7 +44,7 @@ def serve(
 
     from mercwatch.intel.taxii.server import create_taxii_app
 
-    settings = ApiSettings(taxii_store=store, keys_file=keys_file)
+    settings = load_settings(taxii_store=store, keys_file=keys_file)
     root = FastAPI(title="mercwatch TAXII", docs_url=None, redoc_url=None, openapi_url=None)
     root.mount("/taxii2", create_taxii_app(settings))
     typer.echo(f"TAXII 2.1 discovery at http://{host}:{port}/taxii2/", err=True)

@@ -30,7 +30,7 @@ import stix2
 from stix2.exceptions import STIXError
 
 from mercwatch.errors import IntelFormatError, StateError
-from mercwatch.intel.taxii.versions import format_ts, object_version, parse_ts, spec_version
+from mercwatch.intel.taxii.versions import format_ts, parse_ts, spec_version
 
 SCHEMA_VERSION = 1
 STIX_MEDIA_TYPE = "application/stix+json;version={}"
@@ -309,19 +309,25 @@ class _Clock:
 def _admit(
     obj: Mapping[str, Any], held: set[tuple[str, datetime]], clock: _Clock, seq: int
 ) -> tuple[AddOutcome, StoredVersion | None]:
-    """Validate one object; return its status detail and the row to store (or None)."""
+    """Validate one object; return its status detail and the row to store (or None).
+
+    A version already held is recognised before the (slow, pattern-parsing) STIX check,
+    so re-publishing a feed costs little.
+    """
     oid = str(obj.get("id", "")) if isinstance(obj, Mapping) else ""
     try:
         if not isinstance(obj, Mapping) or "type" not in obj or "id" not in obj:
             raise ValueError("not a STIX object: needs 'type' and 'id'")
         spec = spec_version(obj)
+        stamp = obj.get("modified") or obj.get("created")
+        version = parse_ts(stamp) if stamp else None
+        if version is not None and (oid, version) in held:
+            return AddOutcome(oid, format_ts(version), True, "version already held"), None
         stix2.parse(dict(obj), allow_custom=True, version=spec)
-        date_added = clock.next()
-        version = object_version(obj, date_added)
     except (STIXError, ValueError, TypeError) as exc:
         return AddOutcome(oid, "", False, str(exc)[:300]), None
-    if (oid, version) in held:
-        return AddOutcome(oid, format_ts(version), True, "version already held"), None
+    date_added = clock.next()
+    version = version or date_added
     row = StoredVersion(seq, date_added, version, spec, dict(obj))
     return AddOutcome(oid, format_ts(version), True), row
 
