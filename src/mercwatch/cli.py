@@ -54,6 +54,7 @@ def _register_subcommands() -> None:
     register_notify(app)  # outbox
     __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...
     __import__("mercwatch.intel.report.cli", fromlist=["x"]).register(app)  # report OUT_DIR
+    app.add_typer(__import__("mercwatch.linkscore.cli", fromlist=["app"]).app, name="links")  # links score
     # (each package adds its line here)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from mercwatch.linkscore.glyphs import scripts_of
@@ -26,7 +26,9 @@ from mercwatch.linkscore.signals import Signal
 
 _RESELLER_SHAPE = re.compile(r"^[a-z]{2}\.(com|net|org)$")
 _DELIMS = frozenset("-_0123456789")
+_LOOKALIKE = re.compile(r"[^\x00-\x7f]|[01]|vv|rn")  # worth a skeleton pass
 _CJK = frozenset({"CJK", "HIRAGANA", "KATAKANA", "HANGUL"})
+_LEGACY = frozenset({"com", "net", "org", "edu", "gov", "int", "mil"})
 _NOISE_LABELS = frozenset({"www", "m", "mobile", "web", "ww", "www1", "www2"})
 
 
@@ -46,6 +48,11 @@ def _is_country_tld(target: Target, k: Knowledge) -> bool:
     return len(last) == 2 and not target.private_suffix and target.suffix not in k.resellers
 
 
+def _is_legacy_tld(target: Target, k: Knowledge) -> bool:
+    """.com/.net/.org or a country TLD: where brands and namesakes hold their names."""
+    return _is_country_tld(target, k) or target.suffix in _LEGACY
+
+
 def _sig(k: Knowledge, name: str, reason: str) -> Signal:
     return Signal(name, k.weight(name), reason)
 
@@ -61,6 +68,8 @@ def _exact(target: Target, plain: str, k: Knowledge) -> list[Signal]:
         return [_sig(k, "brand_ambiguous", f"name of {name} on a domain it does not own")]
     if "-" in target.label and not tok.hyphenated:
         return [_sig(k, "brand_hyphenated", f"hyphenated name of {name}")]
+    if _is_legacy_tld(target, k):  # often a defensive registration or a namesake
+        return [_sig(k, "brand_exact_legacy_tld", f"{name} name on a domain it does not own")]
     return [_sig(k, "brand_exact_other_domain", f"{name} name on a domain it does not own")]
 
 
@@ -85,8 +94,11 @@ def _typo(plain: str, k: Knowledge) -> list[Signal]:
     if found is None:
         return []
     text, dist = found[0], int(found[1])
-    allowed = 2 if len(text) >= 9 else 1 if len(text) >= 5 else 0
-    if 0 < dist <= allowed:
+    # Short names have many innocent neighbours (xiami/xiaomi), and typosquats keep
+    # the first letter the eye anchors on; look-alike first letters are the
+    # skeleton's job.
+    allowed = 2 if len(text) >= 10 else 1 if len(text) >= 6 else 0
+    if 0 < dist <= allowed and text[0] == plain[0]:
         return [_sig(k, "brand_typo", f"typosquat of {k.tokens[text].brand.name}")]
     return []
 
@@ -124,22 +136,15 @@ def _combo(label: str, k: Knowledge, table: dict[str, Token] | None = None) -> l
         if delimited and len(tok.text) >= 4:
             return [_sig(k, "brand_ambiguous", f"name of {name} combined with other words")]
         return []
-    if len(tok.text) >= 5 or delimited:
-        signal = "brand_combo" if len(tok.text) >= 5 else "brand_combo_short"
-        return [_sig(k, signal, f"{name} name combined with other words")]
-    if len(tok.text) == 4 and (label.startswith(tok.text) or label.endswith(tok.text)):
-        return [_sig(k, "brand_combo_short", f"{name} name combined with other words")]
+    why = f"{name} name combined with other words"
+    if delimited:  # "facebook-login", "bbc-arabic": the classic combosquat shape
+        return [_sig(k, "brand_combo" if len(tok.text) >= 5 else "brand_combo_short", why)]
+    edge = label.startswith(tok.text) or label.endswith(tok.text)
+    if len(tok.text) >= 5 and edge:  # "aramexegypt", but also brands' own "bloomberglaw"
+        return [_sig(k, "brand_combo_edge", why)]
+    if len(tok.text) >= 6:
+        return [_sig(k, "brand_combo_inner", why)]
     return []
-
-
-def _fuzzy_combo(plain: str, k: Knowledge) -> list[Signal]:
-    if len(plain) < 8:
-        return []
-    choices = [t for t in k.typo_tokens if len(t) >= 7 and t not in plain]
-    found = process.extractOne(plain, choices, scorer=fuzz.partial_ratio, score_cutoff=85)
-    if found is None:
-        return []
-    return [_sig(k, "brand_fuzzy_combo", f"near-spelling of {k.tokens[found[0]].brand.name}")]
 
 
 def _subdomains(target: Target, k: Knowledge) -> list[Signal]:
@@ -165,14 +170,16 @@ def _subdomains(target: Target, k: Knowledge) -> list[Signal]:
 
 def _split(target: Target, k: Knowledge) -> list[Signal]:
     labels = [s for s in target.subdomains if s not in _NOISE_LABELS] + [target.label]
-    variants = [labels, labels + target.suffix.split(".")[:1]]
-    for parts in variants:
+    if any(lab.replace("-", "") in k.tokens for lab in labels):
+        return []  # a whole label already names the brand: not a split
+    variants = [(labels, True), (labels + target.suffix.split(".")[:1], False)]
+    for parts, typo_ok in variants:
         for start in range(len(parts) - 1):
             joined = "".join(parts[start:]).replace("-", "")
             tok = k.tokens.get(joined)
             if tok is not None and not tok.ambiguous and len(joined) >= 5:
                 return [_sig(k, "brand_split_across_labels", f"{tok.brand.name} name split by dots")]
-            if tok is None and len(joined) >= 6 and _typo(joined, k):
+            if typo_ok and tok is None and len(joined) >= 6 and _typo(joined, k):
                 return [_sig(k, "brand_split_typo", "brand name split by dots, misspelled")]
     return []
 
@@ -204,15 +211,13 @@ def brand_signals(target: Target, k: Knowledge) -> list[Signal]:
     label_sigs = _exact(target, plain, k) or _homoglyph(target.label_unicode, plain, k)
     if not label_sigs:
         label_sigs = _typo(plain, k) or _combo(target.label, k)
-        skel = k.skeletonizer.skeleton(target.label_unicode)
-        if not label_sigs and skel != target.label:
+        if not label_sigs and _LOOKALIKE.search(target.label_unicode):
+            skel = k.skeletonizer.skeleton(target.label_unicode)
             label_sigs = [
-                _sig(k, "brand_homoglyph", s.reason.replace("name combined", "look-alike"))
+                _sig(k, "brand_homoglyph_combo", s.reason.replace("name combined", "look-alike"))
                 for s in _combo(skel, k, k.skeletons)
                 if s.name != "brand_ambiguous"
             ]
-    if not label_sigs:
-        label_sigs = _fuzzy_combo(plain, k)
     return (
         label_sigs
         + _subdomains(target, k)

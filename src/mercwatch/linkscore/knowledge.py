@@ -60,6 +60,7 @@ class Knowledge:
     skeletons: dict[str, Token]
     typo_tokens: tuple[str, ...]
     lures: dict[str, tuple[str, str]]
+    fillers: frozenset[str]
     tld_risk: dict[str, float]
     lure_tlds: frozenset[str]
     resellers: frozenset[str]
@@ -135,9 +136,7 @@ def _index_brands(
         names = [t for t in extra if t != "__s__"]
         for dom in brand.domains:
             legit.setdefault(dom, brand)
-            ext = _extractor()(dom)
-            if not ext.subdomain:  # a host entry (teams.microsoft.com) names its parent
-                names.append(ext.domain)
+        names.append(_extractor()(brand.domains[0]).domain)  # the main domain names it
         for name in names:
             token = _token_for(name, brand, name == primary, lures)
             if len(token.text) >= MIN_TOKEN:
@@ -147,9 +146,11 @@ def _index_brands(
     return legit, tokens
 
 
-def _lures(data: dict[str, dict[str, list[str]]]) -> dict[str, tuple[str, str]]:
+def _lures(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
     lures: dict[str, tuple[str, str]] = {}
     for family, tiers in data.items():
+        if family == "fillers":
+            continue
         for tier in ("strong", "weak"):
             for word in tiers.get(tier, []):
                 lures.setdefault(str(word).lower(), (family, tier))
@@ -170,7 +171,8 @@ def load(regional: bool = True, extra_brand_files: tuple[str, ...] = ()) -> Know
     Raises:
         ConfigError: when a data file is missing or malformed.
     """
-    lures = _lures(_read_yaml("lures.yaml"))
+    lure_data = _read_yaml("lures.yaml")
+    lures = _lures(lure_data)
     brand_entries: list[tuple[Brand, list[str]]] = []
     for name in BRAND_FILES if regional else BRAND_FILES[:1]:
         brand_entries += _brands(_read_yaml(name) or [], name)
@@ -191,6 +193,7 @@ def load(regional: bool = True, extra_brand_files: tuple[str, ...] = ()) -> Know
         skeletons=skeletons,
         typo_tokens=tuple(sorted(t for t, tok in tokens.items() if not tok.ambiguous)),
         lures=lures,
+        fillers=frozenset(str(w) for w in lure_data.get("fillers", [])),
         tld_risk={str(k): float(v) for k, v in tlds["risk"].items()},
         lure_tlds=frozenset(str(t) for t in tlds["lure_tlds"]),
         resellers=frozenset(str(t) for t in tlds["resellers"]),

@@ -11,6 +11,7 @@ hex-looking labels, digits mixed into letters, hyphens, length, deep nesting).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import wordninja
@@ -27,13 +28,14 @@ _DIGIT_RUN = re.compile(r"[0-9]{4,}")
 _MIN_WORD = 3
 
 
-def words(label: str) -> list[str]:
-    """Split a label into words: at hyphens and digits, then by wordninja."""
+@lru_cache(maxsize=65536)
+def words(label: str) -> tuple[str, ...]:
+    """Split a label into words: at hyphens and digits, then by wordninja (cached)."""
     out: list[str] = []
     for part in _PARTS.split(label.lower()):
         if part:
             out.extend(wordninja.split(part))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=8)
@@ -67,7 +69,7 @@ def _misspelled(label: str, k: Knowledge) -> set[str]:
     return found
 
 
-def _families(tokens: list[str], k: Knowledge) -> dict[str, str]:
+def _families(tokens: Iterable[str], k: Knowledge) -> dict[str, str]:
     """Lure family -> "strong" or "weak" for the words present."""
     seen: dict[str, set[str]] = {}
     tiers: dict[str, str] = {}
@@ -82,6 +84,13 @@ def _families(tokens: list[str], k: Knowledge) -> dict[str, str]:
         else:
             tiers.setdefault(family, "weak")
     return tiers
+
+
+def _lure_only(label_words: Iterable[str], fams: dict[str, str], k: Knowledge) -> bool:
+    """Two or more lure words, one strong, and nothing but fillers besides."""
+    lure = [w for w in label_words if w in k.lures and len(w) >= _MIN_WORD]
+    rest = [w for w in label_words if w not in k.lures and w not in k.fillers]
+    return len(lure) >= 2 and "strong" in fams.values() and not rest
 
 
 def _respelled(label: str, k: Knowledge) -> str:
@@ -111,6 +120,8 @@ def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
         if fam not in fams:
             weight = k.weight(f"lure_{tier}") * factor
             out.append(Signal(f"lure_{tier}", weight, f"lure words in subdomain: {fam}"))
+    if _lure_only(label_words, fams, k):
+        out.append(Signal("lure_only_name", k.weight("lure_only_name"), "name made only of lure words"))
     tld = target.suffix.rsplit(".", 1)[-1]
     if tld in k.lure_tlds:
         out.append(Signal("lure_tld", k.weight("lure_tld"), f"lure word as TLD: .{tld}"))
