@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from mercwatch.cli import app
 from mercwatch.enforce import Enforcer, load_policy
-from mercwatch.errors import AuditChainBroken, ConfigError, StateError
 from mercwatch.model.records import Action, ActionKind, ActionStatus
 from mercwatch.store.state import StateStore
 
@@ -60,10 +59,12 @@ def test_reject_and_appeal(seeded: str) -> None:
 
 def test_user_errors_are_mercwatch_errors(seeded: str, monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["review", "approve", "1", "--who", "x", "--state", seeded])
-    assert isinstance(result.exception, StateError)
+    assert result.exit_code == 2
+    assert "action 1 is applied, not pending_review" in result.output
     monkeypatch.delenv("MERCWATCH_STATE_URL", raising=False)
     result = runner.invoke(app, ["audit", "verify"])
-    assert isinstance(result.exception, ConfigError)
+    assert result.exit_code == 2
+    assert "MERCWATCH_STATE_URL" in result.output
 
 
 def test_audit_verify_reports_tampering(seeded: str, store: StateStore) -> None:
@@ -74,5 +75,5 @@ def test_audit_verify_reports_tampering(seeded: str, store: StateStore) -> None:
             conn.execute(text("DROP TRIGGER audit_log_no_update"))
         conn.execute(text("UPDATE audit_log SET subject = 'acct-9' WHERE id = 1"))
     result = runner.invoke(app, ["audit", "verify", "--state", seeded])
-    assert isinstance(result.exception, AuditChainBroken)
-    assert result.exception.entry_id == 1
+    assert result.exit_code == 2
+    assert "audit entry 1: content does not match its hash" in result.output

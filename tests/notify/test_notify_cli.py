@@ -10,7 +10,6 @@ from _sinks import SmtpSink
 from typer.testing import CliRunner
 
 from mercwatch.cli import app
-from mercwatch.errors import ConfigError, InputError
 from mercwatch.model.records import Notification, Phase
 from mercwatch.notify import REASONS
 
@@ -49,21 +48,22 @@ def test_enqueue_deliver_status(tmp_path: Path, smtp_sink: tuple[SmtpSink, int])
     assert french[0]["Content-Language"] == "fr"
 
 
-@pytest.mark.parametrize("args", [
-    ["outbox", "deliver"],
-    ["outbox", "deliver", "--smtp", "nohostport"],
-    ["outbox", "deliver", "--webhook", "http://127.0.0.1:9/x"],
+@pytest.mark.parametrize(("args", "message"), [
+    (["outbox", "deliver"], "choose one channel"),
+    (["outbox", "deliver", "--smtp", "nohostport"], "HOST:PORT"),
+    (["outbox", "deliver", "--webhook", "http://127.0.0.1:9/x"], "MERCWATCH_WEBHOOK_SECRET"),
 ])
-def test_delivery_options_are_checked(tmp_path: Path, args: list[str],
+def test_delivery_options_are_checked(tmp_path: Path, args: list[str], message: str,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MERCWATCH_WEBHOOK_SECRET", raising=False)
     result = runner.invoke(app, [*args, "--state", str(tmp_path / "s.db")])
-    assert isinstance(result.exception, ConfigError)
+    assert result.exit_code == 2
+    assert message in result.output
 
 
 def test_bad_notification_file_names_the_line(tmp_path: Path) -> None:
     bad = tmp_path / "n.jsonl"
     bad.write_text('{"account_id": "t-1"}\n', encoding="utf-8")
     result = runner.invoke(app, ["outbox", "enqueue", str(bad), "--state", str(tmp_path / "s.db")])
-    assert isinstance(result.exception, InputError)
-    assert "n.jsonl:1" in str(result.exception)
+    assert result.exit_code == 2
+    assert "n.jsonl:1" in result.output
