@@ -44,6 +44,33 @@ class TargetRedactor:
         return self._pattern.sub(TARGET_PLACEHOLDER, text)
 
 
+class IndicatorDefanger:
+    """Defangs free text: the operation's own indicators wherever they occur, and any URL.
+
+    Only known indicators and URLs are touched, not every dotted token, so numbers such
+    as "score 0.91" in evidence stay readable.
+
+    Args:
+        indicators: the operation's domains, URLs and addresses.
+    """
+
+    def __init__(self, indicators: Iterable[str]) -> None:
+        known = sorted({i for i in indicators if i}, key=lambda i: (-len(i), i))
+        self._known = re.compile("|".join(map(re.escape, known))) if known else None
+
+    def subject(self, subject: str) -> str:
+        """An evidence subject (one account, address, domain or URL), defanged if it is one."""
+        return defang(subject)
+
+    def text(self, text: str) -> str:
+        if self._known is not None:
+            text = self._known.sub(lambda m: defang(m.group(0)), text)
+        return _URL.sub(lambda m: defang(m.group(0)), text)
+
+
+_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
+
+
 def defang(indicator: str) -> str:
     """A domain, URL or IPv4 address made unclickable (``hxxps://evil[.]example/x``)."""
     return str(ioc_fanger.defang(indicator))

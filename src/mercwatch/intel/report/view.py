@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from mercwatch.intel.report.safety import TargetRedactor, defang
+from mercwatch.intel.report.safety import IndicatorDefanger, TargetRedactor, defang
 from mercwatch.intel.report.summary import ReportSummary
 from mercwatch.model import Action, ActionKind, ActionStatus, Evidence, Notification, Operation, Phase
 
@@ -173,7 +173,9 @@ def _operation_view(
         attribution_matched=tuple(defang(m) for m in attribution.matched) if attribution else (),
         first_seen=op.first_seen,
         last_seen=op.last_seen,
-        phases=_phases(op, redactor, descriptions),
+        phases=_phases(op, _Cleaner(redactor, IndicatorDefanger(
+            (*infra.domains, *infra.urls, *infra.ips,
+             *(attribution.matched if attribution else ())))), descriptions),
         accounts=tuple(sorted(op.accounts)),
         accounts_removed=removed.get(op.operation_id, 0) if removed is not None
         else len(op.accounts),
@@ -191,7 +193,22 @@ def _operation_view(
     )
 
 
-def _phases(op: Operation, redactor: TargetRedactor, descriptions: Mapping[str, str]
+@dataclass(frozen=True, slots=True)
+class _Cleaner:
+    """Evidence text made safe to share: targets redacted first, then indicators defanged."""
+
+    redactor: TargetRedactor
+    defanger: IndicatorDefanger
+
+    def subject(self, subject: str) -> str:
+        redacted = self.redactor.subject(subject)
+        return redacted if redacted != subject else self.defanger.subject(subject)
+
+    def text(self, text: str) -> str:
+        return self.defanger.text(self.redactor.text(text))
+
+
+def _phases(op: Operation, redactor: _Cleaner, descriptions: Mapping[str, str]
             ) -> tuple[PhaseView, ...]:
     by_phase: dict[Phase, list[Evidence]] = defaultdict(list)
     for item in op.evidence:
@@ -204,7 +221,7 @@ def _phases(op: Operation, redactor: TargetRedactor, descriptions: Mapping[str, 
     )
 
 
-def _groups(items: list[Evidence], redactor: TargetRedactor, descriptions: Mapping[str, str]
+def _groups(items: list[Evidence], redactor: _Cleaner, descriptions: Mapping[str, str]
             ) -> tuple[EvidenceGroup, ...]:
     by_detector: dict[str, list[Evidence]] = defaultdict(list)
     for item in items:
