@@ -29,8 +29,9 @@ class Candidate:
 
     Attributes:
         account_id: the account.
-        own_score: noisy-or of its account signals and its malicious deliveries; what
-            it did itself, as opposed to what it shares with others.
+        own_score: noisy-or of its account signals, its malicious deliveries and the
+            flags on rarely shared IPs/devices it acted on targets through; what it did
+            itself, as opposed to what it shares with others.
         infra_score: strongest flag of the IPs/devices/networks it acted through.
         reasons: why it is a candidate (``signals``, ``malicious_link``,
             ``flagged_infrastructure``, ``shared_device``), sorted.
@@ -73,7 +74,7 @@ def malicious_links(ctx: LinkContext, flags: Flags) -> ibis.Table:
 
 
 def expand_networks(ctx: LinkContext, flags: Flags) -> None:
-    """Add to ``flags.ips`` the target-acting IPs inside flagged CIDR networks.
+    """Fill ``flags.network_ips`` with the target-acting IPs inside flagged CIDR blocks.
 
     The network's signals become those IPs' evidence.
 
@@ -93,7 +94,7 @@ def expand_networks(ctx: LinkContext, flags: Flags) -> None:
             except ValueError:
                 continue
             if inside:
-                flags.ips[row["ip"]] = max(score, flags.ips.get(row["ip"], 0.0))
+                flags.network_ips[row["ip"]] = max(score, flags.network_ips.get(row["ip"], 0.0))
                 flags.evidence.setdefault(("ip", row["ip"]), []).extend(because)
 
 
@@ -108,22 +109,53 @@ def _text_prefix(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str:
     return ""
 
 
-def infra_actors(ctx: LinkContext, flags: Flags) -> dict[str, float]:
-    """Accounts that acted on targets through a flagged IP, device or ASN."""
+def _flag_table(values: dict, dtype: str = "string") -> ibis.Table:
+    rows = [{"value": k, "score": v} for k, v in sorted(values.items())]
+    return rows_table(rows, {"value": dtype, "score": "float64"})
+
+
+def infra_actors(ctx: LinkContext, flags: Flags) -> tuple[dict[str, float], dict[str, float]]:
+    """Accounts that acted on targets through flagged infrastructure.
+
+    Returns two maps account -> strongest flag: through any flagged IP, device, ASN or
+    CIDR block (makes a candidate), and through a directly flagged IP or device that at
+    most ``infra_max_accounts`` accounts use platform-wide. The second is the account's
+    own evidence: a detector that flags an address few people use has flagged them.
+    """
     ev = target_events(ctx)
-    schema = {"value": "string", "score": "float64"}
-    ips = rows_table([{"value": k, "score": v} for k, v in flags.ips.items()], schema)
-    devices = rows_table([{"value": k, "score": v} for k, v in flags.devices.items()], schema)
-    asns = rows_table(
-        [{"value": k, "score": v} for k, v in flags.asns.items()],
-        {"value": "int64", "score": "float64"},
+    ips = _flag_table(flags.ips)
+    devices = _flag_table(flags.devices)
+    direct = ibis.union(
+        ev.join(ips, ev.ip == ips.value).select("actor_id", "value", "score"),
+        ev.join(devices, ev.device_id == devices.value).select("actor_id", "value", "score"),
+        distinct=False,
     )
-    parts = [
-        ev.join(ips, ev.ip == ips.value).select("actor_id", "score"),
-        ev.join(devices, ev.device_id == devices.value).select("actor_id", "score"),
+    wide_ips, asns = _flag_table(flags.network_ips), _flag_table(flags.asns, "int64")
+    broad = ibis.union(
+        direct.select("actor_id", "score"),
+        ev.join(wide_ips, ev.ip == wide_ips.value).select("actor_id", "score"),
         ev.join(asns, ev.asn == asns.value).select("actor_id", "score"),
-    ]
-    hits = ibis.union(*parts, distinct=False)
+        distinct=False,
+    )
+    wanted = direct.select(flagged=direct.value).distinct()
+    users = _key_users(ctx)
+    users = users.semi_join(wanted, users.value == wanted.flagged)
+    breadth = users.group_by("value").agg(n=users.actor_id.nunique())
+    narrow = direct.join(breadth, "value").filter(lambda t: t.n <= ctx.config.infra_max_accounts)
+    return _best(broad), _best(narrow)
+
+
+def _key_users(ctx: LinkContext) -> ibis.Table:
+    """Distinct (actor_id, value) over the IPs and devices of every event."""
+    ev = ctx.events.filter(ctx.events.actor_id.notnull())
+    return ibis.union(
+        ev.select("actor_id", value=ev.ip),
+        ev.select("actor_id", value=ev.device_id),
+        distinct=True,
+    )
+
+
+def _best(hits: ibis.Table) -> dict[str, float]:
     rows = fetch(hits.group_by("actor_id").agg(score=hits.score.max()))
     return {row["actor_id"]: float(row["score"]) for row in rows}
 
@@ -149,18 +181,26 @@ def device_sharers(ctx: LinkContext, strong: set[str]) -> set[str]:
 
 
 def find_candidates(
-    ctx: LinkContext, scores: dict[str, float], flags: Flags, malicious: ibis.Table
+    ctx: LinkContext,
+    scores: tuple[dict[str, float], dict[str, float]],
+    flags: Flags,
+    malicious: ibis.Table,
 ) -> dict[str, Candidate]:
-    """All candidate accounts, keyed by id."""
+    """All candidate accounts, keyed by id.
+
+    Args:
+        scores: (all, own) account scores from :func:`~.signals.account_scores`.
+    """
+    every, own_signals = scores
     cfg = ctx.config
     delivered = {
         row["actor_id"]: float(row["score"])
         for row in fetch(malicious.group_by("actor_id").agg(score=malicious.flag_score.max()))
     }
     expand_networks(ctx, flags)
-    infra = infra_actors(ctx, flags)
+    infra, attributable = infra_actors(ctx, flags)
     reasons: dict[str, set[str]] = {}
-    for account, score in scores.items():
+    for account, score in every.items():
         if score >= cfg.account_threshold:
             reasons.setdefault(account, set()).add(REASON_SIGNALS)
     for account in delivered:
@@ -170,7 +210,7 @@ def find_candidates(
 
     def own(account: str) -> float:
         link = delivered.get(account, 0.0) * cfg.delivered_link_weight
-        return noisy_or([scores.get(account, 0.0), link])
+        return noisy_or([own_signals.get(account, 0.0), link, attributable.get(account, 0.0)])
 
     if cfg.device_expansion:
         strong = {a for a in reasons if own(a) >= cfg.strong_threshold}

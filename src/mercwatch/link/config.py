@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mercwatch.errors import ConfigError
+from mercwatch.link.knowledge import webmail_domains
 from mercwatch.model import Phase
 
 # Event types whose ``target_id`` is an account the actor acted upon, and the phase that
@@ -74,6 +75,12 @@ class LinkConfig:
         search_max_hits: a search query naming at most this many accounts (by display
             name) counts as reconnaissance against them; 0 turns it off.
         seed: seed of Leiden and MinHash so reruns give identical operations.
+        tie_detectors: detectors whose account signals say "shares infrastructure with
+            suspicious accounts": they make candidates but are not an account's own
+            evidence, so they never satisfy ``strong_threshold`` (the link stage
+            weighs those ties itself).
+        ignored_email_domains: free webmail providers; sharing one ties nobody,
+            however few accounts on a small platform use it.
     """
 
     account_threshold: float = 0.5
@@ -98,6 +105,8 @@ class LinkConfig:
     device_expansion: bool = True
     search_max_hits: int = 1
     seed: int = 7
+    tie_detectors: tuple[str, ...] = ("engagement.coordination",)
+    ignored_email_domains: frozenset[str] = field(default_factory=webmail_domains)
     tie_weights: tuple[tuple[str, float], ...] = DEFAULT_TIE_WEIGHTS
     target_events: tuple[tuple[str, Phase], ...] = DEFAULT_TARGET_EVENTS
     link_events: tuple[str, ...] = DEFAULT_LINK_EVENTS

@@ -41,14 +41,14 @@ class Memberships:
         breadth: kind -> key -> distinct accounts using it on the whole platform.
         photos: account -> (pHash text, platform-wide count of that exact hash).
         targets: account -> accounts it acted upon (other candidates excluded).
-        texts: (account, message text) rows of candidates.
+        texts: (account, message text, accounts sending that text platform-wide).
     """
 
     keys: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     breadth: dict[str, dict[str, int]] = field(default_factory=dict)
     photos: dict[str, tuple[str, int]] = field(default_factory=dict)
     targets: dict[str, set[str]] = field(default_factory=dict)
-    texts: list[tuple[str, str]] = field(default_factory=list)
+    texts: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,8 @@ def _event_pairs(ctx: LinkContext, column: str) -> ibis.Table:
 def _email_pairs(ctx: LinkContext) -> ibis.Table:
     acc = ctx.accounts
     dom = acc.email_domain.strip().lower()
-    rows = acc.filter(acc.email_domain.notnull() & (dom != ""))
+    ignored = sorted(ctx.config.ignored_email_domains) or [""]
+    rows = acc.filter(acc.email_domain.notnull() & (dom != "") & ~dom.isin(ignored))
     return rows.select(actor_id=rows.account_id, key=dom).distinct()
 
 
@@ -161,14 +162,36 @@ def _targets(ctx: LinkContext, cand: ibis.Table, accounts: set[str]) -> dict[str
     return dict(found)
 
 
-def _texts(ctx: LinkContext, cand: ibis.Table) -> list[tuple[str, str]]:
+def _normalized_text(text: ibis.StringValue) -> ibis.StringValue:
+    """Engine-side template key: links and numbers masked, punctuation dropped."""
+    masked = text.lower().re_replace(_URL_PATTERN, " url ").re_replace(r"[0-9]+", "0")
+    return masked.re_replace(r"[^a-z0-9]+", " ").strip()
+
+
+_URL_PATTERN = r"(?:[a-z][a-z0-9+.-]*://|www[.])[^ ]+"
+
+
+def _texts(ctx: LinkContext, cand: ibis.Table) -> list[tuple[str, str, int]]:
+    """Candidates' message texts with how many accounts send the same text platform-wide.
+
+    "congrats on the new place" sent by twenty people is small talk, not a script;
+    the count is over the normalized text, so per-target names keep a real script
+    rare while copy-paste small talk is counted in full.
+    """
     ev = ctx.events
-    msgs = ev.filter(ev.type.isin(list(ctx.config.link_events)) & ev.text.notnull())
+    msgs = ev.filter(
+        ev.type.isin(list(ctx.config.link_events)) & ev.text.notnull() & ev.actor_id.notnull()
+    )
+    msgs = msgs.mutate(norm=_normalized_text(msgs.text))
     mine = msgs.semi_join(cand, msgs.actor_id == cand.actor_id)
-    distinct = mine.select("actor_id", "text").distinct()
+    distinct = mine.select("actor_id", "text", "norm").distinct()
     rank = ibis.row_number().over(group_by=distinct.actor_id, order_by=distinct.text)
     capped = distinct.mutate(rank=rank).filter(lambda t: t.rank < ctx.config.template_max_texts)
-    return [(row["actor_id"], row["text"]) for row in fetch(capped.select("actor_id", "text"))]
+    used = capped.select("norm").distinct()
+    on_used = msgs.semi_join(used, msgs.norm == used.norm)
+    breadth = on_used.group_by("norm").agg(n=on_used.actor_id.nunique())
+    rows = fetch(capped.join(breadth, "norm").select("actor_id", "text", "n"))
+    return [(row["actor_id"], row["text"], int(row["n"])) for row in rows]
 
 
 def build_graph(ctx: LinkContext, accounts: set[str], found: Memberships) -> TieGraph:
@@ -187,11 +210,12 @@ def build_graph(ctx: LinkContext, accounts: set[str], found: Memberships) -> Tie
             add(kind, a, b, weight)
     for a, b, weight in _photo_ties(found, cfg.tie_weight("photo"), cfg):
         add("photo", a, b, weight)
-    for a, b in template_pairs(
+    for (a, b), n in template_pairs(
         found.texts, cfg.template_threshold, cfg.template_min_tokens,
         cfg.template_num_perm, cfg.seed,
-    ):
-        add("template", a, b, cfg.tie_weight("template"))
+    ).items():
+        if n <= cfg.max_key_accounts:
+            add("template", a, b, cfg.tie_weight("template") * popularity_discount(n))
     for (a, b), jaccard in cotarget_pairs(
         found.targets, cfg.cotarget_min_jaccard, cfg.cotarget_min_shared,
         cfg.cotarget_exact_max, seed=cfg.seed,

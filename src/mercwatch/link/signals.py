@@ -7,6 +7,7 @@ come back to Python, so a detector that scores every account stays cheap.
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass, field
 
 import ibis
@@ -29,7 +30,9 @@ class Flags:
     """Infrastructure that signals or intel mark as malicious, normalized -> score.
 
     ``evidence`` keeps the flagging signals per (subject_type, normalized value), so an
-    operation can show why its infrastructure counts as malicious.
+    operation can show why its infrastructure counts as malicious. ``network_ips`` are
+    addresses flagged only because they sit inside a flagged CIDR block: enough to make
+    their users candidates, too broad to count as anyone's own evidence.
     """
 
     domains: dict[str, float] = field(default_factory=dict)
@@ -38,23 +41,34 @@ class Flags:
     devices: dict[str, float] = field(default_factory=dict)
     asns: dict[int, float] = field(default_factory=dict)
     networks: list[tuple[str, Network, float]] = field(default_factory=list)
+    network_ips: dict[str, float] = field(default_factory=dict)
     evidence: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
 
 
-def account_scores(ctx: LinkContext) -> dict[str, float]:
+def account_scores(ctx: LinkContext) -> tuple[dict[str, float], dict[str, float]]:
     """Noisy-or over detectors of each account's strongest signal per detector.
 
     Taking the max within a detector first keeps one chatty detector (many signals
     about one account) from counting as many independent witnesses.
+
+    Returns:
+        (all signals, own signals): the second leaves out the detectors listed in
+        ``config.tie_detectors``, whose account signals restate shared
+        infrastructure and so are no evidence of the account's own conduct.
     """
     sig = ctx.signals.filter(ctx.signals.subject_type == SubjectType.ACCOUNT.value)
     per_detector = sig.group_by(["subject", "detector"]).agg(score=sig.score.max())
     clipped = per_detector.score.clip(lower=0.0, upper=0.999999)
+    tie = per_detector.detector.isin(list(ctx.config.tie_detectors) or [""])
+    log_rest = (1.0 - clipped).ln()
     combined = per_detector.group_by("subject").agg(
-        log_rest=(1.0 - clipped).ln().sum()
+        all_rest=log_rest.sum(), own_rest=ibis.ifelse(tie, 0.0, log_rest).sum()
     )
-    rows = fetch(combined.select("subject", score=1.0 - combined.log_rest.exp()))
-    return {row["subject"]: float(row["score"]) for row in rows}
+    every, own = {}, {}
+    for row in fetch(combined):
+        every[row["subject"]] = 1.0 - math.exp(float(row["all_rest"]))
+        own[row["subject"]] = 1.0 - math.exp(float(row["own_rest"]))
+    return every, own
 
 
 def load_flags(ctx: LinkContext) -> Flags:

@@ -82,36 +82,48 @@ def _minhashes(sets: list[set[str]], num_perm: int, seed: int) -> list[MinHash]:
 
 
 def template_pairs(
-    texts: Iterable[tuple[str, str]],
+    texts: Iterable[tuple[str, str, int]],
     threshold: float,
     min_tokens: int,
     num_perm: int,
     seed: int,
-) -> set[Pair]:
+) -> dict[Pair, int]:
     """Account pairs that sent near-duplicate messages (MinHash LSH over shingles).
 
     Args:
-        texts: (account, text) rows, any order; duplicates are harmless.
+        texts: (account, text, platform-wide senders of that text) rows, any order.
         threshold: Jaccard similarity of shingle sets counted as the same template.
         min_tokens: shorter texts are ignored ("hi", "thanks!" tie everyone).
         num_perm: MinHash permutations.
         seed: MinHash seed, fixed for reproducible runs.
+
+    Returns:
+        pair -> how widely their rarest shared template is used: the most of the two
+        texts' platform-wide sender counts and the accounts among ``texts`` sending a
+        near-duplicate. A caller discounts popular templates by it.
     """
-    items = sorted({(a, t) for a, t in texts if a and t})
-    keyed = [(a, s) for a, t in items if (s := shingles(t, min_tokens)) is not None]
+    items = sorted({(a, t, n) for a, t, n in texts if a and t})
+    keyed = [(a, s, n) for a, t, n in items if (s := shingles(t, min_tokens)) is not None]
     if len(keyed) < 2:
-        return set()
-    hashes = _minhashes([s for _, s in keyed], num_perm, seed)
+        return {}
+    hashes = _minhashes([s for _, s, _ in keyed], num_perm, seed)
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     for index, minhash in enumerate(hashes):
         lsh.insert(str(index), minhash)
-    found: set[Pair] = set()
+    found: dict[Pair, int] = {}
     for index, minhash in enumerate(hashes):
-        account = keyed[index][0]
-        for other in lsh.query(minhash):
-            other_account = keyed[int(other)][0]
-            if other_account != account and _jaccard(keyed[index][1], keyed[int(other)][1]) >= threshold:
-                found.add(pair(account, other_account))
+        account, shingle_set, senders = keyed[index]
+        near = [
+            int(other) for other in lsh.query(minhash)
+            if _jaccard(shingle_set, keyed[int(other)][1]) >= threshold
+        ]
+        spread = len({keyed[i][0] for i in near})
+        for other in near:
+            other_account = keyed[other][0]
+            if other_account != account:
+                width = max(senders, keyed[other][2], spread)
+                key = pair(account, other_account)
+                found[key] = min(found.get(key, width), width)
     return found
 
 
