@@ -31,8 +31,10 @@ def csv_export(tmp_path_factory: pytest.TempPathFactory) -> SimResult:
 @pytest.fixture(scope="session")
 def seeds_exports(tmp_path_factory: pytest.TempPathFactory) -> list[SimResult]:
     """A few more seeds, for properties that must hold whatever the seed."""
-    return [simulate(SimConfig(users=1000, seed=s, days=20), tmp_path_factory.mktemp(f"s{s}"))
-            for s in (21, 22, 23, 24)]
+    return [
+        simulate(SimConfig(users=1000, seed=s, days=20), tmp_path_factory.mktemp(f"s{s}"))
+        for s in (21, 22, 23, 24)
+    ]
 
 
 def export_dir(result: SimResult) -> Path:

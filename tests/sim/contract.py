@@ -13,12 +13,30 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-EVENT_TYPES = {"login", "view_profile", "search", "friend_request", "friend_accept", "message",
-               "post", "share_link", "report", "block"}
+EVENT_TYPES = {
+    "login",
+    "view_profile",
+    "search",
+    "friend_request",
+    "friend_accept",
+    "message",
+    "post",
+    "share_link",
+    "report",
+    "block",
+}
 NEEDS_ACTOR = EVENT_TYPES - {"view_profile", "search"}
 NEEDS_TARGET = {"view_profile", "friend_request", "friend_accept", "message", "report", "block"}
-AT_RISK = {"journalist", "activist", "human_rights_defender", "politician", "lawyer",
-           "dissident", "executive", "researcher"}
+AT_RISK = {
+    "journalist",
+    "activist",
+    "human_rights_defender",
+    "politician",
+    "lawyer",
+    "dissident",
+    "executive",
+    "researcher",
+}
 
 
 def _absent(value: Any) -> bool:

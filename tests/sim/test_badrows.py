@@ -34,8 +34,14 @@ def _check(result: SimResult, expected: int) -> Counter[str]:
 
 def test_jsonl_bad_rows_cover_every_kind(jsonl_export: SimResult) -> None:
     kinds = _check(jsonl_export, 14)
-    assert set(kinds) == {"unknown_type", "missing_field", "bad_timestamp", "bad_asn",
-                          "duplicate_event_id", "malformed_row"}
+    assert set(kinds) == {
+        "unknown_type",
+        "missing_field",
+        "bad_timestamp",
+        "bad_asn",
+        "duplicate_event_id",
+        "malformed_row",
+    }
 
 
 def test_csv_bad_rows(csv_export: SimResult) -> None:
@@ -44,8 +50,9 @@ def test_csv_bad_rows(csv_export: SimResult) -> None:
 
 
 def test_parquet_bad_rows_in_first_part(tmp_path: Path) -> None:
-    result = simulate(SimConfig(users=2000, seed=3, days=5, bad_rows=10, part_rows=10_000),
-                      tmp_path)
+    result = simulate(
+        SimConfig(users=2000, seed=3, days=5, bad_rows=10, part_rows=10_000), tmp_path
+    )
     kinds = _check(result, 10)
     assert "malformed_row" not in kinds and kinds["bad_asn"] == 2
     assert {b.file for b in result.bad_rows} == {"events/part-00001.parquet"}

@@ -14,8 +14,10 @@ STYLES = tuple(PATHS)
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), styles=st.lists(st.sampled_from(STYLES), min_size=1,
-                                                       max_size=4, unique=True))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    styles=st.lists(st.sampled_from(STYLES), min_size=1, max_size=4, unique=True),
+)
 def test_domains_are_valid_fresh_hostnames(seed: int, styles: list[str]) -> None:
     vocab = load_vocab()
     forge = DomainForge(np.random.default_rng(seed), vocab)

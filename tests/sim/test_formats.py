@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from mercwatch.sim import SimResult
+
 from .contract import (
     AT_RISK,
     event_problem,
@@ -48,8 +49,17 @@ def _check_events(result: SimResult, ids: set[str]) -> None:
             assert r.get(key) in (None, "") or r[key] in ids
     assert len({r["event_id"] for r in good}) == len(good)
     assert set(Counter(r["type"] for r in good)) == {
-        "login", "view_profile", "search", "friend_request", "friend_accept", "message",
-        "post", "share_link", "report", "block"}
+        "login",
+        "view_profile",
+        "search",
+        "friend_request",
+        "friend_accept",
+        "message",
+        "post",
+        "share_link",
+        "report",
+        "block",
+    }
     stamps = [r["ts"] for r in good]
     assert min(stamps) >= "2021-09-01T00:00:00Z"
 
@@ -68,10 +78,15 @@ def test_export_conforms(name: str, request: pytest.FixtureRequest) -> None:
     assert len(pairs) == len(friends)
 
 
-def test_file_names_follow_format(parquet_export: SimResult, jsonl_export: SimResult,
-                                  csv_export: SimResult) -> None:
-    assert set(parquet_export.files) == {"accounts.parquet", "events.parquet",
-                                         "friendships.parquet", "truth.json"}
+def test_file_names_follow_format(
+    parquet_export: SimResult, jsonl_export: SimResult, csv_export: SimResult
+) -> None:
+    assert set(parquet_export.files) == {
+        "accounts.parquet",
+        "events.parquet",
+        "friendships.parquet",
+        "truth.json",
+    }
     assert "events.jsonl" in jsonl_export.files
     assert "events.csv" in csv_export.files
     for result in (parquet_export, jsonl_export, csv_export):

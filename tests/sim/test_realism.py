@@ -44,7 +44,11 @@ def test_at_risk_people_hear_from_strangers(parquet_export: SimResult) -> None:
     journalists = {a for a, r in accounts.items() if "journalist" in (r.get("tags") or [])}
     senders: dict[str, set[str]] = defaultdict(set)
     for e in events:
-        if e["type"] == "message" and e["target_id"] in journalists and e["actor_id"] not in op_accounts:
+        if (
+            e["type"] == "message"
+            and e["target_id"] in journalists
+            and e["actor_id"] not in op_accounts
+        ):
             senders[e["target_id"]].add(e["actor_id"])
     assert np.median([len(s) for s in senders.values()]) >= 5
 
@@ -75,8 +79,9 @@ def test_new_users_join_and_friend(parquet_export: SimResult) -> None:
     _, accounts, events = _data(parquet_export)
     new = {a for a, r in accounts.items() if r["created_at"] >= "2021-09-01"}
     assert len(new) > 20
-    requests = Counter(e["actor_id"] for e in events
-                       if e["type"] == "friend_request" and e["actor_id"] in new)
+    requests = Counter(
+        e["actor_id"] for e in events if e["type"] == "friend_request" and e["actor_id"] in new
+    )
     assert max(requests.values()) >= 5
 
 
@@ -100,9 +105,14 @@ def test_collection_tools_keep_a_regular_pace(seeds_exports: list[SimResult]) ->
             if op["actor"] not in ("Cobwebs-like", "Cognyte-like"):
                 continue
             targets = set(op["targets"])
-            hits = [e for e in events if e["actor_id"] is None and e["target_id"] in targets
-                    and "bot" not in (e.get("user_agent") or "").lower()
-                    and (e.get("asn") or 0) in {14061, 16276, 24940, 63949, 20473, 9009, 16509}]
+            hits = [
+                e
+                for e in events
+                if e["actor_id"] is None
+                and e["target_id"] in targets
+                and "bot" not in (e.get("user_agent") or "").lower()
+                and (e.get("asn") or 0) in {14061, 16276, 24940, 63949, 20473, 9009, 16509}
+            ]
             stamps = sorted(parse_ts(e["ts"]).timestamp() for e in hits)
             gaps = np.diff(stamps)
             if len(gaps) > 5 and np.median(gaps) < 120:

@@ -86,16 +86,24 @@ def test_truth_holds_for_other_seeds(seeds_exports: list[SimResult]) -> None:
         _check(result)
 
 
-def test_styles_phases_and_sizes_vary(seeds_exports: list[SimResult],
-                                      parquet_export: SimResult) -> None:
+def test_styles_phases_and_sizes_vary(
+    seeds_exports: list[SimResult], parquet_export: SimResult
+) -> None:
     ops = [o for r in [*seeds_exports, parquet_export] for o in r.operations]
-    assert {o.actor for o in ops} == {"Cobwebs-like", "Cognyte-like", "BlackCube-like",
-                                      "BellTroX-like", "Cytrox-like"}
+    assert {o.actor for o in ops} == {
+        "Cobwebs-like",
+        "Cognyte-like",
+        "BlackCube-like",
+        "BellTroX-like",
+        "Cytrox-like",
+    }
     phase_sets = {tuple(p.value for p in o.phases) for o in ops}
     assert ("reconnaissance",) in phase_sets or ("reconnaissance", "engagement") in phase_sets
     assert ("reconnaissance", "engagement", "exploitation") in phase_sets
-    assert len({len(r.operations) for r in seeds_exports}) > 1 or len(
-        {len(o.accounts) for o in ops}) > 3
+    assert (
+        len({len(r.operations) for r in seeds_exports}) > 1
+        or len({len(o.accounts) for o in ops}) > 3
+    )
 
 
 def test_operations_reuse_infrastructure_imperfectly(seeds_exports: list[SimResult]) -> None:
@@ -106,30 +114,43 @@ def test_operations_reuse_infrastructure_imperfectly(seeds_exports: list[SimResu
         for op in truth["operations"]:
             ips: dict[str, set[str]] = {
                 a: {e["ip"] for e in events if e.get("actor_id") == a and e.get("ip")}
-                for a in op["accounts"]}
+                for a in op["accounts"]
+            }
             pool = [ip for s in ips.values() for ip in s]
             common = {ip for ip in pool if sum(ip in s for s in ips.values()) > 1}
             shared_some |= bool(common)
             not_all |= any(not (s & common) for s in ips.values()) or any(
-                len(s - common) > 0 for s in ips.values())
+                len(s - common) > 0 for s in ips.values()
+            )
             hijacked |= any(accounts[a]["created_at"] < "2019-09-01" for a in op["accounts"])
     assert shared_some and not_all and hijacked
 
 
 def test_generated_domains_are_not_the_held_out_indicators(
-        seeds_exports: list[SimResult], parquet_export: SimResult,
-        jsonl_export: SimResult) -> None:
+    seeds_exports: list[SimResult], parquet_export: SimResult, jsonl_export: SimResult
+) -> None:
     held_out: set[str] = set()
     for path in (INTEL / "amnesty_pegasus").glob("*domains*.txt"):
         held_out |= {ln.strip().lower() for ln in path.read_text("utf-8").splitlines()}
     meta = (INTEL / "meta_threat_research").glob("2021_12_*.csv")
     for path in meta:
-        held_out |= {tok.strip().strip('"').lower() for tok in path.read_text("utf-8").replace(",", "\n").split("\n")}
-    benign = {ln.strip().lower() for ln in (INTEL / "benign_domains" / "opendns-top-domains.txt")
-              .read_text("utf-8").splitlines()}
+        held_out |= {
+            tok.strip().strip('"').lower()
+            for tok in path.read_text("utf-8").replace(",", "\n").split("\n")
+        }
+    benign = {
+        ln.strip().lower()
+        for ln in (INTEL / "benign_domains" / "opendns-top-domains.txt")
+        .read_text("utf-8")
+        .splitlines()
+    }
     assert len(held_out) > 100
-    made = {d for r in [*seeds_exports, parquet_export, jsonl_export]
-            for o in r.operations for d in o.domains}
+    made = {
+        d
+        for r in [*seeds_exports, parquet_export, jsonl_export]
+        for o in r.operations
+        for d in o.domains
+    }
     assert made and not made & held_out and not made & benign
 
 

@@ -19,12 +19,26 @@ import pyarrow as pa
 from mercwatch.sim.columns import EVENT_SCHEMA
 from mercwatch.sim.config import ExportFormat
 
-KINDS = ("unknown_type", "missing_field", "bad_timestamp", "bad_asn", "duplicate_event_id",
-         "malformed_row")
+KINDS = (
+    "unknown_type",
+    "missing_field",
+    "bad_timestamp",
+    "bad_asn",
+    "duplicate_event_id",
+    "malformed_row",
+)
 #: (type, field left out): one per SCHEMA.md rule "required".
-MISSING = (("login", "actor_id"), ("view_profile", "target_id"), ("friend_request", "target_id"),
-           ("message", "actor_id"), ("friend_accept", "actor_id"), ("report", "target_id"),
-           ("block", "actor_id"), ("post", "ts"), ("search", "event_id"))
+MISSING = (
+    ("login", "actor_id"),
+    ("view_profile", "target_id"),
+    ("friend_request", "target_id"),
+    ("message", "actor_id"),
+    ("friend_accept", "actor_id"),
+    ("report", "target_id"),
+    ("block", "actor_id"),
+    ("post", "ts"),
+    ("search", "event_id"),
+)
 BAD_TS = ("2021-13-45T25:61:00Z", "yesterday at noon", "2021-09-31T10:00:00Z", "1630454400x")
 BAD_ASN_TEXT = ("AS3320", "-7", "4294967296", "not-an-asn")
 BAD_ASN_INT = (-7, 4_294_967_296, 2**40)
@@ -49,8 +63,9 @@ def _csv_line(values: list[object]) -> str:
     return buf.getvalue()
 
 
-def make_bad_rows(rng: np.random.Generator, count: int, fmt: ExportFormat, chunk: pa.Table,
-                  next_id: int) -> list[BadRow]:
+def make_bad_rows(
+    rng: np.random.Generator, count: int, fmt: ExportFormat, chunk: pa.Table, next_id: int
+) -> list[BadRow]:
     """``count`` bad rows cycling through the kinds the format can express.
 
     ``chunk`` is the first events chunk (final schema); positions index into it.
@@ -84,7 +99,9 @@ def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: in
         row["ts"] = BAD_TS[j % len(BAD_TS)]
         detail = f"ts={row['ts']!r}"
     elif kind == "bad_asn":
-        row["asn"] = BAD_ASN_TEXT[j % len(BAD_ASN_TEXT)] if text else BAD_ASN_INT[j % len(BAD_ASN_INT)]
+        row["asn"] = (
+            BAD_ASN_TEXT[j % len(BAD_ASN_TEXT)] if text else BAD_ASN_INT[j % len(BAD_ASN_INT)]
+        )
         detail = f"asn={row['asn']!r}"
     elif kind == "duplicate_event_id":
         detail = "copy of an earlier row"

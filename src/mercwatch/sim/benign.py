@@ -52,8 +52,15 @@ HOURLY /= HOURLY.sum()
 class BenignTraffic:
     """Generates each day's benign events for one population."""
 
-    def __init__(self, pop: Population, kit: TextKit, book: AddressBook, seed: int,
-                 days: int, events_per_user: float) -> None:
+    def __init__(
+        self,
+        pop: Population,
+        kit: TextKit,
+        book: AddressBook,
+        seed: int,
+        days: int,
+        events_per_user: float,
+    ) -> None:
         self.pop, self.kit, self.book, self.seed = pop, kit, book, seed
         self.per_day = pop.n * events_per_user / days
         self.end = WINDOW_START_S + days * DAY_S
@@ -122,20 +129,32 @@ class BenignTraffic:
         out = np.where(u < friend + comm, community_member(rng, self.pop, who), out)
         fr = random_friend(rng, self.pop, who)
         out = np.where((u < friend) & (fr >= 0), fr, out)
-        out = np.where((u >= friend + comm + popular) & (u < friend + comm + popular + none), -1, out)
+        out = np.where(
+            (u >= friend + comm + popular) & (u < friend + comm + popular + none), -1, out
+        )
         return np.where(out == who, (out + 1) % self.pop.n, out)
 
-    def emit(self, rng: np.random.Generator, kind: str, who: np.ndarray, ts: np.ndarray,
-             target: np.ndarray | None = None, **extra: pa.Array | str) -> pa.Table:
+    def emit(
+        self,
+        rng: np.random.Generator,
+        kind: str,
+        who: np.ndarray,
+        ts: np.ndarray,
+        target: np.ndarray | None = None,
+        **extra: pa.Array | str,
+    ) -> pa.Table:
         """Events by logged-in accounts, dropping those before an account existed."""
         tgt = np.full(len(who), -1) if target is None else target
-        ok = (self.pop.created[who] <= ts) & ((tgt < 0) | (self.pop.created[np.maximum(tgt, 0)] <= ts))
+        ok = (self.pop.created[who] <= ts) & (
+            (tgt < 0) | (self.pop.created[np.maximum(tgt, 0)] <= ts)
+        )
         ok &= (ts < self.end) & self.pop.active[who]  # operation fakes live only their script
         keep = np.flatnonzero(ok)
         cols = {k: (v if isinstance(v, str) else v.take(pa.array(keep))) for k, v in extra.items()}
         who, ts, tgt = who[keep], ts[keep], tgt[keep]
-        return col.raw_events(len(who), ts=ts, type=kind, actor=who, target=tgt,
-                              **self.context(rng, who), **cols)
+        return col.raw_events(
+            len(who), ts=ts, type=kind, actor=who, target=tgt, **self.context(rng, who), **cols
+        )
 
     # -- behaviours --------------------------------------------------------------------
 
@@ -145,8 +164,13 @@ class BenignTraffic:
 
     def _view_profile(self, rng: np.random.Generator, n: int, start: int) -> pa.Table:
         who = self.actors(rng, n)
-        return self.emit(rng, "view_profile", who, self.times(rng, who, start),
-                         self.targets(rng, "view_profile", who))
+        return self.emit(
+            rng,
+            "view_profile",
+            who,
+            self.times(rng, who, start),
+            self.targets(rng, "view_profile", who),
+        )
 
     def _search(self, rng: np.random.Generator, n: int, start: int) -> pa.Table:
         who = self.actors(rng, n)
@@ -159,29 +183,48 @@ class BenignTraffic:
         ts = self.times(rng, who, start)
         accepted = rng.random(n) < 0.55
         later = ts + rng.exponential(4 * 3600, n).astype(np.int64) + 30
-        return pa.concat_tables([
-            self.emit(rng, "friend_request", who, ts, target),
-            self.emit(rng, "friend_accept", target[accepted], later[accepted], who[accepted]),
-        ])
+        return pa.concat_tables(
+            [
+                self.emit(rng, "friend_request", who, ts, target),
+                self.emit(rng, "friend_accept", target[accepted], later[accepted], who[accepted]),
+            ]
+        )
 
     def _message(self, rng: np.random.Generator, n: int, start: int) -> pa.Table:
         who = self.actors(rng, n)
         target = self.targets(rng, "message", who)
         text, url = self.kit.chat(rng, target)
-        return self.emit(rng, "message", who, self.times(rng, who, start), target, text=text, url=url)
+        return self.emit(
+            rng, "message", who, self.times(rng, who, start), target, text=text, url=url
+        )
 
     def _post(self, rng: np.random.Generator, n: int, start: int) -> pa.Table:
         who = self.actors(rng, n)
         text, url = self.kit.posts(rng, n)
-        return self.emit(rng, "post", who, self.times(rng, who, start),
-                         self.targets(rng, "post", who), text=text, url=url)
+        return self.emit(
+            rng,
+            "post",
+            who,
+            self.times(rng, who, start),
+            self.targets(rng, "post", who),
+            text=text,
+            url=url,
+        )
 
     def _share_link(self, rng: np.random.Generator, n: int, start: int) -> pa.Table:
         who = self.actors(rng, n)
-        return self.emit(rng, "share_link", who, self.times(rng, who, start),
-                         self.targets(rng, "share_link", who), url=self.kit.urls(rng, n))
+        return self.emit(
+            rng,
+            "share_link",
+            who,
+            self.times(rng, who, start),
+            self.targets(rng, "share_link", who),
+            url=self.kit.urls(rng, n),
+        )
 
-    def _report(self, rng: np.random.Generator, n: int, start: int, kind: str = "report") -> pa.Table:
+    def _report(
+        self, rng: np.random.Generator, n: int, start: int, kind: str = "report"
+    ) -> pa.Table:
         who = self.actors(rng, n)
         target = rng.integers(0, self.pop.n, n)
         if len(self._spammers):
@@ -200,7 +243,10 @@ class BenignTraffic:
         ts = self.times(rng, visitor, start)
         device = col.mix64(self.pop.device_codes(visitor, np.ones(n, np.int64)))
         return col.raw_events(
-            n, ts=ts, type="view_profile", target=target,
+            n,
+            ts=ts,
+            type="view_profile",
+            target=target,
             ip=col.ipv4(self.pop.net.home_ip[visitor]),
             asn=col.nullable_int(self.pop.net.home_asn[visitor]),
             user_agent=self.kit.user_agents(device, np.ones(n, np.int64)),
@@ -211,9 +257,12 @@ class BenignTraffic:
         which = rng.choice(len(self._crawl_asn), n, p=self._crawl_p)
         asn = self._crawl_asn[which]
         return col.raw_events(
-            n, ts=start + rng.integers(0, DAY_S, n), type="view_profile",
+            n,
+            ts=start + rng.integers(0, DAY_S, n),
+            type="view_profile",
             target=rng.integers(0, self.pop.n, n),
-            ip=col.ipv4(self.book.addresses(rng, asn)), asn=col.nullable_int(asn),
+            ip=col.ipv4(self.book.addresses(rng, asn)),
+            asn=col.nullable_int(asn),
             user_agent=col.take_dict(pa.array(self._crawl_ua, pa.string()), which),
         )
 

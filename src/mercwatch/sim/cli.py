@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from mercwatch.sim.config import ExportFormat, SimConfig
-from mercwatch.sim.core import simulate
 
 
 def simulate_command(
-    out: Path = typer.Option(..., "--out", help="Export folder to write."),
-    users: int = typer.Option(..., "--users", help="Number of accounts."),
-    seed: int = typer.Option(0, "--seed", help="Random seed; same seed and options, same bytes."),
-    format: ExportFormat = typer.Option(ExportFormat.PARQUET, "--format", help="Table format."),
-    days: int = typer.Option(30, "--days", help="Days of activity from 2021-09-01."),
-    bad_rows: int = typer.Option(0, "--bad-rows", help="Contract-breaking event rows to inject."),
+    out: Annotated[Path, typer.Option("--out", help="Export folder to write.")],
+    users: Annotated[int, typer.Option("--users", help="Number of accounts.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed and options, same bytes.")] = 0,
+    format: Annotated[ExportFormat, typer.Option("--format", help="Table format.")] = (
+        ExportFormat.PARQUET
+    ),
+    days: Annotated[int, typer.Option("--days", help="Days of activity from 2021-09-01.")] = 30,
+    bad_rows: Annotated[
+        int, typer.Option("--bad-rows", help="Contract-breaking event rows to inject.")
+    ] = 0,
 ) -> None:
     """Simulate a platform export (SCHEMA.md) with operations and truth.json."""
+    from mercwatch.sim.core import simulate  # heavy imports only when the verb runs
+
     config = SimConfig(users=users, seed=seed, format=format, days=days, bad_rows=bad_rows)
     result = simulate(config, out)
-    ops = ", ".join(f"{o.operation_id} {o.actor} ({'/'.join(p.value[:5] for p in o.phases)})"
-                    for o in result.operations)
-    typer.echo(f"wrote {result.accounts} accounts, {result.friendships} friendships, "
-               f"{result.events} events ({len(result.bad_rows)} bad rows) to {out}")
+    ops = ", ".join(
+        f"{o.operation_id} {o.actor} ({'/'.join(p.value[:5] for p in o.phases)})"
+        for o in result.operations
+    )
+    typer.echo(
+        f"wrote {result.accounts} accounts, {result.friendships} friendships, "
+        f"{result.events} events ({len(result.bad_rows)} bad rows) to {out}"
+    )
     typer.echo(f"{len(result.operations)} operations: {ops}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -100,7 +101,9 @@ def tokens(rng: np.random.Generator, n: int, width: int) -> pa.Array:
 def ipv4(addresses: np.ndarray) -> pa.Array:
     """uint32 addresses as dotted quads; 0 means absent (null)."""
     a = addresses.astype(np.uint32)
-    parts = [pc.cast(pa.array(((a >> s) & 255).astype(np.uint8)), pa.string()) for s in (24, 16, 8, 0)]
+    parts = [
+        pc.cast(pa.array(((a >> s) & 255).astype(np.uint8)), pa.string()) for s in (24, 16, 8, 0)
+    ]
     out = pc.binary_join_element_wise(*parts, ".")
     return pc.if_else(pa.array(a == 0), pa.scalar(None, pa.string()), out)
 
@@ -144,16 +147,16 @@ def timestamps(ts: np.ndarray, start_s: int = 0) -> pa.Array:
     dates = np.datetime_as_string(day_starts.astype("datetime64[s]"), unit="D")
     date_dict = pa.array([f"{d}T" for d in dates], pa.string())
     date_part = date_dict.take(pa.array(day - first))
-    return join(date_part, _TIMES.take(pa.array((ts - start_s) - day * DAY_S)))
+    return join(date_part, _times_of_day().take(pa.array((ts - start_s) - day * DAY_S)))
 
 
+@cache
 def _times_of_day() -> pa.Array:
+    """"HH:MM:SSZ" for every second of a day (built on first use, then reused)."""
     secs = np.arange(DAY_S)
     h, m, s = secs // 3600, (secs // 60) % 60, secs % 60
     return pa.array([f"{a:02d}:{b:02d}:{c:02d}Z" for a, b, c in zip(h, m, s, strict=True)])
 
-
-_TIMES = _times_of_day()
 
 
 def raw_events(n: int, **columns: pa.Array | np.ndarray | str | None) -> pa.Table:
@@ -223,14 +226,33 @@ class EventLog:
     def __init__(self) -> None:
         self._cols: dict[str, list[object]] = {f.name: [] for f in RAW_EVENT_SCHEMA}
 
-    def add(self, ts: int, type: str, actor: int | None, target: int | None = None,
-            *, ip: str | None = None, asn: int | None = None, device_id: str | None = None,
-            user_agent: str | None = None, text: str | None = None,
-            url: str | None = None) -> None:
+    def add(
+        self,
+        ts: int,
+        type: str,
+        actor: int | None,
+        target: int | None = None,
+        *,
+        ip: str | None = None,
+        asn: int | None = None,
+        device_id: str | None = None,
+        user_agent: str | None = None,
+        text: str | None = None,
+        url: str | None = None,
+    ) -> None:
         """Append one event (accounts as population indices)."""
-        row = {"ts": int(ts), "type": type, "actor": actor, "target": target, "ip": ip,
-               "asn": asn, "device_id": device_id, "user_agent": user_agent, "text": text,
-               "url": url}
+        row = {
+            "ts": int(ts),
+            "type": type,
+            "actor": actor,
+            "target": target,
+            "ip": ip,
+            "asn": asn,
+            "device_id": device_id,
+            "user_agent": user_agent,
+            "text": text,
+            "url": url,
+        }
         for key, value in row.items():
             self._cols[key].append(value)
 
@@ -240,11 +262,15 @@ class EventLog:
     def rows(self) -> list[dict[str, object]]:
         """The events as dicts, in insertion order."""
         keys = list(self._cols)
-        return [dict(zip(keys, vals, strict=True)) for vals in zip(*self._cols.values(), strict=True)]
+        return [
+            dict(zip(keys, vals, strict=True)) for vals in zip(*self._cols.values(), strict=True)
+        ]
 
     def table(self) -> pa.Table:
         """The events as a :data:`RAW_EVENT_SCHEMA` table."""
-        arrays = {k: pa.array(v, pa.string() if k == "user_agent" else RAW_EVENT_SCHEMA.field(k).type)
-                  for k, v in self._cols.items()}
+        arrays = {
+            k: pa.array(v, pa.string() if k == "user_agent" else RAW_EVENT_SCHEMA.field(k).type)
+            for k, v in self._cols.items()
+        }
         arrays["user_agent"] = arrays["user_agent"].dictionary_encode()
         return pa.table(arrays, schema=RAW_EVENT_SCHEMA)

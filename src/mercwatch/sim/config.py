@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ MIN_USERS = 300
 TRUTH_SCHEMA_VERSION = 1
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     """Table formats SCHEMA.md accepts for a platform export."""
 
     PARQUET = "parquet"
@@ -51,7 +51,7 @@ class SimConfig:
     days: int = 30
     bad_rows: int = 0
     events_per_user: float = 10.0
-    part_rows: int = 1_000_000
+    part_rows: int = 500_000
 
     def __post_init__(self) -> None:
         if self.users < MIN_USERS:
@@ -116,8 +116,13 @@ class BadRow:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "file": self.file, "position": self.position,
-                "event_id": self.event_id, "detail": self.detail}
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "position": self.position,
+            "event_id": self.event_id,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from mercwatch.sim.network import AddressBook
 from mercwatch.sim.operations import simulate_operations
 from mercwatch.sim.personas import PersonaFactory
 from mercwatch.sim.population import Population, build_population, drop_friendships
-from mercwatch.sim.tables import accounts_table, account_ids, friendships_table
+from mercwatch.sim.tables import account_ids, accounts_table, friendships_table
 from mercwatch.sim.text import TextKit
 from mercwatch.sim.vocab import load_vocab
 from mercwatch.sim.writer import SUFFIX, TableSink, write_table
@@ -54,17 +54,20 @@ def _finalise(raw: pa.Table, ids: pa.Array, first_id: int) -> pa.Table:
     raw = raw.take(pa.array(order))
     seq = np.arange(first_id, first_id + raw.num_rows, dtype=np.int64)
     event_id = col.join("ev", pc.utf8_lpad(pc.cast(pa.array(seq), pa.string()), 10, "0"))
-    return pa.Table.from_arrays([
-        event_id,
-        col.timestamps(raw.column("ts").to_numpy(), WINDOW_START_S),
-        raw.column("type"),
-        ids.take(raw.column("actor")),
-        ids.take(raw.column("target")),
-        *(raw.column(c) for c in ("ip", "asn", "device_id")),
-        raw.column("user_agent").cast(pa.string()),
-        raw.column("text"),
-        raw.column("url"),
-    ], schema=col.EVENT_SCHEMA)
+    return pa.Table.from_arrays(
+        [
+            event_id,
+            col.timestamps(raw.column("ts").to_numpy(), WINDOW_START_S),
+            raw.column("type"),
+            ids.take(raw.column("actor")),
+            ids.take(raw.column("target")),
+            *(raw.column(c) for c in ("ip", "asn", "device_id")),
+            raw.column("user_agent").cast(pa.string()),
+            raw.column("text"),
+            raw.column("url"),
+        ],
+        schema=col.EVENT_SCHEMA,
+    )
 
 
 class _EventsOut:
@@ -89,8 +92,9 @@ class _EventsOut:
             self.sink = None
 
 
-def _write_with_bad_rows(sink: TableSink, chunk: pa.Table, bad: list[badrows.BadRow],
-                         fmt: ExportFormat) -> list[badrows.BadRow]:
+def _write_with_bad_rows(
+    sink: TableSink, chunk: pa.Table, bad: list[badrows.BadRow], fmt: ExportFormat
+) -> list[badrows.BadRow]:
     """Write ``chunk`` with the bad rows spliced in; return them with final positions."""
     placed, pieces, cursor = [], [], 0
     for k, b in enumerate(bad):
@@ -98,9 +102,14 @@ def _write_with_bad_rows(sink: TableSink, chunk: pa.Table, bad: list[badrows.Bad
         cursor = b.position
         if b.kind == "duplicate_event_id":
             row = chunk.slice(b.position - 1, 1).to_pylist()[0]
-            b = badrows.BadRow(b.kind, b.position, str(row["event_id"]), row,
-                               badrows._serialise(row, fmt) if fmt is not ExportFormat.PARQUET else None,
-                               b.detail)
+            b = badrows.BadRow(
+                b.kind,
+                b.position,
+                str(row["event_id"]),
+                row,
+                badrows._serialise(row, fmt) if fmt is not ExportFormat.PARQUET else None,
+                b.detail,
+            )
         placed.append(badrows.BadRow(b.kind, b.position + k, b.event_id, b.row, b.line, b.detail))
         pieces.append(b)
     pieces.append(chunk.slice(cursor))
@@ -123,7 +132,10 @@ def _scripted(config: SimConfig, pop: Population, vocab, book) -> tuple:  # noqa
     op_events, truths = simulate_operations(_rng(config, _OPS), factory, forge, config.days)
     log = col.EventLog()
     hard_rng = _rng(config, _HARD)
-    hard = [newsroom(hard_rng, factory, config.days, log), agency(hard_rng, factory, config.days, log)]
+    hard = [
+        newsroom(hard_rng, factory, config.days, log),
+        agency(hard_rng, factory, config.days, log),
+    ]
     fakes = np.flatnonzero(~pop.active)
     drop_friendships(pop, [int(i) for i in fakes])
     scripted = pa.concat_tables([op_events, log.table()])
@@ -160,9 +172,12 @@ def simulate(config: SimConfig, out: Path) -> SimResult:
     write_table(out / f"accounts{suffix}", fmt, accounts_table(tables_rng, pop, vocab))
     friendships = friendships_table(tables_rng, pop, ids)
     write_table(out / f"friendships{suffix}", fmt, friendships)
+    n_friendships = friendships.num_rows
+    del friendships  # large at scale; events need the memory
 
-    traffic = BenignTraffic(pop, TextKit(vocab, pop), book, config.seed, config.days,
-                            config.events_per_user)
+    traffic = BenignTraffic(
+        pop, TextKit(vocab, pop), book, config.seed, config.days, config.events_per_user
+    )
     per_chunk = max(1, int(config.part_rows // max(traffic.per_day * 1.2, 1)))
     n_chunks = math.ceil(config.days / per_chunk)
     events = _EventsOut(out, fmt, parts=fmt is ExportFormat.PARQUET and n_chunks > 1)
@@ -177,10 +192,13 @@ def simulate(config: SimConfig, out: Path) -> SimResult:
         name = events.open_chunk(c)
         assert events.sink is not None
         if c == 0 and config.bad_rows:
-            bad = badrows.make_bad_rows(_rng(config, _BAD), config.bad_rows, fmt, chunk,
-                                        next_id=10**9)
-            placed = [BadRow(b.kind, name, b.position, b.event_id, b.detail)
-                      for b in _write_with_bad_rows(events.sink, chunk, bad, fmt)]
+            bad = badrows.make_bad_rows(
+                _rng(config, _BAD), config.bad_rows, fmt, chunk, next_id=10**9
+            )
+            placed = [
+                BadRow(b.kind, name, b.position, b.event_id, b.detail)
+                for b in _write_with_bad_rows(events.sink, chunk, bad, fmt)
+            ]
         else:
             events.sink.write(chunk)
         written += chunk.num_rows
@@ -194,6 +212,13 @@ def simulate(config: SimConfig, out: Path) -> SimResult:
     }
     (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", "utf-8")
     files = sorted([f"accounts{suffix}", f"friendships{suffix}", "truth.json", *events.files])
-    return SimResult(out=out, files=tuple(files), accounts=pop.n, friendships=friendships.num_rows,
-                     events=written, operations=tuple(truths), bad_rows=tuple(placed),
-                     hard_negatives=tuple(hard))
+    return SimResult(
+        out=out,
+        files=tuple(files),
+        accounts=pop.n,
+        friendships=n_friendships,
+        events=written,
+        operations=tuple(truths),
+        bad_rows=tuple(placed),
+        hard_negatives=tuple(hard),
+    )

@@ -17,9 +17,30 @@ from mercwatch.sim.vocab import Vocab
 
 #: ASCII look-alikes and Cyrillic homoglyphs (encoded to punycode in the domain).
 ASCII_GLYPHS = {"o": "0", "l": "1", "i": "l", "m": "rn", "w": "vv", "e": "3", "a": "4"}
-CYRILLIC = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441", "x": "\u0445"}
-KEYBOARD = {"a": "qs", "e": "wr", "i": "uo", "o": "ip", "u": "yi", "r": "et", "t": "ry",
-            "n": "bm", "s": "ad", "c": "xv", "l": "k", "m": "n", "d": "sf", "g": "fh"}
+CYRILLIC = {
+    "a": "\u0430",
+    "e": "\u0435",
+    "o": "\u043e",
+    "p": "\u0440",
+    "c": "\u0441",
+    "x": "\u0445",
+}
+KEYBOARD = {
+    "a": "qs",
+    "e": "wr",
+    "i": "uo",
+    "o": "ip",
+    "u": "yi",
+    "r": "et",
+    "t": "ry",
+    "n": "bm",
+    "s": "ad",
+    "c": "xv",
+    "l": "k",
+    "m": "n",
+    "d": "sf",
+    "g": "fh",
+}
 
 
 def _label(domain: str) -> str:
@@ -77,7 +98,7 @@ class DomainForge:
         if not spots:
             return self.news_typo()
         i = spots[int(self.rng.integers(len(spots)))]
-        spoof = f"{name[:i]}{table[name[i]]}{name[i + 1:]}.{self._tld()}"
+        spoof = f"{name[:i]}{table[name[i]]}{name[i + 1 :]}.{self._tld()}"
         return idna.encode(spoof, uts46=True).decode("ascii")
 
     def shortener_spoof(self) -> str:
@@ -98,7 +119,11 @@ class DomainForge:
     def brand_combo(self) -> str:
         """Brand plus lure word: ``secure-instagram-login.info``."""
         brand, lure = self._pick("brands"), self._pick("lure_words")
-        return f"{lure}-{brand}.{self._tld()}" if self.rng.random() < 0.5 else f"{brand}-{lure}.{self._tld()}"
+        return (
+            f"{lure}-{brand}.{self._tld()}"
+            if self.rng.random() < 0.5
+            else f"{brand}-{lure}.{self._tld()}"
+        )
 
     def update_service(self) -> str:
         """A fake update or connectivity service: ``android-sync-cdn.net``."""
@@ -131,4 +156,3 @@ PATHS = {
     "brand_combo": ("/signin/{t}", "/auth?next={t}"),
     "update_service": ("/update/{t}", "/apk/{t}", "/connect?id={t}"),
 }
-

@@ -18,18 +18,26 @@ from mercwatch.sim.population import MARKETER, NORMAL
 
 def _office_ts(rng: np.random.Generator, days: int, tz: int) -> int:
     day = int(rng.integers(0, days))
-    return WINDOW_START_S + day * DAY_S + (int(rng.integers(9 * 3600, 19 * 3600)) - tz * 3600) % DAY_S
+    return (
+        WINDOW_START_S + day * DAY_S + (int(rng.integers(9 * 3600, 19 * 3600)) - tz * 3600) % DAY_S
+    )
 
 
-def newsroom(rng: np.random.Generator, factory: PersonaFactory, days: int,
-             log: EventLog) -> HardNegative:
+def newsroom(
+    rng: np.random.Generator, factory: PersonaFactory, days: int, log: EventLog
+) -> HardNegative:
     """Colleagues at one outlet reaching the same sources for a story."""
     pop, vocab = factory.pop, factory.vocab
     outlet = vocab.list("news_outlets")[int(rng.integers(len(vocab.list("news_outlets"))))]
-    team = factory.free((pop.role == 1) & pop.active & (pop.created < WINDOW_START_S),
-                         int(rng.integers(3, 7)))
-    sources = factory.free((pop.role == NORMAL) & pop.active & (pop.created < WINDOW_START_S)
-                            | ((pop.role == 2) & pop.active), int(rng.integers(8, 26)), reserve=False)
+    team = factory.free(
+        (pop.role == 1) & pop.active & (pop.created < WINDOW_START_S), int(rng.integers(3, 7))
+    )
+    sources = factory.free(
+        (pop.role == NORMAL) & pop.active & (pop.created < WINDOW_START_S)
+        | ((pop.role == 2) & pop.active),
+        int(rng.integers(8, 26)),
+        reserve=False,
+    )
     office = factory.book.addresses(rng, np.array([vocab.countries[0].residential_asns[0]]))
     ip, asn = ip_text(office[0]), int(vocab.countries[0].residential_asns[0])
     templates = [f"{pre}{{outlet}}{post}" for pre, post in vocab.list("journalist_outreach")]
@@ -47,21 +55,35 @@ def newsroom(rng: np.random.Generator, factory: PersonaFactory, days: int,
             log.add(ts, "view_profile", member, src, **ctx)
             first = vocab.list("first_names")[int(pop.first[src])]
             text = templates[int(rng.integers(len(templates)))].format(
-                first=first, outlet=outlet["name"], topic=topic)
+                first=first, outlet=outlet["name"], topic=topic
+            )
             log.add(ts + int(rng.integers(60, 3600)), "message", member, src, text=text, **ctx)
             if rng.random() < 0.3:
-                url = f"https://www.{outlet['domain']}/{topic.replace(' ', '-')}/{int(rng.integers(10**6))}"
-                log.add(ts + int(rng.integers(3600, DAY_S)), "message", member, src,
-                        text="Here is our earlier coverage: " + url, url=url, **ctx)
+                slug = topic.replace(" ", "-")
+                url = f"https://www.{outlet['domain']}/{slug}/{int(rng.integers(10**6))}"
+                log.add(
+                    ts + int(rng.integers(3600, DAY_S)),
+                    "message",
+                    member,
+                    src,
+                    text="Here is our earlier coverage: " + url,
+                    url=url,
+                    **ctx,
+                )
     return HardNegative("newsroom_team", tuple(sorted(pop.account_id(m) for m in team)))
 
 
-def agency(rng: np.random.Generator, factory: PersonaFactory, days: int,
-           log: EventLog) -> HardNegative:
+def agency(
+    rng: np.random.Generator, factory: PersonaFactory, days: int, log: EventLog
+) -> HardNegative:
     """A marketing agency: shared office addresses and laptops, templated outreach."""
     pop, vocab = factory.pop, factory.vocab
-    staff = factory.free(((pop.role == MARKETER) | (pop.role == NORMAL)) & pop.active
-                          & (pop.created < WINDOW_START_S), int(rng.integers(8, 21)))
+    staff = factory.free(
+        ((pop.role == MARKETER) | (pop.role == NORMAL))
+        & pop.active
+        & (pop.created < WINDOW_START_S),
+        int(rng.integers(8, 21)),
+    )
     asn = np.array([vocab.countries[1].residential_asns[0]] * 2, np.int64)
     ips = [ip_text(a) for a in factory.book.addresses(rng, asn)]
     laptops = [hex_text(int(rng.integers(1 << 62))) for _ in range(3)]
@@ -74,12 +96,23 @@ def agency(rng: np.random.Generator, factory: PersonaFactory, days: int,
             ts = _office_ts(rng, days, 0)
             if prospect == member or pop.created[prospect] > ts:
                 continue
-            ctx = {"ip": ips[int(rng.integers(2))], "asn": int(asn[0]),
-                   "device_id": laptops[int(rng.integers(3))]}
+            ctx = {
+                "ip": ips[int(rng.integers(2))],
+                "asn": int(asn[0]),
+                "device_id": laptops[int(rng.integers(3))],
+            }
             first = vocab.list("first_names")[int(pop.first[prospect])]
-            url = f"https://bit.ly/{''.join(rng.choice(list('abcdefghjkmnpqrstuvwxyz23456789'), 7))}"
+            url = (
+                f"https://bit.ly/{''.join(rng.choice(list('abcdefghjkmnpqrstuvwxyz23456789'), 7))}"
+            )
             log.add(ts, "view_profile", member, prospect, **ctx)
-            log.add(ts + int(rng.integers(30, 900)), "message", member, prospect,
-                    text=f"Hi {first}! {client} is giving our friends 20% off this month: {url}",
-                    url=url, **ctx)
+            log.add(
+                ts + int(rng.integers(30, 900)),
+                "message",
+                member,
+                prospect,
+                text=f"Hi {first}! {client} is giving our friends 20% off this month: {url}",
+                url=url,
+                **ctx,
+            )
     return HardNegative("marketing_agency", tuple(sorted(pop.account_id(m) for m in staff)))

@@ -64,7 +64,9 @@ class Networks:
     office_ip: np.ndarray
 
 
-def _pooled(book: AddressBook, rng: np.random.Generator, asns: np.ndarray, per_ip: int) -> np.ndarray:
+def _pooled(
+    book: AddressBook, rng: np.random.Generator, asns: np.ndarray, per_ip: int
+) -> np.ndarray:
     """Addresses drawn from a small pool per ASN, so that ~``per_ip`` people share each."""
     out = np.zeros(len(asns), dtype=np.uint32)
     for asn in np.unique(asns):
@@ -74,9 +76,7 @@ def _pooled(book: AddressBook, rng: np.random.Generator, asns: np.ndarray, per_i
     return out
 
 
-def assign_networks(
-    book: AddressBook, rng: np.random.Generator, country: np.ndarray
-) -> Networks:
+def assign_networks(book: AddressBook, rng: np.random.Generator, country: np.ndarray) -> Networks:
     """Give each account a home line and (for most) a shared carrier or office line."""
     n = len(country)
     countries = book.vocab.countries
@@ -89,7 +89,9 @@ def assign_networks(
     home_asn[vpn] = vpn_asns[rng.integers(0, len(vpn_asns), int(vpn.sum()))]
     home_ip[vpn] = _pooled(book, rng, home_asn[vpn], 40)
 
-    mob_asn = _pick_per_group(country, rng.integers(0, 1 << 20, n), [c.mobile_asns for c in countries])
+    mob_asn = _pick_per_group(
+        country, rng.integers(0, 1 << 20, n), [c.mobile_asns for c in countries]
+    )
     alt_asn, alt_ip = home_asn.copy(), home_ip.copy()
     mobile = rng.random(n) < 0.55
     alt_asn[mobile] = mob_asn[mobile]
@@ -98,8 +100,9 @@ def assign_networks(
     n_offices = max(3, n // USERS_PER_OFFICE)
     office = np.where(rng.random(n) < 0.25, rng.integers(0, n_offices, n), -1)
     office_country = rng.integers(0, len(countries), n_offices)
-    office_asn = _pick_per_group(office_country, rng.integers(0, 1 << 20, n_offices),
-                                 [c.residential_asns for c in countries])
+    office_asn = _pick_per_group(
+        office_country, rng.integers(0, 1 << 20, n_offices), [c.residential_asns for c in countries]
+    )
     office_ip = book.addresses(rng, office_asn)
     has = office >= 0
     alt_asn[has] = office_asn[office[has]]
@@ -107,7 +110,9 @@ def assign_networks(
     return Networks(home_ip, home_asn, alt_ip, alt_asn, office, office_ip)
 
 
-def _pick_per_group(group: np.ndarray, choice: np.ndarray, options: list[tuple[int, ...]]) -> np.ndarray:
+def _pick_per_group(
+    group: np.ndarray, choice: np.ndarray, options: list[tuple[int, ...]]
+) -> np.ndarray:
     """For each row, ``options[group][choice % len(options[group])]``, vectorised."""
     width = max(len(o) for o in options)
     table = np.array([[o[i % len(o)] for i in range(width)] for o in options], dtype=np.int64)

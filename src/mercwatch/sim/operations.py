@@ -25,8 +25,15 @@ TOKEN = "abcdefghijklmnopqrstuvwxyz0123456789"
 class Operation:
     """One operation being scripted: its accounts, infrastructure, targets and events."""
 
-    def __init__(self, op_id: str, style: Style, factory: PersonaFactory, forge: DomainForge,
-                 days: int, log: EventLog) -> None:
+    def __init__(
+        self,
+        op_id: str,
+        style: Style,
+        factory: PersonaFactory,
+        forge: DomainForge,
+        days: int,
+        log: EventLog,
+    ) -> None:
         self.op_id, self.style, self.f, self.forge, self.log = op_id, style, factory, forge, log
         self.rng = factory.rng
         self.vocab, self.pop = factory.vocab, factory.pop
@@ -64,8 +71,10 @@ class Operation:
             for t in self.primary:
                 self.contacts += self.f.contacts(t, int(rng.integers(1, 4)))
         # Each target is worked by one account (sometimes two), like a case officer.
-        self.handler = {t: self.accounts[int(rng.integers(len(self.accounts)))]
-                        for t in self.primary + self.contacts}
+        self.handler = {
+            t: self.accounts[int(rng.integers(len(self.accounts)))]
+            for t in self.primary + self.contacts
+        }
 
     # -- time ----------------------------------------------------------------------
 
@@ -80,13 +89,22 @@ class Operation:
         if ts < self.end and ts >= int(self.pop.created[actor]):
             self.log.add(ts, kind, actor, target, **self.infra.context(self.rng, actor), **extra)
 
-    def _as_target(self, ts: int, kind: str, person: int, other: int, text: str | None = None) -> None:
+    def _as_target(
+        self, ts: int, kind: str, person: int, other: int, text: str | None = None
+    ) -> None:
         """A reaction of the person approached (accepting, replying), from their own line."""
         net = self.pop.net
         if ts < self.end:
-            self.log.add(ts, kind, person, other, ip=ip_text(net.home_ip[person]),
-                         asn=int(net.home_asn[person]),
-                         device_id=hex_text(self._device(person)), text=text)
+            self.log.add(
+                ts,
+                kind,
+                person,
+                other,
+                ip=ip_text(net.home_ip[person]),
+                asn=int(net.home_asn[person]),
+                device_id=hex_text(self._device(person)),
+                text=text,
+            )
 
     def _device(self, person: int) -> int:
         return int(mix64(self.pop.device_codes(np.array([person]), np.array([1])))[0])
@@ -97,7 +115,11 @@ class Operation:
         """Script the phases the style calls for, in kill-chain order."""
         rng, style = self.rng, self.style
         self.start = float(rng.uniform(0, max(1.0, self.days * 0.3)))
-        plan = [rng.random() < style.recon, rng.random() < style.engage, rng.random() < style.exploit]
+        plan = [
+            rng.random() < style.recon,
+            rng.random() < style.engage,
+            rng.random() < style.exploit,
+        ]
         if not any(plan):
             plan[0] = True
         for acc in self.accounts:  # cover activity: logging in most working days
@@ -146,8 +168,15 @@ class Operation:
                 ip, asn = ips[int(rng.integers(len(ips)))]
                 if ts < self.end:
                     self.scrape_rows.append(len(self.log))
-                    self.log.add(ts, "view_profile", None, person, ip=ip, asn=asn,
-                                 user_agent=self.infra.scraper_ua)
+                    self.log.add(
+                        ts,
+                        "view_profile",
+                        None,
+                        person,
+                        ip=ip,
+                        asn=asn,
+                        user_agent=self.infra.scraper_ua,
+                    )
 
     def _fill(self, template: str, acc: int, person: int) -> str:
         kit = self.vocab
@@ -156,7 +185,8 @@ class Operation:
         return template.format(
             first=kit.list("first_names")[int(self.pop.first[person])],
             role=f"{kit.list('first_names')[int(self.pop.first[acc])]}, {employer}",
-            topic=self.topic, city=country.cities[int(self.rng.integers(len(country.cities)))],
+            topic=self.topic,
+            city=country.cities[int(self.rng.integers(len(country.cities)))],
         )
 
     def engagement(self) -> None:
@@ -173,7 +203,9 @@ class Operation:
             ts = self._office_time(day)
             self._emit(ts, "friend_request", acc, person)
             if rng.random() < 0.45:
-                self._as_target(ts + int(rng.exponential(8 * 3600)) + 60, "friend_accept", person, acc)
+                self._as_target(
+                    ts + int(rng.exponential(8 * 3600)) + 60, "friend_accept", person, acc
+                )
             if rng.random() < 0.8:
                 ts += int(rng.integers(600, 3 * DAY_S))
                 template = scripts[int(rng.integers(len(scripts)))]
@@ -181,10 +213,21 @@ class Operation:
                 self.engaged.append(person)
                 if rng.random() < 0.35:
                     ts += int(rng.exponential(DAY_S)) + 300
-                    self._as_target(ts, "message", person, acc, text="Thanks for reaching out. Sure, tell me more.")
+                    self._as_target(
+                        ts,
+                        "message",
+                        person,
+                        acc,
+                        text="Thanks for reaching out. Sure, tell me more.",
+                    )
                     follow = followups[int(rng.integers(len(followups)))]
-                    self._emit(ts + int(rng.integers(600, DAY_S)), "message", acc, person,
-                               text=self._fill(follow, acc, person))
+                    self._emit(
+                        ts + int(rng.integers(600, DAY_S)),
+                        "message",
+                        acc,
+                        person,
+                        text=self._fill(follow, acc, person),
+                    )
 
     def exploitation(self) -> None:
         """Links on freshly generated look-alike domains, by message or share."""
@@ -192,7 +235,9 @@ class Operation:
         if not style.domain_styles:
             return
         n_dom = int(rng.integers(1, 5))
-        chosen = tuple(style.domain_styles[int(i)] for i in rng.permutation(len(style.domain_styles)))
+        chosen = tuple(
+            style.domain_styles[int(i)] for i in rng.permutation(len(style.domain_styles))
+        )
         made = self.forge.make(chosen, n_dom)
         for i, d in enumerate(made):
             self.domain_style[d] = chosen[i % len(chosen)]
@@ -210,7 +255,9 @@ class Operation:
     def _url(self, domain: str) -> str:
         shapes = PATHS[self.domain_style[domain]]
         token = "".join(TOKEN[int(i)] for i in self.rng.integers(0, len(TOKEN), 10))
-        section = self.vocab.list("url_words")[int(self.rng.integers(len(self.vocab.list("url_words"))))]
+        section = self.vocab.list("url_words")[
+            int(self.rng.integers(len(self.vocab.list("url_words"))))
+        ]
         path = shapes[int(self.rng.integers(len(shapes)))].format(t=token, section=section)
         return f"https://{domain}{path}"
 
@@ -253,13 +300,16 @@ def _host(url: object) -> str | None:
     return url.split("://", 1)[1].split("/", 1)[0]
 
 
-def simulate_operations(rng: np.random.Generator, factory: PersonaFactory, forge: DomainForge,
-                        days: int) -> tuple[pa.Table, list[TruthOperation]]:
+def simulate_operations(
+    rng: np.random.Generator, factory: PersonaFactory, forge: DomainForge, days: int
+) -> tuple[pa.Table, list[TruthOperation]]:
     """Script a seed-dependent number of operations; return their events and truth."""
     n_ops = int(rng.integers(3, 7)) + factory.pop.n // 250_000
     order = list(rng.permutation(len(STYLES)))
-    styles = [STYLES[order[i % len(order)]] if i < len(order) else STYLES[int(rng.integers(len(STYLES)))]
-              for i in range(n_ops)]
+    styles = [
+        STYLES[order[i % len(order)]] if i < len(order) else STYLES[int(rng.integers(len(STYLES)))]
+        for i in range(n_ops)
+    ]
     hosting = factory.book.of_kind("hosting")
     log = EventLog()
     truths = []

@@ -55,8 +55,9 @@ class Infra:
 class PersonaFactory:
     """Recruits accounts for operations from the population and dresses them up."""
 
-    def __init__(self, rng: np.random.Generator, pop: Population, vocab: Vocab,
-                 book: AddressBook) -> None:
+    def __init__(
+        self, rng: np.random.Generator, pop: Population, vocab: Vocab, book: AddressBook
+    ) -> None:
         self.rng, self.pop, self.vocab, self.book = rng, pop, vocab, book
         self.used: set[int] = set()
 
@@ -82,8 +83,11 @@ class PersonaFactory:
         hijacks = self.free(old, hijacked)
         for i in fakes:
             pop.active[i] = False
-            pop.created[i] = WINDOW_START_S - int(self.rng.integers(2, 200)) * DAY_S - int(
-                self.rng.integers(0, DAY_S))
+            pop.created[i] = (
+                WINDOW_START_S
+                - int(self.rng.integers(2, 200)) * DAY_S
+                - int(self.rng.integers(0, DAY_S))
+            )
         return fakes, hijacks
 
     def targets(self, count: int) -> list[int]:
@@ -114,11 +118,16 @@ class PersonaFactory:
         ip_asn = np.array([asns[i % len(asns)] for i in range(n_ips)], np.int64)
         if rng.random() < 0.4:  # a residential proxy line too
             ip_asn = np.append(ip_asn, self.vocab_country(country).residential_asns[0])
-        ips = [(ip_text(a), int(s)) for a, s in zip(self.book.addresses(rng, ip_asn), ip_asn, strict=True)]
+        ips = [
+            (ip_text(a), int(s))
+            for a, s in zip(self.book.addresses(rng, ip_asn), ip_asn, strict=True)
+        ]
         uas = self.vocab.list("user_agents")
         n_dev = int(rng.integers(1, 4))
         words, tlds = self.vocab.list("update_words"), self.vocab.list("op_tlds")
-        own_domain = f"{words[int(rng.integers(len(words)))]}mail.{tlds[int(rng.integers(len(tlds)))]}"
+        own_domain = (
+            f"{words[int(rng.integers(len(words)))]}mail.{tlds[int(rng.integers(len(tlds)))]}"
+        )
         email = rng.choice(["protonmail.com", "gmail.com", own_domain, own_domain])
         scraper = self.vocab.list("scraper_user_agents")
         return Infra(
@@ -148,12 +157,15 @@ class PersonaFactory:
         infra.own[account] = (own_ip, own_asn, device, uas[int(self.rng.integers(len(uas)))])
         infra.loyalty[account] = loyalty
 
-    def dress(self, account: int, kind: str, infra: Infra, country: int, stock_photo: int,
-              topic: str) -> None:
+    def dress(
+        self, account: int, kind: str, infra: Infra, country: int, stock_photo: int, topic: str
+    ) -> None:
         """Profile of a fake persona: name, claimed employer, bio, stolen photo, e-mail."""
         rng, pop, vocab = self.rng, self.pop, self.vocab
         persona = vocab.raw["personas"][kind]
-        city = self.vocab_country(country).cities[int(rng.integers(len(self.vocab_country(country).cities)))]
+        city = self.vocab_country(country).cities[
+            int(rng.integers(len(self.vocab_country(country).cities)))
+        ]
         first = vocab.list("first_names")[int(rng.integers(len(vocab.list("first_names"))))]
         last = vocab.list("last_names")[int(rng.integers(len(vocab.list("last_names"))))]
         pop.override("display_name", account, f"{first} {last}")
@@ -162,7 +174,11 @@ class PersonaFactory:
         bio = persona["bios"][int(rng.integers(len(persona["bios"])))]
         pop.override("bio", account, bio.format(topic=topic, city=city))
         pop.override("photo_hash", account, hex_text(self._photo(stock_photo)))
-        email = infra.email_domain if rng.random() < 0.7 else str(rng.choice(["gmail.com", "outlook.com"]))
+        email = (
+            infra.email_domain
+            if rng.random() < 0.7
+            else str(rng.choice(["gmail.com", "outlook.com"]))
+        )
         pop.override("email_domain", account, email)
         pop.override("country", account, self.vocab_country(country).code)
         pop.override("phone_cc", account, self.vocab_country(country).calling_code)

@@ -28,11 +28,32 @@ AT_RISK_TAGS = (
 )
 NORMAL, RECRUITER, MARKETER, SPAMMER, CELEBRITY = 0, 20, 21, 22, 23
 #: Share of accounts per role (at-risk roles are 1..8, i.e. tag index + 1).
-ROLE_SHARES = {1: 0.006, 2: 0.004, 3: 0.001, 4: 0.002, 5: 0.002, 6: 0.001, 7: 0.003, 8: 0.002,
-               RECRUITER: 0.004, MARKETER: 0.003, SPAMMER: 0.002, CELEBRITY: 0.0005}
+ROLE_SHARES = {
+    1: 0.006,
+    2: 0.004,
+    3: 0.001,
+    4: 0.002,
+    5: 0.002,
+    6: 0.001,
+    7: 0.003,
+    8: 0.002,
+    RECRUITER: 0.004,
+    MARKETER: 0.003,
+    SPAMMER: 0.002,
+    CELEBRITY: 0.0005,
+}
 #: How much more often each role is viewed / contacted by people who don't know them.
-POPULARITY_BOOST = {1: 25.0, 2: 15.0, 3: 10.0, 4: 30.0, 5: 5.0, 6: 10.0, 7: 5.0, 8: 3.0,
-                    CELEBRITY: 300.0}
+POPULARITY_BOOST = {
+    1: 25.0,
+    2: 15.0,
+    3: 10.0,
+    4: 30.0,
+    5: 5.0,
+    6: 10.0,
+    7: 5.0,
+    8: 3.0,
+    CELEBRITY: 300.0,
+}
 COMMUNITY_SIZE = 150
 NEW_USER_SHARE = 0.03
 N_CELEBRITY_PHOTOS = 40
@@ -93,7 +114,9 @@ def flip_bits(rng: np.random.Generator, hashes: np.ndarray, max_bits: int) -> np
     return out
 
 
-def build_population(rng: np.random.Generator, n: int, vocab: Vocab, book: AddressBook) -> Population:
+def build_population(
+    rng: np.random.Generator, n: int, vocab: Vocab, book: AddressBook
+) -> Population:
     """Generate ``n`` benign accounts with networks, roles, photos and friendships."""
     weights = np.array([c.weight for c in vocab.countries])
     n_comm = n // COMMUNITY_SIZE + 1
@@ -103,7 +126,9 @@ def build_population(rng: np.random.Generator, n: int, vocab: Vocab, book: Addre
     country[diaspora] = rng.choice(len(weights), int(diaspora.sum()), p=weights / weights.sum())
     # Odd multiplier: a bijection mod 2**32, so ids are unique yet reveal no order.
     offset = np.uint64(rng.integers(1 << 31))
-    id_codes = (np.arange(n, dtype=np.uint64) * np.uint64(2_654_435_761) + offset) % np.uint64(1 << 32)
+    id_codes = (np.arange(n, dtype=np.uint64) * np.uint64(2_654_435_761) + offset) % np.uint64(
+        1 << 32
+    )
     role = _roles(rng, n)
     created = _created(rng, n)
     pop = Population(
@@ -115,7 +140,9 @@ def build_population(rng: np.random.Generator, n: int, vocab: Vocab, book: Addre
         last=rng.integers(0, len(vocab.list("last_names")), n).astype(np.int16),
         role=role,
         photo=np.zeros(n, np.uint64),
-        email=rng.choice(len(vocab.list("email_providers")), n, p=vocab.weighted("email_providers")[1]),
+        email=rng.choice(
+            len(vocab.list("email_providers")), n, p=vocab.weighted("email_providers")[1]
+        ),
         activity=_activity(rng, role),
         popularity=_popularity(rng, role),
         active=np.ones(n, dtype=bool),
@@ -180,7 +207,9 @@ def _friendships(rng: np.random.Generator, pop: Population) -> None:
     src = np.repeat(np.arange(n, dtype=np.int64), degree)
     local = rng.random(len(src)) < 0.85
     base = (src // COMMUNITY_SIZE) * COMMUNITY_SIZE
-    dst = np.where(local, base + rng.integers(0, COMMUNITY_SIZE, len(src)), rng.integers(0, n, len(src)))
+    dst = np.where(
+        local, base + rng.integers(0, COMMUNITY_SIZE, len(src)), rng.integers(0, n, len(src))
+    )
     dst = np.minimum(dst, n - 1)
     a, b = np.minimum(src, dst), np.maximum(src, dst)
     keep = (a != b) & (pop.created[a] < WINDOW_START_S) & (pop.created[b] < WINDOW_START_S)
@@ -192,11 +221,10 @@ def _friendships(rng: np.random.Generator, pop: Population) -> None:
 def index_friends(pop: Population) -> None:
     """(Re)build the adjacency index (CSR) of ``pop.edges``."""
     n = pop.n
-    both = np.concatenate([pop.edges, pop.edges[:, ::-1]])
-    order = np.lexsort((both[:, 1], both[:, 0]))
-    both = both[order]
-    pop.indptr = np.concatenate([[0], np.cumsum(np.bincount(both[:, 0], minlength=n))]).astype(np.int64)
-    pop.friends = both[:, 1].astype(np.int64)
+    a, b = pop.edges[:, 0], pop.edges[:, 1]
+    key = np.sort(np.concatenate([a * n + b, b * n + a]))  # one int64 sort, no lexsort copies
+    pop.indptr = np.concatenate([[0], np.cumsum(np.bincount(key // n, minlength=n))])
+    pop.friends = key % n
 
 
 def drop_friendships(pop: Population, accounts: list[int]) -> None:

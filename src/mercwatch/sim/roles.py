@@ -31,7 +31,9 @@ def special_roles(rng: np.random.Generator, traffic: BenignTraffic, start: int) 
     ]
 
 
-def _senders(rng: np.random.Generator, traffic: BenignTraffic, role: int, rate: float) -> np.ndarray:
+def _senders(
+    rng: np.random.Generator, traffic: BenignTraffic, role: int, rate: float
+) -> np.ndarray:
     pop = traffic.pop
     members = np.flatnonzero((pop.role == role) & pop.active)
     return np.repeat(members, rng.poisson(rate, len(members)))
@@ -40,20 +42,32 @@ def _senders(rng: np.random.Generator, traffic: BenignTraffic, role: int, rate: 
 def company_of(traffic: BenignTraffic, who: np.ndarray) -> pa.Array:
     """The company a recruiter or marketer writes for (stable per account)."""
     employers = traffic.kit.vocab.list("employers")
-    return col.take(employers, (traffic.pop.id_codes[who] % np.uint64(len(employers))).astype(np.int64))
+    return col.take(
+        employers, (traffic.pop.id_codes[who] % np.uint64(len(employers))).astype(np.int64)
+    )
 
 
-def _templated(rng: np.random.Generator, traffic: BenignTraffic, start: int, role: int,
-               rate: float, key: str, link_share: float) -> pa.Table:
+def _templated(
+    rng: np.random.Generator,
+    traffic: BenignTraffic,
+    start: int,
+    role: int,
+    rate: float,
+    key: str,
+    link_share: float,
+) -> pa.Table:
     who = _senders(rng, traffic, role, rate)
     n = len(who)
     if n == 0:
         return col.raw_events(0)
-    stranger = np.where(rng.random(n) < 0.5, traffic.popular(rng, n), rng.integers(0, traffic.pop.n, n))
+    stranger = np.where(
+        rng.random(n) < 0.5, traffic.popular(rng, n), rng.integers(0, traffic.pop.n, n)
+    )
     stranger = np.where(stranger == who, (stranger + 1) % traffic.pop.n, stranger)
     templates = [f"{pre}{{company}}{post}" for pre, post in traffic.kit.vocab.list(key)]
     text = col.fill_templates(
-        templates, rng.integers(0, len(templates), n),
+        templates,
+        rng.integers(0, len(templates), n),
         {"first": traffic.kit.first_of(stranger), "company": company_of(traffic, who)},
     )
     if role == RECRUITER:
@@ -64,8 +78,9 @@ def _templated(rng: np.random.Generator, traffic: BenignTraffic, start: int, rol
     url = pc.if_else(pa.array(has_link), links, pa.scalar(None, pa.string()))
     if role == MARKETER:
         text = pc.if_else(pa.array(has_link), col.join(text, links), text)
-    return traffic.emit(rng, "message", who, traffic.times(rng, who, start), stranger,
-                        text=text, url=url)
+    return traffic.emit(
+        rng, "message", who, traffic.times(rng, who, start), stranger, text=text, url=url
+    )
 
 
 def _short_links(rng: np.random.Generator, n: int) -> pa.Array:
@@ -85,8 +100,9 @@ def _spam(rng: np.random.Generator, traffic: BenignTraffic, start: int) -> pa.Ta
     url = pc.if_else(pa.array(rng.random(n) < 0.6), _short_links(rng, n), junk)
     spam = traffic.kit.vocab.list("spam_templates")
     text = col.join(col.take(spam, rng.integers(0, len(spam), n)), url)
-    return traffic.emit(rng, "message", who, traffic.times(rng, who, start), target,
-                        text=text, url=url)
+    return traffic.emit(
+        rng, "message", who, traffic.times(rng, who, start), target, text=text, url=url
+    )
 
 
 def onboarding(rng: np.random.Generator, traffic: BenignTraffic, start: int) -> pa.Table:
@@ -99,16 +115,19 @@ def onboarding(rng: np.random.Generator, traffic: BenignTraffic, start: int) -> 
     who = np.repeat(new, rng.integers(3, 21, len(new)))
     gaps = rng.exponential(120, len(who)).astype(np.int64) + 5
     ts = pop.created[who] + 120 + _cumsum_by_group(who, gaps)
-    target = np.where(rng.random(len(who)) < 0.75, community_member(rng, pop, who),
-                      traffic.popular(rng, len(who)))
+    target = np.where(
+        rng.random(len(who)) < 0.75, community_member(rng, pop, who), traffic.popular(rng, len(who))
+    )
     target = np.where(target == who, (target + 1) % pop.n, target)
     accepted = rng.random(len(who)) < 0.6
     later = ts + rng.exponential(6 * 3600, len(who)).astype(np.int64) + 60
-    return pa.concat_tables([
-        login,
-        traffic.emit(rng, "friend_request", who, ts, target),
-        traffic.emit(rng, "friend_accept", target[accepted], later[accepted], who[accepted]),
-    ])
+    return pa.concat_tables(
+        [
+            login,
+            traffic.emit(rng, "friend_request", who, ts, target),
+            traffic.emit(rng, "friend_accept", target[accepted], later[accepted], who[accepted]),
+        ]
+    )
 
 
 def _cumsum_by_group(group: np.ndarray, values: np.ndarray) -> np.ndarray:

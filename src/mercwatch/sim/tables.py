@@ -11,12 +11,20 @@ from mercwatch.sim.config import DAY_S, WINDOW_START_S
 from mercwatch.sim.population import AT_RISK_TAGS, MARKETER, RECRUITER, Population
 from mercwatch.sim.vocab import Vocab
 
-ACCOUNT_SCHEMA = pa.schema([
-    ("account_id", pa.string()), ("created_at", pa.string()), ("display_name", pa.string()),
-    ("country", pa.string()), ("bio", pa.string()), ("employer", pa.string()),
-    ("photo_hash", pa.string()), ("email_domain", pa.string()), ("phone_cc", pa.string()),
-    ("tags", pa.list_(pa.string())),
-])
+ACCOUNT_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("created_at", pa.string()),
+        ("display_name", pa.string()),
+        ("country", pa.string()),
+        ("bio", pa.string()),
+        ("employer", pa.string()),
+        ("photo_hash", pa.string()),
+        ("email_domain", pa.string()),
+        ("phone_cc", pa.string()),
+        ("tags", pa.list_(pa.string())),
+    ]
+)
 FRIENDSHIP_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string()), ("since", pa.string())])
 
 
@@ -33,7 +41,9 @@ def created_strings(seconds: np.ndarray) -> pa.Array:
 
 def _maybe(rng: np.random.Generator, values: pa.Array, share: float) -> pa.Array:
     """Keep each value with probability ``share``; the rest become absent."""
-    return pc.if_else(pa.array(rng.random(len(values)) < share), values, pa.scalar(None, values.type))
+    return pc.if_else(
+        pa.array(rng.random(len(values)) < share), values, pa.scalar(None, values.type)
+    )
 
 
 def _employers(rng: np.random.Generator, pop: Population, vocab: Vocab) -> pa.Array:
@@ -42,17 +52,23 @@ def _employers(rng: np.random.Generator, pop: Population, vocab: Vocab) -> pa.Ar
     office = pop.net.office
     idx = np.where((office >= 0) & (rng.random(pop.n) < 0.5), office % len(names), -1)
     base = col.take(names, idx)
-    base = pc.if_else(pa.array(pop.role == RECRUITER),
-                      col.join("Talent partner at ", col.take(names, company)), base)
-    base = pc.if_else(pa.array(pop.role == MARKETER),
-                      col.join("Marketing at ", col.take(names, company)), base)
+    base = pc.if_else(
+        pa.array(pop.role == RECRUITER),
+        col.join("Talent partner at ", col.take(names, company)),
+        base,
+    )
+    base = pc.if_else(
+        pa.array(pop.role == MARKETER), col.join("Marketing at ", col.take(names, company)), base
+    )
     outlets = [o["name"] for o in vocab.list("news_outlets")]
     journo = col.take(outlets, rng.integers(0, len(outlets), pop.n))
     return pc.if_else(pa.array((pop.role == 1) & (rng.random(pop.n) < 0.8)), journo, base)
 
 
 def _bios(rng: np.random.Generator, pop: Population, vocab: Vocab) -> pa.Array:
-    out = _maybe(rng, col.take(vocab.list("bios"), rng.integers(0, len(vocab.list("bios")), pop.n)), 0.3)
+    out = _maybe(
+        rng, col.take(vocab.list("bios"), rng.integers(0, len(vocab.list("bios")), pop.n)), 0.3
+    )
     for role, key in ((1, "journalist_bios"), (2, "activist_bios"), (3, "activist_bios")):
         texts = col.take(vocab.list(key), rng.integers(0, len(vocab.list(key)), pop.n))
         out = pc.if_else(pa.array(pop.role == role), texts, out)
@@ -85,19 +101,29 @@ def accounts_table(rng: np.random.Generator, pop: Population, vocab: Vocab) -> p
     country_idx = pop.country.astype(np.int64)
     photo = col.hex16(pop.photo)
     emails = vocab.weighted("email_providers")[0]
-    table = pa.Table.from_arrays([
-        account_ids(pop),
-        created_strings(pop.created),
-        _maybe(rng, col.join(col.take(vocab.list("first_names"), pop.first.astype(np.int64)), " ",
-                             col.take(vocab.list("last_names"), pop.last.astype(np.int64))), 0.92),
-        _maybe(rng, col.take([c.code for c in countries], country_idx), 0.9),
-        _bios(rng, pop, vocab),
-        _employers(rng, pop, vocab),
-        pc.if_else(pa.array(pop.photo != 0), photo, pa.scalar(None, pa.string())),
-        _maybe(rng, col.take(emails, pop.email.astype(np.int64)), 0.85),
-        _maybe(rng, col.take([c.calling_code for c in countries], country_idx), 0.7),
-        _tags(pop),
-    ], schema=ACCOUNT_SCHEMA)
+    table = pa.Table.from_arrays(
+        [
+            account_ids(pop),
+            created_strings(pop.created),
+            _maybe(
+                rng,
+                col.join(
+                    col.take(vocab.list("first_names"), pop.first.astype(np.int64)),
+                    " ",
+                    col.take(vocab.list("last_names"), pop.last.astype(np.int64)),
+                ),
+                0.92,
+            ),
+            _maybe(rng, col.take([c.code for c in countries], country_idx), 0.9),
+            _bios(rng, pop, vocab),
+            _employers(rng, pop, vocab),
+            pc.if_else(pa.array(pop.photo != 0), photo, pa.scalar(None, pa.string())),
+            _maybe(rng, col.take(emails, pop.email.astype(np.int64)), 0.85),
+            _maybe(rng, col.take([c.calling_code for c in countries], country_idx), 0.7),
+            _tags(pop),
+        ],
+        schema=ACCOUNT_SCHEMA,
+    )
     return _apply_overrides(table, pop)
 
 

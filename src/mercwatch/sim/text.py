@@ -40,22 +40,27 @@ class TextKit:
         return self.first_names.take(pa.array(self.pop.first[who].astype(np.int64)))
 
     def full_name_of(self, who: np.ndarray) -> pa.Array:
-        """"First Last" of accounts."""
+        """ "First Last" of accounts."""
         last = self.last_names.take(pa.array(self.pop.last[who].astype(np.int64)))
         return col.join(self.first_of(who), " ", last)
 
     def user_agents(self, device: np.ndarray, slot: np.ndarray) -> pa.Array:
         """A stable browser per device: phones get mobile agents, computers desktop ones."""
         code = (device % np.uint64(1 << 20)).astype(np.int64)
-        idx = np.where(slot == 0, self._mobile[code % len(self._mobile)],
-                       self._desktop[code % len(self._desktop)])
+        idx = np.where(
+            slot == 0,
+            self._mobile[code % len(self._mobile)],
+            self._desktop[code % len(self._desktop)],
+        )
         return col.take_dict(self._uas, idx)
 
     def searches(self, rng: np.random.Generator, people: np.ndarray) -> pa.Array:
         """Half look for a person by name, half for a topic."""
         n = len(people)
-        topics = col.take(self.vocab.list("search_topics"),
-                          rng.integers(0, len(self.vocab.list("search_topics")), n))
+        topics = col.take(
+            self.vocab.list("search_topics"),
+            rng.integers(0, len(self.vocab.list("search_topics")), n),
+        )
         names = self.full_name_of(people)
         return pc.if_else(pa.array(rng.random(n) < 0.5), names, topics)
 
@@ -65,8 +70,9 @@ class TextKit:
         casual = self.vocab.list("casual_messages")
         greet = self.vocab.list("greeting_messages")
         u = rng.random(n)
-        choice = np.where(u < 0.12, len(casual) + rng.integers(0, len(greet), n),
-                          rng.integers(0, len(casual), n))
+        choice = np.where(
+            u < 0.12, len(casual) + rng.integers(0, len(greet), n), rng.integers(0, len(casual), n)
+        )
         text = col.fill_templates([*casual, *greet], choice, {"first": self.first_of(target)})
         with_url = u > 0.92
         return text, self._some_urls(rng, with_url)
@@ -94,7 +100,9 @@ class TextKit:
             "video": col.join("https://", host, "/watch?v=", col.tokens(rng, n, 11)),
             "short": col.join("https://", host, "/", col.tokens(rng, n, 7)),
             "shop": col.join("https://", host, "/dp/", col.tokens(rng, n, 10)),
-            "repo": col.join("https://", host, "/", col.tokens(rng, n, 6), "/", col.tokens(rng, n, 8)),
+            "repo": col.join(
+                "https://", host, "/", col.tokens(rng, n, 6), "/", col.tokens(rng, n, 8)
+            ),
             "page": col.join("https://", host, "/", col.tokens(rng, n, 8)),
         }
         out = forms["page"]

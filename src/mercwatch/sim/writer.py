@@ -44,8 +44,9 @@ class TableSink:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if fmt is ExportFormat.PARQUET:
-                self._pq = pq.ParquetWriter(path, schema, compression="zstd",
-                                            write_statistics=True, use_dictionary=True)
+                self._pq = pq.ParquetWriter(
+                    path, schema, compression="zstd", write_statistics=True, use_dictionary=True
+                )
             else:
                 self._fh: BinaryIO = path.open("wb")
         except OSError as exc:
@@ -99,7 +100,9 @@ class TableSink:
             self._duck.close()
 
 
-def write_table(path: Path, fmt: ExportFormat, table: pa.Table, chunk_rows: int = 1_000_000) -> None:
+def write_table(
+    path: Path, fmt: ExportFormat, table: pa.Table, chunk_rows: int = 1_000_000
+) -> None:
     """Write a whole table to one file."""
     sink = TableSink(path, fmt, table.schema)
     for start in range(0, max(table.num_rows, 1), chunk_rows):
