@@ -61,6 +61,11 @@ def _approaches(ctx: DetectionContext) -> ir.Table:
             accepts.acc_ts < ev.ts,
         ],
     )
+    # Answering someone who wrote first is a reply, not an approach.
+    earlier = events.filter(events.type.isin(APPROACH_TYPES)).select(
+        by=events.actor_id, to=events.target_id, first_ts=events.ts
+    )
+    ev = ev.anti_join(earlier, [ev.target == earlier.by, ev.actor == earlier.to, earlier.first_ts < ev.ts])
     people = interest(ctx)
     ev = ev.left_join(people, ev.target == people.account_id)
     return ev.select(
@@ -71,7 +76,7 @@ def _approaches(ctx: DetectionContext) -> ir.Table:
 
 
 def approaches(ctx: DetectionContext) -> ir.Table:
-    """Friend requests and messages to non-friends.
+    """Friend requests and messages to non-friends who had not written to the actor first.
 
     Columns ``event_id``, ``ts``, ``type``, ``actor``, ``target``, ``text``, ``url``,
     ``interest`` (the target is at-risk or a close contact) and ``kind``
