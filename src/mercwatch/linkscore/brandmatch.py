@@ -4,11 +4,11 @@ Each check looks for one trick and returns :class:`Signal` s; the knowledge (whi
 brands, which domains they own, which tokens are distinctive) comes from the data
 files through :class:`~mercwatch.linkscore.knowledge.Knowledge`.
 
-Tricks: the brand's name on a domain it does not own (``tinyurl.cloud``), hyphenated
-(``bit-ly.org``), look-alike characters (``faсebook.com`` with a Cyrillic ``с``,
-``rnicrosoft.com``), typos (``instagam.in``), combined with other words
+Tricks: the brand's name on a domain it does not own (``tinyurl.site``), hyphenated
+(``bit-ly.net``), look-alike characters (``faсebook.com`` with a Cyrillic ``с``,
+``rnicrosoft.com``), typos (``instagran.com``), combined with other words
 (``facebook-login-secure.com``), in a subdomain (``whatsapp.com.verify-id.co``),
-split across labels (``wha.tsapp.me``), on a reseller suffix (``name.gr.com``), and
+split across labels (``whats.app.social``), on a reseller suffix (``name.gr.com``), and
 internationalized labels that mix scripts.
 """
 
@@ -40,7 +40,9 @@ def legit_owner(target: Target, k: Knowledge) -> Brand | None:
         owner = k.legit.get(".".join(labels[start:]))
         if owner is not None:
             return owner
-    return None
+    # A listed ICANN suffix (gov.uk) is registered only to its owner's bodies; a
+    # private one (github.io) is anyone's, so it never vouches for its subdomains.
+    return None if target.private_suffix else k.legit.get(target.suffix)
 
 
 def _is_country_tld(target: Target, k: Knowledge) -> bool:

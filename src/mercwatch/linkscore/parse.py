@@ -171,6 +171,9 @@ def parse_target(value: str) -> Target:
     if len(ascii_host) > 253:
         raise InvalidTarget("host name longer than 253 characters")
     ext = _extractor()(ascii_host)
+    if ext.suffix and not ext.domain and ext.is_private:
+        # the host is itself a private suffix (googleapis.com, github.io): its owner's
+        ext = _extractor()(ascii_host, include_psl_private_domains=False)
     if not ext.suffix:
         raise InvalidTarget(f"unknown top-level domain {labels[-1]!r}")
     if not ext.domain:

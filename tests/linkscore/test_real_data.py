@@ -1,0 +1,53 @@
+"""Regression floors on the real indicator data (tests/data/intel).
+
+Floors sit well below the values measured by bench/bench_linkscore.py (recorded in
+docs/benchmarks.md) so that only a real regression trips them. Uses every second
+benign domain to keep the test quick.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from mercwatch.linkscore import LinkScorer
+
+INTEL = Path(__file__).resolve().parent.parent / "data" / "intel"
+
+
+def _lines(rel: str) -> list[str]:
+    return [x.strip().lower() for x in (INTEL / rel).read_text().splitlines() if x.strip()]
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, list[str]]:
+    with (INTEL / "meta_threat_research/2021_12_taking_action_against_surveillance_for_hire.csv").open() as fh:
+        meta = [row["indicator_value"].strip().lower() for row in csv.DictReader(fh)]
+    i = meta.index("fbc8213450838f7ae251d4")  # rows 85-86 split one domain
+    meta[i : i + 2] = [meta[i] + meta[i + 1]]
+    benign = _lines("benign_domains/opendns-top-domains.txt")[::2]
+    benign += _lines("benign_domains/opendns-random-domains.txt")[::2]
+    scorer = LinkScorer()
+    sets = {"meta": meta, "pegasus": _lines("amnesty_pegasus/domains.txt")[::2], "benign": benign}
+    return {name: [r.verdict for r in scorer.score_many(vals)] for name, vals in sets.items()}
+
+
+def _rate(verdicts: list[str], wanted: tuple[str, ...]) -> float:
+    return sum(v in wanted for v in verdicts) / len(verdicts)
+
+
+def test_meta_cytrox_recall_floors(results):
+    assert _rate(results["meta"], ("malicious",)) >= 0.08
+    assert _rate(results["meta"], ("malicious", "suspicious")) >= 0.30
+
+
+def test_pegasus_recall_floor(results):
+    assert _rate(results["pegasus"], ("malicious", "suspicious")) >= 0.025
+
+
+def test_benign_false_positive_ceilings(results):
+    assert _rate(results["benign"], ("malicious",)) <= 0.006
+    assert _rate(results["benign"], ("malicious", "suspicious")) <= 0.045
+    assert _rate(results["benign"], ("invalid",)) <= 0.01
