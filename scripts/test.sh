@@ -9,5 +9,4 @@ if [ -z "${MERCWATCH_TEST_POSTGRES_URL:-}" ]; then
     trap 'eval "$MERCWATCH_TEST_POSTGRES_STOP"' EXIT
 fi
 export MERCWATCH_TEST_POSTGRES_URL
-export MERCWATCH_REQUIRE_POSTGRES=1
 .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"

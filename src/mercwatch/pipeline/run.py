@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from ibis.backends import BaseBackend
@@ -15,12 +16,16 @@ from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.ingest import IngestReport, ingest_export
 from mercwatch.model import Action, Notification, Operation
+from mercwatch.intel.report.render import render_html, render_markdown
+from mercwatch.pipeline import stages
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
-from mercwatch.store.engine import connect, duckdb_connection
+from mercwatch.store.engine import connect, duckdb_connection, hand_off
+from mercwatch.store.state import StateStore
 
 T = TypeVar("T")
 SUMMARY_SCHEMA_VERSION = 1
+INPUT_TABLES = ("accounts", "friendships", "events")
 
 
 @dataclass
@@ -85,25 +90,45 @@ def run_pipeline(config: RunConfig) -> RunResult:
     """
     timer = _Timer()
     config.out.mkdir(parents=True, exist_ok=True)
-    con = connect(config.engine)
+    con = connect(dataclasses.replace(config.engine, kind="duckdb"))
+    analytics = con
+    store = StateStore.open(config.resolved_state_url())
     try:
         report = timer.call("ingest", ingest_export, config.export, con)
-        detection = timer.call("detect", _detect, con, config)
+        if config.engine.kind != "duckdb":
+            analytics = connect(config.engine)
+            timer.call("hand_off", hand_off, con, analytics, INPUT_TABLES, config.out / ".engine")
+        now = stages.data_horizon(con)
+        feed = timer.call("intel_import", stages.import_intel, config, now)
+        detection = timer.call("detect", _detect, analytics, config, stages.known_bad(feed, now))
         result = RunResult(config, report, detection)
+        result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
+        created = stages.account_created(con, result.operations)
+        result.actions = timer.call("enforce", stages.enforce, store, config, result.operations, created)
+        result.notifications = timer.call("notify", stages.notify, store, result.operations, config.dry_run)
         with staged_outputs(config.out) as outputs:
+            with timer.stage("intel_export"):
+                sensitive = stages.target_names(con, result.operations)
+                bundle, result.indicators = stages.stix_bundle(result.operations, config, sensitive, now)
+                outputs.write_text("indicators.stix.json", bundle)
             with timer.stage("write"):
                 _write_outputs(outputs, con, result)
             result.stage_seconds = timer.seconds
             outputs.write_json("summary.json", result.summary())
+            with timer.stage("report"):
+                _write_report(outputs, result, now)
             result.files = list(outputs.names)
     finally:
+        store.dispose()
+        if analytics is not con:
+            analytics.disconnect()
         con.disconnect()
     return result
 
 
-def _detect(con: BaseBackend, config: RunConfig) -> DetectionResult:
+def _detect(con: BaseBackend, config: RunConfig, known_bad: frozenset[str]) -> DetectionResult:
     detectors = select(all_detectors(), set(config.only_detectors), set(config.skip_detectors))
-    ctx = DetectionContext(con, params=config.detector_params)
+    ctx = DetectionContext(con, params=config.detector_params, known_bad=known_bad)
     return run_detectors(ctx, detectors)
 
 
@@ -112,6 +137,15 @@ def _write_outputs(outputs: OutputSet, con: BaseBackend, result: RunResult) -> N
     outputs.write_jsonl("notifications.jsonl", (n.to_dict() for n in result.notifications))
     outputs.write_jsonl("enforcement.jsonl", (a.to_dict() for a in result.actions))
     _write_rejects(outputs, con)
+
+
+def _write_report(outputs: OutputSet, result: RunResult, now: datetime) -> None:
+    options = {"notifications": result.notifications, "actions": result.actions,
+               "detector_descriptions": {d.id: d.description for d in all_detectors()},
+               "generated_at": now}
+    summary = result.summary()
+    outputs.write_text("report.html", render_html(result.operations, summary, **options))
+    outputs.write_text("report.md", render_markdown(result.operations, summary, **options))
 
 
 def _write_rejects(outputs: OutputSet, con: BaseBackend) -> None:

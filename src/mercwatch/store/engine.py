@@ -8,6 +8,7 @@ clean tables to Spark as Parquet when a platform outgrows one machine.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,8 @@ def _connect_spark(config: EngineConfig) -> BaseBackend:
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC")
+                # A fresh warehouse per session: a reused one fails with LOCATION_ALREADY_EXISTS.
+                .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="mercwatch-spark-"))
                 .getOrCreate()
             )
         return ibis.pyspark.connect(session)
@@ -111,3 +114,20 @@ def duckdb_connection(con: BaseBackend) -> Any:
 def is_duckdb(con: BaseBackend) -> bool:
     """Whether ``con`` is the embedded DuckDB backend."""
     return con.name == "duckdb"
+
+
+def hand_off(duck: BaseBackend, target: BaseBackend, tables: tuple[str, ...], workdir: Path) -> None:
+    """Copy validated tables from the DuckDB ingest engine to another backend.
+
+    Ingest validates once, on DuckDB; a Spark run then reads the clean tables as
+    Parquet, so detectors see exactly the rows a DuckDB run would.
+    """
+    raw = duckdb_connection(duck)
+    workdir.mkdir(parents=True, exist_ok=True)
+    for name in tables:
+        path = (workdir / f"{name}.parquet").as_posix()
+        raw.execute(f"COPY \"{name}\" TO '{path}' (FORMAT PARQUET)")
+        try:
+            target.read_parquet(path, table_name=name)
+        except Exception as exc:
+            raise EngineError(f"cannot load {name} into {target.name}: {exc}") from exc

@@ -1,0 +1,107 @@
+"""The stages after detection, each a small function over the library's packages.
+
+Kept apart from ``run.py`` so the order of the pipeline reads in one place and each
+stage's wiring (what it reads, what it hands on) reads in another.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from mercwatch.enforce import Enforcer, decide, load_policy
+from mercwatch.intel import Feed, export_stix, load_feeds
+from mercwatch.intel.feeds import intel_index
+from mercwatch.link import LinkConfig, MappingIntelIndex, build_operations
+from mercwatch.model import Action, Notification, Operation
+from mercwatch.notify import Outbox, select_notifications
+from mercwatch.pipeline.config import RunConfig
+from mercwatch.store.state import StateStore
+
+
+def data_horizon(con: BaseBackend) -> datetime:
+    """The newest event time: the run's notion of "now", so reruns are identical."""
+    newest = con.table("events").ts.max().execute()
+    if newest is None or str(newest) == "NaT":
+        return datetime(1970, 1, 1)
+    return newest.to_pydatetime() if hasattr(newest, "to_pydatetime") else newest
+
+
+def import_intel(config: RunConfig, now: datetime) -> Feed | None:
+    """Load every ``--intel`` feed into one (``None`` when there is none)."""
+    if not config.intel:
+        return None
+    return load_feeds(config.intel)
+
+
+def known_bad(feed: Feed | None, now: datetime) -> frozenset[str]:
+    """Normalised live domains, URLs and IPs for the detectors' indicator matching."""
+    if feed is None:
+        return frozenset()
+    match = feed.match_set(now)
+    return frozenset(match.domains | match.urls | match.ips)
+
+
+def link(con: BaseBackend, signals: pa.Table, feed: Feed | None, now: datetime) -> list[Operation]:
+    """Signals -> operations, attributed with the feed's live indicators."""
+    index = intel_index(feed, now) if feed is not None else MappingIntelIndex.from_mapping({})
+    return build_operations(con, signals, index, LinkConfig())
+
+
+def account_created(con: BaseBackend, operations: Sequence[Operation]) -> dict[str, datetime]:
+    """Creation time of every account in an operation (to tell hijacked from fake)."""
+    members = sorted({a for op in operations for a in op.accounts})
+    if not members:
+        return {}
+    accounts = con.table("accounts")
+    rows = accounts.filter(accounts.account_id.isin(members)).select("account_id", "created_at")
+    return {r["account_id"]: r["created_at"] for r in rows.to_pyarrow().to_pylist()}
+
+
+def enforce(
+    store: StateStore, config: RunConfig, operations: Sequence[Operation], created: dict[str, datetime]
+) -> list[Action]:
+    """Decide under the policy, then record once (rerun-safe) with audit entries."""
+    policy = load_policy(config.policy)
+    wanted = decide(operations, created, policy)
+    store.record_operations(operations)
+    evidence = {op.operation_id: op.evidence for op in operations}
+    return Enforcer(store, policy).apply(wanted, evidence, who="mercwatch-run", dry_run=config.dry_run)
+
+
+def notify(store: StateStore, operations: Sequence[Operation], dry_run: bool) -> list[Notification]:
+    """One notification per targeted person per operation, queued in the outbox once."""
+    notifications = select_notifications(operations)
+    if not dry_run:
+        Outbox(store).enqueue(notifications)
+    return notifications
+
+
+def target_names(con: BaseBackend, operations: Sequence[Operation]) -> set[str]:
+    """Targets' ids and display names: values no exported indicator may contain."""
+    targets = sorted({t for op in operations for t in op.targets})
+    if not targets:
+        return set()
+    accounts = con.table("accounts")
+    names = accounts.filter(accounts.account_id.isin(targets) & accounts.display_name.notnull())
+    return set(targets) | {n for n in names.display_name.to_pyarrow().to_pylist() if n and len(n) >= 4}
+
+
+def stix_bundle(
+    operations: Sequence[Operation], config: RunConfig, sensitive: set[str], now: datetime
+) -> tuple[str, int]:
+    """The STIX 2.1 bundle text and the number of indicators in it."""
+    previous = config.out / "indicators.stix.json"
+    bundle = export_stix(
+        operations, publisher=config.publisher, sensitive=sorted(sensitive),
+        previous=previous if previous.exists() else None, clock=lambda: now,
+    )
+    data = json.loads(bundle.serialize())
+    count = sum(1 for obj in data.get("objects", []) if obj.get("type") == "indicator" and not obj.get("revoked"))
+    return json.dumps(data, indent=2, sort_keys=True) + "\n", count
+
+
