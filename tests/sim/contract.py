@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,21 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         if r.get("asn") is not None and "asn" in r:
             r["asn"] = int(r["asn"])
     return rows
+
+
+@cache
+def load_export(
+    out: Path,
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]], tuple[dict[str, Any], ...]]:
+    """truth.json, accounts by id and the events of an export without injected bad rows.
+
+    Cached: the session's exports are read once, however many tests look at them.
+    """
+    truth = json.loads((out / "truth.json").read_text("utf-8"))
+    accounts = {r["account_id"]: r for r in read_rows(table_path(out, "accounts"))}
+    events, _ = read_events_tolerant(table_path(out, "events"))
+    bad = {b["position"] for b in truth.get("bad_rows", [])}
+    return truth, accounts, tuple(e for i, e in enumerate(events) if i not in bad)
 
 
 def table_path(out: Path, name: str) -> Path:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 
 import numpy as np
 
 from mercwatch.sim import SimResult
 
-from .contract import parse_ts, read_rows, table_path
+from .contract import load_export, parse_ts
 
 
-def _data(result: SimResult) -> tuple[dict, dict[str, dict], list[dict]]:
-    truth = json.loads(result.truth_path.read_text("utf-8"))
-    accounts = {r["account_id"]: r for r in read_rows(table_path(result.out, "accounts"))}
-    return truth, accounts, read_rows(table_path(result.out, "events"))
+def _data(result: SimResult) -> tuple[dict, dict[str, dict], tuple[dict, ...]]:
+    return load_export(result.out)
 
 
 def test_crawlers_are_honest_broad_and_many_addressed(parquet_export: SimResult) -> None:

@@ -11,7 +11,7 @@ import pytest
 from mercwatch.model.records import Phase
 from mercwatch.sim import SimResult
 
-from .contract import parse_ts, read_events_tolerant, read_rows, table_path
+from .contract import load_export, parse_ts
 
 RECON, ENGAGE = {"view_profile", "search"}, {"friend_request", "message"}
 FRESH = "2021-01-01"  # fake accounts are made at most 200 days before the window
@@ -22,12 +22,8 @@ def _host(url: str | None) -> str | None:
     return url.split("://", 1)[1].split("/", 1)[0] if url and "://" in url else None
 
 
-def _load(result: SimResult) -> tuple[dict, dict[str, dict], list[dict]]:
-    truth = json.loads(result.truth_path.read_text("utf-8"))
-    accounts = {r["account_id"]: r for r in read_rows(table_path(result.out, "accounts"))}
-    events, _ = read_events_tolerant(table_path(result.out, "events"))
-    bad = {b.position for b in result.bad_rows}
-    return truth, accounts, [e for i, e in enumerate(events) if i not in bad]
+def _load(result: SimResult) -> tuple[dict, dict[str, dict], tuple[dict, ...]]:
+    return load_export(result.out)
 
 
 def _check(result: SimResult) -> None:
