@@ -12,7 +12,15 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mercwatch.api.auth import ApiKey, Authenticator, Principal, Role, hash_secret, new_api_key, verify_secret
+from mercwatch.api.auth import (
+    ApiKey,
+    Authenticator,
+    Principal,
+    Role,
+    hash_secret,
+    new_api_key,
+    verify_secret,
+)
 from mercwatch.api.settings import ApiSettings, load_settings
 from mercwatch.errors import ConfigError
 
@@ -28,13 +36,14 @@ def keys() -> dict[str, tuple[str, ApiKey]]:
 def client(keys: dict[str, tuple[str, ApiKey]]) -> TestClient:
     auth = Authenticator(record for _, record in keys.values())
     app = FastAPI()
+    reader, admin_only = Depends(auth.require(Role.READER)), Depends(auth.require(Role.ADMIN))
 
     @app.get("/read")
-    def read(p: Principal = Depends(auth.require(Role.READER))) -> dict[str, str]:
+    def read(p: Principal = reader) -> dict[str, str]:
         return {"who": p.key_id, "role": p.role.value}
 
     @app.get("/admin")
-    def admin(p: Principal = Depends(auth.require(Role.ADMIN))) -> dict[str, str]:
+    def admin(p: Principal = admin_only) -> dict[str, str]:
         return {"who": p.key_id}
 
     return TestClient(app)
@@ -112,14 +121,14 @@ def test_keys_from_environment_file_and_secrets_dir(tmp_path: Path,
     keys_file.write_text(f"keys:\n  - id: file\n    role: admin\n    hash: '{file_key['hash']}'\n")
     monkeypatch.setenv("MERCWATCH_API_KEYS", json.dumps([env_key]))
     monkeypatch.setenv("MERCWATCH_KEYS_FILE", str(keys_file))
-    ids = {k.key_id: k.role for k in load_settings().keys()}
+    ids = {k.key_id: k.role for k in load_settings().all_keys()}
     assert ids == {"env": Role.READER, "file": Role.ADMIN}
     monkeypatch.delenv("MERCWATCH_API_KEYS")
     secrets = tmp_path / "run-secrets"
     secrets.mkdir()
     (secrets / "mercwatch_api_keys").write_text(json.dumps([secret_key]))
     from_dir = ApiSettings(_secrets_dir=secrets)  # type: ignore[call-arg]
-    assert {k.key_id for k in from_dir.keys()} == {"docker", "file"}
+    assert {k.key_id for k in from_dir.all_keys()} == {"docker", "file"}
 
 
 def test_key_config_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,12 +139,12 @@ def test_key_config_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     bad = tmp_path / "bad.yaml"
     bad.write_text("keys:\n  - id: x\n    role: emperor\n    hash: scrypt$1\n")
     with pytest.raises(ConfigError, match="role"):
-        ApiSettings(keys_file=bad).keys()
+        ApiSettings(keys_file=bad).all_keys()
     twice = {"id": "x", "role": "reader", "hash": hash_secret("a", salt=SALT)}
     with pytest.raises(ConfigError, match="twice"):
-        ApiSettings(api_keys=[twice, twice]).keys()
+        ApiSettings(api_keys=[twice, twice]).all_keys()
     with pytest.raises(ConfigError, match="keys file"):
-        ApiSettings(keys_file=tmp_path / "missing.yaml").keys()
+        ApiSettings(keys_file=tmp_path / "missing.yaml").all_keys()
     monkeypatch.setenv("MERCWATCH_TAXII_MAX_PAGE_SIZE", "0")
     with pytest.raises(ConfigError, match="taxii_max_page_size"):
         load_settings()

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _report_samples import SUMMARY, actions, notifications, operations
 
 from mercwatch.intel.report import render_html
-
-from _report_samples import SUMMARY, actions, notifications, operations
 
 pytestmark = pytest.mark.browser
 

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from _report_samples import IMG, SUMMARY, XSS, actions, notifications, operations
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -26,8 +27,6 @@ from mercwatch.intel.report import (
 )
 from mercwatch.intel.report.charts import killchain_svg, timeline_svg
 from mercwatch.intel.report.view import build_view
-
-from _report_samples import IMG, SUMMARY, XSS, actions, notifications, operations
 
 WHEN = datetime(2021, 12, 16, 9, 0)
 

@@ -73,18 +73,18 @@ def test_a_new_store_object_reads_what_another_wrote(tmp_path: Path) -> None:
     assert saved["schema_version"] == 1
 
 
-WRITER = """
+WRITER = f"""
 import sys
 from mercwatch.intel.taxii.store import CollectionStore
 root, n = sys.argv[1], int(sys.argv[2])
 store = CollectionStore(root)
 for i in range(n):
-    store.add_objects("c", [{
-        "type": "indicator", "spec_version": "2.1", "id": "%s",
-        "created": "2021-12-16T10:00:00Z", "modified": f"2021-12-1{n}T10:00:0{i}Z",
+    store.add_objects("c", [{{
+        "type": "indicator", "spec_version": "2.1", "id": "{IND_ID}",
+        "created": "2021-12-16T10:00:00Z", "modified": f"2021-12-1{{n}}T10:00:0{{i}}Z",
         "pattern": "[domain-name:value = 'x.example']", "pattern_type": "stix",
-        "valid_from": "2021-12-16T10:00:00Z"}])
-""" % IND_ID
+        "valid_from": "2021-12-16T10:00:00Z"}}])
+"""
 
 
 def test_two_processes_writing_lose_nothing(tmp_path: Path) -> None:

@@ -1,22 +1,35 @@
 """REST API and TAXII 2.1 server over the same stores, with API keys and roles.
 
     create_app(settings) -> FastAPI      /api/health, /api/operations[/{id}], /taxii2/...
-    ApiSettings                          MERCWATCH_* settings (keys, run_dir, taxii_store)
+    ApiSettings, load_settings           MERCWATCH_* settings (keys, run_dir, taxii_store)
     Role, ApiKey, Authenticator          reader < writer < admin; scrypt-hashed keys
+
+Names are imported on first use, so ``mercwatch.api.keys`` (used by the CLI's
+``keygen``) works without the ``server`` extra (FastAPI, uvicorn) installed.
 """
 
-from mercwatch.api.app import create_app
-from mercwatch.api.auth import ApiKey, Authenticator, Principal, Role, hash_secret, new_api_key
-from mercwatch.api.settings import ApiKeyConfig, ApiSettings
+from __future__ import annotations
 
-__all__ = [
-    "ApiKey",
-    "ApiKeyConfig",
-    "ApiSettings",
-    "Authenticator",
-    "Principal",
-    "Role",
-    "create_app",
-    "hash_secret",
-    "new_api_key",
-]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "create_app": "mercwatch.api.app",
+    "ApiKey": "mercwatch.api.keys",
+    "Principal": "mercwatch.api.keys",
+    "Role": "mercwatch.api.keys",
+    "hash_secret": "mercwatch.api.keys",
+    "new_api_key": "mercwatch.api.keys",
+    "Authenticator": "mercwatch.api.auth",
+    "ApiKeyConfig": "mercwatch.api.settings",
+    "ApiSettings": "mercwatch.api.settings",
+    "load_settings": "mercwatch.api.settings",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'mercwatch.api' has no attribute {name!r}")
+    return getattr(import_module(_EXPORTS[name]), name)

@@ -17,6 +17,7 @@ from mercwatch.api.auth import Authenticator
 from mercwatch.api.operations import OperationsFile, operations_router
 from mercwatch.api.settings import ApiSettings, load_settings
 from mercwatch.errors import StateError
+
 # Module imports (not names): the TAXII server imports mercwatch.api.auth, so either
 # package may be imported first without a half-initialised name.
 from mercwatch.intel.taxii import server as taxii_server

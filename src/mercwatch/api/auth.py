@@ -12,18 +12,11 @@ also see target identities. Missing or wrong credentials answer 401 with a
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import hmac
-import re
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from enum import Enum
-
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -35,80 +28,23 @@ from fastapi.security import (
     HTTPBearer,
 )
 
-from mercwatch.errors import ConfigError
+from mercwatch.api.keys import (  # re-exported: callers may import them from here
+    ApiKey,
+    Principal,
+    Role,
+    hash_secret,
+    new_api_key,
+    verify_secret,
+)
 
-_KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+__all__ = ["ApiKey", "Authenticator", "Principal", "Role", "hash_secret", "new_api_key",
+           "verify_secret"]
+
 _CACHE_SIZE = 1024
 CHALLENGE = 'Basic realm="mercwatch", Bearer'
 _BASIC = HTTPBasic(auto_error=False, realm="mercwatch", description="key id / secret")
 _BEARER = HTTPBearer(auto_error=False, description="`id.secret`")
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="`id.secret`")
-
-
-class Role(str, Enum):
-    """What a key may do; each role includes the ones before it."""
-
-    READER = "reader"
-    WRITER = "writer"
-    ADMIN = "admin"
-
-    @property
-    def rank(self) -> int:
-        return list(Role).index(self)
-
-    def allows(self, needed: Role) -> bool:
-        return self.rank >= needed.rank
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKey:
-    """A configured key: never the secret, only its hash."""
-
-    key_id: str
-    role: Role
-    secret_hash: str
-    label: str = ""
-
-    def __post_init__(self) -> None:
-        if not _KEY_ID.match(self.key_id):
-            raise ConfigError(f"API key id {self.key_id!r}: use 1-64 of A-Z a-z 0-9 _ -")
-        if not self.secret_hash.startswith("scrypt$"):
-            raise ConfigError(f"API key {self.key_id!r}: hash must come from hash_secret()")
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling, once authenticated."""
-
-    key_id: str
-    role: Role
-
-
-def hash_secret(secret: str, *, salt: bytes | None = None) -> str:
-    """scrypt-hash a secret as ``scrypt$n$r$p$salt$hash`` (base64), for the key list."""
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, dklen=32, **_SCRYPT)
-    parts = [str(_SCRYPT[k]) for k in ("n", "r", "p")]
-    return "$".join(["scrypt", *parts, _b64(salt), _b64(digest)])
-
-
-def verify_secret(secret: str, encoded: str) -> bool:
-    """Constant-time check of ``secret`` against a :func:`hash_secret` string."""
-    try:
-        _, n, r, p, salt, digest = encoded.split("$")
-        got = hashlib.scrypt(secret.encode(), salt=_unb64(salt), dklen=32,
-                             n=int(n), r=int(r), p=int(p))
-    except (ValueError, binascii.Error):
-        return False
-    return hmac.compare_digest(got, _unb64(digest))
-
-
-def new_api_key(key_id: str, role: Role, label: str = "") -> tuple[str, ApiKey]:
-    """Make a fresh key: returns the token to hand over once and the record to configure."""
-    secret = secrets.token_urlsafe(32)
-    record = ApiKey(key_id, role, hash_secret(secret), label)
-    return f"{key_id}.{secret}", record
 
 
 class Authenticator:
@@ -177,11 +113,3 @@ class Authenticator:
             key_id, sep, secret = token.partition(".")
             return self.authenticate(key_id, secret) if sep else None
         return None
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)

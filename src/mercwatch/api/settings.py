@@ -60,7 +60,7 @@ class ApiSettings(BaseSettings):
     taxii_max_page_size: int = Field(default=1000, ge=1, le=100_000)
     max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
 
-    def keys(self) -> list[ApiKey]:
+    def all_keys(self) -> list[ApiKey]:
         """All configured keys (settings plus ``keys_file``).
 
         Raises:
@@ -77,12 +77,12 @@ class ApiSettings(BaseSettings):
         return keys
 
     def authenticator(self) -> Authenticator:
-        """An :class:`Authenticator` over :meth:`keys`; refuses to run with no keys at all.
+        """An :class:`Authenticator` over :meth:`all_keys`; refuses to run with no keys at all.
 
         Raises:
             ConfigError: when no key is configured (the server would admit nobody).
         """
-        keys = self.keys()
+        keys = self.all_keys()
         if not keys:
             raise ConfigError(
                 "no API keys configured: set MERCWATCH_API_KEYS or MERCWATCH_KEYS_FILE "

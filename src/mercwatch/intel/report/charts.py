@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from markupsafe import Markup
 
-from mercwatch.intel.report.view import PHASES, PHASE_TITLES, OperationView
+from mercwatch.intel.report.view import PHASE_TITLES, PHASES, OperationView
 from mercwatch.model import Phase
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -93,7 +93,8 @@ def timeline_svg(operations: Sequence[OperationView]) -> Markup:
         bar = ET.SubElement(svg, "rect", x=_n(x0), y=_n(y + 9), width=_n(max(x1 - x0, 5)),
                             height=str(ROW - 18), rx="3", fill=color)
         ET.SubElement(bar, "title").text = (
-            f"{op.operation_id}: {op.first_seen:%Y-%m-%d %H:%M} to {op.last_seen:%Y-%m-%d %H:%M} UTC"
+            f"{op.operation_id}: {op.first_seen:%Y-%m-%d %H:%M} to "
+            f"{op.last_seen:%Y-%m-%d %H:%M} UTC"
         )
     _legend(svg, height - 12)
     return _markup(svg)

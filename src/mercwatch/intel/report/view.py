@@ -16,7 +16,15 @@ from datetime import UTC, datetime
 
 from mercwatch.intel.report.safety import IndicatorDefanger, TargetRedactor, defang
 from mercwatch.intel.report.summary import ReportSummary
-from mercwatch.model import Action, ActionKind, ActionStatus, Evidence, Notification, Operation, Phase
+from mercwatch.model import (
+    Action,
+    ActionKind,
+    ActionStatus,
+    Evidence,
+    Notification,
+    Operation,
+    Phase,
+)
 
 PHASES = (Phase.RECONNAISSANCE, Phase.ENGAGEMENT, Phase.EXPLOITATION)
 PHASE_TITLES = {

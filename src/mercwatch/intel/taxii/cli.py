@@ -11,8 +11,7 @@ from typing import Annotated
 
 import typer
 
-from mercwatch.api.auth import Role, new_api_key
-from mercwatch.api.settings import load_settings
+from mercwatch.api.keys import Role, new_api_key
 from mercwatch.errors import InputError
 from mercwatch.intel.taxii.client import pull_collection
 from mercwatch.intel.taxii.store import CollectionStore
@@ -39,9 +38,11 @@ def serve(
         help="JSON/YAML file of hashed API keys (see `taxii keygen`).")] = None,
 ) -> None:
     """Serve the store's collections over TAXII 2.1 at http://HOST:PORT/taxii2/."""
+    # The server extra (FastAPI, uvicorn) is needed only here.
     import uvicorn
     from fastapi import FastAPI
 
+    from mercwatch.api.settings import load_settings
     from mercwatch.intel.taxii.server import create_taxii_app
 
     settings = load_settings(taxii_store=store, keys_file=keys_file)
