@@ -36,35 +36,105 @@ FPR_GRID = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 #: Brands the positives imitate (read off the lists by hand, for dnstwist only).
 DNSTWIST_BRANDS = {
     "meta_cytrox": [
-        "youtube.com", "facebook.com", "instagram.com", "twitter.com", "whatsapp.com",
-        "linkedin.com", "bit.ly", "tinyurl.com", "apple.com", "icloud.com", "google.com",
-        "signal.org", "bbc.com", "cnn.com", "foxnews.com", "kathimerini.gr",
-        "protothema.gr", "tovima.gr", "efsyn.gr", "zougla.gr", "insider.gr",
-        "newsbeast.gr", "pronews.gr", "enikos.gr", "hellasjournal.com", "altsantiri.gr",
-        "almasryalyoum.com", "youm7.com", "aramex.com", "vodafone.com.eg", "etisalat.eg",
-        "orange.eg", "carrefouregypt.com", "ikea.com", "olx.com.eg", "uber.com",
-        "tesla.com", "ferrari.com", "bmw.com", "nissan.com", "suzuki.com", "citroen.com",
-        "lamborghini.com", "koenigsegg.com", "sephora.com", "goldenscent.com",
-        "yallakora.com", "kooora.com", "reddit.com", "mozilla.org", "jquery.com",
-        "telenor.com", "niceonesa.com", "cosmote.gr", "affise.com", "lexpress.mg",
-        "koaci.com", "danas.rs", "politika.rs", "novosti.rs", "viva.gr", "paok24.com",
+        "youtube.com",
+        "facebook.com",
+        "instagram.com",
+        "twitter.com",
+        "whatsapp.com",
+        "linkedin.com",
+        "bit.ly",
+        "tinyurl.com",
+        "apple.com",
+        "icloud.com",
+        "google.com",
+        "signal.org",
+        "bbc.com",
+        "cnn.com",
+        "foxnews.com",
+        "kathimerini.gr",
+        "protothema.gr",
+        "tovima.gr",
+        "efsyn.gr",
+        "zougla.gr",
+        "insider.gr",
+        "newsbeast.gr",
+        "pronews.gr",
+        "enikos.gr",
+        "hellasjournal.com",
+        "altsantiri.gr",
+        "almasryalyoum.com",
+        "youm7.com",
+        "aramex.com",
+        "vodafone.com.eg",
+        "etisalat.eg",
+        "orange.eg",
+        "carrefouregypt.com",
+        "ikea.com",
+        "olx.com.eg",
+        "uber.com",
+        "tesla.com",
+        "ferrari.com",
+        "bmw.com",
+        "nissan.com",
+        "suzuki.com",
+        "citroen.com",
+        "lamborghini.com",
+        "koenigsegg.com",
+        "sephora.com",
+        "goldenscent.com",
+        "yallakora.com",
+        "kooora.com",
+        "reddit.com",
+        "mozilla.org",
+        "jquery.com",
+        "telenor.com",
+        "niceonesa.com",
+        "cosmote.gr",
+        "affise.com",
+        "lexpress.mg",
+        "koaci.com",
+        "danas.rs",
+        "politika.rs",
+        "novosti.rs",
+        "viva.gr",
+        "paok24.com",
     ],
     "amnesty_pegasus": [
-        "aawsat.com", "aljazeera.net", "android.com", "apple.com", "icloud.com",
-        "bbc.com", "cnn.com", "facebook.com", "google.com", "instagram.com",
-        "mozilla.org", "starbucks.com", "fedex.com", "whatsapp.com", "twitter.com",
-        "youtube.com", "amazon.com", "paypal.com", "microsoft.com", "linkedin.com",
+        "aawsat.com",
+        "aljazeera.net",
+        "android.com",
+        "apple.com",
+        "icloud.com",
+        "bbc.com",
+        "cnn.com",
+        "facebook.com",
+        "google.com",
+        "instagram.com",
+        "mozilla.org",
+        "starbucks.com",
+        "fedex.com",
+        "whatsapp.com",
+        "twitter.com",
+        "youtube.com",
+        "amazon.com",
+        "paypal.com",
+        "microsoft.com",
+        "linkedin.com",
     ],
 }
 
 
 def _lines(path: Path) -> list[str]:
-    return [ln.strip().lower() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return [
+        ln.strip().lower() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()
+    ]
 
 
 def load_sets() -> dict[str, list[str]]:
     """The evaluation sets, deduplicated, in file order."""
-    meta_csv = INTEL / "meta_threat_research" / "2021_12_taking_action_against_surveillance_for_hire.csv"
+    meta_csv = (
+        INTEL / "meta_threat_research" / "2021_12_taking_action_against_surveillance_for_hire.csv"
+    )
     with meta_csv.open(encoding="utf-8") as fh:
         meta = [row["indicator_value"].strip().lower() for row in csv.DictReader(fh)]
     i = meta.index("fbc8213450838f7ae251d4")  # rows 85-86: one domain split in two
@@ -74,8 +144,12 @@ def load_sets() -> dict[str, list[str]]:
     return {
         "meta_cytrox": list(dict.fromkeys(meta)),
         "amnesty_pegasus": list(dict.fromkeys(_lines(INTEL / "amnesty_pegasus" / "domains.txt"))),
-        "benign_top": list(dict.fromkeys(_lines(INTEL / "benign_domains" / "opendns-top-domains.txt"))),
-        "benign_random": list(dict.fromkeys(_lines(INTEL / "benign_domains" / "opendns-random-domains.txt"))),
+        "benign_top": list(
+            dict.fromkeys(_lines(INTEL / "benign_domains" / "opendns-top-domains.txt"))
+        ),
+        "benign_random": list(
+            dict.fromkeys(_lines(INTEL / "benign_domains" / "opendns-random-domains.txt"))
+        ),
         "benign": list(dict.fromkeys(benign)),
     }
 
@@ -109,7 +183,9 @@ def score_engine(scorer: LinkScorer, values: list[str]) -> np.ndarray:
     return np.array([-1.0 if r.verdict == "invalid" else r.score for r in res])
 
 
-def dnstwist_scores(brands: list[str], values: list[str], tlds: list[str] | None = None) -> np.ndarray:
+def dnstwist_scores(
+    brands: list[str], values: list[str], tlds: list[str] | None = None
+) -> np.ndarray:
     """1 when the domain is among dnstwist's permutations of the brands, else 0.
 
     ``tlds`` feeds dnstwist's TLD-swap fuzzer (its PyPI wheel ships no dictionary).
@@ -130,7 +206,9 @@ class PhishingCatcher:
     Encrypt bonus (certificate context) does not apply to a bare domain."""
 
     def __init__(self) -> None:
-        data = yaml.safe_load((Path(__file__).parent / "data" / "phishing_catcher_suspicious.yaml").read_text())
+        data = yaml.safe_load(
+            (Path(__file__).parent / "data" / "phishing_catcher_suspicious.yaml").read_text()
+        )
         self.keywords: dict[str, int] = data["keywords"]
         self.tlds: list[str] = data["tlds"]
         self.skel = load().skeletonizer
@@ -144,7 +222,11 @@ class PhishingCatcher:
         score = sum(20 for t in self.tlds if domain.endswith(t))
         ext = _extractor()(domain)
         if ext.suffix:
-            domain = ".".join(p for p in (ext.subdomain, ext.domain) if p) if ext.subdomain else ext.domain
+            domain = (
+                ".".join(p for p in (ext.subdomain, ext.domain) if p)
+                if ext.subdomain
+                else ext.domain
+            )
         score += int(round(self._entropy(domain) * 10))
         domain = self.skel.skeleton(domain)  # stands in for its unconfuse()
         words = re.split(r"\W+", domain)
@@ -198,12 +280,25 @@ def main(argv: list[str] | None = None) -> int:
     scores = {}
     for label, k in configs.items():
         scorer = LinkScorer(knowledge=k)
-        scores[label] = {name: score_engine(scorer, sets[name]) for name in ("meta_cytrox", "amnesty_pegasus", "benign")}
+        scores[label] = {
+            name: score_engine(scorer, sets[name])
+            for name in ("meta_cytrox", "amnesty_pegasus", "benign")
+        }
     pc = PhishingCatcher()
-    pc_scores = {name: np.array([pc.score(v) for v in sets[name]]) for name in ("meta_cytrox", "amnesty_pegasus", "benign")}
+    pc_scores = {
+        name: np.array([pc.score(v) for v in sets[name]])
+        for name in ("meta_cytrox", "amnesty_pegasus", "benign")
+    }
     for pos_name in ("meta_cytrox", "amnesty_pegasus"):
         pos_vals = sets[pos_name]
-        lines += ["", f"Positives: {pos_name} ({len(pos_vals)}); negatives: OpenDNS top+random ({len(neg_vals)}). Recall (%) at FPR:", "", header, sep]
+        lines += [
+            "",
+            f"Positives: {pos_name} ({len(pos_vals)}); "
+            f"negatives: OpenDNS top+random ({len(neg_vals)}). Recall (%) at FPR:",
+            "",
+            header,
+            sep,
+        ]
         for label in configs:
             auc, curve = roc(scores[label][pos_name], scores[label]["benign"])
             lines.append(_row(label, auc, curve))
@@ -213,11 +308,24 @@ def main(argv: list[str] | None = None) -> int:
             brands = DNSTWIST_BRANDS[pos_name]
             pos = dnstwist_scores(brands, pos_vals)
             neg = dnstwist_scores(brands, neg_vals)
-            lines.append(f"| dnstwist permutations of {len(brands)} brands | n/a | caught {pos.mean():.1%} at FPR {neg.mean():.2%} (binary) |" + " |" * (len(FPR_GRID) - 1))
-            tld_words = sorted(set(full.tld_risk) | set(full.lure_tlds) | set(full.resellers) | {"com", "net", "org", "info", "co", "me", "io"})
+            lines.append(
+                f"| dnstwist permutations of {len(brands)} brands | n/a | "
+                f"caught {pos.mean():.1%} at FPR {neg.mean():.2%} (binary) |"
+                + " |" * (len(FPR_GRID) - 1)
+            )
+            tld_words = sorted(
+                set(full.tld_risk)
+                | set(full.lure_tlds)
+                | set(full.resellers)
+                | {"com", "net", "org", "info", "co", "me", "io"}
+            )
             pos = dnstwist_scores(brands, pos_vals, tld_words)
             neg = dnstwist_scores(brands, neg_vals, tld_words)
-            lines.append(f"| dnstwist + TLD swaps over {len(tld_words)} TLDs | n/a | caught {pos.mean():.1%} at FPR {neg.mean():.2%} (binary) |" + " |" * (len(FPR_GRID) - 1))
+            lines.append(
+                f"| dnstwist + TLD swaps over {len(tld_words)} TLDs | n/a | "
+                f"caught {pos.mean():.1%} at FPR {neg.mean():.2%} (binary) |"
+                + " |" * (len(FPR_GRID) - 1)
+            )
     scorer = LinkScorer(knowledge=full)
     lines += ["", "Verdicts at the declared thresholds (malicious >= 0.8, suspicious >= 0.5):", ""]
     lines += _verdict_rates(scorer, sets)
@@ -226,7 +334,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     fresh.score_many(distinct)
     took = time.perf_counter() - start
-    lines += ["", f"Throughput: {len(distinct)} distinct domains in {took:.1f} s = {len(distinct) / took:,.0f} domains/s (one core, cold cache, knowledge already loaded)."]
+    lines += [
+        "",
+        f"Throughput: {len(distinct)} distinct domains in {took:.1f} s = "
+        f"{len(distinct) / took:,.0f} domains/s (one core, cold cache, knowledge loaded).",
+    ]
     print("\n".join(lines))
     return 0
 

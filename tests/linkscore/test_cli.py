@@ -10,7 +10,14 @@ from typer.testing import CliRunner
 from mercwatch.cli import app
 
 runner = CliRunner()
-LINES = ["mail.google.com", "", "not a domain", "whats.app.social", "https://faсebook.com/login", "   "]
+LINES = [
+    "mail.google.com",
+    "",
+    "not a domain",
+    "whats.app.social",
+    "https://faсebook.com/login",
+    "   ",
+]
 
 
 def _rows(output: str) -> list[dict[str, object]]:
@@ -24,7 +31,12 @@ def test_stdin_one_object_per_line_in_order():
     assert [r["value"] for r in rows] == LINES
     assert all(set(r) == {"value", "score", "verdict", "reasons"} for r in rows)
     assert [r["verdict"] for r in rows] == [
-        "benign", "invalid", "invalid", "malicious", "malicious", "invalid",
+        "benign",
+        "invalid",
+        "invalid",
+        "malicious",
+        "malicious",
+        "invalid",
     ]
     assert rows[1]["reasons"] == ["empty line"] and rows[1]["score"] == 0.0
     assert all(isinstance(r["reasons"], list) and 0 <= r["score"] <= 1 for r in rows)
@@ -39,7 +51,10 @@ def test_file_and_known_bad_option(tmp_path: Path):
     assert [r["verdict"] for r in plain] == ["benign", "benign"]
     flagged = runner.invoke(app, ["links", "score", str(src), "--known-bad", str(bad)])
     rows = _rows(flagged.stdout)
-    assert [r["value"] for r in rows] == ["ordinary-bakery.com", "https://cdn.ordinary-bakery.com/x"]
+    assert [r["value"] for r in rows] == [
+        "ordinary-bakery.com",
+        "https://cdn.ordinary-bakery.com/x",
+    ]
     assert all(r["verdict"] == "malicious" and r["reasons"] == ["indicator match"] for r in rows)
 
 

@@ -28,7 +28,9 @@ def test_engine_data_has_no_evaluation_indicator():
     assert len(intel) > 1500
     data = resources.files("mercwatch.linkscore.data")
     for name in ("brands.yaml", "brands_regional.yaml", "lures.yaml", "tlds.yaml", "glyphs.yaml"):
-        words = set(re.findall(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", data.joinpath(name).read_text().lower()))
+        words = set(
+            re.findall(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", data.joinpath(name).read_text().lower())
+        )
         assert not words & intel, (name, sorted(words & intel)[:5])
 
 

@@ -88,7 +88,10 @@ def test_parser_never_raises_anything_else(text: str):
 @given(
     st.one_of(
         st.text(max_size=60),
-        st.from_regex(r"(https?://)?[a-z0-9çаеορ-]{1,12}(\.[a-z0-9-]{1,8}){1,3}(/[ -~]{0,10})?", fullmatch=True),
+        st.from_regex(
+            r"(https?://)?[a-z0-9çаеορ-]{1,12}(\.[a-z0-9-]{1,8}){1,3}(/[ -~]{0,10})?",
+            fullmatch=True,
+        ),
     )
 )
 def test_scorer_never_raises_and_stays_in_range(text: str):

@@ -23,7 +23,9 @@ def _lines(rel: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, list[str]]:
-    with (INTEL / "meta_threat_research/2021_12_taking_action_against_surveillance_for_hire.csv").open() as fh:
+    with (
+        INTEL / "meta_threat_research/2021_12_taking_action_against_surveillance_for_hire.csv"
+    ).open() as fh:
         meta = [row["indicator_value"].strip().lower() for row in csv.DictReader(fh)]
     i = meta.index("fbc8213450838f7ae251d4")  # rows 85-86 split one domain
     meta[i : i + 2] = [meta[i] + meta[i + 1]]

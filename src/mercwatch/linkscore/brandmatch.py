@@ -120,9 +120,7 @@ def find_token(label: str, table: dict[str, Token]) -> tuple[Token, bool, bool] 
             tok = table.get(label[i:j])
             if tok is None or best_len >= j - i:
                 continue
-            delimited = (i == 0 or label[i - 1] in _DELIMS) and (
-                j == n or label[j] in _DELIMS
-            )
+            delimited = (i == 0 or label[i - 1] in _DELIMS) and (j == n or label[j] in _DELIMS)
             best, best_len = (tok, delimited, i == 0 and j == n), j - i
             break
     return best
@@ -166,7 +164,9 @@ def _subdomains(target: Target, k: Knowledge) -> list[Signal]:
         if not tok.ambiguous and (len(tok.text) >= 5 or delimited):
             out.append(_sig(k, "brand_in_subdomain", f"{tok.brand.name} name in a subdomain"))
         elif delimited and len(tok.text) >= 4:
-            out.append(_sig(k, "brand_ambiguous_subdomain", f"{tok.brand.name} name in a subdomain"))
+            out.append(
+                _sig(k, "brand_ambiguous_subdomain", f"{tok.brand.name} name in a subdomain")
+            )
     return out
 
 
@@ -180,7 +180,9 @@ def _split(target: Target, k: Knowledge) -> list[Signal]:
             joined = "".join(parts[start:]).replace("-", "")
             tok = k.tokens.get(joined)
             if tok is not None and not tok.ambiguous and len(joined) >= 5:
-                return [_sig(k, "brand_split_across_labels", f"{tok.brand.name} name split by dots")]
+                return [
+                    _sig(k, "brand_split_across_labels", f"{tok.brand.name} name split by dots")
+                ]
             if typo_ok and tok is None and len(joined) >= 6 and _typo(joined, k):
                 return [_sig(k, "brand_split_typo", "brand name split by dots, misspelled")]
     return []
@@ -203,7 +205,9 @@ def reseller_signals(target: Target, k: Knowledge) -> list[Signal]:
     """A reseller second-level suffix that reads like a country domain (``.gr.com``)."""
     suffix = target.suffix
     if suffix in k.resellers or (target.private_suffix and _RESELLER_SHAPE.match(suffix)):
-        return [_sig(k, "reseller_suffix", f"reseller suffix .{suffix} (reads like a country domain)")]
+        return [
+            _sig(k, "reseller_suffix", f"reseller suffix .{suffix} (reads like a country domain)")
+        ]
     return []
 
 

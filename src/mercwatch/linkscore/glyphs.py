@@ -24,8 +24,10 @@ _ASCII_ALNUM = re.compile(r"^[a-z0-9]$")
 @lru_cache(maxsize=1)
 def _char_map() -> dict[str, str]:
     """Character -> ASCII prototype, from the full confusables table."""
-    raw = resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text(
-        encoding="utf-8"
+    raw = (
+        resources.files("confusable_homoglyphs")
+        .joinpath("confusables.json")
+        .read_text(encoding="utf-8")
     )
     table: dict[str, list[dict[str, str]]] = json.loads(raw)
     mapping: dict[str, str] = {}

@@ -118,9 +118,7 @@ def _brands(entries: Iterable[dict[str, Any]], source: str) -> list[tuple[Brand,
 def _token_for(text: str, brand: Brand, generic: bool, lures: dict[str, Any]) -> Token:
     plain = text.replace("-", "")
     ambiguous = (
-        (generic and is_common_word(plain, 60000))
-        or plain in lures
-        or is_common_word(plain)
+        (generic and is_common_word(plain, 60000)) or plain in lures or is_common_word(plain)
     )
     return Token(plain, brand, ambiguous, hyphenated="-" in text)
 

@@ -121,7 +121,9 @@ def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
             weight = k.weight(f"lure_{tier}") * factor
             out.append(Signal(f"lure_{tier}", weight, f"lure words in subdomain: {fam}"))
     if _lure_only(label_words, fams, k):
-        out.append(Signal("lure_only_name", k.weight("lure_only_name"), "name made only of lure words"))
+        out.append(
+            Signal("lure_only_name", k.weight("lure_only_name"), "name made only of lure words")
+        )
     tld = target.suffix.rsplit(".", 1)[-1]
     if tld in k.lure_tlds:
         out.append(Signal("lure_tld", k.weight("lure_tld"), f"lure word as TLD: .{tld}"))
@@ -148,37 +150,58 @@ def _tld_risk(target: Target, k: Knowledge) -> list[Signal]:
     return [Signal("tld_risk", risk, f"often-abused TLD .{tld}")] if risk > 0 else []
 
 
+def _randomness(label: str, letters: str, cheap_tld: bool, k: Knowledge) -> list[str]:
+    """Names of the randomness signals of a label (hex, random, short meaningless)."""
+    plain = label.replace("-", "")
+    if _HEX.match(plain):
+        return ["hex_label"]
+    names = []
+    if len(letters) >= 6 and _coverage(label, k) < 0.5:
+        names.append("random_label")
+    elif 3 <= len(letters) <= 5 and cheap_tld and _coverage(label, k) < 0.5:
+        names.append("short_random_label")
+    if letters and any(ch.isdigit() for ch in plain):
+        names.append("digits_mixed")
+    if _DIGIT_RUN.search(plain):
+        names.append("long_digit_run")
+    return names
+
+
+def _shape(target: Target, label: str, letters: str) -> list[str]:
+    """Names of the shape signals: hyphens, length, nesting, consonant runs."""
+    hyphens = label.count("-")
+    names = ["hyphens_3"] if hyphens >= 3 else ["hyphens_2"] if hyphens == 2 else []
+    if len(label) >= 30:
+        names.append("very_long_label")
+    elif len(label) >= 20:
+        names.append("long_label")
+    if len(target.subdomains) >= 3:
+        names.append("deep_subdomains")
+    if _CONSONANTS.search(letters):
+        names.append("consonant_run")
+    return names
+
+
+_REASONS = {
+    "hex_label": "hex-looking label",
+    "random_label": "random-looking label",
+    "short_random_label": "short meaningless label on a cheap TLD",
+    "digits_mixed": "digits mixed with letters",
+    "long_digit_run": "long run of digits",
+    "hyphens_3": "3 or more hyphens",
+    "hyphens_2": "2 hyphens",
+    "very_long_label": "very long label",
+    "long_label": "long label",
+    "deep_subdomains": "deeply nested subdomains",
+    "consonant_run": "unpronounceable run of consonants",
+}
+
+
 def structure_signals(target: Target, k: Knowledge) -> list[Signal]:
     """Structural hints of throwaway infrastructure."""
     label = target.label_unicode  # punycode's own hyphens and digits are not the owner's
-    plain = label.replace("-", "")
     letters = "".join(_PARTS.split(label))
     out = _tld_risk(target, k)
-
-    def add(name: str, reason: str) -> None:
-        out.append(Signal(name, k.weight(name), reason))
-
-    if _HEX.match(plain):
-        add("hex_label", "hex-looking label")
-    elif len(letters) >= 6 and _coverage(label, k) < 0.5:
-        add("random_label", "random-looking label")
-    elif 3 <= len(letters) <= 5 and out and out[0].weight >= 0.2 and _coverage(label, k) < 0.5:
-        add("short_random_label", "short meaningless label on a cheap TLD")
-    if letters and any(ch.isdigit() for ch in plain) and not _HEX.match(plain):
-        add("digits_mixed", "digits mixed with letters")
-    if _DIGIT_RUN.search(plain) and not _HEX.match(plain):
-        add("long_digit_run", "long run of digits")
-    hyphens = label.count("-")
-    if hyphens >= 3:
-        add("hyphens_3", f"{hyphens} hyphens")
-    elif hyphens == 2:
-        add("hyphens_2", "2 hyphens")
-    if len(label) >= 30:
-        add("very_long_label", "very long label")
-    elif len(label) >= 20:
-        add("long_label", "long label")
-    if len(target.subdomains) >= 3:
-        add("deep_subdomains", "deeply nested subdomains")
-    if _CONSONANTS.search(letters):
-        add("consonant_run", "unpronounceable run of consonants")
-    return out
+    cheap = bool(out) and out[0].weight >= 0.2
+    names = _randomness(label, letters, cheap, k) + _shape(target, label, letters)
+    return out + [Signal(n, k.weight(n), _REASONS[n]) for n in names]
