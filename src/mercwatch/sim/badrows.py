@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from mercwatch.sim.columns import EVENT_SCHEMA
 from mercwatch.sim.config import ExportFormat
+from mercwatch.sim.writer import TableSink
 
 KINDS = (
     "unknown_type",
@@ -46,7 +47,7 @@ UNKNOWN_TYPES = ("poke", "super_like", "VIEW_PROFILE", "")
 
 
 @dataclass(frozen=True, slots=True)
-class BadRow:
+class InjectedRow:
     """One injected row: a table row (dict) or, for malformed lines, raw text."""
 
     kind: str
@@ -65,7 +66,7 @@ def _csv_line(values: list[object]) -> str:
 
 def make_bad_rows(
     rng: np.random.Generator, count: int, fmt: ExportFormat, chunk: pa.Table, next_id: int
-) -> list[BadRow]:
+) -> list[InjectedRow]:
     """``count`` bad rows cycling through the kinds the format can express.
 
     ``chunk`` is the first events chunk (final schema); positions index into it.
@@ -83,7 +84,7 @@ def make_bad_rows(
     return out
 
 
-def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: int) -> BadRow:
+def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: int) -> InjectedRow:
     text = fmt is not ExportFormat.PARQUET
     detail = ""
     if kind == "unknown_type":
@@ -105,16 +106,19 @@ def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: in
         detail = f"asn={row['asn']!r}"
     elif kind == "duplicate_event_id":
         detail = "copy of an earlier row"
-        return BadRow(kind, pos, None, None, None, detail)  # filled in by the caller
+        return InjectedRow(kind, pos, None, None, None, detail)  # filled in by the caller
     else:
-        return BadRow(kind, pos, row["event_id"], None, _malformed(row, fmt, j), "unparseable line")
+        return InjectedRow(
+            kind, pos, row["event_id"], None, _malformed(row, fmt, j), "unparseable line"
+        )
     line = None
     if text:
-        line = _serialise(row, fmt)
-    return BadRow(kind, pos, row.get("event_id"), row, line, detail)  # type: ignore[arg-type]
+        line = serialise(row, fmt)
+    return InjectedRow(kind, pos, row.get("event_id"), row, line, detail)  # type: ignore[arg-type]
 
 
-def _serialise(row: dict[str, object], fmt: ExportFormat) -> str:
+def serialise(row: dict[str, object], fmt: ExportFormat) -> str:
+    """One row as a JSON Lines line or CSV row (absent fields left out / empty)."""
     if fmt is ExportFormat.JSONL:
         return json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False)
     return _csv_line([row.get(f.name) for f in EVENT_SCHEMA])
@@ -133,3 +137,35 @@ def _malformed(row: dict[str, object], fmt: ExportFormat, j: int) -> str:
 def to_table(rows: list[dict[str, object]]) -> pa.Table:
     """Bad rows as an events table (Parquet exports)."""
     return pa.Table.from_pylist(rows, schema=EVENT_SCHEMA)
+
+
+def write_spliced(
+    sink: TableSink, chunk: pa.Table, bad: list[InjectedRow], fmt: ExportFormat
+) -> list[InjectedRow]:
+    """Write ``chunk`` with the bad rows spliced in; return them with final positions.
+
+    A duplicate copies the row just before its position, so its id was already seen.
+    """
+    placed: list[InjectedRow] = []
+    pieces: list[pa.Table | InjectedRow] = []
+    cursor = 0
+    for k, b in enumerate(bad):
+        pieces.append(chunk.slice(cursor, b.position - cursor))
+        cursor = b.position
+        if b.kind == "duplicate_event_id":
+            row = chunk.slice(b.position - 1, 1).to_pylist()[0]
+            line = serialise(row, fmt) if fmt is not ExportFormat.PARQUET else None
+            b = InjectedRow(b.kind, b.position, str(row["event_id"]), row, line, b.detail)
+        placed.append(InjectedRow(b.kind, b.position + k, b.event_id, b.row, b.line, b.detail))
+        pieces.append(b)
+    pieces.append(chunk.slice(cursor))
+    if fmt is ExportFormat.PARQUET:
+        tables = [p if isinstance(p, pa.Table) else to_table([p.row or {}]) for p in pieces]
+        sink.write(pa.concat_tables(tables))
+        return placed
+    for p in pieces:
+        if isinstance(p, pa.Table):
+            sink.write(p)
+        else:
+            sink.write_line(p.line or "")
+    return placed

@@ -152,11 +152,10 @@ def timestamps(ts: np.ndarray, start_s: int = 0) -> pa.Array:
 
 @cache
 def _times_of_day() -> pa.Array:
-    """"HH:MM:SSZ" for every second of a day (built on first use, then reused)."""
+    """ "HH:MM:SSZ" for every second of a day (built on first use, then reused)."""
     secs = np.arange(DAY_S)
     h, m, s = secs // 3600, (secs // 60) % 60, secs % 60
     return pa.array([f"{a:02d}:{b:02d}:{c:02d}Z" for a, b, c in zip(h, m, s, strict=True)])
-
 
 
 def raw_events(n: int, **columns: pa.Array | np.ndarray | str | None) -> pa.Table:

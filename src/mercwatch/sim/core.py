@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,10 @@ from mercwatch.sim.config import (
     WINDOW_START_S,
     BadRow,
     ExportFormat,
+    HardNegative,
     SimConfig,
     SimResult,
+    TruthOperation,
 )
 from mercwatch.sim.domains import DomainForge
 from mercwatch.sim.hardneg import agency, newsroom
@@ -36,15 +39,26 @@ from mercwatch.sim.personas import PersonaFactory
 from mercwatch.sim.population import Population, build_population, drop_friendships
 from mercwatch.sim.tables import account_ids, accounts_table, friendships_table
 from mercwatch.sim.text import TextKit
-from mercwatch.sim.vocab import load_vocab
+from mercwatch.sim.vocab import Vocab, load_vocab
 from mercwatch.sim.writer import SUFFIX, TableSink, write_table
 
 # Independent random streams per purpose, so changing one part never shifts another.
 _POP, _OPS, _DOMAINS, _HARD, _TABLES, _BAD = 1, 2, 3, 4, 5, 6
+#: First sequence number of injected rows' ids (same shape as real ids, far from them).
+_BAD_ID_BASE = 10**9
 
 
 def _rng(config: SimConfig, purpose: int) -> np.random.Generator:
     return np.random.default_rng([config.seed, purpose])
+
+
+@dataclass(frozen=True, slots=True)
+class _Scripted:
+    """Hand-scripted parts: operation and hard-negative events, and their truth."""
+
+    events: pa.Table
+    truths: list[TruthOperation]
+    hard: list[HardNegative]
 
 
 def _finalise(raw: pa.Table, ids: pa.Array, first_id: int) -> pa.Table:
@@ -70,63 +84,8 @@ def _finalise(raw: pa.Table, ids: pa.Array, first_id: int) -> pa.Table:
     )
 
 
-class _EventsOut:
-    """Routes finished chunks to one file or to numbered Parquet parts."""
-
-    def __init__(self, out: Path, fmt: ExportFormat, parts: bool) -> None:
-        self.out, self.fmt, self.parts = out, fmt, parts
-        self.files: list[str] = []
-        self.sink: TableSink | None = None
-
-    def open_chunk(self, index: int) -> str:
-        name = f"events/part-{index + 1:05d}.parquet" if self.parts else f"events{SUFFIX[self.fmt]}"
-        if self.sink is None or self.parts:
-            self.close()
-            self.sink = TableSink(self.out / name, self.fmt, col.EVENT_SCHEMA)
-            self.files.append(name)
-        return name
-
-    def close(self) -> None:
-        if self.sink is not None:
-            self.sink.close()
-            self.sink = None
-
-
-def _write_with_bad_rows(
-    sink: TableSink, chunk: pa.Table, bad: list[badrows.BadRow], fmt: ExportFormat
-) -> list[badrows.BadRow]:
-    """Write ``chunk`` with the bad rows spliced in; return them with final positions."""
-    placed, pieces, cursor = [], [], 0
-    for k, b in enumerate(bad):
-        pieces.append(chunk.slice(cursor, b.position - cursor))
-        cursor = b.position
-        if b.kind == "duplicate_event_id":
-            row = chunk.slice(b.position - 1, 1).to_pylist()[0]
-            b = badrows.BadRow(
-                b.kind,
-                b.position,
-                str(row["event_id"]),
-                row,
-                badrows._serialise(row, fmt) if fmt is not ExportFormat.PARQUET else None,
-                b.detail,
-            )
-        placed.append(badrows.BadRow(b.kind, b.position + k, b.event_id, b.row, b.line, b.detail))
-        pieces.append(b)
-    pieces.append(chunk.slice(cursor))
-    if fmt is ExportFormat.PARQUET:
-        tables = [p if isinstance(p, pa.Table) else badrows.to_table([p.row]) for p in pieces]
-        sink.write(pa.concat_tables(tables))
-    else:
-        for p in pieces:
-            if isinstance(p, pa.Table):
-                sink.write(p)
-            else:
-                sink.write_line(p.line or "")
-    return placed
-
-
-def _scripted(config: SimConfig, pop: Population, vocab, book) -> tuple:  # noqa: ANN001
-    """Operations and hard negatives: their events, truth, and fake accounts to unfriend."""
+def _scripted(config: SimConfig, pop: Population, vocab: Vocab, book: AddressBook) -> _Scripted:
+    """Operations and hard negatives; fake accounts lose their (benign) friendships."""
     factory = PersonaFactory(_rng(config, _OPS), pop, vocab, book)
     forge = DomainForge(_rng(config, _DOMAINS), vocab)
     op_events, truths = simulate_operations(_rng(config, _OPS), factory, forge, config.days)
@@ -136,12 +95,72 @@ def _scripted(config: SimConfig, pop: Population, vocab, book) -> tuple:  # noqa
         newsroom(hard_rng, factory, config.days, log),
         agency(hard_rng, factory, config.days, log),
     ]
-    fakes = np.flatnonzero(~pop.active)
-    drop_friendships(pop, [int(i) for i in fakes])
+    drop_friendships(pop, [int(i) for i in np.flatnonzero(~pop.active)])
     scripted = pa.concat_tables([op_events, log.table()])
     ts = scripted.column("ts").to_numpy()
     scripted = scripted.filter(pa.array(ts < WINDOW_START_S + config.days * DAY_S))
-    return scripted, truths, hard
+    return _Scripted(scripted, truths, hard)
+
+
+def _write_people(
+    config: SimConfig, pop: Population, vocab: Vocab, ids: pa.Array, out: Path
+) -> int:
+    """Write ``accounts`` and ``friendships``; return the number of friendships."""
+    fmt, suffix = config.format, SUFFIX[config.format]
+    rng = _rng(config, _TABLES)
+    write_table(out / f"accounts{suffix}", fmt, accounts_table(rng, pop, vocab))
+    friendships = friendships_table(rng, pop, ids)
+    write_table(out / f"friendships{suffix}", fmt, friendships)
+    return friendships.num_rows
+
+
+def _write_events(
+    config: SimConfig, traffic: BenignTraffic, scripted: pa.Table, ids: pa.Array, out: Path
+) -> tuple[int, list[str], list[BadRow]]:
+    """Generate and write events day-chunk by day-chunk; inject bad rows in the first."""
+    fmt = config.format
+    per_chunk = max(1, int(config.part_rows // max(traffic.per_day * 1.2, 1)))
+    n_chunks = math.ceil(config.days / per_chunk)
+    parts = fmt is ExportFormat.PARQUET and n_chunks > 1
+    sts = scripted.column("ts").to_numpy()
+    written, files, placed = 0, [], []
+    sink: TableSink | None = None
+    for c in range(n_chunks):
+        days = range(c * per_chunk, min(config.days, (c + 1) * per_chunk))
+        lo, hi = WINDOW_START_S + days.start * DAY_S, WINDOW_START_S + days.stop * DAY_S
+        mine = scripted.filter(pa.array((sts >= lo) & (sts < hi)))
+        chunk = _finalise(pa.concat_tables([traffic.day(d) for d in days] + [mine]), ids, written)
+        if sink is None or parts:
+            if sink is not None:
+                sink.close()
+            files.append(f"events/part-{c + 1:05d}.parquet" if parts else f"events{SUFFIX[fmt]}")
+            sink = TableSink(out / files[-1], fmt, col.EVENT_SCHEMA)
+        if c == 0 and config.bad_rows:
+            bad = badrows.make_bad_rows(
+                _rng(config, _BAD), config.bad_rows, fmt, chunk, next_id=_BAD_ID_BASE
+            )
+            placed = [
+                BadRow(b.kind, files[-1], b.position, b.event_id, b.detail)
+                for b in badrows.write_spliced(sink, chunk, bad, fmt)
+            ]
+        else:
+            sink.write(chunk)
+        written += chunk.num_rows
+    if sink is not None:
+        sink.close()
+    return written, files, placed
+
+
+def _write_truth(out: Path, config: SimConfig, scripted: _Scripted, placed: list[BadRow]) -> None:
+    truth = {
+        "schema_version": TRUTH_SCHEMA_VERSION,
+        "config": config.to_dict(),
+        "operations": [t.to_dict() for t in scripted.truths],
+        "hard_negatives": [h.to_dict() for h in scripted.hard],
+        "bad_rows": [b.to_dict() for b in placed],
+    }
+    text = json.dumps(truth, indent=2, ensure_ascii=False) + "\n"
+    (out / "truth.json").write_text(text, "utf-8")
 
 
 def simulate(config: SimConfig, out: Path) -> SimResult:
@@ -161,64 +180,27 @@ def simulate(config: SimConfig, out: Path) -> SimResult:
     vocab = load_vocab()
     book = AddressBook(vocab)
     pop = build_population(_rng(config, _POP), config.users, vocab, book)
-    scripted, truths, hard = _scripted(config, pop, vocab, book)
+    scripted = _scripted(config, pop, vocab, book)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(str(out), f"cannot create export folder: {exc}") from exc
-    fmt, suffix = config.format, SUFFIX[config.format]
-    tables_rng = _rng(config, _TABLES)
     ids = account_ids(pop)
-    write_table(out / f"accounts{suffix}", fmt, accounts_table(tables_rng, pop, vocab))
-    friendships = friendships_table(tables_rng, pop, ids)
-    write_table(out / f"friendships{suffix}", fmt, friendships)
-    n_friendships = friendships.num_rows
-    del friendships  # large at scale; events need the memory
-
+    n_friendships = _write_people(config, pop, vocab, ids, out)
     traffic = BenignTraffic(
         pop, TextKit(vocab, pop), book, config.seed, config.days, config.events_per_user
     )
-    per_chunk = max(1, int(config.part_rows // max(traffic.per_day * 1.2, 1)))
-    n_chunks = math.ceil(config.days / per_chunk)
-    events = _EventsOut(out, fmt, parts=fmt is ExportFormat.PARQUET and n_chunks > 1)
-    sts = scripted.column("ts").to_numpy()
-    written, placed = 0, []
-    for c in range(n_chunks):
-        days = range(c * per_chunk, min(config.days, (c + 1) * per_chunk))
-        lo, hi = WINDOW_START_S + days.start * DAY_S, WINDOW_START_S + days.stop * DAY_S
-        mine = scripted.filter(pa.array((sts >= lo) & (sts < hi)))
-        raw = pa.concat_tables([traffic.day(d) for d in days] + [mine])
-        chunk = _finalise(raw, ids, written)
-        name = events.open_chunk(c)
-        assert events.sink is not None
-        if c == 0 and config.bad_rows:
-            bad = badrows.make_bad_rows(
-                _rng(config, _BAD), config.bad_rows, fmt, chunk, next_id=10**9
-            )
-            placed = [
-                BadRow(b.kind, name, b.position, b.event_id, b.detail)
-                for b in _write_with_bad_rows(events.sink, chunk, bad, fmt)
-            ]
-        else:
-            events.sink.write(chunk)
-        written += chunk.num_rows
-    events.close()
-    truth = {
-        "schema_version": TRUTH_SCHEMA_VERSION,
-        "config": config.to_dict(),
-        "operations": [t.to_dict() for t in truths],
-        "hard_negatives": [h.to_dict() for h in hard],
-        "bad_rows": [b.to_dict() for b in placed],
-    }
-    (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    files = sorted([f"accounts{suffix}", f"friendships{suffix}", "truth.json", *events.files])
+    written, event_files, placed = _write_events(config, traffic, scripted.events, ids, out)
+    _write_truth(out, config, scripted, placed)
+    suffix = SUFFIX[config.format]
+    files = sorted([f"accounts{suffix}", f"friendships{suffix}", "truth.json", *event_files])
     return SimResult(
         out=out,
         files=tuple(files),
         accounts=pop.n,
         friendships=n_friendships,
         events=written,
-        operations=tuple(truths),
+        operations=tuple(scripted.truths),
         bad_rows=tuple(placed),
-        hard_negatives=tuple(hard),
+        hard_negatives=tuple(scripted.hard),
     )

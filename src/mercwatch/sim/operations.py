@@ -22,7 +22,7 @@ from mercwatch.sim.personas import Infra, PersonaFactory, hex_text, ip_text
 TOKEN = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
-class Operation:
+class ScriptedOperation:
     """One operation being scripted: its accounts, infrastructure, targets and events."""
 
     def __init__(
@@ -314,7 +314,7 @@ def simulate_operations(
     log = EventLog()
     truths = []
     for i, style in enumerate(styles):
-        op = Operation(f"op-{i + 1:03d}", style, factory, forge, days, log)
+        op = ScriptedOperation(f"op-{i + 1:03d}", style, factory, forge, days, log)
         op.recruit(hosting)
         op.run()
         truths.append(op.truth())

@@ -15,7 +15,7 @@ from mercwatch.sim.columns import mix64
 from mercwatch.sim.config import DAY_S, WINDOW_START_S
 from mercwatch.sim.network import AddressBook
 from mercwatch.sim.population import NORMAL, Population, flip_bits
-from mercwatch.sim.vocab import Vocab
+from mercwatch.sim.vocab import Country, Vocab
 
 
 def ip_text(address: int) -> str:
@@ -138,7 +138,8 @@ class PersonaFactory:
             scraper_ua=scraper[int(rng.integers(len(scraper)))],
         )
 
-    def vocab_country(self, index: int):  # noqa: ANN201 - Country, kept short
+    def vocab_country(self, index: int) -> Country:
+        """A country of the vocabulary by index."""
         return self.vocab.countries[index]
 
     def equip(self, infra: Infra, account: int, hijacked: bool, loyalty: float) -> None:
