@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -200,3 +201,11 @@ def test_report_without_summary_and_with_missing_operations(tmp_path: Path) -> N
 def test_payload_constants_are_hostile() -> None:
     # Guard the guard: the samples must really carry markup, or the tests above prove nothing.
     assert "<script>" in XSS and "onerror" in IMG
+
+
+def test_charts_draw_the_top_operations_and_say_so() -> None:
+    base = operations()[2]
+    many = [replace(base, operation_id=f"op-{i:03d}", confidence=i / 100) for i in range(45)]
+    html = render_html(many, None, generated_at=WHEN)
+    assert "The 40 operations with the highest confidence are drawn" in html
+    assert "op-044" in html and html.count("op-000") == 1  # listed, but not charted

@@ -54,8 +54,7 @@ def killchain_svg(operations: Sequence[OperationView]) -> Markup:
             opacity = str(0.35 + 0.65 * min(view.evidence_count, 10) / 10) if view.reached else "1"
             ET.SubElement(svg, "rect", x=_n(x + 4), y=_n(y + 4), width=_n(col_w - 14),
                           height=str(ROW - 8), rx="4", fill=fill, attrib={"fill-opacity": opacity})
-            caption = (f"{view.evidence_count} finding{'s' if view.evidence_count != 1 else ''}"
-                       if view.reached else "not observed")
+            caption = _caption(view.reached, view.evidence_count)
             _text(svg, x + col_w / 2 - 3, y + ROW / 2 + 4, caption, anchor="middle", size=12,
                   fill="#ffffff" if view.reached and view.evidence_count >= 4 else INK)
     return _markup(svg)
@@ -98,6 +97,14 @@ def timeline_svg(operations: Sequence[OperationView]) -> Markup:
         )
     _legend(svg, height - 12)
     return _markup(svg)
+
+
+def _caption(reached: bool, findings: int) -> str:
+    if not reached:
+        return "not observed"
+    if findings == 0:
+        return "reached"
+    return f"{findings} finding{'s' if findings != 1 else ''}"
 
 
 def _svg(height: int, title: str) -> ET.Element:

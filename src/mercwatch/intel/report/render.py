@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from mercwatch import __version__
 from mercwatch.errors import InputError, MercwatchError
-from mercwatch.intel.report.charts import PHASE_COLORS, killchain_svg, timeline_svg
+from mercwatch.intel.report.charts import MAX_ROWS, PHASE_COLORS, killchain_svg, timeline_svg
 from mercwatch.intel.report.summary import ReportSummary
 from mercwatch.intel.report.view import PHASES, build_view
 from mercwatch.model import Action, Notification, Operation
@@ -60,7 +60,7 @@ def render_html(
     return template.render(r=view, killchain=killchain_svg(view.operations),
                            timeline=timeline_svg(view.operations), phases=PHASES,
                            colors={p.value: c for p, c in PHASE_COLORS.items()},
-                           version=__version__)
+                           max_rows=MAX_ROWS, version=__version__)
 
 
 def render_markdown(
