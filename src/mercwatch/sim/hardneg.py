@@ -15,6 +15,8 @@ from mercwatch.sim.config import DAY_S, WINDOW_START_S, HardNegative
 from mercwatch.sim.personas import PersonaFactory, hex_text, ip_text
 from mercwatch.sim.population import MARKETER, NORMAL
 
+SHORT_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
 
 def _office_ts(rng: np.random.Generator, days: int, tz: int) -> int:
     day = int(rng.integers(0, days))
@@ -29,48 +31,66 @@ def newsroom(
     """Colleagues at one outlet reaching the same sources for a story."""
     pop, vocab = factory.pop, factory.vocab
     outlet = vocab.list("news_outlets")[int(rng.integers(len(vocab.list("news_outlets"))))]
-    team = factory.free(
-        (pop.role == 1) & pop.active & (pop.created < WINDOW_START_S), int(rng.integers(3, 7))
-    )
+    old = pop.active & (pop.created < WINDOW_START_S)
+    team = factory.free((pop.role == 1) & old, int(rng.integers(3, 7)))
     sources = factory.free(
-        (pop.role == NORMAL) & pop.active & (pop.created < WINDOW_START_S)
-        | ((pop.role == 2) & pop.active),
-        int(rng.integers(8, 26)),
-        reserve=False,
+        ((pop.role == NORMAL) | (pop.role == 2)) & old, int(rng.integers(8, 26)), reserve=False
     )
-    office = factory.book.addresses(rng, np.array([vocab.countries[0].residential_asns[0]]))
-    ip, asn = ip_text(office[0]), int(vocab.countries[0].residential_asns[0])
-    templates = [f"{pre}{{outlet}}{post}" for pre, post in vocab.list("journalist_outreach")]
+    asn = int(vocab.countries[0].residential_asns[0])
+    office = ip_text(factory.book.addresses(rng, np.array([asn]))[0])
     topics = vocab.list("outreach_topics")
     topic = topics[int(rng.integers(len(topics)))]
     tz = int(vocab.countries[int(pop.country[team[0]])].utc_offset) if team else 0
+    uas = vocab.list("user_agents")
     for member in team:
         pop.override("employer", member, outlet["name"])
         device = hex_text(int(mix64(pop.device_codes(np.array([member]), np.array([1])))[0]))
+        ctx = {
+            "ip": office,
+            "asn": asn,
+            "device_id": device,
+            "user_agent": uas[int(rng.integers(len(uas)))],
+        }
         for src in sources:
-            if rng.random() > 0.6:
-                continue
-            ts = _office_ts(rng, days, tz)
-            ctx = {"ip": ip, "asn": asn, "device_id": device}
-            log.add(ts, "view_profile", member, src, **ctx)
-            first = vocab.list("first_names")[int(pop.first[src])]
-            text = templates[int(rng.integers(len(templates)))].format(
-                first=first, outlet=outlet["name"], topic=topic
-            )
-            log.add(ts + int(rng.integers(60, 3600)), "message", member, src, text=text, **ctx)
-            if rng.random() < 0.3:
-                slug = topic.replace(" ", "-")
-                url = f"https://www.{outlet['domain']}/{slug}/{int(rng.integers(10**6))}"
-                log.add(
-                    ts + int(rng.integers(3600, DAY_S)),
-                    "message",
-                    member,
-                    src,
-                    text="Here is our earlier coverage: " + url,
-                    url=url,
-                    **ctx,
+            if rng.random() < 0.6:
+                _reach_source(
+                    rng, factory, log, member, src, _office_ts(rng, days, tz), outlet, topic, ctx
                 )
     return HardNegative("newsroom_team", tuple(sorted(pop.account_id(m) for m in team)))
+
+
+def _reach_source(
+    rng: np.random.Generator,
+    factory: PersonaFactory,
+    log: EventLog,
+    member: int,
+    src: int,
+    ts: int,
+    outlet: dict[str, str],
+    topic: str,
+    ctx: dict[str, object],
+) -> None:
+    """A reporter looks a source up, writes from the desk template, maybe sends a link."""
+    vocab = factory.vocab
+    templates = [f"{pre}{{outlet}}{post}" for pre, post in vocab.list("journalist_outreach")]
+    first = vocab.list("first_names")[int(factory.pop.first[src])]
+    text = templates[int(rng.integers(len(templates)))].format(
+        first=first, outlet=outlet["name"], topic=topic
+    )
+    log.add(ts, "view_profile", member, src, **ctx)
+    log.add(ts + int(rng.integers(60, 3600)), "message", member, src, text=text, **ctx)
+    if rng.random() < 0.3:
+        slug = topic.replace(" ", "-")
+        url = f"https://www.{outlet['domain']}/{slug}/{int(rng.integers(10**6))}"
+        log.add(
+            ts + int(rng.integers(3600, DAY_S)),
+            "message",
+            member,
+            src,
+            text="Here is our earlier coverage: " + url,
+            url=url,
+            **ctx,
+        )
 
 
 def agency(
@@ -102,9 +122,7 @@ def agency(
                 "device_id": laptops[int(rng.integers(3))],
             }
             first = vocab.list("first_names")[int(pop.first[prospect])]
-            url = (
-                f"https://bit.ly/{''.join(rng.choice(list('abcdefghjkmnpqrstuvwxyz23456789'), 7))}"
-            )
+            url = f"https://bit.ly/{''.join(rng.choice(list(SHORT_ALPHABET), 7))}"
             log.add(ts, "view_profile", member, prospect, **ctx)
             log.add(
                 ts + int(rng.integers(30, 900)),

@@ -192,42 +192,39 @@ class ScriptedOperation:
     def engagement(self) -> None:
         """Friend requests and scripted near-duplicate messages; some people answer."""
         rng = self.rng
-        scripts = self.vocab.list(self.style.scripts[0])
-        followups = self.vocab.list("persona_followups")
         people = self.primary + self.contacts
         approached = [p for p in people if rng.random() < 0.85] or people[:1]
         self.engaged: list[int] = []
         for person in approached:
             acc = self.handler[person]
-            day = self.start + self.days * rng.uniform(0.2, 0.5)
-            ts = self._office_time(day)
+            ts = self._office_time(self.start + self.days * rng.uniform(0.2, 0.5))
             self._emit(ts, "friend_request", acc, person)
             if rng.random() < 0.45:
-                self._as_target(
-                    ts + int(rng.exponential(8 * 3600)) + 60, "friend_accept", person, acc
-                )
+                later = ts + int(rng.exponential(8 * 3600)) + 60
+                self._as_target(later, "friend_accept", person, acc)
             if rng.random() < 0.8:
-                ts += int(rng.integers(600, 3 * DAY_S))
-                template = scripts[int(rng.integers(len(scripts)))]
-                self._emit(ts, "message", acc, person, text=self._fill(template, acc, person))
+                self._converse(acc, person, ts + int(rng.integers(600, 3 * DAY_S)))
                 self.engaged.append(person)
-                if rng.random() < 0.35:
-                    ts += int(rng.exponential(DAY_S)) + 300
-                    self._as_target(
-                        ts,
-                        "message",
-                        person,
-                        acc,
-                        text="Thanks for reaching out. Sure, tell me more.",
-                    )
-                    follow = followups[int(rng.integers(len(followups)))]
-                    self._emit(
-                        ts + int(rng.integers(600, DAY_S)),
-                        "message",
-                        acc,
-                        person,
-                        text=self._fill(follow, acc, person),
-                    )
+
+    def _converse(self, acc: int, person: int, ts: int) -> None:
+        """The scripted opener; if the person replies, a scripted follow-up."""
+        rng = self.rng
+        scripts = self.vocab.list(self.style.scripts[0])
+        opener = scripts[int(rng.integers(len(scripts)))]
+        self._emit(ts, "message", acc, person, text=self._fill(opener, acc, person))
+        if rng.random() < 0.35:
+            ts += int(rng.exponential(DAY_S)) + 300
+            reply = "Thanks for reaching out. Sure, tell me more."
+            self._as_target(ts, "message", person, acc, text=reply)
+            followups = self.vocab.list("persona_followups")
+            follow = followups[int(rng.integers(len(followups)))]
+            self._emit(
+                ts + int(rng.integers(600, DAY_S)),
+                "message",
+                acc,
+                person,
+                text=self._fill(follow, acc, person),
+            )
 
     def exploitation(self) -> None:
         """Links on freshly generated look-alike domains, by message or share."""
