@@ -9,7 +9,7 @@ cannot inject markup; the result is wrapped in ``Markup`` only after that.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from markupsafe import Markup
@@ -62,41 +62,46 @@ def killchain_svg(operations: Sequence[OperationView]) -> Markup:
 
 def timeline_svg(operations: Sequence[OperationView]) -> Markup:
     """A bar per operation from first to last seen, coloured by the furthest phase."""
-    ops = [o for o in operations if o.first_seen and o.last_seen][:MAX_ROWS]
+    spans = [(o, o.first_seen, o.last_seen) for o in operations
+             if o.first_seen is not None and o.last_seen is not None][:MAX_ROWS]
     top, axis_h = 20, 34
-    height = top + max(len(ops), 1) * ROW + axis_h + 30
+    height = top + max(len(spans), 1) * ROW + axis_h + 30
     svg = _svg(height, "Timeline of operations, first to last seen")
-    if not ops:
+    if not spans:
         _text(svg, WIDTH / 2, top + 18, "No dated operations in this run.", fill=MUTED,
               anchor="middle")
         return _markup(svg)
-    start = min(o.first_seen for o in ops)  # type: ignore[type-var]
-    end = max(o.last_seen for o in ops)  # type: ignore[type-var]
-    span = max(end - start, timedelta(hours=1))
+    start = min(first for _, first, _ in spans)
+    span = max(max(last for _, _, last in spans) - start, timedelta(hours=1))
     plot_w = WIDTH - LABEL_W - 30
-    ticks_y = top + len(ops) * ROW + 6
-    ticks = _ticks(start, span)
-    for i, tick in enumerate(ticks):
-        x = LABEL_W + plot_w * ((tick - start) / span)
-        ET.SubElement(svg, "line", x1=_n(x), x2=_n(x), y1=str(top - 6), y2=str(ticks_y),
-                      stroke=GRID)
-        anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
-        _text(svg, x, ticks_y + 16, _tick_label(tick, span), fill=MUTED, anchor=anchor, size=11)
-    for row, op in enumerate(ops):
+
+    def x_of(moment: datetime) -> float:
+        return LABEL_W + plot_w * ((moment - start) / span)
+
+    _axis(svg, [start + span * (i / 5) for i in range(6)], x_of, span, top,
+          top + len(spans) * ROW + 6)
+    for row, (op, first, last) in enumerate(spans):
         y = top + row * ROW
         _label(svg, op, y)
-        x0 = LABEL_W + plot_w * ((op.first_seen - start) / span)  # type: ignore[operator]
-        x1 = LABEL_W + plot_w * ((op.last_seen - start) / span)  # type: ignore[operator]
         furthest = [p.phase for p in op.phases if p.reached]
         color = PHASE_COLORS[Phase.furthest(furthest)] if furthest else MUTED
-        bar = ET.SubElement(svg, "rect", x=_n(x0), y=_n(y + 9), width=_n(max(x1 - x0, 5)),
-                            height=str(ROW - 18), rx="3", fill=color)
+        bar = ET.SubElement(svg, "rect", x=_n(x_of(first)), y=_n(y + 9),
+                            width=_n(max(x_of(last) - x_of(first), 5)), height=str(ROW - 18),
+                            rx="3", fill=color)
         ET.SubElement(bar, "title").text = (
-            f"{op.operation_id}: {op.first_seen:%Y-%m-%d %H:%M} to "
-            f"{op.last_seen:%Y-%m-%d %H:%M} UTC"
-        )
+            f"{op.operation_id}: {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC")
     _legend(svg, height - 12)
     return _markup(svg)
+
+
+def _axis(svg: ET.Element, ticks: list[datetime], x_of: Callable[[datetime], float],
+          span: timedelta, top: float, bottom: float) -> None:
+    for i, tick in enumerate(ticks):
+        x = x_of(tick)
+        ET.SubElement(svg, "line", x1=_n(x), x2=_n(x), y1=_n(top - 6), y2=_n(bottom),
+                      stroke=GRID)
+        anchor = "start" if i == 0 else "end" if i == len(ticks) - 1 else "middle"
+        _text(svg, x, bottom + 16, _tick_label(tick, span), fill=MUTED, anchor=anchor, size=11)
 
 
 def _caption(reached: bool, findings: int) -> str:
@@ -141,10 +146,6 @@ def _legend(svg: ET.Element, y: float) -> None:
                       fill=PHASE_COLORS[phase])
         _text(svg, x + 17, y, PHASE_TITLES[phase], size=11)
         x += 130
-
-
-def _ticks(start: datetime, span: timedelta, count: int = 5) -> list[datetime]:
-    return [start + span * (i / count) for i in range(count + 1)]
 
 
 def _tick_label(tick: datetime, span: timedelta) -> str:

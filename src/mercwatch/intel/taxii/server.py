@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mercwatch.api.auth import Authenticator, Principal, Role
@@ -240,12 +241,14 @@ def _add_write_routes(
     @app.post(f"{base}/objects/", status_code=202, summary="Add objects (writers)")
     async def add_objects(collection_id: str, request: Request, _: Principal = writer
                           ) -> TaxiiResponse:
-        store.collection(collection_id)  # 404 before reading a body for nothing
+        await run_in_threadpool(store.collection, collection_id)  # 404 before the body
         envelope = await _read_envelope(request, settings.max_content_length)
         requested = datetime.now(UTC).replace(tzinfo=None)
-        outcomes = store.add_objects(collection_id, envelope["objects"])
+        # Validation and the atomic rewrite take seconds for big envelopes: keep them
+        # off the event loop so reads are served meanwhile.
+        outcomes = await run_in_threadpool(store.add_objects, collection_id, envelope["objects"])
         status = _status_resource(requested, outcomes)
-        store.save_status(status)
+        await run_in_threadpool(store.save_status, status)
         return TaxiiResponse(status, status_code=202)
 
 
