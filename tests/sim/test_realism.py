@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from pathlib import Path
 
+import idna
 import numpy as np
+from rapidfuzz import fuzz
 
 from mercwatch.sim import SimResult
 
-from .contract import load_export, parse_ts
+from .contract import load_export, parse_ts, read_rows, table_path
 
 
 def _data(result: SimResult) -> tuple[dict, dict[str, dict], tuple[dict, ...]]:
@@ -129,3 +132,119 @@ def test_personas_send_near_duplicate_scripts(seeds_exports: list[SimResult]) ->
             assert texts and openers.most_common(1)[0][1] >= 2
             return
     raise AssertionError("no engaged BlackCube-like operation in the seeds")
+
+
+def _ops(results: list[SimResult], actor: str) -> list[tuple[dict, dict, tuple[dict, ...], Path]]:
+    found = []
+    for result in results:
+        truth, accounts, events = _data(result)
+        found += [
+            (op, accounts, events, result.out) for op in truth["operations"] if op["actor"] == actor
+        ]
+    return found
+
+
+def test_persona_operations_reach_family_and_close_contacts(
+    seeds_exports: list[SimResult], parquet_export: SimResult
+) -> None:
+    reached_family = False
+    for op, _, _, out in _ops([*seeds_exports, parquet_export], "BlackCube-like"):
+        targets = set(op["targets"])
+        for row in read_rows(table_path(out, "friendships")):
+            if row["a"] in targets and row["b"] in targets:
+                reached_family = True
+    assert reached_family
+
+
+def test_hack_for_hire_impersonates_press_and_politics(
+    seeds_exports: list[SimResult], parquet_export: SimResult
+) -> None:
+    roles = {"journalist", "correspondent", "editor", "parliament", "minister", "council"}
+    claimed = []
+    for op, accounts, events, _ in _ops([*seeds_exports, parquet_export], "BellTroX-like"):
+        claimed += [accounts[a].get("employer") or "" for a in op["accounts"]]
+        links = [
+            e["url"] for e in events if e.get("actor_id") in set(op["accounts"]) and e.get("url")
+        ]
+        assert {u.split("/")[2] for u in links} & set(op["domains"]) or not op["domains"]
+    assert any(any(r in c.lower() for r in roles) for c in claimed)
+
+
+UNGLYPH = str.maketrans(
+    {
+        "\u0430": "a",
+        "\u0435": "e",
+        "\u043e": "o",
+        "\u0440": "p",
+        "\u0441": "c",
+        "\u0445": "x",
+        "0": "o",
+        "1": "l",
+        "3": "e",
+        "4": "a",
+    }
+)
+IMITATED = [
+    "reuters",
+    "nytimes",
+    "bbc",
+    "theguardian",
+    "cnn",
+    "aljazeera",
+    "washingtonpost",
+    "lemonde",
+    "elpais",
+    "spiegel",
+    "kathimerini",
+    "haaretz",
+    "ahram",
+    "azatutyun",
+    "bitly",
+    "tinyurl",
+    "googl",
+    "owly",
+    "isgd",
+    "bufly",
+    "rbgy",
+    "cuttly",
+    "tco",
+]
+SERVICE_WORDS = [
+    "update",
+    "sync",
+    "connect",
+    "cdn",
+    "wifi",
+    "network",
+    "service",
+    "secure",
+    "verify",
+    "check",
+    "status",
+    "push",
+    "system",
+    "static",
+    "cloud",
+    "api",
+    "mobile",
+]
+
+
+def _imitates(domain: str) -> bool:
+    label = idna.decode(domain).split(".")[0].translate(UNGLYPH)
+    label = label.replace("rn", "m").replace("vv", "w")
+    flat = label.replace("-", "")
+    if any(w in label for w in SERVICE_WORDS):
+        return True
+    return any(fuzz.ratio(flat, name) >= 80 or name in flat for name in IMITATED)
+
+
+def test_exploit_links_spoof_news_and_shorteners(
+    seeds_exports: list[SimResult], parquet_export: SimResult
+) -> None:
+    domains = [
+        d for op, *_ in _ops([*seeds_exports, parquet_export], "Cytrox-like") for d in op["domains"]
+    ]
+    assert len(domains) >= 3
+    assert [d for d in domains if not _imitates(d)] == []
+    assert not _imitates("example.com") and not _imitates("gardening-tips.org")
