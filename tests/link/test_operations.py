@@ -194,3 +194,59 @@ def test_no_signals_no_operations(platform):
     platform.persona_ring("ring", 3, "dev", PHOTO_A)
     platform.signals.clear()
     assert build_operations(platform.connect(), platform.signal_table()) == []
+
+
+def test_owner_of_a_copied_photo_is_not_a_member(platform):
+    targets = platform.benign("t", 3)
+    ring = platform.persona_ring("ring", 3, "devP", None, targets=targets)
+    owner = platform.account("owner", created_at=datetime(2015, 1, 1),
+                             photo_hash=platform.accounts[3]["photo_hash"])  # ring0's photo
+    platform.signal(owner, 0.6, detector="engagement.coordination")  # a candidate, weakly
+    con, signals = platform.connect(), platform.signal_table()
+
+    assert accounts_of(build_operations(con, signals)) == [tuple(ring)]
+    # were it a ring-mate created alongside (or suspicious itself), the photo would tie it
+    both = build_operations(con, signals, config=LinkConfig(photo_owner_days=100_000))
+    assert accounts_of(both) == [tuple(sorted([*ring, owner]))]
+
+
+@pytest.mark.parametrize(("tie_detectors", "forms"), [(("engagement.coordination",), False),
+                                                       ((), True)])
+def test_tie_detector_signals_are_not_own_evidence(platform, tie_detectors, forms):
+    crew = platform.benign("shared", 3)
+    for account in crew:
+        platform.signal(account, 0.95, detector="engagement.coordination")
+        platform.event("login", account, device_id="family-laptop")
+    config = LinkConfig(tie_detectors=tie_detectors)
+
+    ops = build_operations(platform.connect(), platform.signal_table(), config=config)
+
+    assert accounts_of(ops) == ([tuple(crew)] if forms else [])
+
+
+def test_weak_ties_do_not_add_up_and_hangers_on_are_pruned(platform):
+    targets = platform.benign("t", 8)
+    ring = platform.persona_ring("ring", 3, "devQ", PHOTO_A, targets=targets[:4])
+    for account in platform.benign("carrier", 40):
+        platform.event("login", account, ip="100.64.0.1")
+    chatty = platform.account("chatty")
+    platform.signal(chatty, 0.6, detector="mass_friending")
+    # carrier NAT and a popular site in common with a persona: weak, even together
+    for account in (chatty, ring[1]):
+        platform.event("login", account, ip="100.64.0.1")
+    for account in platform.benign("reader", 30):
+        platform.event("share_link", account, None, url="https://popular.example/x")
+    platform.event("share_link", chatty, None, url="https://popular.example/a")
+    platform.event("share_link", ring[1], None, url="https://popular.example/b")
+    # two of its four targets shared with one persona (Jaccard 0.25): a soft tie
+    for target in targets[4:6]:
+        platform.event("friend_request", ring[1], target)
+    bystander = platform.account("bystander")
+    platform.signal(bystander, 0.6, detector="mass_friending")
+    for target in targets[4:8]:
+        platform.event("friend_request", bystander, target)
+    con, signals = platform.connect(), platform.signal_table()
+
+    assert accounts_of(build_operations(con, signals)) == [tuple(ring)]
+    assert bystander in build_operations(con, signals, config=LinkConfig(min_attachment=0.4))[0].accounts
+    assert chatty not in build_operations(con, signals, config=LinkConfig(min_attachment=0.0))[0].accounts

@@ -88,7 +88,7 @@ def build_operations(
     if not candidates:
         return []
     found = collect_memberships(ctx, set(candidates))
-    graph = build_graph(ctx, set(candidates), found)
+    graph = build_graph(ctx, candidates, found)
     groups = cut_operations(graph, candidates, ctx.config)
     if not groups:
         return []

@@ -53,6 +53,33 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
     return sorted(groups)
 
 
+def prune_group(
+    group: tuple[str, ...],
+    tie_graph: TieGraph,
+    candidates: Mapping[str, Candidate],
+    config: LinkConfig,
+) -> tuple[str, ...]:
+    """Drop members that hang on by one soft tie and have no strong evidence.
+
+    Community detection assigns every vertex somewhere; a bystander who shares one
+    popular target or one link domain with a persona lands in its operation. A member
+    stays if its own score is strong or its summed edge weight to the rest of the
+    group reaches ``min_attachment``; dropping one can loosen another, so repeat.
+    """
+    members = list(group)
+    while len(members) > 1:
+        weak = [
+            a for a in members
+            if candidates[a].own_score < config.strong_threshold
+            and sum(tie_graph.edge(a, b, config.min_edge_weight) for b in members if b != a)
+            < config.min_attachment
+        ]
+        if not weak:
+            break
+        members = [a for a in members if a not in weak]
+    return tuple(members)
+
+
 def keep_group(
     group: tuple[str, ...], candidates: Mapping[str, Candidate], config: LinkConfig
 ) -> bool:
@@ -71,4 +98,5 @@ def cut_operations(
     tie_graph: TieGraph, candidates: Mapping[str, Candidate], config: LinkConfig
 ) -> list[tuple[str, ...]]:
     """The account groups that become operations, sorted."""
-    return [g for g in split_groups(tie_graph, config) if keep_group(g, candidates, config)]
+    pruned = (prune_group(g, tie_graph, candidates, config) for g in split_groups(tie_graph, config))
+    return sorted(g for g in pruned if g and keep_group(g, candidates, config))

@@ -54,12 +54,16 @@ class LinkConfig:
         infra_flag_threshold: score at which an ip/device/network signal flags it.
         delivered_link_weight: own score contributed by delivering a malicious link,
             as a fraction of that link's score.
-        min_edge_weight: ties weaker than this (after discounts) are ignored.
+        min_edge_weight: two accounts are linked only if one of their ties (after
+            discounts) is at least this strong; weaker ties only add weight.
         max_key_accounts: an IP, device, e-mail or link domain used by more distinct
             accounts platform-wide carries no tie at all (carrier NAT, webmail).
         infra_max_accounts: shared IPs/devices used by more accounts platform-wide are
             not reported as the operation's infrastructure unless flagged.
         photo_max_distance: Hamming distance at which two pHashes are the same photo.
+        photo_owner_days: an account created this much earlier than another wearing
+            the same photo, with no suspicious conduct of its own, is taken for the
+            photo's owner (a persona copied it) and not tied to the copier.
         template_threshold: MinHash-LSH Jaccard threshold for near-duplicate messages.
         template_min_tokens: shorter messages are too generic to tie accounts.
         template_max_texts: distinct texts per account fed to LSH (bounds cost).
@@ -69,6 +73,8 @@ class LinkConfig:
         cotarget_exact_max: above this many accounts with targets, co-targeting pairs
             come from MinHash LSH instead of an exact inverted index.
         leiden_min_size: components at least this large are split with Leiden.
+        min_attachment: total edge weight a member without strong evidence of its
+            own needs to the rest of its group; weaker hangers-on are pruned.
         evidence_per_detector: evidence items kept per detector per operation.
         device_expansion: also take in accounts that share a rarely shared device with a
             strong candidate and act on targets (hijacked accounts).
@@ -93,14 +99,16 @@ class LinkConfig:
     max_key_accounts: int = 500
     infra_max_accounts: int = 10
     photo_max_distance: int = 4
+    photo_owner_days: int = 30
     template_threshold: float = 0.6
-    template_min_tokens: int = 6
+    template_min_tokens: int = 8
     template_max_texts: int = 20
     template_num_perm: int = 64
     cotarget_min_jaccard: float = 0.2
     cotarget_min_shared: int = 2
     cotarget_exact_max: int = 2000
     leiden_min_size: int = 4
+    min_attachment: float = 0.5
     evidence_per_detector: int = 5
     device_expansion: bool = True
     search_max_hits: int = 1

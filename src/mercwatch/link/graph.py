@@ -11,13 +11,16 @@ Python over the candidates only.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import combinations
 
 import ibis
 import igraph
 
-from mercwatch.link.candidates import target_events
+from mercwatch.link.candidates import Candidate, target_events
+from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, popularity_discount
 from mercwatch.link.hosts import link_events, match_domains, registered_domain
 from mercwatch.link.similarity import (
@@ -40,6 +43,7 @@ class Memberships:
         keys: kind -> account -> keys it used (ips, devices, e-mail and link domains).
         breadth: kind -> key -> distinct accounts using it on the whole platform.
         photos: account -> (pHash text, platform-wide count of that exact hash).
+        created: account -> creation time (candidates with a photo).
         targets: account -> accounts it acted upon (other candidates excluded).
         texts: (account, message text, accounts sending that text platform-wide).
     """
@@ -47,6 +51,7 @@ class Memberships:
     keys: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     breadth: dict[str, dict[str, int]] = field(default_factory=dict)
     photos: dict[str, tuple[str, int]] = field(default_factory=dict)
+    created: dict[str, datetime] = field(default_factory=dict)
     targets: dict[str, set[str]] = field(default_factory=dict)
     texts: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -58,17 +63,26 @@ class TieGraph:
     accounts: tuple[str, ...]
     ties: dict[Pair, dict[str, float]]
 
-    def weight(self, a: str, b: str) -> float:
-        """Total tie weight between two accounts (0 when untied)."""
-        return sum(self.ties.get(pair(a, b), {}).values())
+    def edge(self, a: str, b: str, min_weight: float) -> float:
+        """Weight of the edge between two accounts, 0 when there is none.
+
+        An edge needs one tie of at least ``min_weight`` on its own; its weight is
+        then the sum of all its ties. Several weak ties (a carrier NAT, a popular
+        site, small talk) do not add up to an edge: a chain of such pairs is how
+        benign bystanders would otherwise be dragged into an operation.
+        """
+        kinds = self.ties.get(pair(a, b))
+        if not kinds or max(kinds.values()) < min_weight:
+            return 0.0
+        return sum(kinds.values())
 
     def to_igraph(self, min_weight: float) -> igraph.Graph:
-        """An undirected igraph over ``accounts`` with edges of at least ``min_weight``."""
+        """An undirected igraph over ``accounts`` with the edges of :meth:`edge`."""
         index = {account: i for i, account in enumerate(self.accounts)}
         edges, weights = [], []
-        for (a, b), kinds in sorted(self.ties.items()):
-            total = sum(kinds.values())
-            if total >= min_weight:
+        for a, b in sorted(self.ties):
+            total = self.edge(a, b, min_weight)
+            if total > 0.0:
                 edges.append((index[a], index[b]))
                 weights.append(total)
         graph = igraph.Graph(n=len(self.accounts), edges=edges, directed=False)
@@ -137,18 +151,26 @@ def collect_memberships(ctx: LinkContext, accounts: set[str]) -> Memberships:
             keys[row["actor_id"]].add(row["key"])
             breadth[row["key"]] = int(row["n"])
         found.keys[kind], found.breadth[kind] = dict(keys), breadth
-    found.photos = _photos(ctx, cand)
+    found.photos, found.created = _photos(ctx, cand)
     found.targets = _targets(ctx, cand, accounts)
     found.texts = _texts(ctx, cand)
     return found
 
 
-def _photos(ctx: LinkContext, cand: ibis.Table) -> dict[str, tuple[str, int]]:
+def _photos(
+    ctx: LinkContext, cand: ibis.Table
+) -> tuple[dict[str, tuple[str, int]], dict[str, datetime]]:
     acc = ctx.accounts
     rows = acc.filter(acc.photo_hash.notnull()).select(
         actor_id=acc.account_id, key=acc.photo_hash.strip().lower()
     )
-    return {row["actor_id"]: (row["key"], int(row["n"])) for row in _with_breadth(rows, cand)}
+    mine = acc.semi_join(cand, acc.account_id == cand.actor_id)
+    created = {
+        row["account_id"]: row["created_at"]
+        for row in fetch(mine.filter(mine.photo_hash.notnull()).select("account_id", "created_at"))
+    }
+    photos = {row["actor_id"]: (row["key"], int(row["n"])) for row in _with_breadth(rows, cand)}
+    return photos, created
 
 
 def _targets(ctx: LinkContext, cand: ibis.Table, accounts: set[str]) -> dict[str, set[str]]:
@@ -194,9 +216,12 @@ def _texts(ctx: LinkContext, cand: ibis.Table) -> list[tuple[str, str, int]]:
     return [(row["actor_id"], row["text"], int(row["n"])) for row in rows]
 
 
-def build_graph(ctx: LinkContext, accounts: set[str], found: Memberships) -> TieGraph:
+def build_graph(
+    ctx: LinkContext, candidates: Mapping[str, Candidate], found: Memberships
+) -> TieGraph:
     """Weigh every tie between candidate accounts."""
     cfg = ctx.config
+    accounts = set(candidates)
     ties: dict[Pair, dict[str, float]] = defaultdict(dict)
 
     def add(kind: str, a: str, b: str, weight: float) -> None:
@@ -208,7 +233,7 @@ def build_graph(ctx: LinkContext, accounts: set[str], found: Memberships) -> Tie
     for kind in KEY_KINDS:
         for a, b, weight in _key_ties(found, kind, cfg.tie_weight(kind), cfg.max_key_accounts):
             add(kind, a, b, weight)
-    for a, b, weight in _photo_ties(found, cfg.tie_weight("photo"), cfg):
+    for a, b, weight in _photo_ties(found, candidates, cfg):
         add("photo", a, b, weight)
     for (a, b), n in template_pairs(
         found.texts, cfg.template_threshold, cfg.template_min_tokens,
@@ -240,9 +265,31 @@ def _key_ties(found: Memberships, kind: str, base: float, max_accounts: int):
             yield a, b, weight
 
 
-def _photo_ties(found: Memberships, base: float, cfg):
+def _photo_ties(found: Memberships, candidates: Mapping[str, Candidate], cfg: LinkConfig):
+    """(a, b, weight) for near-identical profile photos, popularity-discounted.
+
+    Personas often wear a real person's photo. That person (the older account, with
+    no suspicious conduct of its own) is the operation's victim, not its member, so
+    the pair is skipped.
+    """
+    base = cfg.tie_weight("photo")
     parsed = {a: h for a, (text, _) in found.photos.items() if (h := parse_phash(text)) is not None}
     for (a, b), _distance in sorted(near_photo_pairs(parsed, cfg.photo_max_distance).items()):
         n = max(found.photos[a][1], found.photos[b][1], 2)
-        if n <= cfg.max_key_accounts:
+        if n <= cfg.max_key_accounts and not _photo_owner(a, b, found, candidates, cfg):
             yield a, b, base * popularity_discount(n)
+
+
+def _photo_owner(
+    a: str, b: str, found: Memberships, candidates: Mapping[str, Candidate], cfg: LinkConfig
+) -> bool:
+    """Whether one of the pair looks like the photo's original, innocent owner."""
+    first, second = found.created.get(a), found.created.get(b)
+    if first is None or second is None:
+        return False
+    older = a if first < second else b
+    gap = abs(first - second)
+    return (
+        gap >= timedelta(days=cfg.photo_owner_days)
+        and candidates[older].own_score < cfg.account_threshold
+    )

@@ -99,7 +99,6 @@ def tie_kinds(group: Sequence[str], graph: TieGraph, min_weight: float) -> set[s
     """Distinct kinds of tie that hold the group together (edges kept by the cut)."""
     kinds: set[str] = set()
     for a, b in combinations(sorted(group), 2):
-        weights = graph.ties.get(pair(a, b))
-        if weights and sum(weights.values()) >= min_weight:
-            kinds.update(weights)
+        if graph.edge(a, b, min_weight) > 0.0:
+            kinds.update(graph.ties[pair(a, b)])
     return kinds
