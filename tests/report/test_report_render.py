@@ -209,3 +209,8 @@ def test_charts_draw_the_top_operations_and_say_so() -> None:
     html = render_html(many, None, generated_at=WHEN)
     assert "The 40 operations with the highest confidence are drawn" in html
     assert "op-044" in html and html.count("op-000") == 1  # listed, but not charted
+
+
+def test_phases_name_metas_kill_chain_tactics(html: str, markdown: str) -> None:
+    assert "Meta kill chain: 2. Gathering information · 3. Coordinating and planning" in html
+    assert "Meta kill chain: 0. Acquiring assets, 8. Compromising assets" in markdown

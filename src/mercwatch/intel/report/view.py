@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from mercwatch.intel.killchain import phase_tactics
 from mercwatch.intel.report.safety import IndicatorDefanger, TargetRedactor, defang
 from mercwatch.intel.report.summary import ReportSummary
 from mercwatch.model import (
@@ -59,6 +60,7 @@ class PhaseView:
     meaning: str
     reached: bool
     groups: tuple[EvidenceGroup, ...]
+    meta_tactics: tuple[str, ...] = ()
 
     @property
     def evidence_count(self) -> int:
@@ -221,10 +223,12 @@ def _phases(op: Operation, redactor: _Cleaner, descriptions: Mapping[str, str]
     by_phase: dict[Phase, list[Evidence]] = defaultdict(list)
     for item in op.evidence:
         by_phase[item.phase].append(item)
+    tactics = phase_tactics()  # Meta's Online Operations Kill Chain, from its data file
     return tuple(
         PhaseView(phase, PHASE_TITLES[phase], PHASE_MEANING[phase],
                   phase in op.phases or bool(by_phase[phase]),
-                  _groups(by_phase[phase], redactor, descriptions))
+                  _groups(by_phase[phase], redactor, descriptions),
+                  tuple(t.label for t in tactics.get(phase, ())))
         for phase in PHASES
     )
 
