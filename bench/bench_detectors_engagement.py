@@ -33,8 +33,12 @@ from mercwatch.ingest import ingest_export
 from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.engine import connect
 
-DETECTORS = ("engagement.fake_persona", "engagement.scripted_outreach", "engagement.coordination",
-             "exploitation.link_delivery")
+DETECTORS = (
+    "engagement.fake_persona",
+    "engagement.scripted_outreach",
+    "engagement.coordination",
+    "exploitation.link_delivery",
+)
 # What an operation account must have done for each detector to be able to see it.
 ACTIVE_TYPES = {
     "engagement.fake_persona": ("friend_request", "message"),
@@ -60,17 +64,18 @@ class Row:
     def cells(self) -> str:
         prec = f"{self.true_pos / self.flagged:.2f}" if self.flagged else "–"
         rec = f"{self.found / self.positives:.2f}" if self.positives else "–"
-        return (f"`{self.detector}` | {self.subject_type} | >{self.threshold:g} | {self.flagged} | "
-                f"{self.true_pos} | {prec} | {self.found}/{self.positives} | {rec}")
+        return (
+            f"`{self.detector}` | {self.subject_type} | >{self.threshold:g} | {self.flagged} | "
+            f"{self.true_pos} | {prec} | {self.found}/{self.positives} | {rec}"
+        )
 
 
-def _active(con, accounts: frozenset[str], types: tuple[str, ...], with_url: bool) -> frozenset[str]:
+def _active(
+    con, accounts: frozenset[str], types: tuple[str, ...], with_url: bool
+) -> frozenset[str]:
     ev = con.table("events")
     ev = ev.filter(ev.type.isin(list(types)) & ev.actor_id.isin(sorted(accounts)))
-    if with_url:
-        ev = ev.filter(ev.url.notnull())
-    else:
-        ev = ev.filter(ev.target_id.notnull())
+    ev = ev.filter(ev.url.notnull()) if with_url else ev.filter(ev.target_id.notnull())
     return frozenset(ev.select("actor_id").distinct().to_pyarrow()["actor_id"].to_pylist())
 
 
@@ -89,20 +94,36 @@ def evaluate(con, export: Path, result: DetectionResult) -> list[Row]:
     rows = []
     for det in DETECTORS:
         active = _active(con, accounts, ACTIVE_TYPES[det], det.startswith("exploitation"))
-        kinds = [("account", accounts, active)] + ([("domain", domains, seen)] if det.startswith("exploit") else [])
+        kinds = [("account", accounts, active)] + (
+            [("domain", domains, seen)] if det.startswith("exploit") else []
+        )
         for kind, members, reachable in kinds:
             for t in THRESHOLDS:
-                flagged = {s["subject"] for s in signals
-                           if s["detector"] == det and s["subject_type"] == kind and s["score"] > t}
-                rows.append(Row(det, kind, t, len(flagged), len(flagged & members), len(flagged & reachable),
-                                len(reachable)))
+                flagged = {
+                    s["subject"]
+                    for s in signals
+                    if s["detector"] == det and s["subject_type"] == kind and s["score"] > t
+                }
+                rows.append(
+                    Row(
+                        det,
+                        kind,
+                        t,
+                        len(flagged),
+                        len(flagged & members),
+                        len(flagged & reachable),
+                        len(reachable),
+                    )
+                )
     return rows
 
 
 def bench(work: Path, runs: list[tuple[int, int]]) -> None:
     detectors = [d for d in builtin_detectors() if d.id in DETECTORS]
-    print("| users | seed | detector | subject | score | flagged | TP | precision | found/positives "
-          "| recall | seconds |")
+    print(
+        "| users | seed | detector | subject | score | flagged | TP | precision | found/positives "
+        "| recall | seconds |"
+    )
     print("|---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|")
     for users, seed in runs:
         export = work / f"sim-u{users}-s{seed}"

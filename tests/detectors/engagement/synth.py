@@ -40,16 +40,30 @@ class Scene:
     def friends(self, a: str, b: str) -> None:
         self.friendships.append({"a": a, "b": b, "since": at(-300)})
 
-    def event(self, type_: str, actor: str | None, target: str | None = None, days: float = 1.0,
-              minutes: float = 0.0, **fields: Any) -> None:
-        row = {"event_id": f"e{len(self.events):06d}", "ts": at(days, minutes), "type": type_, **fields}
+    def event(
+        self,
+        type_: str,
+        actor: str | None,
+        target: str | None = None,
+        days: float = 1.0,
+        minutes: float = 0.0,
+        **fields: Any,
+    ) -> None:
+        row = {
+            "event_id": f"e{len(self.events):06d}",
+            "ts": at(days, minutes),
+            "type": type_,
+            **fields,
+        }
         if actor is not None:
             row["actor_id"] = actor
         if target is not None:
             row["target_id"] = target
         self.events.append(row)
 
-    def request(self, actor: str, target: str, days: float, accepted: bool = False, **fields: Any) -> None:
+    def request(
+        self, actor: str, target: str, days: float, accepted: bool = False, **fields: Any
+    ) -> None:
         """A friend request, and the target's acceptance an hour later if ``accepted``."""
         self.event("friend_request", actor, target, days, **fields)
         if accepted:
@@ -59,7 +73,9 @@ class Scene:
         folder.mkdir(parents=True, exist_ok=True)
         for name in ("accounts", "friendships", "events"):
             rows = getattr(self, name)
-            (folder / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+            (folder / f"{name}.jsonl").write_text(
+                "".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8"
+            )
         return folder
 
     def context(self, folder: Path, known_bad: frozenset[str] = frozenset()) -> DetectionContext:
@@ -70,15 +86,24 @@ class Scene:
         return DetectionContext(con=con, known_bad=known_bad)
 
 
-def background(scene: Scene, users: int = 30, at_risk: int = 3, contacts_each: int = 3) -> tuple[list[str], list[str], list[str]]:
+def background(
+    scene: Scene, users: int = 30, at_risk: int = 3, contacts_each: int = 3
+) -> tuple[list[str], list[str], list[str]]:
     """Ordinary users who befriend each other, at-risk users and their close contacts.
 
     Returns (ordinary users, at-risk users, contacts). Ordinary users also send
     ordinary friend requests to each other (mostly accepted) so base rates exist.
     """
-    users_ = [scene.account(f"u{i:02d}", created_days=-900 + 20 * i, display_name=f"User {i}") for i in range(users)]
-    risky = [scene.account(f"r{i}", created_days=-1500, display_name=f"Reporter {i}", tags=["journalist"])
-             for i in range(at_risk)]
+    users_ = [
+        scene.account(f"u{i:02d}", created_days=-900 + 20 * i, display_name=f"User {i}")
+        for i in range(users)
+    ]
+    risky = [
+        scene.account(
+            f"r{i}", created_days=-1500, display_name=f"Reporter {i}", tags=["journalist"]
+        )
+        for i in range(at_risk)
+    ]
     contacts = []
     for i, r in enumerate(risky):
         for j in range(contacts_each):

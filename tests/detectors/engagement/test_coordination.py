@@ -60,10 +60,24 @@ def signals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 @pytest.mark.parametrize(
     ("account", "should_flag"),
-    [("k0", True), ("k1", True), ("k2", True), ("k3", True), ("o0", False), ("o1", False), ("o5", False),
-     ("v0", False), ("v1", False), ("h0", False), ("h1", False), ("u00", False)],
+    [
+        ("k0", True),
+        ("k1", True),
+        ("k2", True),
+        ("k3", True),
+        ("o0", False),
+        ("o1", False),
+        ("o5", False),
+        ("v0", False),
+        ("v1", False),
+        ("h0", False),
+        ("h1", False),
+        ("u00", False),
+    ],
 )
-def test_coordinated_ring_vs_office_nat(signals: dict[str, dict], account: str, should_flag: bool) -> None:
+def test_coordinated_ring_vs_office_nat(
+    signals: dict[str, dict], account: str, should_flag: bool
+) -> None:
     score = signals[account]["score"] if account in signals else 0.0
     assert (score >= 0.5) is should_flag, {k: round(v["score"], 3) for k, v in signals.items()}
 

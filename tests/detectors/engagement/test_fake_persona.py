@@ -22,8 +22,13 @@ def _scene() -> Scene:
     users, risky, contacts = background(s)
     # A ring of four personas created within two days, one photo re-encoded, claiming jobs.
     for i in range(4):
-        s.account(f"p{i}", created_days=-5 + i * 0.5, display_name=f"Sara {i}",
-                  bio="Freelance journalist covering the region", photo_hash=_flip(RING_PHOTO, i))
+        s.account(
+            f"p{i}",
+            created_days=-5 + i * 0.5,
+            display_name=f"Sara {i}",
+            bio="Freelance journalist covering the region",
+            photo_hash=_flip(RING_PHOTO, i),
+        )
     targets = risky + contacts
     for i in range(4):
         for k, t in enumerate(targets[i::2][:4]):
@@ -31,11 +36,19 @@ def _scene() -> Scene:
     s.event("report", risky[0], "p1", days=4)
     # Fans of a celebrity reuse one photo over three years; one also requests a journalist.
     for i in range(8):
-        s.account(f"f{i}", created_days=-1100 + i * 140, photo_hash=FAN_PHOTO, display_name=f"Fan {i}")
+        s.account(
+            f"f{i}", created_days=-1100 + i * 140, photo_hash=FAN_PHOTO, display_name=f"Fan {i}"
+        )
         s.request(f"f{i}", users[(3 * i) % len(users)], days=2 + i * 0.1, accepted=True)
     s.request("f2", risky[1], days=6)
     # A real journalist, long on the platform, befriends two colleagues who accept.
-    s.account("j0", created_days=-2000, display_name="Dana J", bio="Journalist at the Daily", tags=["journalist"])
+    s.account(
+        "j0",
+        created_days=-2000,
+        display_name="Dana J",
+        bio="Journalist at the Daily",
+        tags=["journalist"],
+    )
     s.friends("j0", users[0])
     for r in risky[:2]:
         s.request("j0", r, days=5, accepted=True)
@@ -58,8 +71,18 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
 
 @pytest.mark.parametrize(
     ("account", "should_flag"),
-    [("p0", True), ("p1", True), ("p2", True), ("p3", True),
-     ("f0", False), ("f2", False), ("f7", False), ("j0", False), ("n0", False), ("u03", False)],
+    [
+        ("p0", True),
+        ("p1", True),
+        ("p2", True),
+        ("p3", True),
+        ("f0", False),
+        ("f2", False),
+        ("f7", False),
+        ("j0", False),
+        ("n0", False),
+        ("u03", False),
+    ],
 )
 def test_persona_ring_vs_fans(scores: dict[str, float], account: str, should_flag: bool) -> None:
     assert (scores.get(account, 0.0) >= 0.5) is should_flag, scores

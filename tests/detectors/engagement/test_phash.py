@@ -13,7 +13,11 @@ from mercwatch.errors import ConfigError
 
 
 def _brute(values: list[int], d: int) -> list[tuple[int, int]]:
-    return [(i, j) for i, j in itertools.combinations(range(len(values)), 2) if (values[i] ^ values[j]).bit_count() <= d]
+    return [
+        (i, j)
+        for i, j in itertools.combinations(range(len(values)), 2)
+        if (values[i] ^ values[j]).bit_count() <= d
+    ]
 
 
 @st.composite
@@ -35,16 +39,33 @@ def test_band_index_matches_brute_force(values: list[int], d: int) -> None:
 
 def test_groups_chain_reencodings_and_skip_malformed() -> None:
     base = 0x0123456789ABCDEF
-    hashes = [f"{base:016x}", f"{base ^ 0b111:016x}", f"{base ^ 0b111111111:016x}", f"{~base & (2**64 - 1):016x}",
-              "not-a-hash", ""]
+    hashes = [
+        f"{base:016x}",
+        f"{base ^ 0b111:016x}",
+        f"{base ^ 0b111111111:016x}",
+        f"{~base & (2**64 - 1):016x}",
+        "not-a-hash",
+        "",
+    ]
     groups = near_duplicate_groups(hashes, 6)
     assert "not-a-hash" not in groups and len(groups) == 4
-    assert groups[f"{base:016x}"] == groups[f"{base ^ 0b111:016x}"] == groups[f"{base ^ 0b111111111:016x}"]
+    assert (
+        groups[f"{base:016x}"]
+        == groups[f"{base ^ 0b111:016x}"]
+        == groups[f"{base ^ 0b111111111:016x}"]
+    )
     assert groups[f"{~base & (2**64 - 1):016x}"] != groups[f"{base:016x}"]
 
 
-@pytest.mark.parametrize(("text", "value"), [("00000000000000ff", 255), ("FFFFFFFFFFFFFFFF", 2**64 - 1),
-                                             ("123", None), ("zzzzzzzzzzzzzzzz", None)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("00000000000000ff", 255),
+        ("FFFFFFFFFFFFFFFF", 2**64 - 1),
+        ("123", None),
+        ("zzzzzzzzzzzzzzzz", None),
+    ],
+)
 def test_parse_phash(text: str, value: int | None) -> None:
     assert parse_phash(text) == value
 

@@ -9,15 +9,38 @@ from mercwatch.detectors.engagement.scripted_outreach import ScriptedOutreach
 from mercwatch.detectors.engagement.templates import find_templates, masked_tokens
 from mercwatch.detectors.runner import run_detectors
 
-LURE = ("Hello {name}, I am a producer at {outlet} preparing a documentary about press freedom in {city}. "
-        "Would you be willing to talk with us for a short interview next week?")
-RECRUIT = ("Hi {name}, I came across your profile and think you would be a great fit for a senior role "
-           "at {company}. Are you open to a quick chat this week?")
-NAMES = ["Amira", "John Carter", "Li", "Sofia", "Marek", "Ines", "Tomas", "Yara", "Kofi", "Elena", "Ravi", "Nadia"]
+LURE = (
+    "Hello {name}, I am a producer at {outlet} preparing a documentary about press freedom "
+    "in {city}. "
+    "Would you be willing to talk with us for a short interview next week?"
+)
+RECRUIT = (
+    "Hi {name}, I came across your profile and think you would be a great fit for a senior role "
+    "at {company}. Are you open to a quick chat this week?"
+)
+NAMES = [
+    "Amira",
+    "John Carter",
+    "Li",
+    "Sofia",
+    "Marek",
+    "Ines",
+    "Tomas",
+    "Yara",
+    "Kofi",
+    "Elena",
+    "Ravi",
+    "Nadia",
+]
 CITIES = ["Cairo", "Mexico City", "Manila", "Baku", "Minsk", "Lagos"]
-CHATTER = ["did you see the game last night, it was wild", "is the bakery on the corner still open on sundays",
-           "thanks for adding me, we met at the climbing gym", "are you selling the blue bike you posted about",
-           "sorry wrong person, i was looking for my cousin", "your photos from the lake trip are amazing honestly"]
+CHATTER = [
+    "did you see the game last night, it was wild",
+    "is the bakery on the corner still open on sundays",
+    "thanks for adding me, we met at the climbing gym",
+    "are you selling the blue bike you posted about",
+    "sorry wrong person, i was looking for my cousin",
+    "your photos from the lake trip are amazing honestly",
+]
 
 
 def _scene() -> Scene:
@@ -28,19 +51,43 @@ def _scene() -> Scene:
         s.account(f"p{i}", created_days=-10, display_name=f"Persona {i}")
         for k in range(2):
             t = targets[2 * i + k]
-            text = LURE.format(name=NAMES[2 * i + k], outlet=["Channel Nine", "DocuWorks", "NewsHub"][i],
-                               city=CITIES[2 * i + k])
+            text = LURE.format(
+                name=NAMES[2 * i + k],
+                outlet=["Channel Nine", "DocuWorks", "NewsHub"][i],
+                city=CITIES[2 * i + k],
+            )
             s.event("message", f"p{i}", t, days=2 + i + k * 0.1, text=text)
-    s.account("rec0", created_days=-600, display_name="Talent Partner", employer="Recruiter at Hirely")
+    s.account(
+        "rec0", created_days=-600, display_name="Talent Partner", employer="Recruiter at Hirely"
+    )
     for k, t in enumerate(users[:11] + contacts[-1:]):
-        s.event("message", "rec0", t, days=1 + k * 0.2,
-                text=RECRUIT.format(name=NAMES[k % len(NAMES)], company=["Acme", "Globex", "Initech"][k % 3]))
+        s.event(
+            "message",
+            "rec0",
+            t,
+            days=1 + k * 0.2,
+            text=RECRUIT.format(
+                name=NAMES[k % len(NAMES)], company=["Acme", "Globex", "Initech"][k % 3]
+            ),
+        )
     for k, text in enumerate(CHATTER):  # ordinary strangers' messages, some to at-risk people
         s.event("message", users[k + 10], (risky + users)[k * 3], days=3 + k * 0.3, text=text)
     s.account("reader", created_days=-400, display_name="A Reader")
-    s.event("message", "reader", risky[0], days=4, text="Loved your article about the elections, keep up the good work")
+    s.event(
+        "message",
+        "reader",
+        risky[0],
+        days=4,
+        text="Loved your article about the elections, keep up the good work",
+    )
     for k in range(5):  # friends chat with the same words: not strangers
-        s.event("message", users[k], users[k + 1], days=5 + k * 0.1, text=LURE.format(name="X", outlet="Y", city="Z"))
+        s.event(
+            "message",
+            users[k],
+            users[k + 1],
+            days=5 + k * 0.1,
+            text=LURE.format(name="X", outlet="Y", city="Z"),
+        )
     return s
 
 
@@ -53,9 +100,19 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
 
 @pytest.mark.parametrize(
     ("account", "should_flag"),
-    [("p0", True), ("p1", True), ("p2", True), ("rec0", False), ("reader", False), ("u00", False), ("u10", False)],
+    [
+        ("p0", True),
+        ("p1", True),
+        ("p2", True),
+        ("rec0", False),
+        ("reader", False),
+        ("u00", False),
+        ("u10", False),
+    ],
 )
-def test_scripted_lure_vs_recruiter_template(scores: dict[str, float], account: str, should_flag: bool) -> None:
+def test_scripted_lure_vs_recruiter_template(
+    scores: dict[str, float], account: str, should_flag: bool
+) -> None:
     assert (scores.get(account, 0.0) >= 0.5) is should_flag, scores
 
 
@@ -63,15 +120,28 @@ def test_masking_makes_swapped_names_and_places_one_script() -> None:
     a = LURE.format(name="Amira", outlet="Channel Nine", city="Cairo")
     b = LURE.format(name="John Carter", outlet="DocuWorks", city="Mexico City")
     assert masked_tokens(a) == masked_tokens(b)
-    assert masked_tokens("Call me at 555 0199 or see https://x.example/a?b=1") == \
-        ["<name>", "me", "at", "<num>", "<num>", "or", "see", "<url>"]
+    assert masked_tokens("Call me at 555 0199 or see https://x.example/a?b=1") == [
+        "<name>",
+        "me",
+        "at",
+        "<num>",
+        "<num>",
+        "or",
+        "see",
+        "<url>",
+    ]
 
 
 @pytest.mark.parametrize(
     ("first", "second", "same"),
     [
-        (LURE.format(name="A", outlet="B", city="C"), LURE.format(name="Dmitri", outlet="Kanal", city="Kyiv")
-         .replace("next week", "this month"), True),
+        (
+            LURE.format(name="A", outlet="B", city="C"),
+            LURE.format(name="Dmitri", outlet="Kanal", city="Kyiv").replace(
+                "next week", "this month"
+            ),
+            True,
+        ),
         (LURE.format(name="A", outlet="B", city="C"), RECRUIT.format(name="A", company="B"), False),
         (CHATTER[0], CHATTER[1], False),
     ],

@@ -46,7 +46,15 @@ def _approaches(ctx: DetectionContext) -> ir.Table:
         & events.actor_id.notnull()
         & events.target_id.notnull()
         & (events.actor_id != events.target_id)
-    ).select(event_id="event_id", ts="ts", type="type", actor="actor_id", target="target_id", text="text", url="url")
+    ).select(
+        event_id="event_id",
+        ts="ts",
+        type="type",
+        actor="actor_id",
+        target="target_id",
+        text="text",
+        url="url",
+    )
     friends = prior_friends(ctx)
     ev = ev.anti_join(friends, (ev.actor == friends.a) & (ev.target == friends.b))
     # A message after the target accepted the actor's request is no longer a stranger's.
@@ -65,11 +73,19 @@ def _approaches(ctx: DetectionContext) -> ir.Table:
     earlier = events.filter(events.type.isin(APPROACH_TYPES)).select(
         by=events.actor_id, to=events.target_id, first_ts=events.ts
     )
-    ev = ev.anti_join(earlier, [ev.target == earlier.by, ev.actor == earlier.to, earlier.first_ts < ev.ts])
+    ev = ev.anti_join(
+        earlier, [ev.target == earlier.by, ev.actor == earlier.to, earlier.first_ts < ev.ts]
+    )
     people = interest(ctx)
     ev = ev.left_join(people, ev.target == people.account_id)
     return ev.select(
-        "event_id", "ts", "type", "actor", "target", "text", "url",
+        "event_id",
+        "ts",
+        "type",
+        "actor",
+        "target",
+        "text",
+        "url",
         interest=people.kind.notnull(),
         kind=people.kind,
     )
@@ -109,7 +125,9 @@ def _freshness(ctx: DetectionContext, new_days: float, dormant_days: float) -> i
     )
 
 
-def freshness(ctx: DetectionContext, new_days: float = 30.0, dormant_days: float = 180.0) -> ir.Table:
+def freshness(
+    ctx: DetectionContext, new_days: float = 30.0, dormant_days: float = 180.0
+) -> ir.Table:
     """Columns ``account_id``, ``age_days`` (at the window start), ``kind``.
 
     ``kind`` is ``new`` (created at most ``new_days`` before the first exported event,
@@ -123,16 +141,25 @@ def freshness(ctx: DetectionContext, new_days: float = 30.0, dormant_days: float
 def _photo_groups(ctx: DetectionContext, max_distance: int) -> ir.Table:
     accounts = ctx.table("accounts")
     with_photo = accounts.filter(accounts.photo_hash.notnull())
-    hashes = with_photo.select(h=with_photo.photo_hash.lower()).distinct().to_pyarrow()["h"].to_pylist()
+    hashes = (
+        with_photo.select(h=with_photo.photo_hash.lower()).distinct().to_pyarrow()["h"].to_pylist()
+    )
     groups = near_duplicate_groups(hashes, max_distance)
     mapping = ibis.memtable(
-        pa.table({"h": pa.array(list(groups), pa.string()), "group": pa.array(list(groups.values()), pa.int64())})
+        pa.table(
+            {
+                "h": pa.array(list(groups), pa.string()),
+                "group": pa.array(list(groups.values()), pa.int64()),
+            }
+        )
     )
     # Creation time as a population quantile, so "close together" follows the
     # platform's real sign-up curve instead of a fixed number of days.
     ranked = accounts.mutate(q=ibis.percent_rank().over(ibis.window(order_by=accounts.created_at)))
     ranked = ranked.filter(ranked.photo_hash.notnull())
-    a = ranked.select(account_id="account_id", created_at="created_at", q="q", h=ranked.photo_hash.lower())
+    a = ranked.select(
+        account_id="account_id", created_at="created_at", q="q", h=ranked.photo_hash.lower()
+    )
     joined = a.join(mapping, a.h == mapping.h).select("account_id", "created_at", "q", "group", a.h)
     created = joined.created_at.epoch_seconds()
     stats = joined.group_by("group").aggregate(

@@ -33,8 +33,10 @@ class Coordination(Detector):
     version = 1
     phase = Phase.ENGAGEMENT
     reads = ("accounts", "friendships", "events")
-    description = ("Accounts sharing uncommon IPs, devices or e-mail domains that approach at-risk "
-                   "people and their contacts, above their peers' rate, often the same people.")
+    description = (
+        "Accounts sharing uncommon IPs, devices or e-mail domains that approach at-risk "
+        "people and their contacts, above their peers' rate, often the same people."
+    )
     defaults = {
         "window_hours": 72.0,  # first touches of one person this close count as synchronous
         "max_infra_accounts": 50,  # addresses/devices/domains shared more widely are NAT or popular
@@ -59,19 +61,31 @@ class Coordination(Detector):
         infra = saturating(pairs.infra_w, p("half_infra"))
         both = (pairs.eng_a * pairs.eng_b).sqrt()
         sync = saturating(pairs.common, p("half_common"))
-        pairs = pairs.mutate(pair=clamp01(infra * noisy_or([(both, p("w_engaged")), (sync, p("w_sync"))])))
+        pairs = pairs.mutate(
+            pair=clamp01(infra * noisy_or([(both, p("w_engaged")), (sync, p("w_sync"))]))
+        )
         cols = dict(pair="pair", common="common", shared="shared")
-        return self._per_account(ctx, pairs.select(account="a", partner="b", n_partner="n_b", **cols).union(
-            pairs.select(account="b", partner="a", n_partner="n_a", **cols)))
+        return self._per_account(
+            ctx,
+            pairs.select(account="a", partner="b", n_partner="n_b", **cols).union(
+                pairs.select(account="b", partner="a", n_partner="n_a", **cols)
+            ),
+        )
 
     def _touches(self, ctx: DetectionContext) -> ir.Table:
         """First touch (epoch seconds) of each non-friend by each account."""
         events = ctx.table("events")
-        ev = events.filter(events.type.isin(TOUCH_TYPES) & events.actor_id.notnull() & events.target_id.notnull()
-                           & (events.actor_id != events.target_id))
+        ev = events.filter(
+            events.type.isin(TOUCH_TYPES)
+            & events.actor_id.notnull()
+            & events.target_id.notnull()
+            & (events.actor_id != events.target_id)
+        )
         fr = prior_friends(ctx)
         ev = ev.anti_join(fr, (ev.actor_id == fr.a) & (ev.target_id == fr.b))
-        return ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(t=ev.ts.epoch_seconds().min())
+        return ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(
+            t=ev.ts.epoch_seconds().min()
+        )
 
     def _engagement(self, ctx: DetectionContext) -> ir.Table:
         """Per account: at-risk/contact people approached, lifted over peers' base rate.
@@ -86,19 +100,29 @@ class Coordination(Detector):
         pairs = pairs.select("actor", "target", "interest", peer=people.kind.fill_null("other"))
         base = pairs.group_by("peer").aggregate(base_share=pairs.interest.cast("float64").mean())
         per = pairs.group_by(["actor", "peer"]).aggregate(
-            n=pairs.target.nunique(), interest_n=pairs.target.nunique(where=pairs.interest))
+            n=pairs.target.nunique(), interest_n=pairs.target.nunique(where=pairs.interest)
+        )
         per = per.join(base, "peer")
         lift = shrunk_lift(per.interest_n, per.n, per.base_share, self.p(ctx, "prior_weight"))
-        return per.select(account=per.actor, interest_n=per.interest_n,
-                          eng=saturating(per.interest_n, self.p(ctx, "half_targets")) * lift)
+        return per.select(
+            account=per.actor,
+            interest_n=per.interest_n,
+            eng=saturating(per.interest_n, self.p(ctx, "half_targets")) * lift,
+        )
 
     def _with_sync(self, ctx: DetectionContext, pairs: ir.Table, touches: ir.Table) -> ir.Table:
         """People both accounts of a pair first approached within the window of each other."""
         window = float(self.p(ctx, "window_hours")) * 3600.0
         x = touches.select(xa="actor", target="target", ta="t")
         y = touches.select(yb="actor", y_target="target", tb="t")
-        j = pairs.select("a", "b").join(x, ibis._.a == x.xa).join(
-            y, [ibis._.b == y.yb, ibis._.target == y.y_target, (ibis._.ta - y.tb).abs() <= window])
+        j = (
+            pairs.select("a", "b")
+            .join(x, ibis._.a == x.xa)
+            .join(
+                y,
+                [ibis._.b == y.yb, ibis._.target == y.y_target, (ibis._.ta - y.tb).abs() <= window],
+            )
+        )
         common = j.group_by(["a", "b"]).aggregate(common=j.target.nunique())
         out = pairs.left_join(common, ["a", "b"]).select(pairs, common=ibis._.common)
         return out.mutate(common=out.common.fill_null(0))
@@ -111,12 +135,23 @@ class Coordination(Detector):
         breadth = ip_breadth(ctx)
         ips = ips.join(breadth, ips.item == breadth.ip).select("account", item="ip", n="accounts")
         ips = ips.mutate(kind=ibis.literal("ip"))
-        dev = events.filter(events.device_id.notnull()).select(account="actor_id", item="device_id").distinct()
-        dev = dev.mutate(n=dev.account.nunique().over(ibis.window(group_by=dev.item)), kind=ibis.literal("device"))
+        dev = (
+            events.filter(events.device_id.notnull())
+            .select(account="actor_id", item="device_id")
+            .distinct()
+        )
+        dev = dev.mutate(
+            n=dev.account.nunique().over(ibis.window(group_by=dev.item)),
+            kind=ibis.literal("device"),
+        )
         acc = ctx.table("accounts")
-        dom = acc.filter(acc.email_domain.notnull()).select(account="account_id", item=acc.email_domain.lower())
-        dom = dom.mutate(n=dom.account.nunique().over(ibis.window(group_by=dom.item)),
-                         kind=ibis.literal("email domain"))
+        dom = acc.filter(acc.email_domain.notnull()).select(
+            account="account_id", item=acc.email_domain.lower()
+        )
+        dom = dom.mutate(
+            n=dom.account.nunique().over(ibis.window(group_by=dom.item)),
+            kind=ibis.literal("email domain"),
+        )
         cols = ("account", "item", "n", "kind")
         items = ips.select(*cols).union(dev.select(*cols)).union(dom.select(*cols))
         items = items.filter((items.n >= 2) & (items.n <= cap))
@@ -147,10 +182,26 @@ class Coordination(Detector):
         )
         per = per.mutate(score=clamp01(1.0 - per.miss.exp()))
         per = per.filter(per.score >= self.p(ctx, "min_score"))
-        detail = ("shares infrastructure with " + per.partners.cast("string") + " accounts that also approach "
-                  + "at-risk people; strongest with " + per.best_partner + " (shared " + per.best_shared + "; it "
-                  + "approached " + per.best_targets.cast("string") + " at-risk users/contacts, "
-                  + per.best_common.cast("string") + " of the same people within the window; pair score "
-                  + fmt(per.best) + ")")
-        return per.select(subject_type=ibis.literal("account"), subject=per.account, score=per.score,
-                          detail=detail)
+        detail = (
+            "shares infrastructure with "
+            + per.partners.cast("string")
+            + " accounts that also approach "
+            + "at-risk people; strongest with "
+            + per.best_partner
+            + " (shared "
+            + per.best_shared
+            + "; it "
+            + "approached "
+            + per.best_targets.cast("string")
+            + " at-risk users/contacts, "
+            + per.best_common.cast("string")
+            + " of the same people within the window; pair score "
+            + fmt(per.best)
+            + ")"
+        )
+        return per.select(
+            subject_type=ibis.literal("account"),
+            subject=per.account,
+            score=per.score,
+            detail=detail,
+        )

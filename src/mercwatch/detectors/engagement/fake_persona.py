@@ -28,8 +28,10 @@ class FakePersona(Detector):
     version = 1
     phase = Phase.ENGAGEMENT
     reads = ("accounts", "friendships", "events")
-    description = ("New or dormant accounts with reused photos or role claims sending unanswered "
-                   "friend requests to at-risk users and their contacts.")
+    description = (
+        "New or dormant accounts with reused photos or role claims sending unanswered "
+        "friend requests to at-risk users and their contacts."
+    )
     defaults = {
         "max_photo_distance": 6,  # pHash bits: re-encoded copies are 0-4 apart, other photos ~32
         "max_ring": 25,  # photo groups larger than this look like fandom, discounted by size
@@ -50,16 +52,24 @@ class FakePersona(Detector):
         acc = self._targeting(ctx)
         acc = self._with_persona(ctx, acc)
         p = lambda name: self.p(ctx, name)  # noqa: E731
-        persona = noisy_or([
-            (acc.ring, p("w_ring")), (acc.claim.notnull().cast("float64"), p("w_claim")),
-            (acc.fresh.notnull().cast("float64"), p("w_fresh")),
-            (acc.rejection, p("w_reject")), (acc.reports_score, p("w_reports")),
-        ])
+        persona = noisy_or(
+            [
+                (acc.ring, p("w_ring")),
+                (acc.claim.notnull().cast("float64"), p("w_claim")),
+                (acc.fresh.notnull().cast("float64"), p("w_fresh")),
+                (acc.rejection, p("w_reject")),
+                (acc.reports_score, p("w_reports")),
+            ]
+        )
         score = ibis.greatest((acc.targeting * persona).sqrt(), acc.ring * p("ring_alone"))
         acc = acc.mutate(score=clamp01(score))
         acc = acc.filter(acc.score >= p("min_score"))
-        return acc.select(subject_type=ibis.literal("account"), subject=acc.account_id, score=acc.score,
-                          detail=self._detail(acc))
+        return acc.select(
+            subject_type=ibis.literal("account"),
+            subject=acc.account_id,
+            score=acc.score,
+            detail=self._detail(acc),
+        )
 
     def _targeting(self, ctx: DetectionContext) -> ir.Table:
         """Per approaching account: interest targets, lift over base rate, rejection."""
@@ -71,26 +81,36 @@ class FakePersona(Detector):
         acc_ev = events.filter(events.type == "friend_accept")
         accepts = acc_ev.select(by=acc_ev.actor_id, of=acc_ev.target_id).distinct()
         pairs = pairs.left_join(accepts, (pairs.target == accepts.by) & (pairs.actor == accepts.of))
-        pairs = pairs.select("actor", "interest", "requested", accepted=pairs.by.notnull() & pairs.requested)
+        pairs = pairs.select(
+            "actor", "interest", "requested", accepted=pairs.by.notnull() & pairs.requested
+        )
         # Base rates as a one-row table joined on: scalar subqueries do not compile everywhere.
         base = pairs.aggregate(
             base_share=pairs.interest.cast("float64").mean(),
-            base_accept=pairs.accepted.cast("float64").sum() / pairs.requested.cast("float64").sum(),
+            base_accept=pairs.accepted.cast("float64").sum()
+            / pairs.requested.cast("float64").sum(),
         )
-        per = pairs.group_by("actor").aggregate(
-            approached=pairs.count(),
-            interest_n=pairs.interest.cast("int64").sum(),
-            req_interest=(pairs.requested & pairs.interest).cast("int64").sum(),
-            acc_interest=(pairs.accepted & pairs.interest).cast("int64").sum(),
-        ).cross_join(base)
+        per = (
+            pairs.group_by("actor")
+            .aggregate(
+                approached=pairs.count(),
+                interest_n=pairs.interest.cast("int64").sum(),
+                req_interest=(pairs.requested & pairs.interest).cast("int64").sum(),
+                acc_interest=(pairs.accepted & pairs.interest).cast("int64").sum(),
+            )
+            .cross_join(base)
+        )
         base_share, base_accept = per.base_share, per.base_accept.fill_null(0.0)
         m = self.p(ctx, "prior_weight")
         lift = shrunk_lift(per.interest_n, per.approached, base_share, m)
         rate = (per.acc_interest + m * base_accept) / (per.req_interest + m)
         rejection = ibis.ifelse(base_accept > 0, clamp01((base_accept - rate) / base_accept), 0.0)
         return per.select(
-            account_id=per.actor, approached=per.approached, interest_n=per.interest_n,
-            req_interest=per.req_interest, acc_interest=per.acc_interest,
+            account_id=per.actor,
+            approached=per.approached,
+            interest_n=per.interest_n,
+            req_interest=per.req_interest,
+            acc_interest=per.acc_interest,
             targeting=saturating(per.interest_n, self.p(ctx, "half_targets")) * lift,
             rejection=ibis.ifelse(per.req_interest > 0, rejection, 0.0),
             base_share=base_share,
@@ -101,7 +121,9 @@ class FakePersona(Detector):
         photos = photo_groups(ctx, self.p(ctx, "max_photo_distance"))
         max_ring = float(self.p(ctx, "max_ring"))
         ring = photos.select(
-            rid="account_id", group_accounts="accounts", span_days="span_days",
+            rid="account_id",
+            group_accounts="accounts",
+            span_days="span_days",
             ring=photos.tightness * ibis.least(1.0, max_ring / photos.accounts.cast("float64")),
         )
         subjects = acc.select(sid="account_id").union(ring.select(sid="rid")).distinct()
@@ -116,11 +138,16 @@ class FakePersona(Detector):
         t = t.left_join(fresh, t.sid == fresh.fid).drop("fid")
         t = t.left_join(received, t.sid == received.reported).drop("reported")
         return t.mutate(
-            account_id=t.sid, targeting=t.targeting.fill_null(0.0), rejection=t.rejection.fill_null(0.0),
-            ring=t.ring.fill_null(0.0), reporters=t.reporters.fill_null(0),
+            account_id=t.sid,
+            targeting=t.targeting.fill_null(0.0),
+            rejection=t.rejection.fill_null(0.0),
+            ring=t.ring.fill_null(0.0),
+            reporters=t.reporters.fill_null(0),
             reports_score=saturating(t.reporters.fill_null(0), 1.0),
-            approached=t.approached.fill_null(0), interest_n=t.interest_n.fill_null(0),
-            req_interest=t.req_interest.fill_null(0), acc_interest=t.acc_interest.fill_null(0),
+            approached=t.approached.fill_null(0),
+            interest_n=t.interest_n.fill_null(0),
+            req_interest=t.req_interest.fill_null(0),
+            acc_interest=t.acc_interest.fill_null(0),
         )
 
     @staticmethod
@@ -133,15 +160,26 @@ class FakePersona(Detector):
     def _detail(t: ir.Table) -> ir.StringValue:
         photo = ibis.ifelse(
             t.group_accounts.notnull(),
-            "; photo shared by " + t.group_accounts.cast("string") + " accounts created within "
-            + fmt(t.span_days, 1) + " days",
+            "; photo shared by "
+            + t.group_accounts.cast("string")
+            + " accounts created within "
+            + fmt(t.span_days, 1)
+            + " days",
             "",
         )
         return (
-            "approached " + t.interest_n.cast("string") + " at-risk users/contacts of "
-            + t.approached.cast("string") + " strangers (base rate " + fmt(t.base_share.fill_null(0.0) * 100, 1)
-            + "%); " + t.acc_interest.cast("string") + " of " + t.req_interest.cast("string")
-            + " friend requests to them accepted; reported/blocked by " + t.reporters.cast("string")
+            "approached "
+            + t.interest_n.cast("string")
+            + " at-risk users/contacts of "
+            + t.approached.cast("string")
+            + " strangers (base rate "
+            + fmt(t.base_share.fill_null(0.0) * 100, 1)
+            + "%); "
+            + t.acc_interest.cast("string")
+            + " of "
+            + t.req_interest.cast("string")
+            + " friend requests to them accepted; reported/blocked by "
+            + t.reporters.cast("string")
             + photo
             + ibis.ifelse(t.claim.notnull(), "; claims '" + t.claim + "'", "")
             + ibis.ifelse(t.fresh.notnull(), "; " + t.fresh + " account", "")

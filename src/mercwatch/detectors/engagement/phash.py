@@ -47,7 +47,9 @@ def near_pairs(values: list[int], max_distance: int) -> list[tuple[int, int]]:
         ConfigError: ``max_distance`` is beyond what the band index finds exactly.
     """
     if not 0 <= max_distance <= MAX_EXACT_DISTANCE:
-        raise ConfigError(f"photo hash distance must be 0..{MAX_EXACT_DISTANCE} (got {max_distance})")
+        raise ConfigError(
+            f"photo hash distance must be 0..{MAX_EXACT_DISTANCE} (got {max_distance})"
+        )
     index: list[dict[int, list[int]]] = [defaultdict(list) for _ in range(BANDS)]
     for i, h in enumerate(values):
         for b, band in enumerate(_bands(h)):

@@ -26,8 +26,9 @@ def noisy_or(parts: Sequence[tuple[ir.NumericValue, float]]) -> ir.FloatingValue
     return clamp01(1.0 - miss)
 
 
-def shrunk_lift(hits: ir.NumericValue, total: ir.NumericValue, base: ir.NumericValue,
-                prior: float) -> ir.FloatingValue:
+def shrunk_lift(
+    hits: ir.NumericValue, total: ir.NumericValue, base: ir.NumericValue, prior: float
+) -> ir.FloatingValue:
     """How far a share of ``hits``/``total`` exceeds the base rate, 0..1.
 
     The share is shrunk toward ``base`` with ``prior`` pseudo-observations, so one

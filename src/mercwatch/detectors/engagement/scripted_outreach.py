@@ -29,8 +29,10 @@ class ScriptedOutreach(Detector):
     version = 1
     phase = Phase.ENGAGEMENT
     reads = ("accounts", "friendships", "events")
-    description = ("Near-duplicate messages (names and places swapped) sent to strangers who are "
-                   "at-risk users or their contacts more often than strangers' messages in general.")
+    description = (
+        "Near-duplicate messages (names and places swapped) sent to strangers who are "
+        "at-risk users or their contacts more often than strangers' messages in general."
+    )
     defaults = {
         "similarity": 0.5,  # Jaccard of word 3-gram shingles for one script
         "min_words": 5,  # unmasked words a text needs to count as a script
@@ -48,30 +50,52 @@ class ScriptedOutreach(Detector):
         used = msgs.join(mapping, msgs.text == mapping.text)
         base = msgs.select("actor", "target", "interest").distinct()
         base = base.aggregate(base_share=base.interest.cast("float64").mean())
-        tpl = used.group_by("template").aggregate(
-            senders=used.actor.nunique(), recipients=used.target.nunique(),
-            interest_n=used.target.nunique(where=used.interest), masked=used.masked.min(),
-        ).cross_join(base)
+        tpl = (
+            used.group_by("template")
+            .aggregate(
+                senders=used.actor.nunique(),
+                recipients=used.target.nunique(),
+                interest_n=used.target.nunique(where=used.interest),
+                masked=used.masked.min(),
+            )
+            .cross_join(base)
+        )
         tpl = tpl.filter(tpl.recipients >= 2)
         p = lambda name: self.p(ctx, name)  # noqa: E731
-        reuse = noisy_or([(saturating(tpl.recipients - 1, p("half_reuse")), 1.0),
-                          (saturating(tpl.senders - 1, p("half_senders")), p("w_senders"))])
+        reuse = noisy_or(
+            [
+                (saturating(tpl.recipients - 1, p("half_reuse")), 1.0),
+                (saturating(tpl.senders - 1, p("half_senders")), p("w_senders")),
+            ]
+        )
         lift = shrunk_lift(tpl.interest_n, tpl.recipients, tpl.base_share, p("prior_weight"))
         tpl = tpl.mutate(tscore=reuse * lift, lift=lift)
         mine = used.group_by(["actor", "template"]).aggregate(
-            sent=used.target.nunique(), sent_interest=used.target.nunique(where=used.interest))
+            sent=used.target.nunique(), sent_interest=used.target.nunique(where=used.interest)
+        )
         mine = mine.join(tpl, "template")
-        mine = mine.mutate(score=clamp01(mine.tscore * saturating(mine.sent_interest, p("half_sender_targets"))))
-        best = mine.mutate(rank=ibis.row_number().over(
-            ibis.window(group_by=mine.actor, order_by=[ibis.desc(mine.score), mine.template])))
+        mine = mine.mutate(
+            score=clamp01(mine.tscore * saturating(mine.sent_interest, p("half_sender_targets")))
+        )
+        best = mine.mutate(
+            rank=ibis.row_number().over(
+                ibis.window(group_by=mine.actor, order_by=[ibis.desc(mine.score), mine.template])
+            )
+        )
         best = best.filter((best["rank"] == 0) & (best.score >= p("min_score")))
-        return best.select(subject_type=ibis.literal("account"), subject=best.actor, score=best.score,
-                           detail=self._detail(best))
+        return best.select(
+            subject_type=ibis.literal("account"),
+            subject=best.actor,
+            score=best.score,
+            detail=self._detail(best),
+        )
 
     @staticmethod
     def _stranger_messages(ctx: DetectionContext) -> ir.Table:
         ap = approaches(ctx)
-        return ap.filter((ap.type == "message") & ap.text.notnull()).select("actor", "target", "text", "interest")
+        return ap.filter((ap.type == "message") & ap.text.notnull()).select(
+            "actor", "target", "text", "interest"
+        )
 
     def _templates(self, ctx: DetectionContext, msgs: ir.Table) -> ir.Table:
         """Text -> template id, computed over distinct texts of plausible script senders.
@@ -79,20 +103,40 @@ class ScriptedOutreach(Detector):
         Only texts that reached an at-risk user or contact, or whose sender wrote to
         several strangers, can belong to a scored template; the rest stay in the engine.
         """
-        per = msgs.group_by("actor").aggregate(strangers=msgs.target.nunique(), hits=msgs.interest.any())
+        per = msgs.group_by("actor").aggregate(
+            strangers=msgs.target.nunique(), hits=msgs.interest.any()
+        )
         keep = per.filter((per.strangers >= 2) | per.hits).select("actor")
-        texts = msgs.semi_join(keep, "actor").select("text").distinct().to_pyarrow()["text"].to_pylist()
+        texts = (
+            msgs.semi_join(keep, "actor").select("text").distinct().to_pyarrow()["text"].to_pylist()
+        )
         found = find_templates(texts, self.p(ctx, "similarity"), self.p(ctx, "min_words"))
-        rows = [{"text": t, "template": tpl.template_id, "masked": tpl.masked} for tpl in found for t in tpl.texts]
-        schema = pa.schema([("text", pa.string()), ("template", pa.int64()), ("masked", pa.string())])
+        rows = [
+            {"text": t, "template": tpl.template_id, "masked": tpl.masked}
+            for tpl in found
+            for t in tpl.texts
+        ]
+        schema = pa.schema(
+            [("text", pa.string()), ("template", pa.int64()), ("masked", pa.string())]
+        )
         return ibis.memtable(pa.Table.from_pylist(rows, schema=schema))
 
     @staticmethod
     def _detail(t: ir.Table) -> ir.StringValue:
         return (
-            "sent a scripted message to " + t.sent_interest.cast("string") + " at-risk users/contacts ("
-            + t.sent.cast("string") + " strangers); the script reached " + t.recipients.cast("string")
-            + " strangers from " + t.senders.cast("string") + " accounts, " + t.interest_n.cast("string")
-            + " of them at-risk users/contacts (base rate " + fmt(t.base_share * 100, 1) + "%): '"
-            + t.masked.substr(0, EXCERPT) + "'"
+            "sent a scripted message to "
+            + t.sent_interest.cast("string")
+            + " at-risk users/contacts ("
+            + t.sent.cast("string")
+            + " strangers); the script reached "
+            + t.recipients.cast("string")
+            + " strangers from "
+            + t.senders.cast("string")
+            + " accounts, "
+            + t.interest_n.cast("string")
+            + " of them at-risk users/contacts (base rate "
+            + fmt(t.base_share * 100, 1)
+            + "%): '"
+            + t.masked.substr(0, EXCERPT)
+            + "'"
         )

@@ -49,7 +49,7 @@ def shingles(tokens: list[str]) -> set[str]:
     """Word n-grams of the masked tokens (the whole text when shorter)."""
     if len(tokens) <= SHINGLE:
         return {" ".join(tokens)}
-    return {" ".join(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
+    return {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,9 @@ def _sketch(items: set[str]) -> MinHash:
     return m
 
 
-def find_templates(texts: Iterable[str], threshold: float = 0.5, min_words: int = 5) -> list[Template]:
+def find_templates(
+    texts: Iterable[str], threshold: float = 0.5, min_words: int = 5
+) -> list[Template]:
     """Near-duplicate groups of two or more distinct texts, or of one text sent as is.
 
     Args:
