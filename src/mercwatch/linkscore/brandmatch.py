@@ -20,8 +20,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from mercwatch.linkscore.glyphs import scripts_of
-from mercwatch.linkscore.knowledge import Brand, Knowledge, Token, is_common_word
-from mercwatch.linkscore.parse import Target
+from mercwatch.linkscore.knowledge import Brand, Knowledge, Token, is_common_word, word_rank
+from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
 
 _RESELLER_SHAPE = re.compile(r"^[a-z]{2}\.(com|net|org)$")
@@ -68,11 +68,44 @@ def _exact(target: Target, plain: str, k: Knowledge) -> list[Signal]:
         return []  # e.g. google.com.pk: the brand's own country site, very likely
     if tok.ambiguous:
         return [_sig(k, "brand_ambiguous", f"name of {name} on a domain it does not own")]
-    if "-" in target.label and not tok.hyphenated:
+    if "-" in target.label and not tok.hyphenated and not _natural_hyphens(target.label, tok):
         return [_sig(k, "brand_hyphenated", f"hyphenated name of {name}")]
     if _is_legacy_tld(target, k):  # often a defensive registration or a namesake
         return [_sig(k, "brand_exact_legacy_tld", f"{name} name on a domain it does not own")]
     return [_sig(k, "brand_exact_other_domain", f"{name} name on a domain it does not own")]
+
+
+def _natural_hyphens(label: str, tok: Token) -> bool:
+    """Hyphens only where the brand's own name has spaces (``el-mundo``, ``prothom-alo``).
+
+    That is how the name is written, not a trick added to it: such a domain counts
+    as the plain name on a domain the brand does not own.
+    """
+    name_words = [w for w in re.split(r"[^a-z0-9]+", tok.brand.name.lower()) if w]
+    return label.split("-") == name_words
+
+
+def _all_words(text: str) -> bool:
+    """The text reads as ordinary words (each of 2+ letters, known to the word list)."""
+    parts = words(text)
+    return bool(parts) and all(
+        len(w) >= 2 and (rank := word_rank(w)) is not None and rank < 50000 for w in parts
+    )
+
+
+def _short_core(plain: str, text: str, k: Knowledge) -> bool:
+    """The edit hits a short acronym beside a shared lure word (``cnsnews``/``cbsnews``).
+
+    Short names have many innocent neighbours; a lure word they share does not make
+    the distinctive part any longer.
+    """
+    for word in {w for w in words(text) if w in k.lures}:
+        for a, b in ((plain, text), (plain[::-1], text[::-1])):
+            w = word if a is plain else word[::-1]
+            if a.endswith(w) and b.endswith(w):
+                if min(len(a), len(b)) - len(w) < 5:
+                    return True
+    return False
 
 
 def _homoglyph(label_unicode: str, plain: str, k: Knowledge) -> list[Signal]:
@@ -100,6 +133,10 @@ def _typo(plain: str, k: Knowledge) -> list[Signal]:
     # the first letter the eye anchors on; look-alike first letters are the
     # skeleton's job.
     allowed = 2 if len(text) >= 10 else 1 if len(text) >= 6 else 0
+    # Two edits that leave plain words ("livenation" vs "liberation") are a name of
+    # its own, not a slip; a slip in a short acronym next to "news" is a namesake.
+    if dist == 2 and _all_words(plain) or _short_core(plain, text, k):
+        return []
     if 0 < dist <= allowed and text[0] == plain[0]:
         return [_sig(k, "brand_typo", f"typosquat of {k.tokens[text].brand.name}")]
     return []

@@ -14,11 +14,10 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-import wordninja
 from rapidfuzz.distance import OSA
 
 from mercwatch.linkscore.knowledge import Knowledge, is_common_word, word_rank
-from mercwatch.linkscore.parse import Target
+from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
 
 _PARTS = re.compile(r"[^a-z]+")
@@ -26,16 +25,6 @@ _HEX = re.compile(r"^[0-9a-f]{16,}$")
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
 _DIGIT_RUN = re.compile(r"[0-9]{4,}")
 _MIN_WORD = 3
-
-
-@lru_cache(maxsize=65536)
-def words(label: str) -> tuple[str, ...]:
-    """Split a label into words: at hyphens and digits, then by wordninja (cached)."""
-    out: list[str] = []
-    for part in _PARTS.split(label.lower()):
-        if part:
-            out.extend(wordninja.split(part))
-    return tuple(out)
 
 
 @lru_cache(maxsize=8)

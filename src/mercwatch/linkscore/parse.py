@@ -17,12 +17,24 @@ from urllib.parse import urlsplit
 
 import idna
 import tldextract
+import wordninja
 
 _SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _DEFANG = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("[:]", ":"))
 _LABEL_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _MAX_INPUT = 4096
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+
+
+@lru_cache(maxsize=65536)
+def words(label: str) -> tuple[str, ...]:
+    """Split a label into words: at hyphens and digits, then by wordninja (cached)."""
+    out: list[str] = []
+    for part in _NOT_LETTERS.split(label.lower()):
+        if part:
+            out.extend(wordninja.split(part))
+    return tuple(out)
 
 
 class InvalidTarget(ValueError):
