@@ -8,7 +8,6 @@ pandas and without its escaped slashes); CSV through Arrow's writer, lists joine
 
 from __future__ import annotations
 
-import io
 import shutil
 import tempfile
 from pathlib import Path
@@ -52,7 +51,12 @@ class TableSink:
         except OSError as exc:
             raise InputError(str(path), f"cannot write: {exc}") from exc
         self._header_done = False
-        self._duck = duckdb.connect() if fmt is ExportFormat.JSONL else None
+        # One thread keeps row order trivially and memory small; speed is I/O-bound anyway.
+        self._duck = (
+            duckdb.connect(config={"threads": 1, "memory_limit": "512MB"})
+            if fmt is ExportFormat.JSONL
+            else None
+        )
 
     def write(self, table: pa.Table) -> None:
         """Append rows (already in the table's schema)."""
@@ -60,11 +64,10 @@ class TableSink:
         if self.fmt is ExportFormat.PARQUET:
             self._pq.write_table(table.cast(self.schema), row_group_size=1_000_000)
         elif self.fmt is ExportFormat.CSV:
-            buf = io.BytesIO()
             options = pcsv.WriteOptions(include_header=not self._header_done)
-            pcsv.write_csv(_csv_ready(table), buf, write_options=options)
+            self._fh.flush()
+            pcsv.write_csv(_csv_ready(table), self._fh, write_options=options)
             self._header_done = True
-            self._fh.write(buf.getvalue())
         else:
             self._write_jsonl(table)
 
