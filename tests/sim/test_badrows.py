@@ -18,9 +18,11 @@ def _check(result: SimResult, expected: int) -> Counter[str]:
     assert len(rows) == result.events + expected
     kinds: Counter[str] = Counter()
     ids = Counter(r.get("event_id") for r in rows if r)
+    op_accounts = {a for o in result.operations for a in o.accounts}
     for bad in result.bad_rows:
         kinds[bad.kind] += 1
         row = rows[bad.position]
+        assert not {row.get("actor_id"), row.get("target_id")} & op_accounts, "bad rows are benign"
         if bad.kind == "malformed_row":
             assert bad.position in broken
         elif bad.kind == "duplicate_event_id":

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mercwatch.sim.columns import EVENT_SCHEMA
 from mercwatch.sim.config import ExportFormat
@@ -65,23 +66,44 @@ def _csv_line(values: list[object]) -> str:
 
 
 def make_bad_rows(
-    rng: np.random.Generator, count: int, fmt: ExportFormat, chunk: pa.Table, next_id: int
+    rng: np.random.Generator,
+    count: int,
+    fmt: ExportFormat,
+    chunk: pa.Table,
+    next_id: int,
+    operation_accounts: frozenset[str] = frozenset(),
 ) -> list[InjectedRow]:
     """``count`` bad rows cycling through the kinds the format can express.
 
-    ``chunk`` is the first events chunk (final schema); positions index into it.
+    ``chunk`` is the first events chunk (final schema); positions index into it. Rows
+    are modelled on benign events only, so no injected row involves an operation.
     """
     kinds = [k for k in KINDS if not (k == "malformed_row" and fmt is ExportFormat.PARQUET)]
-    sample = chunk.slice(0, min(chunk.num_rows, 5000)).to_pylist()
+    rows = chunk.slice(0, min(chunk.num_rows, 5000)).to_pylist()
+    sample = [r for r in rows if not {r["actor_id"], r["target_id"]} & operation_accounts]
     positions = np.sort(rng.integers(1, max(chunk.num_rows, 2), count))
+    benign = _benign_rows(chunk, operation_accounts)
     out = []
     for j in range(count):
         kind = kinds[j % len(kinds)]
         base = dict(sample[int(rng.integers(len(sample)))])
-        new_id = f"ev{next_id + j:010d}"
-        base["event_id"] = new_id
-        out.append(_build(kind, j, base, fmt, int(positions[j])))
-    return out
+        base["event_id"] = f"ev{next_id + j:010d}"
+        pos = int(positions[j])
+        if kind == "duplicate_event_id":  # it copies the row before it: make that benign
+            earlier = np.flatnonzero(benign[:pos])
+            pos = int(earlier[-1]) + 1 if len(earlier) else pos
+        out.append(_build(kind, j, base, fmt, pos))
+    return sorted(out, key=lambda b: b.position)
+
+
+def _benign_rows(chunk: pa.Table, operation_accounts: frozenset[str]) -> np.ndarray:
+    """Mask of rows whose actor and target are not operation accounts."""
+    ops = pa.array(sorted(operation_accounts), pa.string())
+    hit = [
+        pc.is_in(chunk.column(c), value_set=ops).to_numpy(zero_copy_only=False)
+        for c in ("actor_id", "target_id")
+    ]
+    return ~(hit[0] | hit[1])
 
 
 def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: int) -> InjectedRow:

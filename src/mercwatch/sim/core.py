@@ -115,7 +115,12 @@ def _write_people(
 
 
 def _write_events(
-    config: SimConfig, traffic: BenignTraffic, scripted: pa.Table, ids: pa.Array, out: Path
+    config: SimConfig,
+    truths: list[TruthOperation],
+    traffic: BenignTraffic,
+    scripted: pa.Table,
+    ids: pa.Array,
+    out: Path,
 ) -> tuple[int, list[str], list[BadRow]]:
     """Generate and write events day-chunk by day-chunk; inject bad rows in the first."""
     fmt = config.format
@@ -123,6 +128,7 @@ def _write_events(
     n_chunks = math.ceil(config.days / per_chunk)
     parts = fmt is ExportFormat.PARQUET and n_chunks > 1
     sts = scripted.column("ts").to_numpy()
+    op_accounts = frozenset(a for t in truths for a in t.accounts)
     written, files, placed = 0, [], []
     sink: TableSink | None = None
     for c in range(n_chunks):
@@ -137,7 +143,12 @@ def _write_events(
             sink = TableSink(out / files[-1], fmt, col.EVENT_SCHEMA)
         if c == 0 and config.bad_rows:
             bad = badrows.make_bad_rows(
-                _rng(config, _BAD), config.bad_rows, fmt, chunk, next_id=_BAD_ID_BASE
+                _rng(config, _BAD),
+                config.bad_rows,
+                fmt,
+                chunk,
+                next_id=_BAD_ID_BASE,
+                operation_accounts=op_accounts,
             )
             placed = [
                 BadRow(b.kind, files[-1], b.position, b.event_id, b.detail)
@@ -190,7 +201,9 @@ def simulate(config: SimConfig, out: Path) -> SimResult:
     traffic = BenignTraffic(
         pop, TextKit(vocab, pop), book, config.seed, config.days, config.events_per_user
     )
-    written, event_files, placed = _write_events(config, traffic, scripted.events, ids, out)
+    written, event_files, placed = _write_events(
+        config, scripted.truths, traffic, scripted.events, ids, out
+    )
     _write_truth(out, config, scripted, placed)
     suffix = SUFFIX[config.format]
     files = sorted([f"accounts{suffix}", f"friendships{suffix}", "truth.json", *event_files])
