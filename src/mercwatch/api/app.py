@@ -1,8 +1,7 @@
 """The REST API app: ``/api/...`` for analysts and tools, TAXII 2.1 mounted at ``/taxii2``.
 
-``/`` is left free on purpose: the analyst dashboard mounts there later
-(``app.mount("/", dashboard)`` after :func:`create_app`, or its router included), and
-shares this app's :class:`Authenticator` from ``app.state.authenticator``.
+The analyst dashboard (:mod:`mercwatch.web`) is mounted at ``/``, last, and shares
+this app's :class:`Authenticator` and run folder.
 """
 
 from __future__ import annotations
@@ -22,15 +21,18 @@ from mercwatch.errors import StateError
 # package may be imported first without a half-initialised name.
 from mercwatch.intel.taxii import server as taxii_server
 from mercwatch.intel.taxii import store as taxii_store
+from mercwatch.web import WebSettings, create_dashboard
 
 
 def create_app(settings: ApiSettings | None = None, *,
-               authenticator: Authenticator | None = None) -> FastAPI:
+               authenticator: Authenticator | None = None,
+               web: WebSettings | None = None) -> FastAPI:
     """Build the API app from settings (default: ``MERCWATCH_*`` environment variables).
 
     Args:
         settings: keys, run folder, TAXII store and limits.
         authenticator: overrides the keys in ``settings`` (tests, embedding).
+        web: the dashboard's settings (state store, session secret); default: environment.
 
     Raises:
         ConfigError: when no API key is configured.
@@ -59,4 +61,5 @@ def create_app(settings: ApiSettings | None = None, *,
         store = taxii_store.CollectionStore(settings.taxii_store)
         app.mount("/taxii2", taxii_server.create_taxii_app(settings, store=store,
                                                            authenticator=auth))
+    app.mount("/", create_dashboard(settings, auth, web))  # last: /api, /taxii2 match first
     return app

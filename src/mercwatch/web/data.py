@@ -1,0 +1,188 @@
+"""What the dashboard reads from a run folder and from the platform export.
+
+The run folder is written all-or-nothing by ``mercwatch run``; it is re-read whenever
+a file changes (by inode, mtime and size), like the API's operations, so the
+dashboard shows a new run as soon as it is published without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+from mercwatch.api.operations import OperationsFile
+from mercwatch.errors import InputError, StateError
+from mercwatch.ingest.discover import FileFormat, find_table
+from mercwatch.model import Operation
+
+T = TypeVar("T")
+_READERS = {FileFormat.PARQUET: "read_parquet", FileFormat.JSONL: "read_json_auto",
+            FileFormat.CSV: "read_csv_auto"}
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """The per-file counts the overview shows."""
+
+    summary: dict[str, Any] = field(default_factory=dict)
+    rejects_by_reason: tuple[tuple[str, str, int], ...] = ()
+    warned_by_operation: dict[str, int] = field(default_factory=dict)
+    actions_by_status: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The self-declared face of an operation account (all of it user-controlled text)."""
+
+    account_id: str
+    display_name: str = ""
+    bio: str = ""
+    employer: str = ""
+    country: str = ""
+
+
+class _Cached:
+    """One derived value per file version: recomputed only when the file changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[Path, tuple[tuple[int, int, int], Any]] = {}
+
+    def get(self, path: Path, compute: Callable[[Path], T], default: T) -> T:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return default
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        with self._lock:
+            hit = self._values.get(path)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]  # type: ignore[no-any-return]
+        value = compute(path)
+        with self._lock:
+            self._values[path] = (stamp, value)
+        return value
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip():
+                    yield json.loads(line)
+    except (OSError, ValueError) as exc:
+        raise StateError(f"{path.name}: unreadable at line {number}: {exc}") from exc
+
+
+def _summary(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StateError(f"{path.name}: not a readable run summary: {exc}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def _rejects(path: Path) -> tuple[tuple[str, str, int], ...]:
+    counts = Counter((str(r.get("table", "")), str(r.get("reason", ""))) for r in _jsonl(path))
+    return tuple((t, r, n) for (t, r), n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
+
+
+def _warned(path: Path) -> dict[str, int]:
+    return dict(Counter(str(r.get("operation_id", "")) for r in _jsonl(path)))
+
+
+def _statuses(path: Path) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted(Counter(str(r.get("status", "")) for r in _jsonl(path)).items()))
+
+
+class RunFolder:
+    """A ``mercwatch run`` output folder, as the dashboard shows it.
+
+    Args:
+        path: the folder; ``None`` when none is configured (pages say so).
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.operations_file = OperationsFile(path / "operations.json") if path else None
+        self._cache = _Cached()
+
+    def operations(self) -> tuple[Operation, ...]:
+        """All operations, highest confidence first; none before the first run."""
+        if self.operations_file is None:
+            return ()
+        try:
+            return self.operations_file.all()
+        except FileNotFoundError:
+            return ()
+
+    def operation(self, operation_id: str) -> Operation | None:
+        return next((o for o in self.operations() if o.operation_id == operation_id), None)
+
+    def counts(self) -> RunCounts:
+        """Summary, rejects by reason, people warned per operation, actions by status."""
+        if self.path is None:
+            return RunCounts()
+        get = self._cache.get
+        return RunCounts(
+            summary=get(self.path / "summary.json", _summary, {}),
+            rejects_by_reason=get(self.path / "rejects.jsonl", _rejects, ()),
+            warned_by_operation=get(self.path / "notifications.jsonl", _warned, {}),
+            actions_by_status=get(self.path / "enforcement.jsonl", _statuses, ()),
+        )
+
+
+class ProfileSource:
+    """Display names, bios and employers of accounts, from the export's ``accounts`` table.
+
+    Only operation accounts are ever looked up: targets' profiles are not shown.
+
+    Args:
+        export: the platform export folder; ``None`` disables profiles.
+    """
+
+    def __init__(self, export: Path | None) -> None:
+        self.export = export
+
+    def lookup(self, account_ids: tuple[str, ...]) -> dict[str, Profile]:
+        """Profiles of ``account_ids`` that the export holds.
+
+        Raises:
+            StateError: the accounts table cannot be read.
+        """
+        if self.export is None or not account_ids:
+            return {}
+        try:
+            files = find_table(self.export, "accounts")
+        except (InputError, OSError) as exc:
+            raise StateError(f"export accounts: {exc}") from exc
+        if files is None:
+            return {}
+        reader = _READERS[files.format]
+        query = (f"SELECT * FROM {reader}($paths) WHERE CAST(account_id AS VARCHAR) "
+                 "IN (SELECT unnest($ids))")
+        try:
+            with duckdb.connect() as con:
+                cur = con.execute(query, {"paths": [p.as_posix() for p in files.paths],
+                                          "ids": list(account_ids)})
+                names = [d[0] for d in cur.description]
+                rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+        except duckdb.Error as exc:
+            raise StateError(f"export accounts: {exc}") from exc
+        return {str(r["account_id"]): _profile(r) for r in rows}
+
+
+def _profile(row: dict[str, Any]) -> Profile:
+    def text(name: str) -> str:
+        value = row.get(name)
+        return "" if value is None else str(value)
+
+    return Profile(text("account_id"), text("display_name"), text("bio"), text("employer"),
+                   text("country"))
