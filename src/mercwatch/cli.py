@@ -55,6 +55,7 @@ def _register_subcommands() -> None:
     __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...
     __import__("mercwatch.intel.report.cli", fromlist=["x"]).register(app)  # report OUT_DIR
     app.add_typer(__import__("mercwatch.linkscore.cli", fromlist=["app"]).app, name="links")  # links score
+    app.command("serve")(__import__("mercwatch.web.cli", fromlist=["x"]).serve_command)  # dashboard + API
     # (each package adds its line here)
 
 
