@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from pathlib import Path
 
@@ -49,6 +50,10 @@ def test_jsonl_bad_rows_cover_every_kind(jsonl_export: SimResult) -> None:
 def test_csv_bad_rows(csv_export: SimResult) -> None:
     kinds = _check(csv_export, 12)
     assert kinds["malformed_row"] == 2
+    broken = [b.position for b in csv_export.bad_rows if b.kind == "malformed_row"]
+    lines = (csv_export.out / "events.csv").read_text("utf-8").splitlines()
+    widths = sorted(len(next(iter(csv.reader([lines[p + 1]])))) for p in broken)
+    assert widths[0] < 11 < widths[1]  # one row too short, one too long
 
 
 def test_parquet_bad_rows_in_first_part(tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ def make_bad_rows(
         if kind == "duplicate_event_id":  # it copies the row before it: make that benign
             earlier = np.flatnonzero(benign[:pos])
             pos = int(earlier[-1]) + 1 if len(earlier) else pos
-        out.append(_build(kind, j, base, fmt, pos))
+        out.append(_build(kind, j // len(kinds), base, fmt, pos))  # variant by round
     return sorted(out, key=lambda b: b.position)
 
 
@@ -107,13 +107,14 @@ def _benign_rows(chunk: pa.Table, operation_accounts: frozenset[str]) -> np.ndar
 
 
 def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: int) -> InjectedRow:
+    """Break ``row`` the ``kind`` way; ``j`` (the round) picks the variant."""
     text = fmt is not ExportFormat.PARQUET
     detail = ""
     if kind == "unknown_type":
         row["type"] = UNKNOWN_TYPES[j % len(UNKNOWN_TYPES)]
         detail = f"type={row['type']!r}"
     elif kind == "missing_field":
-        typ, missing = MISSING[(j // len(KINDS)) % len(MISSING)]
+        typ, missing = MISSING[j % len(MISSING)]
         row["type"] = typ
         row.setdefault("target_id", None)
         row[missing] = None
