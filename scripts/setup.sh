@@ -3,7 +3,7 @@
 # virtual environment in .venv and the package with the chosen extras.
 #
 # Usage: scripts/setup.sh            # the demo: the package only
-#        scripts/setup.sh --test     # also PostgreSQL, Chromium and the test extras
+#        scripts/setup.sh --test     # also PostgreSQL, Chromium, Java (for Spark) and the test extras
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,11 +14,12 @@ if [ "$mode" = "--test" ]; then
     need=()
     command -v chromium >/dev/null || need+=(chromium chromium-driver)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+    command -v java >/dev/null || need+=(openjdk-17-jre-headless)
     if [ ${#need[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             export DEBIAN_FRONTEND=noninteractive
             apt-get update -q
-            apt-get install -y -q --no-install-recommends "${need[@]}"
+            apt-get install -y -q "${need[@]}"
         else
             echo "setup: please install the Debian packages: ${need[*]} (needs root)" >&2
         fi

@@ -140,8 +140,10 @@ class Coordination(Detector):
             .select(account="actor_id", item="device_id")
             .distinct()
         )
+        # Rows are distinct (account, item), so a windowed count is the number of
+        # accounts per item; Spark has no DISTINCT window aggregates.
         dev = dev.mutate(
-            n=dev.account.nunique().over(ibis.window(group_by=dev.item)),
+            n=dev.account.count().over(ibis.window(group_by=dev.item)),
             kind=ibis.literal("device"),
         )
         acc = ctx.table("accounts")
@@ -149,7 +151,7 @@ class Coordination(Detector):
             account="account_id", item=acc.email_domain.lower()
         )
         dom = dom.mutate(
-            n=dom.account.nunique().over(ibis.window(group_by=dom.item)),
+            n=dom.account.count().over(ibis.window(group_by=dom.item)),
             kind=ibis.literal("email domain"),
         )
         cols = ("account", "item", "n", "kind")
