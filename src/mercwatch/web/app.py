@@ -12,8 +12,8 @@ script, so even a missed escape could not run one.
 
 from __future__ import annotations
 
-import threading
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,9 +167,9 @@ def _install_handlers(app: FastAPI, dash: Dashboard) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
+        held = session.role.value if session else "nobody"
         return dash.page(request, "error.html", session, status_code=403, title="Not allowed",
-                         message=f"This needs the {exc.needed.value} role; "
-                                 f"you are signed in as a {session.role.value if session else '?'}.")
+                         message=f"This needs the {exc.needed.value} role; you are signed in as {held}.")
 
     @app.exception_handler(StateError)
     async def state_error(request: Request, exc: StateError) -> Response:

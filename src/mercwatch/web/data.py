@@ -74,11 +74,11 @@ class _Cached:
 def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
     try:
         with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
+            for line in handle:
                 if line.strip():
                     yield json.loads(line)
     except (OSError, ValueError) as exc:
-        raise StateError(f"{path.name}: unreadable at line {number}: {exc}") from exc
+        raise StateError(f"{path.name}: unreadable: {exc}") from exc
 
 
 def _summary(path: Path) -> dict[str, Any]:
