@@ -169,7 +169,8 @@ def _install_handlers(app: FastAPI, dash: Dashboard) -> None:
         session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
         held = session.role.value if session else "nobody"
         return dash.page(request, "error.html", session, status_code=403, title="Not allowed",
-                         message=f"This needs the {exc.needed.value} role; you are signed in as {held}.")
+                         message=f"This needs the {exc.needed.value} role; "
+                                 f"you are signed in as {held}.")
 
     @app.exception_handler(StateError)
     async def state_error(request: Request, exc: StateError) -> Response:
