@@ -20,6 +20,7 @@ import yaml
 
 from mercwatch.errors import ConfigError
 from mercwatch.linkscore.glyphs import Skeletonizer
+from mercwatch.linkscore.learned import LexicalModel, load_bundled
 from mercwatch.linkscore.parse import _extractor
 
 DATA_PACKAGE = "mercwatch.linkscore.data"
@@ -67,6 +68,7 @@ class Knowledge:
     respellings: dict[str, str]
     weights: dict[str, float]
     skeletonizer: Skeletonizer = field(repr=False)
+    model: LexicalModel | None = field(default=None, repr=False)
 
     def weight(self, signal: str) -> float:
         """Weight of a named signal (KeyError means a code/data mismatch)."""
@@ -156,12 +158,15 @@ def _lures(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
 
 
 @lru_cache(maxsize=8)
-def load(regional: bool = True, extra_brand_files: tuple[str, ...] = ()) -> Knowledge:
+def load(
+    regional: bool = True, extra_brand_files: tuple[str, ...] = (), learned: bool = True
+) -> Knowledge:
     """Load and index the bundled knowledge (cached: call freely).
 
     Args:
         regional: include ``brands_regional.yaml`` (national outlets, banks, operators).
         extra_brand_files: paths of further brand files in the same format.
+        learned: include the shipped learned lexical model (``data/lexmodel.json``).
 
     Returns:
         The indexed knowledge.
@@ -198,4 +203,5 @@ def load(regional: bool = True, extra_brand_files: tuple[str, ...] = ()) -> Know
         respellings={str(k): str(v) for k, v in glyphs["respellings"].items()},
         weights={str(k): float(v) for k, v in _read_yaml("weights.yaml").items()},
         skeletonizer=skel,
+        model=load_bundled() if learned else None,
     )

@@ -102,6 +102,8 @@ class LinkScorer:
         else:
             out = brand_signals(target, k) + lure_signals(target, k)
             out += structure_signals(target, k)
+            if k.model is not None:
+                out += k.model.signals(target)
         if target.userinfo:
             out.append(Signal("userinfo", k.weight("userinfo"), "user name before @ in URL"))
         return out
