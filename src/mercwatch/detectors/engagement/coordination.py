@@ -173,15 +173,19 @@ class Coordination(Detector):
     def _per_account(self, ctx: DetectionContext, both: ir.Table) -> ir.Table:
         # Independent pairs combine as a noisy-or: 1 - exp(sum(log(1 - pair))).
         both = both.filter(both.pair > 0)
+        # The strongest partner, ties broken by id so every engine names the same one.
+        order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])
+        ranked = both.mutate(rank=ibis.row_number().over(order))
+        best = ranked.filter(ranked.rank == 0).select(
+            account_b="account", best_partner="partner", best_common="common",
+            best_targets="n_partner", best_shared="shared",
+        )
         per = both.group_by("account").aggregate(
             miss=(1.0 - both.pair.clip(upper=0.99)).ln().sum(),
             partners=both.partner.nunique(),
             best=both.pair.max(),
-            best_partner=both.partner.argmax(both.pair),
-            best_common=both.common.argmax(both.pair),
-            best_targets=both.n_partner.argmax(both.pair),
-            best_shared=both.shared.argmax(both.pair),
         )
+        per = per.join(best, per.account == best.account_b).drop("account_b")
         per = per.mutate(score=clamp01(1.0 - per.miss.exp()))
         per = per.filter(per.score >= self.p(ctx, "min_score"))
         detail = (
