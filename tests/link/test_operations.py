@@ -248,5 +248,7 @@ def test_weak_ties_do_not_add_up_and_hangers_on_are_pruned(platform):
     con, signals = platform.connect(), platform.signal_table()
 
     assert accounts_of(build_operations(con, signals)) == [tuple(ring)]
-    assert bystander in build_operations(con, signals, config=LinkConfig(min_attachment=0.4))[0].accounts
-    assert chatty not in build_operations(con, signals, config=LinkConfig(min_attachment=0.0))[0].accounts
+    (clingy,) = build_operations(con, signals, config=LinkConfig(min_attachment=0.4))
+    assert bystander in clingy.accounts
+    (unpruned,) = build_operations(con, signals, config=LinkConfig(min_attachment=0.0))
+    assert chatty not in unpruned.accounts

@@ -98,5 +98,6 @@ def cut_operations(
     tie_graph: TieGraph, candidates: Mapping[str, Candidate], config: LinkConfig
 ) -> list[tuple[str, ...]]:
     """The account groups that become operations, sorted."""
-    pruned = (prune_group(g, tie_graph, candidates, config) for g in split_groups(tie_graph, config))
+    groups = split_groups(tie_graph, config)
+    pruned = (prune_group(g, tie_graph, candidates, config) for g in groups)
     return sorted(g for g in pruned if g and keep_group(g, candidates, config))

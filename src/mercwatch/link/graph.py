@@ -1,7 +1,7 @@
 """The weighted graph of candidate accounts and what ties them.
 
-Each tie kind contributes at most its base weight (config ``tie_weights``) per pair,
-discounted by how many accounts on the whole platform share the key
+Each tie kind contributes its strongest key's weight per pair: the base weight (config
+``tie_weights``) discounted by how many accounts on the whole platform share the key
 (:func:`~mercwatch.link.context.popularity_discount`): an office NAT address, a
 webmail domain or a celebrity's photo ties everyone a little and so nobody in
 particular. Platform-wide breadths are counted in the engine; pairs are formed in
@@ -227,8 +227,10 @@ def build_graph(
     def add(kind: str, a: str, b: str, weight: float) -> None:
         if a == b or weight <= 0.0:
             return
+        # the strongest key of a kind counts, not their sum: forty popular sites in
+        # common are still no reason to think two accounts are run together
         kinds = ties[pair(a, b)]
-        kinds[kind] = min(cfg.tie_weight(kind), kinds.get(kind, 0.0) + weight)
+        kinds[kind] = min(cfg.tie_weight(kind), max(kinds.get(kind, 0.0), weight))
 
     for kind in KEY_KINDS:
         for a, b, weight in _key_ties(found, kind, cfg.tie_weight(kind), cfg.max_key_accounts):
