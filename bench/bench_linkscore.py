@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(
                 f"| dnstwist permutations of {len(brands)} brands | n/a | "
                 f"caught {pos.mean():.1%} at FPR {neg.mean():.2%} (binary) |"
-                + " |" * (len(FPR_GRID) - 1)
+                + " |"
+                * (len(FPR_GRID) - 1)
             )
             tld_words = sorted(
                 set(full.tld_risk)
@@ -331,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(
                 f"| dnstwist + TLD swaps over {len(tld_words)} TLDs | n/a | "
                 f"caught {pos.mean():.1%} at FPR {neg.mean():.2%} (binary) |"
-                + " |" * (len(FPR_GRID) - 1)
+                + " |"
+                * (len(FPR_GRID) - 1)
             )
     scorer = LinkScorer(knowledge=full)
     lines += ["", "Verdicts, rules only (malicious >= 0.8, suspicious >= 0.5):", ""]

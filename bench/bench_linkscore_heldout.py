@@ -75,7 +75,9 @@ def heldout_section(sets: dict[str, list[str]], k: Knowledge) -> list[str]:
     protocols: list[tuple[str, Callable[[str], list[str]], list[Split]]] = [
         ("other family + sim, benign 2-fold", lambda f: sets[_other(f)] + sim, two_fold),
         ("sim only, benign 2-fold", lambda f: sim, two_fold),
-    ] + [(f"other family + sim, {n}", lambda f: sets[_other(f)] + sim, s) for n, s in by_list.items()]
+    ] + [
+        (f"other family + sim, {n}", lambda f: sets[_other(f)] + sim, s) for n, s in by_list.items()
+    ]
     header = "| protocol | method | ROC-AUC | " + " | ".join(f"R@{f * 100:g}%" for f in FPR_GRID)
     lines: list[str] = []
     verdict_rows: list[str] = []

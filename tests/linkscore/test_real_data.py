@@ -2,7 +2,8 @@
 
 Floors sit well below the values measured by bench/bench_linkscore.py (recorded in
 docs/benchmarks.md) so that only a real regression trips them. Uses every second
-benign domain to keep the test quick.
+benign domain to keep the test quick. Recall floors use the rules alone: the shipped
+learned model was fitted on these very lists, so its recall here would be in-sample.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mercwatch.linkscore import LinkScorer
+from mercwatch.linkscore import LinkScorer, load
 
 INTEL = Path(__file__).resolve().parent.parent / "data" / "intel"
 
@@ -31,9 +32,11 @@ def results() -> dict[str, list[str]]:
     meta[i : i + 2] = [meta[i] + meta[i + 1]]
     benign = _lines("benign_domains/opendns-top-domains.txt")[::2]
     benign += _lines("benign_domains/opendns-random-domains.txt")[::2]
-    scorer = LinkScorer()
+    rules = LinkScorer(knowledge=load(learned=False))
     sets = {"meta": meta, "pegasus": _lines("amnesty_pegasus/domains.txt")[::2], "benign": benign}
-    return {name: [r.verdict for r in scorer.score_many(vals)] for name, vals in sets.items()}
+    out = {name: [r.verdict for r in rules.score_many(vals)] for name, vals in sets.items()}
+    out["benign_shipped"] = [r.verdict for r in LinkScorer().score_many(benign)]
+    return out
 
 
 def _rate(verdicts: list[str], wanted: tuple[str, ...]) -> float:
@@ -50,6 +53,12 @@ def test_pegasus_recall_floor(results):
 
 
 def test_benign_false_positive_ceilings(results):
-    assert _rate(results["benign"], ("malicious",)) <= 0.006
-    assert _rate(results["benign"], ("malicious", "suspicious")) <= 0.045
+    assert _rate(results["benign"], ("malicious",)) <= 0.004
+    assert _rate(results["benign"], ("malicious", "suspicious")) <= 0.04
     assert _rate(results["benign"], ("invalid",)) <= 0.01
+
+
+def test_shipped_model_keeps_benign_verdicts_rare(results):
+    # In-sample for the model (it saw these benign lists): a guard, not an estimate.
+    assert _rate(results["benign_shipped"], ("malicious",)) <= 0.004
+    assert _rate(results["benign_shipped"], ("malicious", "suspicious")) <= 0.04

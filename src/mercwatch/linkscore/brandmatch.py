@@ -100,11 +100,11 @@ def _short_core(plain: str, text: str, k: Knowledge) -> bool:
     the distinctive part any longer.
     """
     for word in {w for w in words(text) if w in k.lures}:
-        for a, b in ((plain, text), (plain[::-1], text[::-1])):
-            w = word if a is plain else word[::-1]
-            if a.endswith(w) and b.endswith(w):
-                if min(len(a), len(b)) - len(w) < 5:
-                    return True
+        shared = (plain.endswith(word) and text.endswith(word)) or (
+            plain.startswith(word) and text.startswith(word)
+        )
+        if shared and min(len(plain), len(text)) - len(word) < 5:
+            return True
     return False
 
 

@@ -96,7 +96,9 @@ def fit(positives: Sequence[str], negatives: Sequence[str], provenance: str = ""
     clf = _logreg().fit(x, y)
     benign = sorted(float(v) for v in oof[len(pos) :])
     names = sorted(vocab, key=vocab.__getitem__)
-    weights = {n: float(w) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= MIN_WEIGHT}
+    weights = {
+        n: float(w) for n, w in zip(names, clf.coef_[0], strict=True) if abs(w) >= MIN_WEIGHT
+    }
     return LexicalModel(
         weights=weights,
         intercept=float(clf.intercept_[0]),

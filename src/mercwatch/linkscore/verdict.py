@@ -3,7 +3,9 @@
 Thresholds live here only, so the exploitation detector, the CLI and the benchmark all
 agree on what "malicious" means; they were set a priori from the signal weights in
 ``data/weights.yaml`` (one strong brand-impersonation trick reaches ``MALICIOUS``; a
-pile of weak lure and structure hints reaches ``SUSPICIOUS``), not fitted to any list.
+pile of weak lure and structure hints reaches ``SUSPICIOUS``, and ``MALICIOUS`` only
+when the learned lexical model also puts the name in the top few per mille of benign
+domains), not fitted to any list.
 """
 
 from __future__ import annotations
