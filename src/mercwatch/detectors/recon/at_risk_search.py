@@ -16,13 +16,14 @@ import ibis.expr.types as ir
 from mercwatch.detectors.base import DetectionContext, Detector, saturating
 from mercwatch.detectors.shared import at_risk
 from mercwatch.model import Phase
+from mercwatch.store.exprs import trim
 
 _SEPARATORS = r"[^\p{L}\p{N}]+"
 
 
 def normalise(text: ir.StringValue) -> ir.StringValue:
     """Lower case, every run of non-letters/digits (``_`` included) as one space."""
-    return text.lower().re_replace(_SEPARATORS, " ").strip()
+    return trim(text.lower().re_replace(_SEPARATORS, " "))
 
 
 def tokens(table: ir.Table, column: str, keep: list[str], min_len: int) -> ir.Table:
