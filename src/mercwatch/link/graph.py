@@ -31,6 +31,7 @@ from mercwatch.link.similarity import (
     parse_phash,
     template_pairs,
 )
+from mercwatch.store.exprs import trim
 
 KEY_KINDS = ("ip", "device", "email_domain", "link_domain")
 
@@ -109,7 +110,7 @@ def _event_pairs(ctx: LinkContext, column: str) -> ibis.Table:
 
 def _email_pairs(ctx: LinkContext) -> ibis.Table:
     acc = ctx.accounts
-    dom = acc.email_domain.strip().lower()
+    dom = trim(acc.email_domain).lower()
     ignored = sorted(ctx.config.ignored_email_domains) or [""]
     rows = acc.filter(acc.email_domain.notnull() & (dom != "") & ~dom.isin(ignored))
     return rows.select(actor_id=rows.account_id, key=dom).distinct()
@@ -162,7 +163,7 @@ def _photos(
 ) -> tuple[dict[str, tuple[str, int]], dict[str, datetime]]:
     acc = ctx.accounts
     rows = acc.filter(acc.photo_hash.notnull()).select(
-        actor_id=acc.account_id, key=acc.photo_hash.strip().lower()
+        actor_id=acc.account_id, key=trim(acc.photo_hash).lower()
     )
     mine = acc.semi_join(cand, acc.account_id == cand.actor_id)
     created = {
@@ -187,7 +188,7 @@ def _targets(ctx: LinkContext, cand: ibis.Table, accounts: set[str]) -> dict[str
 def _normalized_text(text: ibis.StringValue) -> ibis.StringValue:
     """Engine-side template key: links and numbers masked, punctuation dropped."""
     masked = text.lower().re_replace(_URL_PATTERN, " url ").re_replace(r"[0-9]+", "0")
-    return masked.re_replace(r"[^a-z0-9]+", " ").strip()
+    return trim(masked.re_replace(r"[^a-z0-9]+", " "))
 
 
 _URL_PATTERN = r"(?:[a-z][a-z0-9+.-]*://|www[.])[^ ]+"

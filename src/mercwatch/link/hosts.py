@@ -16,6 +16,7 @@ import ibis
 import tldextract
 
 from mercwatch.link.context import LinkContext, keys_table
+from mercwatch.store.exprs import trim
 
 # scheme, optional userinfo, then the host up to the port, path, query or fragment
 _HOST_RE = r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:[^/?#@]*@)?([^/?#:]+)"
@@ -24,12 +25,12 @@ MAX_LABELS = 8
 
 def url_host(url: ibis.StringValue) -> ibis.StringValue:
     """Lower-cased host of a URL (the text itself when it is a bare domain)."""
-    return url.strip().re_extract(_HOST_RE, 1).lower().re_replace(r"\.+$", "")
+    return trim(url).re_extract(_HOST_RE, 1).lower().re_replace(r"\.+$", "")
 
 
 def url_norm(url: ibis.StringValue) -> ibis.StringValue:
     """The engine-side twin of :func:`mercwatch.link.intel.normalize_url`."""
-    return url.strip().re_replace(r"/+$", "")
+    return trim(url).re_replace(r"/+$", "")
 
 
 def link_events(ctx: LinkContext) -> ibis.Table:
@@ -39,7 +40,7 @@ def link_events(ctx: LinkContext) -> ibis.Table:
         ev.type.isin(list(ctx.config.link_events))
         & ev.actor_id.notnull()
         & ev.url.notnull()
-        & (ev.url.strip() != "")
+        & (trim(ev.url) != "")
     )
     return links.mutate(host=url_host(links.url), nurl=url_norm(links.url))
 

@@ -15,6 +15,7 @@ import ibis
 from mercwatch.link.candidates import target_events
 from mercwatch.link.context import LinkContext, fetch, keys_table
 from mercwatch.model import Phase
+from mercwatch.store.exprs import trim
 
 Group = tuple[str, ...]
 
@@ -31,14 +32,14 @@ def _search_hits(ctx: LinkContext, members: ibis.Table) -> list[dict]:
     if limit <= 0:
         return []
     acc = ctx.accounts.filter(ctx.accounts.display_name.notnull())
-    names = acc.select("account_id", name=acc.display_name.strip().lower())
+    names = acc.select("account_id", name=trim(acc.display_name).lower())
     names = names.filter(names.name != "")
     counts = names.group_by("name").agg(n=names.account_id.count())
     unique = names.join(counts.filter(counts.n <= limit), "name")
     ev = ctx.events
     searches = ev.filter((ev.type == "search") & ev.text.notnull())
     searches = searches.semi_join(members, searches.actor_id == members.actor_id)
-    asked = searches.select("actor_id", name=searches.text.strip().lower()).distinct()
+    asked = searches.select("actor_id", name=trim(searches.text).lower()).distinct()
     hits = asked.join(unique, "name")
     return fetch(hits.select("actor_id", target_id=hits.account_id).distinct())
 
