@@ -28,7 +28,7 @@ from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, t
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
 from mercwatch.link.signals import Flags, account_evidence, account_scores, load_flags
-from mercwatch.link.targets import target_levels
+from mercwatch.link.targets import target_levels_and_phases
 from mercwatch.model import Evidence, Operation, Phase
 
 Group = tuple[str, ...]
@@ -102,10 +102,10 @@ def build_operations(
         evidence=account_evidence(ctx, members),
         seen=_seen(ctx, members),
     )
-    levels = target_levels(ctx, groups, malicious)
+    levels, acted = target_levels_and_phases(ctx, groups, malicious)
     operations = [
-        _describe(ctx, group, group_levels, material)
-        for group, group_levels in zip(groups, levels, strict=True)
+        _describe(ctx, group, group_levels, group_acted, material)
+        for group, group_levels, group_acted in zip(groups, levels, acted, strict=True)
     ]
     return sorted(operations, key=lambda op: (-op.confidence, op.operation_id))
 
@@ -129,16 +129,17 @@ def _infra_evidence(flags: Flags, infrastructure) -> list[Evidence]:
 
 
 def _describe(
-    ctx: LinkContext, group: Group, levels: dict[str, Phase], material: _Material
+    ctx: LinkContext, group: Group, levels: dict[str, Phase], acted: set[Phase],
+    material: _Material,
 ) -> Operation:
     cfg = ctx.config
     infrastructure = op_infrastructure(
         group, material.found, material.graph, material.flags, material.deliveries, cfg
     )
-    evidence = [item for a in group for item in material.evidence.get(a, ())]
-    evidence += _infra_evidence(material.flags, infrastructure)
+    infra_evidence = _infra_evidence(material.flags, infrastructure)
+    evidence = [item for a in group for item in material.evidence.get(a, ())] + infra_evidence
     delivered = any(material.deliveries.get(a) for a in group)
-    phases = phases_reached(evidence, levels, delivered)
+    phases = phases_reached(evidence, levels, delivered, acted=acted, infra_evidence=infra_evidence)
     attribution = attribute(infrastructure, ctx.intel)
     kinds = tie_kinds(group, material.graph, cfg.min_edge_weight)
     first, last = _span(group, material.seen)

@@ -67,14 +67,28 @@ def _order(item: Evidence) -> tuple:
 
 
 def phases_reached(
-    evidence: Iterable[Evidence], levels: Mapping[str, Phase], delivered: bool
+    evidence: Iterable[Evidence],
+    levels: Mapping[str, Phase],
+    delivered: bool,
+    acted: set[Phase] | None = None,
+    infra_evidence: Iterable[Evidence] = (),
 ) -> tuple[Phase, ...]:
     """Kill-chain phases the operation reached, in kill-chain order.
 
-    From its signals, from how far it got against each target, and exploitation
-    whenever it delivered a malicious link (even one posted publicly, to no one).
+    A phase is reached by what the operation did: every phase it acted in against
+    someone (``acted``: viewing, approaching, delivering), what its own
+    infrastructure was caught doing (``infra_evidence``: e.g. logged-out scraping
+    from its addresses), and exploitation whenever it delivered a malicious link
+    (even one posted publicly, to no one). Which detector noticed an account is not a
+    phase: a coordination signal on a crew that only watched does not make it an
+    engagement. Without ``acted`` (older callers) the detectors' phases are used.
     """
-    found = {item.phase for item in evidence} | set(levels.values())
+    if acted is None:
+        found = {item.phase for item in evidence} | set(levels.values())
+    else:
+        found = set(acted) | {item.phase for item in infra_evidence} | set(levels.values())
+        if not found:
+            found = {item.phase for item in evidence}
     if delivered:
         found.add(Phase.EXPLOITATION)
     return tuple(sorted(found, key=lambda phase: phase.rank))

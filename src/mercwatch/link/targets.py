@@ -47,7 +47,15 @@ def _search_hits(ctx: LinkContext, members: ibis.Table) -> list[dict]:
 def target_levels(
     ctx: LinkContext, groups: Sequence[Group], malicious: ibis.Table
 ) -> list[dict[str, Phase]]:
-    """Per group (same order): target -> furthest phase reached.
+    """Per group (same order): target -> furthest phase reached."""
+    return target_levels_and_phases(ctx, groups, malicious)[0]
+
+
+def target_levels_and_phases(
+    ctx: LinkContext, groups: Sequence[Group], malicious: ibis.Table
+) -> tuple[list[dict[str, Phase]], list[set[Phase]]]:
+    """Per group (same order): target -> furthest phase reached, and every phase the
+    group acted in against anyone (viewing, approaching, delivering a link).
 
     Accounts of the operation itself are never its targets (personas friend each
     other to look real).
@@ -63,11 +71,13 @@ def target_levels(
     exploited = exploited.select("actor_id", "target_id").distinct()
 
     levels: list[dict[str, Phase]] = [{} for _ in groups]
+    reached: list[set[Phase]] = [set() for _ in groups]
 
     def record(actor: str, target: str, phase: Phase) -> None:
         index = owner[actor]
         if target not in groups[index]:
             _raise(levels[index], target, phase)
+            reached[index].add(phase)
 
     for row in fetch(acted):
         record(row["actor_id"], row["target_id"], phase_of[row["type"]])
@@ -75,4 +85,4 @@ def target_levels(
         record(row["actor_id"], row["target_id"], Phase.RECONNAISSANCE)
     for row in fetch(exploited):
         record(row["actor_id"], row["target_id"], Phase.EXPLOITATION)
-    return levels
+    return levels, reached
