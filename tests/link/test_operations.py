@@ -31,9 +31,13 @@ def test_two_operations_behind_one_nat_stay_separate(platform, office_users):
     assert accounts_of(ops) == [tuple(crew_a), tuple(crew_b)]
     if office_users:  # a NAT many people use is nobody's infrastructure
         assert all(NAT not in op.infrastructure.ips for op in ops)
-    else:  # the NAT ties the crews into one component: Leiden is what splits it
-        merged = build_operations(con, signals, config=LinkConfig(leiden_min_size=10**6))
+    else:  # the NAT ties the crews into one component: Leiden or the crew split parts it
+        merged = build_operations(
+            con, signals, config=LinkConfig(leiden_min_size=10**6, crew_ties=())
+        )
         assert accounts_of(merged) == [tuple(sorted(crew_a + crew_b))]
+        crews = build_operations(con, signals, config=LinkConfig(leiden_min_size=10**6))
+        assert accounts_of(crews) == [tuple(crew_a), tuple(crew_b)]
 
 
 @pytest.mark.parametrize(
@@ -252,3 +256,28 @@ def test_weak_ties_do_not_add_up_and_hangers_on_are_pruned(platform):
     assert bystander in clingy.accounts
     (unpruned,) = build_operations(con, signals, config=LinkConfig(min_attachment=0.0))
     assert chatty not in unpruned.accounts
+
+
+@pytest.mark.parametrize(("device", "found"), [("devR", True), (None, False)])
+def test_weak_persona_ring_needs_shared_devices(platform, device, found):
+    """No persona is damning alone (0.45 each); one device driving all of them is."""
+    targets = platform.benign("t", 3)
+    ring = platform.persona_ring("ring", 3, device, None, strong=0.45, weak=0.45,
+                                 targets=targets, ip="198.51.100.9")
+    for account in ring:  # what makes them candidates: they share infrastructure
+        platform.signal(account, 0.3, detector="engagement.coordination")
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == ([tuple(ring)] if found else [])
+
+
+def test_weak_ring_needs_approach_evidence(platform):
+    """Watching alone (a recon signal) on shared laptops is not a persona ring."""
+    targets = platform.benign("t", 3)
+    ring = platform.persona_ring("ring", 3, "devR", None, strong=0.0, weak=0.0, targets=targets)
+    for account in ring:
+        platform.signal(account, 0.45, detector="automated_collection", phase="reconnaissance")
+        platform.signal(account, 0.3, detector="engagement.coordination")
+
+    assert build_operations(platform.connect(), platform.signal_table()) == []

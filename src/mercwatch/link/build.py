@@ -27,7 +27,13 @@ from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_mem
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
-from mercwatch.link.signals import Flags, account_evidence, account_scores, load_flags
+from mercwatch.link.signals import (
+    Flags,
+    account_evidence,
+    account_scores,
+    approach_scores,
+    load_flags,
+)
 from mercwatch.link.targets import target_levels_and_phases
 from mercwatch.model import Evidence, Operation, Phase
 
@@ -84,7 +90,9 @@ def build_operations(
     ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
     flags = load_flags(ctx)
     malicious = malicious_links(ctx, flags)
-    candidates = find_candidates(ctx, account_scores(ctx), flags, malicious)
+    candidates = find_candidates(
+        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx)
+    )
     if not candidates:
         return []
     found = collect_memberships(ctx, set(candidates))

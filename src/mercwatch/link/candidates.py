@@ -35,12 +35,15 @@ class Candidate:
         infra_score: strongest flag of the IPs/devices/networks it acted through.
         reasons: why it is a candidate (``signals``, ``malicious_link``,
             ``flagged_infrastructure``, ``shared_device``), sorted.
+        approach_score: its strongest own engagement signal (approaching people),
+            for the persona-ring rule of :func:`mercwatch.link.cluster.keep_group`.
     """
 
     account_id: str
     own_score: float
     infra_score: float
     reasons: tuple[str, ...]
+    approach_score: float = 0.0
 
 
 def target_events(ctx: LinkContext) -> ibis.Table:
@@ -185,12 +188,16 @@ def find_candidates(
     scores: tuple[dict[str, float], dict[str, float]],
     flags: Flags,
     malicious: ibis.Table,
+    approach: dict[str, float] | None = None,
 ) -> dict[str, Candidate]:
     """All candidate accounts, keyed by id.
 
     Args:
         scores: (all, own) account scores from :func:`~.signals.account_scores`.
+        approach: account -> strongest own engagement signal
+            (:func:`~.signals.approach_scores`).
     """
+    approach = approach or {}
     every, own_signals = scores
     cfg = ctx.config
     delivered = {
@@ -217,6 +224,9 @@ def find_candidates(
         for account in device_sharers(ctx, strong):
             reasons.setdefault(account, set()).add(REASON_DEVICE)
     return {
-        account: Candidate(account, own(account), infra.get(account, 0.0), tuple(sorted(why)))
+        account: Candidate(
+            account, own(account), infra.get(account, 0.0), tuple(sorted(why)),
+            approach.get(account, 0.0),
+        )
         for account, why in sorted(reasons.items())
     }

@@ -6,8 +6,9 @@ through weak ties (two crews behind one carrier NAT). igraph's default objective
 would return singletons, hence the explicit ``objective_function="modularity"``.
 
 Precision rule: a group becomes an operation only if at least one member has strong
-evidence of its own. Shared infrastructure alone (an office NAT, a company e-mail
-domain) never makes an operation.
+evidence of its own, or several members each seen approaching at-risk strangers are
+driven from the same devices (a persona ring). Shared infrastructure alone (an office
+NAT, a company e-mail domain, a team's laptops) never makes an operation.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import igraph
 
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
+from mercwatch.link.context import noisy_or
 from mercwatch.link.graph import TieGraph
+from mercwatch.link.similarity import pair
 
 
 def _leiden(graph: igraph.Graph, seed: int) -> list[list[int]]:
@@ -39,7 +42,7 @@ def _leiden(graph: igraph.Graph, seed: int) -> list[list[int]]:
 
 
 def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...]]:
-    """Groups of accounts: components, with Leiden inside large ones. Sorted."""
+    """Groups of accounts: components, with Leiden inside large ones, then crews. Sorted."""
     graph = tie_graph.to_igraph(config.min_edge_weight)
     groups: list[tuple[str, ...]] = []
     for component in graph.connected_components():
@@ -50,7 +53,44 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
         sub = graph.induced_subgraph(sorted(component, key=lambda i: graph.vs[i]["name"]))
         for members in _leiden(sub, config.seed):
             groups.append(tuple(sorted(sub.vs[i]["name"] for i in members)))
-    return sorted(groups)
+    return sorted(crew for group in groups for crew in split_crews(group, tie_graph, config))
+
+
+def split_crews(
+    group: tuple[str, ...], tie_graph: TieGraph, config: LinkConfig
+) -> list[tuple[str, ...]]:
+    """Separate crews that only share a kit (a script, a link domain, an address).
+
+    Two teams of one vendor reuse its message templates and sometimes a domain, yet
+    run their own phones and chase their own targets. Within a group, the
+    "crew ties" (``config.crew_ties``: devices, photos, co-targeting) are what one
+    team shares; when they fall into two or more parts of at least two accounts
+    each, every part is its own group, and the accounts tied to no part join the
+    part they are most strongly tied to.
+    """
+    if len(group) < 4:
+        return [group]
+    index = {a: i for i, a in enumerate(group)}
+    graph = igraph.Graph(n=len(group))
+    graph.add_edges([
+        (index[a], index[b])
+        for (a, b), kinds in sorted(tie_graph.ties.items())
+        if a in index and b in index
+        and any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.crew_ties)
+    ])
+    parts = [p for p in graph.connected_components() if len(p) >= 2]
+    if len(parts) < 2:
+        return [group]
+    crews = [[group[i] for i in p] for p in parts]
+    placed = {a for crew in crews for a in crew}
+    for account in group:
+        if account not in placed:
+            weights = [
+                sum(tie_graph.edge(account, b, config.min_edge_weight) for b in crew)
+                for crew in crews
+            ]
+            crews[max(range(len(crews)), key=lambda i: (weights[i], -i))].append(account)
+    return [tuple(sorted(crew)) for crew in crews]
 
 
 def prune_group(
@@ -81,17 +121,62 @@ def prune_group(
 
 
 def keep_group(
-    group: tuple[str, ...], candidates: Mapping[str, Candidate], config: LinkConfig
+    group: tuple[str, ...],
+    candidates: Mapping[str, Candidate],
+    config: LinkConfig,
+    tie_graph: TieGraph | None = None,
 ) -> bool:
     """Whether a group is evidence enough to be an operation.
 
     A lone account needs ``singleton_min_score`` of its own; a group needs at least
-    one member at ``strong_threshold``.
+    one member at ``strong_threshold``, or (given the graph) to be a persona ring:
+    see :func:`persona_ring`.
     """
     best = max(candidates[a].own_score for a in group)
     if len(group) == 1:
         return best >= config.singleton_min_score
-    return best >= config.strong_threshold
+    if best >= config.strong_threshold:
+        return True
+    return tie_graph is not None and bool(persona_ring(group, tie_graph, candidates, config))
+
+
+def persona_ring(
+    group: tuple[str, ...],
+    tie_graph: TieGraph,
+    candidates: Mapping[str, Candidate],
+    config: LinkConfig,
+) -> tuple[str, ...]:
+    """The largest set of approaching members run from the same devices, if it is a ring.
+
+    A crew of personas each seen approaching at-risk strangers only modestly (no one
+    account is damning) is still an operation when the same rarely shared phones and
+    browsers drive them: independent people do not share devices *and* each court
+    at-risk strangers. Members count when their own engagement evidence reaches
+    ``ring_member_score``; they must be joined by device ties (an office NAT or a
+    copied photo is not enough); the ring needs ``ring_min_members`` of them and the
+    noisy-or of their evidence must reach ``strong_threshold``.
+    """
+    core = sorted(a for a in group if candidates[a].approach_score >= config.ring_member_score)
+    best: tuple[str, ...] = ()
+    for part in _device_components(core, tie_graph, config.min_edge_weight):
+        if len(part) < config.ring_min_members:
+            continue
+        if noisy_or(candidates[a].approach_score for a in part) >= config.strong_threshold:
+            best = max(best, part, key=len)
+    return best
+
+
+def _device_components(
+    accounts: list[str], tie_graph: TieGraph, min_weight: float
+) -> list[tuple[str, ...]]:
+    graph = igraph.Graph(n=len(accounts))
+    graph.add_edges([
+        (i, j)
+        for i, a in enumerate(accounts)
+        for j in range(i + 1, len(accounts))
+        if tie_graph.ties.get(pair(a, accounts[j]), {}).get("device", 0.0) >= min_weight
+    ])
+    return [tuple(accounts[i] for i in part) for part in graph.connected_components()]
 
 
 def cut_operations(
@@ -100,4 +185,4 @@ def cut_operations(
     """The account groups that become operations, sorted."""
     groups = split_groups(tie_graph, config)
     pruned = (prune_group(g, tie_graph, candidates, config) for g in groups)
-    return sorted(g for g in pruned if g and keep_group(g, candidates, config))
+    return sorted(g for g in pruned if g and keep_group(g, candidates, config, tie_graph))

@@ -75,6 +75,12 @@ class LinkConfig:
         leiden_min_size: components at least this large are split with Leiden.
         min_attachment: total edge weight a member without strong evidence of its
             own needs to the rest of its group; weaker hangers-on are pruned.
+        crew_ties: tie kinds one crew shares and two crews of one vendor do not
+            (:func:`~.cluster.split_crews`): a group whose members fall into two or
+            more parts by these ties alone is split into those parts.
+        ring_member_score: own engagement evidence (approaching people) that makes a
+            member count towards a persona ring (:func:`~.cluster.persona_ring`).
+        ring_min_members: device-tied approaching members a persona ring needs.
         evidence_per_detector: evidence items kept per detector per operation.
         device_expansion: also take in accounts that share a rarely shared device with a
             strong candidate and act on targets (hijacked accounts).
@@ -109,11 +115,14 @@ class LinkConfig:
     cotarget_exact_max: int = 2000
     leiden_min_size: int = 4
     min_attachment: float = 0.5
+    crew_ties: tuple[str, ...] = ("device", "photo", "cotarget")
+    ring_member_score: float = 0.3
+    ring_min_members: int = 2
     evidence_per_detector: int = 5
     device_expansion: bool = True
     search_max_hits: int = 1
     seed: int = 7
-    tie_detectors: tuple[str, ...] = ("engagement.coordination",)
+    tie_detectors: tuple[str, ...] = ("engagement.coordination", "recon.co_watching")
     ignored_email_domains: frozenset[str] = field(default_factory=webmail_domains)
     tie_weights: tuple[tuple[str, float], ...] = DEFAULT_TIE_WEIGHTS
     target_events: tuple[tuple[str, Phase], ...] = DEFAULT_TARGET_EVENTS
@@ -130,6 +139,7 @@ class LinkConfig:
             "delivered_link_weight",
             "template_threshold",
             "cotarget_min_jaccard",
+            "ring_member_score",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

@@ -271,9 +271,10 @@ def _key_ties(found: Memberships, kind: str, base: float, max_accounts: int):
 def _photo_ties(found: Memberships, candidates: Mapping[str, Candidate], cfg: LinkConfig):
     """(a, b, weight) for near-identical profile photos, popularity-discounted.
 
-    Personas often wear a real person's photo. That person (the older account, with
-    no suspicious conduct of its own) is the operation's victim, not its member, so
-    the pair is skipped.
+    Personas often wear a real person's photo. That person (the older account, without
+    strong evidence of its own) is the operation's victim, not its member, so the pair
+    is skipped. "Strong", not merely "suspicious": detectors score photo reuse on both
+    wearers, so the victim inherits a modest score from the copy itself.
     """
     base = cfg.tie_weight("photo")
     parsed = {a: h for a, (text, _) in found.photos.items() if (h := parse_phash(text)) is not None}
@@ -294,5 +295,5 @@ def _photo_owner(
     gap = abs(first - second)
     return (
         gap >= timedelta(days=cfg.photo_owner_days)
-        and candidates[older].own_score < cfg.account_threshold
+        and candidates[older].own_score < cfg.strong_threshold
     )

@@ -71,6 +71,25 @@ def account_scores(ctx: LinkContext) -> tuple[dict[str, float], dict[str, float]
     return every, own
 
 
+def approach_scores(ctx: LinkContext) -> dict[str, float]:
+    """Each account's strongest own engagement signal (approaching people).
+
+    The weak-evidence path of :func:`mercwatch.link.cluster.keep_group` needs to
+    know which members were seen approaching at-risk strangers (a persona's
+    outreach), as opposed to watching or sharing infrastructure. Detectors in
+    ``config.tie_detectors`` restate shared infrastructure and do not count.
+    """
+    sig = ctx.signals
+    tie = list(ctx.config.tie_detectors) or [""]
+    mine = sig.filter(
+        (sig.subject_type == SubjectType.ACCOUNT.value)
+        & (sig.phase == Phase.ENGAGEMENT.value)
+        & ~sig.detector.isin(tie)
+    )
+    rows = fetch(mine.group_by("subject").agg(score=mine.score.max()))
+    return {row["subject"]: float(row["score"]) for row in rows}
+
+
 def load_flags(ctx: LinkContext) -> Flags:
     """Collect flagged domains/URLs/IPs/devices/networks from signals and intel."""
     sig = ctx.signals
