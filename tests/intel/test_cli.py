@@ -40,8 +40,8 @@ def test_import_bad_feed_is_a_user_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": 1}')
     result = runner.invoke(app, ["intel", "import", str(bad)])
-    assert result.exit_code != 0
-    assert "neither a STIX bundle" in str(result.exception)
+    assert result.exit_code == 2
+    assert "neither a STIX bundle" in result.output
 
 
 @pytest.fixture
@@ -128,8 +128,8 @@ def test_export_missing_operations_file(tmp_path: Path) -> None:
             str(tmp_path / "o"),
         ],
     )
-    assert result.exit_code != 0
-    assert "no such file" in str(result.exception)
+    assert result.exit_code == 2
+    assert "no such file" in result.output
 
 
 def test_export_unknown_tlp_is_a_config_error(operations_json: Path, tmp_path: Path) -> None:
@@ -147,4 +147,5 @@ def test_export_unknown_tlp_is_a_config_error(operations_json: Path, tmp_path: P
             str(tmp_path / "o"),
         ],
     )
-    assert "unknown TLP level" in str(result.exception)
+    assert result.exit_code == 2
+    assert "unknown TLP level" in result.output
