@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import igraph
 from datasketch import MinHash, MinHashLSH
 
 URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -61,16 +60,28 @@ class Template:
     masked: str  # the masked form of the group's first text, as evidence
 
 
-def _sketch(items: set[str]) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=1)
-    m.update_batch([s.encode("utf-8") for s in items])
-    return m
+def _sketches(shingle_sets: list[set[str]]) -> list[MinHash]:
+    """MinHash sketches of many shingle sets at once (datasketch's bulk path)."""
+    encoded = [[s.encode("utf-8") for s in sh] for sh in shingle_sets]
+    return list(MinHash.bulk(encoded, num_perm=NUM_PERM, seed=1))
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
 
 
 def find_templates(
     texts: Iterable[str], threshold: float = 0.5, min_words: int = 5
 ) -> list[Template]:
     """Near-duplicate groups of two or more distinct texts, or of one text sent as is.
+
+    Texts whose masked forms are identical are one script without any comparison;
+    only the distinct masked forms go through MinHash LSH. A candidate already in
+    the same group is not re-checked, so a template sent in thousands of variants
+    costs one comparison per variant, not one per pair.
 
     Args:
         texts: distinct raw message texts.
@@ -81,25 +92,31 @@ def find_templates(
         Every eligible text in exactly one template (singletons included, since one
         exact text may be sent many times).
     """
-    eligible: list[tuple[str, list[str], set[str]]] = []
+    forms: dict[str, tuple[list[str], list[str]]] = {}
     for text in sorted(set(texts)):
         tokens = masked_tokens(text)
         if sum(1 for t in tokens if not t.startswith("<")) >= min_words:
-            eligible.append((text, tokens, shingles(tokens)))
+            forms.setdefault(" ".join(tokens), (tokens, []))[1].append(text)
+    keys = sorted(forms)
+    shingle_sets = [shingles(forms[k][0]) for k in keys]
+    parent = list(range(len(keys)))
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    edges: list[tuple[int, int]] = []
-    for i, (_, _, sh) in enumerate(eligible):
-        sketch = _sketch(sh)
-        for j in lsh.query(sketch):
-            other = eligible[j][2]
+    for i, sketch in enumerate(_sketches(shingle_sets)):
+        sh = shingle_sets[i]
+        for j in sorted(lsh.query(sketch)):
+            root_i, root_j = _find(parent, i), _find(parent, j)
+            if root_i == root_j:
+                continue
+            other = shingle_sets[j]
             if len(sh & other) / len(sh | other) >= threshold:
-                edges.append((j, i))
+                parent[max(root_i, root_j)] = min(root_i, root_j)
         lsh.insert(i, sketch)
-    graph = igraph.Graph(n=len(eligible), edges=edges)
     groups: dict[int, list[int]] = {}
-    for idx, member in enumerate(graph.connected_components().membership):
-        groups.setdefault(member, []).append(idx)
-    return [
-        Template(gid, tuple(eligible[i][0] for i in idxs), " ".join(eligible[idxs[0]][1]))
-        for gid, idxs in sorted(groups.items())
-    ]
+    for idx in range(len(keys)):
+        groups.setdefault(_find(parent, idx), []).append(idx)
+    templates = []
+    for gid, (_, idxs) in enumerate(sorted(groups.items())):
+        members = tuple(text for i in idxs for text in forms[keys[i]][1])
+        first = min(members)
+        templates.append(Template(gid, tuple(sorted(members)), " ".join(masked_tokens(first))))
+    return templates
