@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -10,13 +11,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mercwatch.evaluate import evaluate
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.run import RunResult, run_pipeline
 from mercwatch.store.engine import EngineConfig
 
-console = Console()
+# Piped output (CI logs, notebooks) gets a fixed width rather than 80 columns.
+console = Console() if sys.stdout.isatty() else Console(width=120)
 
 
 def _parse_params(values: list[str]) -> dict[str, dict[str, object]]:
@@ -75,6 +78,8 @@ def print_run(result: RunResult) -> None:
     for name, value in rows:
         table.add_row(name, str(value))
     console.print(table)
+    if result.operations:
+        console.print(_operations_table(result))
     for failed in result.detection.failed:
         console.print(f"[red]detector {failed.detector} failed:[/red] {failed.error}", markup=True, highlight=False)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in s["stage_seconds"].items())
@@ -83,6 +88,24 @@ def print_run(result: RunResult) -> None:
     report = result.config.out / "report.html"
     if report.exists():
         console.print(f"report: {report}")
+
+
+def _operations_table(result: RunResult, limit: int = 10) -> Table:
+    """The strongest operations, one line each (user text shown literally, never as markup)."""
+    table = Table(title="operations (strongest first)", title_justify="left")
+    for column in ("operation", "conf.", "phases", "accounts", "warned", "domains", "attributed to"):
+        table.add_column(column, overflow="fold")
+    warned: dict[str, int] = {}
+    for n in result.notifications:
+        warned[n.operation_id] = warned.get(n.operation_id, 0) + 1
+    for op in result.operations[:limit]:
+        table.add_row(
+            op.operation_id, f"{op.confidence:.2f}", "+".join(p.value[:5] for p in op.phases),
+            str(len(op.accounts)), str(warned.get(op.operation_id, 0)),
+            Text(", ".join(op.infrastructure.domains[:3]) or "-"),
+            Text(op.attribution.actor if op.attribution else "-"),
+        )
+    return table
 
 
 def eval_command(
