@@ -61,6 +61,8 @@ def test_levels_per_target_exact(platform, case):
     ring = _crew(platform)
     for type_, target, url in actions:
         platform.event(type_, ring[1], target, url=url, text="hi there")
+    platform.account("bystander")  # the docs host is a shared one: others link to it too
+    platform.event("share_link", "bystander", None, url="https://docs.host.example/d/mine")
     platform.event("friend_request", ring[0], ring[2])  # personas befriend each other
 
     (op,) = build_operations(platform.connect(), platform.signal_table())
@@ -100,3 +102,37 @@ def test_public_bait_reaches_exploitation_without_a_target(platform):
     assert op.phases[-1] is X
     assert op.infrastructure.domains == ("evil-news.example",)
     assert op.infrastructure.urls == ("https://evil-news.example/story",)
+
+
+@pytest.mark.parametrize(("url", "level"), [
+    ("https://news-digest.example/story/1", X),  # only the crew ever sent it: its own
+    ("https://en.wikipedia.org/wiki/Press", E),  # a known service's domain is nobody's
+])
+def test_domain_only_the_crew_sends_is_its_infrastructure(platform, url, level):
+    ring = _crew(platform)
+    platform.event("message", ring[1], "t1", url=url, text="hi there")
+
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+
+    assert dict(op.target_levels) == {"t1": level}
+    assert ("news-digest.example" in op.infrastructure.domains) == (level == X)
+
+
+def test_hijacked_account_owner_life_is_not_the_operation(platform):
+    """An old account the crew took over: the owner's own views are not targets."""
+    from datetime import timedelta
+
+    from tests.link.conftest import T0
+
+    ring = _crew(platform)
+    owner = platform.account("hijacked", created_at=T0 - timedelta(days=3000))
+    platform.signal(owner, 0.9)
+    platform.event("friend_request", owner, "t1", device_id="devT")  # the crew's phone
+    platform.event("view_profile", owner, "t2", device_id="home-phone")  # the owner's life
+    platform.event("view_profile", owner, "t3", device_id="home-phone")
+    platform.event("view_profile", ring[0], "t3", device_id="devT")  # the crew watches t3 too
+
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+
+    assert owner in op.accounts
+    assert dict(op.target_levels) == {"t1": E, "t3": R}

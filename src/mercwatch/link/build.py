@@ -9,6 +9,7 @@ cut the graph (:mod:`.cluster`), then describe each operation: targets and level
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
+from mercwatch.link.scope import Scope, operation_scopes
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
 from mercwatch.link.signals import (
     Flags,
@@ -35,7 +37,7 @@ from mercwatch.link.signals import (
     load_flags,
 )
 from mercwatch.link.targets import target_levels_and_phases
-from mercwatch.model import Evidence, Operation, Phase
+from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
 Group = tuple[str, ...]
 
@@ -110,10 +112,15 @@ def build_operations(
         evidence=account_evidence(ctx, members),
         seen=_seen(ctx, members),
     )
-    levels, acted = target_levels_and_phases(ctx, groups, malicious)
+    infrastructures = [
+        op_infrastructure(group, found, graph, flags, material.deliveries, ctx.config)
+        for group in groups
+    ]
+    scopes = operation_scopes(ctx, groups, infrastructures, graph, material.seen)
+    levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
     operations = [
-        _describe(ctx, group, group_levels, group_acted, material)
-        for group, group_levels, group_acted in zip(groups, levels, acted, strict=True)
+        _describe(ctx, group, *described, material)
+        for group, *described in zip(groups, levels, acted, infrastructures, scopes, strict=True)
     ]
     return sorted(operations, key=lambda op: (-op.confidence, op.operation_id))
 
@@ -138,12 +145,12 @@ def _infra_evidence(flags: Flags, infrastructure) -> list[Evidence]:
 
 def _describe(
     ctx: LinkContext, group: Group, levels: dict[str, Phase], acted: set[Phase],
-    material: _Material,
+    infrastructure: Infrastructure, scope: Scope, material: _Material,
 ) -> Operation:
     cfg = ctx.config
-    infrastructure = op_infrastructure(
-        group, material.found, material.graph, material.flags, material.deliveries, cfg
-    )
+    if scope.own_domains:
+        domains = tuple(sorted(set(infrastructure.domains) | scope.own_domains))
+        infrastructure = dataclasses.replace(infrastructure, domains=domains)
     infra_evidence = _infra_evidence(material.flags, infrastructure)
     evidence = [item for a in group for item in material.evidence.get(a, ())] + infra_evidence
     delivered = any(material.deliveries.get(a) for a in group)

@@ -154,16 +154,30 @@ def persona_ring(
     at-risk strangers. Members count when their own engagement evidence reaches
     ``ring_member_score``; they must be joined by device ties (an office NAT or a
     copied photo is not enough); the ring needs ``ring_min_members`` of them and the
-    noisy-or of their evidence must reach ``strong_threshold``.
+    noisy-or of their evidence (plus a link domain only the ring ever sent, see
+    :func:`_sends_own_domain`) must reach ``strong_threshold``.
     """
     core = sorted(a for a in group if candidates[a].approach_score >= config.ring_member_score)
     best: tuple[str, ...] = ()
     for part in _device_components(core, tie_graph, config.min_edge_weight):
         if len(part) < config.ring_min_members:
             continue
-        if noisy_or(candidates[a].approach_score for a in part) >= config.strong_threshold:
+        scores = [candidates[a].approach_score for a in part]
+        if _sends_own_domain(part, tie_graph):
+            scores.append(config.delivered_link_weight * config.link_flag_threshold)
+        if noisy_or(scores) >= config.strong_threshold:
             best = max(best, part, key=len)
     return best
+
+
+def _sends_own_domain(part: tuple[str, ...], tie_graph: TieGraph) -> bool:
+    """Whether the ring sends a link domain nobody outside it ever sent.
+
+    Such a domain is the ring's own infrastructure; it counts as one delivery of a
+    link flagged at ``link_flag_threshold`` (the least a malicious link scores).
+    """
+    members = set(part)
+    return any(senders <= members for senders in tie_graph.exclusive.values())
 
 
 def _device_components(

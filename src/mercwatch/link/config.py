@@ -75,6 +75,10 @@ class LinkConfig:
         leiden_min_size: components at least this large are split with Leiden.
         min_attachment: total edge weight a member without strong evidence of its
             own needs to the rest of its group; weaker hangers-on are pruned.
+        hijack_min_age_days: a member created this long before its operation's first
+            activity is taken for a hijacked account: only its acts through the
+            operation's IPs/devices, or towards people other members approached,
+            count (:mod:`~.scope`).
         crew_ties: tie kinds one crew shares and two crews of one vendor do not
             (:func:`~.cluster.split_crews`): a group whose members fall into two or
             more parts by these ties alone is split into those parts.
@@ -116,6 +120,7 @@ class LinkConfig:
     leiden_min_size: int = 4
     min_attachment: float = 0.5
     crew_ties: tuple[str, ...] = ("device", "photo", "cotarget")
+    hijack_min_age_days: int = 365
     ring_member_score: float = 0.3
     ring_min_members: int = 2
     evidence_per_detector: int = 5

@@ -23,6 +23,7 @@ from mercwatch.link.candidates import Candidate, target_events
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, popularity_discount
 from mercwatch.link.hosts import link_events, match_domains, registered_domain
+from mercwatch.link.knowledge import brand_domains
 from mercwatch.link.similarity import (
     Pair,
     cotarget_pairs,
@@ -59,10 +60,16 @@ class Memberships:
 
 @dataclass(frozen=True, slots=True)
 class TieGraph:
-    """Candidate accounts (sorted) and pair -> {tie kind: weight}."""
+    """Candidate accounts (sorted) and pair -> {tie kind: weight}.
+
+    ``exclusive`` maps each link domain that only candidates ever sent on the whole
+    platform to those senders: a domain nobody else shares is likely the senders'
+    own infrastructure, whatever a domain classifier thinks of its name.
+    """
 
     accounts: tuple[str, ...]
     ties: dict[Pair, dict[str, float]]
+    exclusive: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def edge(self, a: str, b: str, min_weight: float) -> float:
         """Weight of the edge between two accounts, 0 when there is none.
@@ -249,7 +256,26 @@ def build_graph(
         cfg.cotarget_exact_max, seed=cfg.seed,
     ).items():
         add("cotarget", a, b, cfg.tie_weight("cotarget") * min(1.0, 2.0 * jaccard))
-    return TieGraph(tuple(sorted(accounts)), dict(ties))
+    return TieGraph(tuple(sorted(accounts)), dict(ties), _exclusive_domains(found))
+
+
+def _exclusive_domains(found: Memberships) -> dict[str, frozenset[str]]:
+    """Link domains every platform-wide sender of which is a candidate.
+
+    A well-known service's own domain (the link engine's brand list) is nobody's
+    private infrastructure, however few accounts on a small platform link to it.
+    """
+    senders: dict[str, set[str]] = defaultdict(set)
+    for account, domains in found.keys.get("link_domain", {}).items():
+        for domain in domains:
+            senders[domain].add(account)
+    breadth = found.breadth.get("link_domain", {})
+    known = brand_domains()
+    return {
+        domain: frozenset(who)
+        for domain, who in sorted(senders.items())
+        if breadth.get(domain, len(who)) <= len(who) and domain not in known
+    }
 
 
 def _key_ties(found: Memberships, kind: str, base: float, max_accounts: int):

@@ -20,3 +20,17 @@ def _read_list(name: str) -> frozenset[str]:
 def webmail_domains() -> frozenset[str]:
     """Free webmail providers (``data/webmail_domains.txt``)."""
     return _read_list("webmail_domains.txt")
+
+
+@lru_cache(maxsize=1)
+def brand_domains() -> frozenset[str]:
+    """Registrable domains that well-known services really own.
+
+    Taken from the link engine's brand list (:mod:`mercwatch.linkscore`), so the two
+    stages agree on who owns ``wikipedia.org``; plus its reseller zones
+    (``br.com``), whose subdomains belong to unrelated registrants.
+    """
+    from mercwatch.linkscore.knowledge import load  # heavy; only when first needed
+
+    knowledge = load()
+    return frozenset(knowledge.legit) | knowledge.resellers

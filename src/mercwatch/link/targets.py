@@ -3,7 +3,8 @@
 The furthest phase per target drives notifications (notify warns each person once, at
 that level), so the rules are explicit data: looking at a profile or finding it by an
 exact name search is reconnaissance; friending, messaging, posting on or sending a link
-to someone is engagement; delivering a link on a flagged domain or URL is exploitation.
+to someone is engagement; delivering a link on a flagged domain or URL, or on a domain
+only the operation ever sent (:mod:`.scope`), is exploitation.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import ibis
 
 from mercwatch.link.candidates import target_events
 from mercwatch.link.context import LinkContext, fetch, keys_table
+from mercwatch.link.hosts import link_events, match_domains
+from mercwatch.link.scope import Scope
 from mercwatch.model import Phase
 from mercwatch.store.exprs import trim
 
@@ -39,9 +42,11 @@ def _search_hits(ctx: LinkContext, members: ibis.Table) -> list[dict]:
     ev = ctx.events
     searches = ev.filter((ev.type == "search") & ev.text.notnull())
     searches = searches.semi_join(members, searches.actor_id == members.actor_id)
-    asked = searches.select("actor_id", name=trim(searches.text).lower()).distinct()
+    asked = searches.select(
+        "actor_id", "ip", "device_id", name=trim(searches.text).lower()
+    ).distinct()
     hits = asked.join(unique, "name")
-    return fetch(hits.select("actor_id", target_id=hits.account_id).distinct())
+    return fetch(hits.select("actor_id", "ip", "device_id", target_id=hits.account_id).distinct())
 
 
 def target_levels(
@@ -52,37 +57,78 @@ def target_levels(
 
 
 def target_levels_and_phases(
-    ctx: LinkContext, groups: Sequence[Group], malicious: ibis.Table
+    ctx: LinkContext,
+    groups: Sequence[Group],
+    malicious: ibis.Table,
+    scopes: Sequence[Scope] | None = None,
 ) -> tuple[list[dict[str, Phase]], list[set[Phase]]]:
     """Per group (same order): target -> furthest phase reached, and every phase the
     group acted in against anyone (viewing, approaching, delivering a link).
 
     Accounts of the operation itself are never its targets (personas friend each
-    other to look real).
+    other to look real). With ``scopes``, a hijacked member's acts count only as
+    :meth:`Scope.counts` allows, and delivering one of the group's own domains to
+    someone is exploitation.
     """
+    scopes = list(scopes) if scopes is not None else [Scope() for _ in groups]
     owner = {account: i for i, group in enumerate(groups) for account in group}
     members = keys_table("actor_id", owner)
     phase_of = ctx.config.target_event_phases
     te = target_events(ctx)
     acted = te.semi_join(members, te.actor_id == members.actor_id)
-    acted = acted.select("actor_id", "target_id", "type").distinct()
-    exploited = malicious.filter(malicious.target_id.notnull())
-    exploited = exploited.semi_join(members, exploited.actor_id == members.actor_id)
-    exploited = exploited.select("actor_id", "target_id").distinct()
+    acted = fetch(acted.select("actor_id", "target_id", "type", "ip", "device_id").distinct())
+    approached = _approached_by(acted, owner)
 
     levels: list[dict[str, Phase]] = [{} for _ in groups]
     reached: list[set[Phase]] = [set() for _ in groups]
 
-    def record(actor: str, target: str, phase: Phase) -> None:
+    def record(row: dict, phase: Phase) -> None:
+        actor, target = row["actor_id"], row["target_id"]
         index = owner[actor]
-        if target not in groups[index]:
+        if target in groups[index]:
+            return
+        shared = bool(approached[index].get(target, set()) - {actor})
+        if scopes[index].counts(actor, row.get("ip"), row.get("device_id"), shared):
             _raise(levels[index], target, phase)
             reached[index].add(phase)
 
-    for row in fetch(acted):
-        record(row["actor_id"], row["target_id"], phase_of[row["type"]])
+    for row in acted:
+        record(row, phase_of[row["type"]])
     for row in _search_hits(ctx, members):
-        record(row["actor_id"], row["target_id"], Phase.RECONNAISSANCE)
-    for row in fetch(exploited):
-        record(row["actor_id"], row["target_id"], Phase.EXPLOITATION)
+        record(row, Phase.RECONNAISSANCE)
+    for row in _exploited(ctx, malicious, members, scopes, owner):
+        record(row, Phase.EXPLOITATION)
     return levels, reached
+
+
+def _approached_by(acted: list[dict], owner: dict[str, int]) -> list[dict[str, set[str]]]:
+    """Per group: target -> members that acted on it."""
+    found: list[dict[str, set[str]]] = [{} for _ in range(max(owner.values(), default=-1) + 1)]
+    for row in acted:
+        found[owner[row["actor_id"]]].setdefault(row["target_id"], set()).add(row["actor_id"])
+    return found
+
+
+def _exploited(
+    ctx: LinkContext,
+    malicious: ibis.Table,
+    members: ibis.Table,
+    scopes: Sequence[Scope],
+    owner: dict[str, int],
+) -> list[dict]:
+    """Deliveries of flagged links, and of each group's own domains, to someone."""
+    columns = ("actor_id", "target_id", "ip", "device_id")
+    flagged = malicious.filter(malicious.target_id.notnull())
+    flagged = flagged.semi_join(members, flagged.actor_id == members.actor_id)
+    rows = fetch(flagged.select(*columns).distinct())
+    own = {domain for scope in scopes for domain in scope.own_domains}
+    if not own:
+        return rows
+    links = link_events(ctx).filter(lambda t: t.target_id.notnull())
+    links = links.semi_join(members, links.actor_id == members.actor_id)
+    hits = fetch(match_domains(links, own).select(*columns, "domain").distinct())
+    return rows + [
+        {k: row[k] for k in columns}
+        for row in hits
+        if row["domain"] in scopes[owner[row["actor_id"]]].own_domains
+    ]
