@@ -58,20 +58,19 @@ def _approaches(ctx: DetectionContext) -> ir.Table:
     friends = prior_friends(ctx)
     ev = ev.anti_join(friends, (ev.actor == friends.a) & (ev.target == friends.b))
     # A message after the target accepted the actor's request is no longer a stranger's.
-    accepts = events.filter(events.type == "friend_accept").select(
-        acc_a=events.actor_id, acc_b=events.target_id, acc_ts=events.ts
-    )
-    ev = ev.anti_join(
-        accepts,
-        [
-            ((ev.actor == accepts.acc_a) & (ev.target == accepts.acc_b))
-            | ((ev.actor == accepts.acc_b) & (ev.target == accepts.acc_a)),
-            accepts.acc_ts < ev.ts,
-        ],
-    )
+    # Both directions as two equality joins (an OR condition forces a nested loop),
+    # each against the first acceptance per pair only.
+    acc = events.filter(events.type == "friend_accept")
+    accepts = acc.group_by(acc_a=acc.actor_id, acc_b=acc.target_id).aggregate(acc_ts=acc.ts.min())
+    for x, y in (("acc_a", "acc_b"), ("acc_b", "acc_a")):
+        pairs = accepts.view()
+        ev = ev.anti_join(
+            pairs, [ev.actor == pairs[x], ev.target == pairs[y], pairs.acc_ts < ev.ts]
+        )
     # Answering someone who wrote first is a reply, not an approach.
-    earlier = events.filter(events.type.isin(APPROACH_TYPES)).select(
-        by=events.actor_id, to=events.target_id, first_ts=events.ts
+    first = events.filter(events.type.isin(APPROACH_TYPES))
+    earlier = first.group_by(by=first.actor_id, to=first.target_id).aggregate(
+        first_ts=first.ts.min()
     )
     ev = ev.anti_join(
         earlier, [ev.target == earlier.by, ev.actor == earlier.to, earlier.first_ts < ev.ts]
