@@ -281,3 +281,18 @@ def test_weak_ring_needs_approach_evidence(platform):
         platform.signal(account, 0.3, detector="engagement.coordination")
 
     assert build_operations(platform.connect(), platform.signal_table()) == []
+
+
+def test_weak_ring_brings_in_silent_members_on_its_devices(platform):
+    """A ring member no detector noticed is found: it acts from the ring's phone."""
+    targets = platform.benign("t", 3)
+    ring = platform.persona_ring("ring", 3, "devR", None, strong=0.45, weak=0.45,
+                                 targets=targets)
+    for account in ring:
+        platform.signal(account, 0.3, detector="engagement.coordination")
+    silent = platform.account("silent")
+    platform.event("friend_request", silent, targets[0], device_id="devR")
+
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+
+    assert op.accounts == tuple(sorted([*ring, silent]))

@@ -220,7 +220,12 @@ def find_candidates(
         return noisy_or([own_signals.get(account, 0.0), link, attributable.get(account, 0.0)])
 
     if cfg.device_expansion:
-        strong = {a for a in reasons if own(a) >= cfg.strong_threshold}
+        # persona-ring members (approaching at-risk strangers) drive their crew's
+        # devices too: a member with no signal of its own is found through them
+        strong = {
+            a for a in reasons
+            if own(a) >= cfg.strong_threshold or approach.get(a, 0.0) >= cfg.ring_member_score
+        }
         for account in device_sharers(ctx, strong):
             reasons.setdefault(account, set()).add(REASON_DEVICE)
     return {

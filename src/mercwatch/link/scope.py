@@ -42,7 +42,8 @@ class Scope:
     def counts(self, actor: str, ip: str | None, device: str | None, shared: bool) -> bool:
         """Whether an act of ``actor`` (through ``ip``/``device``) is the operation's.
 
-        ``shared``: the act's target was also approached by another member.
+        ``shared``: the act's target was also approached by another member, or the
+        act delivered the operation's own or flagged link.
         """
         if actor not in self.long_standing or shared:
             return True

@@ -67,8 +67,9 @@ def target_levels_and_phases(
 
     Accounts of the operation itself are never its targets (personas friend each
     other to look real). With ``scopes``, a hijacked member's acts count only as
-    :meth:`Scope.counts` allows, and delivering one of the group's own domains to
-    someone is exploitation.
+    :meth:`Scope.counts` allows (a delivered flagged link or own domain always
+    counts: the link is the operation's), and delivering one of the group's own
+    domains to someone is exploitation.
     """
     scopes = list(scopes) if scopes is not None else [Scope() for _ in groups]
     owner = {account: i for i, group in enumerate(groups) for account in group}
@@ -82,12 +83,12 @@ def target_levels_and_phases(
     levels: list[dict[str, Phase]] = [{} for _ in groups]
     reached: list[set[Phase]] = [set() for _ in groups]
 
-    def record(row: dict, phase: Phase) -> None:
+    def record(row: dict, phase: Phase, own_infrastructure: bool = False) -> None:
         actor, target = row["actor_id"], row["target_id"]
         index = owner[actor]
         if target in groups[index]:
             return
-        shared = bool(approached[index].get(target, set()) - {actor})
+        shared = own_infrastructure or bool(approached[index].get(target, set()) - {actor})
         if scopes[index].counts(actor, row.get("ip"), row.get("device_id"), shared):
             _raise(levels[index], target, phase)
             reached[index].add(phase)
@@ -97,7 +98,8 @@ def target_levels_and_phases(
     for row in _search_hits(ctx, members):
         record(row, Phase.RECONNAISSANCE)
     for row in _exploited(ctx, malicious, members, scopes, owner):
-        record(row, Phase.EXPLOITATION)
+        # the link itself is the operation's infrastructure, whichever phone sent it
+        record(row, Phase.EXPLOITATION, own_infrastructure=True)
     return levels, reached
 
 
