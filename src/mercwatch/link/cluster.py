@@ -53,11 +53,22 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
         sub = graph.induced_subgraph(sorted(component, key=lambda i: graph.vs[i]["name"]))
         for members in _leiden(sub, config.seed):
             groups.append(tuple(sorted(sub.vs[i]["name"] for i in members)))
-    return sorted(crew for group in groups for crew in split_crews(group, tie_graph, config))
+    # Bucket the ties by group once: scanning every tie for every group is quadratic.
+    member_of = {a: gi for gi, group in enumerate(groups) for a in group}
+    within: dict[int, list] = {}
+    for pair, kinds in sorted(tie_graph.ties.items()):
+        ga, gb = member_of.get(pair[0]), member_of.get(pair[1])
+        if ga is not None and ga == gb:
+            within.setdefault(ga, []).append((pair, kinds))
+    return sorted(
+        crew
+        for gi, group in enumerate(groups)
+        for crew in split_crews(group, tie_graph, config, within.get(gi, []))
+    )
 
 
 def split_crews(
-    group: tuple[str, ...], tie_graph: TieGraph, config: LinkConfig
+    group: tuple[str, ...], tie_graph: TieGraph, config: LinkConfig, ties: list | None = None
 ) -> list[tuple[str, ...]]:
     """Separate crews that only share a kit (a script, a link domain, an address).
 
@@ -72,9 +83,10 @@ def split_crews(
         return [group]
     index = {a: i for i, a in enumerate(group)}
     graph = igraph.Graph(n=len(group))
+    pairs = ties if ties is not None else sorted(tie_graph.ties.items())
     graph.add_edges([
         (index[a], index[b])
-        for (a, b), kinds in sorted(tie_graph.ties.items())
+        for (a, b), kinds in pairs
         if a in index and b in index
         and any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.crew_ties)
     ])

@@ -247,7 +247,7 @@ def build_graph(
         add("photo", a, b, weight)
     for (a, b), n in template_pairs(
         found.texts, cfg.template_threshold, cfg.template_min_tokens,
-        cfg.template_num_perm, cfg.seed,
+        cfg.template_num_perm, cfg.seed, max_width=cfg.max_key_accounts,
     ).items():
         if n <= cfg.max_key_accounts:
             add("template", a, b, cfg.tie_weight("template") * popularity_discount(n))

@@ -87,6 +87,7 @@ def template_pairs(
     min_tokens: int,
     num_perm: int,
     seed: int,
+    max_width: int | None = None,
 ) -> dict[Pair, int]:
     """Account pairs that sent near-duplicate messages (MinHash LSH over shingles).
 
@@ -96,6 +97,9 @@ def template_pairs(
         min_tokens: shorter texts are ignored ("hi", "thanks!" tie everyone).
         num_perm: MinHash permutations.
         seed: MinHash seed, fixed for reproducible runs.
+        max_width: templates used more widely than this tie nobody (the caller drops
+            them), so they are skipped before the pairwise work that would make a
+            popular template cost the square of its senders.
 
     Returns:
         pair -> how widely their rarest shared template is used: the most of the two
@@ -113,11 +117,17 @@ def template_pairs(
     found: dict[Pair, int] = {}
     for index, minhash in enumerate(hashes):
         account, shingle_set, senders = keyed[index]
-        near = [
-            int(other) for other in lsh.query(minhash)
-            if _jaccard(shingle_set, keyed[int(other)][1]) >= threshold
-        ]
+        if max_width is not None and senders > max_width:
+            continue
+        candidates = [int(other) for other in lsh.query(minhash)]
+        # LSH candidates are a superset of the near-duplicates: when even a generous
+        # share of them comes from too many accounts, the template is too popular.
+        if max_width is not None and len({keyed[i][0] for i in candidates}) > 2 * max_width:
+            continue
+        near = [i for i in candidates if _jaccard(shingle_set, keyed[i][1]) >= threshold]
         spread = len({keyed[i][0] for i in near})
+        if max_width is not None and spread > max_width:
+            continue
         for other in near:
             other_account = keyed[other][0]
             if other_account != account:
