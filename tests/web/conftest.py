@@ -108,8 +108,9 @@ def _queue_reviews(state_url: str, op: Operation) -> tuple[int, ...]:
               Action(ActionKind.BLOCK_URL, "https://news-check.example/a", op.operation_id,
                      ActionStatus.PENDING_REVIEW, "lure URL, confidence 0.55")]
     enforcer.apply(wanted, {op.operation_id: op.evidence})
-    pending = enforcer.pending_reviews()
-    return tuple(p.id for p in pending)
+    # The run may queue reviews of its own; return ours, in the order above.
+    ids = {(p.action.action, p.action.subject): p.id for p in enforcer.pending_reviews()}
+    return tuple(ids[(a.action, a.subject)] for a in wanted)
 
 
 @pytest.fixture(scope="module")
