@@ -40,8 +40,17 @@ def _bands(h: int) -> list[int]:
     return [(h >> (BAND_BITS * i)) & BAND_MASK for i in range(BANDS)]
 
 
+# Beyond this many distinct hashes the one-bit-flip probes (17x the lookups) are
+# skipped: pairs within 3 bits are still found exactly (pigeonhole over 4 bands), and
+# farther ones whenever they share a band, which re-encoded copies nearly always do.
+EXACT_PROBE_LIMIT = 200_000
+
+
 def near_pairs(values: list[int], max_distance: int) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of hashes within ``max_distance`` bits.
+
+    Exact up to ``MAX_EXACT_DISTANCE`` for up to ``EXACT_PROBE_LIMIT`` distinct hashes;
+    on larger platforms exact up to 3 bits and by shared band beyond (see above).
 
     Raises:
         ConfigError: ``max_distance`` is beyond what the band index finds exactly.
@@ -54,7 +63,8 @@ def near_pairs(values: list[int], max_distance: int) -> list[tuple[int, int]]:
     for i, h in enumerate(values):
         for b, band in enumerate(_bands(h)):
             index[b][band].append(i)
-    flips = [0] + [1 << k for k in range(BAND_BITS)] if max_distance >= BANDS else [0]
+    probe = max_distance >= BANDS and len(values) <= EXACT_PROBE_LIMIT
+    flips = [0] + [1 << k for k in range(BAND_BITS)] if probe else [0]
     pairs: set[tuple[int, int]] = set()
     for i, h in enumerate(values):
         for b, band in enumerate(_bands(h)):
