@@ -11,48 +11,14 @@ import ibis
 import pyarrow as pa
 import pytest
 
+from mercwatch.detectors.runner import SIGNALS_SCHEMA as SIGNAL_SCHEMA
+from mercwatch.ingest.contract import arrow_schema
+
 T0 = datetime(2021, 11, 1, 9, 0, 0)
 
-ACCOUNT_SCHEMA = pa.schema(
-    [
-        ("account_id", pa.string()),
-        ("created_at", pa.timestamp("us")),
-        ("display_name", pa.string()),
-        ("country", pa.string()),
-        ("bio", pa.string()),
-        ("employer", pa.string()),
-        ("photo_hash", pa.string()),
-        ("email_domain", pa.string()),
-        ("phone_cc", pa.string()),
-        ("tags", pa.list_(pa.string())),
-    ]
-)
-EVENT_SCHEMA = pa.schema(
-    [
-        ("event_id", pa.string()),
-        ("ts", pa.timestamp("us")),
-        ("type", pa.string()),
-        ("actor_id", pa.string()),
-        ("target_id", pa.string()),
-        ("ip", pa.string()),
-        ("asn", pa.int64()),
-        ("device_id", pa.string()),
-        ("user_agent", pa.string()),
-        ("text", pa.string()),
-        ("url", pa.string()),
-    ]
-)
-FRIEND_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string()), ("since", pa.timestamp("us"))])
-SIGNAL_SCHEMA = pa.schema(
-    [
-        ("detector", pa.string()),
-        ("phase", pa.string()),
-        ("subject_type", pa.string()),
-        ("subject", pa.string()),
-        ("score", pa.float64()),
-        ("detail", pa.string()),
-    ]
-)
+ACCOUNT_SCHEMA = arrow_schema("accounts")
+EVENT_SCHEMA = arrow_schema("events")
+FRIEND_SCHEMA = arrow_schema("friendships")
 
 
 def distinct_photo(name: str) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+import pyarrow as pa
+
 
 class FieldType(str, Enum):
     """Logical type of a contract field."""
@@ -121,3 +123,20 @@ TARGET_REQUIRED = frozenset(
     )
 )
 TARGET_FORBIDDEN = frozenset(t.value for t in (EventType.LOGIN, EventType.SEARCH))
+
+
+def arrow_schema(table: str, timestamp: pa.DataType | None = None) -> pa.Schema:
+    """The Arrow schema of a contract table, fields in contract order.
+
+    Args:
+        table: ``accounts``, ``friendships`` or ``events``.
+        timestamp: type of the timestamp fields; ``None`` = ``timestamp("us")``. Writers
+            of exports that keep RFC 3339 text pass ``pa.string()``.
+    """
+    types = {
+        FieldType.STRING: pa.string(),
+        FieldType.TIMESTAMP: timestamp or pa.timestamp("us"),
+        FieldType.INTEGER: pa.int64(),
+        FieldType.STRING_LIST: pa.list_(pa.string()),
+    }
+    return pa.schema([(f.name, types[f.type]) for f in TABLES[table].fields])

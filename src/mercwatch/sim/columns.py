@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mercwatch.ingest.contract import arrow_schema
 from mercwatch.sim.config import DAY_S
 
 EVENT_TYPES = (
@@ -48,22 +49,8 @@ RAW_EVENT_SCHEMA = pa.schema(
     ]
 )
 
-#: Events as exported (SCHEMA.md ``events``).
-EVENT_SCHEMA = pa.schema(
-    [
-        ("event_id", pa.string()),
-        ("ts", pa.string()),
-        ("type", pa.string()),
-        ("actor_id", pa.string()),
-        ("target_id", pa.string()),
-        ("ip", pa.string()),
-        ("asn", pa.int64()),
-        ("device_id", pa.string()),
-        ("user_agent", pa.string()),
-        ("text", pa.string()),
-        ("url", pa.string()),
-    ]
-)
+#: Events as exported (SCHEMA.md ``events``; timestamps kept as RFC 3339 text).
+EVENT_SCHEMA = arrow_schema("events", timestamp=pa.string())
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 _B62 = np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", np.uint8)

@@ -6,26 +6,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mercwatch.ingest.contract import arrow_schema
 from mercwatch.sim import columns as col
 from mercwatch.sim.config import DAY_S, WINDOW_START_S
 from mercwatch.sim.population import AT_RISK_TAGS, MARKETER, RECRUITER, Population
 from mercwatch.sim.vocab import Vocab
 
-ACCOUNT_SCHEMA = pa.schema(
-    [
-        ("account_id", pa.string()),
-        ("created_at", pa.string()),
-        ("display_name", pa.string()),
-        ("country", pa.string()),
-        ("bio", pa.string()),
-        ("employer", pa.string()),
-        ("photo_hash", pa.string()),
-        ("email_domain", pa.string()),
-        ("phone_cc", pa.string()),
-        ("tags", pa.list_(pa.string())),
-    ]
-)
-FRIENDSHIP_SCHEMA = pa.schema([("a", pa.string()), ("b", pa.string()), ("since", pa.string())])
+# Exports keep timestamps as RFC 3339 text (SCHEMA.md), in contract field order.
+ACCOUNT_SCHEMA = arrow_schema("accounts", timestamp=pa.string())
+FRIENDSHIP_SCHEMA = arrow_schema("friendships", timestamp=pa.string())
 
 
 def account_ids(pop: Population) -> pa.Array:
