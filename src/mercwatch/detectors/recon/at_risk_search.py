@@ -40,7 +40,7 @@ class AtRiskSearch(Detector):
     """
 
     id = "recon.at_risk_search"
-    version = 2
+    version = 3
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts")
     description = (
@@ -54,14 +54,22 @@ class AtRiskSearch(Detector):
     }
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
-        hits = self._hits(ctx)
-        per = hits.group_by(["searcher_type", "searcher"]).aggregate(
+        searches = self._searches(ctx)
+        keys = ["searcher_type", "searcher"]
+        # Searchers repeat their queries: match each distinct query once, count events after.
+        asked = searches.group_by([*keys, "query"]).aggregate(n=searches.count())
+        matches = self._matches(ctx, asked.select("query").distinct())
+        hits = asked.join(matches, "query")
+        people = hits.group_by(keys).aggregate(
             # Namesakes: one query matching two at-risk users looked up one person at most.
             people=ibis.least(hits.account_id.nunique(), hits.query.nunique()),
-            searches=hits.event_id.nunique(),
-            partial=hits.event_id.nunique(where=~hits.full),
         )
-        per = per.filter(per.people >= self.p(ctx, "min_people"))
+        full = matches.group_by("query").aggregate(full=matches.full.max())
+        counted = asked.join(full, "query")
+        counts = counted.group_by(keys).aggregate(
+            searches=counted.n.sum(), partial=counted.n.sum(where=~counted.full)
+        )
+        per = people.filter(people.people >= self.p(ctx, "min_people")).join(counts, keys)
         return per.select(
             subject_type=per.searcher_type,
             subject=per.searcher,
@@ -71,58 +79,73 @@ class AtRiskSearch(Detector):
             + " different at-risk users ("
             + per.searches.cast("string")
             + " searches, "
-            + per.partial.cast("string")
+            + per.partial.fill_null(0).cast("string")
             + " by a distinctive part of the name or handle)",
         )
 
     def _searches(self, ctx: DetectionContext) -> ir.Table:
         events = ctx.table("events")
         s = events.filter((events.type == "search") & events.text.notnull())
-        s = s.mutate(
+        s = s.select(
             query=normalise(s.text),
             searcher=ibis.coalesce(s.actor_id, s.ip),
             searcher_type=ibis.ifelse(s.actor_id.notnull(), "account", "ip"),
         )
-        return s.filter(s.searcher.notnull())
+        return s.filter(s.searcher.notnull() & (s.query != ""))
 
-    def _hits(self, ctx: DetectionContext) -> ir.Table:
-        """``event_id``, searcher, ``account_id`` named, ``full`` (whole name matched)."""
+    def _matches(self, ctx: DetectionContext, queries: ir.Table) -> ir.Table:
+        """``query``, ``account_id`` it names, ``full`` (the whole name, not a part).
+
+        Work is on distinct queries and distinct names, and each name is looked up by
+        its rarest token only (its anchor) before the rest of its tokens are checked:
+        a common first name never fans a query out to every namesake's name.
+        """
         min_len = self.p(ctx, "min_token_len")
-        keep = ["event_id", "searcher_type", "searcher", "query"]
-        query = tokens(self._searches(ctx), "text", keep, min_len)
-        risk = at_risk(ctx)
-        name = tokens(
-            risk.filter(risk.display_name.notnull()), "display_name", ["account_id"], min_len
+        query_tokens = tokens(queries, "query", ["query"], min_len)
+        risk = at_risk(ctx).filter(lambda t: t.display_name.notnull())
+        risk = risk.mutate(name=normalise(risk.display_name))
+        names = risk.select("name").distinct()
+        name_tokens = tokens(names, "name", ["name"], min_len)
+        holders = name_tokens.group_by("token").aggregate(holders=name_tokens.count())
+        ranked = name_tokens.join(holders, "token")
+        ranked = ranked.mutate(
+            rarity=ibis.row_number().over(
+                ibis.window(group_by=ranked.name, order_by=[ranked.holders, ranked.token])
+            ),
+            n_tokens=ranked.count().over(ibis.window(group_by=ranked.name)),
         )
-        handle = risk.select("account_id", token=normalise(risk.account_id))
-        size = name.group_by("account_id").aggregate(n_tokens=name.count())
-        matched = query.join(name, "token")
-        per = matched.group_by([*keep, "account_id"]).aggregate(matched=matched.token.nunique())
-        per = per.join(size, "account_id")
-        full = per.filter(per.matched >= per.n_tokens).select(
-            *keep, "account_id", full=ibis.literal(True)
+        anchors = ranked.filter(ranked.rarity == 0).select("name", "token", "n_tokens")
+        candidates = query_tokens.join(anchors, "token").select("query", "name", "n_tokens")
+        # Every token of the name must be among the query's tokens.
+        check = candidates.join(name_tokens, "name").select("query", "name", "n_tokens", "token")
+        present = check.semi_join(query_tokens, ["query", "token"])
+        counted = present.group_by(["query", "name", "n_tokens"]).aggregate(
+            found=present.count()
         )
-        distinctive = self._distinctive(ctx, name)
-        part = query.join(distinctive, "token").select(
-            *keep, "account_id", full=ibis.literal(False)
+        full_names = counted.filter(counted.found >= counted.n_tokens)
+        full = full_names.join(risk, "name").select(
+            "query", "account_id", full=ibis.literal(True)
         )
-        by_handle = query.join(handle, "token").select(
-            *keep, "account_id", full=ibis.literal(False)
+        part = query_tokens.join(self._distinctive(ctx, risk), "token").select(
+            "query", "account_id", full=ibis.literal(False)
+        )
+        handles = risk.select("account_id", token=normalise(risk.account_id))
+        by_handle = query_tokens.join(handles, "token").select(
+            "query", "account_id", full=ibis.literal(False)
         )
         hits = ibis.union(full, part, by_handle)
-        # A search that names someone fully is a full match even if a part also matched.
-        return hits.group_by([*keep, "account_id"]).aggregate(full=hits.full.max())
+        # A query that names someone fully is a full match even if a part also matched.
+        return hits.group_by(["query", "account_id"]).aggregate(full=hits.full.max())
 
-    def _distinctive(self, ctx: DetectionContext, name: ir.Table) -> ir.Table:
-        """Tokens of at-risk names that no other account's display name holds."""
+    def _distinctive(self, ctx: DetectionContext, risk: ir.Table) -> ir.Table:
+        """``token``, ``account_id``: at-risk name tokens no other account's name holds."""
         accounts = ctx.table("accounts")
-        everyone = tokens(
-            accounts.filter(accounts.display_name.notnull()),
-            "display_name",
-            ["account_id"],
-            self.p(ctx, "min_token_len"),
-        )
-        holders = everyone.group_by("token").aggregate(holders=everyone.account_id.nunique())
+        named = accounts.filter(accounts.display_name.notnull())
+        named = named.select(name=normalise(named.display_name))
+        per_name = named.group_by("name").aggregate(accounts=named.count())
+        min_len = self.p(ctx, "min_token_len")
+        name_tokens = tokens(per_name, "name", ["name", "accounts"], min_len)
+        holders = name_tokens.group_by("token").aggregate(holders=name_tokens.accounts.sum())
         unique = holders.filter(holders.holders == 1)
-        long_enough = name.filter(name.token.length() >= self.p(ctx, "distinctive_len"))
-        return long_enough.semi_join(unique, "token")
+        own = tokens(risk, "name", ["account_id"], self.p(ctx, "distinctive_len"))
+        return own.semi_join(unique, "token")
