@@ -13,12 +13,24 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, Detector, saturating
+from mercwatch.detectors.base import DetectionContext, Detector, clamp01
+from mercwatch.detectors.recon._shared import (
+    ACCOUNT,
+    IP,
+    crowd,
+    excess,
+    fmt_num,
+    fmt_pct,
+    join_on,
+    noisy_or,
+)
 from mercwatch.detectors.shared import at_risk
 from mercwatch.model import Phase
 from mercwatch.store.exprs import trim
 
 _SEPARATORS = r"[^\p{L}\p{N}]+"
+SEARCHER = ["searcher_type", "searcher"]
+SLOTS = ["slot0", "slot1"]  # two cuts of time into sittings, half a window apart
 
 
 def normalise(text: ir.StringValue) -> ir.StringValue:
@@ -33,65 +45,101 @@ def tokens(table: ir.Table, column: str, keep: list[str], min_len: int) -> ir.Ta
 
 
 class AtRiskSearch(Detector):
-    """Who looks up several at-risk people by name.
+    """Who looks up several at-risk people by name, beyond what their audience does.
 
-    One search for a journalist's name is ordinary; an account (or, logged out, an
-    address) searching for several different at-risk people is compiling a list.
+    One search for a journalist's name is ordinary, and so is a reader's search for two
+    famous names that many others search too. An operation compiles a list: people few
+    others look up, or many people, often in one sitting, with little else searched.
     """
 
     id = "recon.at_risk_search"
-    version = 3
+    version = 4
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts")
     description = (
-        "Searches for the names of several different at-risk users by one account or address."
+        "Searches for the names of several different at-risk users by one account or address, "
+        "weighted by how few others search them, beyond what ordinary searchers show."
     )
     defaults = {
         "min_people": 2,
-        "half": 3.0,
         "min_token_len": 2,  # shorter tokens ("d", "j") never identify anyone
         "distinctive_len": 4,  # a single distinctive token must be at least this long
+        "person_quantile": 0.9,  # robust to operations up to a tenth of the searchers
+        "min_mass_floor": 1.0,  # breadth yardstick floor: one unusual person is never enough
+        "mass_doublings": 2.0,  # breadth is full at 2**this times the population's
+        "sitting_hours": 24,  # "in one sitting": searches at most this far apart
+        "sitting_doublings": 2.0,
+        "min_score": 0.4,
     }
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
         searches = self._searches(ctx)
-        keys = ["searcher_type", "searcher"]
         # Searchers repeat their queries: match each distinct query once, count events after.
-        asked = searches.group_by([*keys, "query"]).aggregate(n=searches.count())
+        asked = searches.group_by([*SEARCHER, "query", *SLOTS]).aggregate(n=searches.count())
+        queries = asked.group_by(SEARCHER).aggregate(queries=asked.query.nunique())
         matches = self._matches(ctx, asked.select("query").distinct())
-        hits = asked.join(matches, "query")
-        people = hits.group_by(keys).aggregate(
-            # Namesakes: one query matching two at-risk users looked up one person at most.
-            people=ibis.least(hits.account_id.nunique(), hits.query.nunique()),
-        )
-        full = matches.group_by("query").aggregate(full=matches.full.max())
-        counted = asked.join(full, "query")
-        counts = counted.group_by(keys).aggregate(
-            searches=counted.n.sum(), partial=counted.n.sum(where=~counted.full)
-        )
-        per = people.filter(people.people >= self.p(ctx, "min_people")).join(counts, keys)
+        everyone = _per_searcher(asked.join(matches, "query"), queries)
+        per = everyone.filter(everyone.people >= self.p(ctx, "min_people"))
+        per = _per_person_behind(ctx, per)
+        per = per.cross_join(self._reference(ctx, everyone, queries))
+        # Two queries out of two naming at-risk people is "100%" by chance: shrink each
+        # share toward the population's by a typical searcher's number of queries.
+        prior = per.ref_queries.cast("float64")
+        share = (per.risk_queries + prior * per.ref_share) / (per.queries + prior)
+        lift = share / ibis.greatest(per.ref_share, 1e-9)
+        focus = clamp01(ibis.greatest(lift, 1e-9).log2() / 2.0)
+        e_mass = excess(per.mass, per.ref_mass, self.p(ctx, "mass_doublings"))
+        e_sitting = excess(per.sitting, per.ref_sitting, self.p(ctx, "sitting_doublings"))
+        per = per.mutate(lift=lift, score=focus * noisy_or(e_mass, e_sitting))
+        per = per.filter(per.score >= self.p(ctx, "min_score"))
         return per.select(
             subject_type=per.searcher_type,
             subject=per.searcher,
-            score=saturating(per.people, self.p(ctx, "half")),
-            detail=ibis.literal("searched by name for ")
-            + per.people.cast("string")
-            + " different at-risk users ("
-            + per.searches.cast("string")
-            + " searches, "
-            + per.partial.fill_null(0).cast("string")
-            + " by a distinctive part of the name or handle)",
+            score=per.score,
+            detail=_detail(per),
         )
 
     def _searches(self, ctx: DetectionContext) -> ir.Table:
+        """One row per search: normalised ``query``, the searcher, and its two time slots.
+
+        Time is cut into windows of ``sitting_hours`` twice, the second cut shifted by
+        half a window, so two searches less than half a window apart share a slot.
+        """
         events = ctx.table("events")
         s = events.filter((events.type == "search") & events.text.notnull())
+        window = float(self.p(ctx, "sitting_hours")) * 3600.0
+        es = s.ts.epoch_seconds()
         s = s.select(
             query=normalise(s.text),
             searcher=ibis.coalesce(s.actor_id, s.ip),
-            searcher_type=ibis.ifelse(s.actor_id.notnull(), "account", "ip"),
+            searcher_type=ibis.ifelse(s.actor_id.notnull(), ACCOUNT, IP),
+            slot0=(es / window).floor().cast("int64"),
+            slot1=((es + window / 2) / window).floor().cast("int64"),
         )
         return s.filter(s.searcher.notnull() & (s.query != ""))
+
+    def _reference(self, ctx: DetectionContext, everyone: ir.Table, queries: ir.Table) -> ir.Table:
+        """What ordinary accounts do: quantiles over every account naming an at-risk
+        person, and the share of all accounts' distinct queries that name one."""
+        q = self.p(ctx, "person_quantile")
+        base = everyone.filter(everyone.searcher_type == ACCOUNT)
+        ref = base.aggregate(
+            ref_mass=base.mass.quantile(q),
+            ref_sitting=base.sitting.quantile(q),
+            risk_queries=base.risk_queries.sum(),
+        )
+        mine = queries.filter(queries.searcher_type == ACCOUNT)
+        typical = mine.aggregate(
+            ref_queries=mine.queries.quantile(0.5), all_queries=mine.queries.sum()
+        )
+        rates = ref.cross_join(typical)
+        return rates.select(
+            ref_mass=ibis.greatest(rates.ref_mass.fill_null(0), self.p(ctx, "min_mass_floor")),
+            ref_sitting=ibis.greatest(rates.ref_sitting.fill_null(1), 1),
+            ref_queries=ibis.greatest(rates.ref_queries.fill_null(1), 1),
+            ref_share=rates.risk_queries.fill_null(0).cast("float64")
+            / ibis.greatest(rates.all_queries, 1).cast("float64"),
+        )
 
     def _matches(self, ctx: DetectionContext, queries: ir.Table) -> ir.Table:
         """``query``, ``account_id`` it names, ``full`` (the whole name, not a part).
@@ -119,13 +167,9 @@ class AtRiskSearch(Detector):
         # Every token of the name must be among the query's tokens.
         check = candidates.join(name_tokens, "name").select("query", "name", "n_tokens", "token")
         present = check.semi_join(query_tokens, ["query", "token"])
-        counted = present.group_by(["query", "name", "n_tokens"]).aggregate(
-            found=present.count()
-        )
+        counted = present.group_by(["query", "name", "n_tokens"]).aggregate(found=present.count())
         full_names = counted.filter(counted.found >= counted.n_tokens)
-        full = full_names.join(risk, "name").select(
-            "query", "account_id", full=ibis.literal(True)
-        )
+        full = full_names.join(risk, "name").select("query", "account_id", full=ibis.literal(True))
         part = query_tokens.join(self._distinctive(ctx, risk), "token").select(
             "query", "account_id", full=ibis.literal(False)
         )
@@ -149,3 +193,110 @@ class AtRiskSearch(Detector):
         unique = holders.filter(holders.holders == 1)
         own = tokens(risk, "name", ["account_id"], self.p(ctx, "distinctive_len"))
         return own.semi_join(unique, "token")
+
+
+def _per_searcher(hits: ir.Table, queries: ir.Table) -> ir.Table:
+    """Per searcher naming at least one at-risk person: ``people``, ``mass`` (rarity
+    weighted), ``sitting`` (most people named in one sitting), ``risk_queries`` and
+    ``queries`` (distinct), ``searches`` naming at-risk people, ``partial`` among them."""
+    named = hits.group_by(SEARCHER).aggregate(
+        # Namesakes: one query matching two at-risk users looked up one person at most.
+        people=ibis.least(hits.account_id.nunique(), hits.query.nunique()),
+        persons=hits.account_id.nunique(),
+        risk_queries=hits.query.nunique(),
+    )
+    pairs = hits.select(*SEARCHER, "account_id").distinct()
+    pairs = pairs.join(_rarity(pairs, queries), "account_id")
+    mass = pairs.group_by(SEARCHER).aggregate(raw_mass=pairs.rarity.sum())
+    # One row per searched query and time slot, whatever the number of namesakes.
+    per_query = hits.group_by([*SEARCHER, "query", *SLOTS]).aggregate(
+        full=hits.full.max(), n=hits.n.max()
+    )
+    counts = per_query.group_by(SEARCHER).aggregate(
+        searches=per_query.n.sum(), partial=per_query.n.sum(where=~per_query.full)
+    )
+    per = join_on(join_on(named, mass, SEARCHER), counts, SEARCHER)
+    per = join_on(join_on(per, _sitting(hits), SEARCHER), queries, SEARCHER)
+    # Namesakes again: spread the weight of the persons over the people looked up.
+    scale = per.people.cast("float64") / ibis.greatest(per.persons, 1)
+    return per.mutate(mass=per.raw_mass * scale, sitting=per.sitting_people.cast("float64"))
+
+
+def _rarity(pairs: ir.Table, queries: ir.Table) -> ir.Table:
+    """``account_id``, ``rarity``: how unusual it is to search for each person (0..1).
+
+    The weighting of ``recon.targeted_watching`` over searchers instead of viewers:
+    ``ln(S / n) / ln(S)`` for a person named by ``n`` of the platform's ``S``
+    searchers, so a name thousands look up weighs little and one nobody else looks
+    up weighs one.
+    """
+    total = queries.aggregate(searchers=queries.count())
+    searched = pairs.group_by("account_id").aggregate(n=pairs.count()).cross_join(total)
+    s = ibis.greatest(searched.searchers, 2).cast("float64")
+    return searched.select(
+        "account_id", rarity=clamp01((s / ibis.greatest(searched.n, 1)).ln() / s.ln())
+    )
+
+
+def _sitting(hits: ir.Table) -> ir.Table:
+    """``sitting_people``: most at-risk people a searcher named in one time slot."""
+    parts = [
+        hits.select(*SEARCHER, "query", "account_id", cut=ibis.literal(k), slot=hits[slot])
+        for k, slot in enumerate(SLOTS)
+    ]
+    slots = ibis.union(*parts)
+    per_slot = slots.group_by([*SEARCHER, "cut", "slot"]).aggregate(
+        n=ibis.least(slots.account_id.nunique(), slots.query.nunique())
+    )
+    return per_slot.group_by(SEARCHER).aggregate(sitting_people=per_slot.n.max())
+
+
+def _per_person_behind(ctx: DetectionContext, per: ir.Table) -> ir.Table:
+    """``mass`` and ``sitting`` per person behind a logged-out address.
+
+    An address stands for the smaller of the accounts that log in through it and the
+    browsers searching from it logged out (``recon._shared.crowd``): an office NAT is
+    judged per person. Counted only for the few addresses that reach this point.
+    """
+    ips = per.filter(per.searcher_type == IP).select(b_ip="searcher")
+    events = ctx.table("events")
+    seen = events.join(ips, events.ip == ips.b_ip)
+    logged_out = (seen.type == "search") & seen.actor_id.isnull()
+    browser = ibis.coalesce(seen.device_id, seen.user_agent, ibis.literal(""))
+    known = seen.group_by("b_ip").aggregate(
+        accounts=seen.actor_id.nunique(), browsers=browser.nunique(where=logged_out)
+    )
+    per = per.left_join(known, (per.searcher_type == IP) & (per.searcher == known.b_ip))
+    behind = ibis.ifelse(per.searcher_type == IP, crowd(per.accounts, per.browsers), 1)
+    per = per.mutate(behind=behind).drop("b_ip", "accounts", "browsers")
+    return per.mutate(mass=per.mass / per.behind, sitting=per.sitting / per.behind)
+
+
+def _detail(s: ir.Table) -> ir.StringValue:
+    return (
+        ibis.literal("searched by name for ")
+        + s.people.cast("string")
+        + " different at-risk users ("
+        + s.searches.cast("string")
+        + " searches, "
+        + s.partial.fill_null(0).cast("string")
+        + " by a distinctive part of the name or handle); rarity-weighted "
+        + fmt_num(s.mass, 2)
+        + " per person behind it (population p90 "
+        + fmt_num(s.ref_mass, 2)
+        + "); up to "
+        + fmt_num(s.sitting)
+        + " in one sitting (p90 "
+        + fmt_num(s.ref_sitting)
+        + "); "
+        + fmt_pct(s.risk_queries.cast("float64") / ibis.greatest(s.queries, 1))
+        + " of its "
+        + s.queries.cast("string")
+        + " distinct queries name at-risk users (ordinary "
+        + fmt_pct(s.ref_share)
+        + ", "
+        + fmt_num(s.lift)
+        + "x); "
+        + s.behind.cast("string")
+        + " account(s) behind it"
+    )
