@@ -6,6 +6,24 @@ find Omar Haddad. A search names a person when it holds every token of their dis
 name, or one token that no other account's name holds (a distinctive surname), or
 their account id (a handle). Common first names alone never match: whether a token
 is distinctive is measured on the platform's own names.
+
+Readers search journalists too, so naming two at-risk people is not enough. Each
+searched person is weighted by how unusual it is to search for them, ``ln(S / n) /
+ln(S)`` for a person named by ``n`` of the platform's ``S`` searchers (the weighting
+``recon.targeted_watching`` gives viewed people), and a searcher is measured against
+the population's own searchers:
+
+* **rarity-weighted breadth**: the sum of those weights over the people it named,
+  against a high quantile of the same sum over accounts naming anyone at-risk;
+* **one sitting**: most people it named within ``sitting_hours``, against the same
+  quantile (a list is worked through in one go; a reader searches as news comes);
+* **focus**: the share of its distinct queries naming at-risk people against the
+  population's share, shrunk by the median searcher's number of queries; it scales
+  the score, so busy searchers who also look up a few journalists stay low.
+
+A logged-out address stands for the people behind it
+(:func:`~mercwatch.detectors.recon._shared.crowd`), so an office NAT where each
+colleague looks up one person is not one searcher with a list.
 """
 
 from __future__ import annotations
@@ -74,7 +92,8 @@ class AtRiskSearch(Detector):
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
         searches = self._searches(ctx)
-        # Searchers repeat their queries: match each distinct query once, count events after.
+        # Searchers repeat their queries: match each distinct query once, count events after
+        # (one row per query and time slot, so sittings can still be told apart).
         asked = searches.group_by([*SEARCHER, "query", *SLOTS]).aggregate(n=searches.count())
         queries = asked.group_by(SEARCHER).aggregate(queries=asked.query.nunique())
         matches = self._matches(ctx, asked.select("query").distinct())
