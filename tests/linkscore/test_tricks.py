@@ -49,7 +49,15 @@ CASES = {
     ],
     "brand on a legacy TLD it does not own": [("skype.net", SUS)],
     "hyphenated brand": [("bit-ly.net", MAL), ("you-tube.com", MAL), ("what-sapp.net", MAL)],
-    "typosquats": [("instagran.com", MAL), ("twittter.com", MAL), ("linkedln.com", MAL)],
+    # A one-letter slip on .com is often a namesake or the brand's own (context.py):
+    # suspicious; on a throwaway suffix it is an impersonation.
+    "typosquats": [
+        ("instagran.com", SUS),
+        ("twittter.com", SUS),
+        ("linkedln.com", MAL),
+        ("instagran.online", MAL),
+        ("twittter.xyz", MAL),
+    ],
     "homoglyphs": [
         ("faсebook.com", MAL),  # Cyrillic es
         ("xn--80ak6aa92e.com", MAL),  # all-Cyrillic "apple"

@@ -217,9 +217,10 @@ def _split(target: Target, k: Knowledge) -> list[Signal]:
             joined = "".join(parts[start:]).replace("-", "")
             tok = k.tokens.get(joined)
             if tok is not None and not tok.ambiguous and len(joined) >= 5:
-                return [
-                    _sig(k, "brand_split_across_labels", f"{tok.brand.name} name split by dots")
-                ]
+                # The suffix spelling the name's end (glo.bo) is a domain hack, the
+                # shape of brands' own short domains as much as of look-alikes.
+                name = "brand_split_across_labels" if typo_ok else "brand_split_domain_hack"
+                return [_sig(k, name, f"{tok.brand.name} name split by dots")]
             if typo_ok and tok is None and len(joined) >= 6 and _typo(joined, k):
                 return [_sig(k, "brand_split_typo", "brand name split by dots, misspelled")]
     return []

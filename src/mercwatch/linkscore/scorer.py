@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from mercwatch.linkscore import knowledge as kn
 from mercwatch.linkscore.brandmatch import brand_signals, legit_owner
+from mercwatch.linkscore.context import context_signals
 from mercwatch.linkscore.lexical import lure_signals, structure_signals
 from mercwatch.linkscore.parse import InvalidTarget, Target, parse_target
 from mercwatch.linkscore.signals import Signal, combine, reasons
@@ -101,7 +102,7 @@ class LinkScorer:
             out = [Signal("ip_host", k.weight("ip_host"), "IP address instead of a name")]
         else:
             out = brand_signals(target, k) + lure_signals(target, k)
-            out += structure_signals(target, k)
+            out = context_signals(target, out + structure_signals(target, k), k)
             if k.model is not None:
                 out += k.model.signals(target)
         if target.userinfo:

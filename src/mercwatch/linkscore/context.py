@@ -1,0 +1,127 @@
+"""Where a name is registered changes what its tricks mean: the suffix as evidence.
+
+A brand's name next to a product word (``payments-amazon.com``,
+``microsoftonline-p.net``) or one letter off it (``txmblr.com``) on .com, .net, .org
+or a country domain is very often the brand's own side domain, a defensive
+registration or an unrelated namesake: that is where brands and ordinary businesses
+keep their names, for years. The same name on a cheap new gTLD (``.xyz``, ``.top``,
+``.online``, ``.link``), on a free-registration TLD or under a reseller or hosting
+suffix (``name.gr.com``, ``name.github.io``) is rarely anyone's real site: those are
+what throwaway infrastructure is bought on. Lure words behave the same way
+(``connectivity-check.online`` vs ``worldweatheronline.com``).
+
+So the suffix is read *together* with the label's tricks instead of as one more
+independent hint: :func:`context_signals` discounts the brand tricks that have an
+innocent reading on an established suffix and adds a conjunction signal when a brand
+trick or a strong lure sits on a throwaway one. Which TLDs are cheap or abused comes
+from ``data/tlds.yaml``; the weights from ``data/weights.yaml`` (set a priori).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mercwatch.linkscore.knowledge import Knowledge
+from mercwatch.linkscore.parse import Target, words
+from mercwatch.linkscore.signals import Signal
+
+ESTABLISHED: Final = "established"
+THROWAWAY: Final = "throwaway"
+OTHER: Final = "other"
+
+#: TLD risk weight (``tlds.yaml``) from which a TLD counts as throwaway.
+THROWAWAY_RISK: Final[float] = 0.2
+_LEGACY: Final = frozenset({"com", "net", "org", "edu", "gov", "int", "mil"})
+#: Brand tricks a brand's own side domains and namesakes also show.
+_SIDE_DOMAIN_TRICKS: Final = frozenset(
+    {
+        "brand_typo",
+        "brand_combo",
+        "brand_combo_short",
+        "brand_combo_edge",
+        "brand_combo_inner",
+        "brand_split_domain_hack",
+    }
+)
+#: Brand tricks that, on a throwaway suffix, make an impersonation all but certain.
+_BRAND_TRICKS: Final = _SIDE_DOMAIN_TRICKS | frozenset(
+    {
+        "brand_exact_legacy_tld",
+        "brand_hyphenated",
+        "brand_exact_other_domain",
+        "brand_homoglyph",
+        "brand_homoglyph_combo",
+        "brand_split_across_labels",
+        "brand_split_typo",
+        "brand_in_subdomain",
+        "brand_domain_in_subdomain",
+    }
+)
+_STRONG_LURES: Final = frozenset({"lure_only_name", "lure_misspelled"})
+
+
+def tld_risk(target: Target, k: Knowledge) -> float:
+    """Abuse-risk weight of the target's suffix (0 when not listed)."""
+    return k.tld_risk.get(target.suffix, k.tld_risk.get(target.suffix.rsplit(".", 1)[-1], 0.0))
+
+
+def suffix_kind(target: Target, k: Knowledge) -> str:
+    """``throwaway``, ``established`` or ``other`` (an ordinary new gTLD).
+
+    Throwaway: a cheap or free TLD (risk >= ``THROWAWAY_RISK``), a reseller suffix or
+    any private (hosting, reseller) suffix. Established: .com/.net/.org, the
+    restricted legacy TLDs and country TLDs that are not cheap.
+    """
+    if target.private_suffix or target.suffix in k.resellers:
+        return THROWAWAY
+    if tld_risk(target, k) >= THROWAWAY_RISK:
+        return THROWAWAY
+    last = target.suffix.rsplit(".", 1)[-1]
+    return ESTABLISHED if target.suffix in _LEGACY or len(last) == 2 else OTHER
+
+
+def _strong_label_lure(sig: Signal) -> bool:
+    """A strong lure word in the registrable label itself (not only a subdomain)."""
+    if sig.name in _STRONG_LURES:
+        return True
+    return sig.name == "lure_strong" and not sig.reason.startswith("lure words in subdomain")
+
+
+def _account_words(target: Target, k: Knowledge) -> bool:
+    """The label speaks of sign-in or account safety (``login``, ``verify``, ``security``).
+
+    Next to a brand's name that is a credential phish's shape, not a side domain's.
+    """
+    return any(k.lures.get(w, ("",))[0] == "account" for w in words(target.label_unicode))
+
+
+def context_signals(target: Target, found: list[Signal], k: Knowledge) -> list[Signal]:
+    """The label's signals read against its suffix (returns a new list).
+
+    Args:
+        target: the parsed, non-IP target.
+        found: its brand, lure and structure signals.
+        k: the knowledge (TLD lists and weights).
+
+    Returns:
+        ``found`` with side-domain tricks discounted on an established suffix, plus
+        ``brand_on_throwaway`` / ``lure_on_throwaway`` on a throwaway one.
+    """
+    kind = suffix_kind(target, k)
+    if kind == ESTABLISHED and not _account_words(target, k):
+        factor = k.weight("established_side_domain_factor")
+        return [
+            Signal(s.name, s.weight * factor, s.reason) if s.name in _SIDE_DOMAIN_TRICKS else s
+            for s in found
+        ]
+    if kind != THROWAWAY:
+        return found
+    out = list(found)
+    tld = target.suffix
+    if any(s.name in _BRAND_TRICKS for s in found):
+        why = f"brand name on a throwaway suffix (.{tld})"
+        out.append(Signal("brand_on_throwaway", k.weight("brand_on_throwaway"), why))
+    elif any(_strong_label_lure(s) for s in found):
+        why = f"lure words on a throwaway suffix (.{tld})"
+        out.append(Signal("lure_on_throwaway", k.weight("lure_on_throwaway"), why))
+    return out

@@ -1,0 +1,86 @@
+"""The suffix read together with the label's tricks (context.py).
+
+Hosts are invented for the tests (none comes from an indicator feed or the benign
+lists). Rules only, so a refit of the learned model cannot move these cases.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mercwatch.linkscore import LinkScorer, load
+from mercwatch.linkscore.context import ESTABLISHED, OTHER, THROWAWAY, suffix_kind
+from mercwatch.linkscore.parse import parse_target
+
+
+@pytest.fixture(scope="module")
+def rules() -> LinkScorer:
+    return LinkScorer(knowledge=load(learned=False))
+
+
+def _names(scorer: LinkScorer, value: str) -> dict[str, float]:
+    return {s.name: s.weight for s in scorer.signals(parse_target(value))}
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("example.com", ESTABLISHED),
+        ("example.org", ESTABLISHED),
+        ("beispiel.de", ESTABLISHED),
+        ("example.co.uk", ESTABLISHED),
+        ("example.xyz", THROWAWAY),
+        ("example.online", THROWAWAY),
+        ("example.tk", THROWAWAY),
+        ("name.gr.com", THROWAWAY),
+        ("someone.github.io", THROWAWAY),
+        ("example.travel", OTHER),
+    ],
+)
+def test_suffix_kind(value: str, kind: str):
+    assert suffix_kind(parse_target(value), load(learned=False)) == kind
+
+
+def test_brand_side_domain_shape_is_discounted_on_an_established_suffix(rules):
+    k = rules.knowledge
+    on_com = _names(rules, "paypal-labs.com")
+    assert on_com["brand_combo"] == pytest.approx(
+        k.weight("brand_combo") * k.weight("established_side_domain_factor")
+    )
+    on_xyz = _names(rules, "paypal-labs.xyz")
+    assert on_xyz["brand_combo"] == k.weight("brand_combo")
+    assert on_xyz["brand_on_throwaway"] == k.weight("brand_on_throwaway")
+    assert rules.score("paypal-labs.xyz").verdict == "malicious"
+    assert rules.score("paypal-labs.com").score < 0.8
+
+
+def test_sign_in_words_keep_the_full_weight(rules):
+    found = _names(rules, "paypal-login.com")
+    assert found["brand_combo"] == rules.knowledge.weight("brand_combo")
+    assert rules.score("paypal-login-secure.com").verdict == "malicious"
+
+
+def test_typo_depends_on_the_suffix(rules):
+    assert rules.score("instagran.com").verdict == "suspicious"
+    assert "brand_on_throwaway" in _names(rules, "instagran.top")
+    assert rules.score("instagran.top").verdict == "malicious"
+
+
+def test_strong_lure_on_a_throwaway_suffix(rules):
+    assert "lure_on_throwaway" in _names(rules, "speedtest-connectivity.top")
+    assert "lure_on_throwaway" not in _names(rules, "speedtest-connectivity.com")
+    assert rules.score("speedtest-connectivity.top").score > rules.score(
+        "speedtest-connectivity.com"
+    ).score
+    # a lure word only in a subdomain is weaker evidence: no conjunction
+    assert "lure_on_throwaway" not in _names(rules, "update.kestrelmoor.xyz")
+
+
+def test_domain_hack_split_is_discounted_on_a_country_tld(rules):
+    k = rules.knowledge
+    hack = _names(rules, "linked.in")  # the country TLD spells the name's end
+    assert hack["brand_split_domain_hack"] == pytest.approx(
+        k.weight("brand_split_domain_hack") * k.weight("established_side_domain_factor")
+    )
+    dots = _names(rules, "whats.app.social")
+    assert dots["brand_split_across_labels"] == k.weight("brand_split_across_labels")
