@@ -97,7 +97,12 @@ class AtRiskSearch(Detector):
         asked = searches.group_by([*SEARCHER, "query", *SLOTS]).aggregate(n=searches.count())
         queries = asked.group_by(SEARCHER).aggregate(queries=asked.query.nunique())
         matches = self._matches(ctx, asked.select("query").distinct())
-        everyone = _per_searcher(asked.join(matches, "query"), queries)
+        # A projection, not the bare join: Ibis shares a projection between its several
+        # uses as one CTE, while each use of a bare join would repeat the matching.
+        hits = asked.join(matches, "query").select(
+            *SEARCHER, "query", *SLOTS, "n", "account_id", "full"
+        )
+        everyone = _per_searcher(hits, queries)
         per = everyone.filter(everyone.people >= self.p(ctx, "min_people"))
         per = _per_person_behind(ctx, per)
         per = per.cross_join(self._reference(ctx, everyone, queries))
