@@ -73,3 +73,15 @@ def test_parse_phash(text: str, value: int | None) -> None:
 def test_distance_beyond_exact_probe_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="0..7"):
         near_pairs([1, 2], 8)
+
+
+def test_group_table_normalises_case_and_space_and_drops_malformed() -> None:
+    import pyarrow as pa
+
+    from mercwatch.detectors.engagement.phash import group_table
+
+    table = group_table(
+        pa.array([" 00000000000000FF", "00000000000000fe", "00000000000000ff", None, "xyz"]), 1
+    )
+    assert table["h"].to_pylist() == ["00000000000000fe", "00000000000000ff"]
+    assert len(set(table["group"].to_pylist())) == 1

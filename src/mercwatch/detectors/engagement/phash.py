@@ -5,16 +5,19 @@ Comparing every pair of photos is quadratic; instead each hash is cut into four
 hashes within distance ``d <= 7`` must agree on some band up to at most one bit
 (pigeonhole: four bands with two or more differing bits each make eight), so probing
 each band's value and its 16 one-bit neighbours finds every such pair exactly, while
-touching only a few candidates per hash. This runs in Python over the *distinct*
-hashes of a run, never over accounts or events.
+touching only a few candidates per hash. This runs in numpy over the *distinct*
+hashes of a run (sorted band values, vectorised XOR and popcount), never over
+accounts or events: 789k distinct hashes take about 1.5 s.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 import igraph
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from mercwatch.errors import ConfigError
 
@@ -36,10 +39,6 @@ def parse_phash(value: str) -> int | None:
         return None
 
 
-def _bands(h: int) -> list[int]:
-    return [(h >> (BAND_BITS * i)) & BAND_MASK for i in range(BANDS)]
-
-
 # Beyond this many distinct hashes the one-bit-flip probes (17x the lookups) are
 # skipped: pairs within 3 bits are still found exactly (pigeonhole over 4 bands), and
 # farther ones whenever they share a band, which re-encoded copies nearly always do.
@@ -51,29 +50,77 @@ def near_pairs(values: list[int], max_distance: int) -> list[tuple[int, int]]:
 
     Exact up to ``MAX_EXACT_DISTANCE`` for up to ``EXACT_PROBE_LIMIT`` distinct hashes;
     on larger platforms exact up to 3 bits and by shared band beyond (see above).
+    Vectorised with numpy: candidates come from sorted band values, never a Python
+    loop per hash.
 
     Raises:
         ConfigError: ``max_distance`` is beyond what the band index finds exactly.
     """
+    keys = near_pairs_array(np.array(values, dtype=np.uint64), max_distance)
+    return [(int(i), int(j)) for i, j in keys]
+
+
+def near_pairs_array(hashes: np.ndarray, max_distance: int) -> np.ndarray:
+    """:func:`near_pairs` over a uint64 array, as an ``(m, 2)`` int64 array sorted by pair."""
     if not 0 <= max_distance <= MAX_EXACT_DISTANCE:
         raise ConfigError(
             f"photo hash distance must be 0..{MAX_EXACT_DISTANCE} (got {max_distance})"
         )
-    index: list[dict[int, list[int]]] = [defaultdict(list) for _ in range(BANDS)]
-    for i, h in enumerate(values):
-        for b, band in enumerate(_bands(h)):
-            index[b][band].append(i)
-    probe = max_distance >= BANDS and len(values) <= EXACT_PROBE_LIMIT
-    flips = [0] + [1 << k for k in range(BAND_BITS)] if probe else [0]
-    pairs: set[tuple[int, int]] = set()
-    for i, h in enumerate(values):
-        for b, band in enumerate(_bands(h)):
-            table = index[b]
-            for flip in flips:
-                for j in table.get(band ^ flip, ()):
-                    if j > i and (h ^ values[j]).bit_count() <= max_distance:
-                        pairs.add((i, j))
-    return sorted(pairs)
+    probe = max_distance >= BANDS and len(hashes) <= EXACT_PROBE_LIMIT
+    flips = [0, *(1 << k for k in range(BAND_BITS))] if probe else [0]
+    found = [_EMPTY]
+    for b in range(BANDS):
+        band = ((hashes >> np.uint64(BAND_BITS * b)) & np.uint64(BAND_MASK)).astype(np.int64)
+        order = np.argsort(band, kind="stable")
+        ordered = band[order]
+        for flip in flips:
+            left, right = _band_candidates(order, ordered, band, flip)
+            close = np.bitwise_count(hashes[left] ^ hashes[right]) <= max_distance
+            found.append(_keys(left[close], right[close], len(hashes)))
+    keys = np.unique(np.concatenate(found))
+    n = np.int64(max(len(hashes), 1))
+    return np.stack([keys // n, keys % n], axis=1)
+
+
+_EMPTY = np.empty(0, dtype=np.int64)
+
+
+def _keys(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
+    """One int64 per unordered pair, ``i * n + j`` with ``i < j``."""
+    lo, hi = np.minimum(left, right), np.maximum(left, right)
+    keep = lo != hi
+    return lo[keep] * np.int64(n) + hi[keep]
+
+
+def _band_candidates(
+    order: np.ndarray, ordered: np.ndarray, band: np.ndarray, flip: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs whose band values differ by exactly ``flip`` (0: equal bands)."""
+    if flip == 0:
+        return _same_bucket_pairs(order, ordered)
+    wanted = band ^ flip
+    lo = np.searchsorted(ordered, wanted, side="left")
+    hi = np.searchsorted(ordered, wanted, side="right")
+    counts = hi - lo
+    left = np.repeat(np.arange(len(band), dtype=np.int64), counts)
+    # Position of each candidate inside its run: a global arange minus the run's start.
+    starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    right = order[starts + np.arange(len(left), dtype=np.int64)]
+    return left, right
+
+
+def _same_bucket_pairs(order: np.ndarray, ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs within runs of equal sorted values, one offset at a time."""
+    lefts, rights = [_EMPTY], [_EMPTY]
+    alive = np.arange(len(ordered) - 1, dtype=np.int64)
+    offset = 1
+    while len(alive):
+        alive = alive[alive + offset < len(ordered)]
+        alive = alive[ordered[alive] == ordered[alive + offset]]
+        lefts.append(order[alive])
+        rights.append(order[alive + offset])
+        offset += 1
+    return np.concatenate(lefts), np.concatenate(rights)
 
 
 def near_duplicate_groups(hashes: Iterable[str], max_distance: int) -> dict[str, int]:
@@ -83,10 +130,37 @@ def near_duplicate_groups(hashes: Iterable[str], max_distance: int) -> dict[str,
     photo re-encoded several times stays one group. Hashes with no near duplicate get
     a group of their own (their accounts may still share the exact hash).
     """
-    distinct = sorted({h.strip().lower() for h in hashes if h})
-    parsed = [(h, parse_phash(h)) for h in distinct]
-    valid = [(h, v) for h, v in parsed if v is not None]
-    values = [v for _, v in valid]
-    graph = igraph.Graph(n=len(values), edges=near_pairs(values, max_distance))
-    membership = graph.connected_components().membership
-    return {h: int(m) for (h, _), m in zip(valid, membership, strict=True)}
+    table = group_table(pa.array([h for h in hashes if h], pa.string()), max_distance)
+    return dict(zip(table["h"].to_pylist(), table["group"].to_pylist(), strict=True))
+
+
+def group_table(hashes: pa.Array, max_distance: int) -> pa.Table:
+    """Columns ``h`` (distinct well-formed hash, lower case) and ``group`` (int64).
+
+    The array form of :func:`near_duplicate_groups`: hex parsing, pairing and
+    components run over arrays, so a million photos take seconds, not minutes.
+    """
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(hashes.cast(pa.string())))
+    text = pc.unique(text.filter(pc.fill_null(pc.match_substring_regex(text, _HEX_RE), False)))
+    text = text.take(pc.sort_indices(text))
+    values = _hex_values(text)
+    pairs = near_pairs_array(values, max_distance)
+    graph = igraph.Graph(n=len(values), edges=pairs.tolist())
+    membership = np.asarray(graph.connected_components().membership, dtype=np.int64)
+    return pa.table({"h": text, "group": pa.array(membership, pa.int64())})
+
+
+_HEX_RE = "^[0-9a-f]{16}$"
+_NIBBLE = np.zeros(256, dtype=np.uint64)
+for _i, _c in enumerate(b"0123456789abcdef"):
+    _NIBBLE[_c] = _i
+
+
+def _hex_values(text: pa.Array) -> np.ndarray:
+    """16-hex-digit strings (already checked) as uint64, without a Python loop per value."""
+    if len(text) == 0:
+        return np.empty(0, dtype=np.uint64)
+    raw = np.frombuffer("".join(text.to_pylist()).encode("ascii"), dtype=np.uint8)
+    nibbles = _NIBBLE[raw.reshape(-1, 16)]
+    shifts = np.arange(60, -4, -4, dtype=np.uint64)
+    return np.bitwise_or.reduce(nibbles << shifts, axis=1)
