@@ -84,3 +84,18 @@ def test_domain_hack_split_is_discounted_on_a_country_tld(rules):
     )
     dots = _names(rules, "whats.app.social")
     assert dots["brand_split_across_labels"] == k.weight("brand_split_across_labels")
+
+
+def test_lure_phrase_with_the_suffix(rules):
+    # a weak lure word alone on a cheap TLD is common; with a lure-word TLD or a
+    # country-looking reseller suffix the whole name is the lure
+    assert "lure_on_throwaway" in _names(rules, "video-share.live")
+    assert "lure_on_throwaway" in _names(rules, "daily-photo.gr.com")
+    assert "lure_on_throwaway" not in _names(rules, "kestrel-video.xyz")
+    assert "lure_on_throwaway" not in _names(rules, "video-share.de")
+
+
+def test_a_brand_name_is_not_random_looking(rules):
+    typo = _names(rules, "instagrsm.com")
+    assert "brand_typo" in typo and "random_label" not in typo
+    assert "random_label" in _names(rules, "xqvtrblmw.com")

@@ -58,6 +58,17 @@ _BRAND_TRICKS: Final = _SIDE_DOMAIN_TRICKS | frozenset(
     }
 )
 _STRONG_LURES: Final = frozenset({"lure_only_name", "lure_misspelled"})
+#: Tricks that explain the whole label: its letters are the brand's, not random ones.
+_WHOLE_LABEL_TRICKS: Final = frozenset(
+    {
+        "brand_exact_legacy_tld",
+        "brand_exact_other_domain",
+        "brand_hyphenated",
+        "brand_typo",
+        "brand_homoglyph",
+    }
+)
+_RANDOMNESS: Final = frozenset({"random_label", "short_random_label", "consonant_run"})
 
 
 def tld_risk(target: Target, k: Knowledge) -> float:
@@ -104,9 +115,13 @@ def context_signals(target: Target, found: list[Signal], k: Knowledge) -> list[S
         k: the knowledge (TLD lists and weights).
 
     Returns:
-        ``found`` with side-domain tricks discounted on an established suffix, plus
-        ``brand_on_throwaway`` / ``lure_on_throwaway`` on a throwaway one.
+        ``found`` without randomness hints when a brand trick explains the whole
+        label (its letters are the brand's), with side-domain tricks discounted on an
+        established suffix, plus ``brand_on_throwaway`` / ``lure_on_throwaway`` on a
+        throwaway one.
     """
+    if any(s.name in _WHOLE_LABEL_TRICKS for s in found):
+        found = [s for s in found if s.name not in _RANDOMNESS]
     kind = suffix_kind(target, k)
     if kind == ESTABLISHED and not _account_words(target, k):
         factor = k.weight("established_side_domain_factor")
@@ -121,7 +136,21 @@ def context_signals(target: Target, found: list[Signal], k: Knowledge) -> list[S
     if any(s.name in _BRAND_TRICKS for s in found):
         why = f"brand name on a throwaway suffix (.{tld})"
         out.append(Signal("brand_on_throwaway", k.weight("brand_on_throwaway"), why))
-    elif any(_strong_label_lure(s) for s in found):
+    elif any(_strong_label_lure(s) for s in found) or _lure_phrase(found):
         why = f"lure words on a throwaway suffix (.{tld})"
         out.append(Signal("lure_on_throwaway", k.weight("lure_on_throwaway"), why))
     return out
+
+
+def _lure_phrase(found: list[Signal]) -> bool:
+    """A lure word in the label and a suffix that is part of the lure too.
+
+    The suffix is a lure word itself (``video-share.live``) or a reseller suffix that
+    passes for a country domain (``daily-info.gr.com``): the whole name reads as the
+    lure, as a fake local outlet or service would.
+    """
+    names = {s.name for s in found}
+    label_lure = any(
+        s.name in ("lure_weak", "lure_strong") and "subdomain" not in s.reason for s in found
+    )
+    return label_lure and bool(names & {"lure_tld", "reseller_suffix"})
