@@ -97,10 +97,15 @@ class AtRiskSearch(Detector):
         asked = searches.group_by([*SEARCHER, "query", *SLOTS]).aggregate(n=searches.count())
         queries = asked.group_by(SEARCHER).aggregate(queries=asked.query.nunique())
         matches = self._matches(ctx, asked.select("query").distinct())
+        # Namesakes: a query naming several at-risk users looked up one person at most; its
+        # person is the first of them, so nothing downstream fans out over namesakes.
+        named_as = matches.group_by("query").aggregate(
+            person=matches.account_id.min(), full=matches.full.max()
+        )
         # A projection, not the bare join: Ibis shares a projection between its several
         # uses as one CTE, while each use of a bare join would repeat the matching.
-        hits = asked.join(matches, "query").select(
-            *SEARCHER, "query", *SLOTS, "n", "account_id", "full"
+        hits = asked.join(named_as, "query").select(
+            *SEARCHER, "query", *SLOTS, "n", "person", "full"
         )
         everyone = _per_searcher(hits, queries)
         per = everyone.filter(everyone.people >= self.p(ctx, "min_people"))
@@ -224,30 +229,20 @@ def _per_searcher(hits: ir.Table, queries: ir.Table) -> ir.Table:
     weighted), ``sitting`` (most people named in one sitting), ``risk_queries`` and
     ``queries`` (distinct), ``searches`` naming at-risk people, ``partial`` among them."""
     named = hits.group_by(SEARCHER).aggregate(
-        # Namesakes: one query matching two at-risk users looked up one person at most.
-        people=ibis.least(hits.account_id.nunique(), hits.query.nunique()),
-        persons=hits.account_id.nunique(),
+        people=hits.person.nunique(),
         risk_queries=hits.query.nunique(),
+        searches=hits.n.sum(),
+        partial=hits.n.sum(where=~hits.full),
     )
-    pairs = hits.select(*SEARCHER, "account_id").distinct()
-    pairs = pairs.join(_rarity(pairs, queries), "account_id")
-    mass = pairs.group_by(SEARCHER).aggregate(raw_mass=pairs.rarity.sum())
-    # One row per searched query and time slot, whatever the number of namesakes.
-    per_query = hits.group_by([*SEARCHER, "query", *SLOTS]).aggregate(
-        full=hits.full.max(), n=hits.n.max()
-    )
-    counts = per_query.group_by(SEARCHER).aggregate(
-        searches=per_query.n.sum(), partial=per_query.n.sum(where=~per_query.full)
-    )
-    per = join_on(join_on(named, mass, SEARCHER), counts, SEARCHER)
-    per = join_on(join_on(per, _sitting(hits), SEARCHER), queries, SEARCHER)
-    # Namesakes again: spread the weight of the persons over the people looked up.
-    scale = per.people.cast("float64") / ibis.greatest(per.persons, 1)
-    return per.mutate(mass=per.raw_mass * scale, sitting=per.sitting_people.cast("float64"))
+    pairs = hits.select(*SEARCHER, "person").distinct()
+    pairs = pairs.join(_rarity(pairs, queries), "person")
+    mass = pairs.group_by(SEARCHER).aggregate(mass=pairs.rarity.sum())
+    per = join_on(join_on(named, mass, SEARCHER), _sitting(hits), SEARCHER)
+    return join_on(per, queries, SEARCHER)
 
 
 def _rarity(pairs: ir.Table, queries: ir.Table) -> ir.Table:
-    """``account_id``, ``rarity``: how unusual it is to search for each person (0..1).
+    """``person``, ``rarity``: how unusual it is to search for each person (0..1).
 
     The weighting of ``recon.targeted_watching`` over searchers instead of viewers:
     ``ln(S / n) / ln(S)`` for a person named by ``n`` of the platform's ``S``
@@ -255,24 +250,22 @@ def _rarity(pairs: ir.Table, queries: ir.Table) -> ir.Table:
     up weighs one.
     """
     total = queries.aggregate(searchers=queries.count())
-    searched = pairs.group_by("account_id").aggregate(n=pairs.count()).cross_join(total)
+    searched = pairs.group_by("person").aggregate(n=pairs.count()).cross_join(total)
     s = ibis.greatest(searched.searchers, 2).cast("float64")
     return searched.select(
-        "account_id", rarity=clamp01((s / ibis.greatest(searched.n, 1)).ln() / s.ln())
+        "person", rarity=clamp01((s / ibis.greatest(searched.n, 1)).ln() / s.ln())
     )
 
 
 def _sitting(hits: ir.Table) -> ir.Table:
-    """``sitting_people``: most at-risk people a searcher named in one time slot."""
+    """``sitting``: most at-risk people a searcher named in one time slot."""
     parts = [
-        hits.select(*SEARCHER, "query", "account_id", cut=ibis.literal(k), slot=hits[slot])
+        hits.select(*SEARCHER, "person", cut=ibis.literal(k), slot=hits[slot])
         for k, slot in enumerate(SLOTS)
     ]
     slots = ibis.union(*parts)
-    per_slot = slots.group_by([*SEARCHER, "cut", "slot"]).aggregate(
-        n=ibis.least(slots.account_id.nunique(), slots.query.nunique())
-    )
-    return per_slot.group_by(SEARCHER).aggregate(sitting_people=per_slot.n.max())
+    per_slot = slots.group_by([*SEARCHER, "cut", "slot"]).aggregate(n=slots.person.nunique())
+    return per_slot.group_by(SEARCHER).aggregate(sitting=per_slot.n.max().cast("float64"))
 
 
 def _per_person_behind(ctx: DetectionContext, per: ir.Table) -> ir.Table:
