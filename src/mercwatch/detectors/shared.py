@@ -54,10 +54,24 @@ def close_contacts(ctx: DetectionContext) -> ir.Table:
     return ctx.shared("close_contacts", _close_contacts)
 
 
-def _ip_breadth(ctx: DetectionContext) -> ir.Table:
+def _account_addresses(ctx: DetectionContext) -> ir.Table:
     events = ctx.table("events")
-    with_ip = events.filter(events.ip.notnull() & events.actor_id.notnull())
-    return with_ip.group_by("ip").aggregate(accounts=with_ip.actor_id.nunique())
+    seen = events.filter(events.actor_id.notnull() & events.ip.notnull())
+    return seen.select(actor=seen.actor_id, ip=seen.ip, asn=seen.asn).distinct()
+
+
+def account_addresses(ctx: DetectionContext) -> ir.Table:
+    """Columns ``actor``, ``ip``, ``asn``: every address an account acted from, once.
+
+    Several detectors ask "who is behind this address"; reading the events for it
+    once keeps that a scan of the distinct pairs, not of every event.
+    """
+    return ctx.shared("account_addresses", _account_addresses)
+
+
+def _ip_breadth(ctx: DetectionContext) -> ir.Table:
+    seen = account_addresses(ctx)
+    return seen.group_by("ip").aggregate(accounts=seen.actor.nunique())
 
 
 def ip_breadth(ctx: DetectionContext) -> ir.Table:

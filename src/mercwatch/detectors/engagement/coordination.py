@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 from mercwatch.detectors.base import DetectionContext, Detector, clamp01, saturating
 from mercwatch.detectors.engagement._shared import approaches, prior_friends
 from mercwatch.detectors.engagement.scoring import fmt, noisy_or, shrunk_lift
-from mercwatch.detectors.shared import interest, ip_breadth
+from mercwatch.detectors.shared import account_addresses, interest, ip_breadth
 from mercwatch.model import Phase
 
 # Ways of acting on a specific person.
@@ -51,7 +51,10 @@ class Coordination(Detector):
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
         pairs = self._infra_pairs(ctx)
-        touches = self._touches(ctx)
+        # Only accounts in some pair matter; cutting the events down to them first keeps
+        # the planner from joining every two touches of a popular person.
+        involved = pairs.select(actor="a").union(pairs.select(actor="b"))
+        touches = self._touches(ctx, involved)
         pairs = self._with_sync(ctx, pairs, touches)
         eng = self._engagement(ctx)
         ea = eng.select(a="account", eng_a="eng", n_a="interest_n")
@@ -72,8 +75,8 @@ class Coordination(Detector):
             ),
         )
 
-    def _touches(self, ctx: DetectionContext) -> ir.Table:
-        """First touch (epoch seconds) of each non-friend by each account."""
+    def _touches(self, ctx: DetectionContext, actors: ir.Table) -> ir.Table:
+        """First touch (epoch seconds) of each non-friend by each of ``actors``."""
         events = ctx.table("events")
         ev = events.filter(
             events.type.isin(TOUCH_TYPES)
@@ -81,6 +84,7 @@ class Coordination(Detector):
             & events.target_id.notnull()
             & (events.actor_id != events.target_id)
         )
+        ev = ev.semi_join(actors, ev.actor_id == actors.actor)
         fr = prior_friends(ctx)
         ev = ev.anti_join(fr, (ev.actor_id == fr.a) & (ev.target_id == fr.b))
         return ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(
@@ -131,7 +135,8 @@ class Coordination(Detector):
         """(account, item, weight): uncommon addresses, devices and e-mail domains."""
         cap = self.p(ctx, "max_infra_accounts")
         events = ctx.table("events").filter(lambda e: e.actor_id.notnull())
-        ips = events.filter(events.ip.notnull()).select(account="actor_id", item="ip").distinct()
+        seen = account_addresses(ctx)
+        ips = seen.select(account="actor", item="ip").distinct()
         breadth = ip_breadth(ctx)
         ips = ips.join(breadth, ips.item == breadth.ip).select("account", item="ip", n="accounts")
         ips = ips.mutate(kind=ibis.literal("ip"))

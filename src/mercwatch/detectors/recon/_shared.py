@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import yaml
 
 from mercwatch.detectors.base import DetectionContext, clamp01
-from mercwatch.detectors.shared import at_risk, friend_pairs, interest
+from mercwatch.detectors.shared import account_addresses, at_risk, friend_pairs, interest
 from mercwatch.errors import ConfigError
 
 #: Viewer kinds of the views table: a logged-in account, or a logged-out address.
@@ -109,9 +109,8 @@ def views(ctx: DetectionContext) -> ir.Table:
 
 
 def _people_behind(ctx: DetectionContext) -> ir.Table:
-    events = ctx.table("events")
-    seen = events.filter(events.actor_id.notnull() & events.ip.notnull())
-    seen = seen.select(actor=seen.actor_id, ip=seen.ip, asn=seen.asn, net=net24(seen.ip))
+    seen = account_addresses(ctx)
+    seen = seen.mutate(net=net24(seen.ip))
     parts = [
         seen.select(subject_type=ibis.literal(IP), subject=seen.ip, actor=seen.actor),
         seen.filter(seen.net.notnull()).select(
