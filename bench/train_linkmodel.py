@@ -59,7 +59,9 @@ def main() -> int:
     # output, and a shipped model fitted on it would flatter them.
     pos = sets["meta_cytrox"] + sets["amnesty_pegasus"]
     provenance = (
-        "logistic regression (scikit-learn, C=0.5, balanced) fitted on positives: "
+        "logistic regression (scikit-learn, C=0.5, balanced) over the registrable "
+        "label's words and lure families, alone and paired with the suffix kind, the "
+        "TLD and shape buckets (schema 2, no character n-grams), fitted on positives: "
         f"Meta Cytrox domains ({len(sets['meta_cytrox'])}, facebook/threat-research, MIT), "
         f"Amnesty Pegasus domains.txt ({len(sets['amnesty_pegasus'])}, "
         "AmnestyTech/investigations, CC-BY, Amnesty International Security Lab); negatives: "

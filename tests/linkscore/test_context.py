@@ -99,3 +99,7 @@ def test_a_brand_name_is_not_random_looking(rules):
     typo = _names(rules, "instagrsm.com")
     assert "brand_typo" in typo and "random_label" not in typo
     assert "random_label" in _names(rules, "xqvtrblmw.com")
+
+
+def test_reseller_suffix_alone_is_suspicious_by_rule(rules):
+    assert rules.score("somebrand.us.com").verdict == "suspicious"

@@ -10,6 +10,7 @@ import pytest
 from mercwatch.errors import ConfigError
 from mercwatch.linkscore import MALICIOUS_THRESHOLD, LinkScorer, load
 from mercwatch.linkscore.learned import (
+    FEATURE_KINDS,
     MODEL_FILE,
     LexicalModel,
     features,
@@ -39,15 +40,21 @@ def test_shipped_file_holds_weights_not_domains():
     data = json.loads(text)
     for key in data["weights"]:
         kind, _, value = key.partition(":")
-        assert kind in {"g", "w", "sfx", "tld", "len", "dig", "hyp", "nw", "sub", "idn"}
+        assert kind in FEATURE_KINDS
         assert kind in {"sfx", "tld"} or "." not in value
-        assert kind != "g" or len(value) <= 5
 
 
-def test_features_cover_ngrams_words_and_shape():
-    feats = features(parse_target("https://a.secure-update4.co.uk/x"))
-    assert "g:^se" in feats and "g:te4$" in feats and "w:secure" in feats
-    assert "sfx:co.uk" in feats and "tld:uk" in feats and "hyp:1" in feats and "sub:1" in feats
+def test_features_cover_words_context_and_shape():
+    k = load(learned=False)
+    feats = features(parse_target("https://a.secure-update4.co.uk/x"), k)
+    assert "w:secure" in feats and "w:update" in feats and "kw:established:update" in feats
+    assert "lf:update" in feats and "klf:established:update" in feats
+    assert "kind:established" in feats and "sfx:co.uk" in feats and "tld:uk" in feats
+    assert "hyp:1" in feats and "dig:1" in feats
+    assert feats == features(parse_target("secure-update4.co.uk"), k)  # host-independent
+    cheap = features(parse_target("update-news.xyz"), k)
+    assert "klf:throwaway:news" in cheap and "kind:throwaway" in cheap
+    assert not any(f.startswith("g:") for f in feats)  # no character n-grams (schema 2)
 
 
 def test_benign_tail_calibration_is_monotone(model):
@@ -73,8 +80,8 @@ def test_owned_domains_stay_zero_with_the_model():
 
 def test_model_json_round_trip_and_errors(model):
     again = from_json(model.to_json())
-    target = parse_target("accountnotify-secure.net")
-    assert again.logit(target) == pytest.approx(model.logit(target), abs=0.05)
+    target, k = parse_target("accountnotify-secure.net"), load()
+    assert again.logit(target, k) == pytest.approx(model.logit(target, k), abs=0.05)
     with pytest.raises(ConfigError):
         from_json('{"schema_version": 99}')
     with pytest.raises(ConfigError):

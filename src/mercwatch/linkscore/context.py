@@ -19,11 +19,13 @@ from ``data/tlds.yaml``; the weights from ``data/weights.yaml`` (set a priori).
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from mercwatch.linkscore.knowledge import Knowledge
 from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
+
+if TYPE_CHECKING:  # knowledge imports the learned model, which imports this module
+    from mercwatch.linkscore.knowledge import Knowledge
 
 ESTABLISHED: Final = "established"
 THROWAWAY: Final = "throwaway"

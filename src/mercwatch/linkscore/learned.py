@@ -1,13 +1,19 @@
-"""A learned lexical score: logistic regression over character n-grams and shape.
+"""A learned lexical score: logistic regression over words, suffix and shape.
 
 The rule signals name tricks; many mercenary domains use none a rule can name
 (``accountnotify.com``, ``adeal4u.co``) yet still *read* differently from ordinary
 sites: lure-ish word pairs, cheap TLDs, digit and hyphen habits. A linear model over
-the registrable label's character 2-5-grams, its words, the TLD and a few shape
-buckets captures that texture. Only the weights are shipped (``data/lexmodel.json``,
-with the provenance of the data they were fitted on); scoring is a dictionary sum,
-so the runtime needs no machine-learning library. Training lives in
-``bench/train_linkmodel.py`` (scikit-learn).
+the registrable label's words, the words and lure families read *with the kind of
+suffix* they sit on (throwaway, established, other: ``context.suffix_kind``), the TLD
+and a few shape buckets captures that texture. Only the weights are shipped
+(``data/lexmodel.json``, with the provenance of the data they were fitted on);
+scoring is a dictionary sum, so the runtime needs no machine-learning library.
+Training lives in ``bench/train_linkmodel.py`` (scikit-learn).
+
+Why no character n-grams (schema 1 had 2-5-grams): fitted on one family and the
+simulator, n-grams learn that family's spelling and then fire on ordinary names;
+held out, the word/suffix model ranked the *other* family better in both directions
+(docs/benchmarks.md, Link engine).
 
 The model's logit is turned into a :class:`~mercwatch.linkscore.signals.Signal`
 through its *benign tail*: the share of the training benign domains scoring at least
@@ -25,14 +31,22 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from mercwatch.errors import ConfigError
+from mercwatch.linkscore.context import suffix_kind
 from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
 
+if TYPE_CHECKING:
+    from mercwatch.linkscore.knowledge import Knowledge
+
 MODEL_FILE = "lexmodel.json"
-SCHEMA_VERSION = 1
-NGRAMS = (2, 3, 4, 5)
+SCHEMA_VERSION = 2
+#: Feature kinds (the part before ``:``), for checks on what a model file holds.
+FEATURE_KINDS = frozenset(
+    {"w", "kw", "lf", "klf", "kind", "sfx", "tld", "len", "dig", "hyp", "nw", "idn"}
+)
 #: Weights smaller than this are not shipped (their sum moves a logit very little).
 MIN_WEIGHT = 0.05
 #: Share of the benign logits kept for calibration: below it the weight is < cap / 25.
@@ -47,30 +61,35 @@ def _bucket(value: int, edges: Iterable[int]) -> int:
     return len(tuple(edges))
 
 
-def features(target: Target) -> list[str]:
+def features(target: Target, k: Knowledge) -> list[str]:
     """Feature names of a parsed, non-IP target (binary presence features).
 
     Args:
         target: the parsed URL or domain.
+        k: the knowledge (lure vocabulary and TLD lists for the suffix kind).
 
     Returns:
-        Character n-grams of the registrable label (``^`` and ``$`` mark its edges),
-        its words, the public suffix and its last label, and shape buckets (length,
-        digits, hyphens, words, subdomain depth).
+        The registrable label's words (3+ letters), alone and paired with the suffix
+        kind; the lure families of those words, alone and paired with the kind; the
+        kind; the public suffix and its last label; shape buckets (length, digits,
+        hyphens, words, IDN). Nothing of the subdomains: the ordinary domains it is
+        fitted on are registrable names, so any subdomain would look hostile to it
+        (subdomain tricks are the rules' job).
     """
     label = target.label
-    marked = f"^{label}$"
-    out = [f"g:{marked[i : i + n]}" for n in NGRAMS for i in range(len(marked) - n + 1)]
+    kind = suffix_kind(target, k)
     label_words = words(target.label_unicode)
-    out += [f"w:{w}" for w in label_words if len(w) >= 3]
-    out += [f"sfx:{target.suffix}", f"tld:{target.suffix.rsplit('.', 1)[-1]}"]
+    long_words = [w for w in label_words if len(w) >= 3]
+    families = sorted({k.lures[w][0] for w in long_words if w in k.lures})
+    out = [f"w:{w}" for w in long_words] + [f"kw:{kind}:{w}" for w in long_words]
+    out += [f"lf:{f}" for f in families] + [f"klf:{kind}:{f}" for f in families]
+    out += [f"kind:{kind}", f"sfx:{target.suffix}", f"tld:{target.suffix.rsplit('.', 1)[-1]}"]
     digits = sum(ch.isdigit() for ch in label)
     out += [
         f"len:{_bucket(len(label), (4, 6, 8, 10, 13, 16, 20, 25))}",
         f"dig:{_bucket(digits, (1, 2, 4, 8))}",
         f"hyp:{_bucket(label.count('-'), (1, 2, 3))}",
         f"nw:{_bucket(len(label_words), (2, 3, 4, 5))}",
-        f"sub:{_bucket(len(target.subdomains), (1, 2, 3))}",
         f"idn:{int(not target.label_unicode.isascii())}",
     ]
     return out
@@ -103,14 +122,14 @@ class LexicalModel:
     tail_scale: float = 0.002
     provenance: str = ""
 
-    def logit(self, target: Target) -> float:
+    def logit(self, target: Target, k: Knowledge) -> float:
         """Raw linear score of a parsed target."""
         w = self.weights
-        return self.intercept + sum(w.get(f, 0.0) for f in set(features(target)))
+        return self.intercept + sum(w.get(f, 0.0) for f in set(features(target, k)))
 
-    def probability(self, target: Target) -> float:
+    def probability(self, target: Target, k: Knowledge) -> float:
         """The model's own probability (meaningful only at its training prior)."""
-        return _sigmoid(self.logit(target))
+        return _sigmoid(self.logit(target, k))
 
     def benign_tail(self, logit: float) -> float:
         """Share of the training benign domains with a logit at least this high."""
@@ -119,16 +138,19 @@ class LexicalModel:
             return 1.0  # below the kept tail: ordinary, and the signal is negligible
         return (len(ref) - bisect.bisect_left(ref, logit)) / max(self.benign_count, len(ref))
 
-    def weight(self, target: Target) -> float:
+    def weight(self, target: Target, k: Knowledge) -> float:
         """Signal weight in ``[0, cap]``: ``cap / (1 + tail / tail_scale)``."""
-        return self.cap / (1.0 + self.benign_tail(self.logit(target)) / self.tail_scale)
+        return self._weight(self.benign_tail(self.logit(target, k)))
 
-    def signals(self, target: Target) -> list[Signal]:
+    def _weight(self, tail: float) -> float:
+        return self.cap / (1.0 + tail / self.tail_scale)
+
+    def signals(self, target: Target, k: Knowledge) -> list[Signal]:
         """The learned signal, when it carries a meaningful weight (>= 0.05)."""
-        weight = self.weight(target)
+        tail = self.benign_tail(self.logit(target, k))
+        weight = self._weight(tail)
         if weight < 0.05:
             return []
-        tail = self.benign_tail(self.logit(target))
         why = f"reads like hostile infrastructure (learned; top {max(tail, 0.0001):.2%} of benign)"
         return [Signal("learned_lexical", weight, why)]
 

@@ -104,7 +104,7 @@ class LinkScorer:
             out = brand_signals(target, k) + lure_signals(target, k)
             out = context_signals(target, out + structure_signals(target, k), k)
             if k.model is not None:
-                out += k.model.signals(target)
+                out += k.model.signals(target, k)
         if target.userinfo:
             out.append(Signal("userinfo", k.weight("userinfo"), "user name before @ in URL"))
         return out

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from mercwatch.errors import ConfigError
+from mercwatch.linkscore.knowledge import Knowledge, load
 from mercwatch.linkscore.learned import KEEP_TAIL, MIN_WEIGHT, LexicalModel, features
 from mercwatch.linkscore.parse import InvalidTarget, Target, parse_target
 
@@ -66,13 +67,20 @@ def _logreg():  # type: ignore[no-untyped-def]
     return LogisticRegression(C=C, class_weight="balanced", max_iter=5000, solver="liblinear")
 
 
-def fit(positives: Sequence[str], negatives: Sequence[str], provenance: str = "") -> LexicalModel:
+def fit(
+    positives: Sequence[str],
+    negatives: Sequence[str],
+    provenance: str = "",
+    knowledge: Knowledge | None = None,
+) -> LexicalModel:
     """Fit the model on hostile (positive) and ordinary (negative) domains.
 
     Args:
         positives: domains or URLs of hostile infrastructure.
         negatives: ordinary domains.
         provenance: what the data is, stored with the weights.
+        knowledge: lure vocabulary and TLD lists for the features (the bundled
+            knowledge by default).
 
     Returns:
         The model, calibrated on out-of-fold logits of the negatives.
@@ -83,7 +91,8 @@ def fit(positives: Sequence[str], negatives: Sequence[str], provenance: str = ""
     pos, neg = parse_all(positives), parse_all(negatives)
     if not pos or not neg:
         raise ConfigError("the link model needs positive and negative domains")
-    rows = [features(t) for t in pos + neg]
+    k = knowledge if knowledge is not None else load(learned=False)
+    rows = [features(t, k) for t in pos + neg]
     y = np.array([1] * len(pos) + [0] * len(neg))
     vocab = _vocabulary(rows)
     x = _matrix(rows, vocab)
