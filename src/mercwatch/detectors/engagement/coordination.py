@@ -50,16 +50,16 @@ class Coordination(Detector):
     }
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
-        pairs = self._infra_pairs(ctx)
-        # Only accounts in some pair matter; cutting the events down to them first keeps
-        # the planner from joining every two touches of a popular person.
-        involved = pairs.select(actor="a").union(pairs.select(actor="b"))
-        touches = self._touches(ctx, involved)
-        pairs = self._with_sync(ctx, pairs, touches)
         eng = self._engagement(ctx)
         ea = eng.select(a="account", eng_a="eng", n_a="interest_n")
         eb = eng.select(b="account", eng_b="eng", n_b="interest_n")
-        pairs = pairs.join(ea, "a").join(eb, "b")
+        # Pairs of accounts that both approached someone, before timing their touches:
+        # cutting the events down to them first keeps the planner from joining every
+        # two touches of a popular person.
+        pairs = self._infra_pairs(ctx).join(ea, "a").join(eb, "b")
+        involved = pairs.select(actor="a").union(pairs.select(actor="b"))
+        touches = self._touches(ctx, involved)
+        pairs = self._with_sync(ctx, pairs, touches)
         p = lambda name: self.p(ctx, name)  # noqa: E731
         infra = saturating(pairs.infra_w, p("half_infra"))
         both = (pairs.eng_a * pairs.eng_b).sqrt()
