@@ -277,6 +277,15 @@ def main(argv: list[str] | None = None) -> int:
     configs = {
         "mercwatch rules (global + regional brands)": full,
         "mercwatch rules (global brands only)": load(regional=False, learned=False),
+        "mercwatch rules, no suffix discount or conjunctions": replace(
+            full,
+            weights={
+                **full.weights,
+                "established_side_domain_factor": 1.0,
+                "brand_on_throwaway": 0.0,
+                "lure_on_throwaway": 0.0,
+            },
+        ),
         "mercwatch (no brands: lure + structure)": replace(
             full, legit={}, tokens={}, skeletons={}, typo_tokens=()
         ),

@@ -10,7 +10,8 @@ Every figure comes from a model refit without the evaluated data:
 - benign by list: fit with the benign *random* list, evaluate against the *top* list
   (and the reverse), positives as in the first protocol.
 
-Rows "rules only" use the same negatives, so the gain is read within a row pair.
+Rows "rules only" and "learned only" (the refit model's logit alone) use the same
+negatives, so the gain is read within a row group.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from train_linkmodel import benign_half, simulated_positives
 
 from mercwatch.linkscore import LinkScorer
 from mercwatch.linkscore.knowledge import Knowledge
+from mercwatch.linkscore.learned import LexicalModel
+from mercwatch.linkscore.parse import InvalidTarget, parse_target
 from mercwatch.linkscore.train import fit
 
 FAMILIES = ("meta_cytrox", "amnesty_pegasus")
@@ -39,19 +42,34 @@ def _mean(results: list[tuple[float, dict[float, float]]]) -> tuple[float, dict[
     return auc, {f: float(np.mean([r[1][f] for r in results])) for f in FPR_GRID}
 
 
+def _logits(model: LexicalModel, k: Knowledge, values: list[str]) -> np.ndarray:
+    """The model's logit alone (unparsable and IP inputs lowest)."""
+    out = []
+    for value in values:
+        try:
+            target = parse_target(value)
+        except InvalidTarget:
+            out.append(-1e9)
+            continue
+        out.append(-1e9 if target.is_ip else model.logit(target, k))
+    return np.array(out)
+
+
 def _run(
     k: Knowledge, sets: dict[str, list[str]], family: str, pos: list[str], splits: list[Split]
-) -> tuple[list, list, list]:
-    """(learned results, rules results, verdict tallies) over the benign splits."""
+) -> tuple[list, list, list, list]:
+    """(rules + learned, rules, learned alone, verdict tallies) over the benign splits."""
     rules = LinkScorer(knowledge=k)
-    learned, base, tallies = [], [], []
+    learned, base, alone, tallies = [], [], [], []
     for train_neg, test_neg in splits:
-        scorer = LinkScorer(knowledge=replace(k, model=fit(pos, train_neg)))
+        model = fit(pos, train_neg, knowledge=k)
+        scorer = LinkScorer(knowledge=replace(k, model=model))
         p, n = score_engine(scorer, sets[family]), score_engine(scorer, test_neg)
         learned.append(roc(p, n))
         base.append(roc(score_engine(rules, sets[family]), score_engine(rules, test_neg)))
+        alone.append(roc(_logits(model, k, sets[family]), _logits(model, k, test_neg)))
         tallies.append((p, n))
-    return learned, base, tallies
+    return learned, base, alone, tallies
 
 
 def _verdicts(name: str, tallies: list) -> list[str]:
@@ -85,8 +103,9 @@ def heldout_section(sets: dict[str, list[str]], k: Knowledge) -> list[str]:
         lines += ["", f"Held out: {family} ({len(sets[family])}). Recall (%) at FPR:", ""]
         lines += [header + " |", "|---|---|---|" + "---|" * len(FPR_GRID)]
         for name, positives, splits in protocols:
-            learned, base, tallies = _run(k, sets, family, positives(family), splits)
-            for label, res in (("rules + learned", learned), ("rules only", base)):
+            learned, base, alone, tallies = _run(k, sets, family, positives(family), splits)
+            rows = [("rules + learned", learned), ("rules only", base), ("learned only", alone)]
+            for label, res in rows:
                 auc, curve = _mean(res)
                 lines.append(_row(f"{name} | {label}", auc, curve))
             if name.endswith("2-fold") and name.startswith("other"):

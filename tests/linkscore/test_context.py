@@ -103,3 +103,16 @@ def test_a_brand_name_is_not_random_looking(rules):
 
 def test_reseller_suffix_alone_is_suspicious_by_rule(rules):
     assert rules.score("somebrand.us.com").verdict == "suspicious"
+
+
+def test_model_and_suffix_alone_never_reach_malicious():
+    shipped = LinkScorer()
+    k = shipped.knowledge
+    assert k.model is not None
+    for plain in ("my-company.online", "kestrelmoor.xyz", "bakery-lotte.tk", "somebrand.us.com"):
+        found = shipped.signals(parse_target(plain))
+        learned = [s for s in found if s.name == "learned_lexical"]
+        assert all(s.weight <= k.weight("learned_label_free_cap") for s in learned)
+        assert shipped.score(plain).verdict != "malicious", plain
+    # a lure in the name is label evidence: the model may then count in full
+    assert shipped.score("weather-today.live").verdict == "malicious"

@@ -156,3 +156,30 @@ def _lure_phrase(found: list[Signal]) -> bool:
         s.name in ("lure_weak", "lure_strong") and "subdomain" not in s.reason for s in found
     )
     return label_lure and bool(names & {"lure_tld", "reseller_suffix"})
+
+
+#: Signals about the suffix alone, not the label.
+_SUFFIX_ONLY: Final = frozenset({"tld_risk", "lure_tld", "reseller_suffix"})
+
+
+def temper_learned(found: list[Signal], learned: list[Signal], k: Knowledge) -> list[Signal]:
+    """Cap the learned signal when nothing in the name itself looks wrong.
+
+    The model knows the suffix too (its strongest features are cheap TLDs), so on a
+    plain name (``my-company.online``) it would restate the TLD hints, and together
+    they would call an ordinary small site on a cheap TLD malicious. Without label
+    evidence its weight is capped at ``learned_label_free_cap``, which keeps model +
+    suffix hints below the malicious threshold: a trick in the name must agree.
+
+    Args:
+        found: the rule signals of the target (after :func:`context_signals`).
+        learned: the model's signals (zero or one).
+        k: the knowledge (weights).
+
+    Returns:
+        ``learned``, capped when ``found`` has only suffix signals.
+    """
+    if any(s.name not in _SUFFIX_ONLY and s.weight > 0 for s in found):
+        return learned
+    cap = k.weight("learned_label_free_cap")
+    return [Signal(s.name, min(s.weight, cap), s.reason) for s in learned]

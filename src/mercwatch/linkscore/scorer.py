@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from mercwatch.linkscore import knowledge as kn
 from mercwatch.linkscore.brandmatch import brand_signals, legit_owner
-from mercwatch.linkscore.context import context_signals
+from mercwatch.linkscore.context import context_signals, temper_learned
 from mercwatch.linkscore.lexical import lure_signals, structure_signals
 from mercwatch.linkscore.parse import InvalidTarget, Target, parse_target
 from mercwatch.linkscore.signals import Signal, combine, reasons
@@ -104,7 +104,7 @@ class LinkScorer:
             out = brand_signals(target, k) + lure_signals(target, k)
             out = context_signals(target, out + structure_signals(target, k), k)
             if k.model is not None:
-                out += k.model.signals(target, k)
+                out += temper_learned(out, k.model.signals(target, k), k)
         if target.userinfo:
             out.append(Signal("userinfo", k.weight("userinfo"), "user name before @ in URL"))
         return out
