@@ -52,11 +52,19 @@ from mercwatch.model import Phase
 KEY = ["subject_type", "subject"]
 
 
+def gap_cv(t: ir.Table) -> ir.FloatingValue:
+    """CV (sample std / mean) of in-session gaps from their count, sum and sum of squares."""
+    n = t.n_gaps.cast("float64")
+    mean = t.g1 / ibis.greatest(n, 1.0)
+    var = ibis.greatest(t.g2 - t.g1 * mean, 0.0) / ibis.greatest(n - 1.0, 1.0)
+    return ibis.ifelse(n >= 2, var.sqrt() / ibis.greatest(mean, 1e-9), ibis.null("float64"))
+
+
 class AutomatedCollection(Detector):
     """Accounts, addresses and networks that collect profiles like a program."""
 
     id = "recon.automated_collection"
-    version = 1
+    version = 2
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts", "friendships")
     description = (
@@ -81,8 +89,34 @@ class AutomatedCollection(Detector):
     }
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
-        units = self._units(ctx)
-        stats = self._volume(units).join(self._peaks(units), KEY).join(self._steps(ctx, units), KEY)
+        scored = self.scored(ctx)
+        # A network seen through one address says nothing the address's own signal does not.
+        scored = scored.filter(
+            (scored.score >= self.p(ctx, "min_score"))
+            & ((scored.subject_type != NETWORK) | (scored.ips >= 2))
+        )
+        return scored.select("subject_type", "subject", "score", detail=self._detail(scored))
+
+    def scored(self, ctx: DetectionContext) -> ir.Table:
+        """Every subject with enough views to show any evidence, with its numbers and score.
+
+        A subject with fewer views than every yardstick's floor cannot exceed any of
+        them, so only the busy few go through the per-view timeline (about one subject
+        in a hundred, and a few percent of the views, on a large platform).
+        """
+        v = views(ctx).select(
+            "viewer_type", "viewer", "target", "es", "ip", "net", "asn", "browser", "crawler"
+        )
+        counts = v.group_by(["viewer_type", "viewer"]).aggregate(
+            n=v.count(), crawled=v.crawler.sum()
+        )
+        units = self._units(v, counts, self._least_views(ctx))
+        timeline, breadth = self._timeline(ctx, units), self._breadth(ctx, units)
+        stats = timeline.join(breadth, KEY)
+        spread = self._spread(units).rename(s_type="subject_type", s_subject="subject")
+        stats = stats.left_join(
+            spread, [stats.subject_type == spread.s_type, stats.subject == spread.s_subject]
+        ).drop("s_type", "s_subject")
         people = people_behind(ctx).rename(p_type="subject_type", p_subject="subject")
         stats = stats.left_join(
             people, [stats.subject_type == people.p_type, stats.subject == people.p_subject]
@@ -91,86 +125,122 @@ class AutomatedCollection(Detector):
         stats = stats.mutate(people=ibis.ifelse(stats.subject_type == ACCOUNT, 1, crowded)).drop(
             "p_type", "p_subject"
         )
-        stats = stats.cross_join(self._reference(ctx, stats)).cross_join(base_rates(ctx))
-        scored = self._score(ctx, stats)
-        # A network seen through one address says nothing the address's own signal does not.
-        scored = scored.filter(
-            (scored.score >= self.p(ctx, "min_score"))
-            & ((scored.subject_type != NETWORK) | (scored.ips >= 2))
-        )
-        return scored.select("subject_type", "subject", "score", detail=self._detail(scored))
+        ref = self._reference(ctx, breadth.join(timeline, KEY), counts)
+        stats = stats.cross_join(ref).cross_join(base_rates(ctx))
+        return self._score(ctx, stats)
 
-    def _units(self, ctx: DetectionContext) -> ir.Table:
-        """Views keyed by subject: the account, or the address, /24 and ASN of logged-out views."""
-        v = views(ctx)
-        people = interest(ctx)
-        v = v.left_join(people, v.target == people.account_id)
-        v = v.mutate(protected=v.kind.notnull()).drop("account_id", "kind")
+    def _least_views(self, ctx: DetectionContext) -> int:
+        """Fewest views that can exceed a yardstick: above a floor, or enough steps to time."""
+        return min(
+            self.p(ctx, "min_targets_floor") + 1,
+            self.p(ctx, "min_peak_floor") + 1,
+            self.p(ctx, "min_gaps") + 1,
+        )
+
+    @staticmethod
+    def _units(v: ir.Table, counts: ir.Table, least: int) -> ir.Table:
+        """Views of busy subjects: accounts and addresses, and the /24s and ASNs of logged-out views."""
+        busy = counts.filter(counts.n >= least)
+        own = v.semi_join(busy, ["viewer_type", "viewer"])
         out = v.filter(v.viewer_type == IP)
+        nets = out.group_by("net").aggregate(n=out.count())
+        asns = out.group_by("asn").aggregate(n=out.count())
+        by_net = out.semi_join(nets.filter(nets.net.notnull() & (nets.n >= least)), "net")
+        by_asn = out.semi_join(asns.filter(asns.asn.notnull() & (asns.n >= least)), "asn")
+        cols = {c: c for c in ("es", "target", "ip", "browser", "crawler")}
         return ibis.union(
-            v.filter(v.viewer_type == ACCOUNT).mutate(
-                subject_type=ibis.literal(ACCOUNT), subject=v.viewer
-            ),
-            out.mutate(subject_type=ibis.literal(IP), subject=out.ip),
-            out.filter(out.net.notnull()).mutate(
-                subject_type=ibis.literal(NETWORK), subject=out.net
-            ),
-            out.filter(out.asn.notnull()).mutate(
+            own.select(subject_type=own.viewer_type, subject=own.viewer, **cols),
+            by_net.select(subject_type=ibis.literal(NETWORK), subject=by_net.net, **cols),
+            by_asn.select(
                 subject_type=ibis.literal(NETWORK),
-                subject=ibis.literal("AS") + out.asn.cast("string"),
+                subject=ibis.literal("AS") + by_asn.asn.cast("string"),
+                **cols,
             ),
         )
 
-    @staticmethod
-    def _volume(units: ir.Table) -> ir.Table:
-        return units.group_by(KEY).aggregate(
-            views=units.count(),
-            targets=units.target.nunique(),
-            protected_views=units.protected.sum(),
-            crawler_views=units.crawler.sum(),
-            ips=units.ip.nunique(),
-            browsers=units.browser.nunique(),
-        )
+    def _timeline(self, ctx: DetectionContext, units: ir.Table) -> ir.Table:
+        """Per subject, from one pass in time order: volume, busiest hour, gaps and id steps.
 
-    @staticmethod
-    def _peaks(units: ir.Table) -> ir.Table:
-        hourly = units.group_by([*KEY, (units.es // 3600).name("hour")]).aggregate(n=units.count())
-        return hourly.group_by(KEY).aggregate(peak_hour=hourly.n.max(), active_hours=hourly.count())
-
-    def _steps(self, ctx: DetectionContext, units: ir.Table) -> ir.Table:
-        """Per subject: CV of in-session gaps, and id-order steps up vs down."""
-        w = ibis.window(group_by=KEY, order_by=[units.es, units.event_id])
+        One ``lag`` gives each view its predecessor; the rest are plain sums (first per
+        hour, then per subject), so the CV comes from the sum and sum of squares of gaps.
+        """
+        w = ibis.window(group_by=KEY, order_by=[units.es, units.target])
         seq = units.select(
             *KEY,
             es=units.es,
             t=units.target,
+            crawler=units.crawler.cast("int64"),
             prev_es=units.es.lag().over(w),
             prev_t=units.target.lag().over(w),
         )
-        seq = seq.filter(seq.prev_es.notnull())
         gap = (seq.es - seq.prev_es).cast("float64")
+        in_session = seq.prev_es.notnull() & (gap <= self.p(ctx, "session_gap_s"))
         longer = seq.t.length() > seq.prev_t.length()
         same_len = seq.t.length() == seq.prev_t.length()
         up = longer | (same_len & (seq.t > seq.prev_t))
         down = (seq.t.length() < seq.prev_t.length()) | (same_len & (seq.t < seq.prev_t))
-        in_session = gap <= self.p(ctx, "session_gap_s")
-        return seq.group_by(KEY).aggregate(
-            n_gaps=in_session.sum(),
-            gap_mean=gap.mean(where=in_session),
-            gap_std=gap.std(where=in_session),
-            up=up.sum(),
-            down=down.sum(),
+        hourly = seq.group_by([*KEY, (seq.es // 3600).name("hour")]).aggregate(
+            n=seq.count(),
+            crawled=seq.crawler.sum(),
+            gaps=in_session.cast("int64").sum(),
+            g1=gap.sum(where=in_session),
+            g2=(gap * gap).sum(where=in_session),
+            up=up.cast("int64").sum(),
+            down=down.cast("int64").sum(),
+        )
+        return hourly.group_by(KEY).aggregate(
+            views=hourly.n.sum(),
+            peak_hour=hourly.n.max(),
+            active_hours=hourly.count(),
+            crawler_views=hourly.crawled.sum(),
+            n_gaps=hourly.gaps.sum(),
+            g1=hourly.g1.sum().fill_null(0.0),
+            g2=hourly.g2.sum().fill_null(0.0),
+            up=hourly.up.sum().fill_null(0),
+            down=hourly.down.sum().fill_null(0),
         )
 
-    def _reference(self, ctx: DetectionContext, stats: ir.Table) -> ir.Table:
-        """What people do: quantiles over logged-in accounts that are not declared crawlers."""
+    @staticmethod
+    def _breadth(ctx: DetectionContext, units: ir.Table) -> ir.Table:
+        """Per subject: distinct people viewed, and views of at-risk users or close contacts."""
+        pairs = units.group_by([*KEY, "target"]).aggregate(n=units.count())
+        people = interest(ctx)
+        pairs = pairs.left_join(people, pairs.target == people.account_id)
+        return pairs.group_by(KEY).aggregate(
+            targets=pairs.count(),
+            protected_views=pairs.n.sum(where=pairs.kind.notnull()).fill_null(0),
+        )
+
+    @staticmethod
+    def _spread(units: ir.Table) -> ir.Table:
+        """Addresses and browsers of logged-out subjects (accounts need neither)."""
+        shared = units.filter(units.subject_type != ACCOUNT)
+        return shared.group_by(KEY).aggregate(
+            ips=shared.ip.nunique(), browsers=shared.browser.nunique()
+        )
+
+    def _reference(self, ctx: DetectionContext, stats: ir.Table, counts: ir.Table) -> ir.Table:
+        """What people do: quantiles over logged-in accounts that are not declared crawlers.
+
+        Only busy accounts have stats, but every account counts in the population: the
+        high quantiles are read by rank from the top, which the busy ones hold; when
+        the rank falls among the rest, the floor (above all of them) stands in.
+        """
         q = self.p(ctx, "person_quantile")
-        people = stats.filter((stats.subject_type == ACCOUNT) & (stats.crawler_views == 0))
-        cv = people.gap_std / ibis.greatest(people.gap_mean, 1e-9)
-        enough = people.n_gaps >= self.p(ctx, "min_gaps")
-        ref = people.aggregate(
-            ref_targets=people.targets.quantile(q),
-            ref_peak=people.peak_hour.quantile(q),
+        humans = counts.filter((counts.viewer_type == ACCOUNT) & (counts.crawled == 0) & (counts.n >= 2))
+        population = humans.count()
+        at = (population - (population * q).ceil()).as_scalar()  # 0-based rank from the top
+        person = (stats.subject_type == ACCOUNT) & (stats.crawler_views == 0)
+        ranked = stats.mutate(
+            rank_t=ibis.row_number().over(order_by=[ibis.desc(person), ibis.desc(stats.targets)]),
+            rank_p=ibis.row_number().over(order_by=[ibis.desc(person), ibis.desc(stats.peak_hour)]),
+            person=person,
+        )
+        cv = gap_cv(ranked)
+        enough = ranked.person & (ranked.n_gaps >= self.p(ctx, "min_gaps"))
+        ref = ranked.aggregate(
+            ref_targets=ranked.targets.max(where=ranked.person & (ranked.rank_t == at)),
+            ref_peak=ranked.peak_hour.max(where=ranked.person & (ranked.rank_p == at)),
             ref_cv=cv.quantile(self.p(ctx, "cv_quantile"), where=enough),
             ref_n=enough.sum(),
         )
@@ -189,7 +259,7 @@ class AutomatedCollection(Detector):
     def _score(self, ctx: DetectionContext, s: ir.Table) -> ir.Table:
         min_gaps = self.p(ctx, "min_gaps")
         z_min = self.p(ctx, "order_z")
-        cv = s.gap_std / ibis.greatest(s.gap_mean, 1e-9)
+        cv = gap_cv(s)
         steps = (s.up + s.down).cast("float64")
         z = (s.up - s.down).abs().cast("float64") / ibis.greatest(steps, 1.0).sqrt()
         share = s.protected_views.cast("float64") / s.views
