@@ -40,6 +40,7 @@ from mercwatch.detectors.recon._shared import (
     base_rates,
     crowd,
     excess,
+    join_on,
     fmt_num,
     fmt_pct,
     noisy_or,
@@ -50,6 +51,7 @@ from mercwatch.detectors.shared import interest
 from mercwatch.model import Phase
 
 KEY = ["subject_type", "subject"]
+COLS = {c: c for c in ("es", "target", "ip", "browser", "crawler")}  # what a view brings
 
 
 def gap_cv(t: ir.Table) -> ir.FloatingValue:
@@ -104,19 +106,29 @@ class AutomatedCollection(Detector):
         them, so only the busy few go through the per-view timeline (about one subject
         in a hundred, and a few percent of the views, on a large platform).
         """
-        v = views(ctx).select(
-            "viewer_type", "viewer", "target", "es", "ip", "net", "asn", "browser", "crawler"
-        )
+        v = views(ctx)
+        least = self._least_views(ctx)
         counts = v.group_by(["viewer_type", "viewer"]).aggregate(
             n=v.count(), crawled=v.crawler.sum()
         )
-        units = self._units(v, counts, self._least_views(ctx))
-        timeline, breadth = self._timeline(ctx, units), self._breadth(ctx, units)
-        stats = timeline.join(breadth, KEY)
-        spread = self._spread(units).rename(s_type="subject_type", s_subject="subject")
-        stats = stats.left_join(
-            spread, [stats.subject_type == spread.s_type, stats.subject == spread.s_subject]
-        ).drop("s_type", "s_subject")
+        own = v.semi_join(counts.filter(counts.n >= least), ["viewer_type", "viewer"])
+        own = own.select(subject_type=own.viewer_type, subject=own.viewer, **COLS)
+        own_time, own_breadth = self._timeline(ctx, own, KEY), self._breadth(ctx, own, KEY)
+        out = v.filter(v.viewer_type == IP).select("net", "asn", **COLS)
+        parts = [self._join(own_time, own_breadth, self._spread(own.filter(own.subject_type == IP), KEY))]
+        for col in ("net", "asn"):
+            sizes = out.group_by(col).aggregate(n=out.count())
+            busy = sizes.filter(sizes[col].notnull() & (sizes.n >= least))
+            rows = out.semi_join(busy, col).select(col, **COLS)
+            key = [col]
+            stats = self._join(
+                self._timeline(ctx, rows, key), self._breadth(ctx, rows, key), self._spread(rows, key)
+            )
+            name = stats[col] if col == "net" else ibis.literal("AS") + stats[col].cast("string")
+            parts.append(
+                stats.mutate(subject_type=ibis.literal(NETWORK), subject=name).drop(col)
+            )
+        stats = ibis.union(*parts)
         people = people_behind(ctx).rename(p_type="subject_type", p_subject="subject")
         stats = stats.left_join(
             people, [stats.subject_type == people.p_type, stats.subject == people.p_subject]
@@ -125,9 +137,15 @@ class AutomatedCollection(Detector):
         stats = stats.mutate(people=ibis.ifelse(stats.subject_type == ACCOUNT, 1, crowded)).drop(
             "p_type", "p_subject"
         )
-        ref = self._reference(ctx, breadth.join(timeline, KEY), counts)
+        ref = self._reference(ctx, own_breadth.join(own_time, KEY), counts)
         stats = stats.cross_join(ref).cross_join(base_rates(ctx))
         return self._score(ctx, stats)
+
+    @staticmethod
+    def _join(timeline: ir.Table, breadth: ir.Table, spread: ir.Table) -> ir.Table:
+        """One row per subject of a branch: its timeline, breadth and (logged out) spread."""
+        key = [c for c in timeline.columns if c in breadth.columns and c in spread.columns]
+        return join_on(timeline.join(breadth, key), spread, key, how="left")
 
     def _least_views(self, ctx: DetectionContext) -> int:
         """Fewest views that can exceed a yardstick: above a floor, or enough steps to time."""
@@ -137,41 +155,20 @@ class AutomatedCollection(Detector):
             self.p(ctx, "min_gaps") + 1,
         )
 
-    @staticmethod
-    def _units(v: ir.Table, counts: ir.Table, least: int) -> ir.Table:
-        """Views of busy subjects: accounts and addresses, and the /24s and ASNs of logged-out views."""
-        busy = counts.filter(counts.n >= least)
-        own = v.semi_join(busy, ["viewer_type", "viewer"])
-        out = v.filter(v.viewer_type == IP)
-        nets = out.group_by("net").aggregate(n=out.count())
-        asns = out.group_by("asn").aggregate(n=out.count())
-        by_net = out.semi_join(nets.filter(nets.net.notnull() & (nets.n >= least)), "net")
-        by_asn = out.semi_join(asns.filter(asns.asn.notnull() & (asns.n >= least)), "asn")
-        cols = {c: c for c in ("es", "target", "ip", "browser", "crawler")}
-        return ibis.union(
-            own.select(subject_type=own.viewer_type, subject=own.viewer, **cols),
-            by_net.select(subject_type=ibis.literal(NETWORK), subject=by_net.net, **cols),
-            by_asn.select(
-                subject_type=ibis.literal(NETWORK),
-                subject=ibis.literal("AS") + by_asn.asn.cast("string"),
-                **cols,
-            ),
-        )
-
-    def _timeline(self, ctx: DetectionContext, units: ir.Table) -> ir.Table:
+    def _timeline(self, ctx: DetectionContext, rows: ir.Table, key: list[str]) -> ir.Table:
         """Per subject, from one pass in time order: volume, busiest hour, gaps and id steps.
 
         One ``lag`` gives each view its predecessor; the rest are plain sums (first per
         hour, then per subject), so the CV comes from the sum and sum of squares of gaps.
         """
-        w = ibis.window(group_by=KEY, order_by=[units.es, units.target])
-        seq = units.select(
-            *KEY,
-            es=units.es,
-            t=units.target,
-            crawler=units.crawler.cast("int64"),
-            prev_es=units.es.lag().over(w),
-            prev_t=units.target.lag().over(w),
+        w = ibis.window(group_by=key, order_by=[rows.es, rows.target])
+        seq = rows.select(
+            *key,
+            es=rows.es,
+            t=rows.target,
+            crawler=rows.crawler.cast("int64"),
+            prev_es=rows.es.lag().over(w),
+            prev_t=rows.target.lag().over(w),
         )
         gap = (seq.es - seq.prev_es).cast("float64")
         in_session = seq.prev_es.notnull() & (gap <= self.p(ctx, "session_gap_s"))
@@ -179,7 +176,7 @@ class AutomatedCollection(Detector):
         same_len = seq.t.length() == seq.prev_t.length()
         up = longer | (same_len & (seq.t > seq.prev_t))
         down = (seq.t.length() < seq.prev_t.length()) | (same_len & (seq.t < seq.prev_t))
-        hourly = seq.group_by([*KEY, (seq.es // 3600).name("hour")]).aggregate(
+        hourly = seq.group_by([*key, (seq.es // 3600).name("hour")]).aggregate(
             n=seq.count(),
             crawled=seq.crawler.sum(),
             gaps=in_session.cast("int64").sum(),
@@ -188,7 +185,7 @@ class AutomatedCollection(Detector):
             up=up.cast("int64").sum(),
             down=down.cast("int64").sum(),
         )
-        return hourly.group_by(KEY).aggregate(
+        return hourly.group_by(key).aggregate(
             views=hourly.n.sum(),
             peak_hour=hourly.n.max(),
             active_hours=hourly.count(),
@@ -201,23 +198,20 @@ class AutomatedCollection(Detector):
         )
 
     @staticmethod
-    def _breadth(ctx: DetectionContext, units: ir.Table) -> ir.Table:
+    def _breadth(ctx: DetectionContext, rows: ir.Table, key: list[str]) -> ir.Table:
         """Per subject: distinct people viewed, and views of at-risk users or close contacts."""
-        pairs = units.group_by([*KEY, "target"]).aggregate(n=units.count())
+        pairs = rows.group_by([*key, "target"]).aggregate(n=rows.count())
         people = interest(ctx)
         pairs = pairs.left_join(people, pairs.target == people.account_id)
-        return pairs.group_by(KEY).aggregate(
+        return pairs.group_by(key).aggregate(
             targets=pairs.count(),
             protected_views=pairs.n.sum(where=pairs.kind.notnull()).fill_null(0),
         )
 
     @staticmethod
-    def _spread(units: ir.Table) -> ir.Table:
+    def _spread(rows: ir.Table, key: list[str]) -> ir.Table:
         """Addresses and browsers of logged-out subjects (accounts need neither)."""
-        shared = units.filter(units.subject_type != ACCOUNT)
-        return shared.group_by(KEY).aggregate(
-            ips=shared.ip.nunique(), browsers=shared.browser.nunique()
-        )
+        return rows.group_by(key).aggregate(ips=rows.ip.nunique(), browsers=rows.browser.nunique())
 
     def _reference(self, ctx: DetectionContext, stats: ir.Table, counts: ir.Table) -> ir.Table:
         """What people do: quantiles over logged-in accounts that are not declared crawlers.
