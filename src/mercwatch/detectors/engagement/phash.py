@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mercwatch.detectors.pairs import EMPTY, pair_keys, same_bucket_pairs, unpack_pairs
 from mercwatch.errors import ConfigError
 
 BANDS = 4
@@ -68,7 +69,7 @@ def near_pairs_array(hashes: np.ndarray, max_distance: int) -> np.ndarray:
         )
     probe = max_distance >= BANDS and len(hashes) <= EXACT_PROBE_LIMIT
     flips = [0, *(1 << k for k in range(BAND_BITS))] if probe else [0]
-    found = [_EMPTY]
+    found = [EMPTY]
     for b in range(BANDS):
         band = ((hashes >> np.uint64(BAND_BITS * b)) & np.uint64(BAND_MASK)).astype(np.int64)
         order = np.argsort(band, kind="stable")
@@ -76,20 +77,8 @@ def near_pairs_array(hashes: np.ndarray, max_distance: int) -> np.ndarray:
         for flip in flips:
             left, right = _band_candidates(order, ordered, band, flip)
             close = np.bitwise_count(hashes[left] ^ hashes[right]) <= max_distance
-            found.append(_keys(left[close], right[close], len(hashes)))
-    keys = np.unique(np.concatenate(found))
-    n = np.int64(max(len(hashes), 1))
-    return np.stack([keys // n, keys % n], axis=1)
-
-
-_EMPTY = np.empty(0, dtype=np.int64)
-
-
-def _keys(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
-    """One int64 per unordered pair, ``i * n + j`` with ``i < j``."""
-    lo, hi = np.minimum(left, right), np.maximum(left, right)
-    keep = lo != hi
-    return lo[keep] * np.int64(n) + hi[keep]
+            found.append(pair_keys(left[close], right[close], len(hashes)))
+    return unpack_pairs(np.concatenate(found), len(hashes))
 
 
 def _band_candidates(
@@ -97,7 +86,7 @@ def _band_candidates(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs whose band values differ by exactly ``flip`` (0: equal bands)."""
     if flip == 0:
-        return _same_bucket_pairs(order, ordered)
+        return same_bucket_pairs(band)
     wanted = band ^ flip
     lo = np.searchsorted(ordered, wanted, side="left")
     hi = np.searchsorted(ordered, wanted, side="right")
@@ -107,20 +96,6 @@ def _band_candidates(
     starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
     right = order[starts + np.arange(len(left), dtype=np.int64)]
     return left, right
-
-
-def _same_bucket_pairs(order: np.ndarray, ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs within runs of equal sorted values, one offset at a time."""
-    lefts, rights = [_EMPTY], [_EMPTY]
-    alive = np.arange(len(ordered) - 1, dtype=np.int64)
-    offset = 1
-    while len(alive):
-        alive = alive[alive + offset < len(ordered)]
-        alive = alive[ordered[alive] == ordered[alive + offset]]
-        lefts.append(order[alive])
-        rights.append(order[alive + offset])
-        offset += 1
-    return np.concatenate(lefts), np.concatenate(rights)
 
 
 def near_duplicate_groups(hashes: Iterable[str], max_distance: int) -> dict[str, int]:

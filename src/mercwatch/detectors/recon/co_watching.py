@@ -5,8 +5,8 @@ what gives it away is that they look at the same set of people, and not only at
 public figures everyone looks at, but at the same private contacts.
 
 Set-based steps pick the candidates (viewers watching at least ``min_people`` at-risk
-users or close contacts without reciprocity) and their watched sets; then, in Python
-over that small set, MinHash LSH (datasketch) proposes pairs with similar sets, never
+users or close contacts without reciprocity) and their watched sets; then MinHash
+sketches (datasketch) banded in numpy (``detectors.pairs``) propose pairs with similar sets, never
 comparing all pairs. Each proposed pair is judged by how improbable its overlap is by
 coincidence: a viewer who looks at ``k`` profiles picks a person looked at by ``n``
 viewers with probability about ``min(1, k * n / M)``, ``M`` being all (viewer, person)
@@ -26,10 +26,12 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from mercwatch.detectors.base import DETECTOR_OUTPUT, DetectionContext, Detector
+from mercwatch.detectors.pairs import lsh_pairs
 from mercwatch.detectors.recon._shared import audience, views, watch_pairs
 from mercwatch.model import Phase
 
@@ -160,19 +162,14 @@ class CoWatching(Detector):
         hashes = MinHash.bulk(
             ([p.encode("utf-8") for p in sorted(sets[k])] for k in keys), num_perm=num_perm, seed=1
         )
-        lsh = MinHashLSH(threshold=float(self.p(ctx, "jaccard")), num_perm=num_perm)
-        for i, h in enumerate(hashes):
-            lsh.insert(i, h)
+        signatures = np.stack([h.hashvalues for h in hashes])
         bar = math.log(len(keys) * (len(keys) - 1) / 2)
         min_shared = int(self.p(ctx, "min_shared"))
         found: list[Pair] = []
-        for i, h in enumerate(hashes):
-            for j in lsh.query(h):
-                if j <= i:
-                    continue
-                pair = _judge(keys[i], keys[j], sets, breadth, popularity, bar, min_shared)
-                if pair is not None:
-                    found.append(pair)
+        for i, j in lsh_pairs(signatures, float(self.p(ctx, "jaccard"))).tolist():
+            pair = _judge(keys[i], keys[j], sets, breadth, popularity, bar, min_shared)
+            if pair is not None:
+                found.append(pair)
         return found
 
     def _signals(
