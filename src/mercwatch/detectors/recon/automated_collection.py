@@ -174,8 +174,9 @@ class AutomatedCollection(Detector):
         in_session = seq.prev_es.notnull() & (gap <= self.p(ctx, "session_gap_s"))
         longer = seq.t.length() > seq.prev_t.length()
         same_len = seq.t.length() == seq.prev_t.length()
-        up = longer | (same_len & (seq.t > seq.prev_t))
-        down = (seq.t.length() < seq.prev_t.length()) | (same_len & (seq.t < seq.prev_t))
+        # A new session starts the list again: only steps inside a session show its order.
+        up = in_session & (longer | (same_len & (seq.t > seq.prev_t)))
+        down = in_session & ((seq.t.length() < seq.prev_t.length()) | (same_len & (seq.t < seq.prev_t)))
         hourly = seq.group_by([*key, (seq.es // 3600).name("hour")]).aggregate(
             n=seq.count(),
             crawled=seq.crawler.sum(),
@@ -205,6 +206,7 @@ class AutomatedCollection(Detector):
         pairs = pairs.left_join(people, pairs.target == people.account_id)
         return pairs.group_by(key).aggregate(
             targets=pairs.count(),
+            protected_targets=pairs.count(where=pairs.kind.notnull()),
             protected_views=pairs.n.sum(where=pairs.kind.notnull()).fill_null(0),
         )
 
@@ -221,7 +223,7 @@ class AutomatedCollection(Detector):
         the rank falls among the rest, the floor (above all of them) stands in.
         """
         q = self.p(ctx, "person_quantile")
-        humans = counts.filter((counts.viewer_type == ACCOUNT) & (counts.crawled == 0) & (counts.n >= 2))
+        humans = counts.filter((counts.viewer_type == ACCOUNT) & (counts.crawled == 0))
         population = humans.count()
         at = (population - (population * q).ceil()).as_scalar()  # 0-based rank from the top
         person = (stats.subject_type == ACCOUNT) & (stats.crawler_views == 0)
@@ -251,31 +253,52 @@ class AutomatedCollection(Detector):
         )
 
     def _score(self, ctx: DetectionContext, s: ir.Table) -> ir.Table:
+        """Pace, clock and list order are a program's; breadth alone is a busy person's.
+
+        Evidence no person shows (rate, regularity, order) counts on its own, weighted
+        up by focus; breadth beyond the busiest people counts only as far as it is
+        focused, i.e. as far as the people viewed are at-risk users or their contacts
+        significantly more often than ordinary attention lands on them.
+        """
         min_gaps = self.p(ctx, "min_gaps")
         z_min = self.p(ctx, "order_z")
-        cv = gap_cv(s)
         steps = (s.up + s.down).cast("float64")
-        z = (s.up - s.down).abs().cast("float64") / ibis.greatest(steps, 1.0).sqrt()
+        # Sign test of the imbalance; going round the same few people again and again adds
+        # no independent steps, so at most one per distinct person counts.
+        independent = ibis.least(steps, (s.targets - 1).cast("float64"))
+        imbalance = (s.up - s.down).abs().cast("float64") / ibis.greatest(steps, 1.0)
+        z = imbalance * ibis.greatest(independent, 0.0).sqrt()
         share = s.protected_views.cast("float64") / s.views
+        base = ibis.least(ibis.greatest(s.audience_interest, 1e-6), 1.0 - 1e-6)
+        n = s.targets.cast("float64")
+        z_focus = (s.protected_targets - n * base) / (n * base * (1.0 - base)).sqrt()
         s = s.mutate(
-            cv=cv,
+            cv=gap_cv(s),
             z=z,
+            z_focus=z_focus,
             share=share,
             e_breadth=excess(s.targets / s.people, s.ref_targets),
             e_rate=excess(s.peak_hour / s.people, s.ref_peak),
-            e_regular=ibis.ifelse(s.n_gaps >= min_gaps, clamp01(1.0 - cv / s.ref_cv), 0.0),
-            e_order=ibis.ifelse(steps >= min_gaps, clamp01((z - z_min) / z_min), 0.0),
             lift=share / ibis.greatest(s.audience_interest, 1e-9),
             lift_uniform=share / ibis.greatest(s.uniform_interest, 1e-9),
         )
-        automation = noisy_or(s.e_breadth, s.e_rate, s.e_regular, s.e_order)
-        focus = clamp01(ibis.greatest(s.lift, 1e-9).log2() / 2.0)
+        s = s.mutate(
+            e_regular=ibis.ifelse(s.n_gaps >= min_gaps, clamp01(1.0 - s.cv / s.ref_cv), 0.0),
+            e_order=ibis.ifelse(steps >= min_gaps, clamp01((z - z_min) / z_min), 0.0),
+            focus=clamp01(ibis.greatest(s.lift, 1e-9).log2() / 2.0),
+            focused=clamp01((z_focus - z_min) / z_min),
+        )
+        machine = noisy_or(s.e_rate, s.e_regular, s.e_order)
         crawler = (s.crawler_views >= s.views * self.p(ctx, "crawler_min_share")) & (
             s.lift_uniform <= self.p(ctx, "crawler_max_lift")
         )
         weight = self.p(ctx, "unfocused_weight")
-        score = ibis.ifelse(crawler, 0.0, automation * (weight + (1.0 - weight) * focus))
-        return s.mutate(automation=automation, focus=focus, score=score)
+        focused_breadth = s.e_breadth * s.focus * s.focused
+        score = noisy_or(machine * (weight + (1.0 - weight) * s.focus), focused_breadth)
+        return s.mutate(
+            automation=noisy_or(machine, s.e_breadth),
+            score=ibis.ifelse(crawler, 0.0, score),
+        )
 
     @staticmethod
     def _detail(s: ir.Table) -> ir.StringValue:
@@ -312,11 +335,15 @@ class AutomatedCollection(Detector):
             + fmt_num(s.z)
             + "); "
             + fmt_pct(s.share)
-            + " of views on at-risk users or close contacts (ordinary "
+            + " of views and "
+            + s.protected_targets.cast("string")
+            + " of the people on at-risk users or close contacts (ordinary "
             + fmt_pct(s.audience_interest)
             + ", "
             + fmt_num(s.lift)
-            + "x); "
+            + "x, z "
+            + fmt_num(s.z_focus)
+            + "); "
             + s.people.cast("string")
             + " account(s) behind it; "
             + s.crawler_views.cast("string")
