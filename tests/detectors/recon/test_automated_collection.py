@@ -42,7 +42,7 @@ def test_focused_collection_outranks_unfocused(busy_found):
 def test_detail_gives_the_numbers(busy_found):
     score, detail = busy_found(AutomatedCollection)[("account", "s1")]
     assert "150 profile views of 150 people" in detail
-    assert "ids ascending in 149 of 149 steps" in detail
+    assert "ids ascending in 149 of 149 distinct steps" in detail
     assert "gap CV 0." in detail
 
 
@@ -78,6 +78,55 @@ def test_rotating_addresses_in_one_network_flag_the_network(tmp_path):
     assert ("network", "203.0.113.0/24") in found
     assert ("network", "AS64500") in found
     assert not [s for (k, s) in found if k == "ip"]
+
+
+def _by_hand(w, actor, targets, ip):
+    """``actor`` views ``targets`` at a person's pace: a few a day, at any hour, shuffled."""
+    w.account(actor, "Sam Reed")
+    for k, target in enumerate(w.rng.sample(targets, len(targets))):
+        at = (1 + k // 3) * rw.DAY + w.rng.randrange(8 * 3600, 22 * 3600)
+        w.view(at, target, actor=actor, ip=ip, asn=64510, device=f"d-{actor}")
+
+
+def _wide_circles(w, people):
+    """Forty more friends around j1 and j2, so a circle outgrows the breadth yardstick."""
+    for k, u in enumerate(people[40:80]):
+        w.friends(("j1", "j2")[k % 2], u)
+
+
+def test_broad_unfocused_browsing_by_a_busy_person_is_not_flagged(tmp_path):
+    def build(w, people):
+        _wide_circles(w, people)
+        _by_hand(w, "m1", w.rng.sample(people, 45), "10.200.0.1")
+
+    scored = AutomatedCollection().scored(_small(tmp_path, build)).to_pyarrow().to_pylist()
+    busy = next(r for r in scored if r["subject"] == "m1")
+    assert busy["e_breadth"] == 1.0, "beyond the population's breadth"
+    assert busy["score"] < AutomatedCollection.defaults["min_score"], "but unfocused"
+
+
+def test_breadth_focused_on_circles_is_flagged_at_a_persons_pace(tmp_path):
+    def build(w, people):
+        _wide_circles(w, people)
+        circle = rw.circles(w, ("j1", "j2"))
+        _by_hand(w, "c1", w.rng.sample(circle, 45), "10.200.0.2")
+
+    found = flagged(AutomatedCollection().detect(_small(tmp_path, build)))
+    assert found[("account", "c1")][0] > 0.5
+    assert "45 of the people on at-risk users or close contacts" in found[("account", "c1")][1]
+
+
+def test_a_fixed_round_of_a_few_bookmarks_is_not_list_collection(tmp_path):
+    def build(w, _):
+        w.account("b1", "Ana Lopez")
+        for day in range(1, 29):
+            at = day * rw.DAY + w.rng.randrange(9 * 3600, 20 * 3600)
+            for j in ("j1", "j2", "j3", "j4", "u1", "u2"):
+                at += w.rng.expovariate(1 / 60) + 5
+                w.view(at, j, actor="b1", ip="10.200.0.3", asn=64510)
+
+    found = flagged(AutomatedCollection().detect(_small(tmp_path, build)))
+    assert ("account", "b1") not in found
 
 
 def test_tunables_come_from_the_run_config(busy_con):

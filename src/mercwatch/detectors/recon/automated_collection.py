@@ -115,14 +115,18 @@ class AutomatedCollection(Detector):
         own = own.select(subject_type=own.viewer_type, subject=own.viewer, **COLS)
         own_time, own_breadth = self._timeline(ctx, own, KEY), self._breadth(ctx, own, KEY)
         out = v.filter(v.viewer_type == IP).select("net", "asn", **COLS)
-        parts = [self._join(own_time, own_breadth, self._spread(own.filter(own.subject_type == IP), KEY))]
+        own_spread = self._spread(own.filter(own.subject_type == IP), KEY)
+        parts = [self._join(own_time, own_breadth, self._steps(ctx, own, KEY), own_spread)]
         for col in ("net", "asn"):
             sizes = out.group_by(col).aggregate(n=out.count())
             busy = sizes.filter(sizes[col].notnull() & (sizes.n >= least))
             rows = out.semi_join(busy, col).select(col, **COLS)
             key = [col]
             stats = self._join(
-                self._timeline(ctx, rows, key), self._breadth(ctx, rows, key), self._spread(rows, key)
+                self._timeline(ctx, rows, key),
+                self._breadth(ctx, rows, key),
+                self._steps(ctx, rows, key),
+                self._spread(rows, key),
             )
             name = stats[col] if col == "net" else ibis.literal("AS") + stats[col].cast("string")
             parts.append(
@@ -142,10 +146,12 @@ class AutomatedCollection(Detector):
         return self._score(ctx, stats)
 
     @staticmethod
-    def _join(timeline: ir.Table, breadth: ir.Table, spread: ir.Table) -> ir.Table:
-        """One row per subject of a branch: its timeline, breadth and (logged out) spread."""
+    def _join(timeline: ir.Table, breadth: ir.Table, steps: ir.Table, spread: ir.Table) -> ir.Table:
+        """One row per subject of a branch: timeline, breadth, id steps and (logged out) spread."""
         key = [c for c in timeline.columns if c in breadth.columns and c in spread.columns]
-        return join_on(timeline.join(breadth, key), spread, key, how="left")
+        stats = join_on(timeline.join(breadth, key), steps, key, how="left")
+        stats = join_on(stats, spread, key, how="left")
+        return stats.mutate(up=stats.up.fill_null(0), down=stats.down.fill_null(0))
 
     def _least_views(self, ctx: DetectionContext) -> int:
         """Fewest views that can exceed a yardstick: above a floor, or enough steps to time."""
@@ -155,11 +161,11 @@ class AutomatedCollection(Detector):
             self.p(ctx, "min_gaps") + 1,
         )
 
-    def _timeline(self, ctx: DetectionContext, rows: ir.Table, key: list[str]) -> ir.Table:
-        """Per subject, from one pass in time order: volume, busiest hour, gaps and id steps.
+    def _sequence(self, ctx: DetectionContext, rows: ir.Table, key: list[str]) -> ir.Table:
+        """Each view with the gap since the subject's previous one and the id step from it.
 
-        One ``lag`` gives each view its predecessor; the rest are plain sums (first per
-        hour, then per subject), so the CV comes from the sum and sum of squares of gaps.
+        One ``lag`` does it; everything after is plain sums. A new session starts the
+        list again, so only steps inside a session show its order.
         """
         w = ibis.window(group_by=key, order_by=[rows.es, rows.target])
         seq = rows.select(
@@ -173,18 +179,25 @@ class AutomatedCollection(Detector):
         gap = (seq.es - seq.prev_es).cast("float64")
         in_session = seq.prev_es.notnull() & (gap <= self.p(ctx, "session_gap_s"))
         longer = seq.t.length() > seq.prev_t.length()
+        shorter = seq.t.length() < seq.prev_t.length()
         same_len = seq.t.length() == seq.prev_t.length()
-        # A new session starts the list again: only steps inside a session show its order.
-        up = in_session & (longer | (same_len & (seq.t > seq.prev_t)))
-        down = in_session & ((seq.t.length() < seq.prev_t.length()) | (same_len & (seq.t < seq.prev_t)))
+        return seq.mutate(
+            gap=gap,
+            in_session=in_session,
+            up=in_session & (longer | (same_len & (seq.t > seq.prev_t))),
+            down=in_session & (shorter | (same_len & (seq.t < seq.prev_t))),
+        )
+
+    def _timeline(self, ctx: DetectionContext, rows: ir.Table, key: list[str]) -> ir.Table:
+        """Per subject: volume, busiest hour, and count, sum and sum of squares of gaps."""
+        seq = self._sequence(ctx, rows, key)
+        timed = seq.in_session
         hourly = seq.group_by([*key, (seq.es // 3600).name("hour")]).aggregate(
             n=seq.count(),
             crawled=seq.crawler.sum(),
-            gaps=in_session.cast("int64").sum(),
-            g1=gap.sum(where=in_session),
-            g2=(gap * gap).sum(where=in_session),
-            up=up.cast("int64").sum(),
-            down=down.cast("int64").sum(),
+            gaps=timed.cast("int64").sum(),
+            g1=seq.gap.sum(where=timed),
+            g2=(seq.gap * seq.gap).sum(where=timed),
         )
         return hourly.group_by(key).aggregate(
             views=hourly.n.sum(),
@@ -194,8 +207,19 @@ class AutomatedCollection(Detector):
             n_gaps=hourly.gaps.sum(),
             g1=hourly.g1.sum().fill_null(0.0),
             g2=hourly.g2.sum().fill_null(0.0),
-            up=hourly.up.sum().fill_null(0),
-            down=hourly.down.sum().fill_null(0),
+        )
+
+    def _steps(self, ctx: DetectionContext, rows: ir.Table, key: list[str]) -> ir.Table:
+        """Per subject: distinct in-session id steps up and down.
+
+        The same step taken again (going round the same bookmarks every day, a tool
+        re-walking its list) is one observation, not new evidence of order.
+        """
+        seq = self._sequence(ctx, rows, key)
+        seq = seq.filter(seq.up | seq.down)
+        distinct = seq.group_by([*key, "prev_t", "t"]).aggregate(up=seq.up.max())
+        return distinct.group_by(key).aggregate(
+            up=distinct.count(where=distinct.up), down=distinct.count(where=~distinct.up)
         )
 
     @staticmethod
@@ -263,11 +287,7 @@ class AutomatedCollection(Detector):
         min_gaps = self.p(ctx, "min_gaps")
         z_min = self.p(ctx, "order_z")
         steps = (s.up + s.down).cast("float64")
-        # Sign test of the imbalance; going round the same few people again and again adds
-        # no independent steps, so at most one per distinct person counts.
-        independent = ibis.least(steps, (s.targets - 1).cast("float64"))
-        imbalance = (s.up - s.down).abs().cast("float64") / ibis.greatest(steps, 1.0)
-        z = imbalance * ibis.greatest(independent, 0.0).sqrt()
+        z = (s.up - s.down).abs().cast("float64") / ibis.greatest(steps, 1.0).sqrt()
         share = s.protected_views.cast("float64") / s.views
         base = ibis.least(ibis.greatest(s.audience_interest, 1e-6), 1.0 - 1e-6)
         n = s.targets.cast("float64")
@@ -285,7 +305,8 @@ class AutomatedCollection(Detector):
         s = s.mutate(
             e_regular=ibis.ifelse(s.n_gaps >= min_gaps, clamp01(1.0 - s.cv / s.ref_cv), 0.0),
             e_order=ibis.ifelse(steps >= min_gaps, clamp01((z - z_min) / z_min), 0.0),
-            focus=clamp01(ibis.greatest(s.lift, 1e-9).log2() / 2.0),
+            # 0 at ordinary attention, 1 when every view is on someone worth protecting.
+            focus=clamp01(ibis.greatest(s.lift, 1e-9).ln() / (1.0 / base).ln()),
             focused=clamp01((z_focus - z_min) / z_min),
         )
         machine = noisy_or(s.e_rate, s.e_regular, s.e_order)
@@ -331,7 +352,7 @@ class AutomatedCollection(Detector):
             + ordered.cast("string")
             + " of "
             + (s.up + s.down).cast("string")
-            + " steps (z "
+            + " distinct steps (z "
             + fmt_num(s.z)
             + "); "
             + fmt_pct(s.share)
