@@ -1,4 +1,4 @@
-"""Automated collection: profile viewing at a rate, breadth, regularity or order no person shows.
+"""Automated collection: profile viewing at a pace, breadth, regularity or order no person shows.
 
 Subjects are logged-in accounts and, for logged-out traffic, each address, each IPv4
 /24 and each ASN (``AS64500``), so that a scraper rotating addresses inside one network
@@ -6,25 +6,37 @@ is still one subject.
 
 Every yardstick comes from the data, not from a constant tuned to one platform:
 
-* **breadth and rate** are compared with the population of logged-in accounts (a high
-  quantile of distinct profiles viewed and of the busiest hour), and an address's
-  numbers are divided by the people behind it (the smaller of the accounts that
-  logged in through it and the browsers in its logged-out views), so an office or
-  carrier NAT is judged per person, not as one superhuman;
+* **rate and breadth** are compared with the population of logged-in accounts that
+  view profiles (a high quantile of the busiest hour and of distinct profiles viewed),
+  and an address's numbers are divided by the people behind it (the smaller of the
+  accounts that logged in through it and the browsers in its logged-out views), so an
+  office or carrier NAT is judged per person, not as one superhuman;
 * **timing regularity** is the coefficient of variation (CV) of the gaps between views
   inside a session. Independent people merged behind one address approach a Poisson
   process (CV 1) and a person alone is burstier (CV > 1); a clock-driven loop is far
   below. The yardstick is a low quantile of the accounts' own CVs (at most 1), or half
   of Poisson's when too few people browse long enough to measure;
-* **list order**: consecutive views stepping through profile ids in one direction.
-  Random browsing steps up or down with equal odds; the z-score of the imbalance
-  counts as evidence from ``order_z`` standard deviations on;
-* **concentration**: the share of views on at-risk users and their close contacts,
-  against the share of ordinary (logged-in, non-crawler) attention they get. A
-  declared crawler (user-agent token from the operator's own ASN, see
-  ``data/crawlers.yaml``) that spreads its views over the population like a uniform
-  sample is left alone; collection that concentrates on particular people scores
-  highest.
+* **list order**: views inside a session stepping through profile ids in one
+  direction. Random browsing steps up or down with equal odds; the z-score of the
+  imbalance over *distinct* steps (the same step again, as when someone goes round the
+  same bookmarks daily, is one observation) counts from ``order_z`` deviations on;
+* **focus**: the share of views on at-risk users and their close contacts against the
+  share of ordinary (logged-in, non-crawler) attention they get, from 0 (ordinary) to
+  1 (nobody else viewed), and whether the distinct people viewed are such people
+  significantly more often than ordinary attention (a binomial z from ``order_z`` on).
+
+A busiest hour, a clock or a list beyond any person's are a program's and count on
+their own, the more the more focused. Breadth is different: a busy person, a marketer
+or a recruiter, browses more people in a month than the population's p99 without
+being a program, so breadth counts only as far as it is significantly focused on
+people worth protecting. A declared crawler (user-agent token from the operator's own
+ASN, see ``data/crawlers.yaml``) that spreads its views over the population like a
+uniform sample is left alone.
+
+Only subjects with more views than the lowest floor of the yardsticks can exceed
+any of them, so only those go through the per-view timeline: about one viewer in a
+hundred on a large platform, plus the /24s and ASNs of logged-out views, each keyed
+by its own column in its own window.
 """
 
 from __future__ import annotations
@@ -40,9 +52,9 @@ from mercwatch.detectors.recon._shared import (
     base_rates,
     crowd,
     excess,
-    join_on,
     fmt_num,
     fmt_pct,
+    join_on,
     noisy_or,
     people_behind,
     views,
@@ -70,9 +82,9 @@ class AutomatedCollection(Detector):
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts", "friendships")
     description = (
-        "Profile viewing beyond a person's rate, breadth or timing regularity, or in list "
-        "order; declared crawlers viewing evenly are excused, collection focused on "
-        "at-risk people scores highest."
+        "Profile viewing at a pace, timing regularity or list order no person shows, or "
+        "beyond a person's breadth and focused on at-risk people; declared crawlers "
+        "viewing evenly are excused, focused collection scores highest."
     )
     defaults = {
         "person_quantile": 0.99,  # accounts above this quantile are the busiest people
@@ -100,12 +112,7 @@ class AutomatedCollection(Detector):
         return scored.select("subject_type", "subject", "score", detail=self._detail(scored))
 
     def scored(self, ctx: DetectionContext) -> ir.Table:
-        """Every subject with enough views to show any evidence, with its numbers and score.
-
-        A subject with fewer views than every yardstick's floor cannot exceed any of
-        them, so only the busy few go through the per-view timeline (about one subject
-        in a hundred, and a few percent of the views, on a large platform).
-        """
+        """Every subject with enough views to show any evidence, with its numbers and score."""
         v = views(ctx)
         least = self._least_views(ctx)
         counts = v.group_by(["viewer_type", "viewer"]).aggregate(
@@ -113,45 +120,45 @@ class AutomatedCollection(Detector):
         )
         own = v.semi_join(counts.filter(counts.n >= least), ["viewer_type", "viewer"])
         own = own.select(subject_type=own.viewer_type, subject=own.viewer, **COLS)
-        own_time, own_breadth = self._timeline(ctx, own, KEY), self._breadth(ctx, own, KEY)
         out = v.filter(v.viewer_type == IP).select("net", "asn", **COLS)
-        own_spread = self._spread(own.filter(own.subject_type == IP), KEY)
-        parts = [self._join(own_time, own_breadth, self._steps(ctx, own, KEY), own_spread)]
-        for col in ("net", "asn"):
-            sizes = out.group_by(col).aggregate(n=out.count())
-            busy = sizes.filter(sizes[col].notnull() & (sizes.n >= least))
-            rows = out.semi_join(busy, col).select(col, **COLS)
-            key = [col]
-            stats = self._join(
-                self._timeline(ctx, rows, key),
-                self._breadth(ctx, rows, key),
-                self._steps(ctx, rows, key),
-                self._spread(rows, key),
-            )
-            name = stats[col] if col == "net" else ibis.literal("AS") + stats[col].cast("string")
-            parts.append(
-                stats.mutate(subject_type=ibis.literal(NETWORK), subject=name).drop(col)
-            )
-        stats = ibis.union(*parts)
+        parts = [self._subjects(ctx, own, KEY, own.filter(own.subject_type == IP))]
+        parts += [self._networks(ctx, out, col, least) for col in ("net", "asn")]
+        stats = self._per_person(ctx, ibis.union(*parts))
+        # The same aggregates as the accounts' rows above, joined the other way round so
+        # Ibis writes them once as common table expressions instead of twice.
+        people = self._breadth(ctx, own, KEY).join(self._timeline(ctx, own, KEY), KEY)
+        stats = stats.cross_join(self._reference(ctx, people, counts))
+        return self._score(ctx, stats.cross_join(base_rates(ctx)))
+
+    def _subjects(
+        self, ctx: DetectionContext, rows: ir.Table, key: list[str], logged_out: ir.Table
+    ) -> ir.Table:
+        """One row per subject: timeline, breadth, id steps and spread of logged-out views."""
+        stats = self._timeline(ctx, rows, key).join(self._breadth(ctx, rows, key), key)
+        stats = join_on(stats, self._steps(ctx, rows, key), key, how="left")
+        stats = join_on(stats, self._spread(logged_out, key), key, how="left")
+        return stats.mutate(up=stats.up.fill_null(0), down=stats.down.fill_null(0))
+
+    def _networks(self, ctx: DetectionContext, out: ir.Table, col: str, least: int) -> ir.Table:
+        """Subjects of the busy /24s (``col`` net) or ASNs (``asn``) of logged-out views."""
+        sizes = out.group_by(col).aggregate(n=out.count())
+        busy = sizes.filter(sizes[col].notnull() & (sizes.n >= least))
+        rows = out.semi_join(busy, col).select(col, **COLS)
+        stats = self._subjects(ctx, rows, [col], rows)
+        name = stats[col] if col == "net" else ibis.literal("AS") + stats[col].cast("string")
+        return stats.mutate(subject_type=ibis.literal(NETWORK), subject=name).drop(col)
+
+    @staticmethod
+    def _per_person(ctx: DetectionContext, stats: ir.Table) -> ir.Table:
+        """``people`` behind each subject: 1 for an account, the crowd behind an address."""
         people = people_behind(ctx).rename(p_type="subject_type", p_subject="subject")
         stats = stats.left_join(
             people, [stats.subject_type == people.p_type, stats.subject == people.p_subject]
         )
         crowded = crowd(stats.people, stats.browsers)
-        stats = stats.mutate(people=ibis.ifelse(stats.subject_type == ACCOUNT, 1, crowded)).drop(
+        return stats.mutate(people=ibis.ifelse(stats.subject_type == ACCOUNT, 1, crowded)).drop(
             "p_type", "p_subject"
         )
-        ref = self._reference(ctx, own_breadth.join(own_time, KEY), counts)
-        stats = stats.cross_join(ref).cross_join(base_rates(ctx))
-        return self._score(ctx, stats)
-
-    @staticmethod
-    def _join(timeline: ir.Table, breadth: ir.Table, steps: ir.Table, spread: ir.Table) -> ir.Table:
-        """One row per subject of a branch: timeline, breadth, id steps and (logged out) spread."""
-        key = [c for c in timeline.columns if c in breadth.columns and c in spread.columns]
-        stats = join_on(timeline.join(breadth, key), steps, key, how="left")
-        stats = join_on(stats, spread, key, how="left")
-        return stats.mutate(up=stats.up.fill_null(0), down=stats.down.fill_null(0))
 
     def _least_views(self, ctx: DetectionContext) -> int:
         """Fewest views that can exceed a yardstick: above a floor, or enough steps to time."""
