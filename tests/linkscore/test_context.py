@@ -116,3 +116,27 @@ def test_model_and_suffix_alone_never_reach_malicious():
         assert shipped.score(plain).verdict != "malicious", plain
     # a lure in the name is label evidence: the model may then count in full
     assert shipped.score("weather-today.live").verdict == "malicious"
+
+
+def test_the_model_abstains_on_random_tokens():
+    shipped = LinkScorer()
+    assert shipped.knowledge.weight("learned_token_cap") == 0.0
+    for token in ("x7kq2p.top", "qzxkvbn.top", "b8wq3z.xyz"):
+        names = {s.name for s in shipped.signals(parse_target(token))}
+        assert "learned_lexical" not in names, token
+        assert shipped.score(token).verdict == "suspicious", token
+    # a hex label is a sign of its own (C2-style names): the model may agree in full
+    assert shipped.score("3f9a1c0b7e2d4f6a8b9c.xyz").verdict == "malicious"
+
+
+def test_sign_in_words_do_not_split_lure_families(rules):
+    # "security" stays an update/system word: two weak words of one family make a name
+    # made only of lure words; the sign-in list only guards brand side-domain discounts
+    assert "lure_only_name" in _names(rules, "android-security.io")
+    assert "security" in rules.knowledge.sign_in and "security" in rules.knowledge.lures
+
+
+def test_a_chance_acronym_in_a_token_is_not_a_brand_on_a_throwaway_suffix(rules):
+    assert "brand_on_throwaway" not in _names(rules, "q47bbc.top")
+    assert rules.score("q47bbc.top").verdict == "suspicious"
+    assert "brand_on_throwaway" in _names(rules, "bbc-arabic.xyz")

@@ -45,8 +45,9 @@ _SIDE_DOMAIN_TRICKS: Final = frozenset(
         "brand_split_domain_hack",
     }
 )
-#: Brand tricks that, on a throwaway suffix, make an impersonation all but certain.
-_BRAND_TRICKS: Final = _SIDE_DOMAIN_TRICKS | frozenset(
+#: Brand tricks that, on a throwaway suffix, make an impersonation all but certain
+#: (not a 3-4 letter acronym inside other letters: in a random token that is chance).
+_BRAND_TRICKS: Final = (_SIDE_DOMAIN_TRICKS - {"brand_combo_short"}) | frozenset(
     {
         "brand_exact_legacy_tld",
         "brand_hyphenated",
@@ -105,7 +106,7 @@ def _account_words(target: Target, k: Knowledge) -> bool:
 
     Next to a brand's name that is a credential phish's shape, not a side domain's.
     """
-    return any(k.lures.get(w, ("",))[0] == "account" for w in words(target.label_unicode))
+    return any(w in k.sign_in for w in words(target.label_unicode))
 
 
 def context_signals(target: Target, found: list[Signal], k: Knowledge) -> list[Signal]:
@@ -160,16 +161,21 @@ def _lure_phrase(found: list[Signal]) -> bool:
 
 #: Signals about the suffix alone, not the label.
 _SUFFIX_ONLY: Final = frozenset({"tld_risk", "lure_tld", "reseller_suffix"})
+#: Signals of a label that is a token, not words (nothing for the model to read).
+_TOKEN_SHAPE: Final = frozenset(
+    {"random_label", "short_random_label", "digits_mixed", "consonant_run", "long_digit_run"}
+)
 
 
 def temper_learned(found: list[Signal], learned: list[Signal], k: Knowledge) -> list[Signal]:
-    """Cap the learned signal when nothing in the name itself looks wrong.
+    """Cap the learned signal by what the model can see beyond the suffix and shape.
 
-    The model knows the suffix too (its strongest features are cheap TLDs), so on a
-    plain name (``my-company.online``) it would restate the TLD hints, and together
-    they would call an ordinary small site on a cheap TLD malicious. Without label
-    evidence its weight is capped at ``learned_label_free_cap``, which keeps model +
-    suffix hints below the malicious threshold: a trick in the name must agree.
+    The model's strongest features are the suffix and the shape, which the rules
+    already count. On a name whose only rule evidence is the suffix
+    (``my-company.online``) it may add up to ``learned_label_free_cap``, which keeps
+    model + suffix hints below the malicious threshold: a trick in the name must agree.
+    On a random token (``x7kq2p.top``: no words for it to read, no brand, no lure) it
+    would only restate suffix and shape, so it abstains (``learned_token_cap`` = 0).
 
     Args:
         found: the rule signals of the target (after :func:`context_signals`).
@@ -177,9 +183,10 @@ def temper_learned(found: list[Signal], learned: list[Signal], k: Knowledge) -> 
         k: the knowledge (weights).
 
     Returns:
-        ``learned``, capped when ``found`` has only suffix signals.
+        ``learned``, capped when ``found`` has only suffix or token-shape signals.
     """
-    if any(s.name not in _SUFFIX_ONLY and s.weight > 0 for s in found):
+    names = {s.name for s in found if s.weight > 0}
+    if names - _SUFFIX_ONLY - _TOKEN_SHAPE:
         return learned
-    cap = k.weight("learned_label_free_cap")
-    return [Signal(s.name, min(s.weight, cap), s.reason) for s in learned]
+    cap = k.weight("learned_token_cap" if names & _TOKEN_SHAPE else "learned_label_free_cap")
+    return [Signal(s.name, min(s.weight, cap), s.reason) for s in learned if cap > 0]

@@ -69,6 +69,7 @@ class Knowledge:
     weights: dict[str, float]
     skeletonizer: Skeletonizer = field(repr=False)
     model: LexicalModel | None = field(default=None, repr=False)
+    sign_in: frozenset[str] = frozenset()
 
     def weight(self, signal: str) -> float:
         """Weight of a named signal (KeyError means a code/data mismatch)."""
@@ -149,7 +150,7 @@ def _index_brands(
 def _lures(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
     lures: dict[str, tuple[str, str]] = {}
     for family, tiers in data.items():
-        if family == "fillers":
+        if family in ("fillers", "sign_in"):
             continue
         for tier in ("strong", "weak"):
             for word in tiers.get(tier, []):
@@ -204,4 +205,5 @@ def load(
         weights={str(k): float(v) for k, v in _read_yaml("weights.yaml").items()},
         skeletonizer=skel,
         model=load_bundled() if learned else None,
+        sign_in=frozenset(str(w) for w in lure_data.get("sign_in", [])),
     )
