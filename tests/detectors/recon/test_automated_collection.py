@@ -1,6 +1,8 @@
 """Automated collection: scrapers flagged; crawlers, NAT offices and audiences not."""
 
 import _recon_world as rw
+import numpy as np
+import pandas as pd
 import pytest
 from conftest import flagged
 
@@ -132,3 +134,26 @@ def test_a_fixed_round_of_a_few_bookmarks_is_not_list_collection(tmp_path):
 def test_tunables_come_from_the_run_config(busy_con):
     strict = DetectionContext(busy_con, params={AutomatedCollection.id: {"min_score": 0.99}})
     assert flagged(AutomatedCollection().detect(strict)) == {}
+
+
+def test_yardsticks_are_population_quantiles_over_every_viewing_account(tmp_path):
+    """Only busy accounts are timed, but the quantile is read over all of them by rank."""
+
+    def build(w, people):
+        for k in range(1, 41):  # v_k views k people within one hour: distinct values
+            w.account(f"v{k}", "Viewer")
+            for i, target in enumerate(people[:k]):
+                w.view(2 * rw.DAY + k * 3600 + i, target, actor=f"v{k}", ip="10.200.0.9")
+
+    tunables = {"min_targets_floor": 1, "min_peak_floor": 1, "person_quantile": 0.9}
+    con = _small(tmp_path, build).con
+    ctx = DetectionContext(con, params={AutomatedCollection.id: tunables})
+    ref = AutomatedCollection().scored(ctx).to_pandas().iloc[0]
+    ev = con.table("events").to_pandas()
+    seen = ev[(ev.type == "view_profile") & ev.actor_id.notna() & (ev.actor_id != ev.target_id)]
+    targets = seen.groupby("actor_id").target_id.nunique().to_numpy()
+    hour = seen.assign(h=pd.to_datetime(seen.ts).dt.floor("h"))
+    peaks = hour.groupby(["actor_id", "h"]).size().groupby("actor_id").max().to_numpy()
+    assert ref["ref_targets"] == np.quantile(targets, 0.9, method="inverted_cdf")
+    assert ref["ref_peak"] == np.quantile(peaks, 0.9, method="inverted_cdf")
+    assert ref["ref_targets"] > 5, "read among the busy viewers, not at the floor"
