@@ -31,10 +31,21 @@ def _friend_pairs(ctx: DetectionContext) -> ir.Table:
     """Undirected friendship edges, both directions: pre-existing plus accepted requests."""
     friendships = ctx.table("friendships").select(a="a", b="b")
     events = ctx.table("events")
-    accepted = events.filter(events.type == "friend_accept").select(a=events.actor_id, b=events.target_id)
-    edges = friendships.union(accepted)
-    both = edges.union(edges.select(a=edges.b, b=edges.a))
-    return both.filter(both.a != both.b).distinct()
+    accepted = events.filter(events.type == "friend_accept").select(
+        a=events.actor_id, b=events.target_id
+    )
+    return both_directions(friendships.union(accepted, distinct=False))
+
+
+def both_directions(edges: ir.Table) -> ir.Table:
+    """Undirected edges ``a``, ``b`` listed once each way, self-loops dropped.
+
+    Deduplicated as unordered pairs first, so the distinct step sees half the rows.
+    """
+    edges = edges.filter(edges.a.notnull() & edges.b.notnull() & (edges.a != edges.b))
+    once = edges.select(a=ibis.least(edges.a, edges.b), b=ibis.greatest(edges.a, edges.b))
+    once = once.distinct()
+    return once.union(once.select(a=once.b, b=once.a), distinct=False)
 
 
 def friend_pairs(ctx: DetectionContext) -> ir.Table:
@@ -88,4 +99,6 @@ def interest(ctx: DetectionContext) -> ir.Table:
     risk = at_risk(ctx).select(account_id="account_id", kind=ibis.literal("at_risk"))
     contacts = close_contacts(ctx)
     contacts = contacts.anti_join(risk, contacts.account_id == risk.account_id)
-    return risk.union(contacts.select(account_id="account_id", kind=ibis.literal("contact")).distinct())
+    return risk.union(
+        contacts.select(account_id="account_id", kind=ibis.literal("contact")).distinct()
+    )

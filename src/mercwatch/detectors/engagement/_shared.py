@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 
 from mercwatch.detectors.base import DetectionContext
 from mercwatch.detectors.engagement.phash import group_table
-from mercwatch.detectors.shared import interest
+from mercwatch.detectors.shared import both_directions, interest
 
 DAY_S = 86_400.0
 # Event types by which an account approaches another person directly.
@@ -28,9 +28,7 @@ APPROACH_TYPES = ("friend_request", "message")
 
 
 def _prior_friends(ctx: DetectionContext) -> ir.Table:
-    f = ctx.table("friendships").select(a="a", b="b")
-    both = f.union(f.select(a=f.b, b=f.a))
-    return both.filter(both.a != both.b).distinct()
+    return both_directions(ctx.table("friendships").select(a="a", b="b"))
 
 
 def prior_friends(ctx: DetectionContext) -> ir.Table:

@@ -122,7 +122,7 @@ def _people_behind(ctx: DetectionContext) -> ir.Table:
             actor=seen.actor,
         ),
     ]
-    units = ibis.union(*parts, distinct=True)
+    units = ibis.union(*parts, distinct=False)  # nunique below removes repeats
     return units.group_by(["subject_type", "subject"]).aggregate(people=units.actor.nunique())
 
 
@@ -148,12 +148,17 @@ def _answered(ctx: DetectionContext) -> ir.Table:
     acted = events.filter(events.actor_id.notnull() & events.target_id.notnull())
     back = acted.select(viewer=acted.target_id, person=acted.actor_id)
     friends = friend_pairs(ctx)
-    return back.union(friends.select(viewer=friends.a, person=friends.b)).distinct()
+    both = back.union(friends.select(viewer=friends.a, person=friends.b), distinct=False)
+    # Only people worth protecting are ever asked about: the rest would be most rows.
+    people = interest(ctx)
+    both = both.semi_join(people, both.person == people.account_id)
+    return both.distinct()
 
 
 def answered(ctx: DetectionContext) -> ir.Table:
     """``viewer``, ``person``: the person acted toward the viewer (viewed, messaged,
-    requested, accepted ...) or they are friends, so the attention is mutual."""
+    requested, accepted ...) or they are friends, so the attention is mutual. Kept for
+    people worth protecting (at-risk users and close contacts) only."""
     return ctx.shared("recon_answered", _answered)
 
 
