@@ -69,9 +69,10 @@ def test_typo_depends_on_the_suffix(rules):
 def test_strong_lure_on_a_throwaway_suffix(rules):
     assert "lure_on_throwaway" in _names(rules, "speedtest-connectivity.top")
     assert "lure_on_throwaway" not in _names(rules, "speedtest-connectivity.com")
-    assert rules.score("speedtest-connectivity.top").score > rules.score(
-        "speedtest-connectivity.com"
-    ).score
+    assert (
+        rules.score("speedtest-connectivity.top").score
+        > rules.score("speedtest-connectivity.com").score
+    )
     # a lure word only in a subdomain is weaker evidence: no conjunction
     assert "lure_on_throwaway" not in _names(rules, "update.kestrelmoor.xyz")
 
