@@ -53,12 +53,14 @@ class Coordination(Detector):
         eng = self._engagement(ctx)
         ea = eng.select(a="account", eng_a="eng", n_a="interest_n")
         eb = eng.select(b="account", eng_b="eng", n_b="interest_n")
-        # Pairs of accounts that both approached someone, before timing their touches:
-        # cutting the events down to them first keeps the planner from joining every
-        # two touches of a popular person.
-        pairs = self._infra_pairs(ctx).join(ea, "a").join(eb, "b")
+        # Pairs of accounts that both approached someone, and only their touches, are
+        # materialised before timing: left to one query, the planner joins every two
+        # touches of a popular person (or filters every touch by friendship) first.
+        pairs = ctx.shared(
+            "eng_coordination_pairs", lambda _: self._infra_pairs(ctx).join(ea, "a").join(eb, "b")
+        )
         involved = pairs.select(actor="a").union(pairs.select(actor="b"))
-        touches = self._touches(ctx, involved)
+        touches = ctx.shared("eng_coordination_touches", lambda _: self._touches(ctx, involved))
         pairs = self._with_sync(ctx, pairs, touches)
         p = lambda name: self.p(ctx, name)  # noqa: E731
         infra = saturating(pairs.infra_w, p("half_infra"))
@@ -85,11 +87,11 @@ class Coordination(Detector):
             & (events.actor_id != events.target_id)
         )
         ev = ev.semi_join(actors, ev.actor_id == actors.actor)
-        fr = prior_friends(ctx)
-        ev = ev.anti_join(fr, (ev.actor_id == fr.a) & (ev.target_id == fr.b))
-        return ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(
+        first = ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(
             t=ev.ts.epoch_seconds().min()
         )
+        fr = prior_friends(ctx)
+        return first.anti_join(fr, (first.actor == fr.a) & (first.target == fr.b))
 
     def _engagement(self, ctx: DetectionContext) -> ir.Table:
         """Per account: at-risk/contact people approached, lifted over peers' base rate.
