@@ -4,11 +4,15 @@
 
 Simulates each size once (Parquet), ingests it into DuckDB, runs each detector on its
 own and reports seconds per detector, all detectors together, and the link stage.
+Wall time depends on what else the machine runs, so CPU seconds (this process's
+threads plus the scoring workers) and the load average are printed beside it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +22,13 @@ from mercwatch.ingest import ingest_export
 from mercwatch.link import build_operations
 from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.engine import EngineConfig, connect
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (all threads) and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def one(users: int, work: Path) -> None:
@@ -32,15 +43,19 @@ def one(users: int, work: Path) -> None:
     events = report.table("events").rows_loaded
     print(f"ingest {events:,} events: {time.perf_counter() - started:.1f} s", flush=True)
     ctx = DetectionContext(con)
-    started = time.perf_counter()
+    load = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), cpu_seconds()
     result = run_detectors(ctx, all_detectors())
-    total = time.perf_counter() - started
-    print(f"| {users:,} | {events:,} | all detectors | {total:.1f} | {result.signals.num_rows:,} |")
+    total, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    print(f"| {users:,} | {events:,} | all detectors | {total:.1f} | {cpu:.1f} | "
+          f"{result.signals.num_rows:,} (load {load:.1f} → {os.getloadavg()[0]:.1f}) |")
     for run in result.runs:
-        print(f"| | | `{run.detector}` | {run.seconds:.1f} | {run.signals:,} {'' if run.status == 'ok' else 'FAILED ' + str(run.error)[:80]} |", flush=True)
-    started = time.perf_counter()
+        status = "" if run.status == "ok" else " FAILED " + str(run.error)[:80]
+        print(f"| | | `{run.detector}` | {run.seconds:.1f} | | {run.signals:,}{status} |", flush=True)
+    started, cpu = time.perf_counter(), cpu_seconds()
     operations = build_operations(con, result.signals)
-    print(f"| | | link stage | {time.perf_counter() - started:.1f} | {len(operations)} operations |", flush=True)
+    print(f"| | | link stage | {time.perf_counter() - started:.1f} | {cpu_seconds() - cpu:.1f} | "
+          f"{len(operations)} operations |", flush=True)
     con.disconnect()
 
 
@@ -50,8 +65,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="mw-scale-"))
-    print("| users | events | stage | seconds | output |")
-    print("|---:|---:|---|---:|---|")
+    print("| users | events | stage | seconds | CPU s | output |")
+    print("|---:|---:|---|---:|---:|---|")
     for users in args.users:
         one(users, work)
 
