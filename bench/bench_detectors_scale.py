@@ -51,7 +51,8 @@ def one(users: int, work: Path) -> None:
           f"{result.signals.num_rows:,} (load {load:.1f} → {os.getloadavg()[0]:.1f}) |")
     for run in result.runs:
         status = "" if run.status == "ok" else " FAILED " + str(run.error)[:80]
-        print(f"| | | `{run.detector}` | {run.seconds:.1f} | | {run.signals:,}{status} |", flush=True)
+        row = f"| | | `{run.detector}` | {run.seconds:.1f} | | {run.signals:,}{status} |"
+        print(row, flush=True)
     started, cpu = time.perf_counter(), cpu_seconds()
     operations = build_operations(con, result.signals)
     print(f"| | | link stage | {time.perf_counter() - started:.1f} | {cpu_seconds() - cpu:.1f} | "
