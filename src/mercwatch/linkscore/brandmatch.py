@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 from mercwatch.linkscore.glyphs import scripts_of
 from mercwatch.linkscore.knowledge import Brand, Knowledge, Token, is_common_word, word_rank
+from mercwatch.linkscore.nearest import nearest_token
 from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
 
@@ -123,12 +121,10 @@ def _homoglyph(label_unicode: str, plain: str, k: Knowledge) -> list[Signal]:
 def _typo(plain: str, k: Knowledge) -> list[Signal]:
     if len(plain) < 5 or plain in k.tokens or is_common_word(plain, 60000):
         return []
-    found = process.extractOne(
-        plain, k.typo_tokens, scorer=DamerauLevenshtein.distance, score_cutoff=2
-    )
+    found = nearest_token(plain, k, max_distance=2)
     if found is None:
         return []
-    text, dist = found[0], int(found[1])
+    text, dist = found
     # Short names have many innocent neighbours (xiami/xiaomi), and typosquats keep
     # the first letter the eye anchors on; look-alike first letters are the
     # skeleton's job.

@@ -40,12 +40,34 @@ def _deletion_index(k: Knowledge) -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=8)
+def _index_heads(k: Knowledge) -> frozenset[str]:
+    """First four letters of every key of :func:`_deletion_index` (keys have 4+)."""
+    return frozenset(key[:4] for key in _deletion_index(k))
+
+
+def _may_start_at(letters: str, i: int, heads: frozenset[str]) -> bool:
+    """Whether any key lookup of :func:`_misspelled` for substrings at ``i`` can hit.
+
+    A looked-up candidate is a substring starting at ``i`` (4+ letters) or that
+    substring less one letter; keys have 4+ letters. Its first four letters are
+    ``letters[i:i + 4]``, or, when the dropped letter is among the first four,
+    ``letters[i:i + 5]`` less that letter. When none of these five strings begins a
+    key, no substring starting at ``i`` can contribute: skipping it changes nothing.
+    """
+    five = letters[i : i + 5]
+    return five[:4] in heads or any(five[:p] + five[p + 1 :] in heads for p in range(4))
+
+
 def _misspelled(label: str, k: Knowledge) -> set[str]:
     """Strong lure words that appear in ``label`` with one edit ("updete")."""
     index = _deletion_index(k)
+    heads = _index_heads(k)
     found: set[str] = set()
     letters = "".join(_PARTS.split(label))[:40]
     for i in range(len(letters)):
+        if not _may_start_at(letters, i, heads):
+            continue
         for j in range(i + 4, min(len(letters), i + 14) + 1):
             sub = letters[i:j]
             if sub in k.lures or is_common_word(sub, 60000):

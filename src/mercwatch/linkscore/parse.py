@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import idna
 import tldextract
-import wordninja
+from mercwatch.linkscore.wordsplit import split_letters
 
 _SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
@@ -29,11 +29,11 @@ _NOT_LETTERS = re.compile(r"[^a-z]+")
 
 @lru_cache(maxsize=65536)
 def words(label: str) -> tuple[str, ...]:
-    """Split a label into words: at hyphens and digits, then by wordninja (cached)."""
+    """Split a label into words: at hyphens and digits, then as wordninja would (cached)."""
     out: list[str] = []
     for part in _NOT_LETTERS.split(label.lower()):
         if part:
-            out.extend(wordninja.split(part))
+            out.extend(split_letters(part))
     return tuple(out)
 
 
