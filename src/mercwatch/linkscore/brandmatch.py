@@ -18,7 +18,7 @@ import re
 
 from mercwatch.linkscore.glyphs import scripts_of
 from mercwatch.linkscore.knowledge import Brand, Knowledge, Token, is_common_word, word_rank
-from mercwatch.linkscore.nearest import nearest_token
+from mercwatch.linkscore.nearest import near_same_initial, nearest_token
 from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
 
@@ -121,6 +121,8 @@ def _homoglyph(label_unicode: str, plain: str, k: Knowledge) -> list[Signal]:
 def _typo(plain: str, k: Knowledge) -> list[Signal]:
     if len(plain) < 5 or plain in k.tokens or is_common_word(plain, 60000):
         return []
+    if not near_same_initial(plain, k, max_distance=2):
+        return []  # the nearest token, if any, starts with another letter: see below
     found = nearest_token(plain, k, max_distance=2)
     if found is None:
         return []
@@ -138,6 +140,23 @@ def _typo(plain: str, k: Knowledge) -> list[Signal]:
     return []
 
 
+_HEADS: dict[int, tuple[dict[str, Token], frozenset[str]]] = {}
+
+
+def _heads(table: dict[str, Token]) -> frozenset[str]:
+    """First three letters of the table's keys (per table, built once).
+
+    :func:`find_token` tries substrings of 3+ letters; where the label's next three
+    letters begin no key, no substring starting there can be one. The table is kept
+    beside its heads, so its ``id`` cannot be reused while the entry lives.
+    """
+    entry = _HEADS.get(id(table))
+    if entry is None or entry[0] is not table:
+        entry = (table, frozenset(key[:3] for key in table))
+        _HEADS[id(table)] = entry
+    return entry[1]
+
+
 def find_token(label: str, table: dict[str, Token]) -> tuple[Token, bool, bool] | None:
     """Longest brand token of ``table`` inside ``label``.
 
@@ -148,7 +167,10 @@ def find_token(label: str, table: dict[str, Token]) -> tuple[Token, bool, bool] 
     best: tuple[Token, bool, bool] | None = None
     best_len = 0
     n = len(label)
+    heads = _heads(table)
     for i in range(n):
+        if label[i : i + 3] not in heads:
+            continue  # every substring tried here starts with these 3 letters
         for j in range(min(n, i + 40), i + 2, -1):
             tok = table.get(label[i:j])
             if tok is None or best_len >= j - i:

@@ -76,13 +76,16 @@ class Knowledge:
         return self.weights[signal]
 
 
+_WORD_COST = wordninja.DEFAULT_LANGUAGE_MODEL._wordcost
+_LOG_WORDS = math.log(len(_WORD_COST))
+
+
 def word_rank(word: str) -> int | None:
     """Frequency rank of ``word`` in wordninja's English Wikipedia list, or None."""
-    model = wordninja.DEFAULT_LANGUAGE_MODEL
-    cost = model._wordcost.get(word)  # cost = log((rank + 1) * log(N)), see wordninja
+    cost = _WORD_COST.get(word)  # cost = log((rank + 1) * log(N)), see wordninja
     if cost is None:
         return None
-    return max(0, round(math.exp(cost) / math.log(len(model._wordcost))) - 1)
+    return max(0, round(math.exp(cost) / _LOG_WORDS) - 1)
 
 
 def is_common_word(word: str, max_rank: int = COMMON_WORD_RANK) -> bool:

@@ -25,6 +25,7 @@ _HEX = re.compile(r"^[0-9a-f]{16,}$")
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
 _DIGIT_RUN = re.compile(r"[0-9]{4,}")
 _MIN_WORD = 3
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @lru_cache(maxsize=8)
@@ -41,22 +42,27 @@ def _deletion_index(k: Knowledge) -> dict[str, str]:
 
 
 @lru_cache(maxsize=8)
-def _index_heads(k: Knowledge) -> frozenset[str]:
-    """First four letters of every key of :func:`_deletion_index` (keys have 4+)."""
-    return frozenset(key[:4] for key in _deletion_index(k))
+def _index_heads(k: Knowledge) -> tuple[frozenset[str], frozenset[str]]:
+    """First four letters of the :func:`_deletion_index` keys (keys have 4+), and
+    every five letters that become one of those when one of their first four is
+    dropped (the scan works on ``a``-``z`` only)."""
+    heads = frozenset(key[:4] for key in _deletion_index(k))
+    widened = frozenset(
+        head[:p] + ch + head[p:] for head in heads for p in range(4) for ch in _LETTERS
+    )
+    return heads, widened
 
 
-def _may_start_at(letters: str, i: int, heads: frozenset[str]) -> bool:
+def _may_start_at(letters: str, i: int, heads: tuple[frozenset[str], frozenset[str]]) -> bool:
     """Whether any key lookup of :func:`_misspelled` for substrings at ``i`` can hit.
 
     A looked-up candidate is a substring starting at ``i`` (4+ letters) or that
     substring less one letter; keys have 4+ letters. Its first four letters are
     ``letters[i:i + 4]``, or, when the dropped letter is among the first four,
-    ``letters[i:i + 5]`` less that letter. When none of these five strings begins a
-    key, no substring starting at ``i`` can contribute: skipping it changes nothing.
+    ``letters[i:i + 5]`` less that letter. When neither begins a key, no substring
+    starting at ``i`` can contribute: skipping it changes nothing.
     """
-    five = letters[i : i + 5]
-    return five[:4] in heads or any(five[:p] + five[p + 1 :] in heads for p in range(4))
+    return letters[i : i + 4] in heads[0] or letters[i : i + 5] in heads[1]
 
 
 def _misspelled(label: str, k: Knowledge) -> set[str]:

@@ -94,3 +94,26 @@ def nearest_token(text: str, k: Knowledge, max_distance: int = 2) -> tuple[str, 
         text, choices, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
     )
     return None if found is None else (found[0], int(found[1]))
+
+
+@lru_cache(maxsize=8)
+def _by_initial(k: Knowledge) -> dict[str, tuple[str, ...]]:
+    """The typo tokens grouped by first letter (each group in list order)."""
+    groups: dict[str, list[str]] = {}
+    for tok in k.typo_tokens:
+        groups.setdefault(tok[:1], []).append(tok)
+    return {initial: tuple(toks) for initial, toks in groups.items()}
+
+
+def near_same_initial(text: str, k: Knowledge, max_distance: int = 2) -> bool:
+    """Whether a token with ``text``'s first letter is within ``max_distance`` of it.
+
+    The typo check only fires when the nearest token keeps the first letter; when
+    no token with that letter is this close, the nearest one (if any) cannot, and
+    the ~20 tokens of one letter are far cheaper to ask than all of them.
+    """
+    group = _by_initial(k).get(text[:1], ())
+    found = process.extractOne(
+        text, group, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
+    )
+    return found is not None

@@ -41,6 +41,7 @@ def _automaton() -> ahocorasick.Automaton:
     return auto
 
 
+@lru_cache(maxsize=65536)  # parts recur across labels: "news", "login", "cdn"
 def split_letters(text: str) -> tuple[str, ...]:
     """``wordninja.split(text)`` for a non-empty string of ``a``-``z`` letters.
 
