@@ -78,7 +78,7 @@ class AutomatedCollection(Detector):
     """Accounts, addresses and networks that collect profiles like a program."""
 
     id = "recon.automated_collection"
-    version = 2
+    version = 3
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts", "friendships")
     description = (
@@ -316,7 +316,11 @@ class AutomatedCollection(Detector):
             focus=clamp01(ibis.greatest(s.lift, 1e-9).ln() / (1.0 / base).ln()),
             focused=clamp01((z_focus - z_min) / z_min),
         )
-        machine = noisy_or(s.e_rate, s.e_regular, s.e_order)
+        # Rate is already per person; regularity and list order of a shared address
+        # may be one program among several people, so they are shared out too (one
+        # flagged ISP must not stand for every account that logs in through it).
+        shared = 1.0 / s.people.cast("float64").sqrt()
+        machine = noisy_or(s.e_rate, s.e_regular * shared, s.e_order * shared)
         crawler = (s.crawler_views >= s.views * self.p(ctx, "crawler_min_share")) & (
             s.lift_uniform <= self.p(ctx, "crawler_max_lift")
         )
