@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
-from rapidfuzz.distance import OSA
-
-from mercwatch.linkscore.knowledge import Knowledge, is_common_word, word_rank
+from mercwatch.linkscore.knowledge import Knowledge, word_rank
+from mercwatch.linkscore.misspell import misspelled as misspelled_lure_words
 from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
 
@@ -25,65 +23,6 @@ _HEX = re.compile(r"^[0-9a-f]{16,}$")
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
 _DIGIT_RUN = re.compile(r"[0-9]{4,}")
 _MIN_WORD = 3
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-@lru_cache(maxsize=8)
-def _deletion_index(k: Knowledge) -> dict[str, str]:
-    """Single-deletion neighbourhood of the strong lure words (for misspellings)."""
-    index: dict[str, str] = {}
-    for word, (_, tier) in k.lures.items():
-        if tier != "strong" or len(word) < 5:
-            continue
-        for i in range(len(word)):
-            index.setdefault(word[:i] + word[i + 1 :], word)
-        index.setdefault(word, word)
-    return index
-
-
-@lru_cache(maxsize=8)
-def _index_heads(k: Knowledge) -> tuple[frozenset[str], frozenset[str]]:
-    """First four letters of the :func:`_deletion_index` keys (keys have 4+), and
-    every five letters that become one of those when one of their first four is
-    dropped (the scan works on ``a``-``z`` only)."""
-    heads = frozenset(key[:4] for key in _deletion_index(k))
-    widened = frozenset(
-        head[:p] + ch + head[p:] for head in heads for p in range(4) for ch in _LETTERS
-    )
-    return heads, widened
-
-
-def _may_start_at(letters: str, i: int, heads: tuple[frozenset[str], frozenset[str]]) -> bool:
-    """Whether any key lookup of :func:`_misspelled` for substrings at ``i`` can hit.
-
-    A looked-up candidate is a substring starting at ``i`` (4+ letters) or that
-    substring less one letter; keys have 4+ letters. Its first four letters are
-    ``letters[i:i + 4]``, or, when the dropped letter is among the first four,
-    ``letters[i:i + 5]`` less that letter. When neither begins a key, no substring
-    starting at ``i`` can contribute: skipping it changes nothing.
-    """
-    return letters[i : i + 4] in heads[0] or letters[i : i + 5] in heads[1]
-
-
-def _misspelled(label: str, k: Knowledge) -> set[str]:
-    """Strong lure words that appear in ``label`` with one edit ("updete")."""
-    index = _deletion_index(k)
-    heads = _index_heads(k)
-    found: set[str] = set()
-    letters = "".join(_PARTS.split(label))[:40]
-    for i in range(len(letters)):
-        if not _may_start_at(letters, i, heads):
-            continue
-        for j in range(i + 4, min(len(letters), i + 14) + 1):
-            sub = letters[i:j]
-            if sub in k.lures or is_common_word(sub, 60000):
-                continue
-            cands = [sub] + [sub[:p] + sub[p + 1 :] for p in range(len(sub))]
-            for cand in cands:
-                word = index.get(cand)
-                if word and word != sub and word not in letters and OSA.distance(sub, word) == 1:
-                    found.add(word)
-    return found
 
 
 def _families(tokens: Iterable[str], k: Knowledge) -> dict[str, str]:
@@ -125,7 +64,7 @@ def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
         for fam, tier in sorted(fams.items())
     ]
     respelled = _families(words(_respelled(target.label_unicode, k)), k)
-    misspelled = _misspelled(target.label_unicode, k)
+    misspelled = misspelled_lure_words(target.label_unicode, k)
     fixed = {f for f in respelled if f not in fams} | {k.lures[w][0] for w in misspelled}
     out += [
         Signal("lure_misspelled", k.weight("lure_misspelled"), f"misspelled lure word: {fam}")

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import idna
 import tldextract
+
 from mercwatch.linkscore.wordsplit import split_letters
 
 _SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
