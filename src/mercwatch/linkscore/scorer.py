@@ -36,9 +36,10 @@ class KnownBad:
 
     def matches(self, target: Target) -> bool:
         """True when the target is, or is under, a known-bad domain or URL."""
-        labels = target.host.split(".")
-        if any(".".join(labels[i:]) in self.hosts for i in range(len(labels))):
-            return True
+        if self.hosts:  # most scorers have no feed: skip building the parent hosts
+            labels = target.host.split(".")
+            if any(".".join(labels[i:]) in self.hosts for i in range(len(labels))):
+                return True
         full = target.host + target.path
         return any(full.startswith(url) for url in self.urls)
 

@@ -60,7 +60,8 @@ def split_letters(text: str) -> tuple[str, ...]:
     for last, (length, wcost) in _automaton().iter(text):
         end = last + 1
         cand = cost[end - length] + wcost
-        if (cand, length) < (cost[end], step[end]):
+        old = cost[end]
+        if cand < old or (cand == old and length < step[end]):  # (cand, length) < (old, step)
             cost[end] = cand
             step[end] = length
     out: list[str] = []
