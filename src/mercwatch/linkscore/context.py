@@ -19,6 +19,7 @@ from ``data/tlds.yaml``; the weights from ``data/weights.yaml`` (set a priori).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
 from mercwatch.linkscore.parse import Target, words
@@ -86,12 +87,18 @@ def suffix_kind(target: Target, k: Knowledge) -> str:
     any private (hosting, reseller) suffix. Established: .com/.net/.org, the
     restricted legacy TLDs and country TLDs that are not cheap.
     """
-    if target.private_suffix or target.suffix in k.resellers:
+    return _kind_of_suffix(target.suffix, target.private_suffix, k)
+
+
+@lru_cache(maxsize=4096)  # a few hundred suffixes carry nearly all domains
+def _kind_of_suffix(suffix: str, private: bool, k: Knowledge) -> str:
+    """:func:`suffix_kind` from the two fields of the target it reads."""
+    if private or suffix in k.resellers:
         return THROWAWAY
-    if tld_risk(target, k) >= THROWAWAY_RISK:
+    if k.tld_risk.get(suffix, k.tld_risk.get(suffix.rsplit(".", 1)[-1], 0.0)) >= THROWAWAY_RISK:
         return THROWAWAY
-    last = target.suffix.rsplit(".", 1)[-1]
-    return ESTABLISHED if target.suffix in _LEGACY or len(last) == 2 else OTHER
+    last = suffix.rsplit(".", 1)[-1]
+    return ESTABLISHED if suffix in _LEGACY or len(last) == 2 else OTHER
 
 
 def _strong_label_lure(sig: Signal) -> bool:

@@ -52,6 +52,7 @@ class Skeletonizer:
 
     def __init__(self, ascii_lookalikes: dict[str, str]) -> None:
         self._chars = _char_map()
+        self._table = str.maketrans(self._chars)  # the same mapping, applied in C
         self._ascii = dict(ascii_lookalikes)
         ordered = sorted(self._ascii, key=len, reverse=True)
         self._ascii_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
@@ -66,7 +67,7 @@ class Skeletonizer:
             The skeleton; equal skeletons look alike on screen.
         """
         folded = unicodedata.normalize("NFKC", text).casefold()
-        mapped = "".join(self._chars.get(ch, ch) for ch in folded)
+        mapped = folded.translate(self._table)
         if self._ascii_re is not None:  # one left-to-right pass: "rn" -> "m", "1" -> "l"
             mapped = self._ascii_re.sub(lambda m: self._ascii[m.group(0)], mapped)
         return mapped

@@ -105,14 +105,23 @@ def _by_initial(k: Knowledge) -> dict[str, tuple[str, ...]]:
     return {initial: tuple(toks) for initial, toks in groups.items()}
 
 
+@lru_cache(maxsize=4096)
+def _initial_band(k: Knowledge, initial: str, length: int, spread: int) -> tuple[str, ...]:
+    """Tokens with this first letter whose length is within ``spread`` of ``length``
+    (a distance is at least the difference of the lengths)."""
+    group = _by_initial(k).get(initial, ())
+    return tuple(tok for tok in group if abs(len(tok) - length) <= spread)
+
+
 def near_same_initial(text: str, k: Knowledge, max_distance: int = 2) -> bool:
     """Whether a token with ``text``'s first letter is within ``max_distance`` of it.
 
     The typo check only fires when the nearest token keeps the first letter; when
     no token with that letter is this close, the nearest one (if any) cannot, and
-    the ~20 tokens of one letter are far cheaper to ask than all of them.
+    the few tokens of one letter and about the same length are far cheaper to ask
+    than all of them.
     """
-    group = _by_initial(k).get(text[:1], ())
+    group = _initial_band(k, text[:1], len(text), max_distance)
     found = process.extractOne(
         text, group, scorer=DamerauLevenshtein.distance, score_cutoff=max_distance
     )
