@@ -11,7 +11,9 @@ the lookups that cannot hit, without changing the result:
   of them; likewise at the end. Unless those four letters begin (end) some key, or
   those five letters are such four with one letter inserted, the substring cannot
   hit: :class:`Edges` holds both sets for each end.
-* A start position whose first five letters pass neither set is skipped whole.
+* So a start position whose first letters pass neither set of the heads is skipped
+  whole, and a substring whose last letters pass neither set of the tails is
+  skipped before its lookups.
 """
 
 from __future__ import annotations
@@ -59,10 +61,6 @@ class Edges:
         five = {e[:p] + ch + e[p:] for e in fours for p in range(5) for ch in _LETTERS}
         return cls(fours, frozenset(five))
 
-    def admits(self, four: str, five: str) -> bool:
-        """Whether a candidate's end can be a key's end (see the module docstring)."""
-        return four in self.four or five in self.five
-
 
 @lru_cache(maxsize=8)
 def key_edges(k: Knowledge) -> tuple[Edges, Edges]:
@@ -80,12 +78,12 @@ def misspelled(label: str, k: Knowledge) -> set[str]:
     found: set[str] = set()
     letters = "".join(_PARTS.split(label))[:40]
     for i in range(len(letters)):
-        if not heads.admits(letters[i : i + 4], letters[i : i + 5]):
+        if letters[i : i + 4] not in heads.four and letters[i : i + 5] not in heads.five:
             continue  # no substring starting here can hit
         for j in range(i + 4, min(len(letters), i + 14) + 1):
             sub = letters[i:j]
-            if not tails.admits(sub[-4:], sub[-5:]):
-                continue
+            if sub[-4:] not in tails.four and sub[-5:] not in tails.five:
+                continue  # nor one ending here
             if sub in k.lures or is_common_word(sub, 60000):
                 continue
             cands = [sub] + [sub[:p] + sub[p + 1 :] for p in range(len(sub))]

@@ -40,6 +40,8 @@ class KnownBad:
             labels = target.host.split(".")
             if any(".".join(labels[i:]) in self.hosts for i in range(len(labels))):
                 return True
+        if not self.urls:
+            return False
         full = target.host + target.path
         return any(full.startswith(url) for url in self.urls)
 
