@@ -38,14 +38,14 @@ def _automaton() -> tuple[ahocorasick.Automaton, dict[str, float]]:
     """Automaton of wordninja's words of 2+ letters -> (length, cost), and the costs
     of its one-letter words (built once, ~0.2 s)."""
     auto = ahocorasick.Automaton()
+    add = auto.add_word
     letters: dict[str, float] = {}
+    # Words with digits or apostrophes ("'s", "that's") never match a-z text: kept.
     for word, cost in wordninja.DEFAULT_LANGUAGE_MODEL._wordcost.items():
-        if not (word.isascii() and word.isalpha() and word.islower()):
-            continue  # cannot occur in a-z text
         if len(word) == 1:
             letters[word] = cost
         else:
-            auto.add_word(word, (len(word), cost))
+            add(word, (len(word), cost))
     auto.make_automaton()
     return auto, letters
 
