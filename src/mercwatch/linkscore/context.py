@@ -192,8 +192,19 @@ def temper_learned(found: list[Signal], learned: list[Signal], k: Knowledge) -> 
     Returns:
         ``learned``, capped when ``found`` has only suffix or token-shape signals.
     """
+    cap = learned_cap(found, k)
+    if cap is None:
+        return learned
+    return [Signal(s.name, min(s.weight, cap), s.reason) for s in learned if cap > 0]
+
+
+def learned_cap(found: list[Signal], k: Knowledge) -> float | None:
+    """The cap :func:`temper_learned` puts on the learned signal (None: no cap).
+
+    It depends on the rule signals only, so a caller can skip the model when the
+    cap is 0 (its signal would be dropped whatever it is).
+    """
     names = {s.name for s in found if s.weight > 0}
     if names - _SUFFIX_ONLY - _TOKEN_SHAPE:
-        return learned
-    cap = k.weight("learned_token_cap" if names & _TOKEN_SHAPE else "learned_label_free_cap")
-    return [Signal(s.name, min(s.weight, cap), s.reason) for s in learned if cap > 0]
+        return None
+    return k.weight("learned_token_cap" if names & _TOKEN_SHAPE else "learned_label_free_cap")

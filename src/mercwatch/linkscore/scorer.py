@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from mercwatch.linkscore import knowledge as kn
 from mercwatch.linkscore.brandmatch import brand_signals, legit_owner
-from mercwatch.linkscore.context import context_signals, temper_learned
+from mercwatch.linkscore.context import context_signals, learned_cap, temper_learned
 from mercwatch.linkscore.lexical import lure_signals, structure_signals
 from mercwatch.linkscore.parse import InvalidTarget, Target, parse_target
 from mercwatch.linkscore.signals import Signal, combine, reasons
@@ -106,7 +106,8 @@ class LinkScorer:
         else:
             out = brand_signals(target, k) + lure_signals(target, k)
             out = context_signals(target, out + structure_signals(target, k), k)
-            if k.model is not None:
+            cap = learned_cap(out, k)
+            if k.model is not None and (cap is None or cap > 0):  # else it is dropped
                 out += temper_learned(out, k.model.signals(target, k), k)
         if target.userinfo:
             out.append(Signal("userinfo", k.weight("userinfo"), "user name before @ in URL"))
