@@ -63,7 +63,10 @@ def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
         Signal(f"lure_{tier}", k.weight(f"lure_{tier}"), f"lure words: {fam}")
         for fam, tier in sorted(fams.items())
     ]
-    respelled = _families(words(_respelled(target.label_unicode, k)), k)
+    # A respelling makes three-letter lure words ("ssl", "vpn") out of random strings
+    # ("0nczsl" -> "ncssl") by chance; only longer respelled words are evidence.
+    respelled_words = [w for w in words(_respelled(target.label_unicode, k)) if len(w) >= 4]
+    respelled = _families(respelled_words, k)
     misspelled = misspelled_lure_words(target.label_unicode, k)
     fixed = {f for f in respelled if f not in fams} | {k.lures[w][0] for w in misspelled}
     out += [
