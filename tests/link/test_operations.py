@@ -209,8 +209,15 @@ def test_owner_of_a_copied_photo_is_not_a_member(platform):
     con, signals = platform.connect(), platform.signal_table()
 
     assert accounts_of(build_operations(con, signals)) == [tuple(ring)]
-    # were it a ring-mate created alongside (or suspicious itself), the photo would tie it
-    both = build_operations(con, signals, config=LinkConfig(photo_owner_days=100_000))
+    # Counting the photo tie for the older account is not enough either: a
+    # long-standing member must be seen driven by the operation (its devices or
+    # addresses, its links) to count as hijacked rather than a bystander ...
+    wider = LinkConfig(photo_owner_days=100_000)
+    assert accounts_of(build_operations(con, signals, config=wider)) == [tuple(ring)]
+    # ... as it is once the ring's own device logs into it.
+    platform.event("login", owner, device_id="devP")
+    con, signals = platform.connect(), platform.signal_table()
+    both = build_operations(con, signals, config=wider)
     assert accounts_of(both) == [tuple(sorted([*ring, owner]))]
 
 

@@ -21,13 +21,13 @@ import pyarrow as pa
 
 from mercwatch.link.attribution import attribute
 from mercwatch.link.candidates import Candidate, find_candidates, malicious_links
-from mercwatch.link.cluster import cut_operations
+from mercwatch.link.cluster import cut_operations, keep_group
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
-from mercwatch.link.scope import Scope, operation_scopes
+from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
 from mercwatch.link.signals import (
     Flags,
@@ -36,7 +36,7 @@ from mercwatch.link.signals import (
     approach_scores,
     load_flags,
 )
-from mercwatch.link.targets import target_levels_and_phases
+from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
 Group = tuple[str, ...]
@@ -117,12 +117,62 @@ def build_operations(
         for group in groups
     ]
     scopes = operation_scopes(ctx, groups, infrastructures, graph, material.seen)
+    groups, infrastructures, scopes = _without_bystanders(
+        ctx, groups, infrastructures, scopes, material, malicious
+    )
+    if not groups:
+        return []
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
     operations = [
         _describe(ctx, group, *described, material)
         for group, *described in zip(groups, levels, acted, infrastructures, scopes, strict=True)
     ]
     return sorted(operations, key=lambda op: (-op.confidence, op.operation_id))
+
+
+def _without_bystanders(
+    ctx: LinkContext,
+    groups: Sequence[tuple[str, ...]],
+    infrastructures: list[Infrastructure],
+    scopes: list[Scope],
+    material: _Material,
+    malicious: ibis.Table,
+) -> tuple[list[tuple[str, ...]], list[Infrastructure], list[Scope]]:
+    """Groups minus long-standing members the operation never drove (see
+    :func:`~.scope.undriven_members`); groups left too weak are dropped."""
+    owner = {a: i for i, group in enumerate(groups) for a in group}
+    delivered = {
+        row["actor_id"]
+        for row in exploited_deliveries(
+            ctx, malicious, keys_table("actor_id", owner), scopes, owner
+        )
+    }
+    own = {a: c.own_score for a, c in material.candidates.items()}
+    gone = undriven_members(ctx, groups, scopes, delivered, own)
+    if not gone:
+        return list(groups), infrastructures, scopes
+    pairs = [
+        (tuple(a for a in group if a not in gone), scope)
+        for group, scope in zip(groups, scopes, strict=True)
+    ]
+    pairs = [
+        (g, s) for g, s in pairs
+        if g and keep_group(g, material.candidates, ctx.config, material.graph)
+    ]
+    kept = [g for g, _ in pairs]
+    infrastructures = [
+        op_infrastructure(g, material.found, material.graph, material.flags,
+                          material.deliveries, ctx.config)
+        for g in kept
+    ]
+    fresh = operation_scopes(ctx, kept, infrastructures, material.graph, material.seen)
+    # Long-standing is judged against the operation as first found: dropping a
+    # bystander must not turn another member's everyday life into operation activity.
+    scopes = [
+        dataclasses.replace(new, long_standing=new.long_standing | (old.long_standing & set(g)))
+        for (g, old), new in zip(pairs, fresh, strict=True)
+    ]
+    return kept, infrastructures, scopes
 
 
 def _seen(ctx: LinkContext, members: set[str]) -> dict[str, tuple[datetime, datetime]]:

@@ -89,3 +89,46 @@ def operation_scopes(
         own = frozenset(d for d, who in graph.exclusive.items() if who <= inside)
         scopes.append(Scope(old, frozenset(infra.ips) | frozenset(infra.devices), own))
     return scopes
+
+
+def undriven_members(
+    ctx: LinkContext,
+    groups: Sequence[Group],
+    scopes: Sequence[Scope],
+    delivered: set[str],
+    own_scores: Mapping[str, float],
+) -> set[str]:
+    """Long-standing members the operation is never seen driving.
+
+    A hijacked account is recognised by the operation's hands on it: it acts through
+    the operation's addresses or devices, or delivers its flagged or own links. A
+    long-standing account with none of that, and no strong evidence of its own, is a
+    bystander the tie graph swept in (a shared busy address, common link domains),
+    and is left out rather than checkpointed.
+
+    Args:
+        delivered: accounts that delivered a flagged link or one of their group's own
+            domains.
+        own_scores: each candidate's own evidence; at ``strong_threshold`` it stays.
+    """
+    group_of = {a: i for i, scope in enumerate(scopes) for a in scope.long_standing}
+    loose = {
+        a for a in group_of
+        if a not in delivered and own_scores.get(a, 0.0) < ctx.config.strong_threshold
+    }
+    if not loose:
+        return set()
+    ev = ctx.events
+    keys = keys_table("actor_id", loose)
+    used = fetch(
+        ev.semi_join(keys, ev.actor_id == keys.actor_id)
+        .select("actor_id", "ip", "device_id")
+        .distinct()
+    )
+    driven = {
+        row["actor_id"]
+        for row in used
+        if row["ip"] in scopes[group_of[row["actor_id"]]].keys
+        or row["device_id"] in scopes[group_of[row["actor_id"]]].keys
+    }
+    return loose - driven

@@ -97,7 +97,7 @@ def target_levels_and_phases(
         record(row, phase_of[row["type"]])
     for row in _search_hits(ctx, members):
         record(row, Phase.RECONNAISSANCE)
-    for row in _exploited(ctx, malicious, members, scopes, owner):
+    for row in exploited_deliveries(ctx, malicious, members, scopes, owner):
         # the link itself is the operation's infrastructure, whichever phone sent it
         record(row, Phase.EXPLOITATION, own_infrastructure=True)
     return levels, reached
@@ -111,7 +111,7 @@ def _approached_by(acted: list[dict], owner: dict[str, int]) -> list[dict[str, s
     return found
 
 
-def _exploited(
+def exploited_deliveries(
     ctx: LinkContext,
     malicious: ibis.Table,
     members: ibis.Table,
