@@ -125,7 +125,9 @@ class LexicalModel:
     def logit(self, target: Target, k: Knowledge) -> float:
         """Raw linear score of a parsed target."""
         w = self.weights
-        return self.intercept + sum(w.get(f, 0.0) for f in set(features(target, k)))
+        # Sorted: a float sum in set order would differ in the last bits between
+        # processes (string hashing is salted), and reruns must match byte for byte.
+        return self.intercept + sum(w.get(f, 0.0) for f in sorted(set(features(target, k))))
 
     def probability(self, target: Target, k: Knowledge) -> float:
         """The model's own probability (meaningful only at its training prior)."""
