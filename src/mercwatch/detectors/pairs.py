@@ -15,14 +15,18 @@ from datasketch import MinHashLSH
 EMPTY = np.empty(0, dtype=np.int64)
 
 
-def same_bucket_pairs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def same_bucket_pairs(
+    keys: np.ndarray, order: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs ``(i, j)`` of items with equal ``keys`` (each unordered pair once).
 
     Runs of equal sorted keys are buckets; the pairs of a bucket of size ``k`` come
     out over ``k - 1`` vectorised passes (offset 1, 2, ...), each over the items
-    still in a bucket that large.
+    still in a bucket that large. ``order``: the caller's ``argsort`` of ``keys``,
+    when it already has one.
     """
-    order = np.argsort(keys, kind="stable")
+    if order is None:
+        order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     lefts, rights = [EMPTY], [EMPTY]
     alive = np.arange(len(ordered) - 1, dtype=np.int64)

@@ -86,7 +86,7 @@ def _band_candidates(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs whose band values differ by exactly ``flip`` (0: equal bands)."""
     if flip == 0:
-        return same_bucket_pairs(band)
+        return same_bucket_pairs(band, order)
     wanted = band ^ flip
     lo = np.searchsorted(ordered, wanted, side="left")
     hi = np.searchsorted(ordered, wanted, side="right")
