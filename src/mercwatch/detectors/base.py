@@ -94,8 +94,15 @@ class Detector(ABC):
 
 
 def clamp01(value: ir.NumericValue) -> ir.FloatingValue:
-    """Clip a score expression into 0..1 as float64."""
-    return value.cast("float64").clip(lower=0.0, upper=1.0)
+    """Clip a score expression into 0..1 as float64; a missing value counts as 0.
+
+    Written as ``GREATEST(0, LEAST(1, COALESCE(x, 0)))``, which names ``x`` once:
+    Ibis' ``clip`` keeps nulls by repeating its argument four times, and scores built
+    from clipped parts grew exponentially (250 KB of SQL for one detector, whose
+    filters the engine evaluated expression by expression: 6 s of 11 at 1M users).
+    """
+    v = value.cast("float64").fill_null(0.0)
+    return ibis.greatest(0.0, ibis.least(1.0, v))
 
 
 def saturating(value: ir.NumericValue, half: float) -> ir.FloatingValue:

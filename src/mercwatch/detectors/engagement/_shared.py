@@ -18,7 +18,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext
+from mercwatch.detectors.base import DetectionContext, clamp01
 from mercwatch.detectors.engagement.phash import group_table
 from mercwatch.detectors.shared import both_directions, interest
 
@@ -172,7 +172,7 @@ def _photo_groups(ctx: DetectionContext, max_distance: int) -> ir.Table:
         "hashes",
         "span_days",
         "span_share",
-        tightness=(1.0 - out.span_share / expected).clip(lower=0.0, upper=1.0),
+        tightness=clamp01(1.0 - out.span_share / expected),
     )
 
 
