@@ -27,14 +27,30 @@ def at_risk(ctx: DetectionContext) -> ir.Table:
     return ctx.shared("at_risk", _at_risk)
 
 
+def _accepts(ctx: DetectionContext) -> ir.Table:
+    events = ctx.table("events")
+    acc = events.filter(
+        (events.type == "friend_accept") & events.actor_id.notnull() & events.target_id.notnull()
+    )
+    return acc.select(
+        by=acc.actor_id, of=acc.target_id, ts=acc.ts, at=acc.ts.epoch_seconds().cast("float64")
+    )
+
+
+def accepts(ctx: DetectionContext) -> ir.Table:
+    """Columns ``by``, ``of``, ``ts``, ``at`` (epoch seconds): ``by`` accepted ``of``'s request.
+
+    Four derived tables ask who accepted whom and when; each used to scan every event
+    for it (0.3 s per scan at 11M events).
+    """
+    return ctx.shared("accepts", _accepts)
+
+
 def _friend_pairs(ctx: DetectionContext) -> ir.Table:
     """Undirected friendship edges, both directions: pre-existing plus accepted requests."""
     friendships = ctx.table("friendships").select(a="a", b="b")
-    events = ctx.table("events")
-    accepted = events.filter(events.type == "friend_accept").select(
-        a=events.actor_id, b=events.target_id
-    )
-    return both_directions(friendships.union(accepted, distinct=False))
+    acc = accepts(ctx)
+    return both_directions(friendships.union(acc.select(a="by", b="of"), distinct=False))
 
 
 def both_directions(edges: ir.Table) -> ir.Table:

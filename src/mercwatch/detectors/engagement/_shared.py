@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 
 from mercwatch.detectors.base import DetectionContext, clamp01
 from mercwatch.detectors.engagement.phash import group_table
-from mercwatch.detectors.shared import both_directions, interest
+from mercwatch.detectors.shared import accepts, both_directions, interest
 
 DAY_S = 86_400.0
 # Event types by which an account approaches another person directly.
@@ -81,10 +81,9 @@ def _approach_cutoffs(ctx: DetectionContext) -> ir.Table:
     events = ctx.table("events")
     friends = prior_friends(ctx)
     always = friends.select(a="a", b="b", cut=ibis.literal(-1e18, type="float64"))
-    acc = events.filter(events.type == "friend_accept")
-    acc_at = acc.ts.epoch_seconds().cast("float64")
-    accepted = acc.select(a=acc.actor_id, b=acc.target_id, cut=acc_at)
-    accepted = accepted.union(acc.select(a=acc.target_id, b=acc.actor_id, cut=acc_at))
+    acc = accepts(ctx)
+    accepted = acc.select(a="by", b="of", cut="at")
+    accepted = accepted.union(acc.select(a="of", b="by", cut="at"))
     first = events.filter(events.type.isin(APPROACH_TYPES))
     first_at = first.ts.epoch_seconds().cast("float64")
     answered = first.select(a=first.target_id, b=first.actor_id, cut=first_at)

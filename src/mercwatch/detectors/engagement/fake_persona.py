@@ -18,6 +18,7 @@ from mercwatch.detectors.base import DetectionContext, Detector, clamp01, satura
 from mercwatch.detectors.engagement._shared import approaches, freshness, photo_groups
 from mercwatch.detectors.engagement.claims import claimed_role_text
 from mercwatch.detectors.engagement.scoring import fmt, noisy_or, shrunk_lift
+from mercwatch.detectors.shared import accepts
 from mercwatch.model import Phase
 
 
@@ -73,14 +74,13 @@ class FakePersona(Detector):
 
     def _targeting(self, ctx: DetectionContext) -> ir.Table:
         """Per approaching account: interest targets, lift over base rate, rejection."""
-        events = ctx.table("events")
         ap = approaches(ctx)
         pairs = ap.group_by(["actor", "target"]).aggregate(
             interest=ap.interest.any(), requested=(ap.type == "friend_request").any()
         )
-        acc_ev = events.filter(events.type == "friend_accept")
-        accepts = acc_ev.select(by=acc_ev.actor_id, of=acc_ev.target_id).distinct()
-        pairs = pairs.left_join(accepts, (pairs.target == accepts.by) & (pairs.actor == accepts.of))
+        acc = accepts(ctx)
+        acc = acc.select("by", "of").distinct()
+        pairs = pairs.left_join(acc, (pairs.target == acc.by) & (pairs.actor == acc.of))
         pairs = pairs.select(
             "actor", "interest", "requested", accepted=pairs.by.notnull() & pairs.requested
         )
