@@ -15,7 +15,14 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from mercwatch.detectors.base import DETECTOR_OUTPUT, SIGNAL_COLUMNS, DetectionContext, Detector, clamp01
+from mercwatch.detectors.base import (
+    DETECTOR_OUTPUT,
+    SIGNAL_COLUMNS,
+    DetectionContext,
+    Detector,
+    clamp01,
+)
+from mercwatch.detectors.gcpause import collector_paused
 
 log = logging.getLogger(__name__)
 SIGNALS_TABLE = "signals"
@@ -72,8 +79,9 @@ def run_detectors(ctx: DetectionContext, detectors: Sequence[type[Detector]]) ->
         detector = cls()
         started = time.perf_counter()
         try:
-            arrow = _normalise(detector, detector.detect(ctx)).to_pyarrow().select(list(SIGNAL_COLUMNS))
-            arrow = arrow.cast(SIGNALS_SCHEMA)
+            with collector_paused():
+                arrow = _normalise(detector, detector.detect(ctx)).to_pyarrow()
+            arrow = arrow.select(list(SIGNAL_COLUMNS)).cast(SIGNALS_SCHEMA)
         except Exception as exc:  # a failing detector is recorded; the run goes on
             log.warning("detector %s failed: %s", cls.id, exc)
             runs.append(DetectorRun(cls.id, cls.phase.value, cls.version, "failed", 0,
