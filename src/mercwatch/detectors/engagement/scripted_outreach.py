@@ -102,24 +102,29 @@ class ScriptedOutreach(Detector):
 
         Only texts that reached an at-risk user or contact, or whose sender wrote to
         several strangers, can belong to a scored template; the rest stay in the engine.
+        A template is scored only once it reached two recipients, so one text alone in
+        its template is kept only when it was sent twice or more.
         """
         per = msgs.group_by("actor").aggregate(
             strangers=msgs.target.nunique(), hits=msgs.interest.any()
         )
         keep = per.filter((per.strangers >= 2) | per.hits).select("actor")
-        texts = (
-            msgs.semi_join(keep, "actor").select("text").distinct().to_pyarrow()["text"].to_pylist()
-        )
+        kept = msgs.semi_join(keep, "actor")
+        sent = kept.group_by("text").aggregate(sends=kept.count()).to_pyarrow()
+        texts = sent["text"].to_pylist()
+        sends = dict(zip(texts, sent["sends"].to_pylist(), strict=True))
         found = find_templates(texts, self.p(ctx, "similarity"), self.p(ctx, "min_words"))
-        rows = [
-            {"text": t, "template": tpl.template_id, "masked": tpl.masked}
-            for tpl in found
-            for t in tpl.texts
-        ]
+        columns: dict[str, list] = {"text": [], "template": [], "masked": []}
+        for tpl in found:
+            if len(tpl.texts) == 1 and sends[tpl.texts[0]] < 2:
+                continue
+            columns["text"].extend(tpl.texts)
+            columns["template"].extend([tpl.template_id] * len(tpl.texts))
+            columns["masked"].extend([tpl.masked] * len(tpl.texts))
         schema = pa.schema(
             [("text", pa.string()), ("template", pa.int64()), ("masked", pa.string())]
         )
-        return ibis.memtable(pa.Table.from_pylist(rows, schema=schema))
+        return ibis.memtable(pa.table(columns, schema=schema))
 
     @staticmethod
     def _detail(t: ir.Table) -> ir.StringValue:

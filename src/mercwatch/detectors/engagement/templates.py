@@ -28,27 +28,45 @@ def masked_tokens(text: str) -> list[str]:
 
     Runs of capitalised words collapse to one marker so "Anna" and "Anna Maria
     Rossi" read the same. Called once per distinct message text (hundreds of
-    thousands on a large platform), so the common case — a plain alphabetic word —
-    is decided by one C-level ``isalpha`` before any per-character test.
+    thousands on a large platform), so the link pattern runs only on texts that can
+    hold a link, and each distinct token is classified once per call site's cache.
     """
+    return _masked(text, {})
+
+
+def _masked(text: str, seen: dict[str, str]) -> list[str]:
+    """:func:`masked_tokens` with ``seen`` (token -> word) shared across many texts."""
+    if "://" in text or ("." in text and "www." in text.lower()):
+        text = URL_RE.sub(" zzurlzz ", text)
     out: list[str] = []
     append = out.append
     last = ""
-    for token in TOKEN_RE.findall(URL_RE.sub(" zzurlzz ", text)):
-        if token == "zzurlzz":
-            word = LINK
-        elif token.isalpha():
-            word = NAME if token[0].isupper() else token.lower()
-        elif any(map(str.isdigit, token)):
-            word = NUMBER
-        elif token[0].isupper():
-            word = NAME
-        else:
-            word = token.lower()
+    for token in TOKEN_RE.findall(text):
+        word = seen.get(token)
+        if word is None:
+            word = seen[token] = _word(token)
         if not (word is NAME and last is NAME):
             append(word)
         last = word
     return out
+
+
+def _word(token: str) -> str:
+    """The masked form of one token (a marker, or the token in lower case)."""
+    if token == "zzurlzz":
+        return LINK
+    if token.isalpha():
+        return NAME if token[0].isupper() else token.lower()
+    if any(map(str.isdigit, token)):
+        return NUMBER
+    if token[0].isupper():
+        return NAME
+    return token.lower()
+
+
+def _plain_words(tokens: list[str]) -> int:
+    """How many tokens are words rather than markers."""
+    return len(tokens) - tokens.count(NAME) - tokens.count(NUMBER) - tokens.count(LINK)
 
 
 def shingles(tokens: list[str]) -> set[str]:
@@ -100,9 +118,11 @@ def find_templates(
         exact text may be sent many times).
     """
     forms: dict[str, tuple[list[str], list[str]]] = {}
-    for text in sorted(set(texts)):
-        tokens = masked_tokens(text)
-        if sum(1 for t in tokens if not t.startswith("<")) >= min_words:
+    seen: dict[str, str] = {}
+    # Any order will do: keys and members are sorted below.
+    for text in set(texts):
+        tokens = _masked(text, seen)
+        if _plain_words(tokens) >= min_words:
             forms.setdefault(" ".join(tokens), (tokens, []))[1].append(text)
     keys = sorted(forms)
     shingle_sets = [shingles(forms[k][0]) for k in keys]
@@ -123,7 +143,8 @@ def find_templates(
         groups.setdefault(_find(parent, idx), []).append(idx)
     templates = []
     for gid, (_, idxs) in enumerate(sorted(groups.items())):
-        members = tuple(text for i in idxs for text in forms[keys[i]][1])
-        first = min(members)
-        templates.append(Template(gid, tuple(sorted(members)), " ".join(masked_tokens(first))))
+        members = tuple(sorted(text for i in idxs for text in forms[keys[i]][1]))
+        # The evidence is the masked form of the first text: the key of its form.
+        first = min(idxs, key=lambda i: min(forms[keys[i]][1]))
+        templates.append(Template(gid, members, keys[first]))
     return templates
