@@ -85,3 +85,25 @@ def test_group_table_normalises_case_and_space_and_drops_malformed() -> None:
     )
     assert table["h"].to_pylist() == ["00000000000000fe", "00000000000000ff"]
     assert len(set(table["group"].to_pylist())) == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=40),
+    st.integers(min_value=0, max_value=5),
+)
+def test_group_table_reads_values_from_sliced_arrays_in_value_order(
+    values: list[int], start: int
+) -> None:
+    """Hex digits are read from the Arrow buffer; a slice must not shift them."""
+    import pyarrow as pa
+
+    from mercwatch.detectors.engagement.phash import _hex_values, group_table
+
+    padding = ["ffffffffffffffff"] * start
+    texts = pa.array(padding + [f"{v:016x}" for v in values])[start:]
+    assert _hex_values(texts).tolist() == values
+    table = group_table(texts, 0)
+    expected = sorted({f"{v:016x}" for v in values})
+    assert table["h"].to_pylist() == expected
+    assert len(set(table["group"].to_pylist())) == len(expected)

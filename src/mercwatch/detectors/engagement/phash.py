@@ -117,8 +117,11 @@ def group_table(hashes: pa.Array, max_distance: int) -> pa.Table:
     """
     text = pc.utf8_lower(pc.utf8_trim_whitespace(hashes.cast(pa.string())))
     text = pc.unique(text.filter(pc.fill_null(pc.match_substring_regex(text, _HEX_RE), False)))
-    text = text.take(pc.sort_indices(text))
     values = _hex_values(text)
+    # Sorted so group ids do not follow the engine's row order; fixed-width lower-case
+    # hex sorts as its value, and sorting integers is far cheaper than strings.
+    order = np.argsort(values, kind="stable")
+    text, values = text.take(pa.array(order)), values[order]
     pairs = near_pairs_array(values, max_distance)
     graph = igraph.Graph(n=len(values), edges=pairs.tolist())
     membership = np.asarray(graph.connected_components().membership, dtype=np.int64)
@@ -132,10 +135,19 @@ for _i, _c in enumerate(b"0123456789abcdef"):
 
 
 def _hex_values(text: pa.Array) -> np.ndarray:
-    """16-hex-digit strings (already checked) as uint64, without a Python loop per value."""
+    """16-hex-digit strings (already checked) as uint64, without a Python loop per value.
+
+    The strings are read straight from the Arrow data buffer, which for equal-width
+    values is an ``(n, 16)`` grid of ASCII digits.
+    """
     if len(text) == 0:
         return np.empty(0, dtype=np.uint64)
-    raw = np.frombuffer("".join(text.to_pylist()).encode("ascii"), dtype=np.uint8)
+    text = text.cast(pa.string())
+    _, offsets_buf, data_buf = text.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    if np.any(np.diff(offsets) != 16):
+        raise ValueError("photo hashes must be 16 hex digits each")
+    raw = np.frombuffer(data_buf, dtype=np.uint8)[offsets[0] : offsets[-1]]
     nibbles = _NIBBLE[raw.reshape(-1, 16)]
     shifts = np.arange(60, -4, -4, dtype=np.uint64)
     return np.bitwise_or.reduce(nibbles << shifts, axis=1)
