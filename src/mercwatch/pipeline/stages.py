@@ -13,6 +13,7 @@ from datetime import datetime
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
+from mercwatch.detectors.gcpause import collector_paused
 from mercwatch.enforce import Enforcer, decide, load_policy
 from mercwatch.intel import Feed, export_stix, load_feeds
 from mercwatch.intel.feeds import intel_index
@@ -49,7 +50,8 @@ def known_bad(feed: Feed | None, now: datetime) -> frozenset[str]:
 def link(con: BaseBackend, signals: pa.Table, feed: Feed | None, now: datetime) -> list[Operation]:
     """Signals -> operations, attributed with the feed's live indicators."""
     index = intel_index(feed, now) if feed is not None else MappingIntelIndex.from_mapping({})
-    return build_operations(con, signals, index, LinkConfig())
+    with collector_paused():  # Python over many candidates, as in the detectors
+        return build_operations(con, signals, index, LinkConfig())
 
 
 def account_created(con: BaseBackend, operations: Sequence[Operation]) -> dict[str, datetime]:
