@@ -47,16 +47,21 @@ def one(users: int, work: Path) -> None:
     started, cpu = time.perf_counter(), cpu_seconds()
     result = run_detectors(ctx, all_detectors())
     total, cpu = time.perf_counter() - started, cpu_seconds() - cpu
-    print(f"| {users:,} | {events:,} | all detectors | {total:.1f} | {cpu:.1f} | "
-          f"{result.signals.num_rows:,} (load {load:.1f} → {os.getloadavg()[0]:.1f}) |")
+    print(
+        f"| {users:,} | {events:,} | all detectors | {total:.1f} | {cpu:.1f} | "
+        f"{result.signals.num_rows:,} (load {load:.1f} → {os.getloadavg()[0]:.1f}) |"
+    )
     for run in result.runs:
         status = "" if run.status == "ok" else " FAILED " + str(run.error)[:80]
         row = f"| | | `{run.detector}` | {run.seconds:.1f} | | {run.signals:,}{status} |"
         print(row, flush=True)
     started, cpu = time.perf_counter(), cpu_seconds()
     operations = build_operations(con, result.signals)
-    print(f"| | | link stage | {time.perf_counter() - started:.1f} | {cpu_seconds() - cpu:.1f} | "
-          f"{len(operations)} operations |", flush=True)
+    print(
+        f"| | | link stage | {time.perf_counter() - started:.1f} | {cpu_seconds() - cpu:.1f} | "
+        f"{len(operations)} operations |",
+        flush=True,
+    )
     con.disconnect()
 
 

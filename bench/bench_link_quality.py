@@ -24,8 +24,20 @@ from mercwatch.link import build_operations
 from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.engine import connect
 
-COLUMNS = ("users", "seed", "events", "signals", "truth_ops", "ops", "matched", "purity",
-           "account_recall", "target_recall", "target_precision", "link_s")
+COLUMNS = (
+    "users",
+    "seed",
+    "events",
+    "signals",
+    "truth_ops",
+    "ops",
+    "matched",
+    "purity",
+    "account_recall",
+    "target_recall",
+    "target_precision",
+    "link_s",
+)
 
 
 def score(operations, truth: dict) -> dict[str, float]:
@@ -69,8 +81,14 @@ def one(users: int, seed: int, work: Path) -> dict:
     finally:
         con.disconnect()
     truth = json.loads((export / "truth.json").read_text(encoding="utf-8"))
-    row = {"users": users, "seed": seed, "events": events, "signals": signals.num_rows,
-           "truth_ops": len(truth["operations"]), "link_s": round(seconds, 2)}
+    row = {
+        "users": users,
+        "seed": seed,
+        "events": events,
+        "signals": signals.num_rows,
+        "truth_ops": len(truth["operations"]),
+        "link_s": round(seconds, 2),
+    }
     row.update(score(operations, truth))
     return row
 

@@ -60,8 +60,10 @@ def _free_port() -> int:
 
 def _notifications(count: int) -> tuple[list[Notification], dict[str, str]]:
     levels = list(Phase)
-    notes = [Notification(f"acct-{i:06d}", f"op-{i % 97:03d}", levels[i % 3],
-                          REASONS[levels[i % 3]]) for i in range(count)]
+    notes = [
+        Notification(f"acct-{i:06d}", f"op-{i % 97:03d}", levels[i % 3], REASONS[levels[i % 3]])
+        for i in range(count)
+    ]
     languages = ("en", "es", "fr", "ar")
     return notes, {n.account_id: languages[i % 4] for i, n in enumerate(notes)}
 
@@ -86,8 +88,12 @@ def main() -> None:
         started = time.perf_counter()
         added = outbox.enqueue(notes, locales)
         enqueued = time.perf_counter()
-        adapter = SmtpAdapter("127.0.0.1", port, "security@platform.example",
-                              recipient_template="{account_id}@users.platform.example")
+        adapter = SmtpAdapter(
+            "127.0.0.1",
+            port,
+            "security@platform.example",
+            recipient_template="{account_id}@users.platform.example",
+        )
         report = outbox.deliver(adapter, batch_size=args.batch_size)
         delivered = time.perf_counter()
         status = outbox.status()
@@ -97,14 +103,19 @@ def main() -> None:
     server.join(10)
 
     enqueue_s, deliver_s = enqueued - started, delivered - enqueued
-    print(f"machine: {platform.machine()}, {mp.cpu_count()} cores, Python "
-          f"{platform.python_version()}, store {url.split(':')[0]}")
-    print(f"enqueue: {added} notifications in {enqueue_s:.2f} s "
-          f"({added / enqueue_s:,.0f}/s)")
-    print(f"deliver: {report.sent} sent in {report.batches} batches of {args.batch_size} in "
-          f"{deliver_s:.2f} s ({report.sent / deliver_s:,.0f} messages/s)")
-    print(f"server received {attempts} messages, {distinct} distinct Message-IDs; outbox sent "
-          f"{status.sent}, pending {status.pending}, failed {status.failed}")
+    print(
+        f"machine: {platform.machine()}, {mp.cpu_count()} cores, Python "
+        f"{platform.python_version()}, store {url.split(':')[0]}"
+    )
+    print(f"enqueue: {added} notifications in {enqueue_s:.2f} s ({added / enqueue_s:,.0f}/s)")
+    print(
+        f"deliver: {report.sent} sent in {report.batches} batches of {args.batch_size} in "
+        f"{deliver_s:.2f} s ({report.sent / deliver_s:,.0f} messages/s)"
+    )
+    print(
+        f"server received {attempts} messages, {distinct} distinct Message-IDs; outbox sent "
+        f"{status.sent}, pending {status.pending}, failed {status.failed}"
+    )
     if not (distinct == attempts == status.sent == args.count):
         raise SystemExit("MISMATCH: some notification was lost or duplicated")
 

@@ -19,8 +19,14 @@ from mercwatch.evaluate import evaluate
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
 
-COLUMNS = ("account_precision", "account_recall", "target_recall", "target_precision",
-           "benign_accounts_disabled", "operation_purity")
+COLUMNS = (
+    "account_precision",
+    "account_recall",
+    "target_recall",
+    "target_precision",
+    "benign_accounts_disabled",
+    "operation_purity",
+)
 
 
 def one(users: int, seed: int, work: Path) -> dict:
@@ -30,7 +36,12 @@ def one(users: int, seed: int, work: Path) -> dict:
     result = run_pipeline(RunConfig(export=export, out=out))
     seconds = time.perf_counter() - started
     quality = evaluate(out, export / "truth.json").to_dict()
-    quality.update(users=users, seed=seed, seconds=round(seconds, 1), events=result.ingest.table("events").rows_loaded)
+    quality.update(
+        users=users,
+        seed=seed,
+        seconds=round(seconds, 1),
+        events=result.ingest.table("events").rows_loaded,
+    )
     return quality
 
 
@@ -43,17 +54,22 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="mw-quality-"))
     rows = []
-    print("| users | seed | events | ops true/found | account P | account R | target R | target P "
-          "| benign disabled | purity | phases right | run s |")
+    print(
+        "| users | seed | events | ops true/found | account P | account R | target R | target P "
+        "| benign disabled | purity | phases right | run s |"
+    )
     print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|")
     for users in args.users:
         for seed in args.seeds:
             q = one(users, seed, work)
             rows.append(q)
-            print(f"| {users} | {seed} | {q['events']} | {q['operations_true']}/{q['operations_found']} | "
-                  f"{q['account_precision']:.2f} | {q['account_recall']:.2f} | {q['target_recall']:.2f} | "
-                  f"{q['target_precision']:.2f} | {q['benign_accounts_disabled']} | {q['operation_purity']:.2f} | "
-                  f"{q['operations_with_right_phases']}/{q['operations_matched']} | {q['seconds']} |", flush=True)
+            print(
+                f"| {users} | {seed} | {q['events']} | {q['operations_true']}/{q['operations_found']} | "
+                f"{q['account_precision']:.2f} | {q['account_recall']:.2f} | {q['target_recall']:.2f} | "
+                f"{q['target_precision']:.2f} | {q['benign_accounts_disabled']} | {q['operation_purity']:.2f} | "
+                f"{q['operations_with_right_phases']}/{q['operations_matched']} | {q['seconds']} |",
+                flush=True,
+            )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

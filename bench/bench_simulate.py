@@ -27,24 +27,27 @@ def _child(users: int, seed: int, out: Path) -> None:
     result = simulate(SimConfig(users=users, seed=seed), out)
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(json.dumps({
-        "users": users,
-        "accounts": result.accounts,
-        "friendships": result.friendships,
-        "events": result.events,
-        "event_files": sum(f.startswith("events") for f in result.files),
-        "operations": len(result.operations),
-        "bytes": size,
-        "wall_s": round(wall, 1),
-        "cpu_s": round(cpu, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }))
+    print(
+        json.dumps(
+            {
+                "users": users,
+                "accounts": result.accounts,
+                "friendships": result.friendships,
+                "events": result.events,
+                "event_files": sum(f.startswith("events") for f in result.files),
+                "operations": len(result.operations),
+                "bytes": size,
+                "wall_s": round(wall, 1),
+                "cpu_s": round(cpu, 1),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
 
 
 def _run(users: int, seed: int, work: Path) -> dict[str, float]:
     out = work / f"sim-{users}"
-    cmd = [sys.executable, __file__, "--child", str(users), "--seed", str(seed),
-           "--work", str(out)]
+    cmd = [sys.executable, __file__, "--child", str(users), "--seed", str(seed), "--work", str(out)]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -84,8 +84,13 @@ class WebhookSink:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return 503
-            if not verify_signature(WEBHOOK_SECRET, headers.get(TIMESTAMP_HEADER, ""), body,
-                                    headers.get(SIGNATURE_HEADER, ""), now=time.time()):
+            if not verify_signature(
+                WEBHOOK_SECRET,
+                headers.get(TIMESTAMP_HEADER, ""),
+                body,
+                headers.get(SIGNATURE_HEADER, ""),
+                now=time.time(),
+            ):
                 return self.status_for_bad
             self.processed.setdefault(headers[KEY_HEADER], json.loads(body))
             return 200

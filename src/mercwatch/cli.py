@@ -49,13 +49,19 @@ def _register_subcommands() -> None:
     app.command("demo")(demo_command)
     app.command("detectors")(detectors_command)
     register_enforce(app)  # review, appeal, audit
-    app.add_typer(__import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel")  # import, export
+    app.add_typer(
+        __import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel"
+    )  # import, export
     app.command("simulate")(__import__("mercwatch.sim.cli", fromlist=["x"]).simulate_command)
     register_notify(app)  # outbox
     __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...
     __import__("mercwatch.intel.report.cli", fromlist=["x"]).register(app)  # report OUT_DIR
-    app.add_typer(__import__("mercwatch.linkscore.cli", fromlist=["app"]).app, name="links")  # links score
-    app.command("serve")(__import__("mercwatch.web.cli", fromlist=["x"]).serve_command)  # dashboard + API
+    app.add_typer(
+        __import__("mercwatch.linkscore.cli", fromlist=["app"]).app, name="links"
+    )  # links score
+    app.command("serve")(
+        __import__("mercwatch.web.cli", fromlist=["x"]).serve_command
+    )  # dashboard + API
     # (each package adds its line here)
 
 

@@ -69,7 +69,11 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
     true_accounts, true_targets = set(owner), {x for t in truth for x in t["targets"]}
     found_accounts = {a for op in found for a in op["accounts"]}
     warned = {n["account_id"] for n in notifications}
-    disabled = {a["subject"] for a in actions if a["action"] == "disable_account" and a["status"] == "applied"}
+    disabled = {
+        a["subject"]
+        for a in actions
+        if a["action"] == "disable_account" and a["status"] == "applied"
+    }
 
     purity_num, matched, right_phases = 0, 0, 0
     truth_by_id = {t["operation_id"]: t for t in truth}

@@ -18,32 +18,53 @@ TARGET = "tgt-8842-journalist"
 
 def operation(op_id: str, confidence: float, phases: tuple[Phase, ...]) -> Operation:
     return Operation(
-        operation_id=op_id, confidence=confidence, phases=phases,
-        accounts=("acct-1", "acct-2"), targets=(TARGET, "tgt-77"),
+        operation_id=op_id,
+        confidence=confidence,
+        phases=phases,
+        accounts=("acct-1", "acct-2"),
+        targets=(TARGET, "tgt-77"),
         infrastructure=Infrastructure(domains=("evil.example",)),
-        first_seen=datetime(2021, 11, 1), last_seen=datetime(2021, 11, 9),
-        evidence=(Evidence("recon.at_risk_search", Phase.RECONNAISSANCE, TARGET, 0.9,
-                           f"acct-1 searched {TARGET} and tgt-77 twice"),
-                  Evidence("engagement.fake_persona", Phase.ENGAGEMENT, "acct-2", 0.8,
-                           "claims to be a Reuters reporter")),
+        first_seen=datetime(2021, 11, 1),
+        last_seen=datetime(2021, 11, 9),
+        evidence=(
+            Evidence(
+                "recon.at_risk_search",
+                Phase.RECONNAISSANCE,
+                TARGET,
+                0.9,
+                f"acct-1 searched {TARGET} and tgt-77 twice",
+            ),
+            Evidence(
+                "engagement.fake_persona",
+                Phase.ENGAGEMENT,
+                "acct-2",
+                0.8,
+                "claims to be a Reuters reporter",
+            ),
+        ),
         target_countries=(("EG", 2),),
     )
 
 
 @pytest.fixture()
 def run_dir(tmp_path: Path) -> Path:
-    ops = [operation("op-b", 0.6, (Phase.RECONNAISSANCE,)),
-           operation("op-a", 0.95, (Phase.RECONNAISSANCE, Phase.ENGAGEMENT))]
+    ops = [
+        operation("op-b", 0.6, (Phase.RECONNAISSANCE,)),
+        operation("op-a", 0.95, (Phase.RECONNAISSANCE, Phase.ENGAGEMENT)),
+    ]
     (tmp_path / "operations.json").write_text(
-        json.dumps({"operations": [o.to_dict() for o in ops]}), encoding="utf-8")
+        json.dumps({"operations": [o.to_dict() for o in ops]}), encoding="utf-8"
+    )
     return tmp_path
 
 
 @pytest.fixture(scope="module")
 def keyring() -> tuple[dict[str, str], Authenticator]:
     made = {role.value: new_api_key(role.value, role) for role in Role}
-    return ({r: t for r, (t, _) in made.items()},
-            Authenticator(record for _, record in made.values()))
+    return (
+        {r: t for r, (t, _) in made.items()},
+        Authenticator(record for _, record in made.values()),
+    )
 
 
 @pytest.fixture()
@@ -86,14 +107,18 @@ def test_admins_see_targets(client: TestClient, keyring: Any) -> None:
     assert body["evidence"][0]["subject"] == TARGET
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", ["op-a", "op-b"]),
-    ("?min_confidence=0.9", ["op-a"]),
-    ("?phase=engagement", ["op-a"]),
-    ("?limit=1&offset=1", ["op-b"]),
-])
-def test_filters_and_paging(client: TestClient, keyring: Any, query: str,
-                            expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["op-a", "op-b"]),
+        ("?min_confidence=0.9", ["op-a"]),
+        ("?phase=engagement", ["op-a"]),
+        ("?limit=1&offset=1", ["op-b"]),
+    ],
+)
+def test_filters_and_paging(
+    client: TestClient, keyring: Any, query: str, expected: list[str]
+) -> None:
     body = client.get(f"/api/operations{query}", headers=as_role(keyring, "reader")).json()
     assert [o["operation_id"] for o in body["items"]] == expected
 
@@ -109,8 +134,9 @@ def test_errors(client: TestClient, keyring: Any, run_dir: Path) -> None:
     assert client.get("/api/operations", headers=headers).status_code == 503
 
 
-def test_a_new_run_is_picked_up_without_restart(client: TestClient, keyring: Any,
-                                                run_dir: Path) -> None:
+def test_a_new_run_is_picked_up_without_restart(
+    client: TestClient, keyring: Any, run_dir: Path
+) -> None:
     headers = as_role(keyring, "reader")
     assert client.get("/api/operations", headers=headers).json()["total"] == 2
     newer = {"operations": [operation("op-new", 0.7, (Phase.EXPLOITATION,)).to_dict()]}
@@ -122,16 +148,17 @@ def test_a_new_run_is_picked_up_without_restart(client: TestClient, keyring: Any
 def test_openapi_documents_routes_and_auth(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/api/health", "/api/operations", "/api/operations/{operation_id}"} <= set(
-        spec["paths"])
-    assert {"HTTPBasic", "HTTPBearer", "APIKeyHeader"} <= set(spec["components"]
-                                                               ["securitySchemes"])
+        spec["paths"]
+    )
+    assert {"HTTPBasic", "HTTPBearer", "APIKeyHeader"} <= set(spec["components"]["securitySchemes"])
     assert client.get("/docs").status_code == 200
 
 
-def test_taxii_is_mounted_and_root_serves_the_dashboard(client: TestClient,
-                                                             keyring: Any) -> None:
-    response = client.get("/taxii2/", headers={**as_role(keyring, "reader"),
-                                               "Accept": "application/taxii+json;version=2.1"})
+def test_taxii_is_mounted_and_root_serves_the_dashboard(client: TestClient, keyring: Any) -> None:
+    response = client.get(
+        "/taxii2/",
+        headers={**as_role(keyring, "reader"), "Accept": "application/taxii+json;version=2.1"},
+    )
     assert response.status_code == 200
     assert response.json()["api_roots"] == ["http://testserver/taxii2/mercwatch/"]
     # The dashboard owns "/": a visitor without a session is sent to sign in.

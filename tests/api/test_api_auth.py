@@ -71,19 +71,25 @@ def test_only_the_same_secret_verifies(a: str, b: str) -> None:
 def test_three_ways_to_present_a_key(client: TestClient, keys: dict) -> None:
     token, record = keys["reader"]
     key_id, secret = token.split(".", 1)
-    for headers in (basic(key_id, secret), {"Authorization": f"Bearer {token}"},
-                    {"X-API-Key": token}):
+    for headers in (
+        basic(key_id, secret),
+        {"Authorization": f"Bearer {token}"},
+        {"X-API-Key": token},
+    ):
         response = client.get("/read", headers=headers)
         assert response.json() == {"who": "reader-1", "role": "reader"}, headers
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"X-API-Key": "reader-1.wrong"},
-    {"X-API-Key": "no-dot"},
-    {"Authorization": "Bearer nobody.secret"},
-    {"Authorization": "Basic !!!not-base64"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-API-Key": "reader-1.wrong"},
+        {"X-API-Key": "no-dot"},
+        {"Authorization": "Bearer nobody.secret"},
+        {"Authorization": "Basic !!!not-base64"},
+    ],
+)
 def test_missing_or_wrong_credentials_are_401(client: TestClient, headers: dict) -> None:
     response = client.get("/read", headers=headers)
     assert response.status_code == 401
@@ -112,8 +118,9 @@ def test_bad_key_records_are_config_errors(key_id: str, hashed: str) -> None:
         ApiKey(key_id, Role.READER, hashed)
 
 
-def test_keys_from_environment_file_and_secrets_dir(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_from_environment_file_and_secrets_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_key = {"id": "env", "role": "reader", "hash": hash_secret("e", salt=SALT)}
     file_key = {"id": "file", "role": "admin", "hash": hash_secret("f", salt=SALT)}
     secret_key = {"id": "docker", "role": "writer", "hash": hash_secret("d", salt=SALT)}

@@ -25,10 +25,17 @@ TOKEN, KEY = new_api_key("fuzzer", Role.ADMIN)
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
     run_dir = tmp_path_factory.mktemp("run")
-    op = Operation("op-1", 0.9, (Phase.RECONNAISSANCE,), ("a1",), ("t1",),
-                   Infrastructure(domains=("evil.example",)), datetime(2021, 11, 1),
-                   datetime(2021, 11, 2),
-                   evidence=(Evidence("recon.x", Phase.RECONNAISSANCE, "t1", 0.5, "saw t1"),))
+    op = Operation(
+        "op-1",
+        0.9,
+        (Phase.RECONNAISSANCE,),
+        ("a1",),
+        ("t1",),
+        Infrastructure(domains=("evil.example",)),
+        datetime(2021, 11, 1),
+        datetime(2021, 11, 2),
+        evidence=(Evidence("recon.x", Phase.RECONNAISSANCE, "t1", 0.5, "saw t1"),),
+    )
     (run_dir / "operations.json").write_text(json.dumps({"operations": [op.to_dict()]}))
     app = create_app(ApiSettings(run_dir=run_dir), authenticator=Authenticator([KEY]))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -40,8 +47,9 @@ def test_no_server_errors(api_schema: Any) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
+        @settings(
+            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def fuzz(case: Any) -> None:
             case.call_and_validate(headers={"X-API-Key": TOKEN}, checks=[not_a_server_error])
 

@@ -18,11 +18,19 @@ runner = CliRunner()
 
 @pytest.fixture
 def seeded(store: StateStore, state_url: str) -> str:
-    Enforcer(store, load_policy()).apply([
-        Action(ActionKind.DISABLE_ACCOUNT, "acct-1", "op-1", ActionStatus.APPLIED, "sure"),
-        Action(ActionKind.BLOCK_DOMAIN, "<b>evil</b>.example", "op-1",
-               ActionStatus.PENDING_REVIEW, "not sure"),
-    ], {})
+    Enforcer(store, load_policy()).apply(
+        [
+            Action(ActionKind.DISABLE_ACCOUNT, "acct-1", "op-1", ActionStatus.APPLIED, "sure"),
+            Action(
+                ActionKind.BLOCK_DOMAIN,
+                "<b>evil</b>.example",
+                "op-1",
+                ActionStatus.PENDING_REVIEW,
+                "not sure",
+            ),
+        ],
+        {},
+    )
     return state_url
 
 
@@ -36,14 +44,20 @@ def test_review_list_approve_and_audit(seeded: str) -> None:
     [line] = _run("review", "list", "--state", seeded, "--json").splitlines()
     queued = json.loads(line)
     assert (queued["id"], queued["subject"], queued["status"]) == (
-        2, "<b>evil</b>.example", "pending_review")
+        2,
+        "<b>evil</b>.example",
+        "pending_review",
+    )
     assert "pending_review" in _run("review", "list", "--state", seeded)
     assert "applied" in _run("review", "approve", "2", "--who", "ana", "--state", seeded)
     assert _run("review", "list", "--state", seeded, "--json") == ""
     assert "verified: 3 entries" in _run("audit", "verify", "--state", seeded)
     shown = [json.loads(x) for x in _run("audit", "show", "--json", "--state", seeded).splitlines()]
     assert [e["action"] for e in shown] == [
-        "apply:disable_account", "queue_review:block_domain", "review_approve:block_domain"]
+        "apply:disable_account",
+        "queue_review:block_domain",
+        "review_approve:block_domain",
+    ]
     count, head = _run("audit", "show", "--head", "--state", seeded).split()
     assert (count, head) == ("3", shown[-1]["hash"])
 
@@ -52,8 +66,7 @@ def test_reject_and_appeal(seeded: str) -> None:
     assert "rejected" in _run("review", "reject", "2", "--who", "bo", "--state", seeded)
     out = _run("appeal", "1", "--who", "appeals", "--reason", "owner verified", "--state", seeded)
     assert "reversed" in out
-    rows = _run("audit", "show", "--operation", "op-1", "--limit", "1", "--json",
-                "--state", seeded)
+    rows = _run("audit", "show", "--operation", "op-1", "--limit", "1", "--json", "--state", seeded)
     assert json.loads(rows)["action"] == "reverse:disable_account"
 
 

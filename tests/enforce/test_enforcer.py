@@ -43,7 +43,10 @@ def test_apply_stores_actions_queue_and_audit(enforcer: Enforcer, store: StateSt
     assert [s.action.subject for s in enforcer.pending_reviews()] == ["login-verify.example"]
     entries = read_audit(store)
     assert [e.action for e in entries] == [
-        "apply:disable_account", "apply:checkpoint_account", "queue_review:block_domain"]
+        "apply:disable_account",
+        "apply:checkpoint_account",
+        "queue_review:block_domain",
+    ]
     assert entries[0].evidence == (EVIDENCE["op-1"][0].to_dict(),)
     assert entries[0].actor == "mercwatch-run"
     assert entries[0].policy_version == "default-2025.1"
@@ -55,7 +58,10 @@ def test_rerun_with_same_input_adds_nothing(enforcer: Enforcer, store: StateStor
     enforcer.apply(ACTIONS, EVIDENCE)
     enforcer.apply(ACTIONS + ACTIONS, EVIDENCE)
     assert (_count(store, actions), _count(store, audit_log), _count(store, review_queue)) == (
-        3, 3, 1)
+        3,
+        3,
+        1,
+    )
     assert verify_audit(store) == 3
 
 
@@ -83,20 +89,21 @@ def test_review_approve_and_reject(enforcer: Enforcer, store: StateStore, clock)
     assert rejected.action.status is ActionStatus.REJECTED
     assert enforcer.pending_reviews() == []
     with store.engine.connect() as conn:
-        states = conn.execute(select(review_queue.c.state, review_queue.c.decided_by)
-                              .order_by(review_queue.c.id)).all()
+        states = conn.execute(
+            select(review_queue.c.state, review_queue.c.decided_by).order_by(review_queue.c.id)
+        ).all()
     assert states == [("approved", "analyst-ana"), ("rejected", "analyst-bo")]
     tail = read_audit(store, limit=2)
     assert [(e.action, e.actor, e.reason) for e in tail] == [
         ("review_approve:block_domain", "analyst-ana", "confirmed phishing kit"),
-        ("review_reject:block_url", "analyst-bo", "review: reject")]
+        ("review_reject:block_url", "analyst-bo", "review: reject"),
+    ]
     with pytest.raises(StateError, match="is applied, not pending_review"):
         enforcer.approve(first_id, "analyst-ana")
     assert verify_audit(store) == 6
 
 
-def test_appeal_reverses_and_rerun_does_not_reapply(enforcer: Enforcer,
-                                                   store: StateStore) -> None:
+def test_appeal_reverses_and_rerun_does_not_reapply(enforcer: Enforcer, store: StateStore) -> None:
     enforcer.apply(ACTIONS, EVIDENCE)
     [disable] = enforcer.list_actions(operation_id="op-1")[:1]
     reversed_ = enforcer.reverse(disable.id, "appeals-team", "owner proved identity")
@@ -132,8 +139,9 @@ def _unprotect(store: StateStore, conn) -> None:  # noqa: ANN001
         ("UPDATE audit_log SET prev_hash = hash WHERE id = 3", 3, "prev_hash"),
     ],
 )
-def test_tampering_is_detected(enforcer: Enforcer, store: StateStore, tamper: str,
-                               broken_id: int, reason: str) -> None:
+def test_tampering_is_detected(
+    enforcer: Enforcer, store: StateStore, tamper: str, broken_id: int, reason: str
+) -> None:
     enforcer.apply(ACTIONS, EVIDENCE)
     with store.engine.begin() as conn:
         _unprotect(store, conn)
@@ -143,8 +151,9 @@ def test_tampering_is_detected(enforcer: Enforcer, store: StateStore, tamper: st
     assert caught.value.entry_id == broken_id
 
 
-def test_rehashing_an_edited_entry_still_breaks_the_next_link(enforcer: Enforcer,
-                                                              store: StateStore) -> None:
+def test_rehashing_an_edited_entry_still_breaks_the_next_link(
+    enforcer: Enforcer, store: StateStore
+) -> None:
     from mercwatch.enforce.audit import entry_hash
 
     enforcer.apply(ACTIONS, EVIDENCE)
@@ -154,8 +163,9 @@ def test_rehashing_an_edited_entry_still_breaks_the_next_link(enforcer: Enforcer
     forged = entry_hash(fields, entry["prev_hash"])
     with store.engine.begin() as conn:
         _unprotect(store, conn)
-        conn.execute(text("UPDATE audit_log SET reason = 'forged', hash = :h WHERE id = 1"),
-                     {"h": forged})
+        conn.execute(
+            text("UPDATE audit_log SET reason = 'forged', hash = :h WHERE id = 1"), {"h": forged}
+        )
     with pytest.raises(AuditChainBroken, match="prev_hash") as caught:
         verify_audit(store)
     assert caught.value.entry_id == 2

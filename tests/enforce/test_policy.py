@@ -21,18 +21,26 @@ from mercwatch.model.records import (
 R, E, X = Phase.RECONNAISSANCE, Phase.ENGAGEMENT, Phase.EXPLOITATION
 FIRST_SEEN = datetime(2021, 9, 1)
 CREATED = {
-    "fresh": datetime(2021, 8, 20),        # made for the operation
-    "old": datetime(2016, 3, 1),           # long-standing: probably hijacked
-    "edge": datetime(2020, 9, 1),          # exactly 365 days before first_seen
+    "fresh": datetime(2021, 8, 20),  # made for the operation
+    "old": datetime(2016, 3, 1),  # long-standing: probably hijacked
+    "edge": datetime(2020, 9, 1),  # exactly 365 days before first_seen
 }
 
 
-def _op(confidence: float, phases: tuple[Phase, ...], *, op_id: str = "op-1",
-        accounts: tuple[str, ...] = ("fresh",)) -> Operation:
-    infra = Infrastructure(domains=("login-verify.example", "drive.google.com"),
-                           urls=("https://login-verify.example/a",))
-    return Operation(op_id, confidence, phases, accounts, ("target-1",), infra,
-                     FIRST_SEEN, datetime(2021, 10, 1))
+def _op(
+    confidence: float,
+    phases: tuple[Phase, ...],
+    *,
+    op_id: str = "op-1",
+    accounts: tuple[str, ...] = ("fresh",),
+) -> Operation:
+    infra = Infrastructure(
+        domains=("login-verify.example", "drive.google.com"),
+        urls=("https://login-verify.example/a",),
+    )
+    return Operation(
+        op_id, confidence, phases, accounts, ("target-1",), infra, FIRST_SEEN, datetime(2021, 10, 1)
+    )
 
 
 def _kinds(actions: list[Action]) -> set[tuple[str, str, str]]:
@@ -46,35 +54,59 @@ DEFAULT = load_policy()
     ("confidence", "phases", "expected"),
     [
         # very likely, reached exploitation: accounts down, infrastructure blocked
-        (0.95, (R, E, X), {("disable_account", "fresh", "applied"),
-                           ("block_domain", "login-verify.example", "applied"),
-                           ("block_url", "https://login-verify.example/a", "applied")}),
+        (
+            0.95,
+            (R, E, X),
+            {
+                ("disable_account", "fresh", "applied"),
+                ("block_domain", "login-verify.example", "applied"),
+                ("block_url", "https://login-verify.example/a", "applied"),
+            },
+        ),
         # very likely but only reconnaissance: accounts only, nothing to block yet
         (0.95, (R,), {("disable_account", "fresh", "applied")}),
         # likely but below auto-apply: the same actions wait for a human
-        (0.7, (R, X), {("disable_account", "fresh", "pending_review"),
-                       ("block_domain", "login-verify.example", "pending_review"),
-                       ("block_url", "https://login-verify.example/a", "pending_review")}),
+        (
+            0.7,
+            (R, X),
+            {
+                ("disable_account", "fresh", "pending_review"),
+                ("block_domain", "login-verify.example", "pending_review"),
+                ("block_url", "https://login-verify.example/a", "pending_review"),
+            },
+        ),
         # weak: only the review rule fires
-        (0.45, (E,), {("disable_account", "fresh", "pending_review"),
-                      ("block_domain", "login-verify.example", "pending_review"),
-                      ("block_url", "https://login-verify.example/a", "pending_review")}),
+        (
+            0.45,
+            (E,),
+            {
+                ("disable_account", "fresh", "pending_review"),
+                ("block_domain", "login-verify.example", "pending_review"),
+                ("block_url", "https://login-verify.example/a", "pending_review"),
+            },
+        ),
         # too weak for anything
         (0.2, (R, E, X), set()),
     ],
 )
-def test_default_policy_decisions(confidence: float, phases: tuple[Phase, ...],
-                                  expected: set[tuple[str, str, str]]) -> None:
+def test_default_policy_decisions(
+    confidence: float, phases: tuple[Phase, ...], expected: set[tuple[str, str, str]]
+) -> None:
     assert _kinds(decide([_op(confidence, phases)], CREATED, DEFAULT)) == expected
 
 
 @pytest.mark.parametrize(
     ("account", "kind"),
-    [("fresh", ActionKind.DISABLE_ACCOUNT), ("old", ActionKind.CHECKPOINT_ACCOUNT),
-     ("edge", ActionKind.CHECKPOINT_ACCOUNT), ("unknown", ActionKind.CHECKPOINT_ACCOUNT)],
+    [
+        ("fresh", ActionKind.DISABLE_ACCOUNT),
+        ("old", ActionKind.CHECKPOINT_ACCOUNT),
+        ("edge", ActionKind.CHECKPOINT_ACCOUNT),
+        ("unknown", ActionKind.CHECKPOINT_ACCOUNT),
+    ],
 )
-def test_long_standing_accounts_are_checkpointed_not_disabled(account: str,
-                                                              kind: ActionKind) -> None:
+def test_long_standing_accounts_are_checkpointed_not_disabled(
+    account: str, kind: ActionKind
+) -> None:
     [action] = decide([_op(0.99, (R,), accounts=(account,))], CREATED, DEFAULT)
     assert action.action is kind
     assert action.status is ActionStatus.APPLIED
@@ -87,8 +119,10 @@ def test_protected_domains_are_never_blocked() -> None:
 
 
 def test_order_is_deterministic_and_one_action_per_key() -> None:
-    ops = [_op(0.95, (R, X), op_id="op-b", accounts=("old", "fresh")),
-           _op(0.95, (R, X), op_id="op-a", accounts=("fresh",))]
+    ops = [
+        _op(0.95, (R, X), op_id="op-b", accounts=("old", "fresh")),
+        _op(0.95, (R, X), op_id="op-a", accounts=("fresh",)),
+    ]
     first = decide(ops, CREATED, DEFAULT)
     assert first == decide(list(reversed(ops)), CREATED, DEFAULT)
     keys = [(a.operation_id, a.action, a.subject) for a in first]
@@ -103,7 +137,8 @@ def test_applied_beats_review_when_rules_overlap(tmp_path: Path) -> None:
         "version: o-1\nauto_apply_confidence: 0.9\nrules:\n"
         "  - id: second-look\n    mode: review\n    actions: [disable_account]\n"
         "  - id: takedown\n    min_confidence: 0.8\n    actions: [disable_account]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     policy = load_policy(path)
     [strong] = decide([_op(0.95, (E,))], CREATED, policy)
     assert strong.status is ActionStatus.APPLIED
@@ -118,13 +153,17 @@ def test_custom_policy_phases_all_and_review_mode(tmp_path: Path) -> None:
     path.write_text(
         "version: strict-1\nauto_apply_confidence: 0.5\nrules:\n"
         "  - id: full-chain\n    phases_all: [reconnaissance, exploitation]\n"
-        "    actions: [checkpoint_account]\n    mode: review\n", encoding="utf-8")
+        "    actions: [checkpoint_account]\n    mode: review\n",
+        encoding="utf-8",
+    )
     policy = load_policy(path)
     assert policy.version == "strict-1"
     assert decide([_op(0.99, (X,))], CREATED, policy) == []
     [action] = decide([_op(0.99, (R, X))], CREATED, policy)
-    assert (action.action, action.status) == (ActionKind.CHECKPOINT_ACCOUNT,
-                                              ActionStatus.PENDING_REVIEW)
+    assert (action.action, action.status) == (
+        ActionKind.CHECKPOINT_ACCOUNT,
+        ActionStatus.PENDING_REVIEW,
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,8 +171,10 @@ def test_custom_policy_phases_all_and_review_mode(tmp_path: Path) -> None:
     [
         ("version: v\nrules: []\n", "rules"),
         ("version: v\nrules:\n  - id: r\n    actions: [nuke_account]\n", "rules.0.actions.0"),
-        ("version: v\nauto_apply_confidence: 2\nrules:\n  - id: r\n    actions: [block_url]\n",
-         "auto_apply_confidence"),
+        (
+            "version: v\nauto_apply_confidence: 2\nrules:\n  - id: r\n    actions: [block_url]\n",
+            "auto_apply_confidence",
+        ),
         ("version: v\nsurprise: 1\nrules:\n  - id: r\n    actions: [block_url]\n", "surprise"),
         ("- just\n- a list\n", "mapping"),
         ("version: [unclosed\n", "not valid YAML"),

@@ -15,7 +15,9 @@ from mercwatch.store.engine import connect
 def make_export(tmp_path: Path) -> Callable[..., Path]:
     """Build an export folder: ``make_export(fmt, events=..., accounts=...)``."""
 
-    def build(fmt: str = "jsonl", *, accounts=ACCOUNTS, friendships=FRIENDSHIPS, events=EVENTS) -> Path:
+    def build(
+        fmt: str = "jsonl", *, accounts=ACCOUNTS, friendships=FRIENDSHIPS, events=EVENTS
+    ) -> Path:
         folder = tmp_path / f"export-{fmt}"
         folder.mkdir(exist_ok=True)
         write_table(folder, "accounts", accounts, fmt)

@@ -76,11 +76,13 @@ def test_folder_of_parquet_parts(tmp_path, con, make_export):
 def test_parquet_native_timestamps_and_lists(tmp_path, con, make_export):
     export = make_export("jsonl")
     (export / "accounts.jsonl").unlink()
-    table = pa.table({
-        "account_id": ["p1"],
-        "created_at": pa.array([datetime(2020, 1, 2, 3, 4, 5)], pa.timestamp("us", tz="UTC")),
-        "tags": pa.array([["activist"]], pa.list_(pa.string())),
-    })
+    table = pa.table(
+        {
+            "account_id": ["p1"],
+            "created_at": pa.array([datetime(2020, 1, 2, 3, 4, 5)], pa.timestamp("us", tz="UTC")),
+            "tags": pa.array([["activist"]], pa.list_(pa.string())),
+        }
+    )
     pq.write_table(table, export / "accounts.parquet")
     ingest_export(export, con)
     row = con.table("accounts").to_pyarrow().to_pylist()[0]

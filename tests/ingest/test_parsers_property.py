@@ -12,12 +12,26 @@ from _ingest_samples import ACCOUNTS, write_table
 from mercwatch.ingest import ingest_export
 from mercwatch.store.engine import connect
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @SETTINGS
-@given(lines=st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
-                              min_size=1, max_size=40), min_size=1, max_size=8))
+@given(
+    lines=st.lists(
+        st.text(
+            alphabet=st.characters(
+                blacklist_categories=("Cs",),
+                blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+            ),
+            min_size=1,
+            max_size=40,
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_every_nonblank_line_is_loaded_or_rejected(tmp_path_factory, lines):
     folder = tmp_path_factory.mktemp("fuzz")
     write_table(folder, "accounts", ACCOUNTS, "jsonl")

@@ -20,7 +20,11 @@ BAD_EVENTS = [
     ({**GOOD, "type": "teleport"}, "type", "unknown event type 'teleport'"),
     ({**GOOD, "actor_id": None}, "actor_id", "an event of type 'login' needs actor_id"),
     ({**GOOD, "type": "view_profile", "actor_id": None}, "target_id", "needs target_id"),
-    ({**GOOD, "type": "message", "target_id": None}, "target_id", "an event of type 'message' needs target_id"),
+    (
+        {**GOOD, "type": "message", "target_id": None},
+        "target_id",
+        "an event of type 'message' needs target_id",
+    ),
     ({**GOOD, "type": "search", "target_id": "a2"}, "target_id", "takes no target_id"),
     ({**GOOD, "asn": "AS123"}, "asn", "not an autonomous system number"),
     ({**GOOD, "asn": -1}, "asn", None),  # JSON number of the wrong range
@@ -35,7 +39,11 @@ def _export(make_export, events):
 
 
 def _rejects(con) -> list[dict]:
-    return con.con.sql('SELECT * FROM rejects ORDER BY "table", source, line').to_arrow_table().to_pylist()
+    return (
+        con.con.sql('SELECT * FROM rejects ORDER BY "table", source, line')
+        .to_arrow_table()
+        .to_pylist()
+    )
 
 
 @pytest.mark.parametrize(("row", "field", "reason"), BAD_EVENTS)
@@ -53,12 +61,36 @@ def test_bad_event_is_rejected_with_reason(make_export, con, row, field, reason)
 
 
 BAD_ACCOUNTS = [
-    ({"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "photo_hash": "xyz"}, "photo_hash", "16 hex digits"),
-    ({"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "country": "GBR"}, "country", "alpha-2"),
-    ({"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "phone_cc": "44"}, "phone_cc", "calling code"),
-    ({"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "email_domain": "nodot"}, "email_domain", "domain"),
-    ({"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "tags": "journalist"}, "tags", "list of strings"),
-    ({"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "tags": [1, 2]}, "tags", "list items must be strings"),
+    (
+        {"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "photo_hash": "xyz"},
+        "photo_hash",
+        "16 hex digits",
+    ),
+    (
+        {"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "country": "GBR"},
+        "country",
+        "alpha-2",
+    ),
+    (
+        {"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "phone_cc": "44"},
+        "phone_cc",
+        "calling code",
+    ),
+    (
+        {"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "email_domain": "nodot"},
+        "email_domain",
+        "domain",
+    ),
+    (
+        {"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "tags": "journalist"},
+        "tags",
+        "list of strings",
+    ),
+    (
+        {"account_id": "b", "created_at": "2020-01-01T00:00:00Z", "tags": [1, 2]},
+        "tags",
+        "list items must be strings",
+    ),
     ({"account_id": "b"}, "created_at", "missing required field 'created_at'"),
 ]
 
@@ -131,9 +163,14 @@ def test_duplicates_across_part_files(tmp_path, con, make_export):
 def test_reingest_gives_identical_tables(make_export, con):
     export = _export(make_export, EVENTS + [EVENTS[0], {**GOOD, "type": "teleport"}])
     first = ingest_export(export, con)
-    snapshot = {t: sorted(map(str, con.table(t).to_pyarrow().to_pylist())) for t in ("accounts", "events", "friendships")}
+    snapshot = {
+        t: sorted(map(str, con.table(t).to_pyarrow().to_pylist()))
+        for t in ("accounts", "events", "friendships")
+    }
     rejects = _rejects(con)
     second = ingest_export(export, con)
     assert [t.rows_loaded for t in first.tables] == [t.rows_loaded for t in second.tables]
-    assert snapshot == {t: sorted(map(str, con.table(t).to_pyarrow().to_pylist())) for t in snapshot}
+    assert snapshot == {
+        t: sorted(map(str, con.table(t).to_pyarrow().to_pylist())) for t in snapshot
+    }
     assert rejects == _rejects(con)

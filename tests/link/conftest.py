@@ -45,16 +45,35 @@ class Platform:
     def event(self, type_: str, actor: str | None, target: str | None = None, **fields) -> None:
         tick = next(self._clock)
         row = dict.fromkeys(EVENT_SCHEMA.names)
-        row.update(event_id=f"e{tick:05d}", ts=T0 + timedelta(minutes=tick), type=type_,
-                   actor_id=actor, target_id=target)
+        row.update(
+            event_id=f"e{tick:05d}",
+            ts=T0 + timedelta(minutes=tick),
+            type=type_,
+            actor_id=actor,
+            target_id=target,
+        )
         row.update(fields)
         self.events.append(row)
 
-    def signal(self, subject: str, score: float, detector: str = "fake_persona",
-               phase: str = "engagement", subject_type: str = "account",
-               detail: str = "test signal") -> None:
-        self.signals.append(dict(detector=detector, phase=phase, subject_type=subject_type,
-                                 subject=subject, score=score, detail=detail))
+    def signal(
+        self,
+        subject: str,
+        score: float,
+        detector: str = "fake_persona",
+        phase: str = "engagement",
+        subject_type: str = "account",
+        detail: str = "test signal",
+    ) -> None:
+        self.signals.append(
+            dict(
+                detector=detector,
+                phase=phase,
+                subject_type=subject_type,
+                subject=subject,
+                score=score,
+                detail=detail,
+            )
+        )
 
     def signal_table(self) -> pa.Table:
         return pa.Table.from_pylist(self.signals, schema=SIGNAL_SCHEMA)
@@ -66,9 +85,18 @@ class Platform:
         con.create_table("friendships", pa.Table.from_pylist([], schema=FRIEND_SCHEMA))
         return con
 
-    def persona_ring(self, prefix: str, size: int, device: str | None, photo: int | None, *,
-                     strong: float = 0.9, weak: float = 0.55, targets: tuple[str, ...] = (),
-                     ip: str | None = None) -> list[str]:
+    def persona_ring(
+        self,
+        prefix: str,
+        size: int,
+        device: str | None,
+        photo: int | None,
+        *,
+        strong: float = 0.9,
+        weak: float = 0.55,
+        targets: tuple[str, ...] = (),
+        ip: str | None = None,
+    ) -> list[str]:
         """A crew of fake personas on one device with near-identical photos.
 
         The first persona has a strong signal, the others weak ones; each persona

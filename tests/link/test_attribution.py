@@ -85,16 +85,27 @@ def test_delivering_a_known_domain_is_evidence_of_its_own(platform):
 @pytest.mark.parametrize(
     ("entries", "actor", "source", "matched"),
     [
-        ({"a.example": [("X", "f1")], "b.example": [("Y", "f2")], "c.example": [("Y", "f3")]},
-         "Y", "f2", ("b.example", "c.example")),
+        (
+            {"a.example": [("X", "f1")], "b.example": [("Y", "f2")], "c.example": [("Y", "f3")]},
+            "Y",
+            "f2",
+            ("b.example", "c.example"),
+        ),
         ({"a.example": [("X", "f1"), ("Y", "f1")]}, "X", "f1", ("a.example",)),
-        ({"198.51.100.1": [("Z", "f1")], "https://a.example/p": [("Z", "f2")]},
-         "Z", "f1", ("198.51.100.1", "https://a.example/p")),
+        (
+            {"198.51.100.1": [("Z", "f1")], "https://a.example/p": [("Z", "f2")]},
+            "Z",
+            "f1",
+            ("198.51.100.1", "https://a.example/p"),
+        ),
     ],
 )
 def test_actor_with_most_matches_wins(entries, actor, source, matched):
-    infra = Infrastructure(domains=("a.example", "b.example", "c.example"),
-                           urls=("https://a.example/p",), ips=("198.51.100.1",))
+    infra = Infrastructure(
+        domains=("a.example", "b.example", "c.example"),
+        urls=("https://a.example/p",),
+        ips=("198.51.100.1",),
+    )
     found = attribute(infra, MappingIntelIndex.from_mapping(entries))
     assert found is not None
     assert (found.actor, found.source, found.matched) == (actor, source, matched)

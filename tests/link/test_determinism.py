@@ -19,10 +19,16 @@ def _scenario(platform) -> None:
     targets = platform.benign("t", 6, display_name=None)
     crew_a = platform.persona_ring("opa", 5, "devA", PHOTO_A, targets=targets[:3], ip=NAT)
     platform.persona_ring("opb", 5, "devB", PHOTO_B, targets=targets[3:], ip=NAT)
-    platform.event("message", crew_a[2], targets[0], url="https://evil.example/x",
-                   text="please log in to read the draft article we wrote about you")
-    platform.signal("evil.example", 0.9, detector="lookalike", phase="exploitation",
-                    subject_type="domain")
+    platform.event(
+        "message",
+        crew_a[2],
+        targets[0],
+        url="https://evil.example/x",
+        text="please log in to read the draft article we wrote about you",
+    )
+    platform.signal(
+        "evil.example", 0.9, detector="lookalike", phase="exploitation", subject_type="domain"
+    )
 
 
 def _run(platform, seed: int | None):
@@ -30,8 +36,10 @@ def _run(platform, seed: int | None):
         rng = random.Random(seed)
         for rows in (platform.accounts, platform.events, platform.signals):
             rng.shuffle(rows)
-    return [op.to_dict() | {"levels": op.target_levels}
-            for op in build_operations(platform.connect(), platform.signal_table())]
+    return [
+        op.to_dict() | {"levels": op.target_levels}
+        for op in build_operations(platform.connect(), platform.signal_table())
+    ]
 
 
 def test_same_input_same_operations_and_ids(platform):
@@ -60,9 +68,7 @@ def test_signals_accepted_as_engine_table_or_arrow(platform):
     from_engine = build_operations(con, engine_table)
     from_pandas = build_operations(con, arrow.to_pandas())
     assert [o.to_dict() for o in from_engine] == [o.to_dict() for o in from_pandas]
-    assert [o.to_dict() for o in build_operations(con, arrow)] == [
-        o.to_dict() for o in from_engine
-    ]
+    assert [o.to_dict() for o in build_operations(con, arrow)] == [o.to_dict() for o in from_engine]
 
 
 @pytest.mark.parametrize("seed", [0, 99])

@@ -81,8 +81,9 @@ def test_hijacked_old_account_joins_through_device(platform, expansion, device_f
     platform.event("login", old, device_id="devH")
     platform.event("message", old, targets[0], device_id="devH", text="Can we talk?")
     if device_flag is not None:
-        platform.signal("devH", device_flag, detector="device_farm",
-                        phase="engagement", subject_type="device")
+        platform.signal(
+            "devH", device_flag, detector="device_farm", phase="engagement", subject_type="device"
+        )
     config = LinkConfig(device_expansion=expansion)
 
     ops = build_operations(platform.connect(), platform.signal_table(), config=config)
@@ -150,10 +151,11 @@ def test_near_duplicate_messages_tie_personas(platform, same_template):
     platform.signal(lead, 0.95)
     platform.signal(helper, 0.55)
     for i, target in enumerate(targets[:2]):
-        platform.event("message", lead, target, device_id="d1",
-                       text=RECRUITER.format(name=target))
-        text = RECRUITER.format(name=targets[i + 2]) if same_template else (
-            f"Are you coming to the football match on Saturday {i}, bring snacks and chairs"
+        platform.event("message", lead, target, device_id="d1", text=RECRUITER.format(name=target))
+        text = (
+            RECRUITER.format(name=targets[i + 2])
+            if same_template
+            else (f"Are you coming to the football match on Saturday {i}, bring snacks and chairs")
         )
         platform.event("message", helper, targets[i + 2], device_id="d2", text=text)
 
@@ -203,8 +205,9 @@ def test_no_signals_no_operations(platform):
 def test_owner_of_a_copied_photo_is_not_a_member(platform):
     targets = platform.benign("t", 3)
     ring = platform.persona_ring("ring", 3, "devP", None, targets=targets)
-    owner = platform.account("owner", created_at=datetime(2015, 1, 1),
-                             photo_hash=platform.accounts[3]["photo_hash"])  # ring0's photo
+    owner = platform.account(
+        "owner", created_at=datetime(2015, 1, 1), photo_hash=platform.accounts[3]["photo_hash"]
+    )  # ring0's photo
     platform.signal(owner, 0.6, detector="engagement.coordination")  # a candidate, weakly
     con, signals = platform.connect(), platform.signal_table()
 
@@ -221,8 +224,9 @@ def test_owner_of_a_copied_photo_is_not_a_member(platform):
     assert accounts_of(both) == [tuple(sorted([*ring, owner]))]
 
 
-@pytest.mark.parametrize(("tie_detectors", "forms"), [(("engagement.coordination",), False),
-                                                       ((), True)])
+@pytest.mark.parametrize(
+    ("tie_detectors", "forms"), [(("engagement.coordination",), False), ((), True)]
+)
 def test_tie_detector_signals_are_not_own_evidence(platform, tie_detectors, forms):
     crew = platform.benign("shared", 3)
     for account in crew:
@@ -269,8 +273,9 @@ def test_weak_ties_do_not_add_up_and_hangers_on_are_pruned(platform):
 def test_weak_persona_ring_needs_shared_devices(platform, device, found):
     """No persona is damning alone (0.45 each); one device driving all of them is."""
     targets = platform.benign("t", 3)
-    ring = platform.persona_ring("ring", 3, device, None, strong=0.45, weak=0.45,
-                                 targets=targets, ip="198.51.100.9")
+    ring = platform.persona_ring(
+        "ring", 3, device, None, strong=0.45, weak=0.45, targets=targets, ip="198.51.100.9"
+    )
     for account in ring:  # what makes them candidates: they share infrastructure
         platform.signal(account, 0.3, detector="engagement.coordination")
 
@@ -293,8 +298,7 @@ def test_weak_ring_needs_approach_evidence(platform):
 def test_weak_ring_brings_in_silent_members_on_its_devices(platform):
     """A ring member no detector noticed is found: it acts from the ring's phone."""
     targets = platform.benign("t", 3)
-    ring = platform.persona_ring("ring", 3, "devR", None, strong=0.45, weak=0.45,
-                                 targets=targets)
+    ring = platform.persona_ring("ring", 3, "devR", None, strong=0.45, weak=0.45, targets=targets)
     for account in ring:
         platform.signal(account, 0.3, detector="engagement.coordination")
     silent = platform.account("silent")

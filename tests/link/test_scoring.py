@@ -51,7 +51,10 @@ def test_evidence_capped_per_detector_strongest_first():
     items += [_ev("persona", "p", 0.45), _ev("persona", "p", 0.45)]  # duplicate
     kept = select_evidence(items, per_detector=3)
     assert [(e.detector, e.subject) for e in kept] == [
-        ("scraper", "s9"), ("scraper", "s8"), ("scraper", "s7"), ("persona", "p"),
+        ("scraper", "s9"),
+        ("scraper", "s8"),
+        ("scraper", "s7"),
+        ("persona", "p"),
     ]
     assert select_evidence(reversed(items), per_detector=3) == kept
 
@@ -93,9 +96,15 @@ def test_missing_table_is_an_input_error(platform):
 
 def test_engine_failure_is_translated(platform):
     platform.account("a")
-    bad = pa.table({
-        "detector": ["d"], "phase": ["engagement"], "subject_type": ["account"],
-        "subject": ["a"], "score": ["not a number"], "detail": [""],
-    })
+    bad = pa.table(
+        {
+            "detector": ["d"],
+            "phase": ["engagement"],
+            "subject_type": ["account"],
+            "subject": ["a"],
+            "score": ["not a number"],
+            "detail": [""],
+        }
+    )
     with pytest.raises(EngineError):
         build_operations(platform.connect(), bad)

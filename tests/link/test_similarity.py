@@ -55,8 +55,10 @@ def test_phash_parser_accepts_only_16_hex_digits():
 
 
 def test_templates_survive_names_links_and_numbers():
-    template = ("Dear {n}, our newsroom is preparing a story on {n} and we would value your "
-                "comment, please read the draft at {u} before {d} June")
+    template = (
+        "Dear {n}, our newsroom is preparing a story on {n} and we would value your "
+        "comment, please read the draft at {u} before {d} June"
+    )
     rows = [
         ("p1", template.format(n="Ana", u="https://a.example/1", d=3), 1),
         ("p2", template.format(n="Bo", u="https://b.example/22", d=17), 1),
@@ -71,8 +73,10 @@ def test_templates_survive_names_links_and_numbers():
 def test_template_spread_counts_platform_senders_and_near_copies():
     small_talk = "congrats on the new place, it looks really lovely and bright"
     rows = [(f"a{i}", small_talk, 25) for i in range(3)]
-    rows += [("s1", "Our client would like to offer you a paid speaking slot in Geneva", 1),
-             ("s2", "Our client would like to offer you a paid speaking slot in Geneva!", 1)]
+    rows += [
+        ("s1", "Our client would like to offer you a paid speaking slot in Geneva", 1),
+        ("s2", "Our client would like to offer you a paid speaking slot in Geneva!", 1),
+    ]
     found = template_pairs(rows, 0.6, 6, 64, 7)
     assert found[("a0", "a1")] == 25  # the platform-wide count of the small talk
     assert found[("s1", "s2")] == 2  # rare text: two near copies among the accounts

@@ -25,17 +25,25 @@ NAT = "198.51.100.7"
 def test_operations_agree_on_duckdb_and_spark(platform, tmp_path):
     targets = platform.benign("t", 4)
     platform.account("ana", display_name="Ana Martin")  # trailing n: see store.exprs.trim
-    crew = platform.persona_ring("opa", 4, "devA", 0x0F0F_F0F0_1234_5678,
-                                 targets=tuple(targets[:2]), ip=NAT)
-    platform.persona_ring("opb", 4, "devB", 0xA5A5_5A5A_9ABC_DEF0, targets=tuple(targets[2:]),
-                          ip=NAT)
-    platform.event("message", crew[1], targets[0], url="https://login.evil.net/account",
-                   text="please read the draft we wrote about you before friday morning")
+    crew = platform.persona_ring(
+        "opa", 4, "devA", 0x0F0F_F0F0_1234_5678, targets=tuple(targets[:2]), ip=NAT
+    )
+    platform.persona_ring(
+        "opb", 4, "devB", 0xA5A5_5A5A_9ABC_DEF0, targets=tuple(targets[2:]), ip=NAT
+    )
+    platform.event(
+        "message",
+        crew[1],
+        targets[0],
+        url="https://login.evil.net/account",
+        text="please read the draft we wrote about you before friday morning",
+    )
     platform.event("search", crew[0], None, text=" ana martin ")
     platform.signal("evil.net", 0.9, detector="l", phase="exploitation", subject_type="domain")
     platform.signal("AS64500", 0.7, detector="n", phase="reconnaissance", subject_type="network")
-    platform.signal("198.51.100.0/24", 0.7, detector="n", phase="reconnaissance",
-                    subject_type="network")
+    platform.signal(
+        "198.51.100.0/24", 0.7, detector="n", phase="reconnaissance", subject_type="network"
+    )
     intel = {"evil.net": ("Actor", "feed")}
     duck = platform.connect()
     on_duckdb = [op.to_dict() for op in build_operations(duck, platform.signal_table(), intel)]

@@ -27,14 +27,20 @@ CASES = {
         {"t1": X},
     ),
     "flagged url on a shared host": (
-        [("share_link", "t2", "https://docs.host.example/d/abc/"),
-         ("share_link", "t1", "https://docs.host.example/d/other")],
+        [
+            ("share_link", "t2", "https://docs.host.example/d/abc/"),
+            ("share_link", "t1", "https://docs.host.example/d/other"),
+        ],
         {"t1": E, "t2": X},
     ),
     "post on profile with bait": ([("post", "t1", "http://evil-news.example")], {"t1": X}),
     "several targets": (
-        [("view_profile", "t1", None), ("friend_request", "t2", None),
-         ("message", "t3", "https://evil-news.example/login"), ("view_profile", "t3", None)],
+        [
+            ("view_profile", "t1", None),
+            ("friend_request", "t2", None),
+            ("message", "t3", "https://evil-news.example/login"),
+            ("view_profile", "t3", None),
+        ],
         {"t1": R, "t2": E, "t3": X},
     ),
     "report and block are not targeting": (
@@ -48,10 +54,16 @@ def _crew(platform):
     for name in ("t1", "t2", "t3"):
         platform.account(name, display_name=f"Person {name}")
     ring = platform.persona_ring("ring", 3, "devT", PHOTO)
-    platform.signal("evil-news.example", 0.9, detector="lookalike", phase="exploitation",
-                    subject_type="domain")
-    platform.signal("https://docs.host.example/d/abc", 0.8, detector="phish_url",
-                    phase="exploitation", subject_type="url")
+    platform.signal(
+        "evil-news.example", 0.9, detector="lookalike", phase="exploitation", subject_type="domain"
+    )
+    platform.signal(
+        "https://docs.host.example/d/abc",
+        0.8,
+        detector="phish_url",
+        phase="exploitation",
+        subject_type="url",
+    )
     return ring
 
 
@@ -73,17 +85,24 @@ def test_levels_per_target_exact(platform, case):
     assert (X in op.phases) == (X in expected.values())
 
 
-@pytest.mark.parametrize(("max_hits", "duplicate_name", "found"), [
-    (1, False, True), (1, True, False), (2, True, True), (0, False, False),
-])
+@pytest.mark.parametrize(
+    ("max_hits", "duplicate_name", "found"),
+    [
+        (1, False, True),
+        (1, True, False),
+        (2, True, True),
+        (0, False, False),
+    ],
+)
 def test_exact_name_search_is_reconnaissance(platform, max_hits, duplicate_name, found):
     ring = _crew(platform)
     if duplicate_name:
         platform.account("namesake", display_name="Person t1")
     platform.event("search", ring[0], None, text="  person T1 ")
 
-    (op,) = build_operations(platform.connect(), platform.signal_table(),
-                             config=LinkConfig(search_max_hits=max_hits))
+    (op,) = build_operations(
+        platform.connect(), platform.signal_table(), config=LinkConfig(search_max_hits=max_hits)
+    )
 
     expected = {"t1": R}
     if duplicate_name and found:
@@ -104,10 +123,13 @@ def test_public_bait_reaches_exploitation_without_a_target(platform):
     assert op.infrastructure.urls == ("https://evil-news.example/story",)
 
 
-@pytest.mark.parametrize(("url", "level"), [
-    ("https://news-digest.example/story/1", X),  # only the crew ever sent it: its own
-    ("https://en.wikipedia.org/wiki/Press", E),  # a known service's domain is nobody's
-])
+@pytest.mark.parametrize(
+    ("url", "level"),
+    [
+        ("https://news-digest.example/story/1", X),  # only the crew ever sent it: its own
+        ("https://en.wikipedia.org/wiki/Press", E),  # a known service's domain is nobody's
+    ],
+)
 def test_domain_only_the_crew_sends_is_its_infrastructure(platform, url, level):
     ring = _crew(platform)
     platform.event("message", ring[1], "t1", url=url, text="hi there")

@@ -18,10 +18,18 @@ runner = CliRunner()
 
 def _files(tmp_path: Path) -> tuple[Path, Path]:
     notes = tmp_path / "notifications.jsonl"
-    notes.write_text("".join(
-        json.dumps(Notification(f"t-{i}", "op-1", Phase.ENGAGEMENT,
-                                REASONS[Phase.ENGAGEMENT]).to_dict()) + "\n"
-        for i in range(3)), encoding="utf-8")
+    notes.write_text(
+        "".join(
+            json.dumps(
+                Notification(
+                    f"t-{i}", "op-1", Phase.ENGAGEMENT, REASONS[Phase.ENGAGEMENT]
+                ).to_dict()
+            )
+            + "\n"
+            for i in range(3)
+        ),
+        encoding="utf-8",
+    )
     locales = tmp_path / "locales.json"
     locales.write_text(json.dumps({"t-0": "fr-FR"}), encoding="utf-8")
     return notes, locales
@@ -31,14 +39,25 @@ def test_enqueue_deliver_status(tmp_path: Path, smtp_sink: tuple[SmtpSink, int])
     sink, port = smtp_sink
     notes, locales = _files(tmp_path)
     state = str(tmp_path / "state.db")
-    result = runner.invoke(app, ["outbox", "enqueue", str(notes), "--locales", str(locales),
-                                 "--state", state])
+    result = runner.invoke(
+        app, ["outbox", "enqueue", str(notes), "--locales", str(locales), "--state", state]
+    )
     assert result.exit_code == 0 and "3 notifications queued" in result.output
     again = runner.invoke(app, ["outbox", "enqueue", str(notes), "--state", state])
     assert "0 notifications queued" in again.output
-    result = runner.invoke(app, ["outbox", "deliver", "--smtp", f"127.0.0.1:{port}",
-                                 "--recipient-template", "{account_id}@u.example",
-                                 "--state", state])
+    result = runner.invoke(
+        app,
+        [
+            "outbox",
+            "deliver",
+            "--smtp",
+            f"127.0.0.1:{port}",
+            "--recipient-template",
+            "{account_id}@u.example",
+            "--state",
+            state,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "sent 3" in result.output
     status = json.loads(runner.invoke(app, ["outbox", "status", "--json", "--state", state]).output)
@@ -48,13 +67,17 @@ def test_enqueue_deliver_status(tmp_path: Path, smtp_sink: tuple[SmtpSink, int])
     assert french[0]["Content-Language"] == "fr"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["outbox", "deliver"], "choose one channel"),
-    (["outbox", "deliver", "--smtp", "nohostport"], "HOST:PORT"),
-    (["outbox", "deliver", "--webhook", "http://127.0.0.1:9/x"], "MERCWATCH_WEBHOOK_SECRET"),
-])
-def test_delivery_options_are_checked(tmp_path: Path, args: list[str], message: str,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["outbox", "deliver"], "choose one channel"),
+        (["outbox", "deliver", "--smtp", "nohostport"], "HOST:PORT"),
+        (["outbox", "deliver", "--webhook", "http://127.0.0.1:9/x"], "MERCWATCH_WEBHOOK_SECRET"),
+    ],
+)
+def test_delivery_options_are_checked(
+    tmp_path: Path, args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MERCWATCH_WEBHOOK_SECRET", raising=False)
     result = runner.invoke(app, [*args, "--state", str(tmp_path / "s.db")])
     assert result.exit_code == 2

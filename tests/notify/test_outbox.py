@@ -29,8 +29,13 @@ def _notes(n: int, op: str = "op-1") -> list[Notification]:
 
 
 def _adapter(port: int) -> SmtpAdapter:
-    return SmtpAdapter("127.0.0.1", port, sender="security@platform.example",
-                       recipient_template="{account_id}@users.platform.example", timeout=5)
+    return SmtpAdapter(
+        "127.0.0.1",
+        port,
+        sender="security@platform.example",
+        recipient_template="{account_id}@users.platform.example",
+        timeout=5,
+    )
 
 
 def test_enqueue_is_idempotent(store: StateStore, clock) -> None:  # noqa: ANN001
@@ -42,8 +47,11 @@ def test_enqueue_is_idempotent(store: StateStore, clock) -> None:  # noqa: ANN00
     assert (status.pending, status.sent, status.by_level) == (4, 0, (("exploitation", 4),))
 
 
-def test_delivers_each_in_its_language_with_its_key(store: StateStore, clock,  # noqa: ANN001
-                                                   smtp_sink: tuple[SmtpSink, int]) -> None:
+def test_delivers_each_in_its_language_with_its_key(
+    store: StateStore,
+    clock,  # noqa: ANN001
+    smtp_sink: tuple[SmtpSink, int],
+) -> None:
     sink, port = smtp_sink
     outbox = Outbox(store, clock)
     outbox.enqueue(_notes(3), LOCALES, recipients={"t-1": "uno@example.org"})
@@ -64,8 +72,11 @@ def test_delivers_each_in_its_language_with_its_key(store: StateStore, clock,  #
     assert sink.attempts == 3
 
 
-def test_temporary_failure_backs_off_then_succeeds(store: StateStore, clock,  # noqa: ANN001
-                                                  smtp_sink: tuple[SmtpSink, int]) -> None:
+def test_temporary_failure_backs_off_then_succeeds(
+    store: StateStore,
+    clock,  # noqa: ANN001
+    smtp_sink: tuple[SmtpSink, int],
+) -> None:
     sink, port = smtp_sink
     sink.rcpt_replies["t-2@users.platform.example"] = "451 4.3.0 try again later"
     outbox = Outbox(store, clock, retry=RetryPolicy(base=timedelta(minutes=1)))
@@ -83,8 +94,11 @@ def test_temporary_failure_backs_off_then_succeeds(store: StateStore, clock,  # 
     assert (outbox.status().sent, len(sink.delivered)) == (3, 3)
 
 
-def test_permanent_failure_and_attempt_limit(store: StateStore, clock,  # noqa: ANN001
-                                             smtp_sink: tuple[SmtpSink, int]) -> None:
+def test_permanent_failure_and_attempt_limit(
+    store: StateStore,
+    clock,  # noqa: ANN001
+    smtp_sink: tuple[SmtpSink, int],
+) -> None:
     sink, port = smtp_sink
     sink.rcpt_replies["t-1@users.platform.example"] = "550 5.1.1 no such user"
     sink.rcpt_replies["t-2@users.platform.example"] = "451 4.3.0 later"
@@ -131,7 +145,9 @@ class CrashAfter:
 
 
 def test_crash_between_send_and_mark_delivers_everyone_exactly_once(
-    store: StateStore, clock, smtp_sink: tuple[SmtpSink, int]  # noqa: ANN001
+    store: StateStore,
+    clock,
+    smtp_sink: tuple[SmtpSink, int],  # noqa: ANN001
 ) -> None:
     sink, port = smtp_sink
     lease = timedelta(minutes=10)
@@ -154,7 +170,9 @@ def test_crash_between_send_and_mark_delivers_everyone_exactly_once(
 
 
 def test_crash_mid_delivery_rerun_twice_nothing_duplicated(
-    store: StateStore, clock, smtp_sink: tuple[SmtpSink, int]  # noqa: ANN001
+    store: StateStore,
+    clock,
+    smtp_sink: tuple[SmtpSink, int],  # noqa: ANN001
 ) -> None:
     """A whole run (enqueue + deliver) crashes and is rerun on the same input."""
     sink, port = smtp_sink
@@ -175,8 +193,11 @@ def test_crash_mid_delivery_rerun_twice_nothing_duplicated(
     assert sink.attempts == 12 + 2
 
 
-def test_header_injection_through_recipient_is_refused(store: StateStore, clock,  # noqa: ANN001
-                                                       smtp_sink: tuple[SmtpSink, int]) -> None:
+def test_header_injection_through_recipient_is_refused(
+    store: StateStore,
+    clock,  # noqa: ANN001
+    smtp_sink: tuple[SmtpSink, int],
+) -> None:
     sink, port = smtp_sink
     outbox = Outbox(store, clock)
     outbox.enqueue(_notes(1), recipients={"t-1": "a@example.org\r\nBcc: spy@example.org"})

@@ -28,8 +28,9 @@ def test_at_least_four_languages_with_the_same_keys() -> None:
 
 @pytest.mark.parametrize("locale", ["en", "es", "fr", "ar"])
 @pytest.mark.parametrize("level", list(Phase))
-def test_each_language_and_level_renders_what_happened_and_what_to_do(locale: str,
-                                                                      level: Phase) -> None:
+def test_each_language_and_level_renders_what_happened_and_what_to_do(
+    locale: str, level: Phase
+) -> None:
     message = MessageRenderer(checkup_url="https://platform.example/checkup").render(level, locale)
     assert message.locale == locale
     assert message.subject and "\n" not in message.subject
@@ -56,8 +57,16 @@ def test_display_name_is_escaped_in_html_only() -> None:
     assert name in message.text
 
 
-@pytest.mark.parametrize(("requested", "chosen"), [
-    ("es-MX", "es"), ("fr_CA", "fr"), ("AR", "ar"), ("de", "en"), (None, "en"), ("", "en"),
-])
+@pytest.mark.parametrize(
+    ("requested", "chosen"),
+    [
+        ("es-MX", "es"),
+        ("fr_CA", "fr"),
+        ("AR", "ar"),
+        ("de", "en"),
+        (None, "en"),
+        ("", "en"),
+    ],
+)
 def test_pick_locale(requested: str | None, chosen: str) -> None:
     assert pick_locale(requested) == chosen

@@ -10,13 +10,25 @@ from mercwatch.notify import REASONS, select_notifications
 R, E, X = Phase.RECONNAISSANCE, Phase.ENGAGEMENT, Phase.EXPLOITATION
 
 
-def _op(op_id: str, phases: tuple[Phase, ...], targets: tuple[str, ...],
-        levels: tuple[tuple[str, Phase], ...] = ()) -> Operation:
+def _op(
+    op_id: str,
+    phases: tuple[Phase, ...],
+    targets: tuple[str, ...],
+    levels: tuple[tuple[str, Phase], ...] = (),
+) -> Operation:
     return Operation(
-        op_id, 0.3, phases, ("persona-anna", "persona-bob"), targets,
-        Infrastructure(domains=("secure-login-check.example",),
-                       urls=("https://secure-login-check.example/x",), ips=("203.0.113.9",)),
-        datetime(2021, 5, 1), datetime(2021, 6, 1),
+        op_id,
+        0.3,
+        phases,
+        ("persona-anna", "persona-bob"),
+        targets,
+        Infrastructure(
+            domains=("secure-login-check.example",),
+            urls=("https://secure-login-check.example/x",),
+            ips=("203.0.113.9",),
+        ),
+        datetime(2021, 5, 1),
+        datetime(2021, 6, 1),
         evidence=(Evidence("scraping-burst", R, "persona-anna", 0.9, "300 profile views/hour"),),
         target_levels=levels,
     )
@@ -28,8 +40,7 @@ def test_one_per_target_and_operation_at_the_furthest_level() -> None:
         _op("op-1", (R, E), ("t-1", "t-3")),
     ]
     got = [(n.operation_id, n.account_id, n.level) for n in select_notifications(ops)]
-    assert got == [("op-1", "t-1", E), ("op-1", "t-3", E),
-                   ("op-2", "t-1", X), ("op-2", "t-2", E)]
+    assert got == [("op-1", "t-1", E), ("op-1", "t-3", E), ("op-2", "t-1", X), ("op-2", "t-2", E)]
 
 
 def test_low_confidence_operations_still_warn() -> None:
@@ -45,9 +56,20 @@ def test_operation_without_phases_warns_at_reconnaissance() -> None:
 
 def test_reasons_reveal_no_accounts_infrastructure_targets_or_detection() -> None:
     op = _op("op-7", (R, E, X), ("t-1", "t-2"), (("t-1", X), ("t-2", R)))
-    secrets = [*op.accounts, *op.targets, *op.infrastructure.domains, *op.infrastructure.urls,
-               *op.infrastructure.ips, op.operation_id, "scraping-burst", "profile views",
-               "detector", "score", "confidence", "cluster"]
+    secrets = [
+        *op.accounts,
+        *op.targets,
+        *op.infrastructure.domains,
+        *op.infrastructure.urls,
+        *op.infrastructure.ips,
+        op.operation_id,
+        "scraping-burst",
+        "profile views",
+        "detector",
+        "score",
+        "confidence",
+        "cluster",
+    ]
     for note in select_notifications([op]):
         text = " ".join(note.reasons).lower()
         for secret in secrets:

@@ -15,8 +15,10 @@ from mercwatch.store.state import StateStore, utcnow
 
 
 def _notes(n: int) -> list[Notification]:
-    return [Notification(f"t-{i}", "op-9", Phase.ENGAGEMENT, REASONS[Phase.ENGAGEMENT])
-            for i in range(n)]
+    return [
+        Notification(f"t-{i}", "op-9", Phase.ENGAGEMENT, REASONS[Phase.ENGAGEMENT])
+        for i in range(n)
+    ]
 
 
 def _adapter(url: str, secret: bytes = WEBHOOK_SECRET) -> WebhookAdapter:
@@ -24,21 +26,30 @@ def _adapter(url: str, secret: bytes = WEBHOOK_SECRET) -> WebhookAdapter:
     return WebhookAdapter(url, secret, timeout=5, clock=utcnow)
 
 
-def test_signed_posts_are_processed_once(store: StateStore, clock,  # noqa: ANN001
-                                         webhook_sink: tuple[WebhookSink, str]) -> None:
+def test_signed_posts_are_processed_once(
+    store: StateStore,
+    clock,  # noqa: ANN001
+    webhook_sink: tuple[WebhookSink, str],
+) -> None:
     sink, url = webhook_sink
     outbox = Outbox(store, clock)
     outbox.enqueue(_notes(3), {"t-1": "fr"})
     assert outbox.deliver(_adapter(url)).sent == 3
     payload = sink.processed[idempotency_key("t-1", "op-9")]
     assert (payload["account_id"], payload["level"], payload["locale"]) == (
-        "t-1", "engagement", "fr")
+        "t-1",
+        "engagement",
+        "fr",
+    )
     assert payload["reasons"] == list(REASONS[Phase.ENGAGEMENT])
     assert "Access Now" in payload["text"]
 
 
-def test_server_errors_retry_and_bad_signatures_fail(store: StateStore, clock,  # noqa: ANN001
-                                                     webhook_sink: tuple[WebhookSink, str]) -> None:
+def test_server_errors_retry_and_bad_signatures_fail(
+    store: StateStore,
+    clock,  # noqa: ANN001
+    webhook_sink: tuple[WebhookSink, str],
+) -> None:
     sink, url = webhook_sink
     outbox = Outbox(store, clock)
     outbox.enqueue(_notes(2))
@@ -53,7 +64,8 @@ def test_server_errors_retry_and_bad_signatures_fail(store: StateStore, clock,  
 
 
 def test_repeat_after_crash_is_acknowledged_not_reprocessed(
-        webhook_sink: tuple[WebhookSink, str]) -> None:
+    webhook_sink: tuple[WebhookSink, str],
+) -> None:
     sink, url = webhook_sink
     outbox_message = _message()
     adapter = _adapter(url)
@@ -66,8 +78,17 @@ def _message():  # noqa: ANN202
     from mercwatch.notify import MessageRenderer, OutgoingMessage
 
     rendered = MessageRenderer().render(Phase.RECONNAISSANCE, "en")
-    return OutgoingMessage(idempotency_key("t-1", "op-1"), "t-1", "op-1", Phase.RECONNAISSANCE,
-                           "en", None, rendered.subject, rendered.text, rendered.html)
+    return OutgoingMessage(
+        idempotency_key("t-1", "op-1"),
+        "t-1",
+        "op-1",
+        Phase.RECONNAISSANCE,
+        "en",
+        None,
+        rendered.subject,
+        rendered.text,
+        rendered.html,
+    )
 
 
 def test_signature_checks() -> None:

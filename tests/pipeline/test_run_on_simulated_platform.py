@@ -54,6 +54,8 @@ def test_every_output_is_written_and_bad_rows_are_kept(simulated_run):
 
 def test_eval_verb_prints_json(simulated_run):
     export, out = simulated_run
-    result = CliRunner().invoke(app, ["eval", str(out), "--truth", str(export / "truth.json"), "--json"])
+    result = CliRunner().invoke(
+        app, ["eval", str(out), "--truth", str(export / "truth.json"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["benign_accounts_disabled"] == 0

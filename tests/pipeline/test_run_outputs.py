@@ -13,8 +13,16 @@ from mercwatch.cli import app
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.pipeline import run as run_module
 
-OUTPUTS = ("operations.json", "notifications.jsonl", "enforcement.jsonl", "rejects.jsonl", "summary.json",
-           "indicators.stix.json", "report.html", "report.md")
+OUTPUTS = (
+    "operations.json",
+    "notifications.jsonl",
+    "enforcement.jsonl",
+    "rejects.jsonl",
+    "summary.json",
+    "indicators.stix.json",
+    "report.html",
+    "report.md",
+)
 
 
 @pytest.fixture
@@ -49,7 +57,11 @@ def test_rerun_gives_identical_outputs(export: Path, tmp_path: Path):
     out = tmp_path / "out"
     run_pipeline(RunConfig(export=export, out=out))
     # The summary and the report show time per stage; everything else is byte-identical.
-    first = {n: (out / n).read_bytes() for n in OUTPUTS if n not in ("summary.json", "report.html", "report.md")}
+    first = {
+        n: (out / n).read_bytes()
+        for n in OUTPUTS
+        if n not in ("summary.json", "report.html", "report.md")
+    }
     run_pipeline(RunConfig(export=export, out=out))
     assert first == {n: (out / n).read_bytes() for n in first}
 
@@ -70,13 +82,17 @@ def test_crash_leaves_previous_outputs_whole(export: Path, tmp_path: Path, monke
 
 
 def test_user_error_exits_2_with_one_line(tmp_path: Path):
-    result = CliRunner().invoke(app, ["run", str(tmp_path / "missing"), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        app, ["run", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2
     assert "export folder not found" in result.output
     assert "Traceback" not in result.output
 
 
 def test_unknown_detector_is_a_user_error(export: Path, tmp_path: Path):
-    result = CliRunner().invoke(app, ["run", str(export), "--out", str(tmp_path / "o"), "--only", "nope.x"])
+    result = CliRunner().invoke(
+        app, ["run", str(export), "--out", str(tmp_path / "o"), "--only", "nope.x"]
+    )
     assert result.exit_code == 2
     assert "unknown detector id(s): nope.x" in result.output

@@ -19,7 +19,9 @@ from mercwatch.store.engine import EngineConfig, connect, hand_off
 
 pytestmark = [
     pytest.mark.spark,
-    pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed"
+    ),
     pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime for Spark"),
 ]
 

@@ -20,8 +20,15 @@ from mercwatch.intel.report import render_html
 pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +44,23 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture()
 def page(browser: Any, tmp_path: Path) -> Iterator[tuple[Any, list[str], list[str]]]:
-    html = render_html(operations(), SUMMARY, notifications=notifications(), actions=actions(),
-                       generated_at=datetime(2021, 12, 16, 9, 0))
+    html = render_html(
+        operations(),
+        SUMMARY,
+        notifications=notifications(),
+        actions=actions(),
+        generated_at=datetime(2021, 12, 16, 9, 0),
+    )
     path = tmp_path / "report.html"
     path.write_text(html, encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
     tab = context.new_page()
     console: list[str] = []
     failed: list[str] = []
-    tab.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in
-           ("error", "warning") else None)
+    tab.on(
+        "console",
+        lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
     tab.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     tab.on("requestfailed", lambda r: failed.append(r.url))
     tab.on("dialog", lambda d: (console.append(f"dialog: {d.message}"), d.dismiss()))
@@ -59,8 +73,10 @@ def test_report_renders_cleanly(page: tuple[Any, list[str], list[str]], tmp_path
     tab, console, failed = page
     assert console == [] and failed == []
     sizes = tab.eval_on_selector_all(
-        "figure svg", "els => els.map(e => { const r = e.getBoundingClientRect();"
-                      " return [r.width, r.height, e.querySelectorAll('rect').length]; })")
+        "figure svg",
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [r.width, r.height, e.querySelectorAll('rect').length]; })",
+    )
     assert len(sizes) == 2
     for width, height, rects in sizes:
         assert width > 400 and height > 100 and rects >= 3
@@ -73,16 +89,18 @@ def test_payloads_are_shown_and_never_run(page: tuple[Any, list[str], list[str]]
     tab, console, _ = page
     assert tab.evaluate("window.__pwned") is None
     assert tab.evaluate("document.scripts.length") == 0
-    assert tab.evaluate("document.querySelectorAll('img, [onerror], a[href^=javascript]')"
-                        ".length") == 0
+    assert (
+        tab.evaluate("document.querySelectorAll('img, [onerror], a[href^=javascript]').length") == 0
+    )
     text = tab.inner_text("body")
     assert "<script>window.__pwned=1</script>" in text  # visible as text
     assert "victim-" not in text
     assert console == []
 
 
-def test_print_layout_fits_a_page_width(page: tuple[Any, list[str], list[str]],
-                                        tmp_path: Path) -> None:
+def test_print_layout_fits_a_page_width(
+    page: tuple[Any, list[str], list[str]], tmp_path: Path
+) -> None:
     tab, _, _ = page
     overflow = tab.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert overflow is False

@@ -34,14 +34,16 @@ WHEN = datetime(2021, 12, 16, 9, 0)
 
 @pytest.fixture(scope="module")
 def html() -> str:
-    return render_html(operations(), SUMMARY, notifications=notifications(), actions=actions(),
-                       generated_at=WHEN)
+    return render_html(
+        operations(), SUMMARY, notifications=notifications(), actions=actions(), generated_at=WHEN
+    )
 
 
 @pytest.fixture(scope="module")
 def markdown() -> str:
-    return render_markdown(operations(), SUMMARY, notifications=notifications(),
-                           actions=actions(), generated_at=WHEN)
+    return render_markdown(
+        operations(), SUMMARY, notifications=notifications(), actions=actions(), generated_at=WHEN
+    )
 
 
 class Tags(HTMLParser):
@@ -86,8 +88,12 @@ def test_indicators_are_defanged(html: str, markdown: str) -> None:
 
 
 def test_counts(html: str) -> None:
-    view = build_view(operations(), ReportSummary.from_dict(SUMMARY),
-                      notifications=notifications(), actions=actions())
+    view = build_view(
+        operations(),
+        ReportSummary.from_dict(SUMMARY),
+        notifications=notifications(),
+        actions=actions(),
+    )
     full = view.operations[0]
     assert (full.operation_id, full.accounts_removed, full.people_warned) == ("op-0001", 28, 3)
     assert full.warned_by_level == (("Engagement", 2), ("Exploitation", 1))
@@ -118,8 +124,10 @@ def test_md_escape_leaves_no_markup(text: str) -> None:
     assert not re.search(r"(?<!\\)[\[\]`*_|]", out.replace("\\\\", ""))
 
 
-@given(st.lists(st.from_regex(r"[a-z0-9_-]{1,12}", fullmatch=True), min_size=1, max_size=8),
-       st.text(alphabet="abc- .,:_09", max_size=60))
+@given(
+    st.lists(st.from_regex(r"[a-z0-9_-]{1,12}", fullmatch=True), min_size=1, max_size=8),
+    st.text(alphabet="abc- .,:_09", max_size=60),
+)
 def test_redactor_leaves_no_target_id(targets: list[str], filler: str) -> None:
     text = " ".join(f"{filler} {t}," for t in targets)
     out = TargetRedactor(targets).text(text)
@@ -151,8 +159,9 @@ def test_empty_run_renders() -> None:
 
 
 def test_rendering_is_deterministic(html: str) -> None:
-    again = render_html(operations(), SUMMARY, notifications=notifications(), actions=actions(),
-                        generated_at=WHEN)
+    again = render_html(
+        operations(), SUMMARY, notifications=notifications(), actions=actions(), generated_at=WHEN
+    )
     assert again == html
 
 
@@ -170,7 +179,8 @@ def write_run(folder: Path, with_summary: bool = True) -> None:
     if with_summary:
         (folder / "summary.json").write_text(json.dumps(SUMMARY), encoding="utf-8")
     (folder / "notifications.jsonl").write_text(
-        "".join(json.dumps(n.to_dict()) + "\n" for n in notifications()), encoding="utf-8")
+        "".join(json.dumps(n.to_dict()) + "\n" for n in notifications()), encoding="utf-8"
+    )
 
 
 def test_report_verb_rerenders_a_run_folder(tmp_path: Path) -> None:
@@ -193,8 +203,9 @@ def test_report_without_summary_and_with_missing_operations(tmp_path: Path) -> N
     result = CliRunner().invoke(app, ["report", str(empty)])
     assert result.exit_code != 0
     # The CLI either raises the MercwatchError or prints it as one line (exit 2).
-    message = str(result.exception) if isinstance(result.exception, MercwatchError) \
-        else result.output
+    message = (
+        str(result.exception) if isinstance(result.exception, MercwatchError) else result.output
+    )
     assert "operations.json" in message and "missing" in message
 
 

@@ -25,13 +25,28 @@ from mercwatch.store.state import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = {"operations", "actions", "review_queue", "audit_log", "audit_head",
-          "notification_outbox", VERSION_TABLE}
+TABLES = {
+    "operations",
+    "actions",
+    "review_queue",
+    "audit_log",
+    "audit_head",
+    "notification_outbox",
+    VERSION_TABLE,
+}
 
 
 def _op(op_id: str, confidence: float) -> Operation:
-    return Operation(op_id, confidence, (Phase.RECONNAISSANCE,), ("a1",), ("t1",),
-                     Infrastructure(), datetime(2021, 5, 1), datetime(2021, 6, 1))
+    return Operation(
+        op_id,
+        confidence,
+        (Phase.RECONNAISSANCE,),
+        ("a1",),
+        ("t1",),
+        Infrastructure(),
+        datetime(2021, 5, 1),
+        datetime(2021, 6, 1),
+    )
 
 
 def test_open_migrates_to_head(store: StateStore) -> None:
@@ -58,13 +73,17 @@ def test_declared_tables_match_the_migrations(store: StateStore) -> None:
 
 
 @pytest.mark.parametrize(
-    "statement", ["UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"])
+    "statement", ["UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log"]
+)
 def test_audit_log_refuses_update_and_delete(store: StateStore, statement: str) -> None:
     with store.transaction() as conn:
-        conn.execute(text(
-            "INSERT INTO audit_log (id, ts, actor, action, subject, operation_id, reason, "
-            "evidence, policy_version, prev_hash, hash) VALUES (1, '2021-01-01 00:00:00', 'a', "
-            "'b', 'c', 'd', 'e', '[]', 'v', 'p', 'h')"))
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (id, ts, actor, action, subject, operation_id, reason, "
+                "evidence, policy_version, prev_hash, hash) VALUES (1, '2021-01-01 00:00:00', 'a', "
+                "'b', 'c', 'd', 'e', '[]', 'v', 'p', 'h')"
+            )
+        )
     with pytest.raises(StateError, match="append-only"), store.transaction() as conn:
         conn.execute(text(statement))
 

@@ -130,22 +130,41 @@ def medallion_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     data = {
         "/discovery": {"title": "peer", "default": root, "api_roots": [root]},
         "api1": {
-            "information": {"title": "peer root", "max_content_length": 100_000_000,
-                            "versions": ["application/taxii+json;version=2.1"]},
+            "information": {
+                "title": "peer root",
+                "max_content_length": 100_000_000,
+                "versions": ["application/taxii+json;version=2.1"],
+            },
             # medallion's memory backend needs "status": [] or add_objects fails.
             "status": [],
-            "collections": [{"id": collection_id, "title": "Peer Pegasus", "can_read": True,
-                             "can_write": True, "objects": [], "manifest": [],
-                             "media_types": ["application/stix+json;version=2.1"]}],
+            "collections": [
+                {
+                    "id": collection_id,
+                    "title": "Peer Pegasus",
+                    "can_read": True,
+                    "can_write": True,
+                    "objects": [],
+                    "manifest": [],
+                    "media_types": ["application/stix+json;version=2.1"],
+                }
+            ],
         },
     }
     path = tmp_path_factory.mktemp("medallion") / "data.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     medallion.set_config(app, "users", {"users": {"peer": "peer-pass"}})
     medallion.set_config(app, "taxii", {"taxii": {"max_page_size": 20}})
-    medallion.set_config(app, "backend", {"backend": {
-        "module": "medallion.backends.memory_backend", "module_class": "MemoryBackend",
-        "filename": str(path)}})
+    medallion.set_config(
+        app,
+        "backend",
+        {
+            "backend": {
+                "module": "medallion.backends.memory_backend",
+                "module_class": "MemoryBackend",
+                "filename": str(path),
+            }
+        },
+    )
     medallion.register_blueprints(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -47,8 +47,17 @@ def pegasus_subset(tmp_path: Path, n: int) -> Path:
 
 
 def test_publish_is_idempotent(tmp_path: Path) -> None:
-    args = ["taxii", "publish", str(pegasus_subset(tmp_path, 200)), "--store",
-            str(tmp_path / "s"), "--collection", "pegasus", "--title", "Amnesty Pegasus"]
+    args = [
+        "taxii",
+        "publish",
+        str(pegasus_subset(tmp_path, 200)),
+        "--store",
+        str(tmp_path / "s"),
+        "--collection",
+        "pegasus",
+        "--title",
+        "Amnesty Pegasus",
+    ]
     first = CliRunner().invoke(app, args)
     again = CliRunner().invoke(app, args)
     assert first.exit_code == again.exit_code == 0, first.output
@@ -70,15 +79,29 @@ def test_serve_runs_alone_and_serves_what_was_published(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from mercwatch.cli import main; main()", "taxii", "serve",
-         "--store", str(tmp_path / "store"), "--keys-file", str(keys), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "from mercwatch.cli import main; main()",
+            "taxii",
+            "serve",
+            "--store",
+            str(tmp_path / "store"),
+            "--keys-file",
+            str(keys),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         base = f"http://127.0.0.1:{port}/taxii2/"
         _wait_until_listening(proc, base)
         user, password = token.split(".", 1)
-        result = pull_collection(base, "pegasus", tmp_path / "out.json", user=user,
-                                 password=password, per_request=1000)
+        result = pull_collection(
+            base, "pegasus", tmp_path / "out.json", user=user, password=password, per_request=1000
+        )
         assert (result.objects, result.pages) == (300, 1)
     finally:
         proc.terminate()
@@ -98,8 +121,9 @@ def _wait_until_listening(proc: subprocess.Popen, url: str) -> None:
     raise AssertionError("taxii serve did not start")
 
 
-def test_serve_without_keys_is_a_user_error(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_without_keys_is_a_user_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MERCWATCH_API_KEYS", raising=False)
     monkeypatch.delenv("MERCWATCH_KEYS_FILE", raising=False)
     result = CliRunner().invoke(app, ["taxii", "serve", "--store", str(tmp_path)])

@@ -19,10 +19,16 @@ IND_ID = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 
 
 def indicator(modified: str, domain: str = "evil.example") -> dict[str, Any]:
-    return {"type": "indicator", "spec_version": "2.1", "id": IND_ID,
-            "created": "2021-12-16T10:00:00.000Z", "modified": modified,
-            "pattern": f"[domain-name:value = '{domain}']", "pattern_type": "stix",
-            "valid_from": "2021-12-16T10:00:00Z"}
+    return {
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": IND_ID,
+        "created": "2021-12-16T10:00:00.000Z",
+        "modified": modified,
+        "pattern": f"[domain-name:value = '{domain}']",
+        "pattern_type": "stix",
+        "valid_from": "2021-12-16T10:00:00Z",
+    }
 
 
 def test_versions_are_kept_and_the_same_version_is_not_added_twice(tmp_path: Path) -> None:
@@ -34,8 +40,10 @@ def test_versions_are_kept_and_the_same_version_is_not_added_twice(tmp_path: Pat
     rows = store.versions(info.id)
     assert [o.ok for o in first + again + newer] == [True, True, True]
     assert again[0].message == "version already held"
-    assert [format_ts(r.version) for r in rows] == ["2021-12-16T10:00:00.000000Z",
-                                                    "2021-12-17T10:00:00.000000Z"]
+    assert [format_ts(r.version) for r in rows] == [
+        "2021-12-16T10:00:00.000000Z",
+        "2021-12-17T10:00:00.000000Z",
+    ]
     assert rows[0].date_added < rows[1].date_added and rows[0].seq < rows[1].seq
 
 
@@ -49,8 +57,9 @@ def test_invalid_objects_fail_alone(tmp_path: Path) -> None:
     assert len(store.versions("c")) == 1
 
 
-def test_date_added_is_strictly_increasing_within_one_request(tmp_path: Path,
-                                                              pegasus_objects: list) -> None:
+def test_date_added_is_strictly_increasing_within_one_request(
+    tmp_path: Path, pegasus_objects: list
+) -> None:
     store = CollectionStore(tmp_path)
     store.create_collection("p", alias="p")
     store.add_objects("p", pegasus_objects[:300])
@@ -90,8 +99,9 @@ for i in range(n):
 def test_two_processes_writing_lose_nothing(tmp_path: Path) -> None:
     store = CollectionStore(tmp_path)
     store.create_collection("c", alias="c")
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(n)])
-             for n in (1, 2)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(n)]) for n in (1, 2)
+    ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     rows = store.versions("c")
     assert len(rows) == 3  # 1 + 2 distinct versions of the one indicator id
@@ -110,8 +120,11 @@ def test_create_is_idempotent_by_alias_and_media_types_follow_content(tmp_path: 
     a = store.create_collection("Title", alias="x")
     b = store.create_collection("Other title", alias="x")
     assert a == b
-    sco = {"type": "domain-name", "id": "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5",
-           "value": "evil.example"}
+    sco = {
+        "type": "domain-name",
+        "id": "domain-name--3c10e93f-798e-5a26-a0c1-08156efab7f5",
+        "value": "evil.example",
+    }
     store.add_objects("x", [sco])
     assert store.collection("x").media_types == ("application/stix+json;version=2.1",)
 
@@ -132,11 +145,14 @@ def test_status_resources_persist(tmp_path: Path) -> None:
     assert store.status("s-2") is None
 
 
-@pytest.mark.parametrize(("obj", "spec"), [
-    ({"type": "indicator", "spec_version": "2.1", "created": "x"}, "2.1"),
-    ({"type": "indicator", "created": "x"}, "2.0"),
-    ({"type": "ipv4-addr", "value": "1.2.3.4"}, "2.1"),
-])
+@pytest.mark.parametrize(
+    ("obj", "spec"),
+    [
+        ({"type": "indicator", "spec_version": "2.1", "created": "x"}, "2.1"),
+        ({"type": "indicator", "created": "x"}, "2.0"),
+        ({"type": "ipv4-addr", "value": "1.2.3.4"}, "2.1"),
+    ],
+)
 def test_spec_version(obj: dict, spec: str) -> None:
     assert spec_version(obj) == spec
 

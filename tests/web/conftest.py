@@ -25,12 +25,12 @@ from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.state import StateStore
 
-XSS_NAME = '<img src=x onerror="document.title=\'pwned-name\'">Ana'
+XSS_NAME = "<img src=x onerror=\"document.title='pwned-name'\">Ana"
 XSS_BIO = "<script>document.title='pwned-bio'</script>Reporter"
 XSS_ACTOR = "<script>alert('actor')</script>Cytrox"
 XSS_DETAIL = "sent <svg onload=alert(1)> to a target"
 XSS_REASON = "<script>alert('reason')</script> queued by a test"
-XSS_DOMAIN = "evil\"><script>alert(1)</script>.example"
+XSS_DOMAIN = 'evil"><script>alert(1)</script>.example'
 # The fast detectors still find the operations; the photo/persona one alone doubles
 # the run time on two shared cores, and nothing here depends on it.
 SKIP = frozenset({"engagement.fake_persona"})
@@ -48,8 +48,14 @@ class Fixture:
     hostile_op: str
     hostile_account: str
     pending_ids: tuple[int, ...]
-    hostile: ClassVar[tuple[str, ...]] = (XSS_NAME, XSS_BIO, XSS_ACTOR, XSS_DETAIL,
-                                           XSS_REASON, XSS_DOMAIN)
+    hostile: ClassVar[tuple[str, ...]] = (
+        XSS_NAME,
+        XSS_BIO,
+        XSS_ACTOR,
+        XSS_DETAIL,
+        XSS_REASON,
+        XSS_DOMAIN,
+    )
 
     def store(self) -> StateStore:
         return StateStore.open(self.state_url)
@@ -63,9 +69,14 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``export/``, ``out/`` and ``out/state.db`` from the real pipeline, run once."""
     root = tmp_path_factory.mktemp("web-run")
     simulate(SimConfig(users=600, seed=3, bad_rows=7), root / "export")
-    run_pipeline(RunConfig(export=root / "export", out=root / "out",
-                           state_url=f"sqlite:///{(root / 'state.db').as_posix()}",
-                           skip_detectors=SKIP))
+    run_pipeline(
+        RunConfig(
+            export=root / "export",
+            out=root / "out",
+            state_url=f"sqlite:///{(root / 'state.db').as_posix()}",
+            skip_detectors=SKIP,
+        )
+    )
     return root
 
 
@@ -84,9 +95,15 @@ def _plant_hostile_text(out: Path, export: Path) -> tuple[str, str]:
     first = data["operations"][0]
     first["attribution"] = {"actor": XSS_ACTOR, "source": "test-feed", "matched": [XSS_DOMAIN]}
     first["infrastructure"]["domains"] = [*first["infrastructure"]["domains"], XSS_DOMAIN]
-    first["evidence"].append({"detector": "exploitation.link_delivery",
-                              "phase": "exploitation", "subject": first["accounts"][0],
-                              "score": 0.5, "detail": XSS_DETAIL})
+    first["evidence"].append(
+        {
+            "detector": "exploitation.link_delivery",
+            "phase": "exploitation",
+            "subject": first["accounts"][0],
+            "score": 0.5,
+            "detail": XSS_DETAIL,
+        }
+    )
     (out / "operations.json").write_text(json.dumps(data), encoding="utf-8")
     account = first["accounts"][0]
     table = pq.read_table(export / "accounts.parquet").to_pylist()
@@ -101,12 +118,29 @@ def _plant_hostile_text(out: Path, export: Path) -> tuple[str, str]:
 def _queue_reviews(state_url: str, op: Operation) -> tuple[int, ...]:
     """Pending actions, as the policy queues them below auto-apply confidence."""
     enforcer = Enforcer(StateStore.open(state_url), load_policy())
-    wanted = [Action(ActionKind.CHECKPOINT_ACCOUNT, op.accounts[0], op.operation_id,
-                     ActionStatus.PENDING_REVIEW, XSS_REASON),
-              Action(ActionKind.BLOCK_DOMAIN, XSS_DOMAIN, op.operation_id,
-                     ActionStatus.PENDING_REVIEW, "look-alike domain, confidence 0.6"),
-              Action(ActionKind.BLOCK_URL, "https://news-check.example/a", op.operation_id,
-                     ActionStatus.PENDING_REVIEW, "lure URL, confidence 0.55")]
+    wanted = [
+        Action(
+            ActionKind.CHECKPOINT_ACCOUNT,
+            op.accounts[0],
+            op.operation_id,
+            ActionStatus.PENDING_REVIEW,
+            XSS_REASON,
+        ),
+        Action(
+            ActionKind.BLOCK_DOMAIN,
+            XSS_DOMAIN,
+            op.operation_id,
+            ActionStatus.PENDING_REVIEW,
+            "look-alike domain, confidence 0.6",
+        ),
+        Action(
+            ActionKind.BLOCK_URL,
+            "https://news-check.example/a",
+            op.operation_id,
+            ActionStatus.PENDING_REVIEW,
+            "lure URL, confidence 0.55",
+        ),
+    ]
     enforcer.apply(wanted, {op.operation_id: op.evidence})
     # The run may queue reviews of its own; return ours, in the order above.
     ids = {(p.action.action, p.action.subject): p.id for p in enforcer.pending_reviews()}
@@ -127,6 +161,13 @@ def run(pipeline_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Fixture
     op = Operation.from_dict(next(o for o in data["operations"] if o["operation_id"] == op_id))
     pending = _queue_reviews(state_url, op)
     tokens, keys = _keys()
-    return Fixture(root / "out", root / "export", state_url, tokens, Authenticator(keys),
-                   op_id, account, pending)
-
+    return Fixture(
+        root / "out",
+        root / "export",
+        state_url,
+        tokens,
+        Authenticator(keys),
+        op_id,
+        account,
+        pending,
+    )

@@ -21,8 +21,15 @@ from mercwatch.web import WebSettings
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -37,12 +44,17 @@ def server(run: Any) -> Iterator[str]:
 
     # Plain HTTP on loopback: the Secure flag would be honoured by Chromium on
     # 127.0.0.1 too, but the setting exists for exactly this case, so use it.
-    web = WebSettings(state_url=run.state_url, export_dir=run.export,
-                      session_secret="b" * 40, secure_cookies=False)
+    web = WebSettings(
+        state_url=run.state_url,
+        export_dir=run.export,
+        session_secret="b" * 40,
+        secure_cookies=False,
+    )
     app = create_app(ApiSettings(run_dir=run.out), authenticator=run.auth, web=web)
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                        lifespan="off"))
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     while not srv.started:
@@ -66,12 +78,14 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def test_analyst_reviews_an_operation_end_to_end(run: Any, server: str, browser: Any,
-                                                 tmp_path: Any) -> None:
+def test_analyst_reviews_an_operation_end_to_end(
+    run: Any, server: str, browser: Any, tmp_path: Any
+) -> None:
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning")
-            else None)
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
     page.on("pageerror", lambda e: problems.append(str(e)))
 
     def on_dialog(dialog: Any) -> None:  # an alert() would mean injected script ran

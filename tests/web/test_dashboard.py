@@ -33,8 +33,9 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 def make_client(run: Any, *, state: bool = True) -> TestClient:
-    web = WebSettings(state_url=run.state_url if state else None, export_dir=run.export,
-                      session_secret=SECRET)
+    web = WebSettings(
+        state_url=run.state_url if state else None, export_dir=run.export, session_secret=SECRET
+    )
     app = create_app(ApiSettings(run_dir=run.out), authenticator=run.auth, web=web)
     # Session cookies are Secure, so the test client speaks (pretend) HTTPS.
     return TestClient(app, base_url="https://testserver")
@@ -42,8 +43,9 @@ def make_client(run: Any, *, state: bool = True) -> TestClient:
 
 def login(client: TestClient, token: str, next_: str = "/") -> Any:
     nonce = NONCE.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
-    return client.post("/login", data={"token": token, "nonce": nonce, "next": next_},
-                       follow_redirects=False)
+    return client.post(
+        "/login", data={"token": token, "nonce": nonce, "next": next_}, follow_redirects=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +75,22 @@ def assert_escaped(page: str, *hostile: str) -> None:
 
 def test_every_page_needs_a_session(run: Any) -> None:
     client = make_client(run)
-    for path in ["/", "/operations", f"/operations/{run.hostile_op}", "/review", "/audit",
-                 "/outbox"]:
+    for path in [
+        "/",
+        "/operations",
+        f"/operations/{run.hostile_op}",
+        "/review",
+        "/audit",
+        "/outbox",
+    ]:
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=")
-    response = client.post(f"/review/{run.pending_ids[0]}", data={"decision": "approve",
-                           "note": "x", "csrf": "x"}, follow_redirects=False)
+    response = client.post(
+        f"/review/{run.pending_ids[0]}",
+        data={"decision": "approve", "note": "x", "csrf": "x"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     assert run.pending_ids[0] in [p.id for p in run.enforcer().pending_reviews()]
 
@@ -88,8 +99,11 @@ def test_sign_in_sets_a_hardened_session_cookie(run: Any) -> None:
     client = make_client(run)
     response = login(client, run.tokens[Role.READER], "/operations")
     assert response.status_code == 303 and response.headers["location"] == "/operations"
-    cookie = next(v for k, v in response.headers.multi_items()
-                  if k == "set-cookie" and v.startswith("mw_session="))
+    cookie = next(
+        v
+        for k, v in response.headers.multi_items()
+        if k == "set-cookie" and v.startswith("mw_session=")
+    )
     flags = {part.strip().lower() for part in cookie.split(";")}
     assert {"httponly", "secure", "samesite=strict", "path=/"} <= flags
     assert run.tokens[Role.READER].split(".", 1)[1] not in cookie
@@ -107,9 +121,13 @@ def test_wrong_key_forged_cookie_and_stale_form_are_refused(run: Any) -> None:
     genuine = client.cookies["mw_session"]
     # Promoted to admin, signed with a key that is not the server's:
     promoted = URLSafeTimedSerializer("w" * 40, salt="mercwatch.web.session").dumps(
-        {"k": "reader-1", "r": "admin", "c": "x"})
-    for forged in [promoted, genuine[:-4] + ("AAAA" if genuine[-4:] != "AAAA" else "BBBB"),
-                   "garbage"]:
+        {"k": "reader-1", "r": "admin", "c": "x"}
+    )
+    for forged in [
+        promoted,
+        genuine[:-4] + ("AAAA" if genuine[-4:] != "AAAA" else "BBBB"),
+        "garbage",
+    ]:
         other = make_client(run)
         other.cookies.set("mw_session", forged)
         assert other.get("/", follow_redirects=False).status_code == 303
@@ -189,7 +207,8 @@ def test_operations_sort_and_filter(run: Any, clients: dict[Role, TestClient]) -
 
 
 def test_operation_detail_shows_evidence_accounts_and_counts(
-        run: Any, clients: dict[Role, TestClient]) -> None:
+    run: Any, clients: dict[Role, TestClient]
+) -> None:
     ops = json.loads((run.out / "operations.json").read_text())["operations"]
     op = next(o for o in ops if o["operation_id"] == run.hostile_op)
     page = clients[Role.READER].get(f"/operations/{run.hostile_op}").text
@@ -197,8 +216,10 @@ def test_operation_detail_shows_evidence_accounts_and_counts(
         assert f"<code>{detector}</code>" in page
     for account in op["accounts"]:
         assert f'<td class="mono">{account}</td>' in page
-    warned = sum(json.loads(line)["operation_id"] == run.hostile_op
-                 for line in (run.out / "notifications.jsonl").read_text().splitlines())
+    warned = sum(
+        json.loads(line)["operation_id"] == run.hostile_op
+        for line in (run.out / "notifications.jsonl").read_text().splitlines()
+    )
     assert f'<span class="num">{warned}</span><span class="label">people warned' in page
     targeted = len(set(op["targets"]))
     assert f'<span class="num">{targeted}</span><span class="label">people targeted' in page
@@ -206,8 +227,11 @@ def test_operation_detail_shows_evidence_accounts_and_counts(
 
 
 def test_target_ids_only_for_admins(run: Any, clients: dict[Role, TestClient]) -> None:
-    op = next(o for o in json.loads((run.out / "operations.json").read_text())["operations"]
-              if o["operation_id"] == run.hostile_op)
+    op = next(
+        o
+        for o in json.loads((run.out / "operations.json").read_text())["operations"]
+        if o["operation_id"] == run.hostile_op
+    )
     for role in (Role.READER, Role.WRITER):
         page = clients[role].get(f"/operations/{run.hostile_op}").text
         assert not [t for t in op["targets"] if t in page]
@@ -215,12 +239,14 @@ def test_target_ids_only_for_admins(run: Any, clients: dict[Role, TestClient]) -
     assert all(t in admin for t in op["targets"])
 
 
-def test_user_controlled_text_is_escaped_everywhere(run: Any,
-                                                    clients: dict[Role, TestClient]) -> None:
+def test_user_controlled_text_is_escaped_everywhere(
+    run: Any, clients: dict[Role, TestClient]
+) -> None:
     client = clients[Role.WRITER]
     name, bio, actor, detail, reason, domain = run.hostile
-    assert_escaped(client.get(f"/operations/{run.hostile_op}").text, name, bio, actor, detail,
-                   domain)
+    assert_escaped(
+        client.get(f"/operations/{run.hostile_op}").text, name, bio, actor, detail, domain
+    )
     assert_escaped(client.get("/operations").text, actor)
     assert_escaped(client.get("/review").text, name, bio, reason, domain)
     assert_escaped(client.get("/audit").text, reason, domain)
@@ -250,14 +276,14 @@ def test_without_a_state_store_pages_say_so(run: Any) -> None:
 # --- review decisions -------------------------------------------------------------------
 
 
-def decide(client: TestClient, action_id: int, decision: str, note: str,
-           csrf: str | None = None) -> Any:
+def decide(
+    client: TestClient, action_id: int, decision: str, note: str, csrf: str | None = None
+) -> Any:
     data = {"decision": decision, "note": note, "csrf": csrf_of(client) if csrf is None else csrf}
     return client.post(f"/review/{action_id}", data=data, follow_redirects=False)
 
 
-def test_readers_see_the_queue_but_cannot_decide(run: Any,
-                                                 clients: dict[Role, TestClient]) -> None:
+def test_readers_see_the_queue_but_cannot_decide(run: Any, clients: dict[Role, TestClient]) -> None:
     reader = clients[Role.READER]
     assert 'action="/review/' not in reader.get("/review").text
     before = len(read_audit(run.store()))
@@ -267,8 +293,7 @@ def test_readers_see_the_queue_but_cannot_decide(run: Any,
     assert run.pending_ids[2] in [p.id for p in run.enforcer().pending_reviews()]
 
 
-def test_decisions_need_the_session_csrf_token(run: Any,
-                                               clients: dict[Role, TestClient]) -> None:
+def test_decisions_need_the_session_csrf_token(run: Any, clients: dict[Role, TestClient]) -> None:
     writer = clients[Role.WRITER]
     other = make_client(run)
     login(other, run.tokens[Role.WRITER])
@@ -284,7 +309,8 @@ def test_a_decision_needs_a_reason(run: Any, clients: dict[Role, TestClient]) ->
 
 
 def test_approve_applies_the_action_and_writes_the_audit_log(
-        run: Any, clients: dict[Role, TestClient]) -> None:
+    run: Any, clients: dict[Role, TestClient]
+) -> None:
     writer, action_id = clients[Role.WRITER], run.pending_ids[2]
     response = decide(writer, action_id, "approve", "lure domain confirmed <b>by hand</b>")
     assert response.status_code == 303
@@ -293,7 +319,10 @@ def test_approve_applies_the_action_and_writes_the_audit_log(
     assert stored.action.status is ActionStatus.APPLIED
     entry = read_audit(run.store())[-1]
     assert (entry.actor, entry.action, entry.reason) == (
-        "dashboard:writer-1", "review_approve:block_url", "lure domain confirmed <b>by hand</b>")
+        "dashboard:writer-1",
+        "review_approve:block_url",
+        "lure domain confirmed <b>by hand</b>",
+    )
     assert verify_audit(run.store()) == entry.id
     page = writer.get("/audit").text
     assert "dashboard:writer-1" in page and "lure domain confirmed &lt;b&gt;by hand" in page
@@ -310,19 +339,26 @@ def test_reject_leaves_the_subject_alone(run: Any, clients: dict[Role, TestClien
 
 
 def test_audit_page_verifies_the_chain_and_reports_tampering(
-        run: Any, tmp_path: Path, clients: dict[Role, TestClient]) -> None:
+    run: Any, tmp_path: Path, clients: dict[Role, TestClient]
+) -> None:
     page = clients[Role.READER].get("/audit?verify=true").text
     assert f"Chain verified: {verify_audit(run.store())} entries" in page
     url = f"sqlite:///{(tmp_path / 'tampered.db').as_posix()}"
     store = StateStore.open(url)
     Enforcer(store, load_policy()).apply(
-        [Action(ActionKind.DISABLE_ACCOUNT, "u1", "op-1", ActionStatus.APPLIED, "policy")], {})
+        [Action(ActionKind.DISABLE_ACCOUNT, "u1", "op-1", ActionStatus.APPLIED, "policy")], {}
+    )
     with store.transaction() as conn:
         conn.execute(text("DROP TRIGGER audit_log_no_update"))  # what an intruder would do
         conn.execute(update(audit_log).values(reason="nothing to see"))
-    client = TestClient(create_app(ApiSettings(run_dir=run.out), authenticator=run.auth,
-                                   web=WebSettings(state_url=url, session_secret=SECRET)),
-                        base_url="https://testserver")
+    client = TestClient(
+        create_app(
+            ApiSettings(run_dir=run.out),
+            authenticator=run.auth,
+            web=WebSettings(state_url=url, session_secret=SECRET),
+        ),
+        base_url="https://testserver",
+    )
     login(client, run.tokens[Role.READER])
     assert "Chain broken at audit entry 1" in client.get("/audit?verify=true").text
 
@@ -336,8 +372,9 @@ def test_serve_verb_needs_keys(run: Any, monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.exit_code == 2 and "no API keys" in result.output
 
 
-def test_serve_verb_serves_dashboard_and_api(run: Any, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_verb_serves_dashboard_and_api(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import uvicorn
 
     keys = tmp_path / "keys.json"
@@ -345,9 +382,20 @@ def test_serve_verb_serves_dashboard_and_api(run: Any, tmp_path: Path,
     served: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
     monkeypatch.setenv("MERCWATCH_SESSION_SECRET", SECRET)
-    result = CliRunner().invoke(cli_app, [
-        "serve", "--out", str(run.out), "--state-url", run.state_url, "--keys-file", str(keys),
-        "--port", "8099"])
+    result = CliRunner().invoke(
+        cli_app,
+        [
+            "serve",
+            "--out",
+            str(run.out),
+            "--state-url",
+            run.state_url,
+            "--keys-file",
+            str(keys),
+            "--port",
+            "8099",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (served["host"], served["port"]) == ("127.0.0.1", 8099)
     client = TestClient(served["app"], base_url="https://testserver")

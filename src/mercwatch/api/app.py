@@ -24,9 +24,12 @@ from mercwatch.intel.taxii import store as taxii_store
 from mercwatch.web import WebSettings, create_dashboard
 
 
-def create_app(settings: ApiSettings | None = None, *,
-               authenticator: Authenticator | None = None,
-               web: WebSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ApiSettings | None = None,
+    *,
+    authenticator: Authenticator | None = None,
+    web: WebSettings | None = None,
+) -> FastAPI:
     """Build the API app from settings (default: ``MERCWATCH_*`` environment variables).
 
     Args:
@@ -39,8 +42,11 @@ def create_app(settings: ApiSettings | None = None, *,
     """
     settings = settings or load_settings()
     auth = authenticator or settings.authenticator()
-    app = FastAPI(title="mercwatch API", version=__version__,
-                  description="Operations found by mercwatch, and its TAXII 2.1 server.")
+    app = FastAPI(
+        title="mercwatch API",
+        version=__version__,
+        description="Operations found by mercwatch, and its TAXII 2.1 server.",
+    )
     app.state.settings = settings
     app.state.authenticator = auth
     source = OperationsFile(settings.run_dir / "operations.json") if settings.run_dir else None
@@ -50,8 +56,12 @@ def create_app(settings: ApiSettings | None = None, *,
     @app.get("/api/health", tags=["health"])
     def health() -> dict[str, Any]:
         """Liveness for load balancers: no credentials needed, no data revealed."""
-        return {"status": "ok", "version": __version__, "taxii": taxii,
-                "operations": source is not None and source.path.exists()}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "taxii": taxii,
+            "operations": source is not None and source.path.exists(),
+        }
 
     @app.exception_handler(StateError)
     async def state_error(_: Request, exc: StateError) -> JSONResponse:
@@ -59,7 +69,8 @@ def create_app(settings: ApiSettings | None = None, *,
 
     if settings.taxii_store is not None:
         store = taxii_store.CollectionStore(settings.taxii_store)
-        app.mount("/taxii2", taxii_server.create_taxii_app(settings, store=store,
-                                                           authenticator=auth))
+        app.mount(
+            "/taxii2", taxii_server.create_taxii_app(settings, store=store, authenticator=auth)
+        )
     app.mount("/", create_dashboard(settings, auth, web))  # last: /api, /taxii2 match first
     return app

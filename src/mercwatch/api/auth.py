@@ -37,8 +37,15 @@ from mercwatch.api.keys import (  # re-exported: callers may import them from he
     verify_secret,
 )
 
-__all__ = ["ApiKey", "Authenticator", "Principal", "Role", "hash_secret", "new_api_key",
-           "verify_secret"]
+__all__ = [
+    "ApiKey",
+    "Authenticator",
+    "Principal",
+    "Role",
+    "hash_secret",
+    "new_api_key",
+    "verify_secret",
+]
 
 _CACHE_SIZE = 1024
 CHALLENGE = 'Basic realm="mercwatch", Bearer'
@@ -96,11 +103,13 @@ class Authenticator:
         ) -> Principal:
             principal = self._check(basic, bearer.credentials if bearer else header)
             if principal is None:
-                raise HTTPException(status.HTTP_401_UNAUTHORIZED, "valid credentials required",
-                                    headers={"WWW-Authenticate": CHALLENGE})
+                raise HTTPException(
+                    status.HTTP_401_UNAUTHORIZED,
+                    "valid credentials required",
+                    headers={"WWW-Authenticate": CHALLENGE},
+                )
             if not principal.role.allows(role):
-                raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                    f"role {role.value!r} required")
+                raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {role.value!r} required")
             request.state.principal = principal
             return principal
 

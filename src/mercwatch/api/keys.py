@@ -73,8 +73,9 @@ def verify_secret(secret: str, encoded: str) -> bool:
     try:
         _, n, r, p, salt, digest = encoded.split("$")
         expected = _unb64(digest)
-        got = hashlib.scrypt(secret.encode(), salt=_unb64(salt), dklen=32,
-                             n=int(n), r=int(r), p=int(p))
+        got = hashlib.scrypt(
+            secret.encode(), salt=_unb64(salt), dklen=32, n=int(n), r=int(r), p=int(p)
+        )
     except (ValueError, binascii.Error):
         return False
     return hmac.compare_digest(got, expected)

@@ -94,15 +94,27 @@ def operation_out(op: Operation, principal: Principal) -> OperationOut:
     redactor = TargetRedactor(() if admin else op.targets)
     data = op.to_dict()
     return OperationOut(
-        operation_id=op.operation_id, confidence=data["confidence"], phases=list(op.phases),
-        accounts=list(op.accounts), target_count=len(set(op.targets)),
+        operation_id=op.operation_id,
+        confidence=data["confidence"],
+        phases=list(op.phases),
+        accounts=list(op.accounts),
+        target_count=len(set(op.targets)),
         targets=list(op.targets) if admin else None,
-        target_countries=dict(op.target_countries), infrastructure=data["infrastructure"],
-        first_seen=data["first_seen"], last_seen=data["last_seen"],
+        target_countries=dict(op.target_countries),
+        infrastructure=data["infrastructure"],
+        first_seen=data["first_seen"],
+        last_seen=data["last_seen"],
         attribution=data["attribution"],
-        evidence=[EvidenceOut(detector=e.detector, phase=e.phase, score=e.score,
-                              subject=redactor.subject(e.subject), detail=redactor.text(e.detail))
-                  for e in op.evidence],
+        evidence=[
+            EvidenceOut(
+                detector=e.detector,
+                phase=e.phase,
+                score=e.score,
+                subject=redactor.subject(e.subject),
+                detail=redactor.text(e.detail),
+            )
+            for e in op.evidence
+        ],
     )
 
 
@@ -128,9 +140,12 @@ def operations_router(source: OperationsFile | None, auth: Authenticator) -> API
         principal: Principal = reader,
     ) -> OperationsPage:
         """Operations, highest confidence first, optionally by phase reached."""
-        ops = [o for o in load() if o.confidence >= min_confidence
-               and (phase is None or phase in o.phases)]
-        items = [operation_out(o, principal) for o in ops[offset:offset + limit]]
+        ops = [
+            o
+            for o in load()
+            if o.confidence >= min_confidence and (phase is None or phase in o.phases)
+        ]
+        items = [operation_out(o, principal) for o in ops[offset : offset + limit]]
         return OperationsPage(total=len(ops), items=items)
 
     @router.get("/operations/{operation_id}", response_model=OperationOut)

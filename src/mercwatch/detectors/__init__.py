@@ -8,4 +8,11 @@ from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.registry import all_detectors
 from mercwatch.detectors.runner import DetectionResult, DetectorRun, run_detectors
 
-__all__ = ["DetectionContext", "DetectionResult", "Detector", "DetectorRun", "all_detectors", "run_detectors"]
+__all__ = [
+    "DetectionContext",
+    "DetectionResult",
+    "Detector",
+    "DetectorRun",
+    "all_detectors",
+    "run_detectors",
+]

@@ -23,7 +23,12 @@ from mercwatch.model import Phase
 
 # The signals table every detector contributes to (docs/architecture.md).
 SIGNAL_COLUMNS = ("detector", "phase", "subject_type", "subject", "score", "detail")
-DETECTOR_OUTPUT = {"subject_type": "string", "subject": "string", "score": "float64", "detail": "string"}
+DETECTOR_OUTPUT = {
+    "subject_type": "string",
+    "subject": "string",
+    "score": "float64",
+    "detail": "string",
+}
 
 # At-risk populations of SCHEMA.md accounts.tags.
 AT_RISK_TAGS = (

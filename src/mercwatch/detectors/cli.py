@@ -21,5 +21,7 @@ def detectors_command(
     for cls in all_detectors():
         if phase and cls.phase.value != phase:
             continue
-        table.add_row(cls.id, cls.phase.value, str(cls.version), ", ".join(cls.reads), cls.description)
+        table.add_row(
+            cls.id, cls.phase.value, str(cls.version), ", ".join(cls.reads), cls.description
+        )
     Console(width=200).print(table)

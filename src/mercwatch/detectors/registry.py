@@ -28,7 +28,9 @@ def plugin_detectors() -> list[type[Detector]]:
         try:
             cls = ep.load()
         except Exception as exc:  # a broken plugin must not hide the others
-            raise ConfigError(f"detector plugin {ep.name!r} ({ep.value}) cannot be loaded: {exc}") from exc
+            raise ConfigError(
+                f"detector plugin {ep.name!r} ({ep.value}) cannot be loaded: {exc}"
+            ) from exc
         if not (isinstance(cls, type) and issubclass(cls, Detector)):
             raise ConfigError(f"detector plugin {ep.name!r} is not a Detector subclass")
         found.append(cls)
@@ -41,12 +43,16 @@ def all_detectors(include_plugins: bool = True) -> list[type[Detector]]:
     seen: dict[str, type[Detector]] = {}
     for cls in detectors:
         if cls.id in seen:
-            raise ConfigError(f"detector id {cls.id!r} is declared by both {seen[cls.id].__name__} and {cls.__name__}")
+            raise ConfigError(
+                f"detector id {cls.id!r} is declared by both {seen[cls.id].__name__} and {cls.__name__}"
+            )
         seen[cls.id] = cls
     return detectors
 
 
-def select(detectors: list[type[Detector]], only: set[str] | None = None, skip: set[str] | None = None) -> list[type[Detector]]:
+def select(
+    detectors: list[type[Detector]], only: set[str] | None = None, skip: set[str] | None = None
+) -> list[type[Detector]]:
     """Filter by id; unknown ids are a ConfigError so typos do not pass silently."""
     known = {d.id for d in detectors}
     for ids in (only or set(), skip or set()):

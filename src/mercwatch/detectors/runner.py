@@ -27,8 +27,14 @@ from mercwatch.detectors.gcpause import collector_paused
 log = logging.getLogger(__name__)
 SIGNALS_TABLE = "signals"
 SIGNALS_SCHEMA = pa.schema(
-    [("detector", pa.string()), ("phase", pa.string()), ("subject_type", pa.string()),
-     ("subject", pa.string()), ("score", pa.float64()), ("detail", pa.string())]
+    [
+        ("detector", pa.string()),
+        ("phase", pa.string()),
+        ("subject_type", pa.string()),
+        ("subject", pa.string()),
+        ("score", pa.float64()),
+        ("detail", pa.string()),
+    ]
 )
 
 
@@ -84,14 +90,37 @@ def run_detectors(ctx: DetectionContext, detectors: Sequence[type[Detector]]) ->
             arrow = arrow.select(list(SIGNAL_COLUMNS)).cast(SIGNALS_SCHEMA)
         except Exception as exc:  # a failing detector is recorded; the run goes on
             log.warning("detector %s failed: %s", cls.id, exc)
-            runs.append(DetectorRun(cls.id, cls.phase.value, cls.version, "failed", 0,
-                                    time.perf_counter() - started, f"{type(exc).__name__}: {exc}"))
+            runs.append(
+                DetectorRun(
+                    cls.id,
+                    cls.phase.value,
+                    cls.version,
+                    "failed",
+                    0,
+                    time.perf_counter() - started,
+                    f"{type(exc).__name__}: {exc}",
+                )
+            )
             continue
         parts.append(arrow)
-        runs.append(DetectorRun(cls.id, cls.phase.value, cls.version, "ok", arrow.num_rows,
-                                time.perf_counter() - started))
+        runs.append(
+            DetectorRun(
+                cls.id,
+                cls.phase.value,
+                cls.version,
+                "ok",
+                arrow.num_rows,
+                time.perf_counter() - started,
+            )
+        )
     signals = pa.concat_tables(parts) if parts else SIGNALS_SCHEMA.empty_table()
-    signals = signals.sort_by([("detector", "ascending"), ("subject_type", "ascending"),
-                               ("subject", "ascending"), ("score", "descending")])
+    signals = signals.sort_by(
+        [
+            ("detector", "ascending"),
+            ("subject_type", "ascending"),
+            ("subject", "ascending"),
+            ("score", "descending"),
+        ]
+    )
     ctx.con.create_table(SIGNALS_TABLE, signals, overwrite=True)
     return DetectionResult(signals, tuple(runs))

@@ -123,8 +123,18 @@ class AuditWriter:
         entries, head = lock_audit_head(conn, to_naive_utc(now))
         return cls(conn, entries, head)
 
-    def append(self, *, ts: datetime, actor: str, action: str, subject: str, operation_id: str,
-               reason: str, evidence: Sequence[dict[str, Any]], policy_version: str) -> int:
+    def append(
+        self,
+        *,
+        ts: datetime,
+        actor: str,
+        action: str,
+        subject: str,
+        operation_id: str,
+        reason: str,
+        evidence: Sequence[dict[str, Any]],
+        policy_version: str,
+    ) -> int:
         """Write one entry chained to the previous one; returns its id."""
         row = {
             "id": self.entries + 1,
@@ -164,7 +174,9 @@ def _rows(store: StateStore) -> Iterator[Any]:
     while True:
         with store.engine.connect() as conn:
             chunk = conn.execute(
-                select(audit_log).where(audit_log.c.id > last).order_by(audit_log.c.id)
+                select(audit_log)
+                .where(audit_log.c.id > last)
+                .order_by(audit_log.c.id)
                 .limit(_READ_CHUNK)
             ).all()
         if not chunk:
@@ -192,22 +204,34 @@ def verify_audit(store: StateStore) -> int:
         head = conn.execute(select(audit_head.c.entries, audit_head.c.head_hash)).one()
     if head.entries != expected_id - 1 or head.head_hash != prev:
         raise AuditChainBroken(
-            expected_id, f"log ends after {expected_id - 1} entries but its head records "
-            f"{head.entries}: entries were removed from the end"
+            expected_id,
+            f"log ends after {expected_id - 1} entries but its head records "
+            f"{head.entries}: entries were removed from the end",
         )
     return expected_id - 1
 
 
 def _entry(row: Any) -> AuditEntry:
     return AuditEntry(
-        id=row.id, ts=row.ts, actor=row.actor, action=row.action, subject=row.subject,
-        operation_id=row.operation_id, reason=row.reason, evidence=tuple(row.evidence),
-        policy_version=row.policy_version, prev_hash=row.prev_hash, hash=row.hash,
+        id=row.id,
+        ts=row.ts,
+        actor=row.actor,
+        action=row.action,
+        subject=row.subject,
+        operation_id=row.operation_id,
+        reason=row.reason,
+        evidence=tuple(row.evidence),
+        policy_version=row.policy_version,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
     )
 
 
 def read_audit(
-    store: StateStore, *, operation_id: str | None = None, subject: str | None = None,
+    store: StateStore,
+    *,
+    operation_id: str | None = None,
+    subject: str | None = None,
     limit: int | None = None,
 ) -> list[AuditEntry]:
     """Entries in chain order, optionally for one operation or subject; newest ``limit``."""

@@ -26,8 +26,9 @@ StateOpt = Annotated[
 WhoOpt = Annotated[str, typer.Option("--who", help="Your name, written to the audit log.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 
-review_app = typer.Typer(help="The human review queue for actions below auto-apply confidence.",
-                         no_args_is_help=True)
+review_app = typer.Typer(
+    help="The human review queue for actions below auto-apply confidence.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
 
 
@@ -43,8 +44,9 @@ def _print_actions(items: list[StoredAction], as_json: bool) -> None:
     table = Table("id", "action", "subject", "operation", "status", "reason")
     for item in items:
         a = item.action
-        table.add_row(str(item.id), a.action.value, a.subject, a.operation_id, a.status.value,
-                      a.reason)
+        table.add_row(
+            str(item.id), a.action.value, a.subject, a.operation_id, a.status.value, a.reason
+        )
     Console().print(table)
 
 
@@ -110,8 +112,15 @@ def audit_show(
         return
     table = Table("id", "ts", "who", "action", "subject", "operation", "reason")
     for e in rows:
-        table.add_row(str(e.id), e.ts.isoformat(sep=" ", timespec="seconds"), e.actor, e.action,
-                      e.subject, e.operation_id, e.reason)
+        table.add_row(
+            str(e.id),
+            e.ts.isoformat(sep=" ", timespec="seconds"),
+            e.actor,
+            e.action,
+            e.subject,
+            e.operation_id,
+            e.reason,
+        )
     Console().print(table)
 
 

@@ -103,30 +103,48 @@ class Enforcer:
             audit.close()
         return result
 
-    def _insert(self, conn: Connection, audit: AuditWriter, action: Action,
-                evidence: Sequence[Evidence], who: str, now: datetime) -> Action:
+    def _insert(
+        self,
+        conn: Connection,
+        audit: AuditWriter,
+        action: Action,
+        evidence: Sequence[Evidence],
+        who: str,
+        now: datetime,
+    ) -> Action:
         action_id = conn.execute(
             actions.insert().values(
-                action=action.action.value, subject=action.subject,
-                operation_id=action.operation_id, status=action.status.value,
-                reason=action.reason, policy_version=self.policy.version,
-                created_at=now, updated_at=now,
+                action=action.action.value,
+                subject=action.subject,
+                operation_id=action.operation_id,
+                status=action.status.value,
+                reason=action.reason,
+                policy_version=self.policy.version,
+                created_at=now,
+                updated_at=now,
             )
         ).inserted_primary_key[0]
         verb = "apply"
         if action.status is ActionStatus.PENDING_REVIEW:
             verb = "queue_review"
-            conn.execute(review_queue.insert().values(action_id=action_id, state="open",
-                                                      queued_at=now))
+            conn.execute(
+                review_queue.insert().values(action_id=action_id, state="open", queued_at=now)
+            )
         audit.append(
-            ts=now, actor=who, action=f"{verb}:{action.action.value}", subject=action.subject,
-            operation_id=action.operation_id, reason=action.reason,
-            evidence=evidence_for(action, evidence), policy_version=self.policy.version,
+            ts=now,
+            actor=who,
+            action=f"{verb}:{action.action.value}",
+            subject=action.subject,
+            operation_id=action.operation_id,
+            reason=action.reason,
+            evidence=evidence_for(action, evidence),
+            policy_version=self.policy.version,
         )
         return action
 
-    def list_actions(self, status: ActionStatus | None = None,
-                     operation_id: str | None = None) -> list[StoredAction]:
+    def list_actions(
+        self, status: ActionStatus | None = None, operation_id: str | None = None
+    ) -> list[StoredAction]:
         """Stored actions in id order, optionally filtered."""
         query = select(actions).order_by(actions.c.id)
         if status is not None:
@@ -148,21 +166,27 @@ class Enforcer:
         """An analyst turns a queued action down: it becomes rejected, nothing happens."""
         return self._review(action_id, who, note, ActionStatus.REJECTED, "reject", "rejected")
 
-    def _review(self, action_id: int, who: str, note: str, to: ActionStatus,
-                decision: str, state: str) -> StoredAction:
+    def _review(
+        self, action_id: int, who: str, note: str, to: ActionStatus, decision: str, state: str
+    ) -> StoredAction:
         now = to_naive_utc(self.clock())
         with self.store.transaction() as conn:
             audit = AuditWriter.begin(conn, now)
             row = _transition(conn, action_id, ActionStatus.PENDING_REVIEW, to, now)
             conn.execute(
-                review_queue.update().where(review_queue.c.action_id == action_id).values(
-                    state=state, decided_at=now, decided_by=who, note=note or None
-                )
+                review_queue.update()
+                .where(review_queue.c.action_id == action_id)
+                .values(state=state, decided_at=now, decided_by=who, note=note or None)
             )
             audit.append(
-                ts=now, actor=who, action=f"review_{decision}:{row.action}", subject=row.subject,
-                operation_id=row.operation_id, reason=note or f"review: {decision}",
-                evidence=[], policy_version=row.policy_version,
+                ts=now,
+                actor=who,
+                action=f"review_{decision}:{row.action}",
+                subject=row.subject,
+                operation_id=row.operation_id,
+                reason=note or f"review: {decision}",
+                evidence=[],
+                policy_version=row.policy_version,
             )
             audit.close()
             return _stored(_reload(conn, action_id))
@@ -180,8 +204,13 @@ class Enforcer:
             audit = AuditWriter.begin(conn, now)
             row = _transition(conn, action_id, ActionStatus.APPLIED, ActionStatus.REVERSED, now)
             audit.append(
-                ts=now, actor=who, action=f"reverse:{row.action}", subject=row.subject,
-                operation_id=row.operation_id, reason=reason, evidence=[],
+                ts=now,
+                actor=who,
+                action=f"reverse:{row.action}",
+                subject=row.subject,
+                operation_id=row.operation_id,
+                reason=reason,
+                evidence=[],
                 policy_version=row.policy_version,
             )
             audit.close()
@@ -192,18 +221,18 @@ def _reload(conn: Connection, action_id: int) -> Any:
     return conn.execute(select(actions).where(actions.c.id == action_id)).one()
 
 
-def _transition(conn: Connection, action_id: int, expect: ActionStatus, to: ActionStatus,
-                now: datetime) -> Any:
+def _transition(
+    conn: Connection, action_id: int, expect: ActionStatus, to: ActionStatus, now: datetime
+) -> Any:
     """Move one action from ``expect`` to ``to``; the caller holds the audit head lock."""
     row = conn.execute(select(actions).where(actions.c.id == action_id)).one_or_none()
     if row is None:
         raise StateError(f"no action with id {action_id}")
     if row.status != expect.value:
-        raise StateError(
-            f"action {action_id} is {row.status}, not {expect.value}: nothing to do"
-        )
-    conn.execute(actions.update().where(actions.c.id == action_id).values(
-        status=to.value, updated_at=now))
+        raise StateError(f"action {action_id} is {row.status}, not {expect.value}: nothing to do")
+    conn.execute(
+        actions.update().where(actions.c.id == action_id).values(status=to.value, updated_at=now)
+    )
     return row
 
 
@@ -213,7 +242,7 @@ def _existing(conn: Connection, wanted: Sequence[Action]) -> dict[tuple[str, str
     found: dict[tuple[str, str, str], Action] = {}
     key_cols = tuple_(actions.c.action, actions.c.subject, actions.c.operation_id)
     for start in range(0, len(keys), _KEY_CHUNK):
-        chunk = keys[start:start + _KEY_CHUNK]
+        chunk = keys[start : start + _KEY_CHUNK]
         for row in conn.execute(select(actions).where(key_cols.in_(chunk))):
             found[(row.action, row.subject, row.operation_id)] = _stored(row).action
     return found

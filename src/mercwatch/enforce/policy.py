@@ -169,9 +169,7 @@ def _decide_one(
                 # The strongest decision wins: applied beats pending_review; the first
                 # matching rule gives the reason, so rule order is priority order.
                 upgrade = status is ActionStatus.APPLIED
-                if previous is None or (
-                    upgrade and previous.status is ActionStatus.PENDING_REVIEW
-                ):
+                if previous is None or (upgrade and previous.status is ActionStatus.PENDING_REVIEW):
                     text = f"{reason}; {note}" if note else reason
                     chosen[key] = Action(kind, subject, op.operation_id, status, text)
     return chosen

@@ -83,8 +83,12 @@ def _folder_table(folder: Path, table: str) -> TableFiles:
         key=lambda p: p.relative_to(folder).as_posix(),
     )
     if not parts:
-        raise InputError(str(folder), f"folder for table {table!r} holds no .jsonl/.csv/.parquet file")
+        raise InputError(
+            str(folder), f"folder for table {table!r} holds no .jsonl/.csv/.parquet file"
+        )
     formats = {file_format(p) for p in parts}
     if len(formats) > 1:
-        raise InputError(str(folder), f"table {table!r} mixes formats: {sorted(f.value for f in formats)}")  # type: ignore[union-attr]
+        raise InputError(
+            str(folder), f"table {table!r} mixes formats: {sorted(f.value for f in formats)}"
+        )  # type: ignore[union-attr]
     return TableFiles(table, formats.pop(), tuple(parts))  # type: ignore[arg-type]

@@ -74,8 +74,10 @@ def ingest_export(export: Path, con: BaseBackend) -> IngestReport:
     if not export.is_dir():
         raise InputError(str(export), "export folder not found")
     raw = duckdb_connection(con)
-    raw.execute(f"CREATE OR REPLACE TABLE {REJECTS_TABLE} (\"table\" VARCHAR, source VARCHAR, line BIGINT, "
-                "field VARCHAR, reason VARCHAR, raw VARCHAR, is_json BOOLEAN)")
+    raw.execute(
+        f'CREATE OR REPLACE TABLE {REJECTS_TABLE} ("table" VARCHAR, source VARCHAR, line BIGINT, '
+        "field VARCHAR, reason VARCHAR, raw VARCHAR, is_json BOOLEAN)"
+    )
     reports = []
     for spec in TABLES.values():
         try:
@@ -89,7 +91,9 @@ def ingest_export(export: Path, con: BaseBackend) -> IngestReport:
         f"count(*) FROM {REJECTS_TABLE} "
         "GROUP BY 1 ORDER BY 2 DESC, 1"
     ).fetchall()
-    return IngestReport(tuple(reports), tuple((r, int(n)) for r, n in reasons), time.perf_counter() - started)
+    return IngestReport(
+        tuple(reports), tuple((r, int(n)) for r, n in reasons), time.perf_counter() - started
+    )
 
 
 def _ingest_table(raw: Any, export: Path, spec: TableSpec) -> TableReport:
@@ -97,13 +101,19 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec) -> TableReport:
     stage, checked = f"_mw_stage_{spec.name}", f"_mw_checked_{spec.name}"
     if files is None:
         if not spec.optional_table:
-            raise InputError(str(export), f"required table {spec.name!r} not found "
-                             f"(expected {spec.name}.jsonl, .csv, .parquet or a folder {spec.name}/)")
+            raise InputError(
+                str(export),
+                f"required table {spec.name!r} not found "
+                f"(expected {spec.name}.jsonl, .csv, .parquet or a folder {spec.name}/)",
+            )
         raw.execute(stage_table_sql(spec, stage))
         blank, names, fmt = 0, (), None
     else:
         blank = stage_files(raw, spec, files, export, stage)
-        names, fmt = tuple(p.relative_to(export).as_posix() for p in files.paths), files.format.value
+        names, fmt = (
+            tuple(p.relative_to(export).as_posix() for p in files.paths),
+            files.format.value,
+        )
     if "ip" in spec.field_names:
         register_bad_ips(raw, stage)
     raw.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(spec, stage)}")
@@ -113,8 +123,12 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec) -> TableReport:
     _keep_rejects(raw, spec, checked)
     raw.execute(f"DROP TABLE {checked}")
     loaded = raw.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0]
-    rejected = raw.execute(f"SELECT count(*) FROM {REJECTS_TABLE} WHERE \"table\" = ?", [spec.name]).fetchone()[0]
-    return TableReport(spec.name, names, fmt, int(counts[0]), int(loaded), int(rejected), duplicates, blank)
+    rejected = raw.execute(
+        f'SELECT count(*) FROM {REJECTS_TABLE} WHERE "table" = ?', [spec.name]
+    ).fetchone()[0]
+    return TableReport(
+        spec.name, names, fmt, int(counts[0]), int(loaded), int(rejected), duplicates, blank
+    )
 
 
 def _identity_sql(spec: TableSpec) -> str:

@@ -35,7 +35,13 @@ META_COLUMNS = ("_source", "_row", "_raw", "_pre_reason", "_pre_field")
 def stage_table_sql(spec: TableSpec, name: str) -> str:
     """DDL of the staging table for ``spec``."""
     cols = [f'"{f}" VARCHAR' for f in spec.field_names]
-    cols += ["_source VARCHAR", "_row BIGINT", "_raw VARCHAR", "_pre_reason VARCHAR", "_pre_field VARCHAR"]
+    cols += [
+        "_source VARCHAR",
+        "_row BIGINT",
+        "_raw VARCHAR",
+        "_pre_reason VARCHAR",
+        "_pre_field VARCHAR",
+    ]
     return f"CREATE OR REPLACE TEMP TABLE {name} ({', '.join(cols)})"
 
 
@@ -171,7 +177,9 @@ def _stage_jsonl(raw: Any, spec: TableSpec, path: Path, source: str, stage: str)
         blank += skipped
         if not lines:
             continue
-        batch = pa.table({"_line": pa.array(lines, pa.string()), "_row": pa.array(numbers, pa.int64())})
+        batch = pa.table(
+            {"_line": pa.array(lines, pa.string()), "_row": pa.array(numbers, pa.int64())}
+        )
         raw.register("_mw_lines", batch)
         try:
             raw.execute(f"INSERT INTO {stage} {select}")
@@ -188,7 +196,10 @@ def _csv_batches(path: Path, source: str) -> Iterator[tuple[list[str], list[list
 
     Quoted newlines are allowed, so a row's line is tracked from the reader.
     """
-    with _open_text(path) as binary, io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:
+    with (
+        _open_text(path) as binary,
+        io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text,
+    ):
         reader = csv.reader(text, strict=False)
         try:
             header = [h.strip() for h in next(reader)]
@@ -221,11 +232,15 @@ def _stage_csv(raw: Any, spec: TableSpec, path: Path, source: str, stage: str) -
         data: dict[str, pa.Array] = {}
         for name in spec.field_names:
             values = columns[header.index(name)] if name in header else [None] * len(good)
-            data[name] = pa.array([v if v != "" else None for v in values] + [None] * len(bad), pa.string())
+            data[name] = pa.array(
+                [v if v != "" else None for v in values] + [None] * len(bad), pa.string()
+            )
         data["_row"] = pa.array([lines[i] for i in good + bad], pa.int64())
         data["_raw"] = pa.array([None] * len(good) + [_csv_line(rows[i]) for i in bad], pa.string())
         data["_pre_reason"] = pa.array(
-            [None] * len(good) + [f"row has {len(rows[i])} cells, the header has {width}" for i in bad], pa.string()
+            [None] * len(good)
+            + [f"row has {len(rows[i])} cells, the header has {width}" for i in bad],
+            pa.string(),
         )
         _flush_csv(raw, spec, pa.table(data), source, stage)
 
@@ -243,7 +258,7 @@ def _flush_csv(raw: Any, spec: TableSpec, arrow: pa.Table, source: str, stage: s
     for field in spec.fields:
         if field.type is FieldType.STRING_LIST:
             cols.append(
-                f"CASE WHEN \"{field.name}\" IS NOT NULL THEN to_json(list_filter(list_transform("
+                f'CASE WHEN "{field.name}" IS NOT NULL THEN to_json(list_filter(list_transform('
                 f"string_split(\"{field.name}\", ';'), lambda x: trim(x)), lambda x: x <> ''))::VARCHAR END"
             )
         else:
@@ -285,7 +300,10 @@ def _stage_parquet(raw: Any, spec: TableSpec, path: Path, source: str, stage: st
     except Exception as exc:  # duckdb.IOException, InvalidInputException ...
         raise InputError(source, f"not a readable Parquet file: {exc}") from exc
     types = {row[0]: row[1] for row in described}
-    cols = [f'{_parquet_field_sql(f.name, f.type, types.get(f.name))} AS "{f.name}"' for f in spec.fields]
+    cols = [
+        f'{_parquet_field_sql(f.name, f.type, types.get(f.name))} AS "{f.name}"'
+        for f in spec.fields
+    ]
     src = source.replace("'", "''")
     raw.execute(
         f"INSERT INTO {stage} SELECT {', '.join(cols)}, '{src}', file_row_number + 1, NULL, NULL, NULL "

@@ -23,7 +23,9 @@ from mercwatch.ingest.contract import (
 )
 
 # Date, time and optional zone; the engine then checks the values are real dates.
-TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
+TIMESTAMP_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
+)
 MAX_ASN = 4_294_967_295
 
 
@@ -54,49 +56,88 @@ def _field_checks(spec: TableSpec) -> list[tuple[str, str, str]]:
     for field in spec.fields:
         col = f'"{field.name}"'
         if field.required:
-            checks.append((f"{col} IS NULL", field.name, _q(f"missing required field '{field.name}'")))
+            checks.append(
+                (f"{col} IS NULL", field.name, _q(f"missing required field '{field.name}'"))
+            )
         if field.type is FieldType.TIMESTAMP:
             checks.append(
-                (f"{col} IS NOT NULL AND ({timestamp_sql(col)}) IS NULL", field.name,
-                 f"'not an RFC 3339 timestamp: ' || {_shown(col)}")
+                (
+                    f"{col} IS NOT NULL AND ({timestamp_sql(col)}) IS NULL",
+                    field.name,
+                    f"'not an RFC 3339 timestamp: ' || {_shown(col)}",
+                )
             )
         elif field.type is FieldType.INTEGER:
             checks.append(
-                (f"{col} IS NOT NULL AND coalesce(try_cast({col} AS BIGINT) NOT BETWEEN 0 AND {MAX_ASN}, true)",
-                 field.name, f"'not an autonomous system number (integer 0..{MAX_ASN}): ' || {_shown(col)}")
+                (
+                    f"{col} IS NOT NULL AND coalesce(try_cast({col} AS BIGINT) NOT BETWEEN 0 AND {MAX_ASN}, true)",
+                    field.name,
+                    f"'not an autonomous system number (integer 0..{MAX_ASN}): ' || {_shown(col)}",
+                )
             )
         elif field.type is FieldType.STRING_LIST:
             checks.append(
-                (f"{col} IS NOT NULL AND len(list_filter(json_extract({col}::JSON, '$[*]'), "
-                 f"lambda x: json_type(x) <> 'VARCHAR')) > 0", field.name, _q("list items must be strings"))
+                (
+                    f"{col} IS NOT NULL AND len(list_filter(json_extract({col}::JSON, '$[*]'), "
+                    f"lambda x: json_type(x) <> 'VARCHAR')) > 0",
+                    field.name,
+                    _q("list items must be strings"),
+                )
             )
     checks.extend(_TABLE_CHECKS.get(spec.name, ()))
     return checks
 
 
 _ACCOUNT_CHECKS = [
-    ("photo_hash IS NOT NULL AND NOT regexp_full_match(photo_hash, '[0-9a-fA-F]{16}')", "photo_hash",
-     "'not a 64-bit perceptual hash (16 hex digits): ' || " + _shown("photo_hash")),
-    ("country IS NOT NULL AND NOT regexp_full_match(country, '[A-Za-z]{2}')", "country",
-     "'not an ISO 3166-1 alpha-2 country code: ' || " + _shown("country")),
-    ("phone_cc IS NOT NULL AND NOT regexp_full_match(phone_cc, '\\+[0-9]{1,4}')", "phone_cc",
-     "'not a calling code like +44: ' || " + _shown("phone_cc")),
-    ("email_domain IS NOT NULL AND NOT regexp_full_match(email_domain, '[^@\\s]+\\.[^@\\s.]+')", "email_domain",
-     "'not a domain name: ' || " + _shown("email_domain")),
+    (
+        "photo_hash IS NOT NULL AND NOT regexp_full_match(photo_hash, '[0-9a-fA-F]{16}')",
+        "photo_hash",
+        "'not a 64-bit perceptual hash (16 hex digits): ' || " + _shown("photo_hash"),
+    ),
+    (
+        "country IS NOT NULL AND NOT regexp_full_match(country, '[A-Za-z]{2}')",
+        "country",
+        "'not an ISO 3166-1 alpha-2 country code: ' || " + _shown("country"),
+    ),
+    (
+        "phone_cc IS NOT NULL AND NOT regexp_full_match(phone_cc, '\\+[0-9]{1,4}')",
+        "phone_cc",
+        "'not a calling code like +44: ' || " + _shown("phone_cc"),
+    ),
+    (
+        "email_domain IS NOT NULL AND NOT regexp_full_match(email_domain, '[^@\\s]+\\.[^@\\s.]+')",
+        "email_domain",
+        "'not a domain name: ' || " + _shown("email_domain"),
+    ),
 ]
 
 _TYPES = frozenset(t.value for t in EventType)
 _EVENT_CHECKS = [
-    (f"type NOT IN ({_sql_list(_TYPES)})", "type",
-     f"'unknown event type ' || {_shown('type')} || ' (expected one of: {', '.join(sorted(_TYPES))})'"),
-    (f"type IN ({_sql_list(ACTOR_REQUIRED)}) AND actor_id IS NULL", "actor_id",
-     "'an event of type ''' || type || ''' needs actor_id'"),
-    (f"type IN ({_sql_list(TARGET_REQUIRED)}) AND target_id IS NULL", "target_id",
-     "'an event of type ''' || type || ''' needs target_id'"),
-    (f"type IN ({_sql_list(TARGET_FORBIDDEN)}) AND target_id IS NOT NULL", "target_id",
-     "'an event of type ''' || type || ''' takes no target_id'"),
-    ("ip IS NOT NULL AND ip IN (SELECT ip FROM _mw_bad_ips)", "ip",
-     "'not an IPv4 or IPv6 address: ' || " + _shown("ip")),
+    (
+        f"type NOT IN ({_sql_list(_TYPES)})",
+        "type",
+        f"'unknown event type ' || {_shown('type')} || ' (expected one of: {', '.join(sorted(_TYPES))})'",
+    ),
+    (
+        f"type IN ({_sql_list(ACTOR_REQUIRED)}) AND actor_id IS NULL",
+        "actor_id",
+        "'an event of type ''' || type || ''' needs actor_id'",
+    ),
+    (
+        f"type IN ({_sql_list(TARGET_REQUIRED)}) AND target_id IS NULL",
+        "target_id",
+        "'an event of type ''' || type || ''' needs target_id'",
+    ),
+    (
+        f"type IN ({_sql_list(TARGET_FORBIDDEN)}) AND target_id IS NOT NULL",
+        "target_id",
+        "'an event of type ''' || type || ''' takes no target_id'",
+    ),
+    (
+        "ip IS NOT NULL AND ip IN (SELECT ip FROM _mw_bad_ips)",
+        "ip",
+        "'not an IPv4 or IPv6 address: ' || " + _shown("ip"),
+    ),
 ]
 _FRIENDSHIP_CHECKS = [("a = b", "b", _q("an account cannot be its own friend"))]
 

@@ -92,9 +92,7 @@ def build_operations(
     ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
     flags = load_flags(ctx)
     malicious = malicious_links(ctx, flags)
-    candidates = find_candidates(
-        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx)
-    )
+    candidates = find_candidates(ctx, account_scores(ctx), flags, malicious, approach_scores(ctx))
     if not candidates:
         return []
     found = collect_memberships(ctx, set(candidates))
@@ -156,13 +154,15 @@ def _without_bystanders(
         for group, scope in zip(groups, scopes, strict=True)
     ]
     pairs = [
-        (g, s) for g, s in pairs
+        (g, s)
+        for g, s in pairs
         if g and keep_group(g, material.candidates, ctx.config, material.graph)
     ]
     kept = [g for g, _ in pairs]
     infrastructures = [
-        op_infrastructure(g, material.found, material.graph, material.flags,
-                          material.deliveries, ctx.config)
+        op_infrastructure(
+            g, material.found, material.graph, material.flags, material.deliveries, ctx.config
+        )
         for g in kept
     ]
     fresh = operation_scopes(ctx, kept, infrastructures, material.graph, material.seen)
@@ -194,8 +194,13 @@ def _infra_evidence(flags: Flags, infrastructure) -> list[Evidence]:
 
 
 def _describe(
-    ctx: LinkContext, group: Group, levels: dict[str, Phase], acted: set[Phase],
-    infrastructure: Infrastructure, scope: Scope, material: _Material,
+    ctx: LinkContext,
+    group: Group,
+    levels: dict[str, Phase],
+    acted: set[Phase],
+    infrastructure: Infrastructure,
+    scope: Scope,
+    material: _Material,
 ) -> Operation:
     cfg = ctx.config
     if scope.own_domains:
@@ -210,8 +215,9 @@ def _describe(
     first, last = _span(group, material.seen)
     return Operation(
         operation_id=operation_id(group),
-        confidence=confidence(group, material.candidates, len(kinds), len(phases),
-                              attribution is not None),
+        confidence=confidence(
+            group, material.candidates, len(kinds), len(phases), attribution is not None
+        ),
         phases=phases,
         accounts=tuple(sorted(group)),
         targets=tuple(sorted(levels)),

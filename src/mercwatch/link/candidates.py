@@ -223,14 +223,18 @@ def find_candidates(
         # persona-ring members (approaching at-risk strangers) drive their crew's
         # devices too: a member with no signal of its own is found through them
         strong = {
-            a for a in reasons
+            a
+            for a in reasons
             if own(a) >= cfg.strong_threshold or approach.get(a, 0.0) >= cfg.ring_member_score
         }
         for account in device_sharers(ctx, strong):
             reasons.setdefault(account, set()).add(REASON_DEVICE)
     return {
         account: Candidate(
-            account, own(account), infra.get(account, 0.0), tuple(sorted(why)),
+            account,
+            own(account),
+            infra.get(account, 0.0),
+            tuple(sorted(why)),
             approach.get(account, 0.0),
         )
         for account, why in sorted(reasons.items())

@@ -84,12 +84,15 @@ def split_crews(
     index = {a: i for i, a in enumerate(group)}
     graph = igraph.Graph(n=len(group))
     pairs = ties if ties is not None else sorted(tie_graph.ties.items())
-    graph.add_edges([
-        (index[a], index[b])
-        for (a, b), kinds in pairs
-        if a in index and b in index
-        and any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.crew_ties)
-    ])
+    graph.add_edges(
+        [
+            (index[a], index[b])
+            for (a, b), kinds in pairs
+            if a in index
+            and b in index
+            and any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.crew_ties)
+        ]
+    )
     parts = [p for p in graph.connected_components() if len(p) >= 2]
     if len(parts) < 2:
         return [group]
@@ -121,7 +124,8 @@ def prune_group(
     members = list(group)
     while len(members) > 1:
         weak = [
-            a for a in members
+            a
+            for a in members
             if candidates[a].own_score < config.strong_threshold
             and sum(tie_graph.edge(a, b, config.min_edge_weight) for b in members if b != a)
             < config.min_attachment
@@ -196,12 +200,14 @@ def _device_components(
     accounts: list[str], tie_graph: TieGraph, min_weight: float
 ) -> list[tuple[str, ...]]:
     graph = igraph.Graph(n=len(accounts))
-    graph.add_edges([
-        (i, j)
-        for i, a in enumerate(accounts)
-        for j in range(i + 1, len(accounts))
-        if tie_graph.ties.get(pair(a, accounts[j]), {}).get("device", 0.0) >= min_weight
-    ])
+    graph.add_edges(
+        [
+            (i, j)
+            for i, a in enumerate(accounts)
+            for j in range(i + 1, len(accounts))
+            if tie_graph.ties.get(pair(a, accounts[j]), {}).get("device", 0.0) >= min_weight
+        ]
+    )
     return [tuple(accounts[i] for i in part) for part in graph.connected_components()]
 
 

@@ -135,8 +135,11 @@ def _link_domain_rows(ctx: LinkContext, cand: ibis.Table) -> list[dict]:
         for row in fetch(matched.group_by("domain").agg(n=matched.actor_id.nunique()))
     }
     return [
-        {"actor_id": row["actor_id"], "key": domains[row["host"]],
-         "n": breadth.get(domains[row["host"]], 1)}
+        {
+            "actor_id": row["actor_id"],
+            "key": domains[row["host"]],
+            "n": breadth.get(domains[row["host"]], 1),
+        }
         for row in hosts
         if row["host"] in domains
     ]
@@ -246,14 +249,21 @@ def build_graph(
     for a, b, weight in _photo_ties(found, candidates, cfg):
         add("photo", a, b, weight)
     for (a, b), n in template_pairs(
-        found.texts, cfg.template_threshold, cfg.template_min_tokens,
-        cfg.template_num_perm, cfg.seed, max_width=cfg.max_key_accounts,
+        found.texts,
+        cfg.template_threshold,
+        cfg.template_min_tokens,
+        cfg.template_num_perm,
+        cfg.seed,
+        max_width=cfg.max_key_accounts,
     ).items():
         if n <= cfg.max_key_accounts:
             add("template", a, b, cfg.tie_weight("template") * popularity_discount(n))
     for (a, b), jaccard in cotarget_pairs(
-        found.targets, cfg.cotarget_min_jaccard, cfg.cotarget_min_shared,
-        cfg.cotarget_exact_max, seed=cfg.seed,
+        found.targets,
+        cfg.cotarget_min_jaccard,
+        cfg.cotarget_min_shared,
+        cfg.cotarget_exact_max,
+        seed=cfg.seed,
     ).items():
         add("cotarget", a, b, cfg.tie_weight("cotarget") * min(1.0, 2.0 * jaccard))
     return TieGraph(tuple(sorted(accounts)), dict(ties), _exclusive_domains(found))

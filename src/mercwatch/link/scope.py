@@ -57,8 +57,9 @@ def _naive(value: datetime) -> datetime:
 def _created(ctx: LinkContext, members: set[str]) -> dict[str, datetime]:
     acc = ctx.accounts
     keys = keys_table("account_id", members)
-    rows = fetch(acc.semi_join(keys, acc.account_id == keys.account_id)
-                 .select("account_id", "created_at"))
+    rows = fetch(
+        acc.semi_join(keys, acc.account_id == keys.account_id).select("account_id", "created_at")
+    )
     return {
         row["account_id"]: _naive(row["created_at"])
         for row in rows
@@ -82,8 +83,7 @@ def operation_scopes(
         firsts = [_naive(seen[a][0]) for a in group if a in seen]
         start = min(firsts) if firsts else None
         old = frozenset(
-            a for a in group
-            if start is not None and a in created and created[a] <= start - age
+            a for a in group if start is not None and a in created and created[a] <= start - age
         )
         inside = set(group)
         own = frozenset(d for d, who in graph.exclusive.items() if who <= inside)
@@ -113,7 +113,8 @@ def undriven_members(
     """
     group_of = {a: i for i, scope in enumerate(scopes) for a in scope.long_standing}
     loose = {
-        a for a in group_of
+        a
+        for a in group_of
         if a not in delivered and own_scores.get(a, 0.0) < ctx.config.strong_threshold
     }
     if not loose:

@@ -115,9 +115,7 @@ def load_flags(ctx: LinkContext) -> Flags:
     return flags
 
 
-def _add_signal_flag(
-    flags: Flags, kind: str, subject: str, score: float
-) -> tuple[str, str] | None:
+def _add_signal_flag(flags: Flags, kind: str, subject: str, score: float) -> tuple[str, str] | None:
     """Record one flag; returns the (kind, normalized value) key, or None if unusable."""
     if kind == SubjectType.DOMAIN.value:
         value = normalize_domain(subject)

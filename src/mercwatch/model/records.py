@@ -234,8 +234,9 @@ class Operation:
             last_seen=_parse_iso(data.get("last_seen")),
             attribution=Attribution.from_dict(attribution) if attribution else None,
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
-            target_countries=tuple(sorted(
-                (str(k), int(v)) for k, v in (data.get("target_countries") or {}).items())),
+            target_countries=tuple(
+                sorted((str(k), int(v)) for k, v in (data.get("target_countries") or {}).items())
+            ),
         )
 
 

@@ -49,10 +49,20 @@ class SmtpAdapter:
             e.g. ``"{account_id}@users.platform.example"``.
     """
 
-    def __init__(self, host: str, port: int = 25, sender: str = "security@localhost", *,
-                 starttls: bool = False, use_ssl: bool = False, username: str | None = None,
-                 password: str | None = None, timeout: float = 30.0,
-                 recipient_template: str = "{account_id}", clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        sender: str = "security@localhost",
+        *,
+        starttls: bool = False,
+        use_ssl: bool = False,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        recipient_template: str = "{account_id}",
+        clock: Clock = utcnow,
+    ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self.starttls, self.use_ssl, self.timeout = starttls, use_ssl, timeout
         self.username, self.password = username, password
@@ -63,8 +73,9 @@ class SmtpAdapter:
     def _connect(self) -> smtplib.SMTP:
         try:
             if self.use_ssl:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                                      context=ssl.create_default_context())
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+                )
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             # Many small SMTP commands per message: without NODELAY, Nagle's algorithm and
@@ -80,8 +91,7 @@ class SmtpAdapter:
 
     def recipient(self, message: OutgoingMessage) -> str:
         """The To address; refuses CR/LF so no one can inject headers through it."""
-        address = message.recipient or self.recipient_template.format(
-            account_id=message.account_id)
+        address = message.recipient or self.recipient_template.format(account_id=message.account_id)
         if "\r" in address or "\n" in address or not address.strip():
             raise ValueError(f"unusable recipient address {address!r}")
         return address
@@ -121,8 +131,11 @@ class SmtpAdapter:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 smtp.quit()
         done = {r.idempotency_key for r in results}
-        results.extend(DeliveryResult(m.idempotency_key, False, "connection lost before send")
-                       for m in messages if m.idempotency_key not in done)
+        results.extend(
+            DeliveryResult(m.idempotency_key, False, "connection lost before send")
+            for m in messages
+            if m.idempotency_key not in done
+        )
         return results
 
     def _send_one(self, smtp: smtplib.SMTP, message: OutgoingMessage) -> DeliveryResult:
@@ -138,8 +151,9 @@ class SmtpAdapter:
             permanent = all(500 <= code < 600 for code in codes)  # 4xx: the server says retry
             return DeliveryResult(key, False, f"recipient refused: {exc.recipients}", permanent)
         except smtplib.SMTPResponseException as exc:
-            return DeliveryResult(key, False, f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
-                                  500 <= exc.smtp_code < 600)
+            return DeliveryResult(
+                key, False, f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", 500 <= exc.smtp_code < 600
+            )
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             return DeliveryResult(key, False, f"connection lost: {exc}")
         return DeliveryResult(key, True)
@@ -170,8 +184,15 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def verify_signature(secret: bytes, timestamp: str, body: bytes, signature: str, *,
-                     now: float, tolerance: float = 300.0) -> bool:
+def verify_signature(
+    secret: bytes,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    *,
+    now: float,
+    tolerance: float = 300.0,
+) -> bool:
     """What a receiver runs: right key, and not a replay older than ``tolerance`` seconds."""
     try:
         fresh = abs(now - float(timestamp)) <= tolerance
@@ -189,8 +210,15 @@ class WebhookAdapter:
         transport: an httpx transport, for tests or custom TLS; default is the network.
     """
 
-    def __init__(self, url: str, secret: bytes, *, timeout: float = 10.0,
-                 clock: Clock = utcnow, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        secret: bytes,
+        *,
+        timeout: float = 10.0,
+        clock: Clock = utcnow,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         if not secret:
             raise DeliveryError("webhook secret must not be empty")
         self.url, self.secret, self.timeout = url, secret, timeout
@@ -199,14 +227,20 @@ class WebhookAdapter:
     @staticmethod
     def body(message: OutgoingMessage) -> bytes:
         payload = {
-            "schema_version": 1, "idempotency_key": message.idempotency_key,
-            "account_id": message.account_id, "operation_id": message.operation_id,
-            "level": message.level.value, "locale": message.locale,
-            "reasons": list(message.reasons), "subject": message.subject,
-            "text": message.text, "html": message.html,
+            "schema_version": 1,
+            "idempotency_key": message.idempotency_key,
+            "account_id": message.account_id,
+            "operation_id": message.operation_id,
+            "level": message.level.value,
+            "locale": message.locale,
+            "reasons": list(message.reasons),
+            "subject": message.subject,
+            "text": message.text,
+            "html": message.html,
         }
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        ).encode("utf-8")
 
     def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
         """One HTTP client (kept-alive connection) per batch."""

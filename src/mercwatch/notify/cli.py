@@ -26,8 +26,9 @@ StateOpt = Annotated[
     typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
 ]
 
-outbox_app = typer.Typer(help="The notification outbox: warnings to targeted users.",
-                         no_args_is_help=True)
+outbox_app = typer.Typer(
+    help="The notification outbox: warnings to targeted users.", no_args_is_help=True
+)
 
 
 def _read_jsonl(path: Path) -> list[Notification]:
@@ -66,13 +67,15 @@ def enqueue(
 ) -> None:
     """Queue NOTIFICATIONS for delivery; already-queued ones are skipped."""
     outbox = Outbox(StateStore.open(resolve_state_url(state)))
-    added = outbox.enqueue(_read_jsonl(notifications), _read_mapping(locales),
-                           _read_mapping(recipients))
+    added = outbox.enqueue(
+        _read_jsonl(notifications), _read_mapping(locales), _read_mapping(recipients)
+    )
     typer.echo(f"{added} notifications queued")
 
 
-def _adapter(smtp: str | None, sender: str, recipient_template: str, starttls: bool,
-             webhook: str | None) -> DeliveryAdapter:
+def _adapter(
+    smtp: str | None, sender: str, recipient_template: str, starttls: bool, webhook: str | None
+) -> DeliveryAdapter:
     if bool(smtp) == bool(webhook):
         raise ConfigError("choose one channel: --smtp HOST:PORT or --webhook URL")
     if webhook:
@@ -83,16 +86,18 @@ def _adapter(smtp: str | None, sender: str, recipient_template: str, starttls: b
     host, _, port = (smtp or "").rpartition(":")
     if not host or not port.isdigit():
         raise ConfigError(f"--smtp must be HOST:PORT, got {smtp!r}")
-    return SmtpAdapter(host, int(port), sender, starttls=starttls,
-                       recipient_template=recipient_template)
+    return SmtpAdapter(
+        host, int(port), sender, starttls=starttls, recipient_template=recipient_template
+    )
 
 
 @outbox_app.command("deliver")
 def deliver(
     smtp: Annotated[str | None, typer.Option(help="SMTP relay HOST:PORT.")] = None,
     sender: Annotated[str, typer.Option(help="From address.")] = "security@localhost",
-    recipient_template: Annotated[str, typer.Option(
-        help="To address when none is known, e.g. '{account_id}@users.example'.")] = "{account_id}",
+    recipient_template: Annotated[
+        str, typer.Option(help="To address when none is known, e.g. '{account_id}@users.example'.")
+    ] = "{account_id}",
     starttls: Annotated[bool, typer.Option(help="Use STARTTLS.")] = False,
     webhook: Annotated[str | None, typer.Option(help="Webhook URL (secret from env).")] = None,
     checkup_url: Annotated[str | None, typer.Option(help="Your security check-up page.")] = None,
@@ -101,23 +106,30 @@ def deliver(
 ) -> None:
     """Send every due notification; failures are retried later with backoff."""
     adapter = _adapter(smtp, sender, recipient_template, starttls, webhook)
-    outbox = Outbox(StateStore.open(resolve_state_url(state)),
-                    renderer=MessageRenderer(checkup_url=checkup_url))
+    outbox = Outbox(
+        StateStore.open(resolve_state_url(state)), renderer=MessageRenderer(checkup_url=checkup_url)
+    )
     report = outbox.deliver(adapter, batch_size=batch_size)
-    typer.echo(f"claimed {report.claimed}, sent {report.sent}, retrying {report.retrying}, "
-               f"failed {report.failed}")
+    typer.echo(
+        f"claimed {report.claimed}, sent {report.sent}, retrying {report.retrying}, "
+        f"failed {report.failed}"
+    )
 
 
 @outbox_app.command("status")
-def status(state: StateOpt = None,
-           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def status(
+    state: StateOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """Counts per status and when the next retry is due."""
     current = Outbox(StateStore.open(resolve_state_url(state))).status()
-    data = {"pending": current.pending, "sending": current.sending, "sent": current.sent,
-            "failed": current.failed,
-            "next_attempt_at": current.next_attempt_at.isoformat()
-            if current.next_attempt_at else None,
-            "by_level": dict(current.by_level)}
+    data = {
+        "pending": current.pending,
+        "sending": current.sending,
+        "sent": current.sent,
+        "failed": current.failed,
+        "next_attempt_at": current.next_attempt_at.isoformat() if current.next_attempt_at else None,
+        "by_level": dict(current.by_level),
+    }
     if as_json:
         typer.echo(json.dumps(data))
         return

@@ -126,17 +126,24 @@ class Outbox:
         retry: backoff and lease settings.
     """
 
-    def __init__(self, store: StateStore, clock: Clock = utcnow,
-                 renderer: MessageRenderer | None = None,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        clock: Clock = utcnow,
+        renderer: MessageRenderer | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.renderer = renderer or MessageRenderer()
         self.retry = retry or RetryPolicy()
 
-    def enqueue(self, notifications: Sequence[Notification],
-                locales: Mapping[str, str] | None = None,
-                recipients: Mapping[str, str] | None = None) -> int:
+    def enqueue(
+        self,
+        notifications: Sequence[Notification],
+        locales: Mapping[str, str] | None = None,
+        recipients: Mapping[str, str] | None = None,
+    ) -> int:
         """Add notifications not already in the outbox; returns how many were new.
 
         A rerun enqueues nothing twice: (account_id, operation_id) and the idempotency
@@ -144,24 +151,33 @@ class Outbox:
         """
         now = to_naive_utc(self.clock())
         locales, recipients = locales or {}, recipients or {}
-        rows = [{
-            "idempotency_key": idempotency_key(n.account_id, n.operation_id),
-            "account_id": n.account_id, "operation_id": n.operation_id,
-            "level": n.level.value, "reasons": list(n.reasons),
-            "locale": pick_locale(locales.get(n.account_id)),
-            "recipient": recipients.get(n.account_id), "status": "pending", "attempts": 0,
-            "next_attempt_at": now, "created_at": now,
-        } for n in notifications]
+        rows = [
+            {
+                "idempotency_key": idempotency_key(n.account_id, n.operation_id),
+                "account_id": n.account_id,
+                "operation_id": n.operation_id,
+                "level": n.level.value,
+                "reasons": list(n.reasons),
+                "locale": pick_locale(locales.get(n.account_id)),
+                "recipient": recipients.get(n.account_id),
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for n in notifications
+        ]
         added = 0
         with self.store.transaction() as conn:
             statement = insert_ignore(self.store.dialect, _T, ["account_id", "operation_id"])
             for start in range(0, len(rows), _ENQUEUE_CHUNK):
-                chunk = rows[start:start + _ENQUEUE_CHUNK]
+                chunk = rows[start : start + _ENQUEUE_CHUNK]
                 added += len(conn.execute(statement.returning(_T.c.id), chunk).all())
         return added
 
-    def deliver(self, adapter: DeliveryAdapter, batch_size: int = 500,
-                max_batches: int | None = None) -> DeliveryReport:
+    def deliver(
+        self, adapter: DeliveryAdapter, batch_size: int = 500, max_batches: int | None = None
+    ) -> DeliveryReport:
         """Send everything due, one claimed batch (one adapter connection) at a time."""
         totals = DeliveryReport()
         while max_batches is None or totals.batches < max_batches:
@@ -169,9 +185,13 @@ class Outbox:
             if not claimed:
                 break
             sent, retrying, failed = self._send(adapter, token, claimed)
-            totals = DeliveryReport(totals.claimed + len(claimed), totals.sent + sent,
-                                    totals.retrying + retrying, totals.failed + failed,
-                                    totals.batches + 1)
+            totals = DeliveryReport(
+                totals.claimed + len(claimed),
+                totals.sent + sent,
+                totals.retrying + retrying,
+                totals.failed + failed,
+                totals.batches + 1,
+            )
         return totals
 
     def _claim(self, batch_size: int) -> tuple[str, list[Any]]:
@@ -183,14 +203,28 @@ class Outbox:
         """
         now = to_naive_utc(self.clock())
         token = uuid.uuid4().hex
-        due = or_(and_(_T.c.status == "pending", _T.c.next_attempt_at <= now),
-                  and_(_T.c.status == "sending", _T.c.claimed_until <= now))
-        ids = (select(_T.c.id).where(due).order_by(_T.c.id).limit(batch_size)
-               .with_for_update(skip_locked=True))
-        claim = (_T.update().where(_T.c.id.in_(ids))
-                 .values(status="sending", claim_token=token, attempts=_T.c.attempts + 1,
-                         claimed_until=now + self.retry.lease)
-                 .returning(*_T.c))
+        due = or_(
+            and_(_T.c.status == "pending", _T.c.next_attempt_at <= now),
+            and_(_T.c.status == "sending", _T.c.claimed_until <= now),
+        )
+        ids = (
+            select(_T.c.id)
+            .where(due)
+            .order_by(_T.c.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            _T.update()
+            .where(_T.c.id.in_(ids))
+            .values(
+                status="sending",
+                claim_token=token,
+                attempts=_T.c.attempts + 1,
+                claimed_until=now + self.retry.lease,
+            )
+            .returning(*_T.c)
+        )
         with self.store.transaction() as conn:
             rows = sorted(conn.execute(claim).all(), key=lambda r: r.id)
         return token, rows
@@ -198,31 +232,40 @@ class Outbox:
     def _message(self, row: Any) -> OutgoingMessage:
         rendered = self.renderer.render(Phase(row.level), row.locale)
         return OutgoingMessage(
-            idempotency_key=row.idempotency_key, account_id=row.account_id,
-            operation_id=row.operation_id, level=Phase(row.level), locale=rendered.locale,
-            recipient=row.recipient, subject=rendered.subject, text=rendered.text,
-            html=rendered.html, reasons=tuple(row.reasons),
+            idempotency_key=row.idempotency_key,
+            account_id=row.account_id,
+            operation_id=row.operation_id,
+            level=Phase(row.level),
+            locale=rendered.locale,
+            recipient=row.recipient,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            reasons=tuple(row.reasons),
         )
 
-    def _send(self, adapter: DeliveryAdapter, token: str,
-              rows: list[Any]) -> tuple[int, int, int]:
+    def _send(self, adapter: DeliveryAdapter, token: str, rows: list[Any]) -> tuple[int, int, int]:
         messages = [self._message(r) for r in rows]
         try:
             results = {r.idempotency_key: r for r in adapter.send_batch(messages)}
         except DeliveryError as exc:
-            results = {m.idempotency_key: DeliveryResult(m.idempotency_key, False, str(exc))
-                       for m in messages}
+            results = {
+                m.idempotency_key: DeliveryResult(m.idempotency_key, False, str(exc))
+                for m in messages
+            }
         return self._mark(token, rows, results)
 
-    def _mark(self, token: str, rows: list[Any],
-              results: Mapping[str, DeliveryResult]) -> tuple[int, int, int]:
+    def _mark(
+        self, token: str, rows: list[Any], results: Mapping[str, DeliveryResult]
+    ) -> tuple[int, int, int]:
         now = to_naive_utc(self.clock())
         sent: list[dict[str, Any]] = []
         retry: list[dict[str, Any]] = []
         failed: list[dict[str, Any]] = []
         for row in rows:
             result = results.get(row.idempotency_key) or DeliveryResult(
-                row.idempotency_key, False, "adapter returned no result")
+                row.idempotency_key, False, "adapter returned no result"
+            )
             params = {"b_id": row.id, "b_token": token, "b_error": result.error or None}
             if result.ok:
                 sent.append(params)
@@ -233,35 +276,71 @@ class Outbox:
         mine = and_(_T.c.id == bindparam("b_id"), _T.c.claim_token == bindparam("b_token"))
         with self.store.transaction() as conn:
             if sent:
-                conn.execute(_T.update().where(mine).values(
-                    status="sent", sent_at=now, claim_token=None, claimed_until=None,
-                    last_error=None), sent)
+                conn.execute(
+                    _T.update()
+                    .where(mine)
+                    .values(
+                        status="sent",
+                        sent_at=now,
+                        claim_token=None,
+                        claimed_until=None,
+                        last_error=None,
+                    ),
+                    sent,
+                )
             if retry:
-                conn.execute(_T.update().where(mine).values(
-                    status="pending", next_attempt_at=bindparam("b_next"), claim_token=None,
-                    claimed_until=None, last_error=bindparam("b_error")), retry)
+                conn.execute(
+                    _T.update()
+                    .where(mine)
+                    .values(
+                        status="pending",
+                        next_attempt_at=bindparam("b_next"),
+                        claim_token=None,
+                        claimed_until=None,
+                        last_error=bindparam("b_error"),
+                    ),
+                    retry,
+                )
             if failed:
-                conn.execute(_T.update().where(mine).values(
-                    status="failed", claim_token=None, claimed_until=None,
-                    last_error=bindparam("b_error")), failed)
+                conn.execute(
+                    _T.update()
+                    .where(mine)
+                    .values(
+                        status="failed",
+                        claim_token=None,
+                        claimed_until=None,
+                        last_error=bindparam("b_error"),
+                    ),
+                    failed,
+                )
         return len(sent), len(retry), len(failed)
 
     def status(self) -> OutboxStatus:
         """Counts per status and the earliest pending retry."""
         with self.store.engine.connect() as conn:
-            counts = dict(conn.execute(
-                select(_T.c.status, func.count()).group_by(_T.c.status)).all())
+            counts = dict(
+                conn.execute(select(_T.c.status, func.count()).group_by(_T.c.status)).all()
+            )
             next_at = conn.execute(
                 select(func.min(_T.c.next_attempt_at)).where(_T.c.status == "pending")
             ).scalar_one()
-            levels = conn.execute(select(_T.c.level, func.count()).group_by(_T.c.level)
-                                  .order_by(_T.c.level)).all()
-        return OutboxStatus(*(int(counts.get(s, 0)) for s in STATUSES),
-                            next_attempt_at=next_at, by_level=tuple(levels))
+            levels = conn.execute(
+                select(_T.c.level, func.count()).group_by(_T.c.level).order_by(_T.c.level)
+            ).all()
+        return OutboxStatus(
+            *(int(counts.get(s, 0)) for s in STATUSES),
+            next_attempt_at=next_at,
+            by_level=tuple(levels),
+        )
 
     def retry_failed(self) -> int:
         """Put permanently failed rows back in the queue (after fixing the cause)."""
         now = to_naive_utc(self.clock())
         with self.store.transaction() as conn:
-            return int(conn.execute(_T.update().where(_T.c.status == "failed").values(
-                status="pending", attempts=0, next_attempt_at=now)).rowcount)
+            return int(
+                conn.execute(
+                    _T.update()
+                    .where(_T.c.status == "failed")
+                    .values(status="pending", attempts=0, next_attempt_at=now)
+                ).rowcount
+            )

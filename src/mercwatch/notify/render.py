@@ -38,8 +38,9 @@ class RenderedMessage:
 def available_locales() -> tuple[str, ...]:
     """Languages with a messages file, sorted."""
     folder = files("mercwatch.notify").joinpath("messages")
-    return tuple(sorted(p.name.removesuffix(".yaml") for p in folder.iterdir()
-                        if p.name.endswith(".yaml")))
+    return tuple(
+        sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    )
 
 
 def pick_locale(requested: str | None) -> str:
@@ -78,22 +79,26 @@ class MessageRenderer:
         help_url: where at-risk people get help; Access Now's helpline by default.
     """
 
-    def __init__(self, checkup_url: str | None = None,
-                 help_url: str = ACCESS_NOW_HELPLINE) -> None:
+    def __init__(self, checkup_url: str | None = None, help_url: str = ACCESS_NOW_HELPLINE) -> None:
         self.checkup_url = checkup_url
         self.help_url = help_url
         self._cached = functools.lru_cache(maxsize=256)(self._render)
 
-    def render(self, level: Phase, locale: str | None = None,
-               display_name: str | None = None) -> RenderedMessage:
+    def render(
+        self, level: Phase, locale: str | None = None, display_name: str | None = None
+    ) -> RenderedMessage:
         """The warning for ``level`` in the best language for ``locale``."""
         return self._cached(Phase(level), pick_locale(locale), display_name)
 
     def _render(self, level: Phase, locale: str, display_name: str | None) -> RenderedMessage:
         texts = _texts(locale)
         context = {
-            "t": texts, "level": level.value, "locale": locale, "display_name": display_name,
-            "subject": texts["subject"][level.value], "checkup_url": self.checkup_url,
+            "t": texts,
+            "level": level.value,
+            "locale": locale,
+            "display_name": display_name,
+            "subject": texts["subject"][level.value],
+            "checkup_url": self.checkup_url,
             "help_url": self.help_url,
         }
         env = _environment()

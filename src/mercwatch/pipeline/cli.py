@@ -40,22 +40,42 @@ def _parse_params(values: list[str]) -> dict[str, dict[str, object]]:
 def run_command(
     export: Annotated[Path, typer.Argument(help="Platform export folder (SCHEMA.md).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
-    intel: Annotated[list[Path], typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable.")] = [],  # noqa: B006
+    intel: Annotated[
+        list[Path],
+        typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable."),
+    ] = [],  # noqa: B006
     engine: Annotated[str, typer.Option(help="Analytics engine: duckdb or spark.")] = "duckdb",
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory cap, e.g. 4GB.")] = None,
-    state_url: Annotated[str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")] = None,
+    state_url: Annotated[
+        str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")
+    ] = None,
     policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")] = False,
-    only: Annotated[list[str], typer.Option("--only", help="Run only this detector id; repeatable.")] = [],  # noqa: B006
-    skip: Annotated[list[str], typer.Option("--skip", help="Skip this detector id; repeatable.")] = [],  # noqa: B006
-    param: Annotated[list[str], typer.Option("--param", help="Detector tunable DETECTOR_ID.NAME=VALUE.")] = [],  # noqa: B006
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
+    ] = False,
+    only: Annotated[
+        list[str], typer.Option("--only", help="Run only this detector id; repeatable.")
+    ] = [],  # noqa: B006
+    skip: Annotated[
+        list[str], typer.Option("--skip", help="Skip this detector id; repeatable.")
+    ] = [],  # noqa: B006
+    param: Annotated[
+        list[str], typer.Option("--param", help="Detector tunable DETECTOR_ID.NAME=VALUE.")
+    ] = [],  # noqa: B006
 ) -> None:
     """Detect operations in EXPORT and write operations, enforcement, notifications,
     indicators, report and rejects to OUT."""
     config = RunConfig(
-        export=export, out=out, intel=tuple(intel), state_url=state_url, policy=policy, dry_run=dry_run,
+        export=export,
+        out=out,
+        intel=tuple(intel),
+        state_url=state_url,
+        policy=policy,
+        dry_run=dry_run,
         engine=EngineConfig(kind=engine, memory_limit=memory_limit),
-        only_detectors=frozenset(only), skip_detectors=frozenset(skip), detector_params=_parse_params(param),
+        only_detectors=frozenset(only),
+        skip_detectors=frozenset(skip),
+        detector_params=_parse_params(param),
     )
     with console.status("running mercwatch ..."):
         result = run_pipeline(config)
@@ -69,11 +89,15 @@ def print_run(result: RunResult) -> None:
     table.add_column("what", style="bold")
     table.add_column("count", justify="right")
     rows = [
-        ("rows read", s["rows_read"]), ("rows rejected", s["rows_rejected"]),
+        ("rows read", s["rows_read"]),
+        ("rows rejected", s["rows_rejected"]),
         ("detectors run", f"{s['detectors_run']} ({len(s['detectors_failed'])} failed)"),
-        ("signals", s["signals"]), ("operations found", s["operations"]),
-        ("accounts in operations", s["accounts_in_operations"]), ("enforcement actions", s["actions"]),
-        ("people to warn", s["notifications"]), ("indicators shared", s["indicators"]),
+        ("signals", s["signals"]),
+        ("operations found", s["operations"]),
+        ("accounts in operations", s["accounts_in_operations"]),
+        ("enforcement actions", s["actions"]),
+        ("people to warn", s["notifications"]),
+        ("indicators shared", s["indicators"]),
     ]
     for name, value in rows:
         table.add_row(name, str(value))
@@ -81,7 +105,11 @@ def print_run(result: RunResult) -> None:
     if result.operations:
         console.print(_operations_table(result))
     for failed in result.detection.failed:
-        console.print(f"[red]detector {failed.detector} failed:[/red] {failed.error}", markup=True, highlight=False)
+        console.print(
+            f"[red]detector {failed.detector} failed:[/red] {failed.error}",
+            markup=True,
+            highlight=False,
+        )
     times = ", ".join(f"{k} {v:.1f}s" for k, v in s["stage_seconds"].items())
     console.print(f"time: {times}")
     console.print(f"outputs: {result.config.out}")
@@ -93,15 +121,26 @@ def print_run(result: RunResult) -> None:
 def _operations_table(result: RunResult, limit: int = 10) -> Table:
     """The strongest operations, one line each (user text shown literally, never as markup)."""
     table = Table(title="operations (strongest first)", title_justify="left")
-    for column in ("operation", "conf.", "phases", "accounts", "warned", "domains", "attributed to"):
+    for column in (
+        "operation",
+        "conf.",
+        "phases",
+        "accounts",
+        "warned",
+        "domains",
+        "attributed to",
+    ):
         table.add_column(column, overflow="fold")
     warned: dict[str, int] = {}
     for n in result.notifications:
         warned[n.operation_id] = warned.get(n.operation_id, 0) + 1
     for op in result.operations[:limit]:
         table.add_row(
-            op.operation_id, f"{op.confidence:.2f}", "+".join(p.value[:5] for p in op.phases),
-            str(len(op.accounts)), str(warned.get(op.operation_id, 0)),
+            op.operation_id,
+            f"{op.confidence:.2f}",
+            "+".join(p.value[:5] for p in op.phases),
+            str(len(op.accounts)),
+            str(warned.get(op.operation_id, 0)),
             Text(", ".join(op.infrastructure.domains[:3]) or "-"),
             Text(op.attribution.actor if op.attribution else "-"),
         )
@@ -110,7 +149,9 @@ def _operations_table(result: RunResult, limit: int = 10) -> Table:
 
 def eval_command(
     out: Annotated[Path, typer.Argument(help="Output folder of a run.")],
-    truth: Annotated[Path, typer.Option("--truth", help="truth.json written by mercwatch simulate.")],
+    truth: Annotated[
+        Path, typer.Option("--truth", help="truth.json written by mercwatch simulate.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Score a run against the simulator's ground truth."""
@@ -125,7 +166,9 @@ def eval_command(
 
 
 def demo_command(
-    out: Annotated[Path | None, typer.Option("--out", help="Where to keep the demo (default: a temp folder).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to keep the demo (default: a temp folder).")
+    ] = None,
     users: Annotated[int, typer.Option(help="Simulated platform size.")] = 3000,
     seed: Annotated[int, typer.Option(help="Simulator seed.")] = 7,
 ) -> None:

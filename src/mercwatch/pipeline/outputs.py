@@ -30,7 +30,9 @@ class OutputSet:
         return self.staging / name
 
     def write_json(self, name: str, data: Any) -> None:
-        self.path(name).write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", "utf-8")
+        self.path(name).write_text(
+            json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", "utf-8"
+        )
 
     def write_jsonl(self, name: str, rows: Iterable[dict[str, Any]]) -> None:
         with self.path(name).open("w", encoding="utf-8") as handle:

@@ -104,12 +104,18 @@ def run_pipeline(config: RunConfig) -> RunResult:
         result = RunResult(config, report, detection)
         result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
         created = stages.account_created(con, result.operations)
-        result.actions = timer.call("enforce", stages.enforce, store, config, result.operations, created)
-        result.notifications = timer.call("notify", stages.notify, store, result.operations, config.dry_run)
+        result.actions = timer.call(
+            "enforce", stages.enforce, store, config, result.operations, created
+        )
+        result.notifications = timer.call(
+            "notify", stages.notify, store, result.operations, config.dry_run
+        )
         with staged_outputs(config.out) as outputs:
             with timer.stage("intel_export"):
                 sensitive = stages.target_names(con, result.operations)
-                bundle, result.indicators = stages.stix_bundle(result.operations, config, sensitive, now)
+                bundle, result.indicators = stages.stix_bundle(
+                    result.operations, config, sensitive, now
+                )
                 outputs.write_text("indicators.stix.json", bundle)
             with timer.stage("write"):
                 _write_outputs(outputs, con, result)
@@ -133,16 +139,21 @@ def _detect(con: BaseBackend, config: RunConfig, known_bad: frozenset[str]) -> D
 
 
 def _write_outputs(outputs: OutputSet, con: BaseBackend, result: RunResult) -> None:
-    outputs.write_json("operations.json", {"operations": [op.to_dict() for op in result.operations]})
+    outputs.write_json(
+        "operations.json", {"operations": [op.to_dict() for op in result.operations]}
+    )
     outputs.write_jsonl("notifications.jsonl", (n.to_dict() for n in result.notifications))
     outputs.write_jsonl("enforcement.jsonl", (a.to_dict() for a in result.actions))
     _write_rejects(outputs, con)
 
 
 def _write_report(outputs: OutputSet, result: RunResult, now: datetime) -> None:
-    options = {"notifications": result.notifications, "actions": result.actions,
-               "detector_descriptions": {d.id: d.description for d in all_detectors()},
-               "generated_at": now}
+    options = {
+        "notifications": result.notifications,
+        "actions": result.actions,
+        "detector_descriptions": {d.id: d.description for d in all_detectors()},
+        "generated_at": now,
+    }
     summary = result.summary()
     outputs.write_text("report.html", render_html(result.operations, summary, **options))
     outputs.write_text("report.md", render_markdown(result.operations, summary, **options))
@@ -155,7 +166,7 @@ def _write_rejects(outputs: OutputSet, con: BaseBackend) -> None:
     raw = duckdb_connection(con)
     target = path.as_posix().replace("'", "''")
     raw.execute(
-        "COPY (SELECT \"table\", CASE WHEN is_json THEN raw::JSON ELSE to_json(raw) END AS row, reason, "
+        'COPY (SELECT "table", CASE WHEN is_json THEN raw::JSON ELSE to_json(raw) END AS row, reason, '
         "source, line, source || ':' || line AS location, field FROM rejects "
         f"ORDER BY \"table\", source, line) TO '{target}' (FORMAT JSON)"
     )

@@ -65,14 +65,19 @@ def account_created(con: BaseBackend, operations: Sequence[Operation]) -> dict[s
 
 
 def enforce(
-    store: StateStore, config: RunConfig, operations: Sequence[Operation], created: dict[str, datetime]
+    store: StateStore,
+    config: RunConfig,
+    operations: Sequence[Operation],
+    created: dict[str, datetime],
 ) -> list[Action]:
     """Decide under the policy, then record once (rerun-safe) with audit entries."""
     policy = load_policy(config.policy)
     wanted = decide(operations, created, policy)
     store.record_operations(operations)
     evidence = {op.operation_id: op.evidence for op in operations}
-    return Enforcer(store, policy).apply(wanted, evidence, who="mercwatch-run", dry_run=config.dry_run)
+    return Enforcer(store, policy).apply(
+        wanted, evidence, who="mercwatch-run", dry_run=config.dry_run
+    )
 
 
 def notify(store: StateStore, operations: Sequence[Operation], dry_run: bool) -> list[Notification]:
@@ -90,7 +95,9 @@ def target_names(con: BaseBackend, operations: Sequence[Operation]) -> set[str]:
         return set()
     accounts = con.table("accounts")
     names = accounts.filter(accounts.account_id.isin(targets) & accounts.display_name.notnull())
-    return set(targets) | {n for n in names.display_name.to_pyarrow().to_pylist() if n and len(n) >= 4}
+    return set(targets) | {
+        n for n in names.display_name.to_pyarrow().to_pylist() if n and len(n) >= 4
+    }
 
 
 def stix_bundle(
@@ -99,11 +106,16 @@ def stix_bundle(
     """The STIX 2.1 bundle text and the number of indicators in it."""
     previous = config.out / "indicators.stix.json"
     bundle = export_stix(
-        operations, publisher=config.publisher, sensitive=sorted(sensitive),
-        previous=previous if previous.exists() else None, clock=lambda: now,
+        operations,
+        publisher=config.publisher,
+        sensitive=sorted(sensitive),
+        previous=previous if previous.exists() else None,
+        clock=lambda: now,
     )
     data = json.loads(bundle.serialize())
-    count = sum(1 for obj in data.get("objects", []) if obj.get("type") == "indicator" and not obj.get("revoked"))
+    count = sum(
+        1
+        for obj in data.get("objects", [])
+        if obj.get("type") == "indicator" and not obj.get("revoked")
+    )
     return json.dumps(data, indent=2, sort_keys=True) + "\n", count
-
-

@@ -82,7 +82,9 @@ def _connect_spark(config: EngineConfig) -> BaseBackend:
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise ConfigError("the spark engine needs the extra: pip install 'mercwatch[spark]'") from exc
+        raise ConfigError(
+            "the spark engine needs the extra: pip install 'mercwatch[spark]'"
+        ) from exc
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     try:
         builder = SparkSession.builder.appName("mercwatch")
@@ -116,7 +118,9 @@ def is_duckdb(con: BaseBackend) -> bool:
     return con.name == "duckdb"
 
 
-def hand_off(duck: BaseBackend, target: BaseBackend, tables: tuple[str, ...], workdir: Path) -> None:
+def hand_off(
+    duck: BaseBackend, target: BaseBackend, tables: tuple[str, ...], workdir: Path
+) -> None:
     """Copy validated tables from the DuckDB ingest engine to another backend.
 
     Ingest validates once, on DuckDB; a Spark run then reads the clean tables as

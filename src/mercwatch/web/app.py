@@ -37,11 +37,17 @@ from mercwatch.web.settings import WebSettings, load_web_settings
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
-_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-            "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin",
-            "Cache-Control": "no-store"}
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
 
 
 class LoginRequired(Exception):
@@ -95,12 +101,25 @@ class Dashboard:
             raise Forbidden(role)
         return session
 
-    def page(self, request: Request, name: str, session: Session | None,
-             status_code: int = 200, **context: Any) -> HTMLResponse:
+    def page(
+        self,
+        request: Request,
+        name: str,
+        session: Session | None,
+        status_code: int = 200,
+        **context: Any,
+    ) -> HTMLResponse:
         """Render template ``name`` with the session and common values."""
         return self.templates.TemplateResponse(
-            request, name, {"session": session, "Role": Role, "root": _root(request),
-                            "has_state": self.state_url is not None, **context},
+            request,
+            name,
+            {
+                "session": session,
+                "Role": Role,
+                "root": _root(request),
+                "has_state": self.state_url is not None,
+                **context,
+            },
             status_code=status_code,
         )
 
@@ -110,16 +129,21 @@ def _root(request: Request) -> str:
 
 
 def _templates() -> Jinja2Templates:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["pct"] = lambda v: f"{float(v) * 100:.0f}%"
     env.filters["ts"] = lambda v: v.strftime("%Y-%m-%d %H:%M:%S") if v is not None else "—"
     return Jinja2Templates(env=env)
 
 
-def create_dashboard(settings: ApiSettings, auth: Authenticator,
-                     web: WebSettings | None = None) -> FastAPI:
+def create_dashboard(
+    settings: ApiSettings, auth: Authenticator, web: WebSettings | None = None
+) -> FastAPI:
     """The dashboard app for the API's settings and authenticator.
 
     Args:
@@ -132,13 +156,15 @@ def create_dashboard(settings: ApiSettings, auth: Authenticator,
     """
     web = web or load_web_settings()
     state_url = resolve_state_url(web.state_url) if web.state_url else None
-    dash = Dashboard(auth=auth, run=RunFolder(settings.run_dir),
-                     signer=SessionSigner(web.signing_secret(), web.session_max_age,
-                                          web.secure_cookies),
-                     profiles=ProfileSource(web.export_dir), templates=_templates(),
-                     state_url=state_url)
-    app = FastAPI(title="mercwatch dashboard", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    dash = Dashboard(
+        auth=auth,
+        run=RunFolder(settings.run_dir),
+        signer=SessionSigner(web.signing_secret(), web.session_max_age, web.secure_cookies),
+        profiles=ProfileSource(web.export_dir),
+        templates=_templates(),
+        state_url=state_url,
+    )
+    app = FastAPI(title="mercwatch dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.dashboard = dash
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_handlers(app, dash)
@@ -168,15 +194,25 @@ def _install_handlers(app: FastAPI, dash: Dashboard) -> None:
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
         held = session.role.value if session else "nobody"
-        return dash.page(request, "error.html", session, status_code=403, title="Not allowed",
-                         message=f"This needs the {exc.needed.value} role; "
-                                 f"you are signed in as {held}.")
+        return dash.page(
+            request,
+            "error.html",
+            session,
+            status_code=403,
+            title="Not allowed",
+            message=f"This needs the {exc.needed.value} role; you are signed in as {held}.",
+        )
 
     @app.exception_handler(StateError)
     async def state_error(request: Request, exc: StateError) -> Response:
         log.error("dashboard %s: %s", request.url.path, exc)
         session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
-        return dash.page(request, "error.html", session, status_code=500,
-                         title="Data unavailable",
-                         message="The run folder or the state store could not be read. "
-                                 "The server log has the details.")
+        return dash.page(
+            request,
+            "error.html",
+            session,
+            status_code=500,
+            title="Data unavailable",
+            message="The run folder or the state store could not be read. "
+            "The server log has the details.",
+        )

@@ -16,8 +16,13 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 
-def build_server_app(out: Path, state_url: str | None, export: Path | None,
-                     keys_file: Path | None, secure_cookies: bool | None) -> FastAPI:
+def build_server_app(
+    out: Path,
+    state_url: str | None,
+    export: Path | None,
+    keys_file: Path | None,
+    secure_cookies: bool | None,
+) -> FastAPI:
     """The app ``serve`` runs: API settings and dashboard settings from options and env.
 
     Raises:
@@ -32,28 +37,50 @@ def build_server_app(out: Path, state_url: str | None, export: Path | None,
     if not out.is_dir():
         raise ConfigError(f"--out {out}: not a folder (run `mercwatch run` first)")
     settings = load_settings(run_dir=out, keys_file=keys_file)
-    web = load_web_settings(state_url=resolve_state_url(state_url, out), export_dir=export,
-                            secure_cookies=secure_cookies)
+    web = load_web_settings(
+        state_url=resolve_state_url(state_url, out),
+        export_dir=export,
+        secure_cookies=secure_cookies,
+    )
     return create_app(settings, web=web)
 
 
 def serve_command(
     out: Annotated[Path, typer.Option("--out", help="Run folder written by `mercwatch run`.")],
-    state_url: Annotated[str | None, typer.Option(
-        "--state-url", envvar="MERCWATCH_STATE_URL",
-        help="State store URL or SQLite file (default: OUT/state.db).")] = None,
-    export: Annotated[Path | None, typer.Option(
-        "--export", envvar="MERCWATCH_EXPORT_DIR",
-        help="The platform export, to show operation accounts' profiles.")] = None,
+    state_url: Annotated[
+        str | None,
+        typer.Option(
+            "--state-url",
+            envvar="MERCWATCH_STATE_URL",
+            help="State store URL or SQLite file (default: OUT/state.db).",
+        ),
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            envvar="MERCWATCH_EXPORT_DIR",
+            help="The platform export, to show operation accounts' profiles.",
+        ),
+    ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8080,
-    keys_file: Annotated[Path | None, typer.Option(
-        "--keys-file", envvar="MERCWATCH_KEYS_FILE",
-        help="JSON/YAML file of hashed API keys (see `taxii keygen`).")] = None,
-    secure_cookies: Annotated[bool | None, typer.Option(
-        "--secure-cookies/--no-secure-cookies",
-        help="Send the session cookie over HTTPS only (default on; turn off only for "
-             "plain-HTTP loopback).")] = None,
+    keys_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys-file",
+            envvar="MERCWATCH_KEYS_FILE",
+            help="JSON/YAML file of hashed API keys (see `taxii keygen`).",
+        ),
+    ] = None,
+    secure_cookies: Annotated[
+        bool | None,
+        typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            help="Send the session cookie over HTTPS only (default on; turn off only for "
+            "plain-HTTP loopback).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the analyst dashboard at http://HOST:PORT/ and the REST API under /api."""
     import uvicorn

@@ -23,8 +23,11 @@ from mercwatch.ingest.discover import FileFormat, find_table
 from mercwatch.model import Operation
 
 T = TypeVar("T")
-_READERS = {FileFormat.PARQUET: "read_parquet", FileFormat.JSONL: "read_json_auto",
-            FileFormat.CSV: "read_csv_auto"}
+_READERS = {
+    FileFormat.PARQUET: "read_parquet",
+    FileFormat.JSONL: "read_json_auto",
+    FileFormat.CSV: "read_csv_auto",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +169,15 @@ class ProfileSource:
         if files is None:
             return {}
         reader = _READERS[files.format]
-        query = (f"SELECT * FROM {reader}($paths) WHERE CAST(account_id AS VARCHAR) "
-                 "IN (SELECT unnest($ids))")
+        query = (
+            f"SELECT * FROM {reader}($paths) WHERE CAST(account_id AS VARCHAR) "
+            "IN (SELECT unnest($ids))"
+        )
         try:
             with duckdb.connect() as con:
-                cur = con.execute(query, {"paths": [p.as_posix() for p in files.paths],
-                                          "ids": list(account_ids)})
+                cur = con.execute(
+                    query, {"paths": [p.as_posix() for p in files.paths], "ids": list(account_ids)}
+                )
                 names = [d[0] for d in cur.description]
                 rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         except duckdb.Error as exc:
@@ -184,5 +190,6 @@ def _profile(row: dict[str, Any]) -> Profile:
         value = row.get(name)
         return "" if value is None else str(value)
 
-    return Profile(text("account_id"), text("display_name"), text("bio"), text("employer"),
-                   text("country"))
+    return Profile(
+        text("account_id"), text("display_name"), text("bio"), text("employer"), text("country")
+    )

@@ -31,44 +31,83 @@ def router(dash: Dashboard) -> APIRouter:
         counts = dash.run.counts()
         enforcer = dash.enforcer()
         pending = len(enforcer.pending_reviews()) if enforcer else None
-        return dash.page(request, "overview.html", session, title="Overview", ops=ops,
-                         counts=counts, phases=views.phase_counts(ops), pending=pending,
-                         has_run=dash.run.path is not None,
-                         warned_total=sum(counts.warned_by_operation.values()),
-                         rejects_total=sum(n for _, _, n in counts.rejects_by_reason))
+        return dash.page(
+            request,
+            "overview.html",
+            session,
+            title="Overview",
+            ops=ops,
+            counts=counts,
+            phases=views.phase_counts(ops),
+            pending=pending,
+            has_run=dash.run.path is not None,
+            warned_total=sum(counts.warned_by_operation.values()),
+            rejects_total=sum(n for _, _, n in counts.rejects_by_reason),
+        )
 
     @routes.get("/operations")
-    def operations(request: Request, sort: str = "confidence", order: str = "desc",
-                   phase: str = "", actor: str = "") -> Response:
+    def operations(
+        request: Request,
+        sort: str = "confidence",
+        order: str = "desc",
+        phase: str = "",
+        actor: str = "",
+    ) -> Response:
         session = dash.session(request)
         ops = dash.run.operations()
         wanted = Phase(phase) if phase in {p.value for p in Phase} else None
         sort = sort if sort in views.SORTS else "confidence"
-        rows = views.operation_rows(ops, dash.run.counts().warned_by_operation, sort=sort,
-                                    descending=order != "asc", phase=wanted,
-                                    actor=actor or None)
-        return dash.page(request, "operations.html", session, title="Operations", rows=rows,
-                         total=len(ops), sort=sort, order="asc" if order == "asc" else "desc",
-                         phase=wanted.value if wanted else "", actor=actor,
-                         actors=views.actors(ops), unattributed=views.UNATTRIBUTED,
-                         all_phases=list(Phase))
+        rows = views.operation_rows(
+            ops,
+            dash.run.counts().warned_by_operation,
+            sort=sort,
+            descending=order != "asc",
+            phase=wanted,
+            actor=actor or None,
+        )
+        return dash.page(
+            request,
+            "operations.html",
+            session,
+            title="Operations",
+            rows=rows,
+            total=len(ops),
+            sort=sort,
+            order="asc" if order == "asc" else "desc",
+            phase=wanted.value if wanted else "",
+            actor=actor,
+            actors=views.actors(ops),
+            unattributed=views.UNATTRIBUTED,
+            all_phases=list(Phase),
+        )
 
     @routes.get("/operations/{operation_id}")
     def operation(request: Request, operation_id: str) -> Response:
         session = dash.session(request)
         op = dash.run.operation(operation_id)
         if op is None:
-            return dash.page(request, "error.html", session, status_code=404,
-                             title="No such operation",
-                             message=f"There is no operation {operation_id} in this run.")
+            return dash.page(
+                request,
+                "error.html",
+                session,
+                status_code=404,
+                title="No such operation",
+                message=f"There is no operation {operation_id} in this run.",
+            )
         enforcer = dash.enforcer()
         out = operation_out(op, session.principal)
-        return dash.page(request, "operation.html", session, title=op.operation_id, op=out,
-                         evidence=views.evidence_by_phase(out),
-                         accounts=views.account_views(dash, op, enforcer),
-                         infra_actions=views.infrastructure_actions(op, enforcer),
-                         warned=dash.run.counts().warned_by_operation.get(operation_id, 0),
-                         admin=views.is_admin(session))
+        return dash.page(
+            request,
+            "operation.html",
+            session,
+            title=op.operation_id,
+            op=out,
+            evidence=views.evidence_by_phase(out),
+            accounts=views.account_views(dash, op, enforcer),
+            infra_actions=views.infrastructure_actions(op, enforcer),
+            warned=dash.run.counts().warned_by_operation.get(operation_id, 0),
+            admin=views.is_admin(session),
+        )
 
     @routes.get("/audit")
     def audit(request: Request, verify: bool = False) -> Response:
@@ -78,19 +117,29 @@ def router(dash: Dashboard) -> APIRouter:
         verdict: tuple[bool, str] | None = None
         if store is not None and verify:
             try:
-                verdict = (True, f"Chain verified: {verify_audit(store)} entries, "
-                                 "every link matches.")
+                verdict = (
+                    True,
+                    f"Chain verified: {verify_audit(store)} entries, every link matches.",
+                )
             except AuditChainBroken as exc:
                 verdict = (False, f"Chain broken at {exc}")
-        return dash.page(request, "audit.html", session, title="Audit log", entries=entries,
-                         verdict=verdict, limit=AUDIT_PAGE)
+        return dash.page(
+            request,
+            "audit.html",
+            session,
+            title="Audit log",
+            entries=entries,
+            verdict=verdict,
+            limit=AUDIT_PAGE,
+        )
 
     @routes.get("/outbox")
     def outbox(request: Request) -> Response:
         session = dash.session(request)
         store = dash.store()
         status = Outbox(store).status() if store else None
-        return dash.page(request, "outbox.html", session, title="Notification outbox",
-                         status=status)
+        return dash.page(
+            request, "outbox.html", session, title="Notification outbox", status=status
+        )
 
     return routes

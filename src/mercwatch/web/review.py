@@ -39,9 +39,12 @@ def router(dash: Dashboard) -> APIRouter:
         return _login_page(dash, request, next, error=None, status_code=200)
 
     @routes.post("/login")
-    def login(request: Request, token: Annotated[str, Form(max_length=512)] = "",
-              nonce: Annotated[str, Form(max_length=128)] = "",
-              next: Annotated[str, Form(max_length=2048)] = "/") -> Response:
+    def login(
+        request: Request,
+        token: Annotated[str, Form(max_length=512)] = "",
+        nonce: Annotated[str, Form(max_length=128)] = "",
+        next: Annotated[str, Form(max_length=2048)] = "/",
+    ) -> Response:
         if not dash.signer.login_nonce_ok(request.cookies.get(LOGIN_COOKIE), nonce):
             return _login_page(dash, request, next, "The sign-in form expired; try again.", 400)
         key_id, sep, secret = token.strip().partition(".")
@@ -67,31 +70,53 @@ def router(dash: Dashboard) -> APIRouter:
         session = dash.session(request)
         enforcer = dash.enforcer()
         items = pending_items(dash, enforcer, session) if enforcer else []
-        return dash.page(request, "review.html", session, title="Review queue", items=items,
-                         done=done, can_decide=session.role.allows(Role.WRITER))
+        return dash.page(
+            request,
+            "review.html",
+            session,
+            title="Review queue",
+            items=items,
+            done=done,
+            can_decide=session.role.allows(Role.WRITER),
+        )
 
     @routes.post("/review/{action_id}")
-    def decide(request: Request, action_id: int,
-               decision: Annotated[str, Form(max_length=16)] = "",
-               note: Annotated[str, Form(max_length=_NOTE_MAX)] = "",
-               csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
+    def decide(
+        request: Request,
+        action_id: int,
+        decision: Annotated[str, Form(max_length=16)] = "",
+        note: Annotated[str, Form(max_length=_NOTE_MAX)] = "",
+        csrf: Annotated[str, Form(max_length=128)] = "",
+    ) -> Response:
         session = dash.session(request, Role.WRITER)
         if not session.csrf_ok(csrf):
             return _bad_token(dash, request)
         enforcer = dash.enforcer()
         if decision not in _DECISIONS or not note.strip() or enforcer is None:
-            return dash.page(request, "error.html", session, status_code=400,
-                             title="Decision not recorded",
-                             message="Choose approve or reject and say why.")
+            return dash.page(
+                request,
+                "error.html",
+                session,
+                status_code=400,
+                title="Decision not recorded",
+                message="Choose approve or reject and say why.",
+            )
         who = f"dashboard:{session.key_id}"
         try:
             act = enforcer.approve if decision == "approve" else enforcer.reject
             stored = act(action_id, who, note.strip())
         except StateError as exc:
-            return dash.page(request, "error.html", session, status_code=409,
-                             title="Decision not recorded", message=str(exc))
+            return dash.page(
+                request,
+                "error.html",
+                session,
+                status_code=409,
+                title="Decision not recorded",
+                message=str(exc),
+            )
         return RedirectResponse(
-            f"{dash_root(request)}/review?done={stored.id}-{stored.action.status.value}", 303)
+            f"{dash_root(request)}/review?done={stored.id}-{stored.action.status.value}", 303
+        )
 
     return routes
 
@@ -100,17 +125,32 @@ def dash_root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def _login_page(dash: Dashboard, request: Request, next: str, error: str | None,
-                status_code: int) -> Response:
+def _login_page(
+    dash: Dashboard, request: Request, next: str, error: str | None, status_code: int
+) -> Response:
     session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
     nonce = new_nonce()
-    response = dash.page(request, "login.html", session, status_code=status_code,
-                         title="Sign in", next=_safe_next(next), error=error, nonce=nonce)
+    response = dash.page(
+        request,
+        "login.html",
+        session,
+        status_code=status_code,
+        title="Sign in",
+        next=_safe_next(next),
+        error=error,
+        nonce=nonce,
+    )
     dash.signer.set_login_nonce(response, nonce)
     return response
 
 
 def _bad_token(dash: Dashboard, request: Request) -> Response:
     session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
-    return dash.page(request, "error.html", session, status_code=403, title="Form expired",
-                     message="The form's security token did not match. Reload and try again.")
+    return dash.page(
+        request,
+        "error.html",
+        session,
+        status_code=403,
+        title="Form expired",
+        message="The form's security token did not match. Reload and try again.",
+    )

@@ -64,8 +64,9 @@ class SessionSigner:
     def start(self, response: Response, principal: Principal) -> Session:
         """Sign ``principal`` in: a fresh CSRF token and a new cookie."""
         session = Session(principal.key_id, principal.role, secrets.token_urlsafe(32))
-        value = self._session.dumps({"k": session.key_id, "r": session.role.value,
-                                     "c": session.csrf})
+        value = self._session.dumps(
+            {"k": session.key_id, "r": session.role.value, "c": session.csrf}
+        )
         self._set(response, SESSION_COOKIE, value, self.max_age)
         return session
 
@@ -81,8 +82,9 @@ class SessionSigner:
 
     def end(self, response: Response) -> None:
         """Sign out: the browser drops the cookie."""
-        response.delete_cookie(SESSION_COOKIE, path="/", secure=self.secure, httponly=True,
-                               samesite="strict")
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", secure=self.secure, httponly=True, samesite="strict"
+        )
 
     def set_login_nonce(self, response: Response, nonce: str) -> None:
         """Set the sign-in form's token (see :func:`new_nonce`) as a cookie too.
@@ -103,5 +105,12 @@ class SessionSigner:
         return hmac.compare_digest(expected, presented)
 
     def _set(self, response: Response, name: str, value: str, max_age: int) -> None:
-        response.set_cookie(name, value, max_age=max_age, path="/", secure=self.secure,
-                            httponly=True, samesite="strict")
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path="/",
+            secure=self.secure,
+            httponly=True,
+            samesite="strict",
+        )

@@ -61,13 +61,27 @@ class AccountView:
     actions: tuple[StoredAction, ...]
 
 
-def operation_rows(ops: tuple[Operation, ...], warned: dict[str, int], *, sort: str,
-                   descending: bool, phase: Phase | None, actor: str | None) -> list[OperationRow]:
+def operation_rows(
+    ops: tuple[Operation, ...],
+    warned: dict[str, int],
+    *,
+    sort: str,
+    descending: bool,
+    phase: Phase | None,
+    actor: str | None,
+) -> list[OperationRow]:
     """The operations list, filtered by phase and attributed actor, then sorted."""
     rows = [
-        OperationRow(o.operation_id, o.confidence, o.phases, len(o.accounts),
-                     len(set(o.targets)), warned.get(o.operation_id, 0),
-                     o.attribution.actor if o.attribution else None, o.last_seen)
+        OperationRow(
+            o.operation_id,
+            o.confidence,
+            o.phases,
+            len(o.accounts),
+            len(set(o.targets)),
+            warned.get(o.operation_id, 0),
+            o.attribution.actor if o.attribution else None,
+            o.last_seen,
+        )
         for o in ops
         if (phase is None or phase in o.phases) and _actor_matches(o, actor)
     ]
@@ -93,8 +107,9 @@ def actors(ops: tuple[Operation, ...]) -> list[str]:
 def phase_counts(ops: tuple[Operation, ...]) -> list[tuple[Phase, int, int]]:
     """Per phase: operations that reached it, and those for which it is the furthest."""
     reached = {p: sum(p in o.phases for o in ops) for p in Phase}
-    furthest = {p: sum(bool(o.phases) and Phase.furthest(o.phases) is p for o in ops)
-                for p in Phase}
+    furthest = {
+        p: sum(bool(o.phases) and Phase.furthest(o.phases) is p for o in ops) for p in Phase
+    }
     return [(p, reached[p], furthest[p]) for p in Phase]
 
 
@@ -106,13 +121,13 @@ def evidence_by_phase(out: OperationOut) -> list[tuple[Phase, list[tuple[str, li
     result = []
     for phase in sorted(grouped, key=lambda p: p.rank):
         detectors = sorted(grouped[phase].items())
-        result.append((phase, [(d, sorted(items, key=lambda e: -e.score))
-                               for d, items in detectors]))
+        result.append(
+            (phase, [(d, sorted(items, key=lambda e: -e.score)) for d, items in detectors])
+        )
     return result
 
 
-def account_views(dash: Dashboard, op: Operation,
-                  enforcer: Enforcer | None) -> list[AccountView]:
+def account_views(dash: Dashboard, op: Operation, enforcer: Enforcer | None) -> list[AccountView]:
     """The operation's accounts with their self-declared profile and stored actions."""
     profiles = dash.profiles.lookup(op.accounts)
     by_subject: dict[str, list[StoredAction]] = defaultdict(list)
@@ -127,8 +142,11 @@ def infrastructure_actions(op: Operation, enforcer: Enforcer | None) -> list[Sto
     if enforcer is None:
         return []
     accounts = set(op.accounts)
-    return [s for s in enforcer.list_actions(operation_id=op.operation_id)
-            if s.action.subject not in accounts]
+    return [
+        s
+        for s in enforcer.list_actions(operation_id=op.operation_id)
+        if s.action.subject not in accounts
+    ]
 
 
 def pending_items(dash: Dashboard, enforcer: Enforcer, session: Session) -> list[PendingItem]:

@@ -184,8 +184,11 @@ class Coordination(Detector):
         order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])
         ranked = both.mutate(rank=ibis.row_number().over(order))
         best = ranked.filter(ranked.rank == 0).select(
-            account_b="account", best_partner="partner", best_common="common",
-            best_targets="n_partner", best_shared="shared",
+            account_b="account",
+            best_partner="partner",
+            best_common="common",
+            best_targets="n_partner",
+            best_shared="shared",
         )
         per = both.group_by("account").aggregate(
             miss=(1.0 - both.pair.clip(upper=0.99)).ln().sum(),

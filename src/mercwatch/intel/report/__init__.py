@@ -1,9 +1,9 @@
 """The threat report: HTML (inline SVG charts, no script) and Markdown, from a run's output.
 
-    render_html(operations, summary, **options) -> str
-    render_markdown(operations, summary, **options) -> str
-    write_report(out_dir) -> (report.html, report.md)   re-render a run folder
-    ReportSummary                                        run counts (summary.json)
+render_html(operations, summary, **options) -> str
+render_markdown(operations, summary, **options) -> str
+write_report(out_dir) -> (report.html, report.md)   re-render a run folder
+ReportSummary                                        run counts (summary.json)
 """
 
 from mercwatch.intel.report.render import (

@@ -16,9 +16,15 @@ def register(app: typer.Typer) -> None:
 
 
 def report_command(
-    out_dir: Annotated[Path, typer.Argument(
-        help="A `mercwatch run` output folder (operations.json, optional summary.json).",
-        exists=True, file_okay=False, dir_okay=True)],
+    out_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="A `mercwatch run` output folder (operations.json, optional summary.json).",
+            exists=True,
+            file_okay=False,
+            dir_okay=True,
+        ),
+    ],
 ) -> None:
     """Re-render OUT_DIR/report.html and OUT_DIR/report.md from OUT_DIR/operations.json."""
     html_path, md_path = write_report(out_dir)

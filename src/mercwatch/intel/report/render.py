@@ -43,7 +43,8 @@ class RunFiles:
 
 
 def render_html(
-    operations: Sequence[Operation], summary: ReportSummary | Mapping[str, Any] | None = None,
+    operations: Sequence[Operation],
+    summary: ReportSummary | Mapping[str, Any] | None = None,
     **options: Any,
 ) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG, no script).
@@ -57,14 +58,20 @@ def render_html(
     """
     view = build_view(operations, _summary(summary), **options)
     template = _html_env().get_template("report.html.j2")
-    return template.render(r=view, killchain=killchain_svg(view.operations),
-                           timeline=timeline_svg(view.operations), phases=PHASES,
-                           colors={p.value: c for p, c in PHASE_COLORS.items()},
-                           max_rows=MAX_ROWS, version=__version__)
+    return template.render(
+        r=view,
+        killchain=killchain_svg(view.operations),
+        timeline=timeline_svg(view.operations),
+        phases=PHASES,
+        colors={p.value: c for p, c in PHASE_COLORS.items()},
+        max_rows=MAX_ROWS,
+        version=__version__,
+    )
 
 
 def render_markdown(
-    operations: Sequence[Operation], summary: ReportSummary | Mapping[str, Any] | None = None,
+    operations: Sequence[Operation],
+    summary: ReportSummary | Mapping[str, Any] | None = None,
     **options: Any,
 ) -> str:
     """The same report as Markdown, for tickets, wikis and e-mail."""
@@ -84,8 +91,9 @@ def load_run(out_dir: Path) -> RunFiles:
     try:
         operations = tuple(Operation.from_dict(o) for o in data["operations"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(str(out_dir / "operations.json"), f"not an operations file: {exc!r}"
-                         ) from exc
+        raise InputError(
+            str(out_dir / "operations.json"), f"not an operations file: {exc!r}"
+        ) from exc
     summary_path = out_dir / "summary.json"
     summary = ReportSummary.from_dict(_read_json(summary_path)) if summary_path.exists() else None
     notifications = _read_jsonl(out_dir / "notifications.jsonl", Notification.from_dict)
@@ -96,9 +104,12 @@ def load_run(out_dir: Path) -> RunFiles:
 def write_report(out_dir: Path, *, generated_at: datetime | None = None) -> tuple[Path, Path]:
     """Re-render ``report.html`` and ``report.md`` in a run folder from its JSON files."""
     run = load_run(out_dir)
-    options: dict[str, Any] = {"notifications": run.notifications, "actions": run.actions,
-                               "detector_descriptions": _detector_descriptions(),
-                               "generated_at": generated_at}
+    options: dict[str, Any] = {
+        "notifications": run.notifications,
+        "actions": run.actions,
+        "detector_descriptions": _detector_descriptions(),
+        "generated_at": generated_at,
+    }
     html_path, md_path = out_dir / "report.html", out_dir / "report.md"
     _atomic_text(html_path, render_html(run.operations, run.summary, **options))
     _atomic_text(md_path, render_markdown(run.operations, run.summary, **options))
@@ -127,15 +138,28 @@ def _common_filters(env: Environment) -> Environment:
 
 
 def _html_env() -> Environment:
-    return _common_filters(Environment(
-        loader=PackageLoader("mercwatch.intel.report", "templates"), autoescape=True,
-        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True))
+    return _common_filters(
+        Environment(
+            loader=PackageLoader("mercwatch.intel.report", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+    )
 
 
 def _md_env() -> Environment:
-    return _common_filters(Environment(
-        loader=PackageLoader("mercwatch.intel.report", "templates"), autoescape=False,
-        finalize=md_escape, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True))
+    return _common_filters(
+        Environment(
+            loader=PackageLoader("mercwatch.intel.report", "templates"),
+            autoescape=False,
+            finalize=md_escape,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+    )
 
 
 def _summary(summary: ReportSummary | Mapping[str, Any] | None) -> ReportSummary | None:

@@ -30,7 +30,8 @@ class TargetRedactor:
         self._targets = frozenset(ids)
         self._pattern = (
             re.compile(f"(?<!{_ID_EDGE})(?:{'|'.join(map(re.escape, ids))})(?!{_ID_EDGE})")
-            if ids else None
+            if ids
+            else None
         )
 
     def subject(self, subject: str) -> str:

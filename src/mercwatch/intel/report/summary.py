@@ -77,13 +77,17 @@ class ReportSummary:
     def from_dict(cls, data: Mapping[str, Any]) -> ReportSummary:
         """Read a ``summary.json`` mapping; unknown keys are ignored, missing ones are 0."""
         reasons = data.get("reject_reasons") or {}
-        detectors = tuple(DetectorStat.from_dict(d) for d in data.get("detectors") or ()
-                          if isinstance(d, Mapping))
+        detectors = tuple(
+            DetectorStat.from_dict(d) for d in data.get("detectors") or () if isinstance(d, Mapping)
+        )
         return cls(
             rows_read=int(data.get("rows_read") or 0),
             rows_rejected=int(data.get("rows_rejected") or 0),
-            reject_reasons=tuple(sorted(((str(k), int(v)) for k, v in reasons.items()),
-                                        key=lambda kv: (-kv[1], kv[0]))),
+            reject_reasons=tuple(
+                sorted(
+                    ((str(k), int(v)) for k, v in reasons.items()), key=lambda kv: (-kv[1], kv[0])
+                )
+            ),
             detectors_run=int(data.get("detectors_run") or len(detectors)),
             detectors=detectors,
             detectors_failed=tuple(str(d) for d in data.get("detectors_failed") or ()),
@@ -91,8 +95,9 @@ class ReportSummary:
             actions=int(data.get("actions") or 0),
             notifications=int(data.get("notifications") or 0),
             indicators=int(data.get("indicators") or 0),
-            stage_seconds=tuple((str(k), float(v))
-                                for k, v in (data.get("stage_seconds") or {}).items()),
+            stage_seconds=tuple(
+                (str(k), float(v)) for k, v in (data.get("stage_seconds") or {}).items()
+            ),
             export=str(data.get("export") or ""),
             dry_run=bool(data.get("dry_run", False)),
         )

@@ -159,17 +159,27 @@ def build_view(
     descriptions = dict(detector_descriptions or {})
     ops = sorted(operations, key=lambda o: (-o.confidence, o.operation_id))
     views = tuple(
-        _operation_view(op, descriptions,
-                        None if warned is None else warned.get(op.operation_id, Counter()),
-                        removed)
+        _operation_view(
+            op,
+            descriptions,
+            None if warned is None else warned.get(op.operation_id, Counter()),
+            removed,
+        )
         for op in ops
     )
-    return ReportView(title, classification, generated_at or datetime.now(UTC).replace(
-        tzinfo=None, microsecond=0), views, summary)
+    return ReportView(
+        title,
+        classification,
+        generated_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+        views,
+        summary,
+    )
 
 
 def _operation_view(
-    op: Operation, descriptions: Mapping[str, str], warned: Counter[str] | None,
+    op: Operation,
+    descriptions: Mapping[str, str],
+    warned: Counter[str] | None,
     removed: Mapping[str, int] | None,
 ) -> OperationView:
     redactor = TargetRedactor(op.targets)
@@ -183,16 +193,30 @@ def _operation_view(
         attribution_matched=tuple(defang(m) for m in attribution.matched) if attribution else (),
         first_seen=op.first_seen,
         last_seen=op.last_seen,
-        phases=_phases(op, _Cleaner(redactor, IndicatorDefanger(
-            (*infra.domains, *infra.urls, *infra.ips,
-             *(attribution.matched if attribution else ())))), descriptions),
+        phases=_phases(
+            op,
+            _Cleaner(
+                redactor,
+                IndicatorDefanger(
+                    (
+                        *infra.domains,
+                        *infra.urls,
+                        *infra.ips,
+                        *(attribution.matched if attribution else ()),
+                    )
+                ),
+            ),
+            descriptions,
+        ),
         accounts=tuple(sorted(op.accounts)),
-        accounts_removed=removed.get(op.operation_id, 0) if removed is not None
+        accounts_removed=removed.get(op.operation_id, 0)
+        if removed is not None
         else len(op.accounts),
         people_targeted=len(set(op.targets)),
         people_warned=sum(warned.values()) if warned is not None else len(set(op.targets)),
-        warned_by_level=tuple((PHASE_TITLES[p], warned[p.value]) for p in PHASES
-                              if warned and warned[p.value]),
+        warned_by_level=tuple(
+            (PHASE_TITLES[p], warned[p.value]) for p in PHASES if warned and warned[p.value]
+        ),
         countries=tuple(sorted(op.target_countries, key=lambda kv: (-kv[1], kv[0]))),
         domains=tuple(defang(d) for d in sorted(infra.domains)),
         urls=tuple(defang(u) for u in sorted(infra.urls)),
@@ -218,34 +242,49 @@ class _Cleaner:
         return self.defanger.text(self.redactor.text(text))
 
 
-def _phases(op: Operation, redactor: _Cleaner, descriptions: Mapping[str, str]
-            ) -> tuple[PhaseView, ...]:
+def _phases(
+    op: Operation, redactor: _Cleaner, descriptions: Mapping[str, str]
+) -> tuple[PhaseView, ...]:
     by_phase: dict[Phase, list[Evidence]] = defaultdict(list)
     for item in op.evidence:
         by_phase[item.phase].append(item)
     tactics = phase_tactics()  # Meta's Online Operations Kill Chain, from its data file
     return tuple(
-        PhaseView(phase, PHASE_TITLES[phase], PHASE_MEANING[phase],
-                  phase in op.phases or bool(by_phase[phase]),
-                  _groups(by_phase[phase], redactor, descriptions),
-                  tuple(t.label for t in tactics.get(phase, ())))
+        PhaseView(
+            phase,
+            PHASE_TITLES[phase],
+            PHASE_MEANING[phase],
+            phase in op.phases or bool(by_phase[phase]),
+            _groups(by_phase[phase], redactor, descriptions),
+            tuple(t.label for t in tactics.get(phase, ())),
+        )
         for phase in PHASES
     )
 
 
-def _groups(items: list[Evidence], redactor: _Cleaner, descriptions: Mapping[str, str]
-            ) -> tuple[EvidenceGroup, ...]:
+def _groups(
+    items: list[Evidence], redactor: _Cleaner, descriptions: Mapping[str, str]
+) -> tuple[EvidenceGroup, ...]:
     by_detector: dict[str, list[Evidence]] = defaultdict(list)
     for item in items:
         by_detector[item.detector].append(item)
     groups = []
     for detector, found in by_detector.items():
         found.sort(key=lambda e: (-e.score, e.subject))
-        examples = tuple(dict.fromkeys(
-            f"{redactor.subject(e.subject)}: {redactor.text(e.detail)}" for e in found
-        ))[:EXAMPLES_PER_DETECTOR]
-        groups.append(EvidenceGroup(detector, descriptions.get(detector, ""), len(found),
-                                    max(e.score for e in found), examples))
+        examples = tuple(
+            dict.fromkeys(
+                f"{redactor.subject(e.subject)}: {redactor.text(e.detail)}" for e in found
+            )
+        )[:EXAMPLES_PER_DETECTOR]
+        groups.append(
+            EvidenceGroup(
+                detector,
+                descriptions.get(detector, ""),
+                len(found),
+                max(e.score for e in found),
+                examples,
+            )
+        )
     return tuple(sorted(groups, key=lambda g: (-g.count, g.detector)))
 
 

@@ -1,9 +1,9 @@
 """TAXII 2.1: a server over a durable collection store, and a client that pulls peers.
 
-    store.CollectionStore   collections as JSON files, atomic writes, versions per object
-    query                   TAXII filters (added_after, match[...]) and cursor pagination
-    server.create_taxii_app the FastAPI app (mount it at /taxii2); needs the server extra
-    client.pull_collection  a peer's collection, all pages, into a STIX bundle file
+store.CollectionStore   collections as JSON files, atomic writes, versions per object
+query                   TAXII filters (added_after, match[...]) and cursor pagination
+server.create_taxii_app the FastAPI app (mount it at /taxii2); needs the server extra
+client.pull_collection  a peer's collection, all pages, into a STIX bundle file
 """
 
 from __future__ import annotations

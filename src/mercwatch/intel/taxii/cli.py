@@ -16,11 +16,16 @@ from mercwatch.errors import InputError
 from mercwatch.intel.taxii.client import pull_collection
 from mercwatch.intel.taxii.store import CollectionStore
 
-taxii_app = typer.Typer(help="TAXII 2.1: serve indicator collections and pull peers'.",
-                        no_args_is_help=True)
+taxii_app = typer.Typer(
+    help="TAXII 2.1: serve indicator collections and pull peers'.", no_args_is_help=True
+)
 
-StoreOpt = Annotated[Path, typer.Option("--store", envvar="MERCWATCH_TAXII_STORE",
-                                        help="Folder of the TAXII collection store.")]
+StoreOpt = Annotated[
+    Path,
+    typer.Option(
+        "--store", envvar="MERCWATCH_TAXII_STORE", help="Folder of the TAXII collection store."
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -33,9 +38,14 @@ def serve(
     store: StoreOpt,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8021,
-    keys_file: Annotated[Path | None, typer.Option(
-        "--keys-file", envvar="MERCWATCH_KEYS_FILE",
-        help="JSON/YAML file of hashed API keys (see `taxii keygen`).")] = None,
+    keys_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys-file",
+            envvar="MERCWATCH_KEYS_FILE",
+            help="JSON/YAML file of hashed API keys (see `taxii keygen`).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the store's collections over TAXII 2.1 at http://HOST:PORT/taxii2/."""
     # The server extra (FastAPI, uvicorn) is needed only here.
@@ -56,8 +66,12 @@ def serve(
 def publish(
     bundle: Annotated[Path, typer.Argument(help="STIX 2.1 bundle file to add.")],
     store: StoreOpt,
-    collection: Annotated[str, typer.Option("--collection", help="Collection id or alias; "
-                                            "created (with this alias) if missing.")],
+    collection: Annotated[
+        str,
+        typer.Option(
+            "--collection", help="Collection id or alias; created (with this alias) if missing."
+        ),
+    ],
     title: Annotated[str | None, typer.Option(help="Title for a new collection.")] = None,
 ) -> None:
     """Add a STIX bundle's objects to a collection of the store (idempotent)."""
@@ -72,9 +86,17 @@ def publish(
         info = cs.create_collection(title or collection, alias=collection)
     outcomes = cs.add_bundle(info.id, text)
     failed = [o for o in outcomes if not o.ok]
-    typer.echo(json.dumps({"collection": info.id, "alias": info.alias,
-                           "objects": len(outcomes) - len(failed), "failed": len(failed),
-                           "failures": [f"{o.id}: {o.message}" for o in failed[:5]]}))
+    typer.echo(
+        json.dumps(
+            {
+                "collection": info.id,
+                "alias": info.alias,
+                "objects": len(outcomes) - len(failed),
+                "failed": len(failed),
+                "failures": [f"{o.id}: {o.message}" for o in failed[:5]],
+            }
+        )
+    )
 
 
 @taxii_app.command("pull")
@@ -82,23 +104,45 @@ def pull(
     url: Annotated[str, typer.Argument(help="API root URL (or discovery URL ending /taxii2/).")],
     collection: Annotated[str, typer.Option("--collection", help="Collection id, alias or title.")],
     out: Annotated[Path, typer.Option("--out", help="STIX 2.1 bundle file to write.")],
-    added_after: Annotated[str | None, typer.Option(
-        "--added-after", help="Only objects added after this time (e.g. 2021-12-16T00:00:00Z).")
+    added_after: Annotated[
+        str | None,
+        typer.Option(
+            "--added-after", help="Only objects added after this time (e.g. 2021-12-16T00:00:00Z)."
+        ),
     ] = None,
-    user: Annotated[str | None, typer.Option(envvar="MERCWATCH_TAXII_USER",
-                                             help="Basic-auth user (key id).")] = None,
-    password: Annotated[str | None, typer.Option(envvar="MERCWATCH_TAXII_PASSWORD",
-                                                 help="Basic-auth password (key secret).")] = None,
+    user: Annotated[
+        str | None, typer.Option(envvar="MERCWATCH_TAXII_USER", help="Basic-auth user (key id).")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(envvar="MERCWATCH_TAXII_PASSWORD", help="Basic-auth password (key secret)."),
+    ] = None,
     page_size: Annotated[int, typer.Option(min=1, help="Objects asked for per request.")] = 500,
     all_versions: Annotated[bool, typer.Option(help="Every version, not just the latest.")] = False,
 ) -> None:
     """Pull every page of a peer's collection into one STIX 2.1 bundle file."""
-    result = pull_collection(url, collection, out, added_after=added_after, user=user,
-                             password=password, per_request=page_size, all_versions=all_versions)
-    typer.echo(json.dumps({"out": str(result.path), "objects": result.objects,
-                           "skipped": result.skipped, "pages": result.pages,
-                           "date_added_last": result.date_added_last,
-                           "skip_reasons": list(result.skip_reasons)}))
+    result = pull_collection(
+        url,
+        collection,
+        out,
+        added_after=added_after,
+        user=user,
+        password=password,
+        per_request=page_size,
+        all_versions=all_versions,
+    )
+    typer.echo(
+        json.dumps(
+            {
+                "out": str(result.path),
+                "objects": result.objects,
+                "skipped": result.skipped,
+                "pages": result.pages,
+                "date_added_last": result.date_added_last,
+                "skip_reasons": list(result.skip_reasons),
+            }
+        )
+    )
 
 
 @taxii_app.command("keygen")
@@ -110,8 +154,16 @@ def keygen(
     """Make an API key: prints the secret once (stderr) and the record to configure (stdout)."""
     token, record = new_api_key(key_id, role, label)
     typer.echo(f"key (give it to the client once; it is not stored): {token}", err=True)
-    typer.echo(json.dumps({"id": record.key_id, "role": record.role.value,
-                           "hash": record.secret_hash, "label": record.label}))
+    typer.echo(
+        json.dumps(
+            {
+                "id": record.key_id,
+                "role": record.role.value,
+                "hash": record.secret_hash,
+                "label": record.label,
+            }
+        )
+    )
 
 
 def _exists(store: CollectionStore, collection: str) -> bool:

@@ -168,8 +168,11 @@ def _parse_all(raw: list[Any]) -> Iterator[tuple[Any, str]]:
 
 def _write_bundle(out: Path, objects: list[Any]) -> None:
     try:
-        bundle = stix2.v21.Bundle(objects=objects, allow_custom=True) if objects else \
-            stix2.v21.Bundle(allow_custom=True)
+        bundle = (
+            stix2.v21.Bundle(objects=objects, allow_custom=True)
+            if objects
+            else stix2.v21.Bundle(allow_custom=True)
+        )
     except STIXError as exc:
         raise IntelFormatError(str(out), f"cannot build the bundle: {exc}") from exc
     tmp = ""

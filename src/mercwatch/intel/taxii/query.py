@@ -67,7 +67,8 @@ class ObjectFilter:
             _timestamp("match[version]", value)
         return cls(
             added_after=_timestamp("added_after", params["added_after"])
-            if params.get("added_after") else None,
+            if params.get("added_after")
+            else None,
             ids=_split(params.get("match[id]")),
             types=_split(params.get("match[type]")),
             spec_versions=_split(params.get("match[spec_version]")),
@@ -108,7 +109,7 @@ def paginate(rows: Sequence[StoredVersion], limit: int, cursor: str | None) -> P
     if cursor:
         after = decode_cursor(cursor)
         start = next((i for i, r in enumerate(rows) if r.seq > after), len(rows))
-    chunk = tuple(rows[start:start + limit])
+    chunk = tuple(rows[start : start + limit])
     more = start + limit < len(rows)
     return Page(chunk, more, encode_cursor(chunk[-1].seq) if more and chunk else None)
 
@@ -145,7 +146,7 @@ def decode_cursor(token: str) -> int:
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
         if not text.startswith(_CURSOR_PREFIX):
             raise ValueError("wrong prefix")
-        return int(text[len(_CURSOR_PREFIX):])
+        return int(text[len(_CURSOR_PREFIX) :])
     except (ValueError, binascii.Error, UnicodeError) as exc:
         raise BadFilter("next", "not a cursor this server issued") from exc
 

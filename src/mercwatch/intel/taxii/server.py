@@ -61,13 +61,13 @@ def create_taxii_app(
             raise ConfigError("no TAXII store folder configured (MERCWATCH_TAXII_STORE)")
         store = CollectionStore(settings.taxii_store)
     auth = authenticator or settings.authenticator()
-    app = FastAPI(title="mercwatch TAXII 2.1", version="2.1",
-                  description=settings.taxii_description)
+    app = FastAPI(
+        title="mercwatch TAXII 2.1", version="2.1", description=settings.taxii_description
+    )
     app.state.store = store
     _install_error_handlers(app)
     # Accept is checked per route, not app-wide, so /taxii2/docs still opens in a browser.
-    router = APIRouter(default_response_class=TaxiiResponse,
-                       dependencies=[Depends(_check_accept)])
+    router = APIRouter(default_response_class=TaxiiResponse, dependencies=[Depends(_check_accept)])
     _add_discovery_routes(router, settings, store, auth)
     _add_read_routes(router, settings, store, auth)
     _add_write_routes(router, settings, store, auth)
@@ -102,21 +102,31 @@ def _check_accept(request: Request) -> None:
 # -- errors ----------------------------------------------------------------------------------
 
 
-def _error(status: int, title: str, description: str, headers: Mapping[str, str] | None = None
-           ) -> TaxiiResponse:
+def _error(
+    status: int, title: str, description: str, headers: Mapping[str, str] | None = None
+) -> TaxiiResponse:
     body = {"title": title, "description": description, "http_status": str(status)}
     return TaxiiResponse(body, status_code=status, headers=dict(headers or {}))
 
 
 def _install_error_handlers(app: FastAPI) -> None:
-    titles = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-              405: "Method Not Allowed", 406: "Not Acceptable", 413: "Payload Too Large",
-              415: "Unsupported Media Type", 422: "Unprocessable Entity"}
+    titles = {
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        406: "Not Acceptable",
+        413: "Payload Too Large",
+        415: "Unsupported Media Type",
+        422: "Unprocessable Entity",
+    }
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> TaxiiResponse:
-        return _error(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail),
-                      exc.headers)
+        return _error(
+            exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail), exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> TaxiiResponse:
@@ -147,18 +157,24 @@ def _add_discovery_routes(
     @app.get("/", summary="TAXII server discovery")
     def discovery(request: Request, _: Principal = reader) -> dict[str, Any]:
         url = urljoin(str(request.url.replace(query=None)), f"{settings.taxii_api_root}/")
-        data: dict[str, Any] = {"title": settings.taxii_title,
-                                "description": settings.taxii_description,
-                                "default": url, "api_roots": [url]}
+        data: dict[str, Any] = {
+            "title": settings.taxii_title,
+            "description": settings.taxii_description,
+            "default": url,
+            "api_roots": [url],
+        }
         if settings.taxii_contact:
             data["contact"] = settings.taxii_contact
         return data
 
     @app.get(f"{root}/", summary="API root information")
     def api_root(_: Principal = reader) -> dict[str, Any]:
-        return {"title": settings.taxii_title, "description": settings.taxii_description,
-                "versions": [TAXII_MEDIA_TYPE],
-                "max_content_length": settings.max_content_length}
+        return {
+            "title": settings.taxii_title,
+            "description": settings.taxii_description,
+            "versions": [TAXII_MEDIA_TYPE],
+            "max_content_length": settings.max_content_length,
+        }
 
     @app.get(f"{root}/collections/", summary="Collections of this API root")
     def collections(principal: Principal = reader) -> dict[str, Any]:
@@ -201,23 +217,31 @@ def _add_read_routes(
         return _paged("objects", [r.obj for r in page.rows], page)
 
     @app.get(f"{base}/manifest/", summary="Manifest of objects, filtered and paginated")
-    def get_manifest(collection_id: str, request: Request, _: Principal = reader
-                     ) -> TaxiiResponse:
+    def get_manifest(collection_id: str, request: Request, _: Principal = reader) -> TaxiiResponse:
         page = _page(store, collection_id, request, _OBJECT_FILTERS, page_size)
         return _paged("objects", [r.manifest_entry() for r in page.rows], page)
 
     @app.get(f"{base}/objects/{{object_id}}/", summary="All stored versions of one object")
-    def get_object(collection_id: str, object_id: str, request: Request,
-                   _: Principal = reader) -> TaxiiResponse:
+    def get_object(
+        collection_id: str, object_id: str, request: Request, _: Principal = reader
+    ) -> TaxiiResponse:
         page = _page(store, collection_id, request, _ONE_OBJECT_FILTERS, page_size, object_id)
         return _paged("objects", [r.obj for r in page.rows], page)
 
     @app.get(f"{base}/objects/{{object_id}}/versions/", summary="Versions of one object")
-    def get_versions(collection_id: str, object_id: str, request: Request,
-                     _: Principal = reader) -> TaxiiResponse:
+    def get_versions(
+        collection_id: str, object_id: str, request: Request, _: Principal = reader
+    ) -> TaxiiResponse:
         params = {**request.query_params, "match[version]": "all"}
-        page = _page(store, collection_id, request, ("spec_version", "version"), page_size,
-                     object_id, params=params)
+        page = _page(
+            store,
+            collection_id,
+            request,
+            ("spec_version", "version"),
+            page_size,
+            object_id,
+            params=params,
+        )
         versions = sorted({format_ts(r.version) for r in page.rows})
         return _paged("versions", versions, page)
 
@@ -230,8 +254,9 @@ def _add_write_routes(
     admin = Depends(auth.require(Role.ADMIN))
 
     @app.delete(f"{base}/objects/{{object_id}}/", summary="Delete versions of one object")
-    def delete_object(collection_id: str, object_id: str, request: Request,
-                      _: Principal = admin) -> TaxiiResponse:
+    def delete_object(
+        collection_id: str, object_id: str, request: Request, _: Principal = admin
+    ) -> TaxiiResponse:
         params = {"match[version]": "all", **request.query_params}
         flt = ObjectFilter.from_params(params, allow=_ONE_OBJECT_FILTERS)
         doomed = select(_object_rows(store, collection_id, object_id), flt)
@@ -239,8 +264,9 @@ def _add_write_routes(
         return TaxiiResponse({}, status_code=200)
 
     @app.post(f"{base}/objects/", status_code=202, summary="Add objects (writers)")
-    async def add_objects(collection_id: str, request: Request, _: Principal = writer
-                          ) -> TaxiiResponse:
+    async def add_objects(
+        collection_id: str, request: Request, _: Principal = writer
+    ) -> TaxiiResponse:
         await run_in_threadpool(store.collection, collection_id)  # 404 before the body
         envelope = await _read_envelope(request, settings.max_content_length)
         requested = datetime.now(UTC).replace(tzinfo=None)
@@ -260,14 +286,23 @@ def _object_rows(store: CollectionStore, collection_id: str, object_id: str) -> 
 
 
 def _page(
-    store: CollectionStore, collection_id: str, request: Request, allow: tuple[str, ...],
-    page_size: int, object_id: str | None = None, *, params: Mapping[str, str] | None = None,
+    store: CollectionStore,
+    collection_id: str,
+    request: Request,
+    allow: tuple[str, ...],
+    page_size: int,
+    object_id: str | None = None,
+    *,
+    params: Mapping[str, str] | None = None,
 ) -> Page:
     query = dict(params if params is not None else request.query_params)
     flt = ObjectFilter.from_params(query, allow=allow)
     limit = parse_limit(query.get("limit"), page_size)
-    rows = (_object_rows(store, collection_id, object_id) if object_id
-            else store.versions(collection_id))
+    rows = (
+        _object_rows(store, collection_id, object_id)
+        if object_id
+        else store.versions(collection_id)
+    )
     return paginate(select(rows, flt), limit, query.get("next"))
 
 
@@ -312,9 +347,13 @@ def _status_resource(requested: datetime, outcomes: list[AddOutcome]) -> dict[st
     successes = [detail(o) for o in outcomes if o.ok]
     failures = [detail(o) for o in outcomes if not o.ok]
     status: dict[str, Any] = {
-        "id": str(uuid.uuid4()), "status": "complete", "request_timestamp": format_ts(requested),
-        "total_count": len(outcomes), "success_count": len(successes),
-        "failure_count": len(failures), "pending_count": 0,
+        "id": str(uuid.uuid4()),
+        "status": "complete",
+        "request_timestamp": format_ts(requested),
+        "total_count": len(outcomes),
+        "success_count": len(successes),
+        "failure_count": len(failures),
+        "pending_count": 0,
     }
     if successes:
         status["successes"] = successes

@@ -149,7 +149,11 @@ class CollectionStore:
     # -- collections ---------------------------------------------------------------
 
     def create_collection(
-        self, title: str, *, alias: str | None = None, description: str = "",
+        self,
+        title: str,
+        *,
+        alias: str | None = None,
+        description: str = "",
         collection_id: str | None = None,
     ) -> CollectionInfo:
         """Create a collection, or return the existing one with the same id or alias.
@@ -268,8 +272,11 @@ class CollectionStore:
             raise CollectionNotFound(cid) from exc
         except (OSError, ValueError) as exc:
             raise StateError(f"cannot read TAXII collection {path}: {exc}") from exc
-        snap = _Snapshot(CollectionInfo.from_dict(data["collection"]),
-                         tuple(_row_from_dict(r) for r in data["objects"]), stamp)
+        snap = _Snapshot(
+            CollectionInfo.from_dict(data["collection"]),
+            tuple(_row_from_dict(r) for r in data["objects"]),
+            stamp,
+        )
         with self._lock:
             self._cache[cid] = snap
         return snap

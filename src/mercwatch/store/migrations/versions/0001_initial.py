@@ -125,9 +125,7 @@ def _create_outbox() -> None:
         sa.UniqueConstraint("idempotency_key"),
         sa.UniqueConstraint("account_id", "operation_id", name="uq_outbox_account_op"),
     )
-    op.create_index(
-        "ix_outbox_status_next", "notification_outbox", ["status", "next_attempt_at"]
-    )
+    op.create_index("ix_outbox_status_next", "notification_outbox", ["status", "next_attempt_at"])
 
 
 def upgrade() -> None:
@@ -140,6 +138,12 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
-    for table in ("notification_outbox", "audit_head", "audit_log", "review_queue", "actions",
-                  "operations"):
+    for table in (
+        "notification_outbox",
+        "audit_head",
+        "audit_log",
+        "review_queue",
+        "actions",
+        "operations",
+    ):
         op.drop_table(table)
