@@ -56,10 +56,10 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
     # Bucket the ties by group once: scanning every tie for every group is quadratic.
     member_of = {a: gi for gi, group in enumerate(groups) for a in group}
     within: dict[int, list] = {}
-    for pair, kinds in sorted(tie_graph.ties.items()):
-        ga, gb = member_of.get(pair[0]), member_of.get(pair[1])
+    for tie, kinds in sorted(tie_graph.ties.items()):
+        ga, gb = member_of.get(tie[0]), member_of.get(tie[1])
         if ga is not None and ga == gb:
-            within.setdefault(ga, []).append((pair, kinds))
+            within.setdefault(ga, []).append((tie, kinds))
     return sorted(
         crew
         for gi, group in enumerate(groups)
