@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from _ingest_samples import ACCOUNTS, EVENTS, FRIENDSHIPS, write_table
+
 from mercwatch.store.engine import connect
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from _ingest_samples import EVENTS, write_table
-from mercwatch.ingest.contract import TABLES
+
 from mercwatch.errors import InputError
 from mercwatch.ingest import ingest_export
+from mercwatch.ingest.contract import TABLES
 
 FORMATS = ["jsonl", "jsonl.gz", "csv", "parquet"]
 

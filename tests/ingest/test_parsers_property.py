@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+from _ingest_samples import ACCOUNTS, write_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _ingest_samples import ACCOUNTS, write_table
 from mercwatch.ingest import ingest_export
 from mercwatch.store.engine import connect
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from _ingest_samples import ACCOUNTS, EVENTS
+
 from mercwatch.ingest import ingest_export
 
 GOOD = {"event_id": "x", "ts": "2021-11-03T14:05:00Z", "type": "login", "actor_id": "a1"}

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from _ingest_samples import ACCOUNTS, EVENTS, FRIENDSHIPS, write_table
 from typer.testing import CliRunner
 
-from _ingest_samples import ACCOUNTS, EVENTS, FRIENDSHIPS, write_table
 from mercwatch.cli import app
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.pipeline import run as run_module

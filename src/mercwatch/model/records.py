@@ -25,7 +25,7 @@ class Phase(str, Enum):
         return _PHASE_ORDER.index(self)
 
     @classmethod
-    def furthest(cls, phases: "list[Phase] | set[Phase] | tuple[Phase, ...]") -> "Phase":
+    def furthest(cls, phases: list[Phase] | set[Phase] | tuple[Phase, ...]) -> Phase:
         """The phase furthest along the kill chain among ``phases``."""
         return max(phases, key=lambda p: p.rank)
 

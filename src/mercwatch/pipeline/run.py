@@ -15,8 +15,8 @@ from ibis.backends import BaseBackend
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.ingest import IngestReport, ingest_export
-from mercwatch.model import Action, Notification, Operation
 from mercwatch.intel.report.render import render_html, render_markdown
+from mercwatch.model import Action, Notification, Operation
 from mercwatch.pipeline import stages
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
