@@ -87,7 +87,8 @@ def ingest_export(export: Path, con: BaseBackend) -> IngestReport:
         except Exception as exc:  # duckdb errors have many types
             raise EngineError(f"ingest of {spec.name} failed: {exc}") from exc
     reasons = raw.execute(
-        f"SELECT \"table\" || coalesce('.' || field, '') || ': ' || regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), '\\s*[:(].*$', ''), "
+        f"SELECT \"table\" || coalesce('.' || field, '') || ': ' || "
+        f"regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), '\\s*[:(].*$', ''), "
         f"count(*) FROM {REJECTS_TABLE} "
         "GROUP BY 1 ORDER BY 2 DESC, 1"
     ).fetchall()
@@ -144,22 +145,27 @@ def _load_clean(raw: Any, spec: TableSpec, checked: str) -> int:
     # A restated friendship is the same edge whatever its ``since``: always a no-op.
     content = "hash(" + (", ".join(f'"{f}"' for f in spec.field_names) if spec.key else key) + ")"
     raw.execute(
-        f"CREATE OR REPLACE TEMP TABLE _mw_dups AS SELECT _source, _row, _rank, _h = _first_h AS exact, _first_at, _key "
+        f"CREATE OR REPLACE TEMP TABLE _mw_dups AS "
+        f"SELECT _source, _row, _rank, _h = _first_h AS exact, _first_at, _key "
         f"FROM (SELECT _source, _row, {key} AS _key, {content} AS _h, "
         f"row_number() OVER w AS _rank, first_value({content}) OVER w AS _first_h, "
         f"first_value(_source || ':' || _row) OVER w AS _first_at FROM {checked} "
         f"WHERE _reason IS NULL AND {key} IN (SELECT {key} FROM {checked} WHERE _reason IS NULL "
-        f"GROUP BY 1 HAVING count(*) > 1) WINDOW w AS (PARTITION BY {key} ORDER BY _source, _row)) WHERE _rank > 1"
+        f"GROUP BY 1 HAVING count(*) > 1) "
+        f"WINDOW w AS (PARTITION BY {key} ORDER BY _source, _row)) WHERE _rank > 1"
     )
     label = spec.key or "friendship"
     raw.execute(
-        f"UPDATE {checked} SET _field = {_sql_str(spec.key or 'b')}, _reason = 'duplicate {label} ''' || d._key || "
+        f"UPDATE {checked} SET _field = {_sql_str(spec.key or 'b')}, "
+        f"_reason = 'duplicate {label} ''' || d._key || "
         f"''' differs from the row at ' || d._first_at FROM _mw_dups d "
         f"WHERE NOT d.exact AND {checked}._source = d._source AND {checked}._row = d._row"
     )
     raw.execute(
-        f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT {", ".join(typed_columns(spec))} FROM {checked} c '
-        f"WHERE _reason IS NULL AND NOT EXISTS (SELECT 1 FROM _mw_dups d WHERE d._source = c._source AND d._row = c._row)"
+        f'CREATE OR REPLACE TABLE "{spec.name}" AS '
+        f"SELECT {', '.join(typed_columns(spec))} FROM {checked} c "
+        f"WHERE _reason IS NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM _mw_dups d WHERE d._source = c._source AND d._row = c._row)"
     )
     exact = raw.execute("SELECT count(*) FROM _mw_dups WHERE exact").fetchone()[0]
     raw.execute("DROP TABLE _mw_dups")
@@ -174,6 +180,7 @@ def _keep_rejects(raw: Any, spec: TableSpec, checked: str) -> None:
     fields = ", ".join(f"'{f}': \"{f}\"" for f in spec.field_names)
     raw.execute(
         f"INSERT INTO {REJECTS_TABLE} SELECT '{spec.name}', _source, _row, _field, _reason, "
-        f"coalesce(_raw, to_json({{{fields}}})::VARCHAR), _raw IS NULL OR CASE WHEN json_valid(_raw) THEN json_type(_raw) = 'OBJECT' ELSE false END "
+        f"coalesce(_raw, to_json({{{fields}}})::VARCHAR), _raw IS NULL OR "
+        f"CASE WHEN json_valid(_raw) THEN json_type(_raw) = 'OBJECT' ELSE false END "
         f"FROM {checked} WHERE _reason IS NOT NULL"
     )

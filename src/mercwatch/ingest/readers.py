@@ -152,21 +152,26 @@ def _jsonl_select(spec: TableSpec, source: str) -> str:
         values.append(f'CASE WHEN _ok THEN {value} END AS "{field.name}"')
         got = f"lower(json_type(_line, '$.\"{field.name}\"'))"
         reasons.append(
-            f"WHEN {bad} THEN '{field.name}' || chr(31) || 'expected {_JSON_EXPECTED[field.type]}, got ' || {got}"
+            f"WHEN {bad} THEN '{field.name}' || chr(31) || "
+            f"'expected {_JSON_EXPECTED[field.type]}, got ' || {got}"
         )
     pre = (
-        "CASE WHEN _line LIKE '%' || chr(0) || 'not-utf8' THEN chr(31) || 'line is not valid UTF-8' "
+        "CASE WHEN _line LIKE '%' || chr(0) || 'not-utf8' "
+        "THEN chr(31) || 'line is not valid UTF-8' "
         "WHEN NOT _valid THEN chr(31) || 'line is not valid JSON' "
-        "WHEN NOT _ok THEN chr(31) || 'line is a JSON ' || lower(json_type(_line)) || ', not an object' "
+        "WHEN NOT _ok "
+        "THEN chr(31) || 'line is a JSON ' || lower(json_type(_line)) || ', not an object' "
         + " ".join(reasons)
         + " END"
     )
     src = source.replace("'", "''")
     return (
         f"SELECT {', '.join(values)}, '{src}' AS _source, _row, _line AS _raw, "
-        f"split_part(_pre, chr(31), 2) AS _pre_reason, nullif(split_part(_pre, chr(31), 1), '') AS _pre_field "
+        f"split_part(_pre, chr(31), 2) AS _pre_reason, "
+        f"nullif(split_part(_pre, chr(31), 1), '') AS _pre_field "
         f"FROM (SELECT *, {pre} AS _pre FROM (SELECT _line, _row, json_valid(_line) AS _valid, "
-        f"CASE WHEN json_valid(_line) THEN json_type(_line) = 'OBJECT' ELSE false END AS _ok FROM _mw_lines))"
+        f"CASE WHEN json_valid(_line) THEN json_type(_line) = 'OBJECT' ELSE false END AS _ok "
+        f"FROM _mw_lines))"
     )
 
 
@@ -259,7 +264,8 @@ def _flush_csv(raw: Any, spec: TableSpec, arrow: pa.Table, source: str, stage: s
         if field.type is FieldType.STRING_LIST:
             cols.append(
                 f'CASE WHEN "{field.name}" IS NOT NULL THEN to_json(list_filter(list_transform('
-                f"string_split(\"{field.name}\", ';'), lambda x: trim(x)), lambda x: x <> ''))::VARCHAR END"
+                f"string_split(\"{field.name}\", ';'), lambda x: trim(x)), "
+                f"lambda x: x <> ''))::VARCHAR END"
             )
         else:
             cols.append(f'"{field.name}"')
@@ -289,7 +295,10 @@ def _parquet_field_sql(name: str, ftype: FieldType, column_type: str | None) -> 
     if upper.endswith("[]"):
         return f"to_json({col})::VARCHAR"
     if ftype is FieldType.STRING_LIST and upper == "VARCHAR":
-        return f"CASE WHEN {col} IS NOT NULL THEN to_json(list_filter(string_split({col}, ';'), lambda x: x <> ''))::VARCHAR END"
+        return (
+            f"CASE WHEN {col} IS NOT NULL "
+            f"THEN to_json(list_filter(string_split({col}, ';'), lambda x: x <> ''))::VARCHAR END"
+        )
     return f"nullif({col}::VARCHAR, '')"
 
 
@@ -306,6 +315,7 @@ def _stage_parquet(raw: Any, spec: TableSpec, path: Path, source: str, stage: st
     ]
     src = source.replace("'", "''")
     raw.execute(
-        f"INSERT INTO {stage} SELECT {', '.join(cols)}, '{src}', file_row_number + 1, NULL, NULL, NULL "
+        f"INSERT INTO {stage} SELECT {', '.join(cols)}, '{src}', "
+        f"file_row_number + 1, NULL, NULL, NULL "
         f"FROM read_parquet('{file}', file_row_number = true)"
     )

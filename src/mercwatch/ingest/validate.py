@@ -70,7 +70,8 @@ def _field_checks(spec: TableSpec) -> list[tuple[str, str, str]]:
         elif field.type is FieldType.INTEGER:
             checks.append(
                 (
-                    f"{col} IS NOT NULL AND coalesce(try_cast({col} AS BIGINT) NOT BETWEEN 0 AND {MAX_ASN}, true)",
+                    f"{col} IS NOT NULL AND "
+                    f"coalesce(try_cast({col} AS BIGINT) NOT BETWEEN 0 AND {MAX_ASN}, true)",
                     field.name,
                     f"'not an autonomous system number (integer 0..{MAX_ASN}): ' || {_shown(col)}",
                 )
@@ -116,7 +117,8 @@ _EVENT_CHECKS = [
     (
         f"type NOT IN ({_sql_list(_TYPES)})",
         "type",
-        f"'unknown event type ' || {_shown('type')} || ' (expected one of: {', '.join(sorted(_TYPES))})'",
+        f"'unknown event type ' || {_shown('type')} || "
+        f"' (expected one of: {', '.join(sorted(_TYPES))})'",
     ),
     (
         f"type IN ({_sql_list(ACTOR_REQUIRED)}) AND actor_id IS NULL",
@@ -167,7 +169,8 @@ def checked_sql(spec: TableSpec, stage: str) -> str:
     reason_case = " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in checks)
     return (
         f"SELECT *, CASE WHEN _pre_reason IS NOT NULL THEN _pre_field {field_case} END AS _field, "
-        f"CASE WHEN _pre_reason IS NOT NULL THEN _pre_reason {reason_case} END AS _reason FROM {stage}"
+        f"CASE WHEN _pre_reason IS NOT NULL THEN _pre_reason {reason_case} END AS _reason "
+        f"FROM {stage}"
     )
 
 

@@ -166,7 +166,8 @@ def _write_rejects(outputs: OutputSet, con: BaseBackend) -> None:
     raw = duckdb_connection(con)
     target = path.as_posix().replace("'", "''")
     raw.execute(
-        'COPY (SELECT "table", CASE WHEN is_json THEN raw::JSON ELSE to_json(raw) END AS row, reason, '
+        'COPY (SELECT "table", '
+        "CASE WHEN is_json THEN raw::JSON ELSE to_json(raw) END AS row, reason, "
         "source, line, source || ':' || line AS location, field FROM rejects "
         f"ORDER BY \"table\", source, line) TO '{target}' (FORMAT JSON)"
     )
