@@ -134,7 +134,8 @@ def main() -> None:
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mw-bench-ingest-"))
     print(
-        f"machine: {platform.machine()}, {platform.python_version()}, cores: {len(__import__('os').sched_getaffinity(0))}"
+        f"machine: {platform.machine()}, {platform.python_version()}, "
+        f"cores: {len(__import__('os').sched_getaffinity(0))}"
     )
     print("| events | format | seconds | events/s | peak RSS (MB) | rejected |")
     print("|---:|---|---:|---:|---:|---:|")

@@ -64,9 +64,11 @@ def main() -> None:
             q = one(users, seed, work)
             rows.append(q)
             print(
-                f"| {users} | {seed} | {q['events']} | {q['operations_true']}/{q['operations_found']} | "
-                f"{q['account_precision']:.2f} | {q['account_recall']:.2f} | {q['target_recall']:.2f} | "
-                f"{q['target_precision']:.2f} | {q['benign_accounts_disabled']} | {q['operation_purity']:.2f} | "
+                f"| {users} | {seed} | {q['events']} | "
+                f"{q['operations_true']}/{q['operations_found']} | "
+                f"{q['account_precision']:.2f} | {q['account_recall']:.2f} | "
+                f"{q['target_recall']:.2f} | {q['target_precision']:.2f} | "
+                f"{q['benign_accounts_disabled']} | {q['operation_purity']:.2f} | "
                 f"{q['operations_with_right_phases']}/{q['operations_matched']} | {q['seconds']} |",
                 flush=True,
             )

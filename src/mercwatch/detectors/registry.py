@@ -44,7 +44,8 @@ def all_detectors(include_plugins: bool = True) -> list[type[Detector]]:
     for cls in detectors:
         if cls.id in seen:
             raise ConfigError(
-                f"detector id {cls.id!r} is declared by both {seen[cls.id].__name__} and {cls.__name__}"
+                f"detector id {cls.id!r} is declared by both {seen[cls.id].__name__} "
+                f"and {cls.__name__}"
             )
         seen[cls.id] = cls
     return detectors

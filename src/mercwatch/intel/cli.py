@@ -55,7 +55,8 @@ def _print_feed(feed: Feed, now: datetime | None, limit: int) -> None:
     info = feed.summary()
     kinds = ", ".join(f"{n} {k}" for k, n in info["by_type"].items()) or "none"
     typer.echo(
-        f"{feed.source} ({feed.format}): {info['rows']} records -> {info['indicators']} indicators ({kinds})"
+        f"{feed.source} ({feed.format}): {info['rows']} records -> "
+        f"{info['indicators']} indicators ({kinds})"
     )
     typer.echo(f"  actors: {', '.join(feed.actors) or 'none named'}")
     expired = feed.expired(now)
@@ -71,7 +72,8 @@ def _print_feed(feed: Feed, now: datetime | None, limit: int) -> None:
         typer.echo(f"  ... {len(feed.oddities) - limit} more (use --all)")
     for ind in expired[:limit]:
         typer.echo(
-            f"  expired: {ind.type.value} {ind.value} (valid until {ind.valid_until:%Y-%m-%dT%H:%M:%SZ})"
+            f"  expired: {ind.type.value} {ind.value} "
+            f"(valid until {ind.valid_until:%Y-%m-%dT%H:%M:%SZ})"
         )
 
 
@@ -162,7 +164,8 @@ def export_command(
     sensitive: Annotated[
         Path | None,
         typer.Option(
-            help="File of strings identifying targets (display names, e-mails), one a line; values holding one are withheld."
+            help="File of strings identifying targets (display names, e-mails), one a line; "
+            "values holding one are withheld."
         ),
     ] = None,
 ) -> None:

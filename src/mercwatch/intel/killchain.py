@@ -123,7 +123,9 @@ def meta_procedures() -> tuple[Procedure, ...]:
 
 @cache
 def procedure_for_type(kind: str) -> Procedure:
-    """The Meta procedure our CSV export files an indicator type under (``data/meta_ttp_by_type.csv``).
+    """The Meta procedure our CSV export files an indicator type under.
+
+    The mapping is ``data/meta_ttp_by_type.csv``.
 
     Raises:
         KeyError: the type, or the procedure the mapping names, is unknown.

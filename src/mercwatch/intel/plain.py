@@ -77,7 +77,8 @@ def _suspect_guesses(entries: list[Entry]) -> list[Oddity]:
         Oddity(
             e.where,
             e.raw,
-            f"read as {e.result.type.value} in a list that is mostly not indicator values; give the list's type",
+            f"read as {e.result.type.value} in a list that is mostly not indicator values; "
+            f"give the list's type",
         )
         for e in entries
         if isinstance(e.result, Indicator)

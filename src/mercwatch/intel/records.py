@@ -231,9 +231,10 @@ def flag_split_values(entries: list[Entry], normalize_domain: Any) -> list[Entry
 
     Meta's 2021 CSV has ``fbc8213450838f7ae251d4`` and ``519c195138.xyz`` on two rows for
     ``fbc8213450838f7ae251d4519c195138.xyz``. The first half is a bare label (no dot, so no
-    public suffix) and joined with the next value makes a valid domain; the second looks valid but is not a real indicator, so both become rejects that name
-    the joined value as a suggestion. Nothing is repaired automatically: that is a
-    guess, and a wrong indicator costs a platform more than a missing one.
+    public suffix) and joined with the next value makes a valid domain; the second looks
+    valid but is not a real indicator, so both become rejects that name the joined value
+    as a suggestion. Nothing is repaired automatically: that is a guess, and a wrong
+    indicator costs a platform more than a missing one.
     """
     out = list(entries)
     for i in range(len(out) - 1):

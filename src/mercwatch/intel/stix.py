@@ -183,7 +183,9 @@ class _Builder:
         self.add(
             stix2.IntrusionSet(
                 name=f"mercwatch operation {op.operation_id}",
-                description=f"Surveillance-for-hire operation; kill-chain phases reached: {phases}.",
+                description=(
+                    f"Surveillance-for-hire operation; kill-chain phases reached: {phases}."
+                ),
                 first_seen=_utc(op.first_seen),
                 last_seen=_utc(op.last_seen)
                 if op.last_seen and op.first_seen and op.last_seen >= op.first_seen
