@@ -138,7 +138,8 @@ LIFECYCLE = {
                     5,
                     "http-only.example.com",
                     {
-                        "pattern": "[url:value = 'http://x.example.com/'] OR [ipv4-addr:value = '192.0.2.5']"
+                        "pattern": "[url:value = 'http://x.example.com/'] OR "
+                        "[ipv4-addr:value = '192.0.2.5']"
                     },
                 ),
             ]
@@ -163,7 +164,9 @@ LIFECYCLE = {
             "created": "2021-01-01T00:00:00Z",
             "modified": "2021-01-01T00:00:00Z",
             "pattern_type": "stix",
-            "pattern": "[domain-name:value = 'a.example.com' AND domain-name:value = 'b.example.com']",
+            "pattern": (
+                "[domain-name:value = 'a.example.com' AND domain-name:value = 'b.example.com']"
+            ),
             "valid_from": "2021-01-01T00:00:00Z",
         },
         {

@@ -31,7 +31,8 @@ def test_build_pattern_escapes(kind: T, value: str, pattern: str) -> None:
 
 def test_parse_reads_or_lists_and_hash_spellings() -> None:
     found = parse_pattern(
-        "[file:hashes.'SHA-256' = 'aa'] OR [domain-name:value IN ('a.com', 'b.com')] OR [file:hashes.sha1 = 'bb']"
+        "[file:hashes.'SHA-256' = 'aa'] OR [domain-name:value IN ('a.com', 'b.com')] OR "
+        "[file:hashes.sha1 = 'bb']"
     )
     assert [(c.kind, c.value) for c in found] == [
         (T.SHA256, "aa"),
