@@ -80,6 +80,18 @@ def tld_risk(target: Target, k: Knowledge) -> float:
     return k.tld_risk.get(target.suffix, k.tld_risk.get(target.suffix.rsplit(".", 1)[-1], 0.0))
 
 
+def hosted(target: Target, k: Knowledge) -> bool:
+    """The name is a user's site under a hosting platform (``anna.github.io``).
+
+    A private public suffix that is not a registry reseller: anyone picks the label
+    for free, so it is throwaway ground for brand and lure tricks, but a plain name
+    there is what millions of ordinary project pages and blogs look like. Neither the
+    platform's TLD (the ``.app`` of ``netlify.app``) nor the learned model, fitted on
+    names their owners bought, says anything about such a label.
+    """
+    return target.private_suffix and target.suffix not in k.resellers
+
+
 def suffix_kind(target: Target, k: Knowledge) -> str:
     """``throwaway``, ``established`` or ``other`` (an ordinary new gTLD).
 
@@ -166,8 +178,20 @@ def _lure_phrase(found: list[Signal]) -> bool:
     return label_lure and bool(names & {"lure_tld", "reseller_suffix"})
 
 
-#: Signals about the suffix alone, not the label.
-_SUFFIX_ONLY: Final = frozenset({"tld_risk", "lure_tld", "reseller_suffix"})
+#: Signals about the suffix alone, or the label's shape alone: not named tricks, so
+#: they never lift the learned signal's cap (``jane-doe-portfolio.app``).
+_SUFFIX_ONLY: Final = frozenset(
+    {
+        "tld_risk",
+        "lure_tld",
+        "reseller_suffix",
+        "hyphens_2",
+        "hyphens_3",
+        "long_label",
+        "very_long_label",
+        "deep_subdomains",
+    }
+)
 #: Signals of a label that is a token, not words (nothing for the model to read).
 _TOKEN_SHAPE: Final = frozenset(
     {"random_label", "short_random_label", "digits_mixed", "consonant_run", "long_digit_run"}

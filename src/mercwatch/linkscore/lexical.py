@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from mercwatch.linkscore.context import hosted
 from mercwatch.linkscore.knowledge import Knowledge, word_rank
 from mercwatch.linkscore.misspell import misspelled as misspelled_lure_words
 from mercwatch.linkscore.parse import Target, words
@@ -84,7 +85,7 @@ def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
             Signal("lure_only_name", k.weight("lure_only_name"), "name made only of lure words")
         )
     tld = target.suffix.rsplit(".", 1)[-1]
-    if tld in k.lure_tlds:
+    if tld in k.lure_tlds and not hosted(target, k):
         out.append(Signal("lure_tld", k.weight("lure_tld"), f"lure word as TLD: .{tld}"))
     return out
 
@@ -104,6 +105,8 @@ def _coverage(label: str, k: Knowledge) -> float:
 
 
 def _tld_risk(target: Target, k: Knowledge) -> list[Signal]:
+    if hosted(target, k):  # the platform chose that TLD, not the site's owner
+        return []
     tld = target.suffix.rsplit(".", 1)[-1]
     risk = k.tld_risk.get(target.suffix, k.tld_risk.get(tld, 0.0))
     return [Signal("tld_risk", risk, f"often-abused TLD .{tld}")] if risk > 0 else []

@@ -63,6 +63,8 @@ class Target:
         is_ip: the host is an IPv4 / IPv6 address.
         userinfo: the URL had ``user@`` before the host (a classic disguise).
         path: path, query and fragment of a URL ("" for a bare domain).
+        platform_domain: the host is itself a private public suffix (``github.io``,
+            ``netlify.app``): the hosting platform's own domain, not a user's site.
     """
 
     host: str
@@ -76,6 +78,7 @@ class Target:
     is_ip: bool
     userinfo: bool
     path: str
+    platform_domain: bool = False
 
     @property
     def domain(self) -> str:
@@ -218,7 +221,8 @@ def _named_target(
     if len(ascii_host) > 253:
         raise InvalidTarget("host name longer than 253 characters")
     ext = _extractor()(ascii_host)
-    if ext.suffix and not ext.domain and ext.is_private:
+    platform = bool(ext.suffix and not ext.domain and ext.is_private)
+    if platform:
         # the host is itself a private suffix (googleapis.com, github.io): its owner's
         ext = _extractor()(ascii_host, include_psl_private_domains=False)
     if not ext.suffix:
@@ -238,4 +242,5 @@ def _named_target(
         is_ip=False,
         userinfo=userinfo,
         path=path,
+        platform_domain=platform,
     )

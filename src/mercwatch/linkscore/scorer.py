@@ -13,13 +13,15 @@ from functools import lru_cache
 
 from mercwatch.linkscore import knowledge as kn
 from mercwatch.linkscore.brandmatch import brand_signals, legit_owner
-from mercwatch.linkscore.context import context_signals, learned_cap, temper_learned
+from mercwatch.linkscore.context import context_signals, hosted, learned_cap, temper_learned
 from mercwatch.linkscore.lexical import lure_signals, structure_signals
 from mercwatch.linkscore.parse import InvalidTarget, Target, parse_target
 from mercwatch.linkscore.signals import Signal, combine, reasons
 from mercwatch.linkscore.verdict import INVALID, MALICIOUS, LinkScore, verdict_for
 
 INDICATOR_REASON = "indicator match"
+#: A hosting platform's own domain: a private public suffix, listed by the platform itself.
+PLATFORM_REASON = "a hosting platform's own domain (Public Suffix List, private section)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ class LinkScorer:
         else:
             out = brand_signals(target, k) + lure_signals(target, k)
             out = context_signals(target, out + structure_signals(target, k), k)
-            cap = learned_cap(out, k)
+            cap = 0.0 if hosted(target, k) else learned_cap(out, k)
             if k.model is not None and (cap is None or cap > 0):  # else it is dropped
                 out += temper_learned(out, k.model.signals(target, k), k)
         if target.userinfo:
@@ -124,6 +126,8 @@ class LinkScorer:
         if owner is not None and not target.userinfo:
             why = f"domain owned by {owner.name}"
             return LinkScore(value, 0.0, verdict_for(0.0), (why,), target.domain)
+        if target.platform_domain and not target.userinfo:
+            return LinkScore(value, 0.0, verdict_for(0.0), (PLATFORM_REASON,), target.domain)
         found = self.signals(target)
         score = combine(found)
         return LinkScore(value, score, verdict_for(score), reasons(found), target.domain)
