@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -110,6 +111,8 @@ def print_run(result: RunResult) -> None:
             markup=True,
             highlight=False,
         )
+    for gap in result.evidence_gaps:
+        console.print(f"[yellow]not in this export:[/yellow] {escape(gap)}", highlight=False)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in s["stage_seconds"].items())
     console.print(f"time: {times}")
     console.print(f"outputs: {result.config.out}")

@@ -19,6 +19,7 @@ from mercwatch.intel.report.render import render_html, render_markdown
 from mercwatch.model import Action, Notification, Operation
 from mercwatch.pipeline import stages
 from mercwatch.pipeline.config import RunConfig
+from mercwatch.pipeline.coverage import evidence_gaps
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
 from mercwatch.store.engine import connect, duckdb_connection, hand_off
 from mercwatch.store.state import StateStore
@@ -41,6 +42,7 @@ class RunResult:
     indicators: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    evidence_gaps: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """The run summary written to ``summary.json`` (counts, failures, time per stage)."""
@@ -61,6 +63,7 @@ class RunResult:
             "notifications": len(self.notifications),
             "indicators": self.indicators,
             "dry_run": self.config.dry_run,
+            "evidence_gaps": list(self.evidence_gaps),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
         }
 
@@ -102,6 +105,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
         feed = timer.call("intel_import", stages.import_intel, config, now)
         detection = timer.call("detect", _detect, analytics, config, stages.known_bad(feed, now))
         result = RunResult(config, report, detection)
+        result.evidence_gaps = timer.call("coverage", evidence_gaps, con)
         result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
         created = stages.account_created(con, result.operations)
         result.actions = timer.call(

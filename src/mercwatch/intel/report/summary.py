@@ -53,6 +53,7 @@ class ReportSummary:
         stage_seconds: (stage, seconds) in run order.
         export: name of the export folder read.
         dry_run: whether enforcement was only simulated.
+        evidence_gaps: kinds of evidence the export lacks, with what they blind.
     """
 
     rows_read: int = 0
@@ -68,6 +69,7 @@ class ReportSummary:
     stage_seconds: tuple[tuple[str, float], ...] = field(default=())
     export: str = ""
     dry_run: bool = False
+    evidence_gaps: tuple[str, ...] = ()
 
     @property
     def total_seconds(self) -> float:
@@ -100,4 +102,5 @@ class ReportSummary:
             ),
             export=str(data.get("export") or ""),
             dry_run=bool(data.get("dry_run", False)),
+            evidence_gaps=tuple(str(g) for g in data.get("evidence_gaps") or ()),
         )
