@@ -20,6 +20,7 @@ import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
 from mercwatch.model import Phase
+from mercwatch.store.exprs import trim
 
 # The signals table every detector contributes to (docs/architecture.md).
 SIGNAL_COLUMNS = ("detector", "phase", "subject_type", "subject", "score", "detail")
@@ -41,6 +42,17 @@ AT_RISK_TAGS = (
     "executive",
     "researcher",
 )
+
+
+def at_risk_tags(tags: ir.ArrayValue) -> ir.ArrayValue:
+    """The at-risk entries of an account's ``tags``, normalised.
+
+    Platforms write tags their own way (``Journalist``, ``human-rights defender``);
+    case, surrounding space and ``-``/`` `` for ``_`` are not meaning, so they are
+    folded before matching :data:`AT_RISK_TAGS`.
+    """
+    folded = tags.map(lambda t: trim(t).lower().replace("-", "_").replace(" ", "_"))
+    return folded.filter(lambda t: t.isin(AT_RISK_TAGS))
 
 
 @dataclass

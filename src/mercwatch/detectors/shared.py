@@ -9,12 +9,12 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import AT_RISK_TAGS, DetectionContext
+from mercwatch.detectors.base import DetectionContext, at_risk_tags
 
 
 def _at_risk(ctx: DetectionContext) -> ir.Table:
     accounts = ctx.table("accounts")
-    tags = accounts.tags.filter(lambda t: t.isin(AT_RISK_TAGS))
+    tags = at_risk_tags(accounts.tags)
     return accounts.filter(tags.length() > 0).select(
         account_id=accounts.account_id,
         display_name=accounts.display_name,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ibis.backends import BaseBackend
 
-from mercwatch.detectors.base import AT_RISK_TAGS
+from mercwatch.detectors.base import AT_RISK_TAGS, at_risk_tags
 
 LINK_TYPES = ("message", "post", "share_link")
 TEXT_TYPES = ("message", "post", "search")
@@ -33,7 +33,7 @@ def evidence_gaps(con: BaseBackend) -> list[str]:
 def _present(con: BaseBackend) -> dict[str, bool]:
     """Which kinds of evidence have at least one row, in one pass over each table."""
     accounts = con.table("accounts")
-    at_risk = accounts.tags.filter(lambda t: t.isin(AT_RISK_TAGS)).length() > 0
+    at_risk = at_risk_tags(accounts.tags).length() > 0
     profile = (
         accounts.photo_hash.notnull()
         | accounts.bio.notnull()
