@@ -97,7 +97,7 @@ def _short_core(plain: str, text: str, k: Knowledge) -> bool:
     Short names have many innocent neighbours; a lure word they share does not make
     the distinctive part any longer.
     """
-    for word in {w for w in words(text) if w in k.lures}:
+    for word in {w for w in k.words(text) if w in k.lures}:
         shared = (plain.endswith(word) and text.endswith(word)) or (
             plain.startswith(word) and text.startswith(word)
         )

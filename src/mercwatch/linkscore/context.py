@@ -22,7 +22,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
-from mercwatch.linkscore.parse import Target, words
+from mercwatch.linkscore.parse import Target
 from mercwatch.linkscore.signals import Signal
 
 if TYPE_CHECKING:  # knowledge imports the learned model, which imports this module
@@ -125,7 +125,7 @@ def _account_words(target: Target, k: Knowledge) -> bool:
 
     Next to a brand's name that is a credential phish's shape, not a side domain's.
     """
-    return any(w in k.sign_in for w in words(target.label_unicode))
+    return any(w in k.sign_in for w in k.words(target.label_unicode))
 
 
 def context_signals(target: Target, found: list[Signal], k: Knowledge) -> list[Signal]:

@@ -21,7 +21,7 @@ import yaml
 from mercwatch.errors import ConfigError
 from mercwatch.linkscore.glyphs import Skeletonizer
 from mercwatch.linkscore.learned import LexicalModel, load_bundled
-from mercwatch.linkscore.parse import _extractor
+from mercwatch.linkscore.parse import _extractor, words
 
 DATA_PACKAGE = "mercwatch.linkscore.data"
 BRAND_FILES = ("brands.yaml", "brands_regional.yaml")
@@ -70,6 +70,12 @@ class Knowledge:
     skeletonizer: Skeletonizer = field(repr=False)
     model: LexicalModel | None = field(default=None, repr=False)
     sign_in: frozenset[str] = frozenset()
+    #: Lure words kept whole when a label part is exactly one (see ``parse.words``).
+    vocabulary: frozenset[str] = frozenset()
+
+    def words(self, label: str) -> tuple[str, ...]:
+        """``parse.words`` with this knowledge's lure vocabulary kept whole."""
+        return words(label, self.vocabulary)
 
     def weight(self, signal: str) -> float:
         """Weight of a named signal (KeyError means a code/data mismatch)."""
@@ -209,4 +215,5 @@ def load(
         skeletonizer=skel,
         model=load_bundled() if learned else None,
         sign_in=frozenset(str(w) for w in lure_data.get("sign_in", [])),
+        vocabulary=frozenset(w for w in lures if w.isalpha()),
     )

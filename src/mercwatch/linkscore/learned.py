@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from mercwatch.errors import ConfigError
 from mercwatch.linkscore.context import suffix_kind
-from mercwatch.linkscore.parse import Target, words
+from mercwatch.linkscore.parse import Target
 from mercwatch.linkscore.signals import Signal
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def features(target: Target, k: Knowledge) -> list[str]:
     """
     label = target.label
     kind = suffix_kind(target, k)
-    label_words = words(target.label_unicode)
+    label_words = k.words(target.label_unicode)
     long_words = [w for w in label_words if len(w) >= 3]
     families = sorted({k.lures[w][0] for w in long_words if w in k.lures})
     out = [f"w:{w}" for w in long_words] + [f"kw:{kind}:{w}" for w in long_words]

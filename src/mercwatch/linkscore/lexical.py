@@ -58,14 +58,15 @@ def _respelled(label: str, k: Knowledge) -> str:
 
 def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
     """Signals from lure words in the label, the subdomains and the TLD."""
-    label_words = words(target.label_unicode)
+    label_words = k.words(target.label_unicode)
     fams = _families(label_words, k)
     out = [
         Signal(f"lure_{tier}", k.weight(f"lure_{tier}"), f"lure words: {fam}")
         for fam, tier in sorted(fams.items())
     ]
     # A respelling makes three-letter lure words ("ssl", "vpn") out of random strings
-    # ("0nczsl" -> "ncssl") by chance; only longer respelled words are evidence.
+    # ("0nczsl" -> "ncssl") by chance; only longer respelled words are evidence, and
+    # a respelled run is never kept whole as vocabulary ("r5pikz" -> "rspics").
     respelled_words = [w for w in words(_respelled(target.label_unicode, k)) if len(w) >= 4]
     respelled = _families(respelled_words, k)
     misspelled = misspelled_lure_words(target.label_unicode, k)
@@ -75,7 +76,7 @@ def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
         for fam in sorted(fixed - set(fams))
     ]
     factor = k.weight("lure_subdomain_factor")
-    sub_words = [w for s in target.subdomains for w in words(s)]
+    sub_words = [w for s in target.subdomains for w in k.words(s)]
     for fam, tier in sorted(_families(sub_words, k).items()):
         if fam not in fams:
             weight = k.weight(f"lure_{tier}") * factor
@@ -96,7 +97,7 @@ def _coverage(label: str, k: Knowledge) -> float:
     if not letters:
         return 0.0
     covered = 0
-    for word in words(label):
+    for word in k.words(label):
         rank = word_rank(word)
         known = word in k.lures or word in k.tokens or (rank is not None and rank < 50000)
         if len(word) >= _MIN_WORD and known:

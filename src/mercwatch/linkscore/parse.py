@@ -25,18 +25,36 @@ _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
 _DEFANG = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("[:]", ":"))
 _LABEL_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _MAX_INPUT = 4096
-_NOT_LETTERS = re.compile(r"[^a-z]+")
 _BARE_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
 
 
 @lru_cache(maxsize=65536)
-def words(label: str) -> tuple[str, ...]:
-    """Split a label into words: at hyphens and digits, then as wordninja would (cached)."""
+def words(label: str, whole: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Split a label into words: at hyphens and digits, then as wordninja would (cached).
+
+    A run of letters that is itself in ``whole`` — the lure vocabulary — stays one
+    word: the English unigram model cuts ``wifi`` into ``wi fi``, ``cdn`` into
+    ``cd n`` and ``covid`` into ``c ovid``, so ``sys-wifi-cdn.co`` read as no lure at
+    all. Only whole runs, and a run beside a digit only from four letters: in random
+    tokens (``lu4cdn``, ``apk2kj``) a three-letter lure word turns up by chance.
+    """
     out: list[str] = []
-    for part in _NOT_LETTERS.split(label.lower()):
-        if part:
+    text = label.lower()
+    for run in _LETTERS.finditer(text):
+        part = run.group()
+        if part in whole and (len(part) >= 4 or not _beside_digit(text, run)):
+            out.append(part)
+        else:
             out.extend(split_letters(part))
     return tuple(out)
+
+
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _beside_digit(text: str, run: re.Match[str]) -> bool:
+    start, end = run.span()
+    return (start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit())
 
 
 class InvalidTarget(ValueError):

@@ -1,0 +1,38 @@
+"""Label words: the lure vocabulary is not cut apart by the English unigram split."""
+
+from __future__ import annotations
+
+import pytest
+
+from mercwatch.linkscore import LinkScorer, load
+from mercwatch.linkscore.parse import parse_target, words
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("sys-wifi-cdn", ("wifi", "cdn")),
+        ("covid19-vaccine", ("covid", "vaccine")),
+        ("otp-verify", ("otp", "verify")),
+        ("wifi2go", ("wifi", "go")),
+    ],
+)
+def test_lure_words_in_whole_runs_stay_whole(label: str, expected: tuple[str, ...]) -> None:
+    got = load().words(label)
+    assert all(w in got for w in expected), got
+
+
+@pytest.mark.parametrize("label", ["lu4cdn", "apk2kj", "193sso", "lo3otp"])
+def test_short_lure_words_beside_digits_are_chance(label: str) -> None:
+    """Random tokens mix digits and letters; a 3-letter lure word there is luck."""
+    assert load().words(label) == words(label)
+
+
+def test_without_vocabulary_the_split_is_wordninjas() -> None:
+    assert words("sys-wifi-cdn") == ("s", "ys", "wi", "fi", "cd", "n")
+
+
+def test_an_operation_style_name_now_reads_as_lures() -> None:
+    scorer = LinkScorer()
+    names = {s.reason for s in scorer.signals(parse_target("sys-wifi-cdn.co"))}
+    assert "lure words: connectivity" in names and "random-looking label" not in names
