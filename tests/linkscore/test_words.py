@@ -11,9 +11,9 @@ from mercwatch.linkscore.parse import parse_target, words
 @pytest.mark.parametrize(
     ("label", "expected"),
     [
-        ("sys-wifi-cdn", ("wifi", "cdn")),
+        ("sys-wifi-cdn", ("wifi",)),
         ("covid19-vaccine", ("covid", "vaccine")),
-        ("otp-verify", ("otp", "verify")),
+        ("webinar-invite", ("webinar", "invite")),
         ("wifi2go", ("wifi", "go")),
     ],
 )
@@ -22,9 +22,9 @@ def test_lure_words_in_whole_runs_stay_whole(label: str, expected: tuple[str, ..
     assert all(w in got for w in expected), got
 
 
-@pytest.mark.parametrize("label", ["lu4cdn", "apk2kj", "193sso", "lo3otp"])
-def test_short_lure_words_beside_digits_are_chance(label: str) -> None:
-    """Random tokens mix digits and letters; a 3-letter lure word there is luck."""
+@pytest.mark.parametrize("label", ["lu4cdn", "apk2kj", "193sso", "gannett-cdn", "otp-verify"])
+def test_three_letter_lure_words_are_left_to_the_split(label: str) -> None:
+    """``cdn``/``apk``/``sso`` are infrastructure abbreviations and chance hits in tokens."""
     assert load().words(label) == words(label)
 
 
@@ -35,4 +35,5 @@ def test_without_vocabulary_the_split_is_wordninjas() -> None:
 def test_an_operation_style_name_now_reads_as_lures() -> None:
     scorer = LinkScorer()
     names = {s.reason for s in scorer.signals(parse_target("sys-wifi-cdn.co"))}
-    assert "lure words: connectivity" in names and "random-looking label" not in names
+    assert "lure words: connectivity" in names
+    assert scorer.score("sys-wifi-cdn.co").verdict != "benign"

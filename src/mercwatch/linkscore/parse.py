@@ -32,17 +32,15 @@ _BARE_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
 def words(label: str, whole: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Split a label into words: at hyphens and digits, then as wordninja would (cached).
 
-    A run of letters that is itself in ``whole`` — the lure vocabulary — stays one
-    word: the English unigram model cuts ``wifi`` into ``wi fi``, ``cdn`` into
-    ``cd n`` and ``covid`` into ``c ovid``, so ``sys-wifi-cdn.co`` read as no lure at
-    all. Only whole runs, and a run beside a digit only from four letters: in random
-    tokens (``lu4cdn``, ``apk2kj``) a three-letter lure word turns up by chance.
+    A run of letters that is itself in ``whole`` (the lure vocabulary of four letters
+    or more, ``Knowledge.vocabulary``) stays one word: the English unigram model cuts
+    ``wifi`` into ``wi fi`` and ``covid`` into ``c ovid``, so ``sys-wifi-cdn.co`` read
+    as a random label with no lure at all.
     """
     out: list[str] = []
-    text = label.lower()
-    for run in _LETTERS.finditer(text):
+    for run in _LETTERS.finditer(label.lower()):
         part = run.group()
-        if part in whole and (len(part) >= 4 or not _beside_digit(text, run)):
+        if part in whole:
             out.append(part)
         else:
             out.extend(split_letters(part))
@@ -50,11 +48,6 @@ def words(label: str, whole: frozenset[str] = frozenset()) -> tuple[str, ...]:
 
 
 _LETTERS = re.compile(r"[a-z]+")
-
-
-def _beside_digit(text: str, run: re.Match[str]) -> bool:
-    start, end = run.span()
-    return (start > 0 and text[start - 1].isdigit()) or (end < len(text) and text[end].isdigit())
 
 
 class InvalidTarget(ValueError):
