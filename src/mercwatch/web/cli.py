@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mercwatch.api.cli_options import KeysFileOpt
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -65,14 +67,7 @@ def serve_command(
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8080,
-    keys_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--keys-file",
-            envvar="MERCWATCH_KEYS_FILE",
-            help="JSON/YAML file of hashed API keys (see `taxii keygen`).",
-        ),
-    ] = None,
+    keys_file: KeysFileOpt = None,
     secure_cookies: Annotated[
         bool | None,
         typer.Option(

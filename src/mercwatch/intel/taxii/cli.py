@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from mercwatch.api.cli_options import KeysFileOpt
 from mercwatch.api.keys import Role, new_api_key
 from mercwatch.errors import InputError
 from mercwatch.intel.taxii.client import pull_collection
@@ -38,14 +39,7 @@ def serve(
     store: StoreOpt,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8021,
-    keys_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--keys-file",
-            envvar="MERCWATCH_KEYS_FILE",
-            help="JSON/YAML file of hashed API keys (see `taxii keygen`).",
-        ),
-    ] = None,
+    keys_file: KeysFileOpt = None,
 ) -> None:
     """Serve the store's collections over TAXII 2.1 at http://HOST:PORT/taxii2/."""
     # The server extra (FastAPI, uvicorn) is needed only here.
