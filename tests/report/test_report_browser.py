@@ -6,29 +6,18 @@ with a real size, the hostile payloads shown as text and never run, and a screen
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _chromium import ARGS, CHROMIUM
 from _report_samples import SUMMARY, actions, notifications, operations
 
 from mercwatch.intel.report import render_html
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")

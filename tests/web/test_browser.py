@@ -6,13 +6,13 @@ chromium through playwright (never ``playwright install``: no downloads).
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from _chromium import ARGS, CHROMIUM
 
 from mercwatch.api import ApiSettings, Role, create_app
 from mercwatch.enforce import read_audit
@@ -20,16 +20,6 @@ from mercwatch.model import ActionStatus
 from mercwatch.web import WebSettings
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
