@@ -12,8 +12,8 @@ from __future__ import annotations
 from ibis.backends import BaseBackend
 
 from mercwatch.detectors.base import AT_RISK_TAGS, at_risk_tags
+from mercwatch.detectors.exploitation._links import LINK_TYPES
 
-LINK_TYPES = ("message", "post", "share_link")
 TEXT_TYPES = ("message", "post", "search")
 
 
