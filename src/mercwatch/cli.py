@@ -7,8 +7,9 @@ User errors exit 2 with one line naming what was wrong, never a traceback.
 
 from __future__ import annotations
 
+import logging
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -35,6 +36,38 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from mercwatch import __version__
+
+        typer.echo(f"mercwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _common(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log lines (-vv: debug).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Find, stop and expose surveillance-for-hire operations on an online platform.
+
+    Exit codes: 0 ok; 1 a run or a check failed (failed detectors, a tampered audit log);
+    2 a usage or configuration error.
+    """
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 def _register_subcommands() -> None:
