@@ -44,14 +44,12 @@ def serve(
     """Serve the store's collections over TAXII 2.1 at http://HOST:PORT/taxii2/."""
     # The server extra (FastAPI, uvicorn) is needed only here.
     import uvicorn
-    from fastapi import FastAPI
 
     from mercwatch.api.settings import load_settings
-    from mercwatch.intel.taxii.server import create_taxii_app
+    from mercwatch.intel.taxii.server import create_taxii_server
 
     settings = load_settings(taxii_store=store, keys_file=keys_file)
-    root = FastAPI(title="mercwatch TAXII", docs_url=None, redoc_url=None, openapi_url=None)
-    root.mount("/taxii2", create_taxii_app(settings))
+    root = create_taxii_server(settings)
     typer.echo(f"TAXII 2.1 discovery at http://{host}:{port}/taxii2/", err=True)
     uvicorn.run(root, host=host, port=port, log_level="info", proxy_headers=True)
 
