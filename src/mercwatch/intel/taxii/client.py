@@ -24,7 +24,8 @@ from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from mercwatch.errors import ConfigError, InputError, IntelFormatError
-from mercwatch.intel.taxii.versions import parse_ts, spec_version
+from mercwatch.intel.taxii.validate import InvalidStixObject, check_common
+from mercwatch.intel.taxii.versions import parse_ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,10 +154,12 @@ def _collect(
 
 def _parse_all(raw: list[Any]) -> Iterator[tuple[Any, str]]:
     for item in raw:
-        if not isinstance(item, dict) or "type" not in item:
-            yield None, "not a STIX object"
+        try:
+            spec = check_common(item)
+        except InvalidStixObject as exc:
+            name = item.get("id", item.get("type", "?")) if isinstance(item, dict) else "?"
+            yield None, f"{str(name)[:120]}: {exc}"
             continue
-        spec = spec_version(item)
         if spec != "2.1":
             yield None, f"{item.get('id', item['type'])}: STIX {spec}, not 2.1"
             continue
