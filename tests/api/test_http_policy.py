@@ -76,7 +76,14 @@ def _requests(token: str) -> list[tuple[str, str, dict[str, Any]]]:
         ("GET", "/login", {}),
         ("GET", "/static/dashboard.css", {}),
         ("GET", "/no/such/page", {}),
-        ("POST", "/login", {"content": b"x" * 20_000_000}),
+        (
+            "POST",
+            "/login",
+            {
+                "content": b"x" * 20_000_000,
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+        ),
     ]
 
 

@@ -8,9 +8,9 @@ is one ASGI wrapper placed *outside* Starlette's error middleware of the outermo
 page of an unhandled exception.
 
 The same wrapper counts request-body bytes as they arrive and answers 413 as soon as
-a body passes the limit: a declared ``Content-Length`` over the limit is refused before
-anything is read, and a chunked body is cut off at the first chunk that crosses it,
-so nothing buffers a 600 MB upload just to find it too big.
+a body passes the limit: a declared ``Content-Length`` over the limit is refused at the
+first read, before any byte is taken, and a chunked body is cut off at the first chunk
+that crosses it, so nothing buffers a 600 MB upload just to find it too big.
 """
 
 from __future__ import annotations
@@ -90,11 +90,8 @@ class HttpPolicy:
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
-        if _declared_length(scope) > self.max_body:
-            await self._refuse(send_with_headers)
-            return
         try:
-            await self.app(scope, self._counting(receive), send_with_headers)
+            await self.app(scope, self._counting(receive, scope), send_with_headers)
         except BodyTooLarge:
             # Raised from a read outside any app's handlers (e.g. a form parsed in a
             # dependency of a sub-app without one): answer it here if nothing was sent.
@@ -102,11 +99,20 @@ class HttpPolicy:
                 raise
             await self._refuse(send_with_headers)
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(self, receive: Receive, scope: Scope) -> Receive:
+        """``receive`` that raises :class:`BodyTooLarge` instead of passing the limit.
+
+        A declared ``Content-Length`` over the limit raises on the first read, before
+        a byte of the body is taken; the app that reads renders the 413 (TAXII as a
+        TAXII error), and an app that never reads the body answers as it would.
+        """
         seen = 0
+        declared = _declared_length(scope)
 
         async def counted() -> Message:
             nonlocal seen
+            if declared > self.max_body:
+                raise BodyTooLarge(self.max_body)
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
