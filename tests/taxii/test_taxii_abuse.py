@@ -193,6 +193,20 @@ def test_a_bogus_spec_version_is_refused_and_media_types_stay_clean(
     assert [r.id for r in store.versions(cid)] == [INDICATOR["id"]]
 
 
+def test_media_types_polluted_before_validation_are_cleaned_at_the_next_write(
+    tmp_path: Path,
+) -> None:
+    store = CollectionStore(tmp_path)
+    cid = store.create_collection("old").id
+    path = tmp_path / "collections" / f"{cid}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["collection"]["media_types"].append("application/stix+json;version={'x': 1}")
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert len(store.collection(cid).media_types) == 2
+    store.add_objects(cid, [INDICATOR])
+    assert store.collection(cid).media_types == ("application/stix+json;version=2.1",)
+
+
 _JUNK = st.one_of(
     st.none(),
     st.integers(),

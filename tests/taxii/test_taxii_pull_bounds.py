@@ -40,7 +40,7 @@ def _indicator() -> dict[str, Any]:
 
 def hostile_peer(kind: str) -> tuple[FastAPI, list[int]]:
     """A TAXII peer: ``endless`` always says more; ``deep`` nests its answer 100k deep;
-    ``silent`` takes 5 s to answer the objects request."""
+    ``silent`` takes 5 s to answer the objects request; ``huge`` sends 4 MB pages."""
     app = FastAPI()
     served: list[int] = []
 
@@ -64,6 +64,9 @@ def hostile_peer(kind: str) -> tuple[FastAPI, list[int]]:
             return taxii('{"more": false, "objects": [' + "[" * 100_000 + "]" * 100_000 + "]}")
         if kind == "silent":
             await asyncio.sleep(5)
+        if kind == "huge":
+            big = {**_indicator(), "description": "x" * 4_000_000}
+            return taxii({"more": False, "objects": [big]})
         objs = [_indicator() for _ in range(10)]
         return taxii({"more": True, "next": str(int(next) + 1), "objects": objs})
 
@@ -129,3 +132,14 @@ def test_the_cli_stops_with_exit_1_and_one_clear_line(run_uvicorn: Any, tmp_path
     assert result.exit_code == 1, result.output
     assert "--max-pages" in result.output and "nothing was written" in result.output
     assert "Traceback" not in result.output and not out.exists() and len(served) == 7
+
+
+def test_a_huge_answer_is_cut_off_at_max_response_bytes(run_uvicorn: Any, tmp_path: Path) -> None:
+    app, served = hostile_peer("huge")
+    base = run_uvicorn(app)
+    limits = PullLimits(max_response_bytes=1_000_000)
+    with pytest.raises(PullLimitReached, match="over 1000000"):
+        pull_collection(f"{base}/root/", "c", tmp_path / "o.json", limits=limits)
+    assert len(served) == 1 and not (tmp_path / "o.json").exists()
+    pulled = pull_collection(f"{base}/root/", "c", tmp_path / "o.json")
+    assert pulled.objects == 1

@@ -8,9 +8,10 @@ reported so the next pull can ask only for what is new (``--added-after``).
 
 A peer is not trusted to end: one that always answers ``more: true`` used to keep a
 pull looping forever. Every pull is bounded (:class:`PullLimits`) in pages, objects,
-total time and time per request, and each response is refused if its JSON nests
-deeper than :data:`~mercwatch.intel.safe_json.DEFAULT_MAX_DEPTH` (it would crash the
-JSON parser). Reaching a bound is :class:`PullLimitReached`; nothing is written then.
+total time, time per request and (decompressed) bytes per response, and each response
+is refused if its JSON nests deeper than
+:data:`~mercwatch.intel.safe_json.DEFAULT_MAX_DEPTH` (it would crash the JSON parser).
+Reaching a bound is :class:`PullLimitReached`; nothing is written then.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class PullLimits:
         max_seconds: wall-clock time for the whole pull.
         request_timeout: seconds to connect, and between bytes of a response.
         max_depth: deepest JSON nesting accepted in a response.
+        max_response_bytes: the largest response body read (counted as it arrives).
     """
 
     max_pages: int = 10_000
@@ -76,6 +78,7 @@ class PullLimits:
     max_seconds: float = 3600.0
     request_timeout: float = 60.0
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_response_bytes: int = 256 * 1024 * 1024
 
 
 class PullLimitReached(InputError):
@@ -94,14 +97,32 @@ class _TimeoutAdapter(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
+def _read_bounded(response: requests.Response, max_bytes: int) -> None:
+    """Read the body chunk by chunk, refusing it once it passes ``max_bytes``."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        response.close()
+        raise PullLimitReached(response.url, f"response of {declared} bytes is over {max_bytes}")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > max_bytes:
+            response.close()
+            raise PullLimitReached(response.url, f"response over {max_bytes} bytes")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what ``response.content`` would have read
+
+
 class _HeaderWatch(AuthBase):
     """requests auth hook: adds Basic credentials (if any), records TAXII headers and
     refuses responses nested too deep for the JSON parser."""
 
-    def __init__(self, user: str | None, password: str | None, max_depth: int) -> None:
+    def __init__(self, user: str | None, password: str | None, limits: PullLimits) -> None:
         self._basic = HTTPBasicAuth(user, password or "") if user else None
         self.date_added_last: str | None = None
-        self.max_depth = max_depth
+        self.max_depth = limits.max_depth
+        self.max_bytes = limits.max_response_bytes
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if self._basic is not None:
@@ -110,6 +131,8 @@ class _HeaderWatch(AuthBase):
         return request
 
     def _watch(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        # Response hooks run before requests reads the body, so it can be bounded here.
+        _read_bounded(response, self.max_bytes)
         if response.ok and depth_exceeds(response.content, self.max_depth):
             raise PullLimitReached(
                 response.url, f"response JSON nested deeper than {self.max_depth} levels"
@@ -158,7 +181,7 @@ def pull_collection(
             parse_ts(added_after)
         except ValueError as exc:
             raise ConfigError(f"--added-after: {exc}") from exc
-    watch = _HeaderWatch(user, password, limits.max_depth)
+    watch = _HeaderWatch(user, password, limits)
     conn = _HTTPConnection(verify=verify, version="2.1", auth=watch)
     adapter = _TimeoutAdapter(limits.request_timeout)
     conn.session.mount("http://", adapter)

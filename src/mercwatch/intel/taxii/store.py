@@ -31,7 +31,7 @@ from stix2.exceptions import STIXError
 
 from mercwatch.errors import IntelFormatError, StateError
 from mercwatch.intel.taxii.validate import check_common
-from mercwatch.intel.taxii.versions import format_ts, parse_ts
+from mercwatch.intel.taxii.versions import SPEC_VERSIONS, format_ts, parse_ts
 
 SCHEMA_VERSION = 1
 STIX_MEDIA_TYPE = "application/stix+json;version={}"
@@ -340,10 +340,17 @@ def _admit(
 
 
 def _media_types(info: CollectionInfo, rows: Iterable[StoredVersion]) -> CollectionInfo:
-    types = dict.fromkeys(info.media_types)
+    """The collection's media types: what it had, plus its rows' STIX versions.
+
+    Only supported versions count, so a value stored before objects were validated
+    (``version={'x': 1}``) is dropped at the next write instead of being kept forever.
+    """
+    valid = {STIX_MEDIA_TYPE.format(v) for v in SPEC_VERSIONS}
+    types = dict.fromkeys(t for t in info.media_types if t in valid)
     for row in rows:
-        types.setdefault(STIX_MEDIA_TYPE.format(row.spec_version))
-    return replace(info, media_types=tuple(types))
+        if row.spec_version in SPEC_VERSIONS:
+            types.setdefault(STIX_MEDIA_TYPE.format(row.spec_version))
+    return replace(info, media_types=tuple(types) or (STIX_MEDIA_TYPE.format("2.1"),))
 
 
 def _bundle_dict(bundle: Mapping[str, Any] | str) -> dict[str, Any]:
