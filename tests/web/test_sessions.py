@@ -47,7 +47,7 @@ def _login(client: TestClient, token: str) -> str:
     return str(client.cookies["mw_session"])
 
 
-def _signed_in(app: Any, client: TestClient) -> bool:
+def _signed_in(client: TestClient) -> bool:
     return client.get("/", follow_redirects=False).status_code == 200
 
 
@@ -79,7 +79,7 @@ def test_a_revoked_writer_key_cannot_approve_with_its_old_session(run: Any) -> N
     )
     assert response.status_code == 303 and "/login" in response.headers["location"]
     assert action_id in [p.id for p in run.enforcer().pending_reviews()]
-    assert not _signed_in(app, client)
+    assert not _signed_in(client)
 
 
 def test_removing_a_key_from_the_keys_file_ends_its_sessions(run: Any, tmp_path: Path) -> None:
@@ -100,9 +100,9 @@ def test_removing_a_key_from_the_keys_file_ends_its_sessions(run: Any, tmp_path:
     assert api.get("/api/operations", headers={"X-API-Key": gone_token}).status_code == 200
 
     write(kept)  # the operator deletes the line; no restart
-    assert not _signed_in(app, _client(app, gone_cookie))
+    assert not _signed_in(_client(app, gone_cookie))
     assert api.get("/api/operations", headers={"X-API-Key": gone_token}).status_code == 401
-    assert _signed_in(app, kept_client)
+    assert _signed_in(kept_client)
 
 
 def test_a_reissued_or_demoted_key_ends_the_old_session(run: Any) -> None:
@@ -113,7 +113,7 @@ def test_a_reissued_or_demoted_key_ends_the_old_session(run: Any) -> None:
     _login(client, token)
     new_token, reissued = new_api_key("rotating", Role.ADMIN)
     auth.replace_keys([reissued])
-    assert not _signed_in(app, client)
+    assert not _signed_in(client)
     # The old secret's cached check is gone too: it no longer opens the API.
     api = _client(app)
     assert api.get("/api/operations", headers={"X-API-Key": token}).status_code == 401
@@ -121,7 +121,7 @@ def test_a_reissued_or_demoted_key_ends_the_old_session(run: Any) -> None:
     _login(client, new_token)
     demoted = type(reissued)(reissued.key_id, Role.READER, reissued.secret_hash)
     auth.replace_keys([demoted])
-    assert not _signed_in(app, client)
+    assert not _signed_in(client)
 
 
 def test_the_cookie_holds_only_a_session_id(run: Any) -> None:
