@@ -60,8 +60,12 @@ def create_app(
     taxii = settings.taxii_store is not None
 
     @app.get("/api/health", tags=["health"])
-    def health() -> dict[str, Any]:
-        """Liveness for load balancers: no credentials needed, no data revealed."""
+    async def health() -> dict[str, Any]:
+        """Liveness for load balancers: no credentials needed, no data revealed.
+
+        ``async`` on purpose: it runs on the event loop, so it answers even while every
+        worker thread is busy (key checks and other sync routes use the thread pool).
+        """
         return {
             "status": "ok",
             "version": __version__,
