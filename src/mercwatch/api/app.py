@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from mercwatch import __version__
 from mercwatch.api.auth import Authenticator
+from mercwatch.api.http_policy import SecureFastAPI
 from mercwatch.api.operations import OperationsFile, operations_router
 from mercwatch.api.settings import ApiSettings, load_settings
 from mercwatch.errors import StateError
@@ -21,7 +22,7 @@ from mercwatch.errors import StateError
 # package may be imported first without a half-initialised name.
 from mercwatch.intel.taxii import server as taxii_server
 from mercwatch.intel.taxii import store as taxii_store
-from mercwatch.web import WebSettings, create_dashboard
+from mercwatch.web import WebSettings, create_dashboard, load_web_settings
 
 
 def create_app(
@@ -41,8 +42,13 @@ def create_app(
         ConfigError: when no API key is configured.
     """
     settings = settings or load_settings()
+    web = web or load_web_settings()
     auth = authenticator or settings.authenticator()
-    app = FastAPI(
+    # One header policy and body limit for the API, TAXII and the dashboard alike, errors
+    # and 404s included; HSTS when the deployment is HTTPS (its cookies are Secure).
+    app = SecureFastAPI(
+        hsts=settings.hsts if settings.hsts is not None else web.secure_cookies,
+        max_body=settings.max_content_length,
         title="mercwatch API",
         version=__version__,
         description="Operations found by mercwatch, and its TAXII 2.1 server.",
@@ -54,8 +60,12 @@ def create_app(
     taxii = settings.taxii_store is not None
 
     @app.get("/api/health", tags=["health"])
-    def health() -> dict[str, Any]:
-        """Liveness for load balancers: no credentials needed, no data revealed."""
+    async def health() -> dict[str, Any]:
+        """Liveness for load balancers: no credentials needed, no data revealed.
+
+        ``async`` on purpose: it runs on the event loop, so it answers even while every
+        worker thread is busy (key checks and other sync routes use the thread pool).
+        """
         return {
             "status": "ok",
             "version": __version__,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from mercwatch.api.auth import ApiKey, Authenticator, Role
+from mercwatch.api.throttle import FailureLimiter
 from mercwatch.errors import ConfigError
 
 
@@ -44,7 +45,17 @@ class ApiSettings(BaseSettings):
         taxii_store: folder of the TAXII collection store; TAXII is off when unset.
         taxii_api_root: the API root's name in URLs (``/taxii2/<name>/``).
         taxii_max_page_size: the most objects one TAXII response holds.
-        max_content_length: the largest request body accepted, in bytes.
+        max_content_length: the largest request body accepted, in bytes; counted while
+            the body streams in, so a bigger one is cut off at that size (413).
+        hsts: send ``Strict-Transport-Security``; default: when session cookies are
+            ``Secure`` (the dashboard is behind HTTPS).
+        max_json_depth: the deepest nesting of arrays and objects a JSON body may have.
+        auth_failures_per_client: failed sign-ins a client may make in a burst before
+            it must wait (each costs an scrypt); one more is allowed every
+            ``60 / auth_failures_per_minute`` seconds.
+        auth_failures_per_minute: the refill rate of that allowance.
+        auth_failures_global_per_second: failed sign-ins per second across all clients
+            that may cost an scrypt, so a flood from many addresses cannot saturate CPU.
     """
 
     model_config = SettingsConfigDict(env_prefix="MERCWATCH_", extra="ignore")
@@ -59,6 +70,11 @@ class ApiSettings(BaseSettings):
     taxii_contact: str = ""
     taxii_max_page_size: int = Field(default=1000, ge=1, le=100_000)
     max_content_length: int = Field(default=10 * 1024 * 1024, ge=1024)
+    hsts: bool | None = None
+    max_json_depth: int = Field(default=64, ge=2, le=500)
+    auth_failures_per_client: int = Field(default=10, ge=1)
+    auth_failures_per_minute: float = Field(default=10.0, gt=0)
+    auth_failures_global_per_second: float = Field(default=5.0, gt=0)
 
     def all_keys(self) -> list[ApiKey]:
         """All configured keys (settings plus ``keys_file``).
@@ -88,7 +104,14 @@ class ApiSettings(BaseSettings):
                 "no API keys configured: set MERCWATCH_API_KEYS or MERCWATCH_KEYS_FILE "
                 "(make one with `mercwatch taxii keygen`)"
             )
-        return Authenticator(keys)
+        limiter = FailureLimiter(
+            self.auth_failures_per_client,
+            self.auth_failures_per_minute,
+            self.auth_failures_global_per_second,
+        )
+        # A keys file is re-read when it changes: deleting a line revokes that key (and
+        # its dashboard sessions) without a restart.
+        return Authenticator(keys, limiter=limiter, keys_file=self.keys_file, reload=self.all_keys)
 
 
 def load_settings(**overrides: Any) -> ApiSettings:

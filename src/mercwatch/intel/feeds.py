@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mercwatch.errors import InputError, IntelFormatError
+from mercwatch.intel import safe_json
 from mercwatch.intel.meta_csv import dict_rows, read_meta_2021, read_meta_2023
 from mercwatch.intel.misp import read_misp
 from mercwatch.intel.plain import read_plain
@@ -78,7 +79,9 @@ def detect_format(text: str) -> str:
         return "stix1"
     if head.startswith(("{", "[")):
         try:
-            found = _json_format(json.loads(text))
+            found = _json_format(safe_json.loads(text))
+        except safe_json.JsonTooDeep as exc:
+            raise IntelFormatError("feed", str(exc)) from exc
         except json.JSONDecodeError as exc:
             raise IntelFormatError("feed", f"looks like JSON but does not parse: {exc}") from exc
         if found is None:
@@ -87,6 +90,14 @@ def detect_format(text: str) -> str:
             )
         return found
     return _text_format(text)
+
+
+def _bounded_json(text: str, source: str) -> Any:
+    """Parsed JSON, refusing nesting the parser would crash on (a clear error, exit 2)."""
+    try:
+        return safe_json.loads(text)
+    except safe_json.JsonTooDeep as exc:
+        raise IntelFormatError(source, str(exc)) from exc
 
 
 def _read_text(path: Path) -> str:
@@ -114,7 +125,7 @@ def parse_feed(
                 source, f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}"
             )
         if fmt in ("stix2", "misp", "meta-json-2021"):
-            data = json.loads(text)
+            data = _bounded_json(text, source)
             if fmt == "stix2":
                 return read_stix2(data, source)
             if fmt == "misp":

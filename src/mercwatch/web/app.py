@@ -7,7 +7,9 @@ HTML routes never appear in the API's OpenAPI document, and it shares the API's
 Every page is rendered by Jinja2 with autoescaping forced on for all templates: all
 text that came from the platform (display names, bios, messages quoted in evidence,
 domains, reasons) is data, never markup. The Content-Security-Policy forbids every
-script, so even a missed escape could not run one.
+script, so even a missed escape could not run one; that policy, like every other
+security header, is :mod:`mercwatch.api.http_policy`'s, applied by the outer app to the
+API, TAXII and the dashboard alike.
 """
 
 from __future__ import annotations
@@ -37,17 +39,6 @@ from mercwatch.web.settings import WebSettings, load_web_settings
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
-CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 
 
 class LoginRequired(Exception):
@@ -94,11 +85,26 @@ class Dashboard:
         Raises:
             LoginRequired: no valid session. Forbidden: the role is too low.
         """
-        session = self.signer.read(request.cookies.get(SESSION_COOKIE))
+        session = self.current_session(request)
         if session is None:
             raise LoginRequired()
         if not session.role.allows(role):
             raise Forbidden(role)
+        return session
+
+    def current_session(self, request: Request) -> Session | None:
+        """The request's live session, if its key is still configured as at sign-in.
+
+        A session whose key was removed, re-issued or given another role since is
+        ended here, on its first request after the change.
+        """
+        session = self.signer.read(request.cookies.get(SESSION_COOKIE))
+        if session is None:
+            return None
+        if self.auth.fingerprint(session.key_id) != session.key_fingerprint:
+            self.signer.registry.drop(session.sid)
+            log.info("session of key %s ended: the key changed or was revoked", session.key_id)
+            return None
         return session
 
     def page(
@@ -176,13 +182,6 @@ def create_dashboard(
 
 
 def _install_handlers(app: FastAPI, dash: Dashboard) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for name, value in _HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _: LoginRequired) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -192,7 +191,7 @@ def _install_handlers(app: FastAPI, dash: Dashboard) -> None:
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
+        session = dash.current_session(request)
         held = session.role.value if session else "nobody"
         return dash.page(
             request,
@@ -206,7 +205,7 @@ def _install_handlers(app: FastAPI, dash: Dashboard) -> None:
     @app.exception_handler(StateError)
     async def state_error(request: Request, exc: StateError) -> Response:
         log.error("dashboard %s: %s", request.url.path, exc)
-        session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
+        session = dash.current_session(request)
         return dash.page(
             request,
             "error.html",

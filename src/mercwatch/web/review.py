@@ -13,10 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mercwatch.api.keys import Role
+from mercwatch.api.keys import Principal, Role
+from mercwatch.api.throttle import TooManyAttempts
 from mercwatch.errors import StateError
 from mercwatch.web.app import Dashboard
-from mercwatch.web.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
+from mercwatch.web.session import LOGIN_COOKIE, new_nonce
 from mercwatch.web.views import pending_items
 
 _NOTE_MAX = 500
@@ -47,12 +48,11 @@ def router(dash: Dashboard) -> APIRouter:
     ) -> Response:
         if not dash.signer.login_nonce_ok(request.cookies.get(LOGIN_COOKIE), nonce):
             return _login_page(dash, request, next, "The sign-in form expired; try again.", 400)
-        key_id, sep, secret = token.strip().partition(".")
-        principal = dash.auth.authenticate(key_id, secret) if sep else None
-        if principal is None:
-            return _login_page(dash, request, next, "That API key is not valid.", 401)
+        checked = _check_key(dash, request, token, next)
+        if isinstance(checked, Response):
+            return checked
         response = RedirectResponse(dash_root(request) + _safe_next(next), 303)
-        dash.signer.start(response, principal)
+        dash.signer.start(response, *checked)
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
@@ -62,7 +62,7 @@ def router(dash: Dashboard) -> APIRouter:
         if not session.csrf_ok(csrf):
             return _bad_token(dash, request)
         response = RedirectResponse(dash_root(request) + "/login", 303)
-        dash.signer.end(response)
+        dash.signer.end(response, session)
         return response
 
     @routes.get("/review")
@@ -125,10 +125,28 @@ def dash_root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
+def _check_key(
+    dash: Dashboard, request: Request, token: str, next: str
+) -> tuple[Principal, str] | Response:
+    """The principal and key fingerprint for a sign-in, or the page refusing it."""
+    key_id, sep, secret = token.strip().partition(".")
+    client = request.client.host if request.client else "?"
+    try:
+        principal = dash.auth.authenticate(key_id, secret, client) if sep else None
+    except TooManyAttempts as exc:
+        page = _login_page(dash, request, next, "Too many failed sign-ins; wait.", 429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    fingerprint = dash.auth.fingerprint(key_id) if principal else None
+    if principal is None or fingerprint is None:
+        return _login_page(dash, request, next, "That API key is not valid.", 401)
+    return principal, fingerprint
+
+
 def _login_page(
     dash: Dashboard, request: Request, next: str, error: str | None, status_code: int
 ) -> Response:
-    session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
+    session = dash.current_session(request)
     nonce = new_nonce()
     response = dash.page(
         request,
@@ -145,7 +163,7 @@ def _login_page(
 
 
 def _bad_token(dash: Dashboard, request: Request) -> Response:
-    session = dash.signer.read(request.cookies.get(SESSION_COOKIE))
+    session = dash.current_session(request)
     return dash.page(
         request,
         "error.html",

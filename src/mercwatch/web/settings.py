@@ -27,7 +27,9 @@ class WebSettings(BaseSettings):
         export_dir: the platform export the run read; when set, operation accounts
             show their display name, bio and employer.
         session_secret: key that signs session cookies (``MERCWATCH_SESSION_SECRET``).
-            When unset a random one is made at start, so sessions end on restart.
+            When unset a random one is made at start. Sessions themselves live in the
+            server's memory (so sign-out and key removal end them at once), so they
+            end on restart either way.
         session_max_age: seconds a sign-in lasts.
         secure_cookies: mark the cookie ``Secure`` (keep on behind TLS; tests on
             plain-HTTP loopback turn it off).

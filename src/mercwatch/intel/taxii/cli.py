@@ -14,9 +14,10 @@ import typer
 from mercwatch.api.cli_options import KeysFileOpt
 from mercwatch.api.keys import Role, new_api_key
 from mercwatch.errors import InputError
-from mercwatch.intel.taxii.client import pull_collection
+from mercwatch.intel.taxii.client import PullLimitReached, PullLimits, pull_collection
 from mercwatch.intel.taxii.store import CollectionStore
 
+_DEFAULTS = PullLimits()
 taxii_app = typer.Typer(
     help="TAXII 2.1: serve indicator collections and pull peers'.", no_args_is_help=True
 )
@@ -44,14 +45,12 @@ def serve(
     """Serve the store's collections over TAXII 2.1 at http://HOST:PORT/taxii2/."""
     # The server extra (FastAPI, uvicorn) is needed only here.
     import uvicorn
-    from fastapi import FastAPI
 
     from mercwatch.api.settings import load_settings
-    from mercwatch.intel.taxii.server import create_taxii_app
+    from mercwatch.intel.taxii.server import create_taxii_server
 
     settings = load_settings(taxii_store=store, keys_file=keys_file)
-    root = FastAPI(title="mercwatch TAXII", docs_url=None, redoc_url=None, openapi_url=None)
-    root.mount("/taxii2", create_taxii_app(settings))
+    root = create_taxii_server(settings)
     typer.echo(f"TAXII 2.1 discovery at http://{host}:{port}/taxii2/", err=True)
     uvicorn.run(root, host=host, port=port, log_level="info", proxy_headers=True)
 
@@ -113,18 +112,40 @@ def pull(
     ] = None,
     page_size: Annotated[int, typer.Option(min=1, help="Objects asked for per request.")] = 500,
     all_versions: Annotated[bool, typer.Option(help="Every version, not just the latest.")] = False,
+    max_pages: Annotated[
+        int, typer.Option(min=1, help="Stop (exit 1) after this many pages.")
+    ] = _DEFAULTS.max_pages,
+    max_objects: Annotated[
+        int, typer.Option(min=1, help="Stop (exit 1) after this many objects.")
+    ] = _DEFAULTS.max_objects,
+    max_seconds: Annotated[
+        float, typer.Option(min=1, help="Stop (exit 1) after this many seconds.")
+    ] = _DEFAULTS.max_seconds,
+    timeout: Annotated[
+        float, typer.Option(min=1, help="Seconds to wait for the peer on each request.")
+    ] = _DEFAULTS.request_timeout,
 ) -> None:
-    """Pull every page of a peer's collection into one STIX 2.1 bundle file."""
-    result = pull_collection(
-        url,
-        collection,
-        out,
-        added_after=added_after,
-        user=user,
-        password=password,
-        per_request=page_size,
-        all_versions=all_versions,
-    )
+    """Pull every page of a peer's collection into one STIX 2.1 bundle file.
+
+    A peer that never stops answering "more" is cut off at --max-pages, --max-objects
+    or --max-seconds: nothing is written and the exit code is 1.
+    """
+    limits = PullLimits(max_pages, max_objects, max_seconds, timeout)
+    try:
+        result = pull_collection(
+            url,
+            collection,
+            out,
+            added_after=added_after,
+            user=user,
+            password=password,
+            per_request=page_size,
+            all_versions=all_versions,
+            limits=limits,
+        )
+    except PullLimitReached as exc:
+        typer.echo(f"taxii pull: {exc}", err=True)
+        raise typer.Exit(1) from exc
     typer.echo(
         json.dumps(
             {

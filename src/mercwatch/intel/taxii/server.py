@@ -9,7 +9,6 @@ GET, writers also POST objects, admins also DELETE objects.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -23,8 +22,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mercwatch.api.auth import Authenticator, Principal, Role
+from mercwatch.api.http_policy import SecureFastAPI
 from mercwatch.api.settings import ApiSettings
 from mercwatch.errors import ConfigError, StateError
+from mercwatch.intel import safe_json
 from mercwatch.intel.taxii.query import BadFilter, ObjectFilter, Page, paginate, parse_limit, select
 from mercwatch.intel.taxii.store import AddOutcome, CollectionNotFound, CollectionStore
 from mercwatch.intel.taxii.versions import format_ts
@@ -61,8 +62,12 @@ def create_taxii_app(
             raise ConfigError("no TAXII store folder configured (MERCWATCH_TAXII_STORE)")
         store = CollectionStore(settings.taxii_store)
     auth = authenticator or settings.authenticator()
-    app = FastAPI(
-        title="mercwatch TAXII 2.1", version="2.1", description=settings.taxii_description
+    app = SecureFastAPI(
+        hsts=bool(settings.hsts),
+        max_body=settings.max_content_length,
+        title="mercwatch TAXII 2.1",
+        version="2.1",
+        description=settings.taxii_description,
     )
     app.state.store = store
     _install_error_handlers(app)
@@ -73,6 +78,27 @@ def create_taxii_app(
     _add_write_routes(router, settings, store, auth)
     app.include_router(router)
     return app
+
+
+def create_taxii_server(settings: ApiSettings) -> FastAPI:
+    """What ``mercwatch taxii serve`` runs: the TAXII app at ``/taxii2``, nothing else.
+
+    The root app applies the same header policy and body limit as the full API server,
+    so its 404s and errors carry them too.
+
+    Raises:
+        ConfigError: when no store folder or no API key is configured.
+    """
+    root = SecureFastAPI(
+        hsts=bool(settings.hsts),
+        max_body=settings.max_content_length,
+        title="mercwatch TAXII",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    root.mount("/taxii2", create_taxii_app(settings))
+    return root
 
 
 # -- content negotiation -------------------------------------------------------------------
@@ -120,6 +146,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         413: "Payload Too Large",
         415: "Unsupported Media Type",
         422: "Unprocessable Entity",
+        429: "Too Many Requests",
     }
 
     @app.exception_handler(StarletteHTTPException)
@@ -268,7 +295,9 @@ def _add_write_routes(
         collection_id: str, request: Request, _: Principal = writer
     ) -> TaxiiResponse:
         await run_in_threadpool(store.collection, collection_id)  # 404 before the body
-        envelope = await _read_envelope(request, settings.max_content_length)
+        envelope = await _read_envelope(
+            request, settings.max_content_length, settings.max_json_depth
+        )
         requested = datetime.now(UTC).replace(tzinfo=None)
         # Validation and the atomic rewrite take seconds for big envelopes: keep them
         # off the event loop so reads are served meanwhile.
@@ -319,17 +348,29 @@ def _paged(key: str, items: list[Any], page: Page) -> TaxiiResponse:
     return TaxiiResponse(body, headers=headers)
 
 
-async def _read_envelope(request: Request, max_length: int) -> dict[str, Any]:
+async def _read_envelope(request: Request, max_length: int, max_depth: int) -> dict[str, Any]:
+    """The POSTed envelope, read chunk by chunk and refused (413) once over ``max_length``.
+
+    The body is never buffered past the limit: a declared ``Content-Length`` over it is
+    refused before reading, and a chunked body at the first chunk that crosses it.
+    """
     if not _media_ok(request.headers.get("content-type"), wildcard=False):
         raise HTTPException(415, f"send objects as {TAXII_MEDIA_TYPE}")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_length:
         raise HTTPException(413, f"body over {max_length} bytes")
-    body = await request.body()
-    if len(body) > max_length:
-        raise HTTPException(413, f"body over {max_length} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_length:
+            raise HTTPException(413, f"body over {max_length} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
     try:
-        envelope = json.loads(body)
+        envelope = await run_in_threadpool(safe_json.loads, body, max_depth)
+    except safe_json.JsonTooDeep as exc:
+        raise HTTPException(400, f"body is not acceptable JSON: {exc}") from exc
     except ValueError as exc:
         raise HTTPException(400, f"body is not JSON: {exc}") from exc
     if not isinstance(envelope, dict) or not isinstance(envelope.get("objects"), list):

@@ -30,7 +30,8 @@ import stix2
 from stix2.exceptions import STIXError
 
 from mercwatch.errors import IntelFormatError, StateError
-from mercwatch.intel.taxii.versions import format_ts, parse_ts, spec_version
+from mercwatch.intel.taxii.validate import check_common
+from mercwatch.intel.taxii.versions import SPEC_VERSIONS, format_ts, parse_ts
 
 SCHEMA_VERSION = 1
 STIX_MEDIA_TYPE = "application/stix+json;version={}"
@@ -318,14 +319,13 @@ def _admit(
 ) -> tuple[AddOutcome, StoredVersion | None]:
     """Validate one object; return its status detail and the row to store (or None).
 
-    A version already held is recognised before the (slow, pattern-parsing) STIX check,
-    so re-publishing a feed costs little.
+    The common properties are checked strictly first (:func:`check_common`: custom
+    types get no other check); a version already held is then recognised before the
+    (slow, pattern-parsing) ``stix2`` check, so re-publishing a feed costs little.
     """
-    oid = str(obj.get("id", "")) if isinstance(obj, Mapping) else ""
+    oid = str(obj.get("id", ""))[:300] if isinstance(obj, Mapping) else ""
     try:
-        if not isinstance(obj, Mapping) or "type" not in obj or "id" not in obj:
-            raise ValueError("not a STIX object: needs 'type' and 'id'")
-        spec = spec_version(obj)
+        spec = check_common(obj)
         stamp = obj.get("modified") or obj.get("created")
         version = parse_ts(stamp) if stamp else None
         if version is not None and (oid, version) in held:
@@ -340,10 +340,17 @@ def _admit(
 
 
 def _media_types(info: CollectionInfo, rows: Iterable[StoredVersion]) -> CollectionInfo:
-    types = dict.fromkeys(info.media_types)
+    """The collection's media types: what it had, plus its rows' STIX versions.
+
+    Only supported versions count, so a value stored before objects were validated
+    (``version={'x': 1}``) is dropped at the next write instead of being kept forever.
+    """
+    valid = {STIX_MEDIA_TYPE.format(v) for v in SPEC_VERSIONS}
+    types = dict.fromkeys(t for t in info.media_types if t in valid)
     for row in rows:
-        types.setdefault(STIX_MEDIA_TYPE.format(row.spec_version))
-    return replace(info, media_types=tuple(types))
+        if row.spec_version in SPEC_VERSIONS:
+            types.setdefault(STIX_MEDIA_TYPE.format(row.spec_version))
+    return replace(info, media_types=tuple(types) or (STIX_MEDIA_TYPE.format("2.1"),))
 
 
 def _bundle_dict(bundle: Mapping[str, Any] | str) -> dict[str, Any]:

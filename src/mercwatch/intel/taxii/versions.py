@@ -13,6 +13,8 @@ from typing import Any
 
 from stix2.utils import parse_into_datetime
 
+SPEC_VERSIONS = ("2.0", "2.1")
+
 
 def parse_ts(value: str) -> datetime:
     """Parse an RFC 3339 UTC timestamp (``2021-12-16T10:00:00.123Z``) to a naive UTC datetime.
@@ -36,10 +38,17 @@ def spec_version(obj: Mapping[str, Any]) -> str:
 
     STIX 2.1 SDOs and SROs must carry ``spec_version``; 2.1 cyber-observables may omit
     it and have neither ``created`` nor ``modified``; 2.0 objects never carry it.
+
+    Raises:
+        ValueError: a declared ``spec_version`` that is not a supported version string
+            (it would otherwise become a bogus media type of the collection).
     """
-    declared = obj.get("spec_version")
-    if declared:
-        return str(declared)
+    if "spec_version" in obj:
+        declared = obj["spec_version"]
+        if not isinstance(declared, str) or declared not in SPEC_VERSIONS:
+            shown = repr(declared)[:80]
+            raise ValueError(f"'spec_version' {shown}: must be one of {', '.join(SPEC_VERSIONS)}")
+        return declared
     if "created" not in obj and "modified" not in obj:
         return "2.1"
     return "2.0"
