@@ -10,7 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mercwatch.ingest import ingest_export
+from mercwatch.ingest.limits import IngestLimits
 from mercwatch.store.engine import connect
+
+# Random lines are mostly junk: let every share of rejects through, these tests count them.
+LENIENT = IngestLimits(max_reject_fraction=1.0)
+WIDE_WINDOW = IngestLimits(
+    earliest=datetime(1970, 1, 1, tzinfo=UTC), latest=datetime(2101, 1, 1, tzinfo=UTC)
+)
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -37,7 +44,7 @@ def test_every_nonblank_line_is_loaded_or_rejected(tmp_path_factory, lines):
     write_table(folder, "accounts", ACCOUNTS, "jsonl")
     (folder / "events.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     con = connect()
-    report = ingest_export(folder, con)
+    report = ingest_export(folder, con, LENIENT)
     events = report.table("events")
     nonblank = sum(1 for line in lines if line.strip())
     assert events.rows_read == nonblank
@@ -60,8 +67,41 @@ def test_rfc3339_timestamps_round_trip_to_utc(tmp_path_factory, moment, offset_m
     event = {"event_id": "e", "ts": text, "type": "login", "actor_id": "a1"}
     (folder / "events.jsonl").write_text(json.dumps(event) + "\n")
     con = connect()
-    ingest_export(folder, con)
+    ingest_export(folder, con, WIDE_WINDOW)
     (row,) = con.table("events").to_pyarrow().to_pylist()
     expected = moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
     assert row["ts"] == expected
+    con.disconnect()
+
+
+GOOD_EVENT = {"event_id": "e", "ts": "2021-11-03T14:05:00Z", "type": "login", "actor_id": "a1"}
+
+
+@SETTINGS
+@given(
+    n=st.integers(min_value=1, max_value=6),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+    bom=st.booleans(),
+    last_ending=st.booleans(),
+    fmt=st.sampled_from(["jsonl", "csv"]),
+)
+def test_any_line_ending_and_a_bom_load_every_row(
+    tmp_path_factory, n, ending, bom, last_ending, fmt
+):
+    """CR-only, CRLF and LF files with or without a byte order mark load the same rows."""
+    folder = tmp_path_factory.mktemp("endings")
+    write_table(folder, "accounts", ACCOUNTS, "jsonl")
+    rows = [{**GOOD_EVENT, "event_id": f"e{i}"} for i in range(n)]
+    if fmt == "jsonl":
+        lines = [json.dumps(r) for r in rows]
+    else:
+        lines = ["event_id,ts,type,actor_id"] + [
+            f"{r['event_id']},{r['ts']},{r['type']},{r['actor_id']}" for r in rows
+        ]
+    text = ("\ufeff" if bom else "") + ending.join(lines) + (ending if last_ending else "")
+    (folder / f"events.{fmt}").write_bytes(text.encode("utf-8"))
+    con = connect()
+    report = ingest_export(folder, con)
+    assert report.rejected == 0, con.con.sql("SELECT reason FROM rejects").fetchall()
+    assert report.table("events").rows_loaded == n
     con.disconnect()
