@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -104,4 +105,39 @@ def test_any_line_ending_and_a_bom_load_every_row(
     report = ingest_export(folder, con)
     assert report.rejected == 0, con.con.sql("SELECT reason FROM rejects").fetchall()
     assert report.table("events").rows_loaded == n
+    con.disconnect()
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+@SETTINGS
+@given(
+    ips=st.lists(
+        st.one_of(
+            st.ip_addresses().map(str),
+            st.text(alphabet="0123456789abcdefABCDEF:.%x", min_size=1, max_size=50),
+            st.text(min_size=1, max_size=20).filter(lambda t: t.strip() == t and "\x00" not in t),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_ip_verdict_matches_the_standard_library(tmp_path_factory, ips):
+    """The SQL shape filter in front of ``ipaddress`` never changes a verdict."""
+    folder = tmp_path_factory.mktemp("ips")
+    write_table(folder, "accounts", ACCOUNTS, "jsonl")
+    rows = [{**GOOD_EVENT, "event_id": f"e{i}", "ip": ip} for i, ip in enumerate(ips)]
+    (folder / "events.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    con = connect()
+    ingest_export(folder, con, LENIENT)
+    rejected = {
+        row[0] for row in con.con.sql("SELECT line FROM rejects WHERE field = 'ip'").fetchall()
+    }
+    assert rejected == {i + 1 for i, ip in enumerate(ips) if not _is_address(ip)}
     con.disconnect()
