@@ -12,6 +12,7 @@ Cases:
     plain_500m_line      a plain JSONL file with one 500 MiB line between good rows
     junk_10m_rows_gzip   a gzip of 10 million junk lines (the old 1.9 GB rejects file)
     junk_10m_rows_kept   the same with max_reject_fraction=1: ingest goes on, keeps 10,000
+    parquet_300m_cell    a 14 MB Parquet file whose one string cell is 300 MiB
 """
 
 from __future__ import annotations
@@ -79,9 +80,26 @@ def junk_10m_rows_kept(work: Path) -> tuple[Path, list[str]]:
     return _junk(work, "junk_10m_rows_kept"), ["max_reject_fraction=1"]
 
 
+def parquet_300m_cell(work: Path) -> tuple[Path, list[str]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = _folder(work, "parquet_300m_cell")
+    rows = [{**GOOD, "event_id": f"e{i}", "text": "hi"} for i in range(3)]
+    rows[1]["text"] = "y" * (300 << 20)
+    pq.write_table(pa.Table.from_pylist(rows), folder / "events.parquet")
+    return folder, []
+
+
 CASES: dict[str, Callable[[Path], tuple[Path, list[str]]]] = {
     f.__name__: f
-    for f in (gzip_1g_one_line, plain_500m_line, junk_10m_rows_gzip, junk_10m_rows_kept)
+    for f in (
+        gzip_1g_one_line,
+        plain_500m_line,
+        junk_10m_rows_gzip,
+        junk_10m_rows_kept,
+        parquet_300m_cell,
+    )
 }
 
 CHILD = """
@@ -117,18 +135,40 @@ def measure(export: Path, memory_limit: str, options: list[str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _build(name: str, work: Path) -> tuple[Path, list[str]]:
+    """Write a case's export in a separate process.
+
+    A child's peak RSS (``ru_maxrss``) includes the memory of the process it was
+    forked from, so building a 300 MB cell here and then measuring would charge the
+    builder's memory to ingest.
+    """
+    out = subprocess.run(
+        [sys.executable, __file__, "--build", name, "--workdir", str(work)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    export, options = json.loads(out.stdout.strip().splitlines()[-1])
+    return Path(export), options
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory cap during ingest")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--build", choices=list(CASES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mw-bench-hostile-"))
+    if args.build:  # in its own process: see _build
+        export, options = CASES[args.build](work)
+        print(json.dumps([str(export), options]))
+        return
     print(f"machine: {platform.machine()}, Python {platform.python_version()}")
     print("| case | input on disk (MB) | seconds | peak RSS (MB) | outcome |")
     print("|---|---:|---:|---:|---|")
     for name in args.cases:
-        export, options = CASES[name](work)
+        export, options = _build(name, work)
         size = sum(p.stat().st_size for p in export.iterdir()) / (1 << 20)
         r = measure(export, args.memory_limit, options)
         outcome = r["outcome"].replace("|", "/")[:220]

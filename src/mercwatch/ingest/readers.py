@@ -79,7 +79,7 @@ def stage_files(
         source = path.relative_to(root).as_posix()
         try:
             if files.format is FileFormat.PARQUET:
-                _stage_parquet(raw, spec, path, source, stage, budget)
+                _stage_parquet(raw, spec, path, source, stage, limits, budget)
             elif files.format is FileFormat.JSONL:
                 blank += _stage_jsonl(raw, spec, path, source, stage, limits, budget)
             else:
@@ -408,10 +408,22 @@ def _parquet_field_sql(name: str, ftype: FieldType, column_type: str | None) -> 
 
 
 def _stage_parquet(
-    raw: Any, spec: TableSpec, path: Path, source: str, stage: str, budget: ByteBudget
+    raw: Any,
+    spec: TableSpec,
+    path: Path,
+    source: str,
+    stage: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
 ) -> None:
-    """DuckDB reads Parquet itself (typed columns, bounded by its memory limit); the
-    file still must be a regular file, not a link, and counts against the byte budget."""
+    """DuckDB reads Parquet itself (typed columns, bounded by its memory limit).
+
+    The file must be a regular file, not a link, and counts against the byte budget
+    by its size on disk. A cell can decompress far beyond its file (a 14 MB file held a
+    300 MB string and took 1.2 GB): each value is cut to one character past
+    ``max_field_chars`` as it is staged, and the cut one becomes a reject that states
+    its real length, so a huge cell is never copied further.
+    """
     with open_input(path, source) as handle:
         budget.take(os.fstat(handle.fileno()).st_size, source)
     file = str(path).replace("'", "''")
@@ -420,13 +432,21 @@ def _stage_parquet(
     except Exception as exc:  # duckdb.IOException, InvalidInputException ...
         raise InputError(source, f"not a readable Parquet file: {exc}") from exc
     types = {row[0]: row[1] for row in described}
-    cols = [
-        f'{_parquet_field_sql(f.name, f.type, types.get(f.name))} AS "{f.name}"'
-        for f in spec.fields
+    limit = limits.max_field_chars
+    values = {f.name: _parquet_field_sql(f.name, f.type, types.get(f.name)) for f in spec.fields}
+    cols = [f'left({value}, {limit + 1}) AS "{name}"' for name, value in values.items()]
+    too_long = [
+        (f"length({value}) > {limit}", name, f"length({value})") for name, value in values.items()
     ]
+    reason = " ".join(
+        f"WHEN {cond} THEN 'value longer than {limit:,} characters "
+        f"(ingest limit max_field_chars): ' || format('{{:,}}', {size}) || ' characters'"
+        for cond, _, size in too_long
+    )
+    field = " ".join(f"WHEN {cond} THEN '{name}'" for cond, name, _ in too_long)
     src = source.replace("'", "''")
     raw.execute(
         f"INSERT INTO {stage} SELECT {', '.join(cols)}, '{src}', "
-        f"file_row_number + 1, NULL, NULL, NULL "
+        f"file_row_number + 1, NULL, CASE {reason} END, CASE {field} END "
         f"FROM read_parquet('{file}', file_row_number = true)"
     )
