@@ -129,9 +129,9 @@ def _folder_table(folder: Path, table: str, root: Path) -> TableFiles:
         raise InputError(
             str(folder), f"folder for table {table!r} holds no .jsonl/.csv/.parquet file"
         )
-    formats = {file_format(p) for p in parts}
+    formats = {f for p in parts if (f := file_format(p)) is not None}
     if len(formats) > 1:
         raise InputError(
             str(folder), f"table {table!r} mixes formats: {sorted(f.value for f in formats)}"
-        )  # type: ignore[union-attr]
-    return TableFiles(table, formats.pop(), tuple(parts))  # type: ignore[arg-type]
+        )
+    return TableFiles(table, formats.pop(), tuple(parts))

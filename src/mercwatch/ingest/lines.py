@@ -19,7 +19,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from mercwatch.errors import InputError
 from mercwatch.ingest.limits import IngestLimits
@@ -73,8 +73,23 @@ def open_input(path: Path, source: str) -> IO[bytes]:
         raise InputError(source, "not a regular file")
     handle: IO[bytes] = os.fdopen(fd, "rb")
     if path.name.lower().endswith(".gz"):
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # closing it leaves handle open
+        # Closing the GzipFile leaves ``handle`` open: wrap so both close together.
+        return cast(IO[bytes], _GzipOwner(handle))
     return handle
+
+
+class _GzipOwner(gzip.GzipFile):
+    """A GzipFile that also closes the file it reads from."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
 
 
 @dataclass(slots=True)

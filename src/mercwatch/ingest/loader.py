@@ -185,7 +185,8 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec, run: _Run) -> TableRe
                 f"(expected {spec.name}.jsonl, .csv, .parquet or a folder {spec.name}/)",
             )
         raw.execute(stage_table_sql(spec, stage))
-        blank, names, fmt = 0, (), None
+        names: tuple[str, ...] = ()
+        blank, fmt = 0, None
     else:
         blank = stage_files(raw, spec, files, export, stage, run.limits, run.budget)
         names, fmt = (
