@@ -295,3 +295,15 @@ def test_parquet_row_numbers_name_the_rejected_row(tmp_path, con, make_export):
     ingest_export(export, con)
     (reject,) = _rejects(con)
     assert (reject["source"], reject["line"], reject["field"]) == ("events.parquet", 2, "ts")
+
+
+def test_a_csv_line_that_is_not_utf8_is_one_reject(tmp_path, con):
+    header = b"event_id,ts,type,actor_id,text\n"
+    good = b"ok,2021-11-03T14:05:00Z,login,a1,hi\n"
+    latin1 = "l1,2021-11-03T14:05:00Z,login,a1,café\n".encode("latin-1")
+    export = _export(tmp_path, header + good + latin1 + good.replace(b"ok", b"ok2"))
+    (export / "events.jsonl").rename(export / "events.csv")
+    report = ingest_export(export, con)
+    assert report.table("events").rows_loaded == 2
+    (reject,) = _rejects(con)
+    assert (reject["line"], reject["reason"]) == (3, "line is not valid UTF-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import ipaddress
 import json
 from datetime import UTC, datetime, timedelta, timezone
@@ -140,4 +142,30 @@ def test_ip_verdict_matches_the_standard_library(tmp_path_factory, ips):
         row[0] for row in con.con.sql("SELECT line FROM rejects WHERE field = 'ip'").fetchall()
     }
     assert rejected == {i + 1 for i, ip in enumerate(ips) if not _is_address(ip)}
+    con.disconnect()
+
+
+CELL = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"),
+    max_size=30,
+)
+
+
+@SETTINGS
+@given(texts=st.lists(CELL, min_size=1, max_size=6))
+def test_csv_cells_round_trip(tmp_path_factory, texts):
+    """Quotes, commas, semicolons and line breaks inside CSV cells come back unchanged."""
+    folder = tmp_path_factory.mktemp("csv")
+    write_table(folder, "accounts", ACCOUNTS, "jsonl")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["event_id", "ts", "type", "actor_id", "text"])
+    for i, text in enumerate(texts):
+        writer.writerow([f"e{i}", GOOD_EVENT["ts"], "login", "a1", text])
+    (folder / "events.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    con = connect()
+    ingest_export(folder, con, LENIENT)
+    loaded = {r["event_id"]: r["text"] for r in con.table("events").to_pyarrow().to_pylist()}
+    # An empty cell means absent; an all-blank line is not a row.
+    assert loaded == {f"e{i}": (t or None) for i, t in enumerate(texts)}
     con.disconnect()

@@ -7,8 +7,10 @@ line carrying a problem (its size) and a short excerpt, so it becomes a reject l
 any other bad row. Memory stays under one block plus one line.
 
 Line ends are ``\\n``, ``\\r\\n`` and a lone ``\\r`` (old Mac exports): a file with
-CR-only endings used to be one huge line. A UTF-8 byte order mark at the start of a
-file is dropped. Files are opened without following symbolic links.
+CR-only endings used to be one huge line. (JSON cannot hold a raw CR inside a string;
+in CSV a CR or CRLF inside a quoted cell is read as LF, the same line break.) A UTF-8
+byte order mark at the start of a file is dropped. Files are opened without following
+symbolic links.
 """
 
 from __future__ import annotations
