@@ -10,6 +10,7 @@ import ibis
 import ibis.expr.types as ir
 
 from mercwatch.detectors.base import DetectionContext, at_risk_tags
+from mercwatch.store.exprs import epoch_seconds
 
 
 def _at_risk(ctx: DetectionContext) -> ir.Table:
@@ -32,9 +33,7 @@ def _accepts(ctx: DetectionContext) -> ir.Table:
     acc = events.filter(
         (events.type == "friend_accept") & events.actor_id.notnull() & events.target_id.notnull()
     )
-    return acc.select(
-        by=acc.actor_id, of=acc.target_id, ts=acc.ts, at=acc.ts.epoch_seconds().cast("float64")
-    )
+    return acc.select(by=acc.actor_id, of=acc.target_id, ts=acc.ts, at=epoch_seconds(acc.ts))
 
 
 def accepts(ctx: DetectionContext) -> ir.Table:

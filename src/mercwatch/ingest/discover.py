@@ -2,10 +2,12 @@
 
 A table is ``NAME.jsonl``, ``NAME.jsonl.gz``, ``NAME.csv``, ``NAME.csv.gz``,
 ``NAME.parquet`` or a folder ``NAME/`` of such part files (one format per table).
+Symbolic links and special files (FIFOs, devices) are refused with an error.
 """
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -60,35 +62,76 @@ def _strip_suffix(name: str) -> str:
 def find_table(export: Path, table: str) -> TableFiles | None:
     """Locate ``table`` in ``export``; ``None`` when the export has no such table.
 
+    Symbolic links are refused, not followed: a link inside an export can point
+    anywhere (``/etc/passwd`` was once copied line by line into the rejects), and a
+    link that stays inside the export is never needed. The export folder itself may
+    be a link; nothing under it may.
+
     Raises:
-        InputError: the table is given twice (e.g. as ``.csv`` and ``.jsonl``), or a
-            folder mixes formats or holds no data file.
+        InputError: the table is given twice (e.g. as ``.csv`` and ``.jsonl``), a
+            folder mixes formats or holds no data file, or a table file, folder or
+            part is a symbolic link or not a regular file.
     """
-    candidates = [p for p in export.iterdir() if _strip_suffix(p.name) == table]
-    files = [p for p in candidates if p.is_file() and file_format(p)]
+    candidates = sorted(p for p in export.iterdir() if _strip_suffix(p.name) == table)
+    for path in candidates:
+        if file_format(path) or path.name == table:
+            _refuse_link(path, export)
+    files = [p for p in candidates if _is_regular(p) and file_format(p)]
     folders = [p for p in candidates if p.is_dir() and p.name == table]
+    others = [p for p in candidates if file_format(p) and p not in files]
+    if others:
+        raise InputError(_rel(others[0], export), "not a regular file")
     if len(files) + len(folders) > 1:
         names = ", ".join(sorted(p.name for p in files + folders))
         raise InputError(str(export), f"table {table!r} is given more than once ({names})")
     if files:
         return TableFiles(table, file_format(files[0]), (files[0],))  # type: ignore[arg-type]
     if folders:
-        return _folder_table(folders[0], table)
+        return _folder_table(folders[0], table, export)
     return None
 
 
-def _folder_table(folder: Path, table: str) -> TableFiles:
-    parts = sorted(
-        (p for p in folder.rglob("*") if p.is_file() and file_format(p)),
-        key=lambda p: p.relative_to(folder).as_posix(),
-    )
+def _rel(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _is_regular(path: Path) -> bool:
+    return stat.S_ISREG(path.lstat().st_mode)
+
+
+def _refuse_link(path: Path, root: Path) -> None:
+    if path.is_symlink():
+        raise InputError(
+            _rel(path, root),
+            "is a symbolic link; links inside an export are never followed "
+            "(copy the file into the export instead)",
+        )
+
+
+def _walk(folder: Path, root: Path) -> list[Path]:
+    """Every data file under ``folder``, refusing links and special files on the way."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        _refuse_link(path, root)
+        mode = path.lstat().st_mode
+        if stat.S_ISDIR(mode):
+            found.extend(_walk(path, root))
+        elif file_format(path):
+            if not stat.S_ISREG(mode):
+                raise InputError(_rel(path, root), "not a regular file")
+            found.append(path)
+    return found
+
+
+def _folder_table(folder: Path, table: str, root: Path) -> TableFiles:
+    parts = sorted(_walk(folder, root), key=lambda p: p.relative_to(folder).as_posix())
     if not parts:
         raise InputError(
             str(folder), f"folder for table {table!r} holds no .jsonl/.csv/.parquet file"
         )
-    formats = {file_format(p) for p in parts}
+    formats = {f for p in parts if (f := file_format(p)) is not None}
     if len(formats) > 1:
         raise InputError(
             str(folder), f"table {table!r} mixes formats: {sorted(f.value for f in formats)}"
-        )  # type: ignore[union-attr]
-    return TableFiles(table, formats.pop(), tuple(parts))  # type: ignore[arg-type]
+        )
+    return TableFiles(table, formats.pop(), tuple(parts))

@@ -5,12 +5,20 @@ keeps one row per key (an exact duplicate ``event_id`` is a no-op; a conflicting
 is rejected, naming where the first copy was) and creates the clean tables
 ``accounts``, ``friendships`` and ``events`` plus a ``rejects`` table, all inside the
 engine, without building a Python object per row.
+
+Everything is bounded by :class:`~mercwatch.ingest.limits.IngestLimits`: bytes read,
+line, field and nesting size become rejects; the rejects table keeps at most
+``max_rejects_kept`` rows (each an excerpt), the rest are counted by reason; a table
+where more than ``max_reject_fraction`` of the rows are rejected stops ingest with one
+error, because detection on what is left of it would be silently wrong.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +27,9 @@ from ibis.backends import BaseBackend
 from mercwatch.errors import EngineError, InputError
 from mercwatch.ingest.contract import TABLES, TableSpec
 from mercwatch.ingest.discover import find_table
-from mercwatch.ingest.readers import stage_files, stage_table_sql
+from mercwatch.ingest.limits import IngestLimits
+from mercwatch.ingest.lines import ByteBudget
+from mercwatch.ingest.readers import excerpt_sql, stage_files, stage_table_sql
 from mercwatch.ingest.validate import checked_sql, register_bad_ips, typed_columns
 from mercwatch.store.engine import duckdb_connection
 
@@ -42,11 +52,23 @@ class TableReport:
 
 @dataclass(frozen=True, slots=True)
 class IngestReport:
-    """What ingest read, loaded and rejected, table by table."""
+    """What ingest read, loaded and rejected, table by table.
+
+    Attributes:
+        tables: one report per contract table.
+        reject_reasons: (``table.field: kind of reason``, rows), most frequent first;
+            complete even when not every reject is kept.
+        seconds: wall time of the ingest.
+        rejects_kept: rejected rows kept in the ``rejects`` table (at most
+            ``max_rejects_kept``).
+        bytes_read: bytes read from the export, after decompression.
+    """
 
     tables: tuple[TableReport, ...]
     reject_reasons: tuple[tuple[str, int], ...] = field(default=())
     seconds: float = 0.0
+    rejects_kept: int = 0
+    bytes_read: int = 0
 
     @property
     def rows_read(self) -> int:
@@ -56,20 +78,60 @@ class IngestReport:
     def rejected(self) -> int:
         return sum(t.rejected for t in self.tables)
 
+    @property
+    def rejects_not_kept(self) -> int:
+        """Rejected rows counted (by reason) but not kept, past ``max_rejects_kept``."""
+        return self.rejected - self.rejects_kept
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a person must know about this ingest beyond the counts."""
+        if not self.rejects_not_kept:
+            return ()
+        return (
+            f"{self.rejected:,} rows rejected; only the first {self.rejects_kept:,} are kept "
+            "in the rejects output (ingest limit max_rejects_kept), the other "
+            f"{self.rejects_not_kept:,} are only counted by reason",
+        )
+
     def table(self, name: str) -> TableReport:
         return next(t for t in self.tables if t.table == name)
 
 
-def ingest_export(export: Path, con: BaseBackend) -> IngestReport:
+@dataclass(slots=True)
+class _Run:
+    """State of one ingest that its tables share."""
+
+    limits: IngestLimits
+    budget: ByteBudget
+    now: datetime
+    reasons: Counter[str] = field(default_factory=Counter)
+    by_table: dict[str, Counter[str]] = field(default_factory=dict)
+    first_reject: dict[str, str] = field(default_factory=dict)
+    kept: int = 0
+
+
+def ingest_export(
+    export: Path, con: BaseBackend, limits: IngestLimits | None = None
+) -> IngestReport:
     """Validate and load every table of ``export`` into ``con`` (DuckDB).
 
     Reingesting the same export replaces the tables with identical content.
 
+    Args:
+        export: the export folder (SCHEMA.md input).
+        con: the DuckDB backend to load into.
+        limits: input bounds; ``None`` = the defaults of :class:`IngestLimits`.
+
     Raises:
-        InputError: the folder or a required table is missing, or a file is unreadable.
+        InputError: the folder or a required table is missing, a file is unreadable
+            or a link, the export is over ``max_input_bytes``, or a table has more
+            rejected rows than ``max_reject_fraction`` allows.
         EngineError: DuckDB failed for a reason other than the input.
     """
     started = time.perf_counter()
+    limits = limits or IngestLimits()
+    run = _Run(limits, ByteBudget(limits.max_input_bytes), datetime.now(UTC))
     export = Path(export)
     if not export.is_dir():
         raise InputError(str(export), "export folder not found")
@@ -81,23 +143,38 @@ def ingest_export(export: Path, con: BaseBackend) -> IngestReport:
     reports = []
     for spec in TABLES.values():
         try:
-            reports.append(_ingest_table(raw, export, spec))
+            reports.append(_ingest_table(raw, export, spec, run))
         except InputError:
             raise
         except Exception as exc:  # duckdb errors have many types
             raise EngineError(f"ingest of {spec.name} failed: {exc}") from exc
-    reasons = raw.execute(
-        f"SELECT \"table\" || coalesce('.' || field, '') || ': ' || "
-        f"regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), '\\s*[:(].*$', ''), "
-        f"count(*) FROM {REJECTS_TABLE} "
-        "GROUP BY 1 ORDER BY 2 DESC, 1"
-    ).fetchall()
+        _check_reject_share(reports[-1], run)
+    reasons = sorted(run.reasons.items(), key=lambda item: (-item[1], item[0]))
     return IngestReport(
-        tuple(reports), tuple((r, int(n)) for r, n in reasons), time.perf_counter() - started
+        tuple(reports),
+        tuple(reasons),
+        time.perf_counter() - started,
+        rejects_kept=run.kept,
+        bytes_read=run.budget.used,
     )
 
 
-def _ingest_table(raw: Any, export: Path, spec: TableSpec) -> TableReport:
+def _check_reject_share(report: TableReport, run: _Run) -> None:
+    """Stop when most of a table is rejected: the export is broken, not a few rows."""
+    limit = run.limits.max_reject_fraction
+    if not report.rows_read or report.rejected / report.rows_read <= limit:
+        return
+    common = run.by_table.get(report.table, Counter()).most_common(3)
+    reasons = "; ".join(f"{reason} ({n:,})" for reason, n in common)
+    raise InputError(
+        run.first_reject.get(report.table, report.table),
+        f"{report.rejected:,} of {report.rows_read:,} rows of table {report.table!r} rejected "
+        f"({report.rejected / report.rows_read:.0%}, more than the {limit:.0%} allowed by "
+        f"ingest limit max_reject_fraction); most common: {reasons}",
+    )
+
+
+def _ingest_table(raw: Any, export: Path, spec: TableSpec, run: _Run) -> TableReport:
     files = find_table(export, spec.name)
     stage, checked = f"_mw_stage_{spec.name}", f"_mw_checked_{spec.name}"
     if files is None:
@@ -108,28 +185,48 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec) -> TableReport:
                 f"(expected {spec.name}.jsonl, .csv, .parquet or a folder {spec.name}/)",
             )
         raw.execute(stage_table_sql(spec, stage))
-        blank, names, fmt = 0, (), None
+        names: tuple[str, ...] = ()
+        blank, fmt = 0, None
     else:
-        blank = stage_files(raw, spec, files, export, stage)
+        blank = stage_files(raw, spec, files, export, stage, run.limits, run.budget)
         names, fmt = (
             tuple(p.relative_to(export).as_posix() for p in files.paths),
             files.format.value,
         )
     if "ip" in spec.field_names:
         register_bad_ips(raw, stage)
-    raw.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(spec, stage)}")
+    raw.execute(
+        f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(spec, stage, run.limits, run.now)}"
+    )
     raw.execute(f"DROP TABLE {stage}")
     duplicates = _load_clean(raw, spec, checked)
-    counts = raw.execute(f"SELECT count(*), count(_reason) FROM {checked}").fetchone()
-    _keep_rejects(raw, spec, checked)
+    counts = raw.execute(f"SELECT count(*), count(_reason) FROM {checked}").fetchall()[0]
+    _count_reasons(raw, spec, checked, run)
+    _keep_rejects(raw, spec, checked, run)
     raw.execute(f"DROP TABLE {checked}")
-    loaded = raw.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0]
-    rejected = raw.execute(
-        f'SELECT count(*) FROM {REJECTS_TABLE} WHERE "table" = ?', [spec.name]
-    ).fetchone()[0]
+    loaded = raw.execute(f'SELECT count(*) FROM "{spec.name}"').fetchall()[0][0]
     return TableReport(
-        spec.name, names, fmt, int(counts[0]), int(loaded), int(rejected), duplicates, blank
+        spec.name, names, fmt, int(counts[0]), int(loaded), int(counts[1]), duplicates, blank
     )
+
+
+def _count_reasons(raw: Any, spec: TableSpec, checked: str, run: _Run) -> None:
+    """Rejects by kind of reason (quoted values and details cut), counted before any cap."""
+    rows = raw.execute(
+        f"SELECT '{spec.name}' || coalesce('.' || _field, '') || ': ' || "
+        f"regexp_replace(regexp_replace(_reason, '''[^'']*''', '…', 'g'), '\\s*[:(].*$', ''), "
+        f"count(*) FROM {checked} WHERE _reason IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    table = run.by_table.setdefault(spec.name, Counter())
+    for reason, count in rows:
+        run.reasons[reason] += int(count)
+        table[reason] += int(count)
+    first = raw.execute(
+        f"SELECT _source || ':' || _row FROM {checked} WHERE _reason IS NOT NULL "
+        "ORDER BY _source, _row LIMIT 1"
+    ).fetchall()
+    if first:  # a list of at most one row
+        run.first_reject[spec.name] = first[0][0]
 
 
 def _identity_sql(spec: TableSpec) -> str:
@@ -167,7 +264,7 @@ def _load_clean(raw: Any, spec: TableSpec, checked: str) -> int:
         f"WHERE _reason IS NULL AND NOT EXISTS "
         f"(SELECT 1 FROM _mw_dups d WHERE d._source = c._source AND d._row = c._row)"
     )
-    exact = raw.execute("SELECT count(*) FROM _mw_dups WHERE exact").fetchone()[0]
+    exact = raw.execute("SELECT count(*) FROM _mw_dups WHERE exact").fetchall()[0][0]
     raw.execute("DROP TABLE _mw_dups")
     return int(exact)
 
@@ -176,11 +273,27 @@ def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _keep_rejects(raw: Any, spec: TableSpec, checked: str) -> None:
+def _keep_rejects(raw: Any, spec: TableSpec, checked: str, run: _Run) -> None:
+    """Keep the first rejects (by file and row) up to the run's cap, each as an excerpt.
+
+    A row is kept as JSON only when its excerpt is still a whole JSON object.
+    """
+    room = run.limits.max_rejects_kept - run.kept
+    if room <= 0:
+        return
     fields = ", ".join(f"'{f}': \"{f}\"" for f in spec.field_names)
+    row = excerpt_sql(
+        f"coalesce(_raw, to_json({{{fields}}})::VARCHAR)", run.limits.reject_excerpt_chars
+    )
+    before = _count(raw, REJECTS_TABLE)
     raw.execute(
         f"INSERT INTO {REJECTS_TABLE} SELECT '{spec.name}', _source, _row, _field, _reason, "
-        f"coalesce(_raw, to_json({{{fields}}})::VARCHAR), _raw IS NULL OR "
-        f"CASE WHEN json_valid(_raw) THEN json_type(_raw) = 'OBJECT' ELSE false END "
-        f"FROM {checked} WHERE _reason IS NOT NULL"
+        f"_kept, CASE WHEN json_valid(_kept) THEN json_type(_kept) = 'OBJECT' ELSE false END "
+        f"FROM (SELECT *, {row} AS _kept FROM {checked} WHERE _reason IS NOT NULL "
+        f"ORDER BY _source, _row LIMIT {room})"
     )
+    run.kept += _count(raw, REJECTS_TABLE) - before
+
+
+def _count(raw: Any, table: str) -> int:
+    return int(raw.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])

@@ -5,7 +5,8 @@ each contract field as text (``NULL`` = absent; lists as JSON array text), plus
 
 - ``_source``: the file, relative to the export folder;
 - ``_row``: 1-based line (JSON Lines, CSV) or row number (Parquet) in that file;
-- ``_raw``: the row as it was read, kept for the rejects output;
+- ``_raw``: the row as it was read (an excerpt of at most ``reject_excerpt_chars``),
+  kept for the rejects output;
 - ``_pre_reason`` / ``_pre_field``: a problem the reader already saw (bad JSON, a
   field of the wrong JSON type, a CSV row with the wrong number of cells).
 
@@ -16,19 +17,28 @@ Parquet is read by DuckDB itself; JSON Lines and CSV are split into lines in bat
 from __future__ import annotations
 
 import csv
+import dataclasses
 import gzip
 import io
+import os
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from mercwatch.errors import InputError
 from mercwatch.ingest.contract import FieldType, TableSpec
 from mercwatch.ingest.discover import FileFormat, TableFiles
+from mercwatch.ingest.limits import IngestLimits
+from mercwatch.ingest.lines import ByteBudget, open_input, read_lines
 
 BATCH_ROWS = 250_000
+BATCH_CHARS = 32 << 20  # a batch of long rows is bounded by size, not only by count
 META_COLUMNS = ("_source", "_row", "_raw", "_pre_reason", "_pre_field")
 
 
@@ -45,11 +55,23 @@ def stage_table_sql(spec: TableSpec, name: str) -> str:
     return f"CREATE OR REPLACE TEMP TABLE {name} ({', '.join(cols)})"
 
 
-def stage_files(raw: Any, spec: TableSpec, files: TableFiles, root: Path, stage: str) -> int:
+def stage_files(
+    raw: Any,
+    spec: TableSpec,
+    files: TableFiles,
+    root: Path,
+    stage: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+) -> int:
     """Read every file of one table into the staging table ``stage``.
 
     Returns:
         The number of blank lines skipped (JSON Lines), reported in the summary.
+
+    Raises:
+        InputError: a file cannot be read at all, or the export is over
+            ``limits.max_input_bytes``.
     """
     raw.execute(stage_table_sql(spec, stage))
     blank = 0
@@ -57,12 +79,12 @@ def stage_files(raw: Any, spec: TableSpec, files: TableFiles, root: Path, stage:
         source = path.relative_to(root).as_posix()
         try:
             if files.format is FileFormat.PARQUET:
-                _stage_parquet(raw, spec, path, source, stage)
+                _stage_parquet(raw, spec, path, source, stage, limits, budget)
             elif files.format is FileFormat.JSONL:
-                blank += _stage_jsonl(raw, spec, path, source, stage)
+                blank += _stage_jsonl(raw, spec, path, source, stage, limits, budget)
             else:
-                _stage_csv(raw, spec, path, source, stage)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                _stage_csv(raw, spec, path, source, stage, limits, budget)
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise InputError(source, f"cannot read: {exc}") from exc
     return blank
 
@@ -70,57 +92,43 @@ def stage_files(raw: Any, spec: TableSpec, files: TableFiles, root: Path, stage:
 # ---------------------------------------------------------------- JSON Lines
 
 
-def _open_text(path: Path) -> IO[bytes]:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
-    return path.open("rb")
+def json_depth(text: str) -> int:
+    """Deepest nesting of ``[`` / ``{`` in a JSON text, brackets inside strings ignored."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
-BLOCK_BYTES = 32 << 20
-
-
-def _decode_lines(block: bytes) -> list[str]:
-    """Split a block of whole lines; a line that is not UTF-8 is marked, not dropped."""
-    try:
-        return block.decode("utf-8").split("\n")
-    except UnicodeDecodeError:
-        out = []
-        for raw in block.split(b"\n"):
-            try:
-                out.append(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                out.append(raw.decode("utf-8", errors="replace") + "\x00not-utf8")
-        return out
-
-
-def _line_batches(path: Path) -> Iterator[tuple[list[str], list[int], int]]:
-    """Yield (lines, 1-based line numbers, blank lines skipped), one block at a time."""
-    first_line, tail = 1, b""
-    with _open_text(path) as handle:
-        while True:
-            chunk = handle.read(BLOCK_BYTES)
-            data = tail + chunk
-            if not chunk:
-                cut = len(data)
-            else:
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:
-                    tail = data
-                    continue
-            block, tail = data[:cut], data[cut:]
-            if block.endswith(b"\n"):
-                block = block[:-1]
-            if block or chunk:
-                texts = _decode_lines(block)
-                keep = [(t.rstrip("\r"), first_line + i) for i, t in enumerate(texts) if t.strip()]
-                first_line += len(texts)
-                if keep:
-                    lines, numbers = map(list, zip(*keep, strict=True))
-                    yield lines, numbers, len(texts) - len(keep)  # type: ignore[misc]
-                else:
-                    yield [], [], len(texts)
-            if not chunk:
-                return
+def _depth_problems(lines: list[str], problems: list[str | None], limits: IngestLimits) -> None:
+    """Mark lines nested deeper than ``max_depth`` (counted in Arrow, checked in Python
+    only for the few lines with that many brackets at all)."""
+    arr = pa.array(lines, pa.string())
+    brackets = pc.add(pc.count_substring(arr, "{"), pc.count_substring(arr, "["))
+    many = pc.greater(brackets, limits.max_depth).to_numpy(zero_copy_only=False)
+    for i in many.nonzero()[0]:
+        if problems[i] is None:
+            depth = json_depth(lines[i])
+            if depth > limits.max_depth:
+                problems[i] = (
+                    f"JSON nested deeper than {limits.max_depth} levels "
+                    f"(ingest limit max_depth): {depth} levels"
+                )
+                lines[i] = lines[i][: limits.reject_excerpt_chars]
 
 
 def _json_field_sql(name: str, ftype: FieldType) -> tuple[str, str]:
@@ -145,7 +153,12 @@ _JSON_EXPECTED = {
 }
 
 
-def _jsonl_select(spec: TableSpec, source: str) -> str:
+def excerpt_sql(col: str, chars: int) -> str:
+    """``col`` cut to its first ``chars`` characters, marked with an ellipsis when cut."""
+    return f"CASE WHEN length({col}) > {chars} THEN left({col}, {chars}) || '…' ELSE {col} END"
+
+
+def _jsonl_select(spec: TableSpec, source: str, excerpt: int) -> str:
     values, reasons = [], []
     for field in spec.fields:
         value, bad = _json_field_sql(field.name, field.type)
@@ -156,8 +169,7 @@ def _jsonl_select(spec: TableSpec, source: str) -> str:
             f"'expected {_JSON_EXPECTED[field.type]}, got ' || {got}"
         )
     pre = (
-        "CASE WHEN _line LIKE '%' || chr(0) || 'not-utf8' "
-        "THEN chr(31) || 'line is not valid UTF-8' "
+        "CASE WHEN _problem IS NOT NULL THEN chr(31) || _problem "
         "WHEN NOT _valid THEN chr(31) || 'line is not valid JSON' "
         "WHEN NOT _ok "
         "THEN chr(31) || 'line is a JSON ' || lower(json_type(_line)) || ', not an object' "
@@ -166,85 +178,178 @@ def _jsonl_select(spec: TableSpec, source: str) -> str:
     )
     src = source.replace("'", "''")
     return (
-        f"SELECT {', '.join(values)}, '{src}' AS _source, _row, _line AS _raw, "
+        f"SELECT {', '.join(values)}, '{src}' AS _source, _row, "
+        f"{excerpt_sql('_line', excerpt)} AS _raw, "
         f"split_part(_pre, chr(31), 2) AS _pre_reason, "
         f"nullif(split_part(_pre, chr(31), 1), '') AS _pre_field "
-        f"FROM (SELECT *, {pre} AS _pre FROM (SELECT _line, _row, json_valid(_line) AS _valid, "
-        f"CASE WHEN json_valid(_line) THEN json_type(_line) = 'OBJECT' ELSE false END AS _ok "
-        f"FROM _mw_lines))"
+        f"FROM (SELECT *, {pre} AS _pre FROM (SELECT _line, _row, _problem, "
+        f"_problem IS NULL AND json_valid(_line) AS _valid, "
+        f"CASE WHEN _problem IS NULL AND json_valid(_line) "
+        f"THEN json_type(_line) = 'OBJECT' ELSE false END AS _ok FROM _mw_lines))"
     )
 
 
-def _stage_jsonl(raw: Any, spec: TableSpec, path: Path, source: str, stage: str) -> int:
+def _stage_jsonl(
+    raw: Any,
+    spec: TableSpec,
+    path: Path,
+    source: str,
+    stage: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+) -> int:
     blank = 0
-    select = _jsonl_select(spec, source)
-    for lines, numbers, skipped in _line_batches(path):
-        blank += skipped
-        if not lines:
-            continue
-        batch = pa.table(
-            {"_line": pa.array(lines, pa.string()), "_row": pa.array(numbers, pa.int64())}
-        )
-        raw.register("_mw_lines", batch)
-        try:
-            raw.execute(f"INSERT INTO {stage} {select}")
-        finally:
-            raw.unregister("_mw_lines")
+    select = _jsonl_select(spec, source, limits.reject_excerpt_chars)
+    with open_input(path, source) as handle:
+        for block in read_lines(handle, source, limits, budget):
+            blank += block.blank
+            if not block.lines:
+                continue
+            _depth_problems(block.lines, block.problems, limits)
+            batch = pa.table(
+                {
+                    "_line": pa.array(block.lines, pa.string()),
+                    "_row": pa.array(block.numbers, pa.int64()),
+                    "_problem": pa.array(block.problems, pa.string()),
+                }
+            )
+            raw.register("_mw_lines", batch)
+            try:
+                raw.execute(f"INSERT INTO {stage} {select}")
+            finally:
+                raw.unregister("_mw_lines")
     return blank
 
 
 # ---------------------------------------------------------------------- CSV
 
 
-def _csv_batches(path: Path, source: str) -> Iterator[tuple[list[str], list[list[str]], list[int]]]:
-    """Yield (header, rows, first line of each row) in bounded batches.
+@dataclass(slots=True)
+class _CsvBatch:
+    """Parsed CSV rows (with the line each starts on) and rows already rejected."""
 
-    Quoted newlines are allowed, so a row's line is tracked from the reader.
+    header: list[str]
+    rows: list[list[str]] = dataclasses.field(default_factory=list)
+    lines: list[int] = dataclasses.field(default_factory=list)
+    rejects: list[tuple[int, str, str]] = dataclasses.field(default_factory=list)
+    chars: int = 0
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    """The csv module's field size limit is global: set it for this read only."""
+    before = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _physical_lines(
+    handle: IO[bytes],
+    source: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+    problems: list[tuple[int, str, str]],
+) -> Iterator[str]:
+    """Every line of the file for ``csv.reader``; a line with a problem becomes an
+    empty line (so line numbers hold) and its problem goes to ``problems``."""
+    for block in read_lines(handle, source, limits, budget, keep_blank=True):
+        for text, number, problem in zip(block.lines, block.numbers, block.problems, strict=True):
+            if problem is None:
+                yield text + "\n"
+            else:
+                problems.append((number, text, problem))
+                yield "\n"
+
+
+def _csv_batches(
+    path: Path, source: str, limits: IngestLimits, budget: ByteBudget
+) -> Iterator[_CsvBatch]:
+    """Yield parsed rows in batches bounded in rows and characters.
+
+    Quoted newlines are allowed, so a row's line is tracked from the reader; a quoted
+    field that never ends stops at the field limit with one clear error.
     """
-    with (
-        _open_text(path) as binary,
-        io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text,
-    ):
-        reader = csv.reader(text, strict=False)
+    problems: list[tuple[int, str, str]] = []
+    with open_input(path, source) as handle, _csv_field_limit(limits.max_line_bytes):
+        reader = csv.reader(_physical_lines(handle, source, limits, budget, problems), strict=False)
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
             return
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
             raise InputError(source, f"cannot read the CSV header: {exc}") from exc
-        rows: list[list[str]] = []
-        ends: list[int] = [1]
+        if problems:
+            raise InputError(source, f"cannot read the CSV header: {problems[0][2]}")
+        batch, end = _CsvBatch(header), 1
         try:
             for cells in reader:
-                rows.append(cells)
-                ends.append(reader.line_num)
-                if len(rows) >= BATCH_ROWS:
-                    yield header, rows, [e + 1 for e in ends[:-1]]
-                    rows, ends = [], [ends[-1]]
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InputError(source, f"unreadable CSV after line {ends[-1]}: {exc}") from exc
-        if rows:
-            yield header, rows, [e + 1 for e in ends[:-1]]
+                batch.rejects.extend(problems)
+                problems.clear()
+                _add_csv_row(batch, cells, end + 1, limits)
+                end = reader.line_num
+                if len(batch.rows) >= BATCH_ROWS or batch.chars >= BATCH_CHARS:
+                    yield batch
+                    batch = _CsvBatch(header)
+        except csv.Error as exc:
+            raise InputError(source, f"unreadable CSV after line {end}: {exc}") from exc
+        batch.rejects.extend(problems)
+        if batch.rows or batch.rejects:
+            yield batch
 
 
-def _stage_csv(raw: Any, spec: TableSpec, path: Path, source: str, stage: str) -> None:
-    for header, rows, lines in _csv_batches(path, source):
-        width = len(header)
+def _add_csv_row(batch: _CsvBatch, cells: list[str], line: int, limits: IngestLimits) -> None:
+    size = sum(map(len, cells))
+    if size > limits.max_line_bytes:
+        excerpt = _csv_line(cells)[: limits.reject_excerpt_chars]
+        reason = (
+            f"record longer than {limits.max_line_bytes:,} characters "
+            f"(ingest limit max_line_bytes): {size:,} characters"
+        )
+        batch.rejects.append((line, excerpt, reason))
+        return
+    batch.rows.append(cells)
+    batch.lines.append(line)
+    batch.chars += size
+
+
+def _stage_csv(
+    raw: Any,
+    spec: TableSpec,
+    path: Path,
+    source: str,
+    stage: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+) -> None:
+    for batch in _csv_batches(path, source, limits, budget):
+        header, rows, width = batch.header, batch.rows, len(batch.header)
         keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
         good = [i for i in keep if len(rows[i]) == width]
         bad = [i for i in keep if len(rows[i]) != width]
+        extra = len(bad) + len(batch.rejects)
         columns = list(zip(*(rows[i] for i in good), strict=True)) if good else [()] * width
         data: dict[str, pa.Array] = {}
         for name in spec.field_names:
             values = columns[header.index(name)] if name in header else [None] * len(good)
             data[name] = pa.array(
-                [v if v != "" else None for v in values] + [None] * len(bad), pa.string()
+                [v if v != "" else None for v in values] + [None] * extra, pa.string()
             )
-        data["_row"] = pa.array([lines[i] for i in good + bad], pa.int64())
-        data["_raw"] = pa.array([None] * len(good) + [_csv_line(rows[i]) for i in bad], pa.string())
+        data["_row"] = pa.array(
+            [batch.lines[i] for i in good + bad] + [r[0] for r in batch.rejects], pa.int64()
+        )
+        cut = limits.reject_excerpt_chars
+        data["_raw"] = pa.array(
+            [None] * len(good)
+            + [_csv_line(rows[i])[:cut] for i in bad]
+            + [r[1] for r in batch.rejects],
+            pa.string(),
+        )
         data["_pre_reason"] = pa.array(
             [None] * len(good)
-            + [f"row has {len(rows[i])} cells, the header has {width}" for i in bad],
+            + [f"row has {len(rows[i])} cells, the header has {width}" for i in bad]
+            + [r[2] for r in batch.rejects],
             pa.string(),
         )
         _flush_csv(raw, spec, pa.table(data), source, stage)
@@ -302,20 +407,46 @@ def _parquet_field_sql(name: str, ftype: FieldType, column_type: str | None) -> 
     return f"nullif({col}::VARCHAR, '')"
 
 
-def _stage_parquet(raw: Any, spec: TableSpec, path: Path, source: str, stage: str) -> None:
+def _stage_parquet(
+    raw: Any,
+    spec: TableSpec,
+    path: Path,
+    source: str,
+    stage: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+) -> None:
+    """DuckDB reads Parquet itself (typed columns, bounded by its memory limit).
+
+    The file must be a regular file, not a link, and counts against the byte budget
+    by its size on disk. A cell can decompress far beyond its file (a 14 MB file held a
+    300 MB string and took 1.2 GB): each value is cut to one character past
+    ``max_field_chars`` as it is staged, and the cut one becomes a reject that states
+    its real length, so a huge cell is never copied further.
+    """
+    with open_input(path, source) as handle:
+        budget.take(os.fstat(handle.fileno()).st_size, source)
     file = str(path).replace("'", "''")
     try:
         described = raw.execute(f"DESCRIBE SELECT * FROM read_parquet('{file}')").fetchall()
     except Exception as exc:  # duckdb.IOException, InvalidInputException ...
         raise InputError(source, f"not a readable Parquet file: {exc}") from exc
     types = {row[0]: row[1] for row in described}
-    cols = [
-        f'{_parquet_field_sql(f.name, f.type, types.get(f.name))} AS "{f.name}"'
-        for f in spec.fields
+    limit = limits.max_field_chars
+    values = {f.name: _parquet_field_sql(f.name, f.type, types.get(f.name)) for f in spec.fields}
+    cols = [f'left({value}, {limit + 1}) AS "{name}"' for name, value in values.items()]
+    too_long = [
+        (f"length({value}) > {limit}", name, f"length({value})") for name, value in values.items()
     ]
+    reason = " ".join(
+        f"WHEN {cond} THEN 'value longer than {limit:,} characters "
+        f"(ingest limit max_field_chars): ' || format('{{:,}}', {size}) || ' characters'"
+        for cond, _, size in too_long
+    )
+    field = " ".join(f"WHEN {cond} THEN '{name}'" for cond, name, _ in too_long)
     src = source.replace("'", "''")
     raw.execute(
         f"INSERT INTO {stage} SELECT {', '.join(cols)}, '{src}', "
-        f"file_row_number + 1, NULL, NULL, NULL "
+        f"file_row_number + 1, NULL, CASE {reason} END, CASE {field} END "
         f"FROM read_parquet('{file}', file_row_number = true)"
     )

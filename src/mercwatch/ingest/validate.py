@@ -9,6 +9,7 @@ target. The reason strings are written for the person who has to fix the export.
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -21,12 +22,19 @@ from mercwatch.ingest.contract import (
     FieldType,
     TableSpec,
 )
+from mercwatch.ingest.limits import IngestLimits
+
+#: (SQL condition, field at fault, SQL expression of the reason)
+Check = tuple[str, str, str]
 
 # Date, time and optional zone; the engine then checks the values are real dates.
 TIMESTAMP_PATTERN = (
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$"
 )
 MAX_ASN = 4_294_967_295
+#: What an IPv4 or IPv6 address (with an optional zone) can look like at most; anything
+#: else is not an address without asking Python.
+IP_SHAPE = r"[0-9.]{7,15}|[0-9A-Fa-f:.]{2,45}(%[0-9A-Za-z_.-]{1,32})?"
 
 
 def _q(text: str) -> str:
@@ -50,11 +58,12 @@ def timestamp_sql(col: str) -> str:
     )
 
 
-def _field_checks(spec: TableSpec) -> list[tuple[str, str, str]]:
+def _field_checks(spec: TableSpec, limits: IngestLimits, now: datetime | None) -> list[Check]:
     """(condition, field, reason expression) in the order they are tried."""
-    checks: list[tuple[str, str, str]] = []
+    checks: list[Check] = []
     for field in spec.fields:
         col = f'"{field.name}"'
+        checks.append(_size_check(field.name, limits.max_field_chars))
         if field.required:
             checks.append(
                 (f"{col} IS NULL", field.name, _q(f"missing required field '{field.name}'"))
@@ -67,6 +76,7 @@ def _field_checks(spec: TableSpec) -> list[tuple[str, str, str]]:
                     f"'not an RFC 3339 timestamp: ' || {_shown(col)}",
                 )
             )
+            checks.append(_window_check(field.name, *limits.window(now)))
         elif field.type is FieldType.INTEGER:
             checks.append(
                 (
@@ -87,6 +97,30 @@ def _field_checks(spec: TableSpec) -> list[tuple[str, str, str]]:
             )
     checks.extend(_TABLE_CHECKS.get(spec.name, ()))
     return checks
+
+
+def _size_check(name: str, limit: int) -> Check:
+    col = f'"{name}"'
+    return (
+        f"length({col}) > {limit}",
+        name,
+        f"'value longer than {limit:,} characters (ingest limit max_field_chars): ' || "
+        f"format('{{:,}}', length({col})) || ' characters'",
+    )
+
+
+def _window_check(name: str, earliest: datetime, latest: datetime) -> Check:
+    """Timestamps outside the plausible window: a 1970 placeholder, a clock set to 2040."""
+    col = f'"{name}"'
+    low, high = (_q(t.isoformat(sep=" ")) for t in (earliest, latest))
+    shown = " .. ".join(t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in (earliest, latest))
+    return (
+        f"{col} IS NOT NULL AND ({timestamp_sql(col)}) NOT BETWEEN "
+        f"CAST({low} AS TIMESTAMP) AND CAST({high} AS TIMESTAMP)",
+        name,
+        f"'timestamp outside the plausible window (ingest limits earliest / latest): ' || "
+        f"{_shown(col)} || ' is not in {shown}'",
+    )
 
 
 _ACCOUNT_CHECKS = [
@@ -136,7 +170,8 @@ _EVENT_CHECKS = [
         "'an event of type ''' || type || ''' takes no target_id'",
     ),
     (
-        "ip IS NOT NULL AND ip IN (SELECT ip FROM _mw_bad_ips)",
+        f"ip IS NOT NULL AND (NOT regexp_full_match(ip, {_q(IP_SHAPE)}) "
+        "OR ip IN (SELECT ip FROM _mw_bad_ips))",
         "ip",
         "'not an IPv4 or IPv6 address: ' || " + _shown("ip"),
     ),
@@ -151,20 +186,38 @@ _TABLE_CHECKS: dict[str, list[tuple[str, str, str]]] = {
 
 
 def register_bad_ips(raw: Any, stage: str) -> None:
-    """Find the distinct ``ip`` values that are not addresses (Python over distinct values)."""
-    distinct = raw.execute(f"SELECT DISTINCT ip FROM {stage} WHERE ip IS NOT NULL").fetchall()
+    """Find the distinct ``ip`` values that are not addresses (Python over distinct values).
+
+    Only values shaped like an address (:data:`IP_SHAPE`) reach Python, read in chunks:
+    junk of any size is rejected by the shape check in SQL, so a hostile export cannot
+    make this step hold millions of long strings.
+    """
+    result = raw.execute(
+        f"SELECT DISTINCT ip FROM {stage} WHERE ip IS NOT NULL "
+        f"AND regexp_full_match(ip, {_q(IP_SHAPE)})"
+    )
     bad = []
-    for (value,) in distinct:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            bad.append(value)
+    while chunk := result.fetchmany(100_000):
+        for (value,) in chunk:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                bad.append(value)
     raw.register("_mw_bad_ips", pa.table({"ip": pa.array(bad, pa.string())}))
 
 
-def checked_sql(spec: TableSpec, stage: str) -> str:
-    """SELECT adding ``_field`` and ``_reason`` (first problem, or NULL) to each staged row."""
-    checks = _field_checks(spec)
+def checked_sql(
+    spec: TableSpec, stage: str, limits: IngestLimits, now: datetime | None = None
+) -> str:
+    """SELECT adding ``_field`` and ``_reason`` (first problem, or NULL) to each staged row.
+
+    Args:
+        spec: the contract table.
+        stage: the staging table of that table.
+        limits: field size and timestamp window.
+        now: the moment the window's default end is measured from (ingest start).
+    """
+    checks = _field_checks(spec, limits, now)
     field_case = " ".join(f"WHEN {cond} THEN {_q(field)}" for cond, field, _ in checks)
     reason_case = " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in checks)
     return (

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mercwatch.evaluate import evaluate
+from mercwatch.ingest.limits import IngestLimits
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.run import RunResult, run_pipeline
 from mercwatch.store.engine import EngineConfig
@@ -63,6 +64,14 @@ def run_command(
     param: Annotated[
         list[str], typer.Option("--param", help="Detector tunable DETECTOR_ID.NAME=VALUE.")
     ] = [],  # noqa: B006
+    ingest_limit: Annotated[
+        list[str],
+        typer.Option(
+            "--ingest-limit",
+            help="Input bound NAME=VALUE, e.g. max_line_bytes=4MB, latest=2030-01-01; "
+            "repeatable (docs/security/ingest.md).",
+        ),
+    ] = [],  # noqa: B006
 ) -> None:
     """Detect operations in EXPORT and write operations, enforcement, notifications,
     indicators, report and rejects to OUT."""
@@ -77,6 +86,7 @@ def run_command(
         only_detectors=frozenset(only),
         skip_detectors=frozenset(skip),
         detector_params=_parse_params(param),
+        ingest_limits=IngestLimits().with_options(ingest_limit),
     )
     with console.status("running mercwatch ..."):
         result = run_pipeline(config)
@@ -111,6 +121,8 @@ def print_run(result: RunResult) -> None:
             markup=True,
             highlight=False,
         )
+    for warning in result.ingest.warnings:
+        console.print(f"[bold yellow]ingest:[/bold yellow] {escape(warning)}", highlight=False)
     for gap in result.evidence_gaps:
         console.print(f"[yellow]not in this export:[/yellow] {escape(gap)}", highlight=False)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in s["stage_seconds"].items())

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mercwatch.ingest.limits import IngestLimits
 from mercwatch.store.engine import EngineConfig
 
 
@@ -25,6 +26,7 @@ class RunConfig:
         only_detectors / skip_detectors: run a subset of detectors by id.
         detector_params: per-detector tunables, ``{detector_id: {name: value}}``.
         publisher: name of the organisation in exported intelligence.
+        ingest_limits: bounds on what ingest reads (sizes, depth, rejects, time window).
     """
 
     export: Path
@@ -38,6 +40,7 @@ class RunConfig:
     skip_detectors: frozenset[str] = frozenset()
     detector_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     publisher: str = "mercwatch"
+    ingest_limits: IngestLimits = field(default_factory=IngestLimits)
 
     def resolved_state_url(self) -> str:
         """The state store URL, defaulting to a SQLite file beside the outputs."""

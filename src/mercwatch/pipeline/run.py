@@ -53,6 +53,8 @@ class RunResult:
             "rows_read": self.ingest.rows_read,
             "rows_rejected": self.ingest.rejected,
             "reject_reasons": dict(self.ingest.reject_reasons),
+            "rejects_not_kept": self.ingest.rejects_not_kept,
+            "ingest_warnings": list(self.ingest.warnings),
             "detectors": [dataclasses.asdict(r) for r in self.detection.runs],
             "detectors_run": len(self.detection.runs),
             "detectors_failed": [r.detector for r in self.detection.failed],
@@ -97,7 +99,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
     analytics = con
     store = StateStore.open(config.resolved_state_url())
     try:
-        report = timer.call("ingest", ingest_export, config.export, con)
+        report = timer.call("ingest", ingest_export, config.export, con, config.ingest_limits)
         if config.engine.kind != "duckdb":
             analytics = connect(config.engine)
             timer.call("hand_off", hand_off, con, analytics, INPUT_TABLES, config.out / ".engine")

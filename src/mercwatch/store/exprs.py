@@ -4,6 +4,12 @@ Ibis 12's PySpark compiler turns ``StringValue.strip()`` into a TRIM over the
 characters ``\\t\\n\\r\\v\\f`` written as letters, so on Spark ``strip`` also eats
 trailing ``v``, ``f``, ``n``, ``r`` and ``t``. Detectors and the link stage trim with
 :func:`trim` instead, a regular expression both engines read the same way.
+
+Ibis types ``TimestampValue.epoch_seconds()`` as ``int32``: the engine computes a
+64-bit value, but as soon as Ibis materialises the column (a cached shared table,
+``to_pyarrow``, ``create_table``) it is cast to 32 bits, and a single event after
+2038-01-19 made three detectors fail with a conversion error. Every epoch in the
+project goes through :func:`epoch_seconds`, which is 64-bit; a test keeps it so.
 """
 
 from __future__ import annotations
@@ -11,6 +17,15 @@ from __future__ import annotations
 import ibis.expr.types as ir
 
 _EDGE_SPACE = r"^\s+|\s+$"
+
+
+def epoch_seconds(value: ir.TimestampValue) -> ir.FloatingValue:
+    """Seconds since 1970-01-01 UTC of ``value`` as float64 (never Ibis' 32-bit default).
+
+    Float64 holds whole seconds exactly far beyond any plausible date and keeps DuckDB's
+    sub-second part, so arithmetic on it matches what the engine computed before.
+    """
+    return value.epoch_seconds().cast("float64")
 
 
 def trim(value: ir.StringValue) -> ir.StringValue:

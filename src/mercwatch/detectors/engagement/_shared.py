@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 from mercwatch.detectors.base import DetectionContext, clamp01
 from mercwatch.detectors.engagement.phash import group_table
 from mercwatch.detectors.shared import accepts, both_directions, interest
+from mercwatch.store.exprs import epoch_seconds
 
 DAY_S = 86_400.0
 # Event types by which an account approaches another person directly.
@@ -51,7 +52,7 @@ def _approaches(ctx: DetectionContext) -> ir.Table:
         target="target_id",
         text="text",
         url="url",
-        at=events.ts.epoch_seconds().cast("float64"),
+        at=epoch_seconds(events.ts),
     )
     cuts = _approach_cutoffs(ctx)
     ev = ev.anti_join(cuts, [ev.actor == cuts.a, ev.target == cuts.b, cuts.cut < ev.at])
@@ -85,7 +86,7 @@ def _approach_cutoffs(ctx: DetectionContext) -> ir.Table:
     accepted = acc.select(a="by", b="of", cut="at")
     accepted = accepted.union(acc.select(a="of", b="by", cut="at"))
     first = events.filter(events.type.isin(APPROACH_TYPES))
-    first_at = first.ts.epoch_seconds().cast("float64")
+    first_at = epoch_seconds(first.ts)
     answered = first.select(a=first.target_id, b=first.actor_id, cut=first_at)
     cuts = ibis.union(always, accepted, answered, distinct=False)
     # No grouping: the anti-join only asks whether any cut-off precedes the event.
@@ -104,7 +105,7 @@ def approaches(ctx: DetectionContext) -> ir.Table:
 
 def _freshness(ctx: DetectionContext, new_days: float, dormant_days: float) -> ir.Table:
     events = ctx.table("events")
-    start = events.aggregate(window_start=events.ts.min().epoch_seconds())
+    start = events.aggregate(window_start=epoch_seconds(events.ts.min()))
     acts = events.filter(events.actor_id.notnull())
     first = acts.group_by(account_id=acts.actor_id).aggregate(first_seen=acts.ts.min())
     accounts = ctx.table("accounts")
@@ -115,7 +116,7 @@ def _freshness(ctx: DetectionContext, new_days: float, dormant_days: float) -> i
     )
     acc = acc.left_join(linked, acc.account_id == linked.x).cross_join(start)
     window_start = acc.window_start
-    created = acc.created_at.epoch_seconds()
+    created = epoch_seconds(acc.created_at)
     age_days = (window_start - created) / DAY_S
     is_new = age_days <= new_days
     dormant = (age_days >= dormant_days) & linked.x.isnull() & acc.first_seen.notnull()
@@ -152,7 +153,7 @@ def _photo_groups(ctx: DetectionContext, max_distance: int) -> ir.Table:
         account_id="account_id", created_at="created_at", q="q", h=ranked.photo_hash.lower()
     )
     joined = a.join(mapping, a.h == mapping.h).select("account_id", "created_at", "q", "group", a.h)
-    created = joined.created_at.epoch_seconds()
+    created = epoch_seconds(joined.created_at)
     stats = joined.group_by("group").aggregate(
         accounts=joined.account_id.nunique(),
         hashes=joined.h.nunique(),

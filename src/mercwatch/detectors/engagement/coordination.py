@@ -21,6 +21,7 @@ from mercwatch.detectors.engagement._shared import approaches, prior_friends
 from mercwatch.detectors.engagement.scoring import fmt, noisy_or, shrunk_lift
 from mercwatch.detectors.shared import account_addresses, interest, ip_breadth
 from mercwatch.model import Phase
+from mercwatch.store.exprs import epoch_seconds
 
 # Ways of acting on a specific person.
 TOUCH_TYPES = ("friend_request", "message", "view_profile", "share_link", "post")
@@ -88,7 +89,7 @@ class Coordination(Detector):
         )
         ev = ev.semi_join(actors, ev.actor_id == actors.actor)
         first = ev.group_by(actor=ev.actor_id, target=ev.target_id).aggregate(
-            t=ev.ts.epoch_seconds().min()
+            t=epoch_seconds(ev.ts).min()
         )
         fr = prior_friends(ctx)
         return first.anti_join(fr, (first.actor == fr.a) & (first.target == fr.b))

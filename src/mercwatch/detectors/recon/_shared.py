@@ -20,6 +20,7 @@ import yaml
 from mercwatch.detectors.base import DetectionContext, clamp01
 from mercwatch.detectors.shared import account_addresses, at_risk, friend_pairs, interest
 from mercwatch.errors import ConfigError
+from mercwatch.store.exprs import epoch_seconds
 
 #: Viewer kinds of the views table: a logged-in account, or a logged-out address.
 ACCOUNT, IP, NETWORK = "account", "ip", "network"
@@ -86,7 +87,7 @@ def _views(ctx: DetectionContext) -> ir.Table:
     out = v.select(
         event_id=v.event_id,
         ts=v.ts,
-        es=v.ts.epoch_seconds(),
+        es=epoch_seconds(v.ts),
         target=v.target_id,
         viewer_type=ibis.ifelse(logged_in, ACCOUNT, IP),
         viewer=ibis.coalesce(v.actor_id, v.ip),

@@ -44,7 +44,7 @@ from mercwatch.detectors.recon._shared import (
 )
 from mercwatch.detectors.shared import at_risk
 from mercwatch.model import Phase
-from mercwatch.store.exprs import trim
+from mercwatch.store.exprs import epoch_seconds, trim
 
 _SEPARATORS = r"[^\p{L}\p{N}]+"
 SEARCHER = ["searcher_type", "searcher"]
@@ -137,7 +137,7 @@ class AtRiskSearch(Detector):
         events = ctx.table("events")
         s = events.filter((events.type == "search") & events.text.notnull())
         window = float(self.p(ctx, "sitting_hours")) * 3600.0
-        es = s.ts.epoch_seconds()
+        es = epoch_seconds(s.ts)
         s = s.select(
             query=normalise(s.text),
             searcher=ibis.coalesce(s.actor_id, s.ip),

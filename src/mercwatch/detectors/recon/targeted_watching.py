@@ -48,6 +48,7 @@ from mercwatch.detectors.recon._shared import (
 )
 from mercwatch.detectors.shared import at_risk, close_contacts
 from mercwatch.model import Phase
+from mercwatch.store.exprs import epoch_seconds
 
 VIEWER = ["viewer_type", "viewer"]
 
@@ -119,7 +120,7 @@ class TargetedWatching(Detector):
             watched_views=unanswered.views.sum(),
             raw_mass=unanswered.rarity.sum(),
             days=(
-                (unanswered.last.epoch_seconds() - unanswered.first.epoch_seconds()).max() / 86400.0
+                (epoch_seconds(unanswered.last) - epoch_seconds(unanswered.first)).max() / 86400.0
             ),
         )
         answered = (

@@ -1,0 +1,249 @@
+"""Split an input file into lines with bounded memory, whatever the file holds.
+
+Reading a line with ``readline`` or ``for line in file`` holds the whole line in memory:
+one 3 GB line (a 14 MB gzip) took 6 GB. Here the file is read in blocks; a line that
+grows past ``max_line_bytes`` is not kept but skipped to its end, and comes out as one
+line carrying a problem (its size) and a short excerpt, so it becomes a reject like
+any other bad row. Memory stays under one block plus one line.
+
+Line ends are ``\\n``, ``\\r\\n`` and a lone ``\\r`` (old Mac exports): a file with
+CR-only endings used to be one huge line. (JSON cannot hold a raw CR inside a string;
+in CSV a CR or CRLF inside a quoted cell is read as LF, the same line break.) A UTF-8
+byte order mark at the start of a file is dropped. Files are opened without following
+symbolic links.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, cast
+
+from mercwatch.errors import InputError
+from mercwatch.ingest.limits import IngestLimits
+
+BLOCK_BYTES = 32 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+class ByteBudget:
+    """Bytes read from all files of one export, against ``max_input_bytes``.
+
+    Counted after decompression, so a small gzip that inflates without end stops at
+    the limit with one clear error instead of filling the disk or the memory.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def take(self, size: int, source: str) -> None:
+        """Count ``size`` more bytes read from ``source``.
+
+        Raises:
+            InputError: the export as a whole is now over the limit.
+        """
+        self.used += size
+        if self.used > self.limit:
+            raise InputError(
+                source,
+                f"the export is larger than {self.limit:,} bytes once decompressed "
+                "(ingest limit max_input_bytes); stopped reading here",
+            )
+
+
+def open_input(path: Path, source: str) -> IO[bytes]:
+    """Open a regular file for reading, never through a symbolic link (``O_NOFOLLOW``).
+
+    Discovery already refuses links; opening without following them closes the gap
+    between that check and the read. ``.gz`` files are decompressed on the fly.
+
+    Raises:
+        InputError: the path is a link, not a regular file, or cannot be opened.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputError(source, f"cannot open (symbolic links are not followed): {exc}") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(source, "not a regular file")
+    handle: IO[bytes] = os.fdopen(fd, "rb")
+    if path.name.lower().endswith(".gz"):
+        # Closing the GzipFile leaves ``handle`` open: wrap so both close together.
+        return cast(IO[bytes], _GzipOwner(handle))
+    return handle
+
+
+class _GzipOwner(gzip.GzipFile):
+    """A GzipFile that also closes the file it reads from."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+@dataclass(slots=True)
+class LineBlock:
+    """Consecutive lines of a file.
+
+    Attributes:
+        lines: the text of each line (for a line with a problem, an excerpt).
+        numbers: 1-based line number of each line.
+        problems: per line, why it cannot be read (too long, not UTF-8), or ``None``.
+        blank: blank lines left out of this block (when blank lines are skipped).
+    """
+
+    lines: list[str] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    problems: list[str | None] = field(default_factory=list)
+    blank: int = 0
+
+
+def read_lines(
+    handle: IO[bytes],
+    source: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+    *,
+    keep_blank: bool = False,
+    block_bytes: int = BLOCK_BYTES,
+) -> Iterator[LineBlock]:
+    """Yield the lines of ``handle`` block by block, never holding more than one block
+    plus ``limits.max_line_bytes``.
+
+    Args:
+        handle: the open file (see :func:`open_input`).
+        source: the file's name in messages.
+        limits: ``max_line_bytes`` and ``reject_excerpt_chars`` are used.
+        budget: counts every byte read.
+        keep_blank: yield blank lines too (CSV needs every line to number rows).
+        block_bytes: read size; small values let tests cross block edges everywhere.
+    """
+    splitter = _Splitter(limits, keep_blank)
+    carry = b""
+    first_read = True
+    while True:
+        chunk = handle.read(max(block_bytes, len(_BOM)) if first_read else block_bytes)
+        budget.take(len(chunk), source)
+        eof = not chunk
+        if first_read:
+            first_read = False
+            if chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM) :]
+        data = carry + chunk
+        # A "\r" at the end of a block may be the first half of "\r\n": wait for the next.
+        carry = b""
+        if not eof and data.endswith(b"\r"):
+            data, carry = data[:-1], b"\r"
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        block = splitter.feed(data, eof)
+        if block.lines or block.blank:
+            yield block
+        if eof:
+            return
+
+
+class _Splitter:
+    """The state between blocks: the unfinished last line, or a too-long line being skipped."""
+
+    def __init__(self, limits: IngestLimits, keep_blank: bool) -> None:
+        self.max_line = limits.max_line_bytes
+        self.excerpt = limits.reject_excerpt_chars
+        self.keep_blank = keep_blank
+        self.next_line = 1
+        self.tail = b""
+        self.skipping: tuple[int, bytes, int] | None = None  # line, excerpt, bytes so far
+
+    def feed(self, data: bytes, eof: bool) -> LineBlock:
+        out = LineBlock()
+        if self.skipping is not None:
+            end = data.find(b"\n")
+            if end < 0 and not eof:
+                self._skip_more(len(data))
+                return out
+            end = len(data) if end < 0 else end
+            self._skip_more(end)
+            self._end_skip(out)
+            data = data[end + 1 :]
+            if eof and not data:
+                return out
+        data = self.tail + data
+        self.tail = b""
+        cut = len(data) if eof else data.rfind(b"\n") + 1
+        whole, rest = data[:cut], data[cut:]
+        if whole:
+            self._add_lines(out, whole[:-1] if whole.endswith(b"\n") else whole)
+        if len(rest) > self.max_line:
+            self.skipping = (self.next_line, rest[: self.excerpt], len(rest))
+        else:
+            self.tail = rest
+        return out
+
+    def _skip_more(self, size: int) -> None:
+        line, excerpt, seen = self.skipping  # type: ignore[misc]
+        self.skipping = (line, excerpt, seen + size)
+
+    def _end_skip(self, out: LineBlock) -> None:
+        line, excerpt, seen = self.skipping  # type: ignore[misc]
+        self.skipping = None
+        self._emit(out, line, excerpt.decode("utf-8", errors="replace"), self._too_long(seen))
+        self.next_line = line + 1
+
+    def _too_long(self, size: int) -> str:
+        return (
+            f"line longer than {self.max_line:,} bytes (ingest limit max_line_bytes): "
+            f"{size:,} bytes"
+        )
+
+    def _emit(self, out: LineBlock, number: int, text: str, problem: str | None) -> None:
+        out.lines.append(text)
+        out.numbers.append(number)
+        out.problems.append(problem)
+
+    def _add_lines(self, out: LineBlock, block: bytes) -> None:
+        first = self.next_line
+        parts: list[bytes] | None = None
+        texts: list[str] | None = None
+        if len(block) <= self.max_line:
+            try:
+                texts = block.decode("utf-8").split("\n")
+            except UnicodeDecodeError:
+                parts = block.split(b"\n")
+        else:
+            parts = block.split(b"\n")
+        if texts is not None:
+            for i, text in enumerate(texts):
+                self._keep(out, first + i, text, None)
+            self.next_line = first + len(texts)
+            return
+        assert parts is not None
+        for i, part in enumerate(parts):
+            self._keep(out, first + i, *self._decode(part))
+        self.next_line = first + len(parts)
+
+    def _decode(self, part: bytes) -> tuple[str, str | None]:
+        if len(part) > self.max_line:
+            return part[: self.excerpt].decode("utf-8", errors="replace"), self._too_long(len(part))
+        try:
+            return part.decode("utf-8"), None
+        except UnicodeDecodeError:
+            return part.decode("utf-8", errors="replace"), "line is not valid UTF-8"
+
+    def _keep(self, out: LineBlock, number: int, text: str, problem: str | None) -> None:
+        if problem is None and not self.keep_blank and not text.strip():
+            out.blank += 1
+            return
+        self._emit(out, number, text, problem)
