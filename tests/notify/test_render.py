@@ -31,7 +31,9 @@ def test_at_least_four_languages_with_the_same_keys() -> None:
 def test_each_language_and_level_renders_what_happened_and_what_to_do(
     locale: str, level: Phase
 ) -> None:
-    message = MessageRenderer(checkup_url="https://platform.example/checkup").render(level, locale)
+    message = MessageRenderer(
+        checkup_url="https://platform.example/checkup", help_url="https://www.accessnow.org/help/"
+    ).render(level, locale)
     assert message.locale == locale
     assert message.subject and "\n" not in message.subject
     for body in (message.text, message.html):
