@@ -74,7 +74,8 @@ def test_a_deliverer_that_lost_its_claim_does_not_send(store: StateStore, clock)
     clock.advance(minutes=2)
     sent: list[str] = []
     assert Outbox(store, clock).deliver(Recorder(sent)).sent == 3
-    for row in rows:
-        message = first._message(row, None, {})
-        assert not first._begin(token, message, row.id, timedelta(minutes=1))
+    with store.engine.connect() as conn:
+        for row in rows:
+            message = first._message(row, None, {})
+            assert not first._begin(conn, token, message, row.id, timedelta(minutes=1), True)
     assert sorted(sent) == ["t-0", "t-1", "t-2"]

@@ -141,6 +141,15 @@ def test_addresses_and_languages_given_after_run_are_used(
     first = runner.invoke(app, ["outbox", "enqueue", str(notes), "--state", state])  # as `run`
     assert "2 people queued" in first.output, first.output
     (tmp_path / "loc.json").write_text(json.dumps({"t-1": "es-MX"}), encoding="utf-8")
+    (tmp_path / "to.json").write_text(json.dumps({"t-1": "old@example.org"}), encoding="utf-8")
+    runner.invoke(
+        app,
+        ["outbox", "enqueue", "--recipients", str(tmp_path / "to.json")]
+        + [
+            "--state",
+            state,
+        ],
+    )
     (tmp_path / "to.json").write_text(json.dumps({"t-1": "uno@example.org"}), encoding="utf-8")
     later = runner.invoke(
         app,

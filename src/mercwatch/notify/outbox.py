@@ -32,13 +32,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from mercwatch.errors import DeliveryError
+from mercwatch.errors import DeliveryError, StateError
 from mercwatch.model.records import ActionKind, ActionStatus, Notification, Phase
 from mercwatch.notify.locales import resolve_locale
 from mercwatch.notify.render import ENFORCEMENT_STATES, MessageRenderer
@@ -57,6 +59,58 @@ _T = notification_outbox
 _C = notification_contacts
 _CHUNK = 500
 STATUSES = ("pending", "sending", "sent", "failed")
+
+
+# Per-message statements, built once: delivery runs two per message, and building and
+# cache-keying a fresh expression each time cost more than the database work.
+_HELD = and_(_T.c.claim_token == bindparam("b_token"), _T.c.status == "sending")
+_MINE = and_(_T.c.id == bindparam("b_id"), _HELD)
+_BEGIN = (
+    _T.update()
+    .where(_MINE)
+    .values(
+        send_started_at=bindparam("b_now"),
+        claimed_until=bindparam("b_until"),
+        recipient=bindparam("b_recipient"),
+        locale=bindparam("b_locale"),
+        locale_fallback=bindparam("b_chain"),
+    )
+)
+_RENEW = _T.update().where(_HELD).values(claimed_until=bindparam("b_until"))
+_RELEASED = {"claim_token": None, "claimed_until": None}
+_MARK = {
+    "sent": _T.update()
+    .where(_MINE)
+    .values(
+        status="sent",
+        sent_at=bindparam("b_now"),
+        channel=bindparam("b_channel"),
+        last_error=None,
+        **_RELEASED,
+    ),
+    "failed": _T.update()
+    .where(_MINE)
+    .values(status="failed", last_error=bindparam("b_error"), send_started_at=None, **_RELEASED),
+    "retry": _T.update()
+    .where(_MINE)
+    .values(
+        status="pending",
+        next_attempt_at=bindparam("b_next"),
+        last_error=bindparam("b_error"),
+        send_started_at=None,
+        **_RELEASED,
+    ),
+}
+
+
+@contextmanager
+def _committed(conn: Connection) -> Iterator[Connection]:
+    """One transaction on a held connection; SQL errors come out as :class:`StateError`."""
+    try:
+        with conn.begin():
+            yield conn
+    except SQLAlchemyError as exc:
+        raise StateError(f"state store: {exc.__class__.__name__}: {exc}") from exc
 
 
 def idempotency_key(account_id: str, ordinal: int = 1) -> str:
@@ -237,6 +291,7 @@ class Outbox:
                     select(_C).where(_C.c.account_id.in_(people[start : start + _CHUNK]))
                 )
             }
+            fresh, changed = [], []
             for person in people:
                 old = known.get(person)
                 values = {
@@ -245,9 +300,13 @@ class Outbox:
                     "updated_at": now,
                 }
                 if old is None:
-                    conn.execute(_C.insert().values(account_id=person, **values))
+                    fresh.append({"account_id": person, **values})
                 else:
-                    conn.execute(_C.update().where(_C.c.account_id == person).values(**values))
+                    changed.append({"b_id": person, **values})
+            if fresh:
+                conn.execute(_C.insert(), fresh)
+            if changed:
+                conn.execute(_C.update().where(_C.c.account_id == bindparam("b_id")), changed)
         return len(people)
 
     def enqueue(
@@ -437,40 +496,72 @@ class Outbox:
             enforcement=state,
         )
 
-    def _begin(self, token: str, message: OutgoingMessage, row_id: int, lease: timedelta) -> bool:
-        """Commit "about to send" for one message and renew the batch's lease.
+    def _begin(
+        self,
+        conn: Connection,
+        token: str,
+        message: OutgoingMessage,
+        row_id: int,
+        lease: timedelta,
+        renew: bool,
+    ) -> bool:
+        """Commit "about to send" for one message; with ``renew``, extend the batch's lease.
 
         False when this deliverer no longer holds the row: then it must not send.
         """
         now = to_naive_utc(self.clock())
-        held = and_(_T.c.claim_token == token, _T.c.status == "sending")
-        with self.store.transaction() as conn:
+        until = now + lease
+        with _committed(conn):
             mine = conn.execute(
-                _T.update()
-                .where(and_(_T.c.id == row_id, held))
-                .values(
-                    send_started_at=now,
-                    recipient=message.recipient,
-                    locale=message.locale,
-                    locale_fallback=list(message.locale_fallback),
-                )
+                _BEGIN,
+                {
+                    "b_id": row_id,
+                    "b_token": token,
+                    "b_now": now,
+                    "b_until": until,
+                    "b_recipient": message.recipient,
+                    "b_locale": message.locale,
+                    "b_chain": list(message.locale_fallback),
+                },
             ).rowcount
-            if mine:
-                conn.execute(_T.update().where(held).values(claimed_until=now + lease))
+            if mine and renew:
+                conn.execute(_RENEW, {"b_token": token, "b_until": until})
         return bool(mine)
 
     def _send(
         self, adapter: DeliveryAdapter, token: str, rows: list[Any], lease: timedelta
     ) -> dict[str, int]:
-        counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+        """Begin, send and record one message at a time, on one held connection."""
         contacts, enforcement = self._context(rows)
+        with self.store.engine.connect() as conn:
+            return self._send_on(conn, adapter, token, rows, lease, contacts, enforcement)
+
+    def _send_on(
+        self,
+        conn: Connection,
+        adapter: DeliveryAdapter,
+        token: str,
+        rows: list[Any],
+        lease: timedelta,
+        contacts: Mapping[str, Any],
+        enforcement: Mapping[str, str],
+    ) -> dict[str, int]:
+        counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
         by_key = {r.idempotency_key: r for r in rows}
         handed: set[str] = set()
+        renewed_at = self.clock()
 
         def messages() -> Iterator[OutgoingMessage]:
+            # The whole batch's lease is renewed once a third of it has passed: the lease
+            # is at least three sends long, so a live deliverer never loses its claim,
+            # and renewing on every message would rewrite the batch once per message.
+            nonlocal renewed_at
             for row in rows:
                 message = self._message(row, contacts.get(row.account_id), enforcement)
-                if self._begin(token, message, row.id, lease):
+                renew = self.clock() - renewed_at >= lease / 3
+                if renew:
+                    renewed_at = self.clock()
+                if self._begin(conn, token, message, row.id, lease, renew):
                     handed.add(row.idempotency_key)
                     yield message
                 else:
@@ -483,7 +574,7 @@ class Outbox:
                 row = by_key.get(result.idempotency_key)
                 if row is None or result.idempotency_key in recorded:
                     continue
-                counts[self._record(token, row, result, adapter.channel)] += 1
+                counts[self._record(conn, token, row, result, adapter.channel)] += 1
                 recorded.add(result.idempotency_key)
         except DeliveryError as exc:
             error = str(exc)
@@ -491,36 +582,30 @@ class Outbox:
             row = by_key[key]
             # Never handed over, or the channel was unreachable: certainly not sent.
             result = DeliveryResult(key, False, error if key in handed else "not attempted")
-            counts[self._record(token, row, result, adapter.channel)] += 1
+            counts[self._record(conn, token, row, result, adapter.channel)] += 1
         return counts
 
-    def _record(self, token: str, row: Any, result: DeliveryResult, channel: str) -> str:
+    def _record(
+        self, conn: Connection, token: str, row: Any, result: DeliveryResult, channel: str
+    ) -> str:
         """Record one message's outcome at once; returns sent / retry / failed."""
         now = to_naive_utc(self.clock())
-        mine = and_(_T.c.id == row.id, _T.c.claim_token == token)
-        released = {"claim_token": None, "claimed_until": None}
         if result.ok:
             outcome = "sent"
-            values: dict[str, Any] = {
-                "status": "sent",
-                "sent_at": now,
-                "channel": channel,
-                "last_error": None,
-            }
         elif result.permanent or row.attempts >= self.retry.max_attempts:
-            outcome = "failed"
-            values = {"status": "failed", "last_error": result.error or None}
+            outcome = "failed"  # the channel said no: nothing was delivered
         else:
             outcome = "retry"
-            values = {
-                "status": "pending",
-                "next_attempt_at": now + self.retry.delay(row.attempts),
-                "last_error": result.error or None,
-            }
-        if not result.ok:
-            values["send_started_at"] = None  # the channel said no: nothing was delivered
-        with self.store.transaction() as conn:
-            conn.execute(_T.update().where(mine).values(**values, **released))
+        params = {
+            "b_id": row.id,
+            "b_token": token,
+            "b_now": now,
+            "b_channel": channel,
+            "b_error": result.error or None,
+            "b_next": now + self.retry.delay(row.attempts),
+        }
+        with _committed(conn):
+            conn.execute(_MARK[outcome], params)
         return outcome
 
     # -- status --------------------------------------------------------------------
