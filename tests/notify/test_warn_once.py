@@ -180,3 +180,23 @@ def test_outbox_locales_lists_one_tag_a_line() -> None:
     result = CliRunner().invoke(app, ["outbox", "locales"])
     assert result.exit_code == 0
     assert {"en", "es", "fr", "ar"} <= set(result.output.split())
+
+
+def test_a_new_address_requeues_a_warning_that_failed_for_good(
+    store: StateStore,
+    clock,  # noqa: ANN001
+    smtp_sink: tuple[SmtpSink, int],
+) -> None:
+    sink, port = smtp_sink
+    sink.rcpt_replies["t-1@u.example"] = "550 5.1.1 no such user"
+    outbox = Outbox(store, clock)
+    outbox.enqueue([_note("t-1", "op-1", E)])
+    _send_all(outbox, port)
+    assert outbox.status().failed == 1
+    outbox.set_contacts(locales={"t-1": "fr"})  # a language alone is no new chance
+    assert outbox.status().failed == 1
+    outbox.set_contacts(recipients={"t-1": "right@example.org"})
+    _send_all(outbox, port)
+    status = outbox.status()
+    assert (status.failed, status.people_warned) == (0, 1)
+    assert [str(m["To"]) for m in sink.delivered.values()] == ["right@example.org"]

@@ -165,6 +165,13 @@ def status(
         typer.echo(f"{key}: {value}")
 
 
+@outbox_app.command("retry-failed")
+def retry_failed(state: StateOpt = None) -> None:
+    """Queue again every warning that failed for good (after fixing the cause)."""
+    count = Outbox(StateStore.open(resolve_state_url(state))).retry_failed()
+    typer.echo(f"{count} failed warnings queued again")
+
+
 @outbox_app.command("locales")
 def locales_command() -> None:
     """The locales warnings can be written in, one BCP 47 tag a line."""

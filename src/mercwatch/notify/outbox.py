@@ -277,7 +277,11 @@ class Outbox:
         locales: Mapping[str, str] | None = None,
         recipients: Mapping[str, str] | None = None,
     ) -> int:
-        """Record addresses and languages; every warning not yet sent will use them."""
+        """Record addresses and languages; every warning not yet sent will use them.
+
+        A warning that failed for good (e.g. the old address was refused) is queued
+        again when that person's address changes: a new address is a new chance.
+        """
         locales, recipients = locales or {}, recipients or {}
         people = sorted(set(locales) | set(recipients))
         if not people:
@@ -307,6 +311,18 @@ class Outbox:
                 conn.execute(_C.insert(), fresh)
             if changed:
                 conn.execute(_C.update().where(_C.c.account_id == bindparam("b_id")), changed)
+            if recipients:
+                # Compared with the address the failed attempt used (recorded at begin).
+                conn.execute(
+                    _T.update()
+                    .where(
+                        _T.c.account_id == bindparam("b_id"),
+                        _T.c.status == "failed",
+                        or_(_T.c.recipient.is_(None), _T.c.recipient != bindparam("b_to")),
+                    )
+                    .values(status="pending", attempts=0, next_attempt_at=now, last_error=None),
+                    [{"b_id": p, "b_to": to} for p, to in recipients.items()],
+                )
         return len(people)
 
     def enqueue(
