@@ -1,9 +1,10 @@
 """Warning messages in the user's language, from Jinja2 templates with autoescaping.
 
-Texts live in ``messages/<lang>.yaml`` (one file per language, the same keys in each)
-and the layout in ``templates/email.{html,txt}.j2``, so a translator edits data and
-never code. HTML is autoescaped: anything that could come from a user (a display
-name) is escaped wherever it is shown.
+English texts live in ``messages/en.yaml``, every other language in a gettext catalog
+(``catalogs/<tag>.po``, see :mod:`mercwatch.notify.catalogs`), and the layout in
+``templates/email.{html,txt}.j2``, so a translator edits catalogs and never code. HTML
+is autoescaped: anything that could come from a user (a display name) is escaped
+wherever it is shown.
 
 Links: a warning links only to addresses the platform configured (its security
 check-up page, a help line), never to a default of ours and never to anything from the
@@ -17,16 +18,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mercwatch.errors import ConfigError
 from mercwatch.model.records import Phase
+from mercwatch.notify.catalogs import catalog_locales
+from mercwatch.notify.catalogs import texts as catalog_texts
 
 DEFAULT_LOCALE = "en"
 ACCESS_NOW_HELPLINE = "https://www.accessnow.org/help/"  # a suggestion for the config
@@ -67,11 +68,8 @@ class RenderedMessage:
 
 @functools.cache
 def available_locales() -> tuple[str, ...]:
-    """Languages with a messages file, sorted."""
-    folder = files("mercwatch.notify").joinpath("messages")
-    return tuple(
-        sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
-    )
+    """English plus every language with a catalog (``catalogs/<tag>.po``), sorted."""
+    return tuple(sorted({DEFAULT_LOCALE, *catalog_locales()}))
 
 
 def pick_locale(requested: str | None) -> str:
@@ -82,14 +80,8 @@ def pick_locale(requested: str | None) -> str:
     return language if language in available_locales() else DEFAULT_LOCALE
 
 
-@functools.cache
 def _texts(locale: str) -> dict[str, Any]:
-    path = files("mercwatch.notify").joinpath("messages").joinpath(f"{locale}.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"notification messages for {locale!r}: {exc}") from exc
-    return data  # type: ignore[no-any-return]
+    return catalog_texts(locale)
 
 
 @functools.cache
