@@ -53,12 +53,18 @@ def test_one_per_person_at_the_furthest_level_listing_every_operation() -> None:
 
 
 def test_language_from_country_with_the_fallback_chain_recorded() -> None:
-    ops = [_op("op-1", (R,), ("t-mx", "t-br", "t-none", "t-fr"))]
-    people = {"t-mx": (None, "MX"), "t-br": (None, "br"), "t-fr": ("fr_CA", "US")}
+    ops = [_op("op-1", (R,), ("t-mx", "t-br", "t-hu", "t-none", "t-fr"))]
+    people = {
+        "t-mx": (None, "MX"),
+        "t-br": (None, "br"),
+        "t-hu": (None, "HU"),
+        "t-fr": ("fr_CA", "US"),
+    }
     got = {n.account_id: (n.locale, n.locale_fallback) for n in select_notifications(ops, people)}
     assert got == {
         "t-mx": ("es", ("es-MX", "es")),
-        "t-br": ("en", ("pt-BR", "pt", "en")),  # no Portuguese texts: said, not silent
+        "t-br": ("pt", ("pt-BR", "pt")),
+        "t-hu": ("en", ("hu-HU", "hu", "en")),  # no Hungarian texts: said, not silent
         "t-none": ("en", ("en",)),
         "t-fr": ("fr", ("fr-CA", "fr")),
     }
