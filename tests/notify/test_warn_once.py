@@ -179,7 +179,11 @@ def test_addresses_and_languages_given_after_run_are_used(
 def test_outbox_locales_lists_one_tag_a_line() -> None:
     result = CliRunner().invoke(app, ["outbox", "locales"])
     assert result.exit_code == 0
-    assert {"en", "es", "fr", "ar"} <= set(result.output.split())
+    tags = result.output.splitlines()
+    assert len(tags) >= 20 and {"en", "es", "pt", "fa", "zh", "sw", "km"} <= set(tags)
+    review = CliRunner().invoke(app, ["outbox", "locales", "--review"]).output.splitlines()
+    assert "fa\trtl\t26 texts need native review" in review
+    assert "en\tltr\t0 texts need native review" in review
 
 
 def test_a_new_address_requeues_a_warning_that_failed_for_good(

@@ -16,6 +16,7 @@ import typer
 from mercwatch.errors import ConfigError, InputError
 from mercwatch.model.records import Notification
 from mercwatch.notify.adapters import SmtpAdapter, WebhookAdapter
+from mercwatch.notify.catalogs import SOURCE_LOCALE, direction, needing_review
 from mercwatch.notify.outbox import DeliveryAdapter, Outbox
 from mercwatch.notify.render import MessageRenderer, available_locales
 from mercwatch.store.state import StateStore, resolve_state_url
@@ -173,10 +174,18 @@ def retry_failed(state: StateOpt = None) -> None:
 
 
 @outbox_app.command("locales")
-def locales_command() -> None:
+def locales_command(
+    review: Annotated[
+        bool, typer.Option("--review", help="Also print how many texts await native review.")
+    ] = False,
+) -> None:
     """The locales warnings can be written in, one BCP 47 tag a line."""
     for tag in available_locales():
-        typer.echo(tag)
+        if not review:
+            typer.echo(tag)
+        else:
+            pending = 0 if tag == SOURCE_LOCALE else needing_review(tag)
+            typer.echo(f"{tag}\t{direction(tag)}\t{pending} texts need native review")
 
 
 def register(app: typer.Typer) -> None:
