@@ -20,7 +20,7 @@ from mercwatch.notify import (
 )
 from mercwatch.store.state import StateStore
 
-LOCALES = {"t-1": "es-ES", "t-2": "ar", "t-3": "de-DE"}
+LOCALES = {"t-1": "es-ES", "t-2": "ar", "t-3": "hu-HU"}  # no Hungarian catalog
 
 
 def _notes(n: int, op: str = "op-1") -> list[Notification]:
