@@ -140,3 +140,18 @@ def test_deliver_refuses_a_bad_link_with_exit_2(tmp_path, monkeypatch) -> None: 
         app, ["outbox", "deliver", "--smtp", "127.0.0.1:25", "--state", str(tmp_path / "s.db")]
     )
     assert result.exit_code == 2 and "https" in result.output
+
+
+def test_a_language_without_texts_at_send_time_is_recorded_not_silent(
+    store: StateStore,
+    clock,  # noqa: ANN001
+) -> None:
+    """A record asking for a locale with no catalog (e.g. removed since `run`) is sent in
+    English, and the chain on the message says so."""
+    level = Phase.RECONNAISSANCE
+    outbox = Outbox(store, clock)
+    outbox.enqueue([Notification("t-1", "op-1", level, (), locale="hu", locale_fallback=("hu",))])
+    capture = Capture()
+    outbox.deliver(capture)
+    [message] = capture.messages
+    assert (message.locale, message.locale_fallback) == ("en", ("hu", "en"))

@@ -495,6 +495,8 @@ class Outbox:
         states = {enforcement.get(o, "none") for o in operation_ids}
         state = next(s for s in ENFORCEMENT_STATES if s in states or s == "none")
         rendered = self.renderer.render(Phase(row.level), locale, enforcement=state)
+        if rendered.locale != chain[-1]:  # e.g. a catalog removed since enqueue: say so
+            chain = (*chain, rendered.locale)
         return OutgoingMessage(
             idempotency_key=row.idempotency_key,
             account_id=row.account_id,
