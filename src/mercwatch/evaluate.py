@@ -4,6 +4,10 @@ Measures what the mission cares about: which operation accounts were found
 (precision first: benign accounts disabled is reported on its own), which targeted
 people would be warned (recall first), and whether each found operation is one real
 operation (purity) with the right phases.
+
+Warnings are counted in people, not rows (issue 13): ``people_warned`` is distinct
+account ids in ``notifications.jsonl`` and ``people_warned_more_than_once`` those with
+more than one record (0 under Notification contract v2).
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ class Evaluation:
     operation_purity: float
     operations_with_right_phases: int
     operations_matched: int
+    people_targeted: int = 0
+    people_warned: int = 0
+    people_warned_more_than_once: int = 0
+    notification_records: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,7 +76,8 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
     owner = {a: t["operation_id"] for t in truth for a in t["accounts"]}
     true_accounts, true_targets = set(owner), {x for t in truth for x in t["targets"]}
     found_accounts = {a for op in found for a in op["accounts"]}
-    warned = {n["account_id"] for n in notifications}
+    per_person = Counter(n["account_id"] for n in notifications)
+    warned = set(per_person)
     disabled = {
         a["subject"]
         for a in actions
@@ -95,4 +104,8 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
         operation_purity=_ratio(purity_num, sum(len(op["accounts"]) for op in found)),
         operations_with_right_phases=right_phases,
         operations_matched=matched,
+        people_targeted=len(true_targets),
+        people_warned=len(warned),
+        people_warned_more_than_once=sum(1 for n in per_person.values() if n > 1),
+        notification_records=len(notifications),
     )

@@ -42,9 +42,9 @@ def test_enqueue_deliver_status(tmp_path: Path, smtp_sink: tuple[SmtpSink, int])
     result = runner.invoke(
         app, ["outbox", "enqueue", str(notes), "--locales", str(locales), "--state", state]
     )
-    assert result.exit_code == 0 and "3 notifications queued" in result.output
+    assert result.exit_code == 0 and "3 people queued" in result.output
     again = runner.invoke(app, ["outbox", "enqueue", str(notes), "--state", state])
-    assert "0 notifications queued" in again.output
+    assert "0 people queued" in again.output and "3 already warned" not in again.output
     result = runner.invoke(
         app,
         [

@@ -34,13 +34,40 @@ def _op(
     )
 
 
-def test_one_per_target_and_operation_at_the_furthest_level() -> None:
+def test_one_per_person_at_the_furthest_level_listing_every_operation() -> None:
+    """Contract v2 (issue 13): t-1, targeted by two operations, is warned once. Fails on
+    the v1 selection, which gave t-1 one notification per operation."""
     ops = [
         _op("op-2", (R, E, X), ("t-1", "t-2", "t-1"), ((("t-1", R)), ("t-1", X), ("t-2", E))),
         _op("op-1", (R, E), ("t-1", "t-3")),
+        _op("op-3", (R, E), ("t-2",)),
     ]
-    got = [(n.operation_id, n.account_id, n.level) for n in select_notifications(ops)]
-    assert got == [("op-1", "t-1", E), ("op-1", "t-3", E), ("op-2", "t-1", X), ("op-2", "t-2", E)]
+    got = [
+        (n.account_id, n.operation_id, n.operation_ids, n.level) for n in select_notifications(ops)
+    ]
+    assert got == [
+        ("t-1", "op-2", ("op-1", "op-2"), X),
+        ("t-2", "op-2", ("op-2", "op-3"), E),  # a tie at engagement: the smallest id leads
+        ("t-3", "op-1", ("op-1",), E),
+    ]
+
+
+def test_language_from_country_with_the_fallback_chain_recorded() -> None:
+    ops = [_op("op-1", (R,), ("t-mx", "t-br", "t-hu", "t-none", "t-fr"))]
+    people = {
+        "t-mx": (None, "MX"),
+        "t-br": (None, "br"),
+        "t-hu": (None, "HU"),
+        "t-fr": ("fr_CA", "US"),
+    }
+    got = {n.account_id: (n.locale, n.locale_fallback) for n in select_notifications(ops, people)}
+    assert got == {
+        "t-mx": ("es", ("es-MX", "es")),
+        "t-br": ("pt", ("pt-BR", "pt")),
+        "t-hu": ("en", ("hu-HU", "hu", "en")),  # no Hungarian texts: said, not silent
+        "t-none": ("en", ("en",)),
+        "t-fr": ("fr", ("fr-CA", "fr")),
+    }
 
 
 def test_low_confidence_operations_still_warn() -> None:

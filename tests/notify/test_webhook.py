@@ -35,7 +35,7 @@ def test_signed_posts_are_processed_once(
     outbox = Outbox(store, clock)
     outbox.enqueue(_notes(3), {"t-1": "fr"})
     assert outbox.deliver(_adapter(url)).sent == 3
-    payload = sink.processed[idempotency_key("t-1", "op-9")]
+    payload = sink.processed[idempotency_key("t-1")]
     assert (payload["account_id"], payload["level"], payload["locale"]) == (
         "t-1",
         "engagement",
@@ -79,7 +79,7 @@ def _message():  # noqa: ANN202
 
     rendered = MessageRenderer().render(Phase.RECONNAISSANCE, "en")
     return OutgoingMessage(
-        idempotency_key("t-1", "op-1"),
+        idempotency_key("t-1"),
         "t-1",
         "op-1",
         Phase.RECONNAISSANCE,

@@ -172,7 +172,8 @@ def test_overview_counts_match_the_run_folder(run: Any, clients: dict[Role, Test
     page = clients[Role.READER].get("/").text
     summary = json.loads((run.out / "summary.json").read_text())
     ops = json.loads((run.out / "operations.json").read_text())["operations"]
-    warned = (run.out / "notifications.jsonl").read_text().count("\n")
+    notes = (run.out / "notifications.jsonl").read_text().splitlines()
+    warned = len({json.loads(line)["account_id"] for line in notes})
     rejects = [json.loads(line) for line in (run.out / "rejects.jsonl").read_text().splitlines()]
     assert rejects, "the fixture export has bad rows"
     assert f'<span class="num">{len(ops)}</span><span class="label">operations' in page
@@ -216,8 +217,8 @@ def test_operation_detail_shows_evidence_accounts_and_counts(
         assert f"<code>{detector}</code>" in page
     for account in op["accounts"]:
         assert f'<td class="mono">{account}</td>' in page
-    warned = sum(
-        json.loads(line)["operation_id"] == run.hostile_op
+    warned = sum(  # contract v2: one record per person, listing every operation
+        run.hostile_op in json.loads(line)["operation_ids"]
         for line in (run.out / "notifications.jsonl").read_text().splitlines()
     )
     assert f'<span class="num">{warned}</span><span class="label">people warned' in page
@@ -261,6 +262,7 @@ def test_outbox_page_shows_the_store_counts(run: Any, clients: dict[Role, TestCl
     status = Outbox(run.store()).status()
     page = clients[Role.READER].get("/outbox").text
     assert f'<span class="num">{status.pending}</span><span class="label">pending' in page
+    assert f'<span class="num">{status.people}</span><span class="label">people queued' in page
     for level, n in status.by_level:
         assert f'phase-{level}">{level}</span></td><td class="n">{n}</td>' in page
 

@@ -272,28 +272,49 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class Notification:
-    """A warning to one targeted user about one operation (SCHEMA.md)."""
+    """A warning to one targeted person (SCHEMA.md, Notification contract v2).
+
+    One per person: every operation that targeted ``account_id`` is folded in
+    (``operation_ids``), ``operation_id`` is the one that reached furthest against
+    them and ``level`` that furthest phase. ``locale`` is the BCP 47 tag the warning is
+    written in and ``locale_fallback`` the chain tried to get there (first = asked
+    for, last = what was used), so a fallback is never silent.
+    """
 
     account_id: str
     operation_id: str
     level: Phase
     reasons: tuple[str, ...]
+    operation_ids: tuple[str, ...] = ()
+    locale: str = "en"
+    locale_fallback: tuple[str, ...] = ()
+
+    def all_operation_ids(self) -> tuple[str, ...]:
+        """``operation_ids``, or the single ``operation_id`` of a contract-v1 record."""
+        return self.operation_ids or (self.operation_id,)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "account_id": self.account_id,
             "operation_id": self.operation_id,
+            "operation_ids": list(self.all_operation_ids()),
             "level": self.level.value,
+            "locale": self.locale,
+            "locale_fallback": list(self.locale_fallback or (self.locale,)),
             "reasons": list(self.reasons),
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Notification:
+        """Reads v2 records and v1 ones (no ``operation_ids`` / ``locale``)."""
         return cls(
             account_id=data["account_id"],
             operation_id=data["operation_id"],
             level=Phase(data["level"]),
             reasons=tuple(data["reasons"]),
+            operation_ids=tuple(data.get("operation_ids") or (data["operation_id"],)),
+            locale=str(data.get("locale") or "en"),
+            locale_fallback=tuple(data.get("locale_fallback") or ()),
         )
 
 

@@ -5,9 +5,15 @@ drop a repeat after a crash (see :mod:`mercwatch.notify.outbox` for the guarante
 
 - SMTP: ``Message-ID: <KEY@sender-domain>`` and ``X-Mercwatch-Idempotency-Key``; mail
   systems and clients deduplicate on Message-ID.
+- SMTP: no idempotency exists in the protocol; the repeat after a crash in the one
+  window the outbox cannot close carries the same ``Message-ID`` (see outbox.py).
 - Webhook: ``Idempotency-Key`` header; the receiver must answer 2xx (or 409) for a key
   it has already processed, without processing it again. ``X-Mercwatch-Signature`` is
   ``sha256=HMAC(secret, "<timestamp>." + body)``; :func:`verify_signature` checks it.
+  The JSON body is contract ``schema_version`` 2 (docs/SCHEMA.md, "Notification webhook").
+
+Both send one message at a time from an iterator (``send_each``) and yield each
+outcome at once, so the outbox records every send before it hands over the next.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import json
 import smtplib
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC
 from email.header import Header
 from email.message import EmailMessage
@@ -48,6 +54,8 @@ class SmtpAdapter:
         recipient_template: builds the To address when a row has no recipient,
             e.g. ``"{account_id}@users.platform.example"``.
     """
+
+    channel = "email"
 
     def __init__(
         self,
@@ -117,19 +125,26 @@ class SmtpAdapter:
         ]
         return "\r\n".join(headers).encode("ascii") + b"\r\n" + mime_headers + body
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        """Send ``messages`` on one connection; a dropped connection leaves the rest retryable."""
+    def send_each(self, messages: Iterable[OutgoingMessage]) -> Iterator[DeliveryResult]:
+        """Send on one connection, one message at a time; stop pulling when it drops.
+
+        Connects before pulling the first message, so an unreachable server raises
+        :class:`DeliveryError` before anything is marked as being sent.
+        """
         smtp = self._connect()
-        results: list[DeliveryResult] = []
         try:
             for message in messages:
                 outcome = self._send_one(smtp, message)
-                results.append(outcome)
+                yield outcome
                 if not outcome.ok and outcome.error.startswith("connection lost"):
-                    break
+                    return
         finally:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 smtp.quit()
+
+    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        """``send_each`` over a list; messages after a dropped connection come back retryable."""
+        results = list(self.send_each(messages))
         done = {r.idempotency_key for r in results}
         results.extend(
             DeliveryResult(m.idempotency_key, False, "connection lost before send")
@@ -210,6 +225,8 @@ class WebhookAdapter:
         transport: an httpx transport, for tests or custom TLS; default is the network.
     """
 
+    channel = "webhook"
+
     def __init__(
         self,
         url: str,
@@ -227,12 +244,16 @@ class WebhookAdapter:
     @staticmethod
     def body(message: OutgoingMessage) -> bytes:
         payload = {
-            "schema_version": 1,
+            "schema_version": 2,
             "idempotency_key": message.idempotency_key,
             "account_id": message.account_id,
             "operation_id": message.operation_id,
+            "operation_ids": list(message.operation_ids or (message.operation_id,)),
+            "follow_up": message.ordinal > 1,
             "level": message.level.value,
             "locale": message.locale,
+            "locale_fallback": list(message.locale_fallback or (message.locale,)),
+            "enforcement": message.enforcement,
             "reasons": list(message.reasons),
             "subject": message.subject,
             "text": message.text,
@@ -242,10 +263,14 @@ class WebhookAdapter:
             payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")
         ).encode("utf-8")
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        """One HTTP client (kept-alive connection) per batch."""
+    def send_each(self, messages: Iterable[OutgoingMessage]) -> Iterator[DeliveryResult]:
+        """One HTTP client (kept-alive connection) per batch, one POST at a time."""
         with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
-            return [self._post(client, m) for m in messages]
+            for message in messages:
+                yield self._post(client, message)
+
+    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
+        return list(self.send_each(messages))
 
     def _post(self, client: httpx.Client, message: OutgoingMessage) -> DeliveryResult:
         body = self.body(message)

@@ -16,8 +16,9 @@ import typer
 from mercwatch.errors import ConfigError, InputError
 from mercwatch.model.records import Notification
 from mercwatch.notify.adapters import SmtpAdapter, WebhookAdapter
+from mercwatch.notify.catalogs import SOURCE_LOCALE, direction, needing_review
 from mercwatch.notify.outbox import DeliveryAdapter, Outbox
-from mercwatch.notify.render import MessageRenderer
+from mercwatch.notify.render import MessageRenderer, available_locales
 from mercwatch.store.state import StateStore, resolve_state_url
 
 SECRET_ENV = "MERCWATCH_WEBHOOK_SECRET"
@@ -60,17 +61,31 @@ def _read_mapping(path: Path | None) -> dict[str, str]:
 
 @outbox_app.command("enqueue")
 def enqueue(
-    notifications: Annotated[Path, typer.Argument(help="notifications.jsonl from a run.")],
+    notifications: Annotated[
+        Path | None, typer.Argument(help="notifications.jsonl from a run (optional).")
+    ] = None,
     locales: Annotated[Path | None, typer.Option(help="JSON: account_id -> locale.")] = None,
     recipients: Annotated[Path | None, typer.Option(help="JSON: account_id -> e-mail.")] = None,
     state: StateOpt = None,
 ) -> None:
-    """Queue NOTIFICATIONS for delivery; already-queued ones are skipped."""
+    """Queue each person of NOTIFICATIONS once, and record addresses and languages.
+
+    Works at any time after `run`: people already queued are not queued again, and
+    --locales / --recipients apply to every warning not yet sent (read at send time).
+    """
+    if notifications is None and locales is None and recipients is None:
+        raise ConfigError("give NOTIFICATIONS, --locales or --recipients")
     outbox = Outbox(StateStore.open(resolve_state_url(state)))
-    added = outbox.enqueue(
-        _read_jsonl(notifications), _read_mapping(locales), _read_mapping(recipients)
+    report = outbox.enqueue_report(
+        _read_jsonl(notifications) if notifications else [],
+        _read_mapping(locales),
+        _read_mapping(recipients),
     )
-    typer.echo(f"{added} notifications queued")
+    typer.echo(
+        f"{report.queued} people queued, {report.follow_ups} follow-ups queued, "
+        f"{report.updated} queued warnings updated, {report.already_warned} already warned, "
+        f"contacts recorded for {report.contacts} people"
+    )
 
 
 def _adapter(
@@ -100,19 +115,27 @@ def deliver(
     ] = "{account_id}",
     starttls: Annotated[bool, typer.Option(help="Use STARTTLS.")] = False,
     webhook: Annotated[str | None, typer.Option(help="Webhook URL (secret from env).")] = None,
-    checkup_url: Annotated[str | None, typer.Option(help="Your security check-up page.")] = None,
+    checkup_url: Annotated[
+        str | None,
+        typer.Option(help="Your security check-up page (env MERCWATCH_NOTIFY_CHECKUP_URL)."),
+    ] = None,
+    help_url: Annotated[
+        str | None,
+        typer.Option(help="A help line to link, https only (env MERCWATCH_NOTIFY_HELP_URL)."),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Messages per connection.")] = 500,
     state: StateOpt = None,
 ) -> None:
     """Send every due notification; failures are retried later with backoff."""
     adapter = _adapter(smtp, sender, recipient_template, starttls, webhook)
     outbox = Outbox(
-        StateStore.open(resolve_state_url(state)), renderer=MessageRenderer(checkup_url=checkup_url)
+        StateStore.open(resolve_state_url(state)),
+        renderer=MessageRenderer.from_settings(checkup_url, help_url),
     )
     report = outbox.deliver(adapter, batch_size=batch_size)
     typer.echo(
         f"claimed {report.claimed}, sent {report.sent}, retrying {report.retrying}, "
-        f"failed {report.failed}"
+        f"failed {report.failed}, resent after a crash (in doubt) {report.in_doubt}"
     )
 
 
@@ -123,18 +146,46 @@ def status(
     """Counts per status and when the next retry is due."""
     current = Outbox(StateStore.open(resolve_state_url(state))).status()
     data = {
+        "people": current.people,
+        "people_warned": current.people_warned,
+        "follow_ups": current.follow_ups,
         "pending": current.pending,
         "sending": current.sending,
         "sent": current.sent,
         "failed": current.failed,
         "next_attempt_at": current.next_attempt_at.isoformat() if current.next_attempt_at else None,
         "by_level": dict(current.by_level),
+        "sent_by_channel_locale": [
+            {"channel": c, "locale": loc, "sent": n} for c, loc, n in current.sent_by_channel_locale
+        ],
     }
     if as_json:
         typer.echo(json.dumps(data))
         return
     for key, value in data.items():
         typer.echo(f"{key}: {value}")
+
+
+@outbox_app.command("retry-failed")
+def retry_failed(state: StateOpt = None) -> None:
+    """Queue again every warning that failed for good (after fixing the cause)."""
+    count = Outbox(StateStore.open(resolve_state_url(state))).retry_failed()
+    typer.echo(f"{count} failed warnings queued again")
+
+
+@outbox_app.command("locales")
+def locales_command(
+    review: Annotated[
+        bool, typer.Option("--review", help="Also print how many texts await native review.")
+    ] = False,
+) -> None:
+    """The locales warnings can be written in, one BCP 47 tag a line."""
+    for tag in available_locales():
+        if not review:
+            typer.echo(tag)
+        else:
+            pending = 0 if tag == SOURCE_LOCALE else needing_review(tag)
+            typer.echo(f"{tag}\t{direction(tag)}\t{pending} texts need native review")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,47 +1,121 @@
-"""The notification outbox: enqueue once, deliver with retries, never warn anyone twice.
+"""The notification outbox: one warning per person, each sent with exactly-once effect.
 
-The guarantee, stated honestly: delivery is **at least once** and its **effect is
-exactly once**. Every notification has a deterministic idempotency key (from account
-and operation) that travels with every attempt (SMTP ``Message-ID``, webhook
-``Idempotency-Key``). A row is claimed (status ``sending``, a lease), sent, then
-marked ``sent``. If the process dies between sending and marking, the lease runs out
-and a later run sends the same message again with the same key; the receiver drops
-the repeat. Nothing is lost (a claimed row is never forgotten) and nothing is shown
-twice, provided the receiving side deduplicates on the key - which both shipped
-adapters' receivers are expected to do (see ``mercwatch.notify.adapters``).
+Who is queued (Notification contract v2): one row per person and warning, keyed on
+(``account_id``, ``ordinal``). A person already queued is not queued again by a rerun
+or a later run into the same state store; while their warning has not left, it is
+updated in place to the furthest phase (so what is sent is true when sent); once it
+has left, a further phase gets ONE follow-up if the :class:`FollowUpPolicy` says so.
+
+How it is sent, and the guarantee, stated honestly:
+
+1. *Claim*: a batch of due rows is marked ``sending`` under a fresh token and a lease.
+2. *Begin*, per message, committed before the message is handed to the channel:
+   ``send_started_at`` is set and the lease of every row still held is renewed, so a
+   slow batch never outlives its lease (issue 10: 500 webhooks x 10 s > 10 minutes).
+   A deliverer that lost its claim (its lease ran out and another took the row) finds
+   its token gone and does not send.
+3. *Send* one message; 4. *Record* that message's outcome at once (not per batch).
+
+A crash between 1 and 2 or after 4 loses nothing and repeats nothing: the row is
+retried when its lease runs out and was never handed over, or is already recorded.
+The one window left is between the channel accepting a message (3) and the record (4):
+the row comes back with ``send_started_at`` set (*in doubt*) and is sent again **with
+the same idempotency key**. The webhook receiver drops the repeat (``Idempotency-Key``),
+so that channel is exactly-once in effect. SMTP has no idempotency: the repeat carries
+the same ``Message-ID``, which some mail clients collapse and servers do not; the window
+is one SMTP reply to one database commit wide. In-doubt resends are counted
+(``DeliveryReport.in_doubt``) and documented in docs/security/notify.md.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from mercwatch.errors import DeliveryError
-from mercwatch.model.records import Notification, Phase
-from mercwatch.notify.render import MessageRenderer, pick_locale
+from mercwatch.errors import DeliveryError, StateError
+from mercwatch.model.records import ActionKind, ActionStatus, Notification, Phase
+from mercwatch.notify.locales import resolve_locale
+from mercwatch.notify.render import ENFORCEMENT_STATES, MessageRenderer
 from mercwatch.store.state import (
     Clock,
     StateStore,
+    actions,
     insert_ignore,
+    notification_contacts,
     notification_outbox,
     to_naive_utc,
     utcnow,
 )
 
 _T = notification_outbox
-_ENQUEUE_CHUNK = 1000
+_C = notification_contacts
+_CHUNK = 500
 STATUSES = ("pending", "sending", "sent", "failed")
 
 
-def idempotency_key(account_id: str, operation_id: str) -> str:
-    """Same (account, operation) -> same key, even from a rebuilt store."""
-    return hashlib.sha256(f"mercwatch\x1f{account_id}\x1f{operation_id}".encode()).hexdigest()
+# Per-message statements, built once: delivery runs two per message, and building and
+# cache-keying a fresh expression each time cost more than the database work.
+_HELD = and_(_T.c.claim_token == bindparam("b_token"), _T.c.status == "sending")
+_MINE = and_(_T.c.id == bindparam("b_id"), _HELD)
+_BEGIN = (
+    _T.update()
+    .where(_MINE)
+    .values(
+        send_started_at=bindparam("b_now"),
+        claimed_until=bindparam("b_until"),
+        recipient=bindparam("b_recipient"),
+        locale=bindparam("b_locale"),
+        locale_fallback=bindparam("b_chain"),
+    )
+)
+_RENEW = _T.update().where(_HELD).values(claimed_until=bindparam("b_until"))
+_RELEASED = {"claim_token": None, "claimed_until": None}
+_MARK = {
+    "sent": _T.update()
+    .where(_MINE)
+    .values(
+        status="sent",
+        sent_at=bindparam("b_now"),
+        channel=bindparam("b_channel"),
+        last_error=None,
+        **_RELEASED,
+    ),
+    "failed": _T.update()
+    .where(_MINE)
+    .values(status="failed", last_error=bindparam("b_error"), send_started_at=None, **_RELEASED),
+    "retry": _T.update()
+    .where(_MINE)
+    .values(
+        status="pending",
+        next_attempt_at=bindparam("b_next"),
+        last_error=bindparam("b_error"),
+        send_started_at=None,
+        **_RELEASED,
+    ),
+}
+
+
+@contextmanager
+def _committed(conn: Connection) -> Iterator[Connection]:
+    """One transaction on a held connection; SQL errors come out as :class:`StateError`."""
+    try:
+        with conn.begin():
+            yield conn
+    except SQLAlchemyError as exc:
+        raise StateError(f"state store: {exc.__class__.__name__}: {exc}") from exc
+
+
+def idempotency_key(account_id: str, ordinal: int = 1) -> str:
+    """Same (person, warning number) -> same key, even from a rebuilt store."""
+    return hashlib.sha256(f"mercwatch-warning\x1f{account_id}\x1f{ordinal}".encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +132,10 @@ class OutgoingMessage:
     text: str
     html: str
     reasons: tuple[str, ...] = ()
+    operation_ids: tuple[str, ...] = ()
+    ordinal: int = 1
+    locale_fallback: tuple[str, ...] = ()
+    enforcement: str = "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +149,26 @@ class DeliveryResult:
 
 
 class DeliveryAdapter(Protocol):
-    """A channel: sends a batch (one connection) and reports each message's outcome.
+    """A channel. ``send_each`` pulls messages one at a time and yields each outcome
+    as soon as it is known, so the outbox records every send before the next begins.
 
-    Raise :class:`DeliveryError` when nothing in the batch could be sent (e.g. the
-    server is down); every message is then retried later.
+    Raise :class:`DeliveryError` when the channel cannot be reached at all; every
+    message not yet recorded is then retried later. Stop pulling after a failure that
+    dooms the rest (a dropped connection): unpulled messages are retried, never begun.
     """
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]: ...
+    channel: str
+
+    def send_each(self, messages: Iterable[OutgoingMessage]) -> Iterator[DeliveryResult]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Exponential backoff: ``base * 2**(attempt-1)``, capped; a lease for crashed claims."""
+    """Exponential backoff ``base * 2**(attempt-1)``, capped; a lease for crashed claims.
+
+    The lease is renewed before every message, so it only has to outlast one send;
+    the outbox still stretches it to three times the adapter's timeout when longer.
+    """
 
     max_attempts: int = 8
     base: timedelta = timedelta(minutes=1)
@@ -94,6 +180,36 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUpPolicy:
+    """When a person already warned gets one more warning.
+
+    Default: only reaching exploitation warrants a follow-up (someone warned that they
+    were being watched is now being attacked), and never more than two warnings.
+    """
+
+    warrants: frozenset[Phase] = frozenset({Phase.EXPLOITATION})
+    max_warnings: int = 2
+
+    def follow_up(self, warned_at: Phase, now_at: Phase, warnings: int) -> bool:
+        return (
+            now_at.rank > warned_at.rank
+            and now_at in self.warrants
+            and (warnings < self.max_warnings)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnqueueReport:
+    """What one :meth:`Outbox.enqueue` did, in people."""
+
+    queued: int = 0
+    follow_ups: int = 0
+    updated: int = 0
+    already_warned: int = 0
+    contacts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryReport:
     """What one :meth:`Outbox.deliver` call did."""
 
@@ -102,11 +218,13 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     batches: int = 0
+    in_doubt: int = 0
+    skipped: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxStatus:
-    """Row counts per status, and when the next retry is due."""
+    """Warnings per status, people queued and warned, and when the next retry is due."""
 
     pending: int = 0
     sending: int = 0
@@ -114,16 +232,28 @@ class OutboxStatus:
     failed: int = 0
     next_attempt_at: datetime | None = None
     by_level: tuple[tuple[str, int], ...] = field(default=())
+    people: int = 0
+    people_warned: int = 0
+    follow_ups: int = 0
+    sent_by_channel_locale: tuple[tuple[str, str, int], ...] = field(default=())
+
+
+def _renewed_lease(retry: RetryPolicy, adapter: object) -> timedelta:
+    timeout = getattr(adapter, "timeout", None)
+    if isinstance(timeout, int | float) and timeout > 0:
+        return max(retry.lease, timedelta(seconds=3 * float(timeout)))
+    return retry.lease
 
 
 class Outbox:
-    """Notifications waiting for, or done with, delivery.
+    """Warnings waiting for, or done with, delivery.
 
     Args:
-        store: the state store holding the ``notification_outbox`` table.
+        store: the state store holding the outbox and contacts tables.
         clock: "now", injected so tests move time instead of sleeping.
-        renderer: turns (level, locale) into subject and bodies.
+        renderer: turns (level, locale, enforcement state) into subject and bodies.
         retry: backoff and lease settings.
+        follow_up: when an already-warned person is warned once more.
     """
 
     def __init__(
@@ -132,11 +262,68 @@ class Outbox:
         clock: Clock = utcnow,
         renderer: MessageRenderer | None = None,
         retry: RetryPolicy | None = None,
+        follow_up: FollowUpPolicy | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.renderer = renderer or MessageRenderer()
         self.retry = retry or RetryPolicy()
+        self.follow_up = follow_up or FollowUpPolicy()
+
+    # -- enqueue -------------------------------------------------------------------
+
+    def set_contacts(
+        self,
+        locales: Mapping[str, str] | None = None,
+        recipients: Mapping[str, str] | None = None,
+    ) -> int:
+        """Record addresses and languages; every warning not yet sent will use them.
+
+        A warning that failed for good (e.g. the old address was refused) is queued
+        again when that person's address changes: a new address is a new chance.
+        """
+        locales, recipients = locales or {}, recipients or {}
+        people = sorted(set(locales) | set(recipients))
+        if not people:
+            return 0
+        now = to_naive_utc(self.clock())
+        with self.store.transaction() as conn:
+            known = {
+                r.account_id: r
+                for start in range(0, len(people), _CHUNK)
+                for r in conn.execute(
+                    select(_C).where(_C.c.account_id.in_(people[start : start + _CHUNK]))
+                )
+            }
+            fresh, changed = [], []
+            for person in people:
+                old = known.get(person)
+                values = {
+                    "recipient": recipients.get(person, old.recipient if old else None),
+                    "locale": locales.get(person, old.locale if old else None),
+                    "updated_at": now,
+                }
+                if old is None:
+                    fresh.append({"account_id": person, **values})
+                else:
+                    changed.append({"b_id": person, **values})
+            if fresh:
+                conn.execute(_C.insert(), fresh)
+            if changed:
+                conn.execute(_C.update().where(_C.c.account_id == bindparam("b_id")), changed)
+            if recipients:
+                # Compared with the address the failed attempt used (recorded at begin).
+                conn.execute(
+                    _T.update()
+                    .where(
+                        _T.c.account_id == bindparam("b_id"),
+                        _T.c.status == "failed",
+                        or_(_T.c.recipient.is_(None), _T.c.recipient != bindparam("b_to")),
+                    )
+                    .values(status="pending", attempts=0, next_attempt_at=now, last_error=None),
+                    [{"b_id": p, "b_to": to} for p, to in recipients.items()],
+                )
+        return len(people)
 
     def enqueue(
         self,
@@ -144,57 +331,105 @@ class Outbox:
         locales: Mapping[str, str] | None = None,
         recipients: Mapping[str, str] | None = None,
     ) -> int:
-        """Add notifications not already in the outbox; returns how many were new.
+        """Queue each person once; returns how many warnings were added (people + follow-ups).
 
-        A rerun enqueues nothing twice: (account_id, operation_id) and the idempotency
-        key are unique, and duplicates are skipped inside the database.
+        See :meth:`enqueue_report` for the details.
         """
+        report = self.enqueue_report(notifications, locales, recipients)
+        return report.queued + report.follow_ups
+
+    def enqueue_report(
+        self,
+        notifications: Sequence[Notification],
+        locales: Mapping[str, str] | None = None,
+        recipients: Mapping[str, str] | None = None,
+    ) -> EnqueueReport:
+        """Queue, update in place, or follow up, per person; contacts are recorded first.
+
+        Notifications of one person (a v1 file has one per operation) are folded first.
+        """
+        contacts = self.set_contacts(locales, recipients)
+        people = _fold(notifications)
         now = to_naive_utc(self.clock())
-        locales, recipients = locales or {}, recipients or {}
-        rows = [
-            {
-                "idempotency_key": idempotency_key(n.account_id, n.operation_id),
-                "account_id": n.account_id,
-                "operation_id": n.operation_id,
-                "level": n.level.value,
-                "reasons": list(n.reasons),
-                "locale": pick_locale(locales.get(n.account_id)),
-                "recipient": recipients.get(n.account_id),
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for n in notifications
-        ]
-        added = 0
+        queued = follow_ups = updated = already = 0
+        statement = insert_ignore(self.store.dialect, _T, ["account_id", "ordinal"])
+        ids = sorted(people)
         with self.store.transaction() as conn:
-            statement = insert_ignore(self.store.dialect, _T, ["account_id", "operation_id"])
-            for start in range(0, len(rows), _ENQUEUE_CHUNK):
-                chunk = rows[start : start + _ENQUEUE_CHUNK]
-                added += len(conn.execute(statement.returning(_T.c.id), chunk).all())
-        return added
+            rows: dict[str, list[Any]] = {}
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                for row in conn.execute(
+                    select(_T).where(_T.c.account_id.in_(chunk)).order_by(_T.c.ordinal)
+                ):
+                    rows.setdefault(row.account_id, []).append(row)
+            inserts: list[dict[str, Any]] = []
+            for person in ids:
+                note, existing = people[person], rows.get(person, [])
+                if not existing:
+                    inserts.append(_row(note, 1, now))
+                    continue
+                latest = existing[-1]
+                if latest.status == "pending":
+                    updated += self._refresh(conn, latest, note)
+                    continue
+                warned_at = max((Phase(r.level) for r in existing), key=lambda p: p.rank)
+                if self.follow_up.follow_up(warned_at, note.level, len(existing)):
+                    inserts.append(_row(note, latest.ordinal + 1, now))
+                else:
+                    already += 1
+            for start in range(0, len(inserts), _CHUNK):
+                chunk = inserts[start : start + _CHUNK]
+                added = conn.execute(statement.returning(_T.c.ordinal), chunk).all()
+                queued += sum(1 for r in added if r.ordinal == 1)
+                follow_ups += sum(1 for r in added if r.ordinal > 1)
+        return EnqueueReport(queued, follow_ups, updated, already, contacts)
+
+    @staticmethod
+    def _refresh(conn: Any, row: Any, note: Notification) -> int:
+        """A warning not yet sent takes the furthest phase and every operation."""
+        before = sorted(row.operation_ids or [row.operation_id])
+        merged = sorted(set(before) | set(note.all_operation_ids()))
+        values: dict[str, Any] = {}
+        if merged != before:
+            values["operation_ids"] = merged
+        if note.level.rank > Phase(row.level).rank:
+            values |= {
+                "level": note.level.value,
+                "operation_id": note.operation_id,
+                "reasons": list(note.reasons),
+            }
+        if not values:
+            return 0
+        done = conn.execute(
+            _T.update().where(and_(_T.c.id == row.id, _T.c.status == "pending")).values(**values)
+        ).rowcount
+        return int(done)
+
+    # -- deliver -------------------------------------------------------------------
 
     def deliver(
         self, adapter: DeliveryAdapter, batch_size: int = 500, max_batches: int | None = None
     ) -> DeliveryReport:
         """Send everything due, one claimed batch (one adapter connection) at a time."""
         totals = DeliveryReport()
+        lease = _renewed_lease(self.retry, adapter)
         while max_batches is None or totals.batches < max_batches:
-            token, claimed = self._claim(batch_size)
+            token, claimed = self._claim(batch_size, lease)
             if not claimed:
                 break
-            sent, retrying, failed = self._send(adapter, token, claimed)
+            counts = self._send(adapter, token, claimed, lease)
             totals = DeliveryReport(
                 totals.claimed + len(claimed),
-                totals.sent + sent,
-                totals.retrying + retrying,
-                totals.failed + failed,
+                totals.sent + counts["sent"],
+                totals.retrying + counts["retry"],
+                totals.failed + counts["failed"],
                 totals.batches + 1,
+                totals.in_doubt + sum(1 for r in claimed if r.send_started_at is not None),
+                totals.skipped + counts["skipped"],
             )
         return totals
 
-    def _claim(self, batch_size: int) -> tuple[str, list[Any]]:
+    def _claim(self, batch_size: int, lease: timedelta) -> tuple[str, list[Any]]:
         """Mark up to ``batch_size`` due rows ``sending`` under a fresh token and lease.
 
         Due means pending and past its retry time, or claimed by a run whose lease ran
@@ -221,7 +456,7 @@ class Outbox:
                 status="sending",
                 claim_token=token,
                 attempts=_T.c.attempts + 1,
-                claimed_until=now + self.retry.lease,
+                claimed_until=now + lease,
             )
             .returning(*_T.c)
         )
@@ -229,94 +464,172 @@ class Outbox:
             rows = sorted(conn.execute(claim).all(), key=lambda r: r.id)
         return token, rows
 
-    def _message(self, row: Any) -> OutgoingMessage:
-        rendered = self.renderer.render(Phase(row.level), row.locale)
+    def _context(self, rows: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Contacts of the batch's people and, per operation, its enforcement state now."""
+        people = sorted({r.account_id for r in rows})
+        operations = sorted({o for r in rows for o in (r.operation_ids or [r.operation_id])})
+        with self.store.engine.connect() as conn:
+            contacts = {
+                c.account_id: c for c in conn.execute(select(_C).where(_C.c.account_id.in_(people)))
+            }
+            states = conn.execute(
+                select(actions.c.operation_id, actions.c.status).where(
+                    actions.c.operation_id.in_(operations),
+                    actions.c.action == ActionKind.DISABLE_ACCOUNT.value,
+                )
+            ).all()
+        enforcement: dict[str, str] = {}
+        for op_id, status in states:
+            if status == ActionStatus.APPLIED.value:
+                enforcement[op_id] = "removed"
+            elif status == ActionStatus.PENDING_REVIEW.value:
+                enforcement.setdefault(op_id, "under_review")
+        return contacts, enforcement
+
+    def _message(self, row: Any, contact: Any, enforcement: Mapping[str, str]) -> OutgoingMessage:
+        operation_ids = tuple(row.operation_ids or [row.operation_id])
+        if contact is not None and contact.locale:
+            locale, chain = resolve_locale(contact.locale)
+        else:
+            locale, chain = row.locale, tuple(row.locale_fallback or [row.locale])
+        states = {enforcement.get(o, "none") for o in operation_ids}
+        state = next(s for s in ENFORCEMENT_STATES if s in states or s == "none")
+        rendered = self.renderer.render(Phase(row.level), locale, enforcement=state)
+        if rendered.locale != chain[-1]:  # e.g. a catalog removed since enqueue: say so
+            chain = (*chain, rendered.locale)
         return OutgoingMessage(
             idempotency_key=row.idempotency_key,
             account_id=row.account_id,
             operation_id=row.operation_id,
             level=Phase(row.level),
             locale=rendered.locale,
-            recipient=row.recipient,
+            recipient=(contact.recipient if contact is not None else None) or row.recipient,
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
             reasons=tuple(row.reasons),
+            operation_ids=operation_ids,
+            ordinal=row.ordinal,
+            locale_fallback=chain,
+            enforcement=state,
         )
 
-    def _send(self, adapter: DeliveryAdapter, token: str, rows: list[Any]) -> tuple[int, int, int]:
-        messages = [self._message(r) for r in rows]
-        try:
-            results = {r.idempotency_key: r for r in adapter.send_batch(messages)}
-        except DeliveryError as exc:
-            results = {
-                m.idempotency_key: DeliveryResult(m.idempotency_key, False, str(exc))
-                for m in messages
-            }
-        return self._mark(token, rows, results)
+    def _begin(
+        self,
+        conn: Connection,
+        token: str,
+        message: OutgoingMessage,
+        row_id: int,
+        lease: timedelta,
+        renew: bool,
+    ) -> bool:
+        """Commit "about to send" for one message; with ``renew``, extend the batch's lease.
 
-    def _mark(
-        self, token: str, rows: list[Any], results: Mapping[str, DeliveryResult]
-    ) -> tuple[int, int, int]:
+        False when this deliverer no longer holds the row: then it must not send.
+        """
         now = to_naive_utc(self.clock())
-        sent: list[dict[str, Any]] = []
-        retry: list[dict[str, Any]] = []
-        failed: list[dict[str, Any]] = []
-        for row in rows:
-            result = results.get(row.idempotency_key) or DeliveryResult(
-                row.idempotency_key, False, "adapter returned no result"
-            )
-            params = {"b_id": row.id, "b_token": token, "b_error": result.error or None}
-            if result.ok:
-                sent.append(params)
-            elif result.permanent or row.attempts >= self.retry.max_attempts:
-                failed.append(params)
-            else:
-                retry.append({**params, "b_next": now + self.retry.delay(row.attempts)})
-        mine = and_(_T.c.id == bindparam("b_id"), _T.c.claim_token == bindparam("b_token"))
-        with self.store.transaction() as conn:
-            if sent:
-                conn.execute(
-                    _T.update()
-                    .where(mine)
-                    .values(
-                        status="sent",
-                        sent_at=now,
-                        claim_token=None,
-                        claimed_until=None,
-                        last_error=None,
-                    ),
-                    sent,
-                )
-            if retry:
-                conn.execute(
-                    _T.update()
-                    .where(mine)
-                    .values(
-                        status="pending",
-                        next_attempt_at=bindparam("b_next"),
-                        claim_token=None,
-                        claimed_until=None,
-                        last_error=bindparam("b_error"),
-                    ),
-                    retry,
-                )
-            if failed:
-                conn.execute(
-                    _T.update()
-                    .where(mine)
-                    .values(
-                        status="failed",
-                        claim_token=None,
-                        claimed_until=None,
-                        last_error=bindparam("b_error"),
-                    ),
-                    failed,
-                )
-        return len(sent), len(retry), len(failed)
+        until = now + lease
+        with _committed(conn):
+            mine = conn.execute(
+                _BEGIN,
+                {
+                    "b_id": row_id,
+                    "b_token": token,
+                    "b_now": now,
+                    "b_until": until,
+                    "b_recipient": message.recipient,
+                    "b_locale": message.locale,
+                    "b_chain": list(message.locale_fallback),
+                },
+            ).rowcount
+            if mine and renew:
+                conn.execute(_RENEW, {"b_token": token, "b_until": until})
+        return bool(mine)
+
+    def _send(
+        self, adapter: DeliveryAdapter, token: str, rows: list[Any], lease: timedelta
+    ) -> dict[str, int]:
+        """Begin, send and record one message at a time, on one held connection."""
+        contacts, enforcement = self._context(rows)
+        with self.store.engine.connect() as conn:
+            return self._send_on(conn, adapter, token, rows, lease, contacts, enforcement)
+
+    def _send_on(
+        self,
+        conn: Connection,
+        adapter: DeliveryAdapter,
+        token: str,
+        rows: list[Any],
+        lease: timedelta,
+        contacts: Mapping[str, Any],
+        enforcement: Mapping[str, str],
+    ) -> dict[str, int]:
+        counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+        by_key = {r.idempotency_key: r for r in rows}
+        handed: set[str] = set()
+        renewed_at = self.clock()
+
+        def messages() -> Iterator[OutgoingMessage]:
+            # The whole batch's lease is renewed once a third of it has passed: the lease
+            # is at least three sends long, so a live deliverer never loses its claim,
+            # and renewing on every message would rewrite the batch once per message.
+            nonlocal renewed_at
+            for row in rows:
+                message = self._message(row, contacts.get(row.account_id), enforcement)
+                renew = self.clock() - renewed_at >= lease / 3
+                if renew:
+                    renewed_at = self.clock()
+                if self._begin(conn, token, message, row.id, lease, renew):
+                    handed.add(row.idempotency_key)
+                    yield message
+                else:
+                    counts["skipped"] += 1
+
+        recorded: set[str] = set()
+        error = "adapter stopped before this message"
+        try:
+            for result in adapter.send_each(messages()):
+                row = by_key.get(result.idempotency_key)
+                if row is None or result.idempotency_key in recorded:
+                    continue
+                counts[self._record(conn, token, row, result, adapter.channel)] += 1
+                recorded.add(result.idempotency_key)
+        except DeliveryError as exc:
+            error = str(exc)
+        for key in [k for k in by_key if k not in recorded]:
+            row = by_key[key]
+            # Never handed over, or the channel was unreachable: certainly not sent.
+            result = DeliveryResult(key, False, error if key in handed else "not attempted")
+            counts[self._record(conn, token, row, result, adapter.channel)] += 1
+        return counts
+
+    def _record(
+        self, conn: Connection, token: str, row: Any, result: DeliveryResult, channel: str
+    ) -> str:
+        """Record one message's outcome at once; returns sent / retry / failed."""
+        now = to_naive_utc(self.clock())
+        if result.ok:
+            outcome = "sent"
+        elif result.permanent or row.attempts >= self.retry.max_attempts:
+            outcome = "failed"  # the channel said no: nothing was delivered
+        else:
+            outcome = "retry"
+        params = {
+            "b_id": row.id,
+            "b_token": token,
+            "b_now": now,
+            "b_channel": channel,
+            "b_error": result.error or None,
+            "b_next": now + self.retry.delay(row.attempts),
+        }
+        with _committed(conn):
+            conn.execute(_MARK[outcome], params)
+        return outcome
+
+    # -- status --------------------------------------------------------------------
 
     def status(self) -> OutboxStatus:
-        """Counts per status and the earliest pending retry."""
+        """Counts per status, people queued and warned, and the earliest pending retry."""
         with self.store.engine.connect() as conn:
             counts = dict(
                 conn.execute(select(_T.c.status, func.count()).group_by(_T.c.status)).all()
@@ -327,10 +640,27 @@ class Outbox:
             levels = conn.execute(
                 select(_T.c.level, func.count()).group_by(_T.c.level).order_by(_T.c.level)
             ).all()
+            people = conn.execute(select(func.count(func.distinct(_T.c.account_id)))).scalar_one()
+            warned = conn.execute(
+                select(func.count(func.distinct(_T.c.account_id))).where(_T.c.status == "sent")
+            ).scalar_one()
+            follow_ups = conn.execute(
+                select(func.count()).select_from(_T).where(_T.c.ordinal > 1)
+            ).scalar_one()
+            by_channel = conn.execute(
+                select(_T.c.channel, _T.c.locale, func.count())
+                .where(_T.c.status == "sent")
+                .group_by(_T.c.channel, _T.c.locale)
+                .order_by(_T.c.channel, _T.c.locale)
+            ).all()
         return OutboxStatus(
             *(int(counts.get(s, 0)) for s in STATUSES),
             next_attempt_at=next_at,
-            by_level=tuple(levels),
+            by_level=tuple((str(a), int(b)) for a, b in levels),
+            people=int(people),
+            people_warned=int(warned),
+            follow_ups=int(follow_ups),
+            sent_by_channel_locale=tuple((str(c), str(lc), int(n)) for c, lc, n in by_channel),
         )
 
     def retry_failed(self) -> int:
@@ -344,3 +674,59 @@ class Outbox:
                     .values(status="pending", attempts=0, next_attempt_at=now)
                 ).rowcount
             )
+
+
+def _fold(notifications: Sequence[Notification]) -> dict[str, Notification]:
+    """One notification per person: furthest level, every operation (v1 files too)."""
+    folded: dict[str, Notification] = {}
+    for note in notifications:
+        old = folded.get(note.account_id)
+        if old is None:
+            folded[note.account_id] = note
+            continue
+        operations = tuple(sorted(set(old.all_operation_ids()) | set(note.all_operation_ids())))
+        lead = note if note.level.rank > old.level.rank else old
+        folded[note.account_id] = Notification(
+            note.account_id,
+            lead.operation_id,
+            lead.level,
+            lead.reasons,
+            operations,
+            lead.locale,
+            lead.locale_fallback,
+        )
+    return folded
+
+
+def _row(note: Notification, ordinal: int, now: datetime) -> dict[str, Any]:
+    return {
+        "idempotency_key": idempotency_key(note.account_id, ordinal),
+        "account_id": note.account_id,
+        "ordinal": ordinal,
+        "operation_id": note.operation_id,
+        "operation_ids": list(note.all_operation_ids()),
+        "level": note.level.value,
+        "reasons": list(note.reasons),
+        "locale": note.locale,
+        "locale_fallback": list(note.locale_fallback or (note.locale,)),
+        "recipient": None,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+__all__ = [
+    "ENFORCEMENT_STATES",
+    "DeliveryAdapter",
+    "DeliveryReport",
+    "DeliveryResult",
+    "EnqueueReport",
+    "FollowUpPolicy",
+    "Outbox",
+    "OutboxStatus",
+    "OutgoingMessage",
+    "RetryPolicy",
+    "idempotency_key",
+]

@@ -1,40 +1,44 @@
-"""Who to warn: every target of every operation, once, at the furthest phase reached.
+"""Who to warn: every person any operation targeted, once, at the furthest phase reached.
 
 Recall matters most here (DESIGN.md): a target is warned whatever the operation's
-confidence, and the enforcement policy's takedown thresholds play no part. The
-reasons are generic on purpose: they say what happened and what to do, never which
-accounts, domains or other targets were involved, nor how mercwatch found them, so a
-warning forwarded to the operators teaches them nothing.
+confidence, and the enforcement policy's takedown thresholds play no part. A person
+targeted by several operations gets ONE warning (Notification contract v2): the
+operations fold into ``operation_ids`` and the level is the furthest any of them
+reached. The reasons are generic on purpose: they say what happened and what to do,
+never which accounts, domains or other targets were involved, nor how mercwatch found
+them, and they carry no link (links come only from the platform's configuration, at
+render time), so a warning forwarded to the operators teaches them nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from mercwatch.model.records import Notification, Operation, Phase
+from mercwatch.notify.locales import resolve_locale
 
+_HELP = (
+    "If you think you are at risk, get free, confidential help from a digital security helpline."
+)
 REASONS: dict[Phase, tuple[str, ...]] = {
     Phase.RECONNAISSANCE: (
         "Someone may have been collecting information about you and the people close to you.",
         "Review who can see your profile, your posts and your list of friends.",
-        "If you think you are at risk, get free help from Access Now's Digital Security "
-        "Helpline: https://www.accessnow.org/help/",
+        _HELP,
     ),
     Phase.ENGAGEMENT: (
         "Accounts that may be fake may have contacted you or people close to you to win "
         "your trust.",
         "Be careful with new contacts you do not know in person, even when they present "
         "themselves as journalists, recruiters, activists or friends of friends.",
-        "If you think you are at risk, get free help from Access Now's Digital Security "
-        "Helpline: https://www.accessnow.org/help/",
+        _HELP,
     ),
     Phase.EXPLOITATION: (
         "Someone may have tried to get you to open harmful links or files, or to give "
         "away your password.",
         "Do a security check-up now: change your password, turn on two-factor "
         "authentication and sign out of sessions you do not recognise.",
-        "If you think you are at risk, get free help from Access Now's Digital Security "
-        "Helpline: https://www.accessnow.org/help/",
+        _HELP,
     ),
 }
 
@@ -47,13 +51,22 @@ def _level(op: Operation, target: str, levels: dict[str, Phase]) -> Phase:
     return Phase.furthest(op.phases) if op.phases else Phase.RECONNAISSANCE
 
 
-def select_notifications(operations: Sequence[Operation]) -> list[Notification]:
-    """One notification per (target, operation), at the furthest phase reached against it.
+def select_notifications(
+    operations: Sequence[Operation],
+    people: Mapping[str, tuple[str | None, str | None]] | None = None,
+) -> list[Notification]:
+    """One notification per targeted person, at the furthest phase any operation reached.
+
+    Args:
+        operations: the run's operations.
+        people: account_id -> (locale, country) from the export, to pick the language.
 
     Returns:
-        Notifications sorted by operation id then account id (deterministic reruns).
+        Notifications sorted by account id (deterministic reruns). ``operation_id`` is
+        the operation that reached furthest against the person (ties: smallest id).
     """
-    chosen: dict[tuple[str, str], Notification] = {}
+    people = people or {}
+    reached: dict[str, dict[str, Phase]] = {}
     for op in operations:
         levels: dict[str, Phase] = {}
         for target, phase in op.target_levels:
@@ -61,8 +74,24 @@ def select_notifications(operations: Sequence[Operation]) -> list[Notification]:
                 levels[target] = phase
         for target in dict.fromkeys((*op.targets, *levels)):
             level = _level(op, target, levels)
-            key = (op.operation_id, target)
-            previous = chosen.get(key)
-            if previous is None or level.rank > previous.level.rank:
-                chosen[key] = Notification(target, op.operation_id, level, REASONS[level])
-    return [chosen[k] for k in sorted(chosen)]
+            per_op = reached.setdefault(target, {})
+            if op.operation_id not in per_op or level.rank > per_op[op.operation_id].rank:
+                per_op[op.operation_id] = level
+    notes = []
+    for person in sorted(reached):
+        per_op = reached[person]
+        furthest = max(per_op.values(), key=lambda p: p.rank)
+        lead = min(op_id for op_id, level in per_op.items() if level is furthest)
+        locale, chain = resolve_locale(*people.get(person, (None, None)))
+        notes.append(
+            Notification(
+                person,
+                lead,
+                furthest,
+                REASONS[furthest],
+                operation_ids=tuple(sorted(per_op)),
+                locale=locale,
+                locale_fallback=chain,
+            )
+        )
+    return notes

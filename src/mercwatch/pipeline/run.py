@@ -114,7 +114,12 @@ def run_pipeline(config: RunConfig) -> RunResult:
             "enforce", stages.enforce, store, config, result.operations, created
         )
         result.notifications = timer.call(
-            "notify", stages.notify, store, result.operations, config.dry_run
+            "notify",
+            stages.notify,
+            store,
+            result.operations,
+            config.dry_run,
+            stages.target_languages(con, result.operations),
         )
         with staged_outputs(config.out) as outputs:
             with timer.stage("intel_export"):

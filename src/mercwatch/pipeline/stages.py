@@ -80,9 +80,34 @@ def enforce(
     )
 
 
-def notify(store: StateStore, operations: Sequence[Operation], dry_run: bool) -> list[Notification]:
-    """One notification per targeted person per operation, queued in the outbox once."""
-    notifications = select_notifications(operations)
+def target_languages(
+    con: BaseBackend, operations: Sequence[Operation]
+) -> dict[str, tuple[str | None, str | None]]:
+    """Targets' (locale, country) from the export, to warn each in their language.
+
+    The accounts table has no locale column today, so the locale is ``None`` and the
+    country decides (the notification records the fallback chain).
+    """
+    targets = sorted(
+        {t for op in operations for t in op.targets}
+        | {t for op in operations for t, _ in op.target_levels}
+    )
+    if not targets:
+        return {}
+    accounts = con.table("accounts")
+    rows = accounts.filter(accounts.account_id.isin(targets)).select("account_id", "country")
+    return {r["account_id"]: (None, r["country"]) for r in rows.to_pyarrow().to_pylist()}
+
+
+def notify(
+    store: StateStore,
+    operations: Sequence[Operation],
+    dry_run: bool,
+    people: dict[str, tuple[str | None, str | None]] | None = None,
+) -> list[Notification]:
+    """One notification per targeted person; the outbox queues each person once across
+    runs into the same state store (a later, further phase may add one follow-up)."""
+    notifications = select_notifications(operations, people)
     if not dry_run:
         Outbox(store).enqueue(notifications)
     return notifications

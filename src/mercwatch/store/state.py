@@ -121,21 +121,42 @@ notification_outbox = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("idempotency_key", String(64), nullable=False, unique=True),
     Column("account_id", String(200), nullable=False),
+    # Contract v2 (migration 0002): one row per person and warning, not per operation.
+    # ``ordinal`` 1 is the warning, 2 the one follow-up a further phase may warrant;
+    # ``operation_id`` is the operation that reached furthest, ``operation_ids`` all.
+    Column("ordinal", Integer, nullable=False, server_default="1"),
     Column("operation_id", String(200), nullable=False),
+    Column("operation_ids", JSON, nullable=True),
     Column("level", String(20), nullable=False),
     Column("reasons", JSON, nullable=False),
     Column("locale", String(20), nullable=False),
+    Column("locale_fallback", JSON, nullable=True),
     Column("recipient", String(320), nullable=True),
     Column("status", String(20), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", DateTime, nullable=False),
     Column("claim_token", String(64), nullable=True),
     Column("claimed_until", DateTime, nullable=True),
+    # Set, committed, just before the message is handed to the channel: a row found
+    # with it set and its lease run out may have been delivered (see notify/outbox.py).
+    Column("send_started_at", DateTime, nullable=True),
+    Column("channel", String(20), nullable=True),
     Column("last_error", Text, nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("sent_at", DateTime, nullable=True),
-    UniqueConstraint("account_id", "operation_id", name="uq_outbox_account_op"),
+    UniqueConstraint("account_id", "ordinal", name="uq_outbox_account_ordinal"),
     Index("ix_outbox_status_next", "status", "next_attempt_at"),
+)
+
+# Addresses and languages supplied after `run` (``outbox enqueue --recipients/--locales``):
+# read at send time, so the queue follows a change made at any point before sending.
+notification_contacts = Table(
+    "notification_contacts",
+    metadata,
+    Column("account_id", String(200), primary_key=True),
+    Column("recipient", String(320), nullable=True),
+    Column("locale", String(35), nullable=True),
+    Column("updated_at", DateTime, nullable=False),
 )
 
 

@@ -37,6 +37,7 @@ class RunCounts:
     summary: dict[str, Any] = field(default_factory=dict)
     rejects_by_reason: tuple[tuple[str, str, int], ...] = ()
     warned_by_operation: dict[str, int] = field(default_factory=dict)
+    people_to_warn: int = 0
     actions_by_status: tuple[tuple[str, int], ...] = ()
 
 
@@ -97,8 +98,14 @@ def _rejects(path: Path) -> tuple[tuple[str, str, int], ...]:
     return tuple((t, r, n) for (t, r), n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
 
 
-def _warned(path: Path) -> dict[str, int]:
-    return dict(Counter(str(r.get("operation_id", "")) for r in _jsonl(path)))
+def _warning_counts(path: Path) -> tuple[dict[str, int], int]:
+    """(people warned per operation, distinct people): a v2 record is one person and lists
+    every operation in ``operation_ids``, so a person in two operations counts once."""
+    records = list(_jsonl(path))
+    per_operation = Counter(
+        str(op) for r in records for op in (r.get("operation_ids") or [r.get("operation_id", "")])
+    )
+    return dict(per_operation), len({str(r.get("account_id", "")) for r in records})
 
 
 def _statuses(path: Path) -> tuple[tuple[str, int], ...]:
@@ -134,10 +141,13 @@ class RunFolder:
         if self.path is None:
             return RunCounts()
         get = self._cache.get
+        # One cache entry per file: both counts come from one read of notifications.jsonl.
+        warned, people = get(self.path / "notifications.jsonl", _warning_counts, ({}, 0))
         return RunCounts(
             summary=get(self.path / "summary.json", _summary, {}),
             rejects_by_reason=get(self.path / "rejects.jsonl", _rejects, ()),
-            warned_by_operation=get(self.path / "notifications.jsonl", _warned, {}),
+            warned_by_operation=warned,
+            people_to_warn=people,
             actions_by_status=get(self.path / "enforcement.jsonl", _statuses, ()),
         )
 

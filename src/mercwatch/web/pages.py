@@ -41,7 +41,7 @@ def router(dash: Dashboard) -> APIRouter:
             phases=views.phase_counts(ops),
             pending=pending,
             has_run=dash.run.path is not None,
-            warned_total=sum(counts.warned_by_operation.values()),
+            warned_total=counts.people_to_warn,
             rejects_total=sum(n for _, _, n in counts.rejects_by_reason),
         )
 

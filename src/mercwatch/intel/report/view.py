@@ -292,8 +292,9 @@ def _warned(notifications: Sequence[Notification] | None) -> dict[str, Counter[s
     if notifications is None:
         return None
     out: dict[str, Counter[str]] = defaultdict(Counter)
-    for n in notifications:
-        out[n.operation_id][n.level.value] += 1
+    for n in notifications:  # contract v2: one per person, every operation listed
+        for operation_id in n.all_operation_ids():
+            out[operation_id][n.level.value] += 1
     return out
 
 
