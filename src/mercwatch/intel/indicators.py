@@ -8,26 +8,27 @@ every importer and exporter goes through it.
 :func:`select_indicators` is the one place that decides what of an operation may be
 shared: only infrastructure the operation controlled, never its targets. Photo hashes
 and device ids stay home (they identify accounts, not infrastructure), webmail domains
-are skipped (the operation does not own gmail.com), query strings are cut from URLs
-(personalised phishing links carry per-target tokens there), and any value that still
-contains a target's identifier is withheld and reported.
+are skipped (the operation does not own gmail.com), and any value that still
+contains a target's identifier is withheld and reported. URLs leave only in the form
+:func:`mercwatch.iocs.shareable_url` gives them (scheme, host, a path shape with
+placeholders, query keys without values).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import idna
-import tldextract
 
+from mercwatch import iocs
 from mercwatch.errors import IntelFormatError
 from mercwatch.intel.records import Oddity
+from mercwatch.iocs import IdentityMatcher, refang
 from mercwatch.model import Indicator, IndicatorType, Operation, Phase
 
 _HASH_TYPES = {32: IndicatorType.MD5, 40: IndicatorType.SHA1, 64: IndicatorType.SHA256}
@@ -35,79 +36,23 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 _LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 
-# Defanging conventions seen in published feeds, undone in this order. Dots and "@"
-# are only refanged in the host part of a URL so a path keeps its literal brackets.
-_REFANG_SCHEME = [
-    (re.compile(r"^h(?:xx|XX|xX|Xx|\*\*|__)p(s?)(?=\[?:)", re.IGNORECASE), r"http\1"),
-    (re.compile(r"^fxp(?=\[?:)", re.IGNORECASE), "ftp"),
-    (re.compile(r"^([a-z][a-z0-9+.-]*)(?:\[:\]//|\[://\]|\[:/\]/|\[:\]\[//\])", re.I), r"\1://"),
-]
-_REFANG_HOST = [
-    (re.compile(r"\[\s*\.\s*\]|\(\s*\.\s*\)|\{\s*\.\s*\}|\[dot\]|\(dot\)|\{dot\}|\\\.", re.I), "."),
-    (re.compile(r"\[@\]|\(@\)|\{@\}|\[at\]|\(at\)|\{at\}", re.I), "@"),
-    (re.compile(r"\[:\]"), ":"),
-]
-
-
-_DEFANG_HINT = re.compile(r"[\[({\\]|^\s*(?:h..p|fxp)", re.IGNORECASE)
-
-
-@cache
-def _extractor() -> tldextract.TLDExtract:
-    # Never the default constructor: it downloads the suffix list and caches it in $HOME.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-@cache
-def webmail_domains() -> frozenset[str]:
-    """Public webmail providers (``data/webmail_domains.txt``): never an operation's own."""
-    text = resources.files("mercwatch.intel").joinpath("data", "webmail_domains.txt").read_text()
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#")
-    )
-
-
-def _sub_all(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
-    for pattern, replacement in rules:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def refang(value: str) -> str:
-    """Undo defanging (``hxxps[:]//evil[.]com``, ``a[@]b[.]com``) so a value can be parsed."""
-    if not _DEFANG_HINT.search(value):
-        return value.strip()  # nothing defanged: skip the rule table (feeds are large)
-    text = _sub_all(_REFANG_SCHEME, value.strip())
-    match = _SCHEME.match(text)
-    if match is None:
-        return _sub_all(_REFANG_HOST, text)
-    head, rest = text[: match.end()], text[match.end() :]
-    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    return head + _sub_all(_REFANG_HOST, rest[:cut]) + rest[cut:]
+_NETWORK_KINDS = frozenset(
+    {IndicatorType.DOMAIN, IndicatorType.IPV4, IndicatorType.URL, IndicatorType.EMAIL}
+)
 
 
 def defang(value: str, kind: IndicatorType | None = None) -> str:
-    """Make a value unclickable the way Meta's 2023 CSVs do (``example[.]xyz``).
+    """Make a network value unclickable (``example[.]xyz``, ``hXXps://``), as everywhere.
+
+    The one defang of :mod:`mercwatch.iocs` (ioc-fanger); names and hashes are returned
+    as they are, so a file name ``update.apk`` stays readable.
 
     Args:
         value: a normalized value.
         kind: its type; guessed with :func:`classify` when omitted.
     """
     kind = kind or classify(value)
-    if kind in (IndicatorType.DOMAIN, IndicatorType.IPV4):
-        return value.replace(".", "[.]")
-    if kind is IndicatorType.IPV6:
-        return value.replace(":", "[:]")
-    if kind is IndicatorType.EMAIL:
-        local, _, domain = value.rpartition("@")
-        return f"{local}[@]{domain.replace('.', '[.]')}"
-    if kind is IndicatorType.URL:
-        parts = urlsplit(value)
-        scheme = re.sub(r"^http", "hxxp", parts.scheme)
-        netloc = parts.netloc.replace(".", "[.]")
-        rest = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
-        return f"{scheme}[:]//{netloc}{rest}"
-    return value
+    return iocs.defang(value) if kind in _NETWORK_KINDS else value
 
 
 def normalize_domain(value: str) -> str:
@@ -128,7 +73,7 @@ def normalize_domain(value: str) -> str:
     labels = text.split(".")
     if len(text) > 253 or not all(_LABEL.match(label) for label in labels):
         raise IntelFormatError(value, "not a valid domain name")
-    parts = _extractor()(text)
+    parts = iocs.extractor()(text)
     if not parts.suffix:
         raise IntelFormatError(value, "no public suffix")
     if not parts.domain:
@@ -151,6 +96,9 @@ def normalize_url(value: str) -> str:
     A URL written without a scheme (``evil.com/login``) is read as ``http://``.
     """
     text = refang(value).strip()
+    scheme = iocs.url_scheme(text)
+    if scheme is not None and not iocs.is_network_url(text):
+        raise IntelFormatError(value, f"not a network URL (scheme {scheme!r} has no host)")
     if not _SCHEME.match(text):
         text = "http://" + text
     parts = urlsplit(text)
@@ -256,23 +204,21 @@ class Selection:
 
 
 def _target_terms(op: Operation, sensitive: Iterable[str]) -> tuple[str, ...]:
-    terms = {t.strip().lower() for t in (*op.targets, *sensitive) if t and t.strip()}
+    terms = {t.strip() for t in (*op.targets, *sensitive) if t and t.strip()}
     return tuple(sorted(terms))
 
 
-def leaked_term(value: str, terms: Iterable[str]) -> str | None:
-    """The first target term found in ``value`` (also percent-decoded), else None.
+def leaked_term(value: str, terms: Iterable[str] | IdentityMatcher) -> str | None:
+    """The first target term found in ``value``, however it is spelled there, else None.
 
-    Terms of four characters or more match anywhere; shorter ones only as a whole token,
-    so a target id ``42`` does not withhold every IP address containing ``42``.
+    Case, separators (``nour.novak`` = ``Nour_Novak`` = ``NOUR NOVAK``), percent-encoding
+    and base64 are all seen through (:class:`mercwatch.iocs.IdentityMatcher`). Terms of
+    four characters or more with a letter match anywhere; shorter or all-digit ones only
+    as a whole token, so a target id ``42`` does not withhold every IP address
+    containing ``42``.
     """
-    text = value.lower()
-    haystack = f"{text} {unquote(text)}"
-    tokens = set(re.split(r"[^0-9a-z]+", haystack))
-    for term in terms:
-        if (len(term) >= 4 and term in haystack) or term in tokens:
-            return term
-    return None
+    matcher = terms if isinstance(terms, IdentityMatcher) else IdentityMatcher(terms)
+    return matcher.find(value)
 
 
 def _infrastructure_values(op: Operation) -> list[tuple[IndicatorType | None, str, str]]:
@@ -292,8 +238,15 @@ def _phases_for(kind: IndicatorType, op: Operation) -> tuple[Phase, ...]:
     return tuple(op.phases)
 
 
+def _reportable(raw: str, terms: IdentityMatcher) -> str:
+    """A rejected value as the withheld list may repeat it (never a target's identity)."""
+    if leaked_term(raw, terms) is not None:
+        return "(withheld)"
+    return iocs.shareable_text(raw, terms) if "/" in raw else raw
+
+
 def _select_one(
-    kind: IndicatorType | None, raw: str, origin: str, op: Operation, terms: tuple[str, ...]
+    kind: IndicatorType | None, raw: str, origin: str, op: Operation, terms: IdentityMatcher
 ) -> Indicator | Oddity:
     where = f"operation {op.operation_id} {origin}"
     try:
@@ -302,12 +255,14 @@ def _select_one(
             kind = IndicatorType.IPV6 if ":" in value else IndicatorType.IPV4
         value = normalize(kind, raw)
     except IntelFormatError as exc:
-        return Oddity(where, raw, exc.reason, rejected=True)
+        return Oddity(where, _reportable(raw, terms), exc.reason, rejected=True)
     if kind is IndicatorType.URL:
-        parts = urlsplit(value)
-        value = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    if origin == "email_domain" and value in webmail_domains():
-        return Oddity(where, raw, "webmail provider, not the operation's own", rejected=True)
+        shared = iocs.shareable_url(value, terms)
+        if shared is None:
+            return Oddity(where, "(withheld)", "URL host identifies a target", rejected=True)
+        value = shared
+    if origin == "email_domain" and value in iocs.webmail_domains():
+        return Oddity(where, value, "webmail provider, not the operation's own", rejected=True)
     leaked = leaked_term(value, terms)
     if leaked is not None:
         return Oddity(where, "(withheld)", "contains a target identifier", rejected=True)
@@ -320,6 +275,16 @@ def _select_one(
         valid_from=op.first_seen,
         phases=_phases_for(kind, op),
     )
+
+
+def _shareable_extra(ind: Indicator, terms: IdentityMatcher) -> Indicator | None:
+    """``ind`` as it may be shared (URLs in their shareable form), or None to withhold."""
+    if ind.type is IndicatorType.URL:
+        shared = iocs.shareable_url(ind.value, terms)
+        if shared is None:
+            return None
+        ind = dataclasses.replace(ind, value=shared)
+    return None if leaked_term(ind.value, terms) is not None else ind
 
 
 def select_indicators(
@@ -339,7 +304,7 @@ def select_indicators(
         A withheld value that leaked a target is reported as ``(withheld)`` so the
         report itself does not repeat it.
     """
-    terms = _target_terms(op, sensitive)
+    terms = IdentityMatcher(_target_terms(op, sensitive))
     chosen: dict[tuple[str, str], Indicator] = {}
     withheld: list[Oddity] = []
     for kind, raw, origin in _infrastructure_values(op):
@@ -349,9 +314,10 @@ def select_indicators(
         else:
             chosen.setdefault((result.type.value, result.value), result)
     for ind in extra:
-        if leaked_term(ind.value, terms) is not None:
+        shared = _shareable_extra(ind, terms)
+        if shared is None:
             where = f"operation {op.operation_id} extra"
             withheld.append(Oddity(where, "(withheld)", "contains a target identifier", True))
         else:
-            chosen.setdefault((ind.type.value, ind.value), ind)
+            chosen.setdefault((shared.type.value, shared.value), shared)
     return Selection(tuple(chosen.values()), tuple(withheld))

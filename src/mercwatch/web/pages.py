@@ -104,7 +104,7 @@ def router(dash: Dashboard) -> APIRouter:
             op=out,
             evidence=views.evidence_by_phase(out),
             accounts=views.account_views(dash, op, enforcer),
-            infra_actions=views.infrastructure_actions(op, enforcer),
+            infra_actions=views.infrastructure_actions(op, enforcer, session),
             warned=dash.run.counts().warned_by_operation.get(operation_id, 0),
             admin=views.is_admin(session),
         )
