@@ -213,9 +213,9 @@ def leaked_term(value: str, terms: Iterable[str] | IdentityMatcher) -> str | Non
 
     Case, separators (``nour.novak`` = ``Nour_Novak`` = ``NOUR NOVAK``), percent-encoding
     and base64 are all seen through (:class:`mercwatch.iocs.IdentityMatcher`). Terms of
-    four characters or more with a letter match anywhere; shorter or all-digit ones only
-    as a whole token, so a target id ``42`` does not withhold every IP address
-    containing ``42``.
+    four characters or more with a letter match anywhere; all-digit ids of four or more
+    only between non-digits; shorter ones only as a whole token, so a target id ``42``
+    does not withhold every IP address containing ``142``.
     """
     matcher = terms if isinstance(terms, IdentityMatcher) else IdentityMatcher(terms)
     return matcher.find(value)

@@ -7,8 +7,9 @@ misses all but the first. :class:`IdentityMatcher` compares *folded* forms inste
 NFKC, case-folded, separators (space . _ - + ~) removed, after percent-decoding (up to
 three layers) and, for base64-looking tokens, after base64-decoding.
 
-Short or all-digit terms (account ids such as ``42`` or ``100234``) match only a whole
-token, so an id does not withhold every IP address or number that contains its digits.
+Short terms (an account id ``42``) match only a whole token, and all-digit ids of four
+digits or more (``100234``) only between non-digits (``u100234`` yes, ``1002345`` no),
+so an id does not withhold every IP address or number that contains its digits.
 """
 
 from __future__ import annotations
@@ -86,14 +87,15 @@ class IdentityMatcher:
     def __init__(self, identities: Iterable[str] = ()) -> None:
         free: dict[str, str] = {}
         whole: dict[str, str] = {}
+        digits: dict[str, str] = {}
         for raw in identities:
             term = (raw or "").strip()
             if not term:
                 continue
-            self._add(term, term, free, whole)
+            self._add(term, term, free, whole, digits)
             local = term.rpartition("@")[0]
             if local:
-                self._add(local, term, free, whole)
+                self._add(local, term, free, whole, digits)
             words = [w for w in re.split(r"[\s._\-+~@]+", term.casefold()) if w]
             if len(words) > 1:
                 for word in words:
@@ -103,19 +105,28 @@ class IdentityMatcher:
         self._whole = whole
         ordered = sorted(free, key=lambda t: (-len(t), t))
         self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        numbers = sorted(digits, key=lambda t: (-len(t), t))
+        self._digits = digits
+        self._numbers = (
+            re.compile(rf"(?<![0-9])(?:{'|'.join(numbers)})(?![0-9])") if numbers else None
+        )
 
     @staticmethod
-    def _add(text: str, term: str, free: dict[str, str], whole: dict[str, str]) -> None:
+    def _add(
+        text: str, term: str, free: dict[str, str], whole: dict[str, str], digits: dict[str, str]
+    ) -> None:
         folded = fold(text)
         if not folded:
             return
-        if len(folded) >= MIN_FREE_TERM and not folded.isdigit():
+        if len(folded) >= MIN_FREE_TERM and folded.isdigit():
+            digits.setdefault(folded, term)
+        elif len(folded) >= MIN_FREE_TERM:
             free.setdefault(folded, term)
         whole.setdefault(text.casefold(), term)
         whole.setdefault(folded, term)
 
     def __bool__(self) -> bool:
-        return bool(self._free or self._whole)
+        return bool(self._free or self._whole or self._digits)
 
     def find(self, value: str) -> str | None:
         """The first identity found in ``value`` (as given to the matcher), else None."""
@@ -131,6 +142,10 @@ class IdentityMatcher:
 
     def _find_in(self, form: str) -> str | None:
         lowered = unicodedata.normalize("NFKC", form).casefold()
+        if self._numbers is not None:
+            number = self._numbers.search(lowered)
+            if number is not None:
+                return self._digits[number.group(0)]
         if self._pattern is not None:
             match = self._pattern.search(fold(lowered))
             if match is not None:
