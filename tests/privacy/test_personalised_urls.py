@@ -55,6 +55,10 @@ EXPORTS: dict[str, Export] = {
     "plain-defanged": lambda ops, names: export_plain(ops, defanged=True, sensitive=names),
     "report.html": lambda ops, names: render_html(ops, generated_at=CLOCK),
     "report.md": lambda ops, names: render_markdown(ops, generated_at=CLOCK),
+    "report.html+names": lambda ops, names: render_html(ops, generated_at=CLOCK, identities=names),
+    "report.md+names": lambda ops, names: render_markdown(
+        ops, generated_at=CLOCK, identities=names
+    ),
     "api-reader": lambda ops, names: json.dumps(
         [operation_out(op, Principal("k", Role.READER)).model_dump(mode="json") for op in ops]
     ),

@@ -5,6 +5,7 @@ refang/defang, Public Suffix List readers, URL host rules and webmail lists, and
 disagreed (issue 12). Everything about the *spelling* of an indicator lives here now:
 
 - :mod:`.fang`: refang / defang, via ioc-fanger;
+- :mod:`.normalize`: the one spelling of a domain, IP, URL, e-mail or hash;
 - :mod:`.domains`: the one tldextract extractor (bundled PSL, private suffixes on),
   registrable domains, the webmail list;
 - :mod:`.urls`: which URLs have a host (network schemes only), URL parts, the host
