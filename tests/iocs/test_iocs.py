@@ -36,7 +36,17 @@ def test_every_caller_refangs_the_same(value: str) -> None:
     assert parse_target(value).registrable == "evil.com"  # linkscore rejected (dot) before
 
 
-@pytest.mark.parametrize("url", ["hxxps[:]//evil[.]com/x", "hXXps://evil[.]com/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "hxxps[:]//evil[.]com/x",
+        "hXXps://evil[.]com/x",
+        "HXXPS://evil[.]com/x",
+        "h**ps://evil.com/x",
+        "h__ps://evil(.)com/x",
+        "hxxps[://]evil[.]com/x",
+    ],
+)
 def test_defanged_urls_read_alike(url: str) -> None:
     assert indicators.normalize(T.URL, url) == "https://evil.com/x"
     assert parse_target(url).host == "evil.com"

@@ -13,11 +13,16 @@ import re
 
 import ioc_fanger
 
-# Anything ioc-fanger could change starts with one of these (brackets, parentheses,
-# braces, a backslash, a word such as "dot"/"at" in brackets, or hxxp / fxp). Values
-# without one skip the rule table: feeds are large and almost all values are plain.
-_DEFANG_HINT = re.compile(r"[\[({\\]|^\s*(?:h..ps?|fxp)\b|\bdot\b", re.IGNORECASE)
+# Anything ioc-fanger could change holds one of these (brackets, parentheses, braces,
+# a backslash, the word "dot", or starts hxxp / hXXp / fxp but not http). Values
+# without one skip the rule table: feeds and link lists are large and almost all
+# values are plain (a plain https:// URL must not pay for ~40 regexes).
+_DEFANG_HINT = re.compile(
+    r"[\[({\\]|^\s*(?!https?\b)h..ps?\b|^\s*fxp\b|\bdot\b|^\s*h\W\Wp", re.IGNORECASE
+)
 _FXP = re.compile(r"^fxp(?=\[?:)", re.IGNORECASE)
+# ioc-fanger reads hxxp and hXXp but not HXXP, h**p or h__p (older feeds): done first.
+_HXXP = re.compile(r"^h(?:xx|\*\*|__)p(?=s?\W)", re.IGNORECASE)
 
 
 def refang(value: str) -> str:
@@ -29,7 +34,8 @@ def refang(value: str) -> str:
     text = value.strip()
     if not _DEFANG_HINT.search(text):
         return text
-    return str(ioc_fanger.fang(_FXP.sub("ftp", text))).strip()
+    text = _HXXP.sub("http", _FXP.sub("ftp", text))
+    return str(ioc_fanger.fang(text)).strip()
 
 
 def defang(value: str) -> str:
