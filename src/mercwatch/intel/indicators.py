@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mercwatch import iocs
 from mercwatch.errors import IntelFormatError
@@ -61,9 +62,14 @@ class Selection:
     withheld: tuple[Oddity, ...]
 
 
-def _target_terms(op: Operation, sensitive: Iterable[str]) -> tuple[str, ...]:
-    terms = {t.strip() for t in (*op.targets, *sensitive) if t and t.strip()}
-    return tuple(sorted(terms))
+@lru_cache(maxsize=4)
+def _sensitive_matcher(sensitive: tuple[str, ...]) -> IdentityMatcher:
+    """One matcher for an export's names, built once and shared by every operation."""
+    return IdentityMatcher(sensitive)
+
+
+def _target_matcher(op: Operation, sensitive: Iterable[str]) -> IdentityMatcher:
+    return IdentityMatcher(op.targets, also=(_sensitive_matcher(tuple(sensitive)),))
 
 
 def leaked_term(value: str, terms: Iterable[str] | IdentityMatcher) -> str | None:
@@ -162,7 +168,7 @@ def select_indicators(
         A withheld value that leaked a target is reported as ``(withheld)`` so the
         report itself does not repeat it.
     """
-    terms = IdentityMatcher(_target_terms(op, sensitive))
+    terms = _target_matcher(op, sensitive)
     chosen: dict[tuple[str, str], Indicator] = {}
     withheld: list[Oddity] = []
     for kind, raw, origin in _infrastructure_values(op):

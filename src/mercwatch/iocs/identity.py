@@ -24,6 +24,7 @@ from urllib.parse import unquote, unquote_plus
 _SEPARATORS = re.compile(r"[\s._\-+~]+")
 _TOKEN_SPLIT = re.compile(r"[^0-9a-z]+")
 _PIECE_SPLIT = re.compile(r"[/?#&=;,:@|]+")
+_DIGIT_RUN = re.compile(r"[0-9]+")
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]{6,}={0,2}")
 MIN_FREE_TERM = 4  # folded terms at least this long (with a letter) match anywhere
 
@@ -78,78 +79,80 @@ def decodings(text: str) -> list[str]:
 class IdentityMatcher:
     """Finds any of a set of identities (ids, handles, names, e-mails) in a value.
 
+    Matching is by set lookups (every substring of a folded value whose length is the
+    length of some term), not one regex of all terms: a run's thousands of names made
+    such a regex cost milliseconds per value.
+
     Args:
         identities: the strings that identify targeted people. A display name also
             contributes each of its words of four letters or more (``Nour Novak`` ->
             ``nour``, ``novak`` as whole tokens), an e-mail its local part.
+        also: other matchers consulted too (one built once for a whole export's
+            display names, shared by the per-operation matchers).
     """
 
-    def __init__(self, identities: Iterable[str] = ()) -> None:
-        free: dict[str, str] = {}
-        whole: dict[str, str] = {}
-        digits: dict[str, str] = {}
+    def __init__(
+        self, identities: Iterable[str] = (), also: Iterable[IdentityMatcher] = ()
+    ) -> None:
+        self._free: dict[str, str] = {}
+        self._whole: dict[str, str] = {}
+        self._digits: dict[str, str] = {}
         for raw in identities:
             term = (raw or "").strip()
             if not term:
                 continue
-            self._add(term, term, free, whole, digits)
+            self._add(term, term)
             local = term.rpartition("@")[0]
             if local:
-                self._add(local, term, free, whole, digits)
+                self._add(local, term)
             words = [w for w in re.split(r"[\s._\-+~@]+", term.casefold()) if w]
             if len(words) > 1:
                 for word in words:
                     if len(word) >= MIN_FREE_TERM and not word.isdigit():
-                        whole.setdefault(fold(word), term)
-        self._free = free
-        self._whole = whole
-        ordered = sorted(free, key=lambda t: (-len(t), t))
-        self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
-        numbers = sorted(digits, key=lambda t: (-len(t), t))
-        self._digits = digits
-        self._numbers = (
-            re.compile(rf"(?<![0-9])(?:{'|'.join(numbers)})(?![0-9])") if numbers else None
-        )
+                        self._whole.setdefault(fold(word), term)
+        self._lengths = sorted({len(t) for t in self._free})
+        self._also = tuple(m for m in also if m)
 
-    @staticmethod
-    def _add(
-        text: str, term: str, free: dict[str, str], whole: dict[str, str], digits: dict[str, str]
-    ) -> None:
+    def _add(self, text: str, term: str) -> None:
         folded = fold(text)
         if not folded:
             return
         if len(folded) >= MIN_FREE_TERM and folded.isdigit():
-            digits.setdefault(folded, term)
+            self._digits.setdefault(folded, term)
         elif len(folded) >= MIN_FREE_TERM:
-            free.setdefault(folded, term)
-        whole.setdefault(text.casefold(), term)
-        whole.setdefault(folded, term)
+            self._free.setdefault(folded, term)
+        self._whole.setdefault(text.casefold(), term)
+        self._whole.setdefault(folded, term)
 
     def __bool__(self) -> bool:
-        return bool(self._free or self._whole or self._digits)
+        return bool(self._free or self._whole or self._digits or self._also)
 
     def find(self, value: str) -> str | None:
         """The first identity found in ``value`` (as given to the matcher), else None."""
         if not self or not value:
             return None
         pieces = [value, *(p for p in _PIECE_SPLIT.split(value) if p and p != value)]
-        for piece in pieces:
-            for form in decodings(piece):
-                hit = self._find_in(form)
+        forms = [form for piece in pieces for form in decodings(piece)]
+        for matcher in (self, *self._also):
+            for form in forms:
+                hit = matcher._find_in(form)
                 if hit is not None:
                     return hit
         return None
 
     def _find_in(self, form: str) -> str | None:
         lowered = unicodedata.normalize("NFKC", form).casefold()
-        if self._numbers is not None:
-            number = self._numbers.search(lowered)
-            if number is not None:
-                return self._digits[number.group(0)]
-        if self._pattern is not None:
-            match = self._pattern.search(fold(lowered))
-            if match is not None:
-                return self._free[match.group(0)]
+        if self._digits:
+            for run in _DIGIT_RUN.findall(lowered):
+                if run in self._digits:
+                    return self._digits[run]
+        if self._lengths:
+            folded = fold(lowered)
+            for n in self._lengths:
+                for start in range(len(folded) - n + 1):
+                    hit = self._free.get(folded[start : start + n])
+                    if hit is not None:
+                        return hit
         for token in (lowered, fold(lowered), *_TOKEN_SPLIT.split(lowered)):
             if token in self._whole:
                 return self._whole[token]

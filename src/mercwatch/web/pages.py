@@ -114,6 +114,7 @@ def router(dash: Dashboard) -> APIRouter:
         session = dash.session(request)
         store = dash.store()
         entries = list(reversed(read_audit(store, limit=AUDIT_PAGE))) if store else []
+        entries = views.shown_audit(entries, session.role)
         verdict: tuple[bool, str] | None = None
         if store is not None and verify:
             try:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from mercwatch.api.keys import Role
 from mercwatch.api.operations import EvidenceOut, OperationOut, operation_out
-from mercwatch.enforce import Enforcer, StoredAction
+from mercwatch.enforce import AuditEntry, Enforcer, StoredAction
 from mercwatch.intel.report.safety import URL_WITHHELD, SharedEvidence
 from mercwatch.model import ActionKind, Operation, Phase
 from mercwatch.web.data import Profile
@@ -150,6 +150,21 @@ def shown_action(stored: StoredAction, op: Operation | None, role: Role) -> Stor
     cleaner = SharedEvidence(op.targets if op else (), defanged=False)
     subject = cleaner.url(stored.action.subject) or URL_WITHHELD
     return replace(stored, action=replace(stored.action, subject=subject))
+
+
+def shown_audit(entries: list[AuditEntry], role: Role) -> list[AuditEntry]:
+    """Audit entries as ``role`` may see them: below admin, URLs in shareable form.
+
+    The audit log records block_url subjects as delivered (personalised lure links);
+    every role may read the audit page, only admins see those raw.
+    """
+    if role.allows(Role.ADMIN):
+        return entries
+    cleaner = SharedEvidence((), defanged=False)
+    return [
+        replace(e, subject=cleaner.subject(e.subject), reason=cleaner.text(e.reason))
+        for e in entries
+    ]
 
 
 def infrastructure_actions(

@@ -76,6 +76,19 @@ _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
 URL_WITHHELD = "[url withheld]"
 
 
+_HOST_NAME = re.compile(r"[A-Za-z0-9._-]+(?::[0-9]{1,5})?")
+
+
+def _looks_like_url(subject: str) -> bool:
+    """A network URL with a scheme, or ``host.name/path`` whose host is a real name."""
+    if not is_network_url(subject):
+        return False
+    if "://" in subject:
+        return True
+    head = re.split(r"[/?#]", subject, maxsplit=1)[0]
+    return "/" in subject and "." in head and bool(_HOST_NAME.fullmatch(head))
+
+
 class SharedEvidence:
     """Evidence (subjects and details) as it may be shown below admin or in the report.
 
@@ -115,7 +128,7 @@ class SharedEvidence:
         redacted = self.redactor.subject(subject)
         if redacted != subject or self.matcher.find(subject) is not None:
             return TARGET_PLACEHOLDER
-        if ("/" in subject or "://" in subject) and is_network_url(subject):
+        if _looks_like_url(subject):
             return self.url(subject) or URL_WITHHELD
         return self.defanger.subject(subject) if self.defanger is not None else subject
 
