@@ -86,7 +86,8 @@ class IdentityMatcher:
     Args:
         identities: the strings that identify targeted people. A display name also
             contributes each of its words of four letters or more (``Nour Novak`` ->
-            ``nour``, ``novak`` as whole tokens), an e-mail its local part.
+            ``nour``, ``novak`` as whole tokens), an e-mail its local part and that
+            part's words (never its domain: ``gmail`` names nobody).
         also: other matchers consulted too (one built once for a whole export's
             display names, shared by the per-operation matchers).
     """
@@ -105,7 +106,8 @@ class IdentityMatcher:
             local = term.rpartition("@")[0]
             if local:
                 self._add(local, term)
-            words = [w for w in re.split(r"[\s._\-+~@]+", term.casefold()) if w]
+            name = local or term  # an address's words are its local part's, not its domain's
+            words = [w for w in re.split(r"[\s._\-+~]+", name.casefold()) if w]
             if len(words) > 1:
                 for word in words:
                     if len(word) >= MIN_FREE_TERM and not word.isdigit():
