@@ -51,7 +51,7 @@ def operations() -> list[Operation]:
             urls=(
                 f"https://login.evil-news.xyz/verify?user={TARGET_IDS[0]}",
                 f"https://evil-news.xyz/p/{TARGET_IDS[1]}/doc",
-                "http://track.evil-news.xyz/a'b\\c",
+                "http://track.evil-news.xyz/a'p\\c",
                 "https://evil-news.xyz/hello/Zebediah%20Quillfeather",
             ),
             ips=("203.0.113.7", "2001:DB8:0:0::7"),

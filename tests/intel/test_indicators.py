@@ -15,6 +15,7 @@ from mercwatch.intel.indicators import (
     refang,
     select_indicators,
 )
+from mercwatch.iocs import extractor
 from mercwatch.model import IndicatorType as T
 from mercwatch.model import Phase
 
@@ -84,20 +85,22 @@ def test_classify_rejects_prose_and_bare_labels() -> None:
     assert classify("ABSCarryLog") is None
 
 
-def test_refang_keeps_brackets_in_url_paths() -> None:
-    assert refang("hxxp[:]//a[.]com/x[.]y") == "http://a.com/x[.]y"
+def test_refang_undoes_defang_in_url_paths_too() -> None:
+    # one behaviour (ioc-fanger): its defang writes path dots as [.], so refang must undo them
+    assert refang("hxxp[:]//a[.]com/x[.]y") == "http://a.com/x.y"
+    assert refang(defang("https://a.com/x.y", T.URL)) == "https://a.com/x.y"
 
 
 @pytest.mark.parametrize(
     ("value", "kind", "defanged"),
     [
         ("example.xyz", T.DOMAIN, "example[.]xyz"),
-        ("https://a.b.com/p.html", T.URL, "hxxps[:]//a[.]b[.]com/p.html"),
+        ("https://a.b.com/p.html", T.URL, "hXXps://a[.]b[.]com/p[.]html"),
         ("1.2.3.4", T.IPV4, "1[.]2[.]3[.]4"),
-        ("spy@evil.com", T.EMAIL, "spy[@]evil[.]com"),
+        ("spy@evil.com", T.EMAIL, "spy(at)evil[.]com"),
     ],
 )
-def test_defang_matches_meta_2023_style(value: str, kind: T, defanged: str) -> None:
+def test_defang_is_the_one_ioc_fanger_style(value: str, kind: T, defanged: str) -> None:
     assert defang(value, kind) == defanged
     assert normalize(kind, defanged) == value
 
@@ -108,14 +111,16 @@ _LABEL = st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True)
 _TLD = st.sampled_from(["com", "net", "xyz", "co.uk", "news", "gr", "io", "de"])
 DOMAINS = st.builds(
     lambda labels, tld: ".".join([*labels, tld]), st.lists(_LABEL, min_size=1, max_size=3), _TLD
-)
-_PATH = st.text(alphabet="abcXYZ019-._~/[]()%!$&'*+,;=:@", max_size=30)
+).filter(lambda d: bool(extractor()(d).domain))  # not a (private) public suffix: x0.com
+# No brackets or parentheses in paths: ioc-fanger (the one refang) reads "[.]" or "(dot)"
+# anywhere in a URL as defanging, so a literal one in a path cannot round-trip.
+_PATH = st.text(alphabet="abcXYZ019-._~/%!$&'*+,;=:@", max_size=30)
 URLS = st.builds(
     lambda scheme, host, path, query: f"{scheme}://{host}/{path}" + (f"?{query}" if query else ""),
     st.sampled_from(["http", "https"]),
     DOMAINS,
     _PATH,
-    st.text(alphabet="abc012=&%[].", max_size=15),
+    st.text(alphabet="abc012=&%.", max_size=15),
 )
 EMAILS = st.builds(
     lambda local, domain: f"{local}@{domain}",
@@ -170,16 +175,19 @@ def test_selection_keeps_only_operation_infrastructure(operations) -> None:  # t
     assert (T.DOMAIN, "evil-hr-recruit.com") in values  # the operation's own mail domain
     assert (T.DOMAIN, "gmail.com") not in values  # webmail is nobody's infrastructure
     assert (T.IPV6, "2001:db8::7") in values
-    assert (T.URL, "http://track.evil-news.xyz/a'b\\c") in values
+    assert (T.URL, "http://track.evil-news.xyz/a'p\\c") in values
     # the phishing link loses its per-target query string, then still passes the check
     assert (T.URL, "https://login.evil-news.xyz/verify") in values
+    # personalised paths are shared as a shape, the target replaced by a placeholder
+    assert (T.URL, "https://evil-news.xyz/p/:target/doc") in values
+    assert (T.URL, "https://evil-news.xyz/:name/:target") in values  # "hello": not generic
     reasons = {o.reason for o in chosen.withheld}
     assert reasons == {
         "not a domain name",
         "webmail provider, not the operation's own",
         "contains a target identifier",
     }
-    assert sum(o.reason == "contains a target identifier" for o in chosen.withheld) == 3
+    assert sum(o.reason == "contains a target identifier" for o in chosen.withheld) == 1
     assert all(i.actor == "Cytrox" for i in chosen.indicators)
 
 

@@ -77,7 +77,7 @@ def test_bundle_shape(bundle: stix2.Bundle) -> None:
     patterns = {i.pattern for i in indicators}
     assert "[domain-name:value = 'evil-news.xyz']" in patterns
     assert "[ipv6-addr:value = '2001:db8::7']" in patterns
-    assert "[url:value = 'http://track.evil-news.xyz/a\\'b\\\\c']" in patterns
+    assert "[url:value = 'http://track.evil-news.xyz/a\\'p\\\\c']" in patterns
     assert f"[file:hashes.'SHA-256' = '{'ab' * 32}']" in patterns
     assert "[email-addr:value = 'hr@evil-hr-recruit.com']" in patterns
     for obj in bundle.objects:

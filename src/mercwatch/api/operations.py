@@ -1,8 +1,11 @@
 """``/api/operations``: the operations of a run folder, for analysts and tools.
 
 Readers see everything an operation is *except who it targeted*: ``targets`` is only
-filled for admins, and evidence that names a target is redacted for everyone else,
-the same rule the threat report follows. ``target_count`` is always there.
+filled for admins, and for everyone else evidence that names a target is redacted and
+every URL (infrastructure and evidence) is in its shareable form
+(:func:`mercwatch.iocs.shareable_url`: lure links are personalised), the same rule the
+threat report follows. ``target_count`` is always there. Admins see the raw values:
+they are the ones who act on a block_url or answer a targeted person.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from mercwatch.api.auth import Authenticator, Principal, Role
 from mercwatch.errors import StateError
-from mercwatch.intel.report.safety import TargetRedactor
+from mercwatch.intel.report.safety import SharedEvidence
 from mercwatch.model import Operation, Phase
 
 
@@ -88,11 +91,32 @@ class OperationsFile:
         return tuple(sorted(ops, key=lambda o: (-o.confidence, o.operation_id)))
 
 
+def shared_infrastructure(infrastructure: dict[str, list[str]], cleaner: SharedEvidence) -> dict:
+    """Infrastructure lists as a non-admin may see them: URLs shareable, no identities."""
+    out: dict[str, list[str]] = {}
+    for kind, values in infrastructure.items():
+        if kind == "urls":
+            kept = {u for u in map(cleaner.url, values) if u is not None}
+        else:
+            kept = {v for v in values if cleaner.matcher.find(v) is None}
+        out[kind] = sorted(kept)
+    return out
+
+
 def operation_out(op: Operation, principal: Principal) -> OperationOut:
-    """The API view of ``op`` for ``principal`` (targets hidden below admin)."""
+    """The API view of ``op`` for ``principal`` (targets and raw URLs hidden below admin)."""
     admin = principal.role.allows(Role.ADMIN)
-    redactor = TargetRedactor(() if admin else op.targets)
     data = op.to_dict()
+    if admin:
+        subject, text = (lambda v: v), (lambda v: v)
+        infrastructure = data["infrastructure"]
+    else:
+        cleaner = SharedEvidence(op.targets, defanged=False)
+        subject, text = cleaner.subject, cleaner.text
+        infrastructure = shared_infrastructure(data["infrastructure"], cleaner)
+        if data["attribution"]:
+            matched = [cleaner.subject(m) for m in data["attribution"]["matched"]]
+            data["attribution"] = {**data["attribution"], "matched": matched}
     return OperationOut(
         operation_id=op.operation_id,
         confidence=data["confidence"],
@@ -101,7 +125,7 @@ def operation_out(op: Operation, principal: Principal) -> OperationOut:
         target_count=len(set(op.targets)),
         targets=list(op.targets) if admin else None,
         target_countries=dict(op.target_countries),
-        infrastructure=data["infrastructure"],
+        infrastructure=infrastructure,
         first_seen=data["first_seen"],
         last_seen=data["last_seen"],
         attribution=data["attribution"],
@@ -110,8 +134,8 @@ def operation_out(op: Operation, principal: Principal) -> OperationOut:
                 detector=e.detector,
                 phase=e.phase,
                 score=e.score,
-                subject=redactor.subject(e.subject),
-                detail=redactor.text(e.detail),
+                subject=subject(e.subject),
+                detail=text(e.detail),
             )
             for e in op.evidence
         ],

@@ -1,250 +1,57 @@
 """Indicator values: normalize, classify, defang, refang, and take them from operations.
 
-Published feeds write the same domain as ``Evil.COM.``, ``evil[.]com`` or
-``hxxps[:]//evil[.]com``; matching needs one spelling. :func:`normalize` gives it (lower
-case, IDNA A-labels, compressed IP addresses, a public suffix required for domains), and
-every importer and exporter goes through it.
+The spelling of a value (:func:`normalize`, :func:`classify`, :func:`guess`,
+:func:`defang`, :func:`refang`) lives in :mod:`mercwatch.iocs` and is re-exported here
+for the importers and exporters; this module decides what of an operation is shared.
 
 :func:`select_indicators` is the one place that decides what of an operation may be
 shared: only infrastructure the operation controlled, never its targets. Photo hashes
 and device ids stay home (they identify accounts, not infrastructure), webmail domains
-are skipped (the operation does not own gmail.com), query strings are cut from URLs
-(personalised phishing links carry per-target tokens there), and any value that still
-contains a target's identifier is withheld and reported.
+are skipped (the operation does not own gmail.com), and any value that still
+contains a target's identifier is withheld and reported. URLs leave only in the form
+:func:`mercwatch.iocs.shareable_url` gives them (scheme, host, a path shape with
+placeholders; no query, no fragment).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from urllib.parse import unquote, urlsplit, urlunsplit
+from functools import lru_cache
 
-import idna
-import tldextract
-
+from mercwatch import iocs
 from mercwatch.errors import IntelFormatError
 from mercwatch.intel.records import Oddity
+from mercwatch.iocs import IdentityMatcher, refang
+from mercwatch.iocs.normalize import (
+    classify,
+    defang,
+    guess,
+    normalize,
+    normalize_domain,
+    normalize_email,
+    normalize_hash,
+    normalize_ip,
+    normalize_url,
+)
 from mercwatch.model import Indicator, IndicatorType, Operation, Phase
 
-_HASH_TYPES = {32: IndicatorType.MD5, 40: IndicatorType.SHA1, 64: IndicatorType.SHA256}
-_HEX = re.compile(r"^[0-9a-f]+$")
-_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
-_SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*)://", re.IGNORECASE)
-
-# Defanging conventions seen in published feeds, undone in this order. Dots and "@"
-# are only refanged in the host part of a URL so a path keeps its literal brackets.
-_REFANG_SCHEME = [
-    (re.compile(r"^h(?:xx|XX|xX|Xx|\*\*|__)p(s?)(?=\[?:)", re.IGNORECASE), r"http\1"),
-    (re.compile(r"^fxp(?=\[?:)", re.IGNORECASE), "ftp"),
-    (re.compile(r"^([a-z][a-z0-9+.-]*)(?:\[:\]//|\[://\]|\[:/\]/|\[:\]\[//\])", re.I), r"\1://"),
+__all__ = [
+    "Selection",
+    "classify",
+    "defang",
+    "guess",
+    "leaked_term",
+    "normalize",
+    "normalize_domain",
+    "normalize_email",
+    "normalize_hash",
+    "normalize_ip",
+    "normalize_url",
+    "refang",
+    "select_indicators",
 ]
-_REFANG_HOST = [
-    (re.compile(r"\[\s*\.\s*\]|\(\s*\.\s*\)|\{\s*\.\s*\}|\[dot\]|\(dot\)|\{dot\}|\\\.", re.I), "."),
-    (re.compile(r"\[@\]|\(@\)|\{@\}|\[at\]|\(at\)|\{at\}", re.I), "@"),
-    (re.compile(r"\[:\]"), ":"),
-]
-
-
-_DEFANG_HINT = re.compile(r"[\[({\\]|^\s*(?:h..p|fxp)", re.IGNORECASE)
-
-
-@cache
-def _extractor() -> tldextract.TLDExtract:
-    # Never the default constructor: it downloads the suffix list and caches it in $HOME.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
-@cache
-def webmail_domains() -> frozenset[str]:
-    """Public webmail providers (``data/webmail_domains.txt``): never an operation's own."""
-    text = resources.files("mercwatch.intel").joinpath("data", "webmail_domains.txt").read_text()
-    return frozenset(
-        line.strip() for line in text.splitlines() if line.strip()[:1] not in ("", "#")
-    )
-
-
-def _sub_all(rules: list[tuple[re.Pattern[str], str]], text: str) -> str:
-    for pattern, replacement in rules:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def refang(value: str) -> str:
-    """Undo defanging (``hxxps[:]//evil[.]com``, ``a[@]b[.]com``) so a value can be parsed."""
-    if not _DEFANG_HINT.search(value):
-        return value.strip()  # nothing defanged: skip the rule table (feeds are large)
-    text = _sub_all(_REFANG_SCHEME, value.strip())
-    match = _SCHEME.match(text)
-    if match is None:
-        return _sub_all(_REFANG_HOST, text)
-    head, rest = text[: match.end()], text[match.end() :]
-    cut = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    return head + _sub_all(_REFANG_HOST, rest[:cut]) + rest[cut:]
-
-
-def defang(value: str, kind: IndicatorType | None = None) -> str:
-    """Make a value unclickable the way Meta's 2023 CSVs do (``example[.]xyz``).
-
-    Args:
-        value: a normalized value.
-        kind: its type; guessed with :func:`classify` when omitted.
-    """
-    kind = kind or classify(value)
-    if kind in (IndicatorType.DOMAIN, IndicatorType.IPV4):
-        return value.replace(".", "[.]")
-    if kind is IndicatorType.IPV6:
-        return value.replace(":", "[:]")
-    if kind is IndicatorType.EMAIL:
-        local, _, domain = value.rpartition("@")
-        return f"{local}[@]{domain.replace('.', '[.]')}"
-    if kind is IndicatorType.URL:
-        parts = urlsplit(value)
-        scheme = re.sub(r"^http", "hxxp", parts.scheme)
-        netloc = parts.netloc.replace(".", "[.]")
-        rest = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
-        return f"{scheme}[:]//{netloc}{rest}"
-    return value
-
-
-def normalize_domain(value: str) -> str:
-    """``Evil.COM.`` -> ``evil.com``; IDNA A-labels; a public suffix is required.
-
-    Raises:
-        IntelFormatError: not a usable domain, with the reason.
-    """
-    text = refang(value).strip().rstrip(".").lower()
-    if not text or any(c in text for c in "/:@ \t"):
-        raise IntelFormatError(value, "not a domain name")
-    # Plain ASCII names are their own A-labels; only others need the (slow) IDNA codec.
-    if not text.isascii() or "xn--" in text:
-        try:
-            text = idna.encode(text, uts46=True).decode("ascii")
-        except idna.IDNAError as exc:
-            raise IntelFormatError(value, f"not a valid domain name ({exc})") from exc
-    labels = text.split(".")
-    if len(text) > 253 or not all(_LABEL.match(label) for label in labels):
-        raise IntelFormatError(value, "not a valid domain name")
-    parts = _extractor()(text)
-    if not parts.suffix:
-        raise IntelFormatError(value, "no public suffix")
-    if not parts.domain:
-        raise IntelFormatError(value, "is a public suffix itself, not a domain")
-    return text
-
-
-def normalize_ip(value: str) -> str:
-    """Compressed form of an IPv4 or IPv6 address (``2001:DB8:0::1`` -> ``2001:db8::1``)."""
-    text = refang(value).strip().strip("[]")
-    try:
-        return ipaddress.ip_address(text).compressed
-    except ValueError as exc:
-        raise IntelFormatError(value, "not an IP address") from exc
-
-
-def normalize_url(value: str) -> str:
-    """Lower-case scheme and host, normalized host, ``/`` for an empty path.
-
-    A URL written without a scheme (``evil.com/login``) is read as ``http://``.
-    """
-    text = refang(value).strip()
-    if not _SCHEME.match(text):
-        text = "http://" + text
-    parts = urlsplit(text)
-    try:
-        host = parts.hostname or ""
-        port = parts.port
-    except ValueError as exc:
-        raise IntelFormatError(value, f"not a valid URL ({exc})") from exc
-    if not host:
-        raise IntelFormatError(value, "URL has no host")
-    try:
-        host = normalize_ip(host)
-        host = f"[{host}]" if ":" in host else host
-    except IntelFormatError:
-        host = normalize_domain(host)
-    netloc = host if port is None else f"{host}:{port}"
-    if parts.username or parts.password:
-        netloc = parts.netloc.rpartition("@")[0] + "@" + netloc
-    return urlunsplit(
-        (parts.scheme.lower(), netloc, parts.path or "/", parts.query, parts.fragment)
-    )
-
-
-def normalize_email(value: str) -> str:
-    """``Spy@Evil.COM`` -> ``spy@evil.com`` (domain normalized like any domain)."""
-    local, at, domain = refang(value).strip().rpartition("@")
-    if not at or not local or any(c.isspace() for c in local):
-        raise IntelFormatError(value, "not an e-mail address")
-    return f"{local.lower()}@{normalize_domain(domain)}"
-
-
-def normalize_hash(value: str, kind: IndicatorType | None = None) -> str:
-    """Lower-case hex digest; its length must fit ``kind`` (or decides it)."""
-    text = value.strip().lower()
-    expected = _HASH_TYPES.get(len(text))
-    if not _HEX.match(text) or expected is None or (kind is not None and kind is not expected):
-        raise IntelFormatError(value, f"not a {kind.value if kind else 'hash'} digest")
-    return text
-
-
-def normalize(kind: IndicatorType, value: str) -> str:
-    """The one spelling of ``value`` used for storage and matching.
-
-    Raises:
-        IntelFormatError: the value is not a valid ``kind``; ``reason`` says why.
-    """
-    if kind is IndicatorType.DOMAIN:
-        return normalize_domain(value)
-    if kind in (IndicatorType.IPV4, IndicatorType.IPV6):
-        text = normalize_ip(value)
-        if (":" in text) != (kind is IndicatorType.IPV6):
-            raise IntelFormatError(value, f"not an {kind.value} address")
-        return text
-    if kind is IndicatorType.URL:
-        return normalize_url(value)
-    if kind is IndicatorType.EMAIL:
-        return normalize_email(value)
-    if kind in (IndicatorType.MD5, IndicatorType.SHA1, IndicatorType.SHA256):
-        return normalize_hash(value, kind)
-    text = value.strip()
-    if not text:
-        raise IntelFormatError(value, "empty value")
-    return text
-
-
-def classify(value: str) -> IndicatorType | None:
-    """Guess the type of a bare value from a plain list; None when it is none of ours."""
-    guessed = guess(value)
-    return guessed[0] if guessed else None
-
-
-def guess(value: str) -> tuple[IndicatorType, str] | None:
-    """Type and normalized value of a bare value, or None when it is none of ours.
-
-    Raises:
-        IntelFormatError: the value has a recognisable type but is not valid as one
-            (``http://`` with no host, an e-mail with a bad domain).
-    """
-    text = refang(value).strip()
-    try:
-        address = normalize_ip(text)
-        return (IndicatorType.IPV6 if ":" in address else IndicatorType.IPV4), address
-    except IntelFormatError:
-        pass
-    if _SCHEME.match(text) or ("/" in text and "@" not in text):
-        return IndicatorType.URL, normalize_url(text)
-    if "@" in text:
-        return IndicatorType.EMAIL, normalize_email(text)
-    if _HEX.match(text.lower()) and len(text) in _HASH_TYPES:
-        return _HASH_TYPES[len(text)], text.lower()
-    try:
-        return IndicatorType.DOMAIN, normalize_domain(text)
-    except IntelFormatError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,24 +62,27 @@ class Selection:
     withheld: tuple[Oddity, ...]
 
 
-def _target_terms(op: Operation, sensitive: Iterable[str]) -> tuple[str, ...]:
-    terms = {t.strip().lower() for t in (*op.targets, *sensitive) if t and t.strip()}
-    return tuple(sorted(terms))
+@lru_cache(maxsize=4)
+def _sensitive_matcher(sensitive: tuple[str, ...]) -> IdentityMatcher:
+    """One matcher for an export's names, built once and shared by every operation."""
+    return IdentityMatcher(sensitive)
 
 
-def leaked_term(value: str, terms: Iterable[str]) -> str | None:
-    """The first target term found in ``value`` (also percent-decoded), else None.
+def _target_matcher(op: Operation, sensitive: Iterable[str]) -> IdentityMatcher:
+    return IdentityMatcher(op.targets, also=(_sensitive_matcher(tuple(sensitive)),))
 
-    Terms of four characters or more match anywhere; shorter ones only as a whole token,
-    so a target id ``42`` does not withhold every IP address containing ``42``.
+
+def leaked_term(value: str, terms: Iterable[str] | IdentityMatcher) -> str | None:
+    """The first target term found in ``value``, however it is spelled there, else None.
+
+    Case, separators (``nour.novak`` = ``Nour_Novak`` = ``NOUR NOVAK``), percent-encoding
+    and base64 are all seen through (:class:`mercwatch.iocs.IdentityMatcher`). Terms of
+    four characters or more with a letter match anywhere; all-digit ids of four or more
+    only between non-digits; shorter ones only as a whole token, so a target id ``42``
+    does not withhold every IP address containing ``142``.
     """
-    text = value.lower()
-    haystack = f"{text} {unquote(text)}"
-    tokens = set(re.split(r"[^0-9a-z]+", haystack))
-    for term in terms:
-        if (len(term) >= 4 and term in haystack) or term in tokens:
-            return term
-    return None
+    matcher = terms if isinstance(terms, IdentityMatcher) else IdentityMatcher(terms)
+    return matcher.find(value)
 
 
 def _infrastructure_values(op: Operation) -> list[tuple[IndicatorType | None, str, str]]:
@@ -292,8 +102,15 @@ def _phases_for(kind: IndicatorType, op: Operation) -> tuple[Phase, ...]:
     return tuple(op.phases)
 
 
+def _reportable(raw: str, terms: IdentityMatcher) -> str:
+    """A rejected value as the withheld list may repeat it (never a target's identity)."""
+    if leaked_term(raw, terms) is not None:
+        return "(withheld)"
+    return iocs.shareable_text(raw, terms) if "/" in raw else raw
+
+
 def _select_one(
-    kind: IndicatorType | None, raw: str, origin: str, op: Operation, terms: tuple[str, ...]
+    kind: IndicatorType | None, raw: str, origin: str, op: Operation, terms: IdentityMatcher
 ) -> Indicator | Oddity:
     where = f"operation {op.operation_id} {origin}"
     try:
@@ -302,12 +119,14 @@ def _select_one(
             kind = IndicatorType.IPV6 if ":" in value else IndicatorType.IPV4
         value = normalize(kind, raw)
     except IntelFormatError as exc:
-        return Oddity(where, raw, exc.reason, rejected=True)
+        return Oddity(where, _reportable(raw, terms), exc.reason, rejected=True)
     if kind is IndicatorType.URL:
-        parts = urlsplit(value)
-        value = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    if origin == "email_domain" and value in webmail_domains():
-        return Oddity(where, raw, "webmail provider, not the operation's own", rejected=True)
+        shared = iocs.shareable_url(value, terms)
+        if shared is None:
+            return Oddity(where, "(withheld)", "URL host identifies a target", rejected=True)
+        value = shared
+    if origin == "email_domain" and value in iocs.webmail_domains():
+        return Oddity(where, value, "webmail provider, not the operation's own", rejected=True)
     leaked = leaked_term(value, terms)
     if leaked is not None:
         return Oddity(where, "(withheld)", "contains a target identifier", rejected=True)
@@ -320,6 +139,16 @@ def _select_one(
         valid_from=op.first_seen,
         phases=_phases_for(kind, op),
     )
+
+
+def _shareable_extra(ind: Indicator, terms: IdentityMatcher) -> Indicator | None:
+    """``ind`` as it may be shared (URLs in their shareable form), or None to withhold."""
+    if ind.type is IndicatorType.URL:
+        shared = iocs.shareable_url(ind.value, terms)
+        if shared is None:
+            return None
+        ind = dataclasses.replace(ind, value=shared)
+    return None if leaked_term(ind.value, terms) is not None else ind
 
 
 def select_indicators(
@@ -339,7 +168,7 @@ def select_indicators(
         A withheld value that leaked a target is reported as ``(withheld)`` so the
         report itself does not repeat it.
     """
-    terms = _target_terms(op, sensitive)
+    terms = _target_matcher(op, sensitive)
     chosen: dict[tuple[str, str], Indicator] = {}
     withheld: list[Oddity] = []
     for kind, raw, origin in _infrastructure_values(op):
@@ -349,9 +178,10 @@ def select_indicators(
         else:
             chosen.setdefault((result.type.value, result.value), result)
     for ind in extra:
-        if leaked_term(ind.value, terms) is not None:
+        shared = _shareable_extra(ind, terms)
+        if shared is None:
             where = f"operation {op.operation_id} extra"
             withheld.append(Oddity(where, "(withheld)", "contains a target identifier", True))
         else:
-            chosen.setdefault((ind.type.value, ind.value), ind)
+            chosen.setdefault((shared.type.value, shared.value), shared)
     return Selection(tuple(chosen.values()), tuple(withheld))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mercwatch.errors import ConfigError
-from mercwatch.link.knowledge import webmail_domains
+from mercwatch.iocs import webmail_domains
 from mercwatch.model import Phase
 
 # Event types whose ``target_id`` is an account the actor acted upon, and the phase that

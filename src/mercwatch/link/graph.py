@@ -19,10 +19,11 @@ from itertools import combinations
 import ibis
 import igraph
 
+from mercwatch.iocs import registrable_domain
 from mercwatch.link.candidates import Candidate, target_events
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, popularity_discount
-from mercwatch.link.hosts import link_events, match_domains, registered_domain
+from mercwatch.link.hosts import link_events, match_domains
 from mercwatch.link.knowledge import brand_domains
 from mercwatch.link.similarity import (
     Pair,
@@ -128,7 +129,7 @@ def _link_domain_rows(ctx: LinkContext, cand: ibis.Table) -> list[dict]:
     links = link_events(ctx)
     mine = links.semi_join(cand, links.actor_id == cand.actor_id)
     hosts = fetch(mine.select("actor_id", "host").distinct().order_by(["actor_id", "host"]))
-    domains = {row["host"]: registered_domain(row["host"]) for row in hosts if row["host"]}
+    domains = {row["host"]: registrable_domain(row["host"]) for row in hosts if row["host"]}
     matched = match_domains(links, set(domains.values()))
     breadth = {
         row["domain"]: int(row["n"])

@@ -10,22 +10,23 @@ plan both DuckDB and Spark run as a broadcast hash join.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 import ibis
-import tldextract
 
+from mercwatch.iocs import HOST_PATTERN
 from mercwatch.link.context import LinkContext, keys_table
 from mercwatch.store.exprs import trim
 
-# scheme, optional userinfo, then the host up to the port, path, query or fragment
-_HOST_RE = r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:[^/?#@]*@)?([^/?#:]+)"
 MAX_LABELS = 8
 
 
 def url_host(url: ibis.StringValue) -> ibis.StringValue:
-    """Lower-cased host of a URL (the text itself when it is a bare domain)."""
-    return trim(url).re_extract(_HOST_RE, 1).lower().re_replace(r"\.+$", "")
+    """Lower-cased host of a URL (the text itself when it is a bare domain).
+
+    The engine twin of :func:`mercwatch.iocs.url_host`: "" for ``data:``,
+    ``javascript:``, ``mailto:`` and every other scheme without a server.
+    """
+    return trim(url).re_extract(HOST_PATTERN, 1).lower().re_replace(r"\.+$", "")
 
 
 def url_norm(url: ibis.StringValue) -> ibis.StringValue:
@@ -69,29 +70,3 @@ def _suffix_re(depth: int) -> str:
     if depth == 1:
         return r"([^.]+)$"
     return rf"(?:^|\.)((?:[^.]+\.){{{depth - 1}}}[^.]+)$"
-
-
-@lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    # Never the default constructor: it would try to download the suffix list and
-    # write a cache into the home folder. The bundled snapshot is enough here.
-    # Private suffixes (blogspot.com, github.io) count: their subdomains have
-    # different owners, so sharing the suffix ties nobody.
-    return tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-    )
-
-
-def registered_domain(host: str) -> str:
-    """The domain a registrant controls (``evil.co.uk`` for ``a.evil.co.uk``).
-
-    A suffix missing from the list (reserved ``.example``, a brand-new TLD) is taken
-    to be the last label; IP literals and single labels stay as they are.
-    """
-    parts = _extractor()(host)
-    if parts.top_domain_under_public_suffix:
-        return parts.top_domain_under_public_suffix
-    labels = host.split(".")
-    if len(labels) < 2 or all(label.isdigit() for label in labels) or ":" in host:
-        return host
-    return ".".join(labels[-2:])

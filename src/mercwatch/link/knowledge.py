@@ -1,25 +1,12 @@
 """Knowledge the link stage needs, kept as data files beside the code.
 
-Lists like "which e-mail domains are free webmail" change with the world, not with
-the algorithm, so they live in ``link/data/`` where anyone can extend them.
+The webmail list is :func:`mercwatch.iocs.webmail_domains`, the one list shared
+with the intel exporter.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
-
-
-def _read_list(name: str) -> frozenset[str]:
-    text = resources.files("mercwatch.link").joinpath("data", name).read_text("utf-8")
-    items = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
-    return frozenset(item for item in items if item)
-
-
-@lru_cache(maxsize=1)
-def webmail_domains() -> frozenset[str]:
-    """Free webmail providers (``data/webmail_domains.txt``)."""
-    return _read_list("webmail_domains.txt")
 
 
 @lru_cache(maxsize=1)

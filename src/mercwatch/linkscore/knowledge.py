@@ -19,9 +19,10 @@ import wordninja
 import yaml
 
 from mercwatch.errors import ConfigError
+from mercwatch.iocs import extractor
 from mercwatch.linkscore.glyphs import Skeletonizer
 from mercwatch.linkscore.learned import LexicalModel, load_bundled
-from mercwatch.linkscore.parse import _extractor, words
+from mercwatch.linkscore.parse import words
 
 DATA_PACKAGE = "mercwatch.linkscore.data"
 BRAND_FILES = ("brands.yaml", "brands_regional.yaml")
@@ -146,11 +147,11 @@ def _index_brands(
     tokens: dict[str, Token] = {}
     for brand, extra in brands:
         # "s" marks the brand's own name (first domain's label) as an ordinary word.
-        primary = _extractor()(brand.domains[0]).domain if "__s__" in extra else None
+        primary = extractor()(brand.domains[0]).domain if "__s__" in extra else None
         names = [t for t in extra if t != "__s__"]
         for dom in brand.domains:
             legit.setdefault(dom, brand)
-        names.append(_extractor()(brand.domains[0]).domain)  # the main domain names it
+        names.append(extractor()(brand.domains[0]).domain)  # the main domain names it
         for name in names:
             token = _token_for(name, brand, name == primary, lures)
             if len(token.text) >= MIN_TOKEN:

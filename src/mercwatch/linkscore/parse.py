@@ -1,10 +1,10 @@
 """Turn one line of text into a host we can reason about, offline, or say why not.
 
-Accepts bare domains, URLs (http, https, ftp, ws, wss, and the defanged forms feeds use:
-``hxxp://``, ``example[.]com``), Unicode hosts and punycode. The Public Suffix List is
-the snapshot bundled with tldextract (no download, no cache written: the defaults of
-``TLDExtract`` would try both), with private suffixes on, so ``name.gr.com`` and
-``name.github.io`` are registrable domains of their own.
+Accepts bare domains, URLs (the network schemes of :mod:`mercwatch.iocs`, and the
+defanged forms feeds use: ``hxxp://``, ``example[.]com``, ``evil(dot)com``, refanged
+by :func:`mercwatch.iocs.refang`), Unicode hosts and punycode. The Public Suffix List
+reader is :func:`mercwatch.iocs.extractor` (the bundled snapshot, private suffixes on,
+so ``name.gr.com`` and ``name.github.io`` are registrable domains of their own).
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import idna
-import tldextract
 
+from mercwatch.iocs import NETWORK_SCHEMES, extractor, refang
 from mercwatch.linkscore.wordsplit import split_letters
 
-_SCHEMES = frozenset({"http", "https", "ftp", "ws", "wss"})
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://")
-_DEFANG = (("[.]", "."), ("(.)", "."), ("{.}", "."), ("[dot]", "."), ("[:]", ":"))
 _LABEL_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
 _MAX_INPUT = 4096
 _BARE_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+")
@@ -97,27 +95,10 @@ class Target:
         return self.registrable or self.host
 
 
-@lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    # suffix_list_urls=() + cache_dir=None: only the PSL snapshot shipped in the wheel.
-    return tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-    )
-
-
-def refang(text: str) -> str:
-    """Undo the usual defanging of indicator feeds (``hxxp``, ``[.]``)."""
-    for old, new in _DEFANG:
-        text = text.replace(old, new)
-    if text[:4].lower() == "hxxp":
-        text = "http" + text[4:]
-    return text
-
-
 def _split_url(text: str) -> tuple[str, bool, str]:
     """Return (host, had userinfo, path+query+fragment) of a URL or bare domain."""
     match = _SCHEME_RE.match(text)
-    if match and match.group(1).lower() not in _SCHEMES:
+    if match and match.group(1).lower() not in NETWORK_SCHEMES:
         raise InvalidTarget(f"unsupported URL scheme {match.group(1).lower()!r}")
     if not match:
         if ":" in text.split("/", 1)[0] and not text.startswith("["):
@@ -231,11 +212,11 @@ def _named_target(
     ascii_host = ".".join(labels)
     if len(ascii_host) > 253:
         raise InvalidTarget("host name longer than 253 characters")
-    ext = _extractor()(ascii_host)
+    ext = extractor()(ascii_host)
     platform = bool(ext.suffix and not ext.domain and ext.is_private)
     if platform:
         # the host is itself a private suffix (googleapis.com, github.io): its owner's
-        ext = _extractor()(ascii_host, include_psl_private_domains=False)
+        ext = extractor()(ascii_host, include_psl_private_domains=False)
     if not ext.suffix:
         raise InvalidTarget(f"unknown top-level domain {labels[-1]!r}")
     if not ext.domain:

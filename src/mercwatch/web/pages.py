@@ -104,7 +104,7 @@ def router(dash: Dashboard) -> APIRouter:
             op=out,
             evidence=views.evidence_by_phase(out),
             accounts=views.account_views(dash, op, enforcer),
-            infra_actions=views.infrastructure_actions(op, enforcer),
+            infra_actions=views.infrastructure_actions(op, enforcer, session),
             warned=dash.run.counts().warned_by_operation.get(operation_id, 0),
             admin=views.is_admin(session),
         )
@@ -114,6 +114,7 @@ def router(dash: Dashboard) -> APIRouter:
         session = dash.session(request)
         store = dash.store()
         entries = list(reversed(read_audit(store, limit=AUDIT_PAGE))) if store else []
+        entries = views.shown_audit(entries, session.role)
         verdict: tuple[bool, str] | None = None
         if store is not None and verify:
             try:

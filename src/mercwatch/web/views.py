@@ -2,20 +2,22 @@
 
 Templates get plain values only. Target identities follow the API's rule
 (:func:`mercwatch.api.operations.operation_out`): counted for everyone, listed only
-for admins, and replaced by ``[target]`` in evidence below admin.
+for admins, and replaced by ``[target]`` in evidence below admin; block_url subjects
+and every other URL are shown below admin in their shareable form.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from mercwatch.api.keys import Role
 from mercwatch.api.operations import EvidenceOut, OperationOut, operation_out
-from mercwatch.enforce import Enforcer, StoredAction
-from mercwatch.model import Operation, Phase
+from mercwatch.enforce import AuditEntry, Enforcer, StoredAction
+from mercwatch.intel.report.safety import URL_WITHHELD, SharedEvidence
+from mercwatch.model import ActionKind, Operation, Phase
 from mercwatch.web.data import Profile
 from mercwatch.web.session import Session
 
@@ -137,13 +139,43 @@ def account_views(dash: Dashboard, op: Operation, enforcer: Enforcer | None) -> 
     return [AccountView(a, profiles.get(a), tuple(by_subject.get(a, ()))) for a in op.accounts]
 
 
-def infrastructure_actions(op: Operation, enforcer: Enforcer | None) -> list[StoredAction]:
-    """Stored actions on the operation's domains and URLs."""
+def shown_action(stored: StoredAction, op: Operation | None, role: Role) -> StoredAction:
+    """``stored`` as ``role`` may see it: below admin, a URL subject in shareable form.
+
+    A block_url subject is the lure link as delivered, often personalised with the
+    target's id or name; only admins (who act on it) see it raw.
+    """
+    if role.allows(Role.ADMIN) or stored.action.action is not ActionKind.BLOCK_URL:
+        return stored
+    cleaner = SharedEvidence(op.targets if op else (), defanged=False)
+    subject = cleaner.url(stored.action.subject) or URL_WITHHELD
+    return replace(stored, action=replace(stored.action, subject=subject))
+
+
+def shown_audit(entries: list[AuditEntry], role: Role) -> list[AuditEntry]:
+    """Audit entries as ``role`` may see them: below admin, URLs in shareable form.
+
+    The audit log records block_url subjects as delivered (personalised lure links);
+    every role may read the audit page, only admins see those raw.
+    """
+    if role.allows(Role.ADMIN):
+        return entries
+    cleaner = SharedEvidence((), defanged=False)
+    return [
+        replace(e, subject=cleaner.subject(e.subject), reason=cleaner.text(e.reason))
+        for e in entries
+    ]
+
+
+def infrastructure_actions(
+    op: Operation, enforcer: Enforcer | None, session: Session
+) -> list[StoredAction]:
+    """Stored actions on the operation's domains and URLs, as ``session`` may see them."""
     if enforcer is None:
         return []
     accounts = set(op.accounts)
     return [
-        s
+        shown_action(s, op, session.role)
         for s in enforcer.list_actions(operation_id=op.operation_id)
         if s.action.subject not in accounts
     ]
@@ -163,7 +195,8 @@ def pending_items(dash: Dashboard, enforcer: Enforcer, session: Session) -> list
             out = operation_out(op, session.principal)
             own = [e for e in out.evidence if e.subject == stored.action.subject]
             evidence = tuple(sorted(own, key=lambda e: -e.score))
-        items.append(PendingItem(stored, profiles.get(stored.action.subject), evidence))
+        shown = shown_action(stored, op, session.role)
+        items.append(PendingItem(shown, profiles.get(stored.action.subject), evidence))
     return items
 
 

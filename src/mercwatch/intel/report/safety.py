@@ -1,9 +1,11 @@
 """Keep shared text safe: no target identities, no live indicators.
 
 A threat report and a non-admin API response may travel beyond the team that made
-them, so evidence that names a targeted account is redacted, and domains, URLs and
-addresses are defanged (``evil[.]example``, ``hxxps://``) with ioc-fanger so nobody
-opens them by a stray click and mail filters do not strip the report.
+them, so evidence that names a targeted account is redacted, URLs are cut to their
+shareable form (:func:`mercwatch.iocs.shareable_url`: personalised lure links name
+their target), and domains, URLs and addresses are defanged (``evil[.]example``,
+``hXXps://``) with :func:`mercwatch.iocs.defang` so nobody opens them by a stray click
+and mail filters do not strip the report.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import ioc_fanger
+from mercwatch.iocs import IdentityMatcher, defang, is_network_url, shareable_text, shareable_url
 
 TARGET_PLACEHOLDER = "[target]"
 # An id is matched whole: not when it is part of a longer id ("u1" inside "u12").
@@ -71,7 +73,76 @@ class IndicatorDefanger:
 
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"']+", re.IGNORECASE)
 
+URL_WITHHELD = "[url withheld]"
 
-def defang(indicator: str) -> str:
-    """A domain, URL or IPv4 address made unclickable (``hxxps://evil[.]example/x``)."""
-    return str(ioc_fanger.defang(indicator))
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9._-]+(?::[0-9]{1,5})?")
+
+
+def _looks_like_url(subject: str) -> bool:
+    """A network URL with a scheme, or ``host.name/path`` whose host is a real name."""
+    if not is_network_url(subject):
+        return False
+    if "://" in subject:
+        return True
+    head = re.split(r"[/?#]", subject, maxsplit=1)[0]
+    return "/" in subject and "." in head and bool(_HOST_NAME.fullmatch(head))
+
+
+class SharedEvidence:
+    """Evidence (subjects and details) as it may be shown below admin or in the report.
+
+    In order: targeted account ids become ``[target]``; any other subject carrying a
+    target's identity (however spelled) becomes ``[target]`` too; every URL is cut to
+    its shareable form; then, for the report, indicators are defanged.
+
+    Args:
+        targets: the operation's targeted account ids.
+        identities: more strings naming targets (display names, handles, e-mails).
+        indicators: the operation's own indicators, defanged wherever they occur.
+        defanged: defang the result (the report); the API shows values as they are.
+    """
+
+    def __init__(
+        self,
+        targets: Iterable[str],
+        identities: Iterable[str] = (),
+        indicators: Iterable[str] = (),
+        *,
+        defanged: bool = True,
+    ) -> None:
+        targets = tuple(targets)
+        self.redactor = TargetRedactor(targets)
+        self.matcher = IdentityMatcher((*targets, *identities))
+        self.defanger = IndicatorDefanger(indicators) if defanged else None
+
+    def url(self, url: str) -> str | None:
+        """A URL's shareable form (defanged for the report), or None when none may go."""
+        safe = shareable_url(url, self.matcher)
+        if safe is None:
+            return None
+        return defang(safe) if self.defanger is not None else safe
+
+    def subject(self, subject: str) -> str:
+        """One evidence subject: an account, a domain, an address or a URL."""
+        redacted = self.redactor.subject(subject)
+        if redacted != subject or self.matcher.find(subject) is not None:
+            return TARGET_PLACEHOLDER
+        if _looks_like_url(subject):
+            return self.url(subject) or URL_WITHHELD
+        return self.defanger.subject(subject) if self.defanger is not None else subject
+
+    def text(self, text: str) -> str:
+        """Free text: target ids redacted, URLs shareable, indicators defanged."""
+        text = shareable_text(self.redactor.text(text), self.matcher)
+        return self.defanger.text(text) if self.defanger is not None else text
+
+
+__all__ = [
+    "TARGET_PLACEHOLDER",
+    "URL_WITHHELD",
+    "IndicatorDefanger",
+    "SharedEvidence",
+    "TargetRedactor",
+    "defang",
+]

@@ -3,19 +3,20 @@
 The shape follows Meta's December 2021 surveillance-for-hire report: for each operation,
 what it did in each phase (from its evidence), how its personas worked, where its
 targets were (counts per country), what was taken down, how many people were warned,
-and its indicators. Everything here is already redacted (no target ids) and defanged;
+and its indicators. Everything here is already redacted (no target ids, URLs in their
+shareable form, see :func:`mercwatch.iocs.shareable_url`) and defanged;
 the templates only lay it out and escape it.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mercwatch.intel.killchain import phase_tactics
-from mercwatch.intel.report.safety import IndicatorDefanger, TargetRedactor, defang
+from mercwatch.intel.report.safety import SharedEvidence, defang
 from mercwatch.intel.report.summary import ReportSummary
 from mercwatch.model import (
     Action,
@@ -152,8 +153,14 @@ def build_view(
     title: str = "Surveillance-for-hire threat report",
     classification: str = "TLP:AMBER - internal; contains no identities of targeted people",
     generated_at: datetime | None = None,
+    identities: Iterable[str] = (),
 ) -> ReportView:
-    """Compute the report's content: operations by confidence, each redacted and defanged."""
+    """Compute the report's content: operations by confidence, each redacted and defanged.
+
+    ``identities`` are more strings naming targeted people (display names, handles)
+    than the operations' account ids: URLs and evidence holding one are cut or redacted.
+    """
+    names = tuple(identities)
     warned = _warned(notifications)
     removed = _removed(actions)
     descriptions = dict(detector_descriptions or {})
@@ -164,6 +171,7 @@ def build_view(
             descriptions,
             None if warned is None else warned.get(op.operation_id, Counter()),
             removed,
+            names,
         )
         for op in ops
     )
@@ -181,33 +189,23 @@ def _operation_view(
     descriptions: Mapping[str, str],
     warned: Counter[str] | None,
     removed: Mapping[str, int] | None,
+    identities: tuple[str, ...],
 ) -> OperationView:
-    redactor = TargetRedactor(op.targets)
     attribution = op.attribution
     infra = op.infrastructure
+    matched = attribution.matched if attribution else ()
+    cleaner = SharedEvidence(
+        op.targets, identities, (*infra.domains, *infra.urls, *infra.ips, *matched)
+    )
     return OperationView(
         operation_id=op.operation_id,
         confidence=float(op.confidence),
         actor=attribution.actor if attribution else None,
         attribution_source=attribution.source if attribution else "",
-        attribution_matched=tuple(defang(m) for m in attribution.matched) if attribution else (),
+        attribution_matched=tuple(cleaner.subject(m) for m in matched),
         first_seen=op.first_seen,
         last_seen=op.last_seen,
-        phases=_phases(
-            op,
-            _Cleaner(
-                redactor,
-                IndicatorDefanger(
-                    (
-                        *infra.domains,
-                        *infra.urls,
-                        *infra.ips,
-                        *(attribution.matched if attribution else ()),
-                    )
-                ),
-            ),
-            descriptions,
-        ),
+        phases=_phases(op, cleaner, descriptions),
         accounts=tuple(sorted(op.accounts)),
         accounts_removed=removed.get(op.operation_id, 0)
         if removed is not None
@@ -218,8 +216,8 @@ def _operation_view(
             (PHASE_TITLES[p], warned[p.value]) for p in PHASES if warned and warned[p.value]
         ),
         countries=tuple(sorted(op.target_countries, key=lambda kv: (-kv[1], kv[0]))),
-        domains=tuple(defang(d) for d in sorted(infra.domains)),
-        urls=tuple(defang(u) for u in sorted(infra.urls)),
+        domains=tuple(defang(d) for d in sorted(infra.domains) if cleaner.matcher.find(d) is None),
+        urls=tuple(sorted({u for u in map(cleaner.url, infra.urls) if u is not None})),
         ips=tuple(defang(i) for i in sorted(infra.ips)),
         email_domains=tuple(sorted(infra.email_domains)),
         photo_hashes=len(infra.photo_hashes),
@@ -227,23 +225,8 @@ def _operation_view(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Cleaner:
-    """Evidence text made safe to share: targets redacted first, then indicators defanged."""
-
-    redactor: TargetRedactor
-    defanger: IndicatorDefanger
-
-    def subject(self, subject: str) -> str:
-        redacted = self.redactor.subject(subject)
-        return redacted if redacted != subject else self.defanger.subject(subject)
-
-    def text(self, text: str) -> str:
-        return self.defanger.text(self.redactor.text(text))
-
-
 def _phases(
-    op: Operation, redactor: _Cleaner, descriptions: Mapping[str, str]
+    op: Operation, redactor: SharedEvidence, descriptions: Mapping[str, str]
 ) -> tuple[PhaseView, ...]:
     by_phase: dict[Phase, list[Evidence]] = defaultdict(list)
     for item in op.evidence:
@@ -263,7 +246,7 @@ def _phases(
 
 
 def _groups(
-    items: list[Evidence], redactor: _Cleaner, descriptions: Mapping[str, str]
+    items: list[Evidence], redactor: SharedEvidence, descriptions: Mapping[str, str]
 ) -> tuple[EvidenceGroup, ...]:
     by_detector: dict[str, list[Evidence]] = defaultdict(list)
     for item in items:

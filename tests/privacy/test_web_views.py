@@ -1,0 +1,63 @@
+"""The dashboard shows block_url subjects raw only to admins (they act on them).
+
+Below admin, the operation page's infrastructure actions, the review queue and the
+audit page (readable by every role) show a URL subject in its shareable form.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mercwatch.api.keys import Role
+from mercwatch.enforce import AuditEntry, StoredAction
+from mercwatch.model import Action, ActionKind, ActionStatus, Infrastructure, Operation
+from mercwatch.web.views import shown_action, shown_audit
+
+URL = "https://evil.example/signin/nour.novak?rid=100234"
+
+
+def _stored(kind: ActionKind, subject: str) -> StoredAction:
+    action = Action(kind, subject, "op-1", ActionStatus.PENDING_REVIEW, "rule")
+    return StoredAction(1, action, "v1", datetime(2026, 1, 1), datetime(2026, 1, 1))
+
+
+def _op() -> Operation:
+    return Operation("op-1", 0.9, (), ("p1",), ("100234",), Infrastructure(urls=(URL,)), None, None)
+
+
+def test_below_admin_a_block_url_subject_is_its_shareable_form() -> None:
+    for role in (Role.READER, Role.WRITER):
+        shown = shown_action(_stored(ActionKind.BLOCK_URL, URL), _op(), role)
+        assert shown.action.subject == "https://evil.example/signin/:name"
+        assert shown.action.action is ActionKind.BLOCK_URL and shown.id == 1
+
+
+def test_admins_and_other_actions_see_the_subject_unchanged() -> None:
+    assert shown_action(_stored(ActionKind.BLOCK_URL, URL), _op(), Role.ADMIN).action.subject == URL
+    domain = _stored(ActionKind.BLOCK_DOMAIN, "evil.example")
+    assert shown_action(domain, _op(), Role.READER) is domain
+
+
+def _entry(subject: str) -> AuditEntry:
+    return AuditEntry(
+        id=1,
+        ts=datetime(2026, 1, 1),
+        actor="mercwatch-run",
+        action="apply:block_url",
+        subject=subject,
+        operation_id="op-1",
+        reason=f"rule r1: link {subject} delivered",
+        evidence=(),
+        policy_version="v1",
+        prev_hash="0" * 64,
+        hash="f" * 64,
+    )
+
+
+def test_the_audit_page_below_admin_shows_urls_in_shareable_form() -> None:
+    for role in (Role.READER, Role.WRITER):
+        (shown,) = shown_audit([_entry(URL)], role)
+        assert shown.subject == "https://evil.example/signin/:name"
+        assert "nour" not in shown.reason and "100234" not in shown.reason
+    assert shown_audit([_entry("acct-persona-1")], Role.READER)[0].subject == "acct-persona-1"
+    assert shown_audit([_entry(URL)], Role.ADMIN)[0].subject == URL
