@@ -17,7 +17,8 @@ from mercwatch.model.records import Infrastructure, Operation, Phase
 from mercwatch.store.migrations import VERSION_TABLE, current_revision, head_revision, upgrade
 from mercwatch.store.state import (
     StateStore,
-    audit_head,
+    audit_lock,
+    audit_log,
     insert_ignore,
     metadata,
     operations,
@@ -30,7 +31,7 @@ TABLES = {
     "actions",
     "review_queue",
     "audit_log",
-    "audit_head",
+    "audit_lock",
     "notification_outbox",
     VERSION_TABLE,
 }
@@ -51,16 +52,17 @@ def _op(op_id: str, confidence: float) -> Operation:
 
 def test_open_migrates_to_head(store: StateStore) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
-    assert current_revision(store.engine) == head_revision() == "0001_initial"
+    assert "audit_head" not in inspect(store.engine).get_table_names()
+    assert current_revision(store.engine) == head_revision() == "0003"
     with store.engine.connect() as conn:
-        head = conn.execute(select(audit_head)).one()
-    assert (head.entries, head.head_hash) == (0, "0" * 64)
+        assert conn.execute(select(audit_lock)).all() == [(1, None)]
+        assert conn.execute(select(audit_log)).all() == []
 
 
 def test_upgrade_again_changes_nothing(store: StateStore, state_url: str) -> None:
-    assert upgrade(state_url) == "0001_initial"
+    assert upgrade(state_url) == "0003"
     with store.engine.connect() as conn:
-        assert conn.execute(select(audit_head)).all() == [(1, 0, "0" * 64, None)]
+        assert conn.execute(select(audit_lock)).all() == [(1, None)]
 
 
 def test_declared_tables_match_the_migrations(store: StateStore) -> None:

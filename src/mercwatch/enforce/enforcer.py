@@ -4,7 +4,8 @@ A crashed run is rerun on the same input (DESIGN.md), so :meth:`Enforcer.apply` 
 add nothing the second time: actions are unique on (action, subject, operation) and
 an action already stored keeps its stored status, so a rerun never re-applies what an
 analyst rejected or reversed on appeal. Every change writes one audit entry in the
-same transaction, so the log and the state never disagree.
+same transaction, and that entry carries the images of the rows it wrote
+(``audit_rows``), so the log and the state never disagree and ``audit verify`` can prove it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, select, tuple_
 
 from mercwatch.enforce.audit import AuditWriter
+from mercwatch.enforce.audit_rows import read_images
 from mercwatch.enforce.policy import Policy
 from mercwatch.errors import StateError
 from mercwatch.model.records import Action, ActionKind, ActionStatus, Evidence
@@ -100,7 +102,6 @@ class Enforcer:
                     evidence = evidence_by_operation.get(action.operation_id, ())
                     known[key] = self._insert(conn, audit, action, evidence, who, now)
                 result.append(known[key])
-            audit.close()
         return result
 
     def _insert(
@@ -124,12 +125,13 @@ class Enforcer:
                 updated_at=now,
             )
         ).inserted_primary_key[0]
-        verb = "apply"
+        verb, records = "apply", read_images(conn, actions, [action_id])
         if action.status is ActionStatus.PENDING_REVIEW:
             verb = "queue_review"
             conn.execute(
                 review_queue.insert().values(action_id=action_id, state="open", queued_at=now)
             )
+            records += _review_images(conn, action_id)
         audit.append(
             ts=now,
             actor=who,
@@ -139,6 +141,7 @@ class Enforcer:
             reason=action.reason,
             evidence=evidence_for(action, evidence),
             policy_version=self.policy.version,
+            records=records,
         )
         return action
 
@@ -187,8 +190,8 @@ class Enforcer:
                 reason=note or f"review: {decision}",
                 evidence=[],
                 policy_version=row.policy_version,
+                records=read_images(conn, actions, [action_id]) + _review_images(conn, action_id),
             )
-            audit.close()
             return _stored(_reload(conn, action_id))
 
     def reverse(self, action_id: int, who: str, reason: str) -> StoredAction:
@@ -212,9 +215,17 @@ class Enforcer:
                 reason=reason,
                 evidence=[],
                 policy_version=row.policy_version,
+                records=read_images(conn, actions, [action_id]),
             )
-            audit.close()
             return _stored(_reload(conn, action_id))
+
+
+def _review_images(conn: Connection, action_id: int) -> list[dict[str, Any]]:
+    """The review-queue row of ``action_id`` as stored now, for the audit entry."""
+    ids = conn.execute(
+        select(review_queue.c.id).where(review_queue.c.action_id == action_id)
+    ).scalars()
+    return read_images(conn, review_queue, ids)
 
 
 def _reload(conn: Connection, action_id: int) -> Any:

@@ -61,6 +61,33 @@ def upgrade(url: str | Engine, revision: str = "head") -> str:
             engine.dispose()
 
 
+def upgrade_if_behind(engine: Engine) -> str:
+    """Migrate only when the store is behind this mercwatch; a current store is not touched.
+
+    The runtime database role of a production store may not create or alter tables (the
+    owner role migrates, ``mercwatch state migrate``), so opening a current store must not
+    need those rights, and a store left behind must say who has to act.
+
+    Raises:
+        StateError: the store is behind and could not be migrated with this connection.
+    """
+    wanted = head_revision()
+    try:
+        found = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StateError(f"reading the state store's schema version failed: {exc}") from exc
+    if found == wanted:
+        return found
+    try:
+        return upgrade(engine)
+    except StateError as exc:
+        raise StateError(
+            f"the state store is at schema {found or 'none'} and this mercwatch needs {wanted}, "
+            f"but migrating with this connection failed; the database owner runs "
+            f"`mercwatch state migrate --owner-url URL --app-role ROLE` ({exc})"
+        ) from exc
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision recorded in ``schema_version``, or None for an empty database."""
     with engine.connect() as conn:
