@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -64,25 +63,23 @@ def read_images(conn: Connection, table: Table, ids: Iterable[int]) -> list[dict
     return [row_image(table, row) for row in rows]
 
 
-def _digest(image: Mapping[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(dict(image)).encode("utf-8")).hexdigest()
+def _digest(image: Mapping[str, Any]) -> bytes:
+    return hashlib.sha256(canonical_json(dict(image)).encode("utf-8")).digest()
 
 
-@dataclass(frozen=True, slots=True)
-class _Recorded:
-    entry_id: int
-    columns: tuple[str, ...]
-    digest: str
+# (entry id, the image's column names, digest of the image): a plain tuple, ~150 bytes a row
+_Recorded = tuple[int, tuple[str, ...], bytes]
 
 
 class RecordedRows:
     """The newest image the chain holds for each decision row, collected while walking it.
 
-    Only a digest is kept per row, so verifying a store of millions of actions stays small.
+    Only a digest is kept per row (table -> key -> :data:`_Recorded`), so verifying a
+    store of millions of decisions stays within a few hundred MB.
     """
 
     def __init__(self) -> None:
-        self._rows: dict[tuple[str, int], _Recorded] = {}
+        self._rows: dict[str, dict[int, _Recorded]] = {t.name: {} for t in DECISION_TABLES}
         self._columns: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def add(self, entry_id: int, records: Sequence[Mapping[str, Any]] | None) -> None:
@@ -90,48 +87,48 @@ class RecordedRows:
             image = record["image"]
             columns = tuple(sorted(image))
             columns = self._columns.setdefault(columns, columns)
-            key = (str(record["table"]), int(record["key"]))
-            self._rows[key] = _Recorded(entry_id, columns, _digest(image))
+            table = self._rows.setdefault(str(record["table"]), {})
+            table[int(record["key"])] = (entry_id, columns, _digest(image))
 
     def check(self, engine: Engine, next_entry_id: int) -> None:
-        """Compare every decision row with its image.
+        """Compare every decision row with its image (once: it consumes what was collected).
 
         Raises:
             AuditChainBroken: a row edited, written without an entry, or deleted.
         """
         for table in DECISION_TABLES:
-            seen: set[int] = set()
             for row in _table_rows(engine, table):
-                key = int(row.id)
-                seen.add(key)
                 self._check_row(engine, table, row, next_entry_id)
-            self._check_deleted(table, seen)
+            self._check_deleted(table)
 
     def _check_row(self, engine: Engine, table: Table, row: Any, next_entry_id: int) -> None:
-        recorded = self._rows.get((table.name, int(row.id)))
+        # pop: what is left once the table is read are images of deleted rows
+        recorded = self._rows[table.name].pop(int(row.id), None)
         if recorded is None:
             raise AuditChainBroken(
                 next_entry_id,
                 f"{table.name} row {row.id} has no audit entry: entries were removed from "
                 "the end of the log, or the row was written outside mercwatch",
             )
+        entry_id, columns, digest = recorded
         current = row_image(table, row)["image"]
-        now = {c: current.get(c, _MISSING) for c in recorded.columns}
-        if _digest(now) != recorded.digest:
-            changed = _changed_columns(engine, recorded.entry_id, table.name, int(row.id), now)
+        now = {c: current.get(c, _MISSING) for c in columns}
+        if _digest(now) != digest:
+            changed = _changed_columns(engine, entry_id, table.name, int(row.id), now)
             raise AuditChainBroken(
-                recorded.entry_id,
+                entry_id,
                 f"{table.name} row {row.id} no longer matches what this entry recorded "
                 f"({changed}): edited outside mercwatch, or the later entries that changed "
                 "it were removed",
             )
 
-    def _check_deleted(self, table: Table, seen: set[int]) -> None:
-        for (name, key), recorded in self._rows.items():
-            if name == table.name and key not in seen:
-                raise AuditChainBroken(
-                    recorded.entry_id, f"{table.name} row {key} recorded here was deleted"
-                )
+    def _check_deleted(self, table: Table) -> None:
+        left = self._rows[table.name]
+        if left:
+            key = min(left)
+            raise AuditChainBroken(
+                left[key][0], f"{table.name} row {key} recorded here was deleted"
+            )
 
 
 def _table_rows(engine: Engine, table: Table) -> Iterator[Any]:
