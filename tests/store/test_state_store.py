@@ -128,3 +128,32 @@ def test_migrations_ship_inside_the_package() -> None:
     assert root.joinpath("versions").joinpath("0001_initial.py").is_file()
     packages = setuptools.find_packages(str(REPO / "src"))
     assert {"mercwatch.store.migrations", "mercwatch.store.migrations.versions"} <= set(packages)
+
+
+def test_a_store_from_a_newer_mercwatch_is_refused_by_name(
+    store: StateStore, state_url: str
+) -> None:
+    with store.transaction() as conn:
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '0999_future'"))
+    with pytest.raises(StateError, match="schema 0999_future.*newer mercwatch"):
+        StateStore.open(state_url)
+
+
+def test_state_verbs_on_sqlite_say_it_has_no_roles(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mercwatch.cli import app
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    runner = CliRunner()
+    migrated = runner.invoke(app, ["state", "migrate", "--owner-url", url])
+    assert (migrated.exit_code, migrated.output.strip()) == (
+        0,
+        f"state store at schema {head_revision()}",
+    )
+    checked = runner.invoke(app, ["state", "check", "--state", url])
+    assert checked.exit_code == 1
+    assert "sqlite has no database roles" in checked.output
+    granted = runner.invoke(app, ["state", "grant", "--owner-url", url, "--app-role", "app"])
+    assert granted.exit_code == 2
+    assert "only on PostgreSQL" in granted.output

@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -78,6 +79,11 @@ def upgrade_if_behind(engine: Engine) -> str:
         raise StateError(f"reading the state store's schema version failed: {exc}") from exc
     if found == wanted:
         return found
+    if found is not None and not _known(found):
+        raise StateError(
+            f"the state store is at schema {found}, which this mercwatch (schema {wanted}) "
+            "does not know: it was migrated by a newer mercwatch"
+        )
     try:
         return upgrade(engine)
     except StateError as exc:
@@ -86,6 +92,13 @@ def upgrade_if_behind(engine: Engine) -> str:
             f"but migrating with this connection failed; the database owner runs "
             f"`mercwatch state migrate --owner-url URL --app-role ROLE` ({exc})"
         ) from exc
+
+
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_revision(engine: Engine) -> str | None:
