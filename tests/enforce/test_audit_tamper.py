@@ -158,3 +158,16 @@ def test_every_decision_entry_carries_its_row_images(decided: Enforcer, store: S
         [("actions", 3), ("review_queue", 1)],
         [("actions", 1)],
     ]
+
+
+def test_a_deleted_decision_is_not_hidden_by_its_id_being_reused(
+    decided: Enforcer, store: StateStore
+) -> None:
+    """SQLite hands the highest id out again: the next action would take the deleted one's."""
+    _as_intruder(store, "DELETE FROM review_queue", "DELETE FROM actions WHERE id = 3")
+    decided.apply([Action(ActionKind.DISABLE_ACCOUNT, "acct-7", "op-2", APPLIED, "sure")], {})
+    broken = _broken(store)
+    assert broken.entry_id == 4
+    assert "actions row 3 recorded here was deleted" in broken.reason
+    if store.dialect == "sqlite":
+        assert "its id reused by another row (recorded by entry 6)" in broken.reason

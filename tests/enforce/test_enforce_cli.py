@@ -117,7 +117,9 @@ def test_audit_head_anchors_and_verify_checks_it(seeded: str) -> None:
     assert "is not in the log" in ahead.output
 
 
-@pytest.mark.parametrize("bad", ["xyz", "a" * 63, f"{'a' * 64}:-1", f"{'a' * 64}:two"])
+@pytest.mark.parametrize(
+    "bad", ["xyz", "a" * 63, f"{'a' * 64}:-1", f"{'a' * 64}:two", f"{'a' * 64}:²"]
+)
 def test_a_malformed_anchor_is_a_usage_error(seeded: str, bad: str) -> None:
     result = runner.invoke(app, ["audit", "verify", "--expect-head", bad, "--state", seeded])
     assert result.exit_code == 2

@@ -141,7 +141,7 @@ class Anchor:
         digest = digest.lower()
         if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
             raise ConfigError(f"--expect-head {text!r}: expected HASH[:SEQ], HASH 64 hex digits")
-        if seq and not seq.isdigit():
+        if seq and not (seq.isascii() and seq.isdigit()):
             raise ConfigError(f"--expect-head {text!r}: SEQ must be a whole number")
         return cls(digest, int(seq) if seq else None)
 

@@ -29,6 +29,12 @@ from mercwatch.store.state import actions, audit_log, review_queue, to_naive_utc
 
 # Order matters only for the order of the checks; keep parents before children.
 DECISION_TABLES: tuple[Table, ...] = (actions, review_queue)
+# Columns no decision ever changes. A later image of the same key with other values means
+# the row was deleted and its id handed out again (SQLite reuses the highest rowid).
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "actions": ("action", "subject", "operation_id", "created_at"),
+    "review_queue": ("action_id", "queued_at"),
+}
 _READ_CHUNK = 1000
 _MISSING = "<column missing>"
 
@@ -67,8 +73,9 @@ def _digest(image: Mapping[str, Any]) -> bytes:
     return hashlib.sha256(canonical_json(dict(image)).encode("utf-8")).digest()
 
 
-# (entry id, the image's column names, digest of the image): a plain tuple, ~150 bytes a row
-_Recorded = tuple[int, tuple[str, ...], bytes]
+# (entry id, the image's column names, digest of the image, digest of its identity
+# columns): a plain tuple, about 250 bytes a row with the dict around it
+_Recorded = tuple[int, tuple[str, ...], bytes, bytes]
 
 
 class RecordedRows:
@@ -87,8 +94,17 @@ class RecordedRows:
             image = record["image"]
             columns = tuple(sorted(image))
             columns = self._columns.setdefault(columns, columns)
-            table = self._rows.setdefault(str(record["table"]), {})
-            table[int(record["key"])] = (entry_id, columns, _digest(image))
+            name, key = str(record["table"]), int(record["key"])
+            identity = _digest({c: image.get(c) for c in IDENTITY.get(name, ())})[:16]
+            table = self._rows.setdefault(name, {})
+            earlier = table.get(key)
+            if earlier is not None and earlier[3] != identity:
+                raise AuditChainBroken(
+                    earlier[0],
+                    f"{name} row {key} recorded here was deleted and its id reused by "
+                    f"another row (recorded by entry {entry_id})",
+                )
+            table[key] = (entry_id, columns, _digest(image), identity)
 
     def check(self, engine: Engine, next_entry_id: int) -> None:
         """Compare every decision row with its image (once: it consumes what was collected).
@@ -110,7 +126,7 @@ class RecordedRows:
                 f"{table.name} row {row.id} has no audit entry: entries were removed from "
                 "the end of the log, or the row was written outside mercwatch",
             )
-        entry_id, columns, digest = recorded
+        entry_id, columns, digest, _ = recorded
         current = row_image(table, row)["image"]
         now = {c: current.get(c, _MISSING) for c in columns}
         if _digest(now) != digest:
