@@ -12,6 +12,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -22,6 +23,8 @@ from mercwatch.cli import app
 from mercwatch.enforce import Enforcer, load_policy, verify_audit
 from mercwatch.errors import StateError
 from mercwatch.model.records import Action, ActionKind, ActionStatus
+from mercwatch.pipeline import RunConfig, run_pipeline
+from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.migrations import upgrade
 from mercwatch.store.state import StateStore
 
@@ -161,3 +164,21 @@ def test_a_store_behind_the_code_tells_the_runtime_role_who_must_migrate(roles: 
     )
     with pytest.raises(StateError, match="state migrate --owner-url"):
         StateStore.open(roles.app_url)
+
+
+@pytest.mark.slow
+def test_a_whole_run_works_as_the_runtime_role(roles: Roles, tmp_path: Path) -> None:
+    """Every table `run` writes (cases, actions, audit, outbox) works with the grants."""
+    assert (
+        _cli("state", "migrate", "--owner-url", roles.owner_url, "--app-role", roles.app_role)[0]
+        == 0
+    )
+    export, out = tmp_path / "export", tmp_path / "out"
+    simulate(SimConfig(users=800, seed=1), export)
+    run_pipeline(RunConfig(export=export, out=out, state_url=roles.app_url))
+    decided = (out / "enforcement.jsonl").read_text().splitlines()
+    assert decided
+    code, output = _cli("audit", "verify", "--state", roles.app_url)
+    assert code == 0, output
+    assert f"verified: {len(decided)} entries" in output
+    assert _cli("state", "check", "--state", roles.app_url)[0] == 0
