@@ -167,6 +167,8 @@ def _changed_columns(
     with engine.connect() as conn:
         records = conn.execute(select(audit_log.c.records).where(audit_log.c.id == entry_id))
         found = records.scalar_one_or_none() or []
-    image = next((r["image"] for r in found if r["table"] == table and r["key"] == key), {})
+    image: dict[str, Any] = next(
+        (r["image"] for r in found if r["table"] == table and r["key"] == key), {}
+    )
     diffs = [f"{c}: {image.get(c)!r} -> {now[c]!r}" for c in sorted(now) if image.get(c) != now[c]]
     return "; ".join(diffs) or "content differs"

@@ -124,20 +124,21 @@ class Enforcer:
 
     def _insert(self, conn: Connection, action: Action, now: datetime) -> int:
         """Insert the action (and its review-queue row when pending); returns its id."""
-        action_id = int(
-            conn.execute(
-                actions.insert().values(
-                    action=action.action.value,
-                    subject=action.subject,
-                    operation_id=action.operation_id,
-                    status=action.status.value,
-                    reason=action.reason,
-                    policy_version=self.policy.version,
-                    created_at=now,
-                    updated_at=now,
-                )
-            ).inserted_primary_key[0]
-        )
+        inserted = conn.execute(
+            actions.insert().values(
+                action=action.action.value,
+                subject=action.subject,
+                operation_id=action.operation_id,
+                status=action.status.value,
+                reason=action.reason,
+                policy_version=self.policy.version,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key
+        if inserted is None:
+            raise StateError("the database returned no id for a new action")
+        action_id = int(inserted[0])
         if action.status is ActionStatus.PENDING_REVIEW:
             conn.execute(
                 review_queue.insert().values(action_id=action_id, state="open", queued_at=now)

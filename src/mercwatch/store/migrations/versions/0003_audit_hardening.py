@@ -22,6 +22,7 @@ After:
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -48,7 +49,7 @@ def _checkpoint(conn: sa.Connection, legacy_head: str) -> None:
     from mercwatch.enforce.audit_rows import DECISION_TABLES, row_image
 
     now = datetime.now(UTC).replace(tzinfo=None)
-    images = []
+    images: list[dict[str, Any]] = []
     for declared in DECISION_TABLES:
         table = sa.Table(declared.name, sa.MetaData(), autoload_with=conn)
         rows = conn.execute(sa.select(table).order_by(table.c.id))
