@@ -88,5 +88,39 @@ def test_audit_verify_reports_tampering(seeded: str, store: StateStore) -> None:
             conn.execute(text("DROP TRIGGER audit_log_no_update"))
         conn.execute(text("UPDATE audit_log SET subject = 'acct-9' WHERE id = 1"))
     result = runner.invoke(app, ["audit", "verify", "--state", seeded])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # tampered is a failed check, not a usage error
     assert "audit entry 1: content does not match its hash" in result.output
+
+
+def test_audit_head_anchors_and_verify_checks_it(seeded: str) -> None:
+    anchor = _run("audit", "head", "--state", seeded).strip()
+    digest, seq = anchor.split(":")
+    assert seq == "2" and len(digest) == 64
+    assert json.loads(_run("audit", "head", "--json", "--state", seeded)) == {
+        "sequence": 2,
+        "hash": digest,
+    }
+    _run("review", "approve", "2", "--who", "ana", "--state", seeded)  # the log grows past it
+    for expect in (anchor, digest):
+        assert "verified: 3 entries" in _run(
+            "audit", "verify", "--expect-head", expect, "--state", seeded
+        )
+    forged = runner.invoke(
+        app, ["audit", "verify", "--expect-head", f"{'a' * 64}:2", "--state", seeded]
+    )
+    assert forged.exit_code == 1
+    assert "differs from the anchored head" in forged.output
+    ahead = runner.invoke(
+        app, ["audit", "verify", "--expect-head", f"{'b' * 64}", "--state", seeded]
+    )
+    assert ahead.exit_code == 1
+    assert "is not in the log" in ahead.output
+
+
+@pytest.mark.parametrize(
+    "bad", ["xyz", "a" * 63, f"{'a' * 64}:-1", f"{'a' * 64}:two", f"{'a' * 64}:²"]
+)
+def test_a_malformed_anchor_is_a_usage_error(seeded: str, bad: str) -> None:
+    result = runner.invoke(app, ["audit", "verify", "--expect-head", bad, "--state", seeded])
+    assert result.exit_code == 2
+    assert "--expect-head" in result.output

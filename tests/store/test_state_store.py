@@ -17,7 +17,8 @@ from mercwatch.model.records import Infrastructure, Operation, Phase
 from mercwatch.store.migrations import VERSION_TABLE, current_revision, head_revision, upgrade
 from mercwatch.store.state import (
     StateStore,
-    audit_head,
+    audit_lock,
+    audit_log,
     insert_ignore,
     metadata,
     operations,
@@ -30,7 +31,7 @@ TABLES = {
     "actions",
     "review_queue",
     "audit_log",
-    "audit_head",
+    "audit_lock",
     "notification_outbox",
     "notification_contacts",
     VERSION_TABLE,
@@ -52,16 +53,17 @@ def _op(op_id: str, confidence: float) -> Operation:
 
 def test_open_migrates_to_head(store: StateStore) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
+    assert "audit_head" not in inspect(store.engine).get_table_names()
     assert current_revision(store.engine) == head_revision()
     with store.engine.connect() as conn:
-        head = conn.execute(select(audit_head)).one()
-    assert (head.entries, head.head_hash) == (0, "0" * 64)
+        assert conn.execute(select(audit_lock)).all() == [(1, None)]
+        assert conn.execute(select(audit_log)).all() == []
 
 
 def test_upgrade_again_changes_nothing(store: StateStore, state_url: str) -> None:
     assert upgrade(state_url) == head_revision()
     with store.engine.connect() as conn:
-        assert conn.execute(select(audit_head)).all() == [(1, 0, "0" * 64, None)]
+        assert conn.execute(select(audit_lock)).all() == [(1, None)]
 
 
 def test_declared_tables_match_the_migrations(store: StateStore) -> None:
@@ -127,3 +129,32 @@ def test_migrations_ship_inside_the_package() -> None:
     assert root.joinpath("versions").joinpath("0001_initial.py").is_file()
     packages = setuptools.find_packages(str(REPO / "src"))
     assert {"mercwatch.store.migrations", "mercwatch.store.migrations.versions"} <= set(packages)
+
+
+def test_a_store_from_a_newer_mercwatch_is_refused_by_name(
+    store: StateStore, state_url: str
+) -> None:
+    with store.transaction() as conn:
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '0999_future'"))
+    with pytest.raises(StateError, match="schema 0999_future.*newer mercwatch"):
+        StateStore.open(state_url)
+
+
+def test_state_verbs_on_sqlite_say_it_has_no_roles(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from mercwatch.cli import app
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    runner = CliRunner()
+    migrated = runner.invoke(app, ["state", "migrate", "--owner-url", url])
+    assert (migrated.exit_code, migrated.output.strip()) == (
+        0,
+        f"state store at schema {head_revision()}",
+    )
+    checked = runner.invoke(app, ["state", "check", "--state", url])
+    assert checked.exit_code == 1
+    assert "sqlite has no database roles" in checked.output
+    granted = runner.invoke(app, ["state", "grant", "--owner-url", url, "--app-role", "app"])
+    assert granted.exit_code == 2
+    assert "only on PostgreSQL" in granted.output

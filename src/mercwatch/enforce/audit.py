@@ -1,26 +1,31 @@
 """The append-only, hash-chained audit log of every enforcement decision.
 
-Each entry's ``hash`` is SHA-256 over the canonical JSON of the entry (its id
-included) followed by the previous entry's hash, so editing, deleting or reordering
-any entry breaks every hash after it. The ``audit_head`` row holds the count and the
-newest hash, so truncating the tail is caught too. Someone who can rewrite the whole
-table *and* the head can forge a consistent history: publish ``audit show --head``
-somewhere they cannot reach (a ticket, a log shipper) to anchor it.
+Each entry's ``hash`` is SHA-256 over the canonical JSON of the entry (its id and the
+images of the decision rows it wrote included) followed by the previous entry's hash,
+so editing, deleting or reordering any entry breaks every hash after it. The head of
+the chain is its newest entry (sequence number = id, ids have no gaps).
+
+What stops whom (docs/security/audit.md): the runtime database role can only INSERT
+and SELECT the log, so the application cannot rewrite history at all; ``verify`` checks
+every decision row (``audit_rows``) against the chain, so cutting the tail or wiping the
+log while the decisions remain is caught; and someone who owns the database and rewrites
+it consistently is caught only by an anchor kept outside it: ``audit head`` prints the
+head, ``audit verify --expect-head HASH:SEQ`` proves the log still contains it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from mercwatch.errors import AuditChainBroken, StateError
-from mercwatch.store.state import GENESIS_HASH, StateStore, audit_head, audit_log, to_naive_utc
+from mercwatch.enforce.audit_rows import RecordedRows, canonical_json, canonical_ts
+from mercwatch.errors import AuditChainBroken, ConfigError, StateError
+from mercwatch.store.state import GENESIS_HASH, StateStore, audit_lock, audit_log, to_naive_utc
 
 _READ_CHUNK = 1000
 
@@ -41,6 +46,8 @@ class AuditEntry:
         policy_version: the policy in force.
         prev_hash: the previous entry's hash (64 zeros for the first).
         hash: this entry's hash.
+        records: images of the decision rows the entry wrote (``audit_rows.row_image``);
+            empty for entries written before schema 0003.
     """
 
     id: int
@@ -54,11 +61,12 @@ class AuditEntry:
     policy_version: str
     prev_hash: str
     hash: str
+    records: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "ts": _ts(self.ts),
+            "ts": canonical_ts(self.ts),
             "actor": self.actor,
             "action": self.action,
             "subject": self.subject,
@@ -68,25 +76,21 @@ class AuditEntry:
             "policy_version": self.policy_version,
             "prev_hash": self.prev_hash,
             "hash": self.hash,
+            "records": list(self.records),
         }
-
-
-def _ts(ts: datetime) -> str:
-    return to_naive_utc(ts).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def entry_hash(fields: dict[str, Any], prev_hash: str) -> str:
     """SHA-256 of the canonical JSON of ``fields`` (sorted keys, no spaces) + ``prev_hash``."""
-    canonical = json.dumps(
-        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    return hashlib.sha256((canonical + prev_hash).encode("utf-8")).hexdigest()
+    return hashlib.sha256((canonical_json(fields) + prev_hash).encode("utf-8")).hexdigest()
 
 
 def _hashed_fields(row: Any) -> dict[str, Any]:
-    return {
+    """The hashed content of an entry; ``records`` only when present, so entries written
+    before schema 0003 keep their hashes (and removing records from a newer one breaks it)."""
+    fields = {
         "id": row.id,
-        "ts": _ts(row.ts),
+        "ts": canonical_ts(row.ts),
         "actor": row.actor,
         "action": row.action,
         "subject": row.subject,
@@ -95,24 +99,81 @@ def _hashed_fields(row: Any) -> dict[str, Any]:
         "evidence": list(row.evidence),
         "policy_version": row.policy_version,
     }
+    if row.records is not None:
+        fields["records"] = list(row.records)
+    return fields
 
 
-def lock_audit_head(conn: Connection, now: datetime) -> tuple[int, str]:
-    """Take the audit head for this transaction; returns (entries, newest hash).
+@dataclass(frozen=True, slots=True)
+class AuditHead:
+    """The newest entry of the chain: what to keep outside the database as an anchor.
 
-    The UPDATE comes first on purpose: it makes this transaction the only writer of the
-    chain until commit, on SQLite (database write lock) and PostgreSQL (row lock).
+    Attributes:
+        sequence: the newest entry's id, which is also the number of entries.
+        hash: the newest entry's hash (64 zeros for an empty log).
     """
-    conn.execute(audit_head.update().where(audit_head.c.id == 1).values(updated_at=now))
-    row = conn.execute(select(audit_head.c.entries, audit_head.c.head_hash)).one_or_none()
-    if row is None:
-        raise StateError("audit_head row is missing: the state store was not migrated")
-    return int(row.entries), str(row.head_hash)
+
+    sequence: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.hash}:{self.sequence}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sequence": self.sequence, "hash": self.hash}
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A head recorded earlier (``HASH`` or ``HASH:SEQ``) that the log must still contain."""
+
+    hash: str
+    sequence: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """Read ``HASH[:SEQ]`` as printed by ``audit head``.
+
+        Raises:
+            ConfigError: not 64 hex digits, or a sequence that is not a whole number >= 0.
+        """
+        digest, _, seq = text.strip().partition(":")
+        digest = digest.lower()
+        if len(digest) != 64 or any(ch not in "0123456789abcdef" for ch in digest):
+            raise ConfigError(f"--expect-head {text!r}: expected HASH[:SEQ], HASH 64 hex digits")
+        if seq and not (seq.isascii() and seq.isdigit()):
+            raise ConfigError(f"--expect-head {text!r}: SEQ must be a whole number")
+        return cls(digest, int(seq) if seq else None)
+
+    def __str__(self) -> str:
+        return self.hash if self.sequence is None else f"{self.hash}:{self.sequence}"
+
+
+def _head(conn: Connection) -> AuditHead:
+    row = conn.execute(
+        select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+    ).one_or_none()
+    return AuditHead(0, GENESIS_HASH) if row is None else AuditHead(int(row.id), str(row.hash))
+
+
+def lock_audit_chain(conn: Connection, now: datetime) -> AuditHead:
+    """Take the chain for this transaction and return its head.
+
+    The UPDATE of ``audit_lock`` comes first on purpose: it makes this transaction the
+    only writer of the chain until commit, on SQLite (database write lock) and PostgreSQL
+    (row lock), before the head is read.
+    """
+    taken = conn.execute(
+        audit_lock.update().where(audit_lock.c.id == 1).values(taken_at=now)
+    ).rowcount
+    if not taken:
+        raise StateError("audit_lock row is missing: the state store was not migrated")
+    return _head(conn)
 
 
 @dataclass(slots=True)
 class AuditWriter:
-    """Appends entries within one transaction that holds the audit head."""
+    """Appends entries within one transaction that holds the chain (``lock_audit_chain``)."""
 
     conn: Connection
     entries: int
@@ -120,8 +181,8 @@ class AuditWriter:
 
     @classmethod
     def begin(cls, conn: Connection, now: datetime) -> AuditWriter:
-        entries, head = lock_audit_head(conn, to_naive_utc(now))
-        return cls(conn, entries, head)
+        head = lock_audit_chain(conn, to_naive_utc(now))
+        return cls(conn, head.sequence, head.hash)
 
     def append(
         self,
@@ -134,8 +195,13 @@ class AuditWriter:
         reason: str,
         evidence: Sequence[dict[str, Any]],
         policy_version: str,
+        records: Sequence[Mapping[str, Any]] | None = None,
     ) -> int:
-        """Write one entry chained to the previous one; returns its id."""
+        """Write one entry chained to the previous one; returns its id.
+
+        ``records`` are the images of the decision rows this transaction wrote
+        (``audit_rows.read_images``), so ``verify_audit`` can hold those rows to them.
+        """
         row = {
             "id": self.entries + 1,
             "ts": to_naive_utc(ts),
@@ -146,20 +212,15 @@ class AuditWriter:
             "reason": reason,
             "evidence": [dict(e) for e in evidence],
             "policy_version": policy_version,
+            "records": None if records is None else [dict(r) for r in records],
         }
         digest = entry_hash(_hashed_fields(_Row(row)), self.head_hash)
+        if records is None:
+            del row["records"]  # SQL NULL, as in entries written before schema 0003
         self.conn.execute(audit_log.insert().values(**row, prev_hash=self.head_hash, hash=digest))
         self.entries += 1
         self.head_hash = digest
         return self.entries
-
-    def close(self) -> None:
-        """Store the new head; call before the transaction commits."""
-        self.conn.execute(
-            audit_head.update()
-            .where(audit_head.c.id == 1)
-            .values(entries=self.entries, head_hash=self.head_hash)
-        )
 
 
 class _Row:
@@ -185,13 +246,20 @@ def _rows(store: StateStore) -> Iterator[Any]:
         last = chunk[-1].id
 
 
-def verify_audit(store: StateStore) -> int:
-    """Walk the whole chain and check every link; returns the number of entries.
+def verify_audit(store: StateStore, expect: Anchor | None = None) -> int:
+    """Check the chain, the anchor and every decision row; returns the number of entries.
+
+    Three checks, in order: every entry links to the one before and matches its hash;
+    ``expect`` (a head recorded outside the database) is still in the chain, so the log
+    was neither cut before it nor rewritten; and every row of the decision tables equals
+    the newest image the chain recorded for it (``audit_rows``).
 
     Raises:
-        AuditChainBroken: the first entry that does not verify, with the reason.
+        AuditChainBroken: the first problem found, naming the entry and the reason.
     """
     expected_id, prev = 1, GENESIS_HASH
+    recorded = RecordedRows()
+    anchor_seen = expect is None or (expect.sequence in (None, 0) and expect.hash == GENESIS_HASH)
     for row in _rows(store):
         if row.id != expected_id:
             raise AuditChainBroken(expected_id, f"missing: next entry found is {row.id}")
@@ -199,16 +267,29 @@ def verify_audit(store: StateStore) -> int:
             raise AuditChainBroken(row.id, "prev_hash does not match the previous entry")
         if entry_hash(_hashed_fields(row), prev) != row.hash:
             raise AuditChainBroken(row.id, "content does not match its hash (edited)")
+        if expect is not None and not anchor_seen:
+            anchor_seen = _matches_anchor(row, expect)
+        recorded.add(row.id, row.records)
         expected_id, prev = expected_id + 1, row.hash
-    with store.engine.connect() as conn:
-        head = conn.execute(select(audit_head.c.entries, audit_head.c.head_hash)).one()
-    if head.entries != expected_id - 1 or head.head_hash != prev:
+    if expect is not None and not anchor_seen:
         raise AuditChainBroken(
-            expected_id,
-            f"log ends after {expected_id - 1} entries but its head records "
-            f"{head.entries}: entries were removed from the end",
+            expected_id if expect.sequence is None else expect.sequence,
+            f"the anchored head {expect} is not in the log ({expected_id - 1} entries, "
+            f"head {prev}): the log was cut before it or rewritten",
         )
+    recorded.check(store.engine, expected_id)
     return expected_id - 1
+
+
+def _matches_anchor(row: Any, expect: Anchor) -> bool:
+    """True when ``row`` is the anchored entry; an anchored id with another hash is a rewrite."""
+    if expect.sequence is not None and row.id == expect.sequence and row.hash != expect.hash:
+        raise AuditChainBroken(
+            row.id,
+            f"hash {row.hash} differs from the anchored head {expect.hash}: the log was "
+            "rewritten from this entry on",
+        )
+    return row.hash == expect.hash and expect.sequence in (None, row.id)
 
 
 def _entry(row: Any) -> AuditEntry:
@@ -224,6 +305,7 @@ def _entry(row: Any) -> AuditEntry:
         policy_version=row.policy_version,
         prev_hash=row.prev_hash,
         hash=row.hash,
+        records=tuple(row.records or ()),
     )
 
 
@@ -248,8 +330,13 @@ def read_audit(
     return [_entry(r) for r in reversed(rows)]
 
 
-def audit_head_hash(store: StateStore) -> tuple[int, str]:
-    """(entries, newest hash): the value to publish elsewhere to anchor the log."""
+def audit_head(store: StateStore) -> AuditHead:
+    """The chain's newest entry: publish it elsewhere (``audit head``) to anchor the log."""
     with store.engine.connect() as conn:
-        head = conn.execute(select(audit_head.c.entries, audit_head.c.head_hash)).one()
-    return int(head.entries), str(head.head_hash)
+        return _head(conn)
+
+
+def audit_head_hash(store: StateStore) -> tuple[int, str]:
+    """(entries, newest hash), as :func:`audit_head` gives them; kept for existing callers."""
+    head = audit_head(store)
+    return head.sequence, head.hash

@@ -1,4 +1,5 @@
-"""Verbs for analysts: ``review`` (list, approve, reject), ``appeal``, ``audit`` (verify, show).
+"""Verbs for analysts: ``review`` (list, approve, reject), ``appeal``, ``audit`` (verify, head,
+show).
 
 Thin: each builds a store and an :class:`Enforcer` and calls one library function.
 Who did what is required on every change, because it goes into the audit log.
@@ -14,9 +15,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mercwatch.enforce.audit import audit_head_hash, read_audit, verify_audit
+from mercwatch.enforce.audit import Anchor, audit_head, read_audit, verify_audit
 from mercwatch.enforce.enforcer import Enforcer, StoredAction
 from mercwatch.enforce.policy import load_policy
+from mercwatch.errors import AuditChainBroken
 from mercwatch.store.state import StateStore, resolve_state_url
 
 StateOpt = Annotated[
@@ -82,12 +84,32 @@ def appeal(
 
 
 @audit_app.command("verify")
-def audit_verify(state: StateOpt = None) -> None:
-    """Check the whole hash chain; exits 2 naming the first bad entry."""
+def audit_verify(
+    state: StateOpt = None,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-head",
+            help="HASH[:SEQ] printed earlier by `audit head`: the log must still contain it.",
+        ),
+    ] = None,
+) -> None:
+    """Check the chain, every decision row and the anchor: exit 0 ok, 1 tampered, 2 usage."""
+    anchor = Anchor.parse(expect_head) if expect_head else None
     store = StateStore.open(resolve_state_url(state))
-    count = verify_audit(store)
-    _, head = audit_head_hash(store)
-    typer.echo(f"audit log verified: {count} entries, head {head}")
+    try:
+        count = verify_audit(store, anchor)
+    except AuditChainBroken as exc:
+        typer.secho(f"mercwatch: audit log tampered: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"audit log verified: {count} entries, head {audit_head(store)}")
+
+
+@audit_app.command("head")
+def audit_head_command(state: StateOpt = None, as_json: JsonOpt = False) -> None:
+    """Print HASH:SEQ of the newest entry: keep it outside the database, check it later."""
+    head = audit_head(StateStore.open(resolve_state_url(state)))
+    typer.echo(json.dumps(head.to_dict()) if as_json else str(head))
 
 
 @audit_app.command("show")
@@ -102,8 +124,8 @@ def audit_show(
     """Show audit entries, oldest first (or the head, to anchor it elsewhere)."""
     store = StateStore.open(resolve_state_url(state))
     if head:
-        entries, digest = audit_head_hash(store)
-        typer.echo(f"{entries} {digest}")
+        newest = audit_head(store)
+        typer.echo(f"{newest.sequence} {newest.hash}")
         return
     rows = read_audit(store, operation_id=operation, subject=subject, limit=limit)
     if as_json:

@@ -4,7 +4,8 @@ A crashed run is rerun on the same input (DESIGN.md), so :meth:`Enforcer.apply` 
 add nothing the second time: actions are unique on (action, subject, operation) and
 an action already stored keeps its stored status, so a rerun never re-applies what an
 analyst rejected or reversed on appeal. Every change writes one audit entry in the
-same transaction, so the log and the state never disagree.
+same transaction, and that entry carries the images of the rows it wrote
+(``audit_rows``), so the log and the state never disagree and ``audit verify`` can prove it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, select, tuple_
 
 from mercwatch.enforce.audit import AuditWriter
+from mercwatch.enforce.audit_rows import read_images
 from mercwatch.enforce.policy import Policy
 from mercwatch.errors import StateError
 from mercwatch.model.records import Action, ActionKind, ActionStatus, Evidence
@@ -94,25 +96,35 @@ class Enforcer:
         with self.store.transaction() as conn:
             audit = AuditWriter.begin(conn, now)
             known = _existing(conn, actions_)
+            written: list[tuple[Action, int]] = []
             for action in actions_:
                 key = (action.action.value, action.subject, action.operation_id)
                 if key not in known:
-                    evidence = evidence_by_operation.get(action.operation_id, ())
-                    known[key] = self._insert(conn, audit, action, evidence, who, now)
+                    written.append((action, self._insert(conn, action, now)))
+                    known[key] = action
                 result.append(known[key])
-            audit.close()
+            # Rows first, then one read-back for all of them: the entries need the rows
+            # as stored, and reading them one by one doubled the time of a large run.
+            images = _images_by_action(conn, [action_id for _, action_id in written])
+            for action, action_id in written:
+                evidence = evidence_by_operation.get(action.operation_id, ())
+                verb = "queue_review" if action.status is ActionStatus.PENDING_REVIEW else "apply"
+                audit.append(
+                    ts=now,
+                    actor=who,
+                    action=f"{verb}:{action.action.value}",
+                    subject=action.subject,
+                    operation_id=action.operation_id,
+                    reason=action.reason,
+                    evidence=evidence_for(action, evidence),
+                    policy_version=self.policy.version,
+                    records=images[action_id],
+                )
         return result
 
-    def _insert(
-        self,
-        conn: Connection,
-        audit: AuditWriter,
-        action: Action,
-        evidence: Sequence[Evidence],
-        who: str,
-        now: datetime,
-    ) -> Action:
-        action_id = conn.execute(
+    def _insert(self, conn: Connection, action: Action, now: datetime) -> int:
+        """Insert the action (and its review-queue row when pending); returns its id."""
+        inserted = conn.execute(
             actions.insert().values(
                 action=action.action.value,
                 subject=action.subject,
@@ -123,24 +135,15 @@ class Enforcer:
                 created_at=now,
                 updated_at=now,
             )
-        ).inserted_primary_key[0]
-        verb = "apply"
+        ).inserted_primary_key
+        if inserted is None:
+            raise StateError("the database returned no id for a new action")
+        action_id = int(inserted[0])
         if action.status is ActionStatus.PENDING_REVIEW:
-            verb = "queue_review"
             conn.execute(
                 review_queue.insert().values(action_id=action_id, state="open", queued_at=now)
             )
-        audit.append(
-            ts=now,
-            actor=who,
-            action=f"{verb}:{action.action.value}",
-            subject=action.subject,
-            operation_id=action.operation_id,
-            reason=action.reason,
-            evidence=evidence_for(action, evidence),
-            policy_version=self.policy.version,
-        )
-        return action
+        return action_id
 
     def list_actions(
         self, status: ActionStatus | None = None, operation_id: str | None = None
@@ -187,8 +190,8 @@ class Enforcer:
                 reason=note or f"review: {decision}",
                 evidence=[],
                 policy_version=row.policy_version,
+                records=_images_by_action(conn, [action_id])[action_id],
             )
-            audit.close()
             return _stored(_reload(conn, action_id))
 
     def reverse(self, action_id: int, who: str, reason: str) -> StoredAction:
@@ -212,9 +215,27 @@ class Enforcer:
                 reason=reason,
                 evidence=[],
                 policy_version=row.policy_version,
+                records=_images_by_action(conn, [action_id])[action_id],
             )
-            audit.close()
             return _stored(_reload(conn, action_id))
+
+
+def _images_by_action(conn: Connection, action_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Per action id, the images of its ``actions`` row and review-queue row, as stored now."""
+    images: dict[int, list[Any]] = {action_id: [] for action_id in action_ids}
+    for start in range(0, len(action_ids), _KEY_CHUNK):
+        chunk = list(action_ids[start : start + _KEY_CHUNK])
+        for record in read_images(conn, actions, chunk):
+            images[record["key"]].append(record)
+        reviews = conn.execute(
+            select(review_queue.c.id, review_queue.c.action_id).where(
+                review_queue.c.action_id.in_(chunk)
+            )
+        ).all()
+        owner = {row.id: row.action_id for row in reviews}
+        for record in read_images(conn, review_queue, owner):
+            images[owner[record["key"]]].append(record)
+    return images
 
 
 def _reload(conn: Connection, action_id: int) -> Any:

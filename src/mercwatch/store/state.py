@@ -4,12 +4,15 @@ Analytics tables are rebuilt on every run; this store is what must survive betwe
 runs and crashes, so it lives in a transactional SQL database: SQLite by default
 (one file, no server) and PostgreSQL in production (``postgresql+psycopg://``).
 The tables are declared here with SQLAlchemy Core and created by the Alembic
-migrations in :mod:`mercwatch.store.migrations`; ``StateStore.open`` runs them.
+migrations in :mod:`mercwatch.store.migrations`; ``StateStore.open`` runs them unless
+the store is already current (in production a separate owner role migrates and the
+runtime role cannot: ``mercwatch state migrate``, see ``store.roles``).
 
 Concurrency discipline: every transaction that appends to the audit log first
-takes the single ``audit_head`` row (``lock_audit_head``). On PostgreSQL that is a
+takes the single ``audit_lock`` row (``lock_audit_chain``). On PostgreSQL that is a
 row lock held to commit; on SQLite the first write takes the database write lock.
-Either way two writers can never fork the hash chain.
+Either way two writers can never fork the hash chain (and the primary key on the
+entry id would refuse a fork anyway).
 """
 
 from __future__ import annotations
@@ -104,16 +107,23 @@ audit_log = Table(
     Column("policy_version", String(100), nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # Images of the decision rows this entry created or changed (``enforce.audit_records``),
+    # so `audit verify` can prove the actions and review tables still say what was decided.
+    Column("records", JSON(none_as_null=True), nullable=True),
 )
 
-audit_head = Table(
-    "audit_head",
+# Serialises writers of the chain: each audit-writing transaction first updates this one
+# row (a row lock on PostgreSQL, the write lock on SQLite). It holds no evidence, so the
+# runtime role may UPDATE it while the audit tables themselves stay insert-only.
+audit_lock = Table(
+    "audit_lock",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("entries", Integer, nullable=False),
-    Column("head_hash", String(64), nullable=False),
-    Column("updated_at", DateTime, nullable=True),
+    Column("taken_at", DateTime, nullable=True),
 )
+
+# The audit tables: the runtime database role may only INSERT into and SELECT from these.
+AUDIT_TABLES = ("audit_log",)
 
 notification_outbox = Table(
     "notification_outbox",
@@ -251,9 +261,9 @@ class StateStore:
         """
         engine = create_state_engine(url)
         if migrate:
-            from mercwatch.store.migrations import upgrade
+            from mercwatch.store.migrations import upgrade_if_behind
 
-            upgrade(engine)
+            upgrade_if_behind(engine)
         return cls(engine)
 
     @property

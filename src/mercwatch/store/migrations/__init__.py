@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -59,6 +60,45 @@ def upgrade(url: str | Engine, revision: str = "head") -> str:
     finally:
         if isinstance(url, str):
             engine.dispose()
+
+
+def upgrade_if_behind(engine: Engine) -> str:
+    """Migrate only when the store is behind this mercwatch; a current store is not touched.
+
+    The runtime database role of a production store may not create or alter tables (the
+    owner role migrates, ``mercwatch state migrate``), so opening a current store must not
+    need those rights, and a store left behind must say who has to act.
+
+    Raises:
+        StateError: the store is behind and could not be migrated with this connection.
+    """
+    wanted = head_revision()
+    try:
+        found = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StateError(f"reading the state store's schema version failed: {exc}") from exc
+    if found == wanted:
+        return found
+    if found is not None and not _known(found):
+        raise StateError(
+            f"the state store is at schema {found}, which this mercwatch (schema {wanted}) "
+            "does not know: it was migrated by a newer mercwatch"
+        )
+    try:
+        return upgrade(engine)
+    except StateError as exc:
+        raise StateError(
+            f"the state store is at schema {found or 'none'} and this mercwatch needs {wanted}, "
+            f"but migrating with this connection failed; the database owner runs "
+            f"`mercwatch state migrate --owner-url URL --app-role ROLE` ({exc})"
+        ) from exc
+
+
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_revision(engine: Engine) -> str | None:
