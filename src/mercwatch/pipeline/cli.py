@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mercwatch.evaluate import evaluate
-from mercwatch.pipeline.config import RunConfig
+from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
 from mercwatch.pipeline.run import RunResult, run_pipeline
 from mercwatch.store.engine import EngineConfig
 
@@ -63,9 +63,35 @@ def run_command(
     param: Annotated[
         list[str], typer.Option("--param", help="Detector tunable DETECTOR_ID.NAME=VALUE.")
     ] = [],  # noqa: B006
+    allow_failed_detectors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-failed-detectors",
+            help="Publish a partial run when detectors fail (default: exit 1, publish nothing).",
+        ),
+    ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Publish and revoke even if the export is much smaller than the last one "
+            "into OUT (default: exit 1, publish nothing).",
+        ),
+    ] = False,
+    shrink_ratio: Annotated[
+        float,
+        typer.Option(
+            help="A table with fewer than this share of its rows in the last run into OUT "
+            "counts as shrunk; an empty one always does."
+        ),
+    ] = DEFAULT_SHRINK_RATIO,
 ) -> None:
     """Detect operations in EXPORT and write operations, enforcement, notifications,
-    indicators, report and rejects to OUT."""
+    indicators, report and rejects to OUT.
+
+    Exit codes: 0 published; 1 the run failed or was refused (failed detectors, a
+    shrunken export, OUT locked or not writable), nothing new published; 2 usage or
+    configuration error."""
     config = RunConfig(
         export=export,
         out=out,
@@ -77,6 +103,9 @@ def run_command(
         only_detectors=frozenset(only),
         skip_detectors=frozenset(skip),
         detector_params=_parse_params(param),
+        allow_failed_detectors=allow_failed_detectors,
+        allow_shrink=allow_shrink,
+        shrink_ratio=shrink_ratio,
     )
     with console.status("running mercwatch ..."):
         result = run_pipeline(config)
@@ -86,7 +115,8 @@ def run_command(
 def print_run(result: RunResult) -> None:
     """The run summary as a table, then where the files are."""
     s = result.summary()
-    table = Table(title="mercwatch run", show_header=False, title_justify="left")
+    title = "mercwatch run" if result.complete else "mercwatch run: PARTIAL (detectors failed)"
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("count", justify="right")
     rows = [
@@ -107,10 +137,12 @@ def print_run(result: RunResult) -> None:
         console.print(_operations_table(result))
     for failed in result.detection.failed:
         console.print(
-            f"[red]detector {failed.detector} failed:[/red] {failed.error}",
+            f"[bold red]detector {failed.detector} failed:[/bold red] {escape(failed.error or '')}",
             markup=True,
             highlight=False,
         )
+    for warning in result.warnings:
+        console.print(f"[bold red]warning:[/bold red] {escape(warning)}", highlight=False)
     for gap in result.evidence_gaps:
         console.print(f"[yellow]not in this export:[/yellow] {escape(gap)}", highlight=False)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in s["stage_seconds"].items())
