@@ -171,10 +171,11 @@ def _new_staging(runs: Path) -> Path:
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
+    real = source.resolve()  # OUT/<name> -> current/<name> -> the file itself
     try:
-        os.link(source, target)  # follows OUT/<name> -> current/<name>
+        os.link(real, target)
     except OSError:
-        shutil.copy2(source, target)
+        shutil.copy2(real, target)
 
 
 def _ensure_link(out: Path, name: str) -> None:
