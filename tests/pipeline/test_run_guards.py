@@ -170,3 +170,14 @@ def test_shrink_ratio_out_of_range_is_a_usage_error(first_run, tmp_path: Path):
     result = _run(first_run[0], tmp_path / "out", "--shrink-ratio", "1.5")
     assert result.exit_code == 2
     assert "shrink ratio must be between 0 and 1" in result.output
+
+
+def test_unreadable_published_summary_is_not_a_free_pass(first_run, out: Path):
+    current = (out / "summary.json").resolve()
+    current.write_text("{not json")
+    before = published(out)
+    result = _run(first_run[0], out)
+    assert result.exit_code == 1, result.output
+    assert "summary.json published in this output folder cannot be read" in result.output
+    assert published(out) == before
+    assert _run(first_run[0], out, "--allow-shrink").exit_code == 0

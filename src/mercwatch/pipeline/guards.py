@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from mercwatch.detectors import DetectionResult
-from mercwatch.errors import DetectorsFailed, ExportShrank
+from mercwatch.errors import DetectorsFailed, ExportShrank, RunFailed
 from mercwatch.ingest import IngestReport
 
 
@@ -65,6 +65,7 @@ def check_shrink(
 
     Raises:
         ExportShrank: the export shrank and ``allow`` is not set.
+        RunFailed: the published summary is unreadable and ``allow`` is not set.
     """
     if previous is None:
         return []
@@ -72,7 +73,11 @@ def check_shrink(
     if before is None:
         if allow:
             return ["the last run's summary.json is unreadable; its size was not compared"]
-        raise ExportShrank("*", report_total(report), -1, "the last run's size is unknown")
+        raise RunFailed(
+            "the summary.json published in this output folder cannot be read, so whether "
+            "this export is much smaller than the last one is unknown; nothing published "
+            "or revoked. Rerun with --allow-shrink to publish anyway"
+        )
     now = {t.table: t.rows_loaded for t in report.tables}
     warnings = []
     for table, old in sorted(before.items()):
@@ -87,10 +92,6 @@ def check_shrink(
             "(published with --allow-shrink)"
         )
     return warnings
-
-
-def report_total(report: IngestReport) -> int:
-    return sum(t.rows_loaded for t in report.tables)
 
 
 def _rows_loaded(summary: Mapping[str, Any]) -> dict[str, int] | None:
