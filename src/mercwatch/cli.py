@@ -2,7 +2,9 @@
 
 Each pipeline package owns its verbs in its own ``cli.py`` and is registered in
 :func:`_register_subcommands`, so adding a verb never touches another package.
-User errors exit 2 with one line naming what was wrong, never a traceback.
+Errors end the command with one line naming what was wrong, never a traceback, and
+the error's exit code: 2 for usage or configuration, 1 for a run or check that failed
+(``MercwatchError.exit_code``).
 """
 
 from __future__ import annotations
@@ -18,14 +20,14 @@ from mercwatch.errors import MercwatchError
 
 
 class _Group(TyperGroup):
-    """Turns a MercwatchError from any verb into one line on stderr and exit code 2."""
+    """Turns a MercwatchError from any verb into one line on stderr and its exit code."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except MercwatchError as exc:
             typer.secho(f"mercwatch: {exc}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(code=2) from exc
+            raise typer.Exit(code=exc.exit_code) from exc
 
 
 app = typer.Typer(
@@ -103,9 +105,9 @@ _register_subcommands()
 
 
 def main() -> None:
-    """Console-script entry point: user errors become one line on stderr and exit 2."""
+    """Console-script entry point: errors become one line on stderr and their exit code."""
     try:
         app()
     except MercwatchError as exc:
         typer.secho(f"mercwatch: {exc}", err=True, fg=typer.colors.RED)
-        sys.exit(2)
+        sys.exit(exc.exit_code)

@@ -12,7 +12,16 @@ subclasses carry the fields a person needs to act (which file, row and field).
     ├── StateError             the state store (SQLAlchemy) failed or is inconsistent
     │   └── AuditChainBroken   the audit log's hash chain does not verify
     ├── DetectorError          a detector failed (recorded; the run goes on)
-    └── DeliveryError          a notification adapter could not deliver
+    ├── DeliveryError          a notification adapter could not deliver
+    └── RunFailed              ``run`` stopped and published nothing new (exit 1)
+        ├── DetectorsFailed    detectors failed and the operator did not allow it
+        ├── ExportShrank       the export is much smaller than the last one into OUT
+        ├── OutputLocked       another run holds the output folder
+        └── OutputError        an output cannot be written (read-only, disk full)
+
+Each class carries the process exit code the CLI uses for it (``exit_code``): 2 for
+usage, configuration and unreadable input (the operator must change the command),
+1 for a run or check that failed on good settings (CONVENTIONS: 0 ok, 1 failed, 2 usage).
 """
 
 from __future__ import annotations
@@ -20,6 +29,9 @@ from __future__ import annotations
 
 class MercwatchError(Exception):
     """Root of every error mercwatch raises on purpose."""
+
+    #: Exit code of the ``mercwatch`` command when this error ends it.
+    exit_code: int = 2
 
 
 class ConfigError(MercwatchError):
@@ -67,6 +79,8 @@ class IntelFormatError(MercwatchError):
 class EngineError(MercwatchError):
     """The analytics engine failed; the original error is chained."""
 
+    exit_code = 1
+
 
 class StateError(MercwatchError):
     """The operational state store failed or holds inconsistent data."""
@@ -92,3 +106,72 @@ class DetectorError(MercwatchError):
 
 class DeliveryError(MercwatchError):
     """A delivery adapter could not hand a notification over (may be retried)."""
+
+
+class RunFailed(MercwatchError):
+    """``mercwatch run`` stopped on good settings; the previous outputs stay published."""
+
+    exit_code = 1
+
+
+class DetectorsFailed(RunFailed):
+    """Detectors raised, so the run would be partial (an operation could be lost).
+
+    Args:
+        failures: ``(detector_id, error)`` for every detector that failed.
+    """
+
+    def __init__(self, failures: list[tuple[str, str]]) -> None:
+        lines = "; ".join(f"{d}: {e}" for d, e in failures)
+        super().__init__(
+            f"{len(failures)} detector(s) failed, nothing published ({lines}); "
+            "rerun with --allow-failed-detectors to publish a partial run"
+        )
+        self.failures = failures
+
+
+class ExportShrank(RunFailed):
+    """The export is much smaller than the last one published into the same OUT.
+
+    Publishing would revoke every indicator the missing rows supported, so the run
+    stops before enforcement, notification and publication.
+
+    Args:
+        table: the contract table that shrank.
+        rows: rows loaded now.
+        previous: rows loaded by the run whose outputs are published in OUT.
+        reason: why this counts as a shrink (the ratio, or an empty export).
+    """
+
+    def __init__(self, table: str, rows: int, previous: int, reason: str) -> None:
+        super().__init__(
+            f"export table {table!r} has {rows} valid rows, the last run into this output "
+            f"folder had {previous} ({reason}); nothing published or revoked. If the "
+            "smaller export is right, rerun with --allow-shrink"
+        )
+        self.table = table
+        self.rows = rows
+        self.previous = previous
+        self.reason = reason
+
+
+class OutputLocked(RunFailed):
+    """Another ``mercwatch run`` holds the output folder's lock."""
+
+    def __init__(self, out: str) -> None:
+        super().__init__(f"{out}: another run holds this output folder; try again when it ends")
+        self.out = out
+
+
+class OutputError(RunFailed):
+    """An output could not be written (read-only folder, disk full, ...).
+
+    Args:
+        path: the file or folder being written.
+        reason: the operating system's reason (``No space left on device``).
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}; the previous outputs are unchanged")
+        self.path = path
+        self.reason = reason

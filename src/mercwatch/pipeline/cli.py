@@ -16,7 +16,7 @@ from rich.text import Text
 
 from mercwatch.evaluate import evaluate
 from mercwatch.ingest.limits import IngestLimits
-from mercwatch.pipeline.config import RunConfig
+from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
 from mercwatch.pipeline.run import RunResult, run_pipeline
 from mercwatch.store.engine import EngineConfig
 
@@ -72,9 +72,35 @@ def run_command(
             "repeatable (docs/security/ingest.md).",
         ),
     ] = [],  # noqa: B006
+    allow_failed_detectors: Annotated[
+        bool,
+        typer.Option(
+            "--allow-failed-detectors",
+            help="Publish a partial run when detectors fail (default: exit 1, publish nothing).",
+        ),
+    ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Publish and revoke even if the export is much smaller than the last one "
+            "into OUT (default: exit 1, publish nothing).",
+        ),
+    ] = False,
+    shrink_ratio: Annotated[
+        float,
+        typer.Option(
+            help="A table with fewer than this share of its rows in the last run into OUT "
+            "counts as shrunk; an empty one always does."
+        ),
+    ] = DEFAULT_SHRINK_RATIO,
 ) -> None:
     """Detect operations in EXPORT and write operations, enforcement, notifications,
-    indicators, report and rejects to OUT."""
+    indicators, report and rejects to OUT.
+
+    Exit codes: 0 published; 1 the run failed or was refused (failed detectors, a
+    shrunken export, OUT locked or not writable), nothing new published; 2 usage or
+    configuration error."""
     config = RunConfig(
         export=export,
         out=out,
@@ -87,6 +113,9 @@ def run_command(
         skip_detectors=frozenset(skip),
         detector_params=_parse_params(param),
         ingest_limits=IngestLimits().with_options(ingest_limit),
+        allow_failed_detectors=allow_failed_detectors,
+        allow_shrink=allow_shrink,
+        shrink_ratio=shrink_ratio,
     )
     with console.status("running mercwatch ..."):
         result = run_pipeline(config)
@@ -96,7 +125,8 @@ def run_command(
 def print_run(result: RunResult) -> None:
     """The run summary as a table, then where the files are."""
     s = result.summary()
-    table = Table(title="mercwatch run", show_header=False, title_justify="left")
+    title = "mercwatch run" if result.complete else "mercwatch run: PARTIAL (detectors failed)"
+    table = Table(title=title, show_header=False, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("count", justify="right")
     rows = [
@@ -117,12 +147,14 @@ def print_run(result: RunResult) -> None:
         console.print(_operations_table(result))
     for failed in result.detection.failed:
         console.print(
-            f"[red]detector {failed.detector} failed:[/red] {failed.error}",
+            f"[bold red]detector {failed.detector} failed:[/bold red] {escape(failed.error or '')}",
             markup=True,
             highlight=False,
         )
     for warning in result.ingest.warnings:
         console.print(f"[bold yellow]ingest:[/bold yellow] {escape(warning)}", highlight=False)
+    for warning in result.warnings:
+        console.print(f"[bold red]warning:[/bold red] {escape(warning)}", highlight=False)
     for gap in result.evidence_gaps:
         console.print(f"[yellow]not in this export:[/yellow] {escape(gap)}", highlight=False)
     times = ", ".join(f"{k} {v:.1f}s" for k, v in s["stage_seconds"].items())

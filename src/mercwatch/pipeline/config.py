@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mercwatch.errors import ConfigError
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.store.engine import EngineConfig
+
+# Here rather than in guards.py, which imports the detectors and ingest packages.
+DEFAULT_SHRINK_RATIO = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +31,12 @@ class RunConfig:
         detector_params: per-detector tunables, ``{detector_id: {name: value}}``.
         publisher: name of the organisation in exported intelligence.
         ingest_limits: bounds on what ingest reads (sizes, depth, rejects, time window).
+        allow_failed_detectors: publish a partial run (a detector failed) instead of
+            stopping with exit 1; the summary, CLI and report then say which failed.
+        allow_shrink: publish (and revoke) even though the export is much smaller
+            than the last one published into ``out``.
+        shrink_ratio: a table with fewer than this share of the rows it had in the
+            last run into ``out`` counts as shrunk (an empty one always does).
     """
 
     export: Path
@@ -41,6 +51,13 @@ class RunConfig:
     detector_params: dict[str, dict[str, Any]] = field(default_factory=dict)
     publisher: str = "mercwatch"
     ingest_limits: IngestLimits = field(default_factory=IngestLimits)
+    allow_failed_detectors: bool = False
+    allow_shrink: bool = False
+    shrink_ratio: float = DEFAULT_SHRINK_RATIO
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.shrink_ratio <= 1.0:
+            raise ConfigError(f"shrink ratio must be between 0 and 1, not {self.shrink_ratio}")
 
     def resolved_state_url(self) -> str:
         """The state store URL, defaulting to a SQLite file beside the outputs."""

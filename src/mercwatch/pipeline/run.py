@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,18 +11,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+import duckdb
 from ibis.backends import BaseBackend
 
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
+from mercwatch.errors import OutputError
 from mercwatch.ingest import IngestReport, ingest_export
 from mercwatch.intel.report.render import render_html, render_markdown
 from mercwatch.model import Action, Notification, Operation
-from mercwatch.pipeline import stages
+from mercwatch.pipeline import guards, stages
+from mercwatch.pipeline.checkpoints import reached
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.coverage import evidence_gaps
+from mercwatch.pipeline.lock import locked_output
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
-from mercwatch.store.engine import connect, duckdb_connection, hand_off
+from mercwatch.store.engine import connect, duckdb_connection, hand_off, release, scratch_dir
 from mercwatch.store.state import StateStore
 
 T = TypeVar("T")
@@ -43,6 +48,12 @@ class RunResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     evidence_gaps: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """False when a detector failed (a partial run, published only by flag)."""
+        return not self.detection.failed
 
     def summary(self) -> dict[str, Any]:
         """The run summary written to ``summary.json`` (counts, failures, time per stage)."""
@@ -58,6 +69,8 @@ class RunResult:
             "detectors": [dataclasses.asdict(r) for r in self.detection.runs],
             "detectors_run": len(self.detection.runs),
             "detectors_failed": [r.detector for r in self.detection.failed],
+            "complete": self.complete,
+            "warnings": list(self.warnings),
             "signals": self.detection.signals.num_rows,
             "operations": len(self.operations),
             "accounts_in_operations": len({a for op in self.operations for a in op.accounts}),
@@ -76,6 +89,7 @@ class _Timer:
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        reached(f"stage:{name}")
         started = time.perf_counter()
         try:
             yield
@@ -90,25 +104,43 @@ class _Timer:
 def run_pipeline(config: RunConfig) -> RunResult:
     """Run every stage on ``config.export`` and publish the outputs in ``config.out``.
 
+    The run holds OUT's lock throughout. It stops before enforcement, notification
+    and publication when a guard refuses (failed detectors, a shrunken export), and
+    publishes the outputs as one set only when every stage succeeded.
+
     Raises:
-        MercwatchError: bad input or settings; nothing is published then.
+        MercwatchError: bad input or settings (exit 2), or a run that failed or was
+            refused (:class:`~mercwatch.errors.RunFailed`, exit 1); the outputs
+            published before stay as they were.
     """
+    with locked_output(config.out):
+        return _run_locked(config)
+
+
+def _run_locked(config: RunConfig) -> RunResult:
     timer = _Timer()
-    config.out.mkdir(parents=True, exist_ok=True)
     con = connect(dataclasses.replace(config.engine, kind="duckdb"))
     analytics = con
     store = StateStore.open(config.resolved_state_url())
     try:
         report = timer.call("ingest", ingest_export, config.export, con, config.ingest_limits)
+        warnings = guards.check_shrink(
+            report, guards.previous_summary(config.out), config.shrink_ratio, config.allow_shrink
+        )
         if config.engine.kind != "duckdb":
             analytics = connect(config.engine)
-            timer.call("hand_off", hand_off, con, analytics, INPUT_TABLES, config.out / ".engine")
+            workdir = scratch_dir(analytics) / "hand_off"
+            timer.call("hand_off", hand_off, con, analytics, INPUT_TABLES, workdir)
         now = stages.data_horizon(con)
         feed = timer.call("intel_import", stages.import_intel, config, now)
         detection = timer.call("detect", _detect, analytics, config, stages.known_bad(feed, now))
-        result = RunResult(config, report, detection)
+        warnings += guards.check_detectors(detection, config.allow_failed_detectors)
+        result = RunResult(config, report, detection, warnings=warnings)
         result.evidence_gaps = timer.call("coverage", evidence_gaps, con)
         result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
+        with timer.stage("intel_export"):
+            sensitive = stages.target_names(con, result.operations)
+            bundle = _indicators(result, sensitive, now)
         created = stages.account_created(con, result.operations)
         result.actions = timer.call(
             "enforce", stages.enforce, store, config, result.operations, created
@@ -121,26 +153,46 @@ def run_pipeline(config: RunConfig) -> RunResult:
             config.dry_run,
             stages.target_languages(con, result.operations),
         )
-        with staged_outputs(config.out) as outputs:
-            with timer.stage("intel_export"):
-                sensitive = stages.target_names(con, result.operations)
-                bundle, result.indicators = stages.stix_bundle(
-                    result.operations, config, sensitive, now
-                )
-                outputs.write_text("indicators.stix.json", bundle)
-            with timer.stage("write"):
-                _write_outputs(outputs, con, result)
-            result.stage_seconds = timer.seconds
-            outputs.write_json("summary.json", result.summary())
-            with timer.stage("report"):
-                _write_report(outputs, result, now, sensitive)
-            result.files = list(outputs.names)
+        _publish(config, con, result, bundle, sensitive, timer, now)
     finally:
         store.dispose()
         if analytics is not con:
-            analytics.disconnect()
+            release(analytics)
         con.disconnect()
     return result
+
+
+def _indicators(result: RunResult, sensitive: set[str], now: datetime) -> str:
+    """The STIX bundle, refused if a partial run would revoke published indicators."""
+    config = result.config
+    bundle, result.indicators = stages.stix_bundle(result.operations, config, sensitive, now)
+    result.warnings += guards.check_revocations(
+        json.loads(bundle),
+        config.out / "indicators.stix.json",
+        partial=not result.complete,
+        allow=config.allow_shrink,
+    )
+    return bundle
+
+
+def _publish(
+    config: RunConfig,
+    con: BaseBackend,
+    result: RunResult,
+    bundle: str,
+    sensitive: set[str],
+    timer: _Timer,
+    now: datetime,
+) -> None:
+    with staged_outputs(config.out) as outputs:
+        outputs.write_text("indicators.stix.json", bundle)
+        with timer.stage("write"):
+            _write_outputs(outputs, con, result)
+        result.stage_seconds = timer.seconds
+        outputs.write_json("summary.json", result.summary())
+        with timer.stage("report"):
+            _write_report(outputs, result, now, sensitive)
+        result.files = list(outputs.names)
 
 
 def _detect(con: BaseBackend, config: RunConfig, known_bad: frozenset[str]) -> DetectionResult:
@@ -179,9 +231,12 @@ def _write_rejects(outputs: OutputSet, con: BaseBackend) -> None:
     path = outputs.path("rejects.jsonl")
     raw = duckdb_connection(con)
     target = path.as_posix().replace("'", "''")
-    raw.execute(
-        'COPY (SELECT "table", '
-        "CASE WHEN is_json THEN raw::JSON ELSE to_json(raw) END AS row, reason, "
-        "source, line, source || ':' || line AS location, field FROM rejects "
-        f"ORDER BY \"table\", source, line) TO '{target}' (FORMAT JSON)"
-    )
+    try:
+        raw.execute(
+            'COPY (SELECT "table", '
+            "CASE WHEN is_json THEN raw::JSON ELSE to_json(raw) END AS row, reason, "
+            "source, line, source || ':' || line AS location, field FROM rejects "
+            f"ORDER BY \"table\", source, line) TO '{target}' (FORMAT JSON)"
+        )
+    except duckdb.Error as exc:  # DuckDB writes this file itself: disk full, read-only
+        raise OutputError(str(path), str(exc)) from exc

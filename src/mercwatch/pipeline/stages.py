@@ -9,14 +9,18 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
 
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from mercwatch.detectors.gcpause import collector_paused
 from mercwatch.enforce import Enforcer, decide, load_policy
+from mercwatch.errors import IntelFormatError, RunFailed
 from mercwatch.intel import Feed, export_stix, load_feeds
 from mercwatch.intel.feeds import intel_index
+from mercwatch.intel.stix import load_bundle
 from mercwatch.link import LinkConfig, MappingIntelIndex, build_operations
 from mercwatch.model import Action, Notification, Operation
 from mercwatch.notify import Outbox, select_notifications
@@ -125,16 +129,34 @@ def target_names(con: BaseBackend, operations: Sequence[Operation]) -> set[str]:
     }
 
 
+def _previous_bundle(path: Path) -> dict[str, Any] | None:
+    """The bundle published last time (what to revoke from), checked before use.
+
+    Raises:
+        RunFailed: it exists but cannot be read, so what to revoke is unknown.
+    """
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        load_bundle(data)
+    except (OSError, ValueError, IntelFormatError) as exc:  # JSONDecodeError: ValueError
+        raise RunFailed(
+            f"{path}: the last published bundle cannot be read ({exc}), so what to revoke "
+            "is unknown; restore it, or move it away to publish without revocations"
+        ) from exc
+    return cast(dict[str, Any], data)
+
+
 def stix_bundle(
     operations: Sequence[Operation], config: RunConfig, sensitive: set[str], now: datetime
 ) -> tuple[str, int]:
     """The STIX 2.1 bundle text and the number of indicators in it."""
-    previous = config.out / "indicators.stix.json"
     bundle = export_stix(
         operations,
         publisher=config.publisher,
         sensitive=sorted(sensitive),
-        previous=previous if previous.exists() else None,
+        previous=_previous_bundle(config.out / "indicators.stix.json"),
         clock=lambda: now,
     )
     data = json.loads(bundle.serialize())

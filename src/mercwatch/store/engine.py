@@ -8,7 +8,9 @@ clean tables to Spark as Parquet when a platform outgrows one machine.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,10 @@ def _connect_spark(config: EngineConfig) -> BaseBackend:
             "the spark engine needs the extra: pip install 'mercwatch[spark]'"
         ) from exc
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # The session's own folder: the warehouse (detectors' shared tables) and the
+    # hand-off Parquet. A fresh one per session (a reused warehouse fails with
+    # LOCATION_ALREADY_EXISTS), removed by release() or, at the latest, at exit.
+    scratch = Path(tempfile.mkdtemp(prefix="mercwatch-spark-"))
     try:
         builder = SparkSession.builder.appName("mercwatch")
         if config.spark_master.startswith("sc://"):
@@ -96,13 +102,47 @@ def _connect_spark(config: EngineConfig) -> BaseBackend:
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.sql.session.timeZone", "UTC")
-                # A fresh warehouse per session: a reused one fails with LOCATION_ALREADY_EXISTS.
-                .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="mercwatch-spark-"))
+                .config("spark.sql.warehouse.dir", (scratch / "warehouse").as_posix())
                 .getOrCreate()
             )
-        return ibis.pyspark.connect(session)
+        backend = ibis.pyspark.connect(session)
     except Exception as exc:
+        shutil.rmtree(scratch, ignore_errors=True)
         raise EngineError(f"cannot start Spark at {config.spark_master}: {exc}") from exc
+    _SCRATCH[id(backend)] = scratch
+    weakref.finalize(backend, _remove_scratch, id(backend))
+    return backend
+
+
+# Temp folders owned by open backends, by id(backend); Ibis backends take no new fields.
+_SCRATCH: dict[int, Path] = {}
+
+
+def _remove_scratch(key: int) -> None:
+    folder = _SCRATCH.pop(key, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def scratch_dir(con: BaseBackend) -> Path:
+    """A temp folder owned by ``con``, removed with it (for intermediate tables).
+
+    Spark sessions get one when they start; for other backends one is made on demand.
+    """
+    folder = _SCRATCH.get(id(con))
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix=f"mercwatch-{con.name}-"))
+        _SCRATCH[id(con)] = folder
+        weakref.finalize(con, _remove_scratch, id(con))
+    return folder
+
+
+def release(con: BaseBackend) -> None:
+    """Disconnect ``con`` and delete its temp folder (warehouse, hand-off Parquet)."""
+    try:
+        con.disconnect()
+    finally:
+        _remove_scratch(id(con))
 
 
 def duckdb_connection(con: BaseBackend) -> Any:
@@ -124,7 +164,8 @@ def hand_off(
     """Copy validated tables from the DuckDB ingest engine to another backend.
 
     Ingest validates once, on DuckDB; a Spark run then reads the clean tables as
-    Parquet, so detectors see exactly the rows a DuckDB run would.
+    Parquet, so detectors see exactly the rows a DuckDB run would. ``workdir`` should
+    be inside :func:`scratch_dir` of ``target`` so :func:`release` removes the files.
     """
     raw = duckdb_connection(duck)
     workdir.mkdir(parents=True, exist_ok=True)

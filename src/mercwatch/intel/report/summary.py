@@ -54,6 +54,8 @@ class ReportSummary:
         export: name of the export folder read.
         dry_run: whether enforcement was only simulated.
         evidence_gaps: kinds of evidence the export lacks, with what they blind.
+        warnings: why this run is not a complete, normal one (a partial run published
+            with failed detectors, a shrunken export published by flag); shown first.
     """
 
     rows_read: int = 0
@@ -70,6 +72,7 @@ class ReportSummary:
     export: str = ""
     dry_run: bool = False
     evidence_gaps: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def total_seconds(self) -> float:
@@ -103,4 +106,5 @@ class ReportSummary:
             export=str(data.get("export") or ""),
             dry_run=bool(data.get("dry_run", False)),
             evidence_gaps=tuple(str(g) for g in data.get("evidence_gaps") or ()),
+            warnings=tuple(str(w) for w in data.get("warnings") or ()),
         )
