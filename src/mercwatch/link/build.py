@@ -35,6 +35,7 @@ from mercwatch.link.signals import (
     account_scores,
     approach_scores,
     load_flags,
+    phase_scores,
 )
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
@@ -92,7 +93,9 @@ def build_operations(
     ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
     flags = load_flags(ctx)
     malicious = malicious_links(ctx, flags)
-    candidates = find_candidates(ctx, account_scores(ctx), flags, malicious, approach_scores(ctx))
+    candidates = find_candidates(
+        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
+    )
     if not candidates:
         return []
     found = collect_memberships(ctx, set(candidates))

@@ -21,6 +21,7 @@ import igraph
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or
+from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 
@@ -144,10 +145,14 @@ def keep_group(
 ) -> bool:
     """Whether a group is evidence enough to be an operation.
 
-    A lone account needs ``singleton_min_score`` of its own; a group needs at least
-    one member at ``strong_threshold``, or (given the graph) to be a persona ring:
-    see :func:`persona_ring`.
+    First, always, corroboration (:mod:`~.corroboration`): two independent evidence
+    families or one strong infrastructure tie. Then strength: a lone account needs
+    ``singleton_min_score`` of its own; a group needs at least one member at
+    ``strong_threshold``, or (given the graph) to be a persona ring: see
+    :func:`persona_ring`.
     """
+    if not corroboration(group, candidates, config, tie_graph).corroborated:
+        return False
     best = max(candidates[a].own_score for a in group)
     if len(group) == 1:
         return best >= config.singleton_min_score
