@@ -329,3 +329,23 @@ def test_weak_ring_brings_in_silent_members_on_its_devices(platform):
     (op,) = build_operations(platform.connect(), platform.signal_table())
 
     assert op.accounts == tuple(sorted([*ring, silent]))
+
+
+def test_crews_sharing_their_own_domain_are_one_operation_with_groups(platform):
+    """One operation, one record: two crews (own phones, photos, targets) that send the
+    same domain nobody else sends are sub-groups of one operation, not two operations
+    (checked: two operations before). Without the shared domain they stay apart."""
+    targets = platform.benign("t", 4)
+    crew_a = platform.persona_ring("opa", 4, "devA", PHOTO_A, targets=targets[:2])
+    crew_b = platform.persona_ring("opb", 4, "devB", PHOTO_B, targets=targets[2:])
+    apart = build_operations(platform.connect(), platform.signal_table())
+    assert accounts_of(apart) == [tuple(crew_a), tuple(crew_b)]
+    platform.event("message", crew_a[1], targets[0], url="https://secure-login-verify.example/a")
+    platform.event("message", crew_b[2], targets[2], url="https://secure-login-verify.example/b")
+
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+
+    assert op.accounts == tuple(sorted(crew_a + crew_b))
+    assert op.groups == (tuple(crew_a), tuple(crew_b))
+    assert op.to_dict()["groups"] == [crew_a, crew_b]
+    assert "secure-login-verify.example" in op.infrastructure.domains

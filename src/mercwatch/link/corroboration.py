@@ -10,8 +10,8 @@ so no single kind of evidence is enough. A group is corroborated when
   intel (delivering a domain or URL a peer's feed names: someone else's
   investigation) — each at ``corroboration_min_score`` or more; or
 * at least two of its members are bound by one **strong infrastructure tie**: a
-  rarely shared device, or a link domain that only they, on the whole platform, ever
-  sent (infrastructure the accounts control).
+  rarely shared device with a member that has evidence of its own, or a link domain
+  that only they, on the whole platform, ever sent (infrastructure they control).
 
 Why: every family alone has an innocent crowd that produces it. Readers writing to a
 journalist in the words of one viral post look like a script; a newsroom looks like
@@ -76,24 +76,43 @@ def families_of(
 
 
 def strong_ties(
-    group: tuple[str, ...], tie_graph: TieGraph | None, config: LinkConfig
+    group: tuple[str, ...],
+    tie_graph: TieGraph | None,
+    config: LinkConfig,
+    candidates: Mapping[str, Candidate] | None = None,
 ) -> tuple[str, ...]:
-    """Strong infrastructure ties binding two or more members of ``group``."""
+    """Strong infrastructure ties binding two or more members of ``group``.
+
+    A device tie corroborates only accounts that did something: at least one of the
+    two carries own evidence (any family at ``corroboration_min_score``). A household
+    sharing a tablet has none, and a neighbour on the same home line who searched for
+    public figures is not made an operation by their tablet.
+    """
     if tie_graph is None or len(group) < 2:
         return ()
     kinds: set[str] = set()
     members = set(group)
     if any(len(who) >= 2 and who <= members for who in tie_graph.exclusive.values()):
         kinds.add("own_domain")
-    ordered = sorted(group)
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1 :]:
-            if tie_graph.ties.get(pair(a, b), {}).get("device", 0.0) >= config.min_edge_weight:
-                kinds.add("device")
-                break
-        if "device" in kinds:
-            break
+    acting = sorted(
+        a for a in group if candidates is None or _best_family(candidates[a]) >= _floor(config)
+    )
+    if any(
+        tie_graph.ties.get(pair(a, b), {}).get("device", 0.0) >= config.min_edge_weight
+        for a in acting
+        for b in group
+        if b != a
+    ):
+        kinds.add("device")
     return tuple(k for k in STRONG_TIES if k in kinds)
+
+
+def _best_family(candidate: Candidate) -> float:
+    return max((score for _, score in candidate.families), default=0.0)
+
+
+def _floor(config: LinkConfig) -> float:
+    return config.corroboration_min_score
 
 
 def corroboration(
@@ -104,5 +123,6 @@ def corroboration(
 ) -> Corroboration:
     """The corroboration of ``group`` (see the module docstring for the rule)."""
     return Corroboration(
-        families_of(group, candidates, config), strong_ties(group, tie_graph, config)
+        families_of(group, candidates, config),
+        strong_ties(group, tie_graph, config, candidates),
     )
