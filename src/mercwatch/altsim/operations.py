@@ -42,6 +42,8 @@ class Crew:
     personas: list[Account] = field(default_factory=list)
     exits: list[tuple[str, int]] = field(default_factory=list)  # (ip, asn) it works from
     devices: list[str] = field(default_factory=list)
+    proxies: list[tuple[str, int]] = field(default_factory=list)  # rented residential exits
+    scraper: str = ""  # the automated browser's fingerprint used for signed-out scraping
     domains: list[str] = field(default_factory=list)
     used_domains: set[str] = field(default_factory=set)
 
@@ -119,6 +121,12 @@ def _staff(
         net = networks.get(hosting_country, "datacenter", 30 + rng.randrange(8))
         crew.exits += [(net.address(rng, 6), net.asn) for _ in range(rng.randint(1, 3))]
     crew.devices = [device_id(rng) for _ in range(max(1, n // rng.randint(2, 4)))]
+    # A residential-proxy subscription: a small rotating pool of home addresses in
+    # several countries, driven by one automated browser.
+    for country in rng.sample(("US", "GB", "DE", "BR", "IN", "TR", "MX", "EG"), 4):
+        net = networks.get(country, "residential", rng.randrange(3))
+        crew.proxies += [(net.address(rng), net.asn) for _ in range(rng.randint(1, 3))]
+    crew.scraper = device_id(rng)
     for _ in range(n):
         bio, employer = rng.choice(book.personas)
         country = rng.choice(("US", "GB", "DE", "FR", "TR", "GR", "EG", "IN", "MX"))
@@ -214,7 +222,8 @@ def _act(
         # Round robin, so every persona works at least one target when there are enough.
         assignment={t: crew.personas[i % len(crew.personas)] for i, t in enumerate(targets)},
     )
-    recon_end = start + (platform.horizon * 0.5 if run.slow else rng.uniform(2, 8) * DAY)
+    left = platform.horizon - start
+    recon_end = start + (left * 0.5 if run.slow else min(left * 0.4, rng.uniform(2, 8) * DAY))
     _recon(run, adjacency, start, recon_end)
     if reach == RECON:
         return
@@ -224,8 +233,8 @@ def _act(
 
 
 def _recon(run: Run, adjacency: dict[str, list[str]], start: float, end: float) -> None:
-    """Profile views (some signed out, from the crew's exits or, low-and-slow, from
-    residential proxies) and name searches, on targets and, for some firms, relatives."""
+    """Profile views (some signed out: from the crew's exits or, low-and-slow, from a
+    rented residential-proxy pool) and name searches, on targets and some relatives."""
     platform, rng, crew = run.platform, run.rng, run.crew
     accounts = platform.accounts
     for target, persona in run.assignment.items():
@@ -236,17 +245,18 @@ def _recon(run: Run, adjacency: dict[str, list[str]], start: float, end: float) 
             for _ in range(rng.randint(*crew.book.views_per_target)):
                 ts = rng.uniform(0 if run.slow else start, end)
                 if run.slow:
-                    net = _proxy(rng, run.networks, accounts[person].country)
-                    platform.emit(ts, "view_profile", "", person, **net)
+                    net = _scrape(rng, crew)
+                    seen = platform.emit(ts, "view_profile", "", person, **net)
                 elif rng.random() < crew.book.logged_out_share:
-                    platform.emit(ts, "view_profile", "", person, **_exit(rng, crew))
+                    seen = platform.emit(ts, "view_profile", "", person, **_exit(rng, crew))
                 else:
                     net = _network(rng, crew, persona)
-                    platform.emit(ts, "view_profile", persona.account_id, person, **net)
+                    seen = platform.emit(ts, "view_profile", persona.account_id, person, **net)
                     if rng.random() < 0.3:
                         name = accounts[person].display_name
                         platform.emit(ts - 20, "search", persona.account_id, text=name, **net)
-                crew.op.targets.add(person)
+                if seen:
+                    crew.op.targets.add(person)
     crew.op.phases.add(RECON)
 
 
@@ -257,7 +267,7 @@ def _engage(run: Run, after: float) -> list[tuple[str, Account, float]]:
     for target, persona in run.assignment.items():
         if rng.random() < 0.25:
             continue  # profiled, never contacted
-        ts = after + rng.uniform(0, 6 * DAY)
+        ts = after + rng.uniform(0, min(6 * DAY, (platform.horizon - after) / 3))
         net = _network(rng, crew, persona)
         if rng.random() < 0.5:
             platform.emit(ts, "friend_request", persona.account_id, target, **net)
@@ -266,12 +276,15 @@ def _engage(run: Run, after: float) -> list[tuple[str, Account, float]]:
                 platform.emit(accept, "friend_accept", target, persona.account_id)
         name = platform.accounts[target].display_name.split()[0]
         text = rng.choice(crew.book.openers).format(name=name, topic=rng.choice(TOPICS))
-        platform.emit(ts + 120, "message", persona.account_id, target, text=text, **net)
+        if not platform.emit(ts + 120, "message", persona.account_id, target, text=text, **net):
+            continue
         crew.op.targets.add(target)
         crew.op.phases.add(ENGAGE)
-        if rng.random() < 0.5:
-            reply = ts + rng.uniform(600, DAY)
-            platform.emit(reply, "message", target, persona.account_id, text=chat_text(rng))
+        reply = ts + rng.uniform(600, DAY)
+        answer = chat_text(rng)
+        if rng.random() < 0.5 and platform.emit(
+            reply, "message", target, persona.account_id, text=answer
+        ):
             engaged.append((target, persona, reply))
     return engaged
 
@@ -284,6 +297,8 @@ def _exploit(run: Run, engaged: list[tuple[str, Account, float]]) -> None:
         net = _network(rng, crew, persona)
         kind = "message" if rng.random() < 0.7 else "share_link"
         line = rng.choice(crew.book.link_lines)
+        if ts >= platform.horizon:
+            continue
         url = _link(rng, crew, run.hosted)
         platform.emit(ts, kind, persona.account_id, target, text=line, url=url, **net)
         crew.op.phases.add(EXPLOIT)
@@ -300,14 +315,14 @@ def _act_as_crowd(
 ) -> None:
     """Variant ops-as-crowds: each persona, on its own residential address and
     device, sends ONE paraphrased message to one target (with the lure link if the
-    operation reached exploitation); reconnaissance is signed out through residential
-    proxies. What ties them together is only what they must share: the targets they
+    operation reached exploitation); reconnaissance is signed out through a rented
+    residential-proxy pool. What ties them together is only what they must share: the targets they
     were hired to reach and the lure domains."""
     op, book, accounts = crew.op, crew.book, platform.accounts
     hosted = platform.config.variant.has(Variant.HOSTED_INFRA)
     for target in targets:
         for _ in range(rng.randint(*book.views_per_target)):
-            net = _proxy(rng, networks, accounts[target].country)
+            net = _scrape(rng, crew)
             platform.emit(rng.uniform(start, start + 5 * DAY), "view_profile", "", target, **net)
         op.targets.add(target)
     op.phases.add(RECON)
@@ -318,7 +333,7 @@ def _act_as_crowd(
         country = accounts[target].country
         net = _proxy(rng, networks, country)
         persona.home_ip, persona.home_asn, persona.country = net["ip"], net["asn"], country
-        ts = start + rng.uniform(5 * DAY, 20 * DAY)
+        ts = start + rng.uniform(0, platform.horizon - start - 3600)
         name = accounts[target].display_name.split()[0]
         text = f"{rng.choice(PARAPHRASE)}. " + rng.choice(book.openers).format(
             name=name, topic=rng.choice(TOPICS)
@@ -340,6 +355,11 @@ def _act_as_crowd(
         )
         op.targets.add(target)
         op.phases.add(ENGAGE)
+
+
+def _scrape(rng: random.Random, crew: Crew) -> dict:
+    ip, asn = rng.choice(crew.proxies)
+    return {"ip": ip, "asn": asn, "device_id": crew.scraper, "user_agent": BROWSERS[4]}
 
 
 def _proxy(rng: random.Random, networks: Networks, country: str) -> dict:

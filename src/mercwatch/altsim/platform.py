@@ -112,9 +112,12 @@ class Platform:
             key = (a, b) if a < b else (b, a)
             self.friendships.setdefault(key, since)
 
-    def emit(self, ts: float, type_: str, actor: str = "", target: str = "", **fields: Any) -> None:
-        """Record one event; ``ts`` is clamped into the window so no event escapes it."""
-        ts = min(max(ts, 0.0), self.horizon - 1.0)
+    def emit(self, ts: float, type_: str, actor: str = "", target: str = "", **fields: Any) -> bool:
+        """Record one event; False (and nothing recorded) when it falls after the
+        window: it happens after the export was taken. Times before it start it."""
+        if ts >= self.horizon:
+            return False
+        ts = max(ts, 0.0)
         row: dict[str, Any] = {"type": type_}
         if actor:
             row["actor_id"] = actor
@@ -122,6 +125,7 @@ class Platform:
             row["target_id"] = target
         row.update({k: v for k, v in fields.items() if v not in (None, "")})
         self.events.append((ts, len(self.events), row))
+        return True
 
     def login(self, rng: random.Random, account: Account, ts: float, **net: Any) -> dict[str, Any]:
         """Emit a login and return the network fields later events in the session reuse."""
