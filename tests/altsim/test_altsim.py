@@ -48,6 +48,22 @@ def test_export_passes_the_contract_with_no_rejects(export):
     assert report.table("accounts").rows_loaded == len(accounts)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_every_format_ingests_the_same_rows_with_no_rejects(export, tmp_path, fmt):
+    other = tmp_path / fmt
+    simulate_alt(AltSimConfig(users=USERS, seed=5), other, fmt)
+    counts = {}
+    for folder in (export, other):
+        con = connect()
+        try:
+            report = ingest_export(folder, con)
+        finally:
+            con.disconnect()
+        assert report.rejected == 0, report.reject_reasons
+        counts[folder] = [(t.table, t.rows_loaded) for t in report.tables]
+    assert counts[export] == counts[other]
+
+
 def test_same_seed_same_bytes_other_seed_other_platform(tmp_path):
     def digest(seed: int, name: str) -> str:
         out = tmp_path / name

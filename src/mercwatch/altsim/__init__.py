@@ -10,7 +10,7 @@ community + triadic-closure friendship graph), named classes of authentic coordi
 
     simulate_alt(AltSimConfig(users=10_000, seed=3, variant=Variant.ALL), out)
 
-writes a contract export (JSON Lines) and ``truth.json``; same config, same bytes.
+writes a contract export (JSON Lines, CSV or Parquet) and ``truth.json``; same config, same bytes.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def build_platform(config: AltSimConfig) -> Platform:
     return platform
 
 
-def simulate_alt(config: AltSimConfig, out: Path) -> dict[str, int]:
-    """Generate the platform and write it to ``out``; returns row counts per table."""
-    return write_export(build_platform(config), out)
+def simulate_alt(config: AltSimConfig, out: Path, fmt: str = "jsonl") -> dict[str, int]:
+    """Generate the platform and write it to ``out`` in ``fmt`` (jsonl, csv, parquet);
+    returns row counts per table."""
+    return write_export(build_platform(config), out, fmt)

@@ -18,12 +18,15 @@ def altsim_command(
         Variant, typer.Option(help="Adversarial variant (see docs/benchmarks.md).")
     ] = Variant.BASELINE,
     days: Annotated[int, typer.Option(help="Days of activity from 2021-10-04.")] = 30,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl, csv or parquet.")] = "jsonl",
 ) -> None:
     """Simulate a platform with the independent generator (altsim): a contract export
-    (JSON Lines) and truth.json, with named benign crowds and adversarial variants."""
+    (JSON Lines, CSV or Parquet) and truth.json, with named benign crowds and
+    adversarial variants."""
     if days < 7:
         raise typer.BadParameter("--days must be at least 7")
-    counts = simulate_alt(AltSimConfig(users=users, seed=seed, days=days, variant=variant), out)
+    config = AltSimConfig(users=users, seed=seed, days=days, variant=variant)
+    counts = simulate_alt(config, out, fmt)
     typer.echo(
         f"wrote {out}: {counts['accounts']} accounts, {counts['friendships']} friendships, "
         f"{counts['events']} events (altsim seed {seed}, variant {variant.value})"

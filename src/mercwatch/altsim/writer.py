@@ -1,4 +1,5 @@
-"""Write a built platform as a contract export (JSON Lines) plus ``truth.json``.
+"""Write a built platform as a contract export (JSON Lines, CSV or Parquet) plus
+``truth.json``.
 
 Everything is written into a fresh sibling folder and moved into place at the end, so
 a crash never leaves half an export behind, and a rerun replaces the previous export
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mercwatch.altsim.config import WINDOW_START
+from mercwatch.altsim.formats import FORMATS, write_table
 from mercwatch.altsim.platform import Platform
 from mercwatch.errors import ConfigError
 
@@ -41,16 +43,6 @@ def _account_row(a: Any) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v not in ("", [])}
 
 
-def _write_jsonl(path: Path, rows: Any) -> int:
-    n = 0
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-            fh.write("\n")
-            n += 1
-    return n
-
-
 def truth_document(platform: Platform) -> dict[str, Any]:
     cfg = platform.config
     return {
@@ -64,28 +56,34 @@ def truth_document(platform: Platform) -> dict[str, Any]:
     }
 
 
-def write_export(platform: Platform, out: Path) -> dict[str, int]:
-    """Write ``accounts.jsonl``, ``friendships.jsonl``, ``events.jsonl`` and
-    ``truth.json`` to ``out``; returns row counts per table."""
+def write_export(platform: Platform, out: Path, fmt: str = "jsonl") -> dict[str, int]:
+    """Write ``accounts``, ``friendships`` and ``events`` tables in ``fmt`` (jsonl, csv,
+    parquet) and ``truth.json`` to ``out``; returns row counts per table."""
     out = Path(out)
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
     if out.exists() and any(out.iterdir()) and not (out / "truth.json").exists():
         raise ConfigError(f"{out}: exists and is not a generated export; refusing to overwrite")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         counts = {
-            "accounts": _write_jsonl(
-                staging / "accounts.jsonl",
+            "accounts": write_table(
+                staging,
+                "accounts",
                 (_account_row(platform.accounts[k]) for k in sorted(platform.accounts)),
+                fmt,
             ),
-            "friendships": _write_jsonl(
-                staging / "friendships.jsonl",
+            "friendships": write_table(
+                staging,
+                "friendships",
                 (
                     {"a": a, "b": b, "since": rfc3339(s)}
                     for (a, b), s in sorted(platform.friendships.items())
                 ),
+                fmt,
             ),
-            "events": _write_jsonl(staging / "events.jsonl", _event_rows(platform)),
+            "events": write_table(staging, "events", _event_rows(platform), fmt),
         }
         (staging / "truth.json").write_text(
             json.dumps(truth_document(platform), indent=1, ensure_ascii=False), "utf-8"
