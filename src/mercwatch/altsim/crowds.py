@@ -62,6 +62,14 @@ class Ctx:
             return start + self.rng.uniform(0, 20 * 60)
         return start + self.rng.expovariate(1 / spread)
 
+    def rehome(self, account: Account, ip: str, asn: int) -> None:
+        """Move an account to another home network (a household, a campus); it is no
+        longer one of the carrier-NAT crowd."""
+        account.home_ip, account.home_asn = ip, asn
+        for group in self.platform.benign_groups:
+            if group.benign_class == "carrier_nat":
+                group.accounts.discard(account.account_id)
+
     def session(self, account_id: str, ts: float) -> dict:
         account = self.platform.accounts[account_id]
         return self.platform.login(self.rng, account, ts - 30, user_agent=self.rng.choice(BROWSERS))
@@ -173,7 +181,8 @@ def family_devices(ctx: Ctx) -> BenignGroup:
         tablet, head = device_id(rng), p.accounts[members[0]]
         for m in members:
             acc = p.accounts[m]
-            acc.home_ip, acc.home_asn = head.home_ip, head.home_asn
+            if m != head.account_id:
+                ctx.rehome(acc, head.home_ip, head.home_asn)
             acc.devices = (tablet, *acc.devices)
             acc.country = head.country
             for other in members:
@@ -197,7 +206,7 @@ def campus_nat(ctx: Ctx) -> BenignGroup:
     students = ctx.strangers(ctx.size(100, 400), set())
     for s in students:
         acc = p.accounts[s]
-        acc.home_ip, acc.home_asn = campus.address(rng, pool), campus.asn
+        ctx.rehome(acc, campus.address(rng, pool), campus.asn)
         group.accounts.add(s)
         for _ in range(rng.randint(1, 5)):
             ts = rng.uniform(0, p.horizon)

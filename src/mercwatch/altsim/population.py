@@ -42,7 +42,7 @@ def build_population(platform: Platform, networks: Networks) -> list[str]:
     """Create ``config.users`` benign accounts; returns their ids in creation order."""
     rng = platform.config.rng("population")
     knobs = platform.knobs
-    carrier_pool = max(4, platform.config.users // 400)
+    carrier_pool = max(2, platform.config.users // 2500)
     nat_group = BenignGroup("carrier_nat", detail=f"{carrier_pool} addresses per carrier")
     ids = []
     for _ in range(platform.config.users):
@@ -61,7 +61,7 @@ def build_population(platform: Platform, networks: Networks) -> list[str]:
             devices=tuple(device_id(rng) for _ in range(rng.choice((1, 1, 1, 2, 2, 3)))),
         )
         if rng.random() < knobs.nat_share:
-            net = networks.get(country, "carrier", rng.randrange(2))
+            net = networks.get(country, "carrier")
             account.home_ip, account.home_asn = net.address(rng, carrier_pool), net.asn
             nat_group.accounts.add(account.account_id)
         else:
