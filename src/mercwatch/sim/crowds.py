@@ -242,8 +242,10 @@ def lone_spammer(
 
 
 #: Smallest platform that gets crowds: below it a crowd of dozens would be a good share
-#: of everyone (a town is not a campus), and the small test platforms stay as they were.
-MIN_USERS = 1000
+#: of everyone (a town is not a campus), and the small test platforms stay as they were
+#: (at 1000 users, seed 4, the crowds' traffic made the link stage, old or new, merge two
+#: operations).
+MIN_USERS = 2000
 
 #: Every crowd class, in the order the simulator draws them (adding one at the end
 #: leaves the earlier ones' draws unchanged).
