@@ -349,3 +349,25 @@ def test_crews_sharing_their_own_domain_are_one_operation_with_groups(platform):
     assert op.groups == (tuple(crew_a), tuple(crew_b))
     assert op.to_dict()["groups"] == [crew_a, crew_b]
     assert "secure-login-verify.example" in op.infrastructure.domains
+
+
+@pytest.mark.parametrize("shared_device", [False, True])
+def test_families_add_up_within_an_account_or_through_a_strong_tie(platform, shared_device):
+    """An office: one colleague watches at-risk people (recon), another writes to them
+    (engagement), from one address and towards the same people. The two families sit on
+    different people joined only by weak ties, so they do not corroborate each other
+    (checked: one operation before). The same two accounts on one phone do."""
+    targets = platform.benign("t", 4)
+    watcher, writer = platform.account("watcher"), platform.account("writer")
+    platform.signal(watcher, 0.9, detector="scraper", phase="reconnaissance")
+    platform.signal(writer, 0.6, detector="fake_persona", phase="engagement")
+    for account in (watcher, writer):
+        device = "devShared" if shared_device else f"dev-{account}"
+        for target in targets:
+            platform.event("view_profile", account, target, ip="203.0.113.40", device_id=device)
+    for target in targets:
+        platform.event("message", writer, target, ip="203.0.113.40", text="Hello there")
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == ([(watcher, writer)] if shared_device else [])

@@ -3,7 +3,7 @@
 An operation's outputs accuse people (accounts disabled) and alarm people (warnings),
 so no single kind of evidence is enough. A group is corroborated when
 
-* its members' own evidence spans at least two independent **families** —
+* one member's own evidence spans at least two independent **families** —
   reconnaissance (watching, scraping, searching at-risk people), engagement
   (approaching them: personas, scripts), exploitation (delivering a flagged link) and
   infrastructure (acting through a flagged address or device few people use) and
@@ -65,14 +65,23 @@ class Corroboration:
 def families_of(
     group: tuple[str, ...], candidates: Mapping[str, Candidate], config: LinkConfig
 ) -> tuple[str, ...]:
-    """Evidence families some member reaches at ``config.corroboration_min_score``."""
-    found = {
-        family
-        for account in group
-        for family, score in candidates[account].families
-        if score >= config.corroboration_min_score
-    }
-    return tuple(f for f in FAMILIES if f in found)
+    """The most evidence families one member reaches at ``config.corroboration_min_score``.
+
+    Families add up within an account, not across a group held together by weak ties:
+    in an office or a crowd one person watches and another writes, and an address or a
+    phrase in common does not make them one actor. Across accounts, only a strong tie
+    (:func:`strong_ties`) says that; it corroborates the group on its own.
+    """
+    best: set[str] = set()
+    for account in group:
+        found = {
+            family
+            for family, score in candidates[account].families
+            if score >= config.corroboration_min_score
+        }
+        if len(found) > len(best) or (len(found) == len(best) and sorted(found) < sorted(best)):
+            best = found
+    return tuple(f for f in FAMILIES if f in best)
 
 
 def strong_ties(
