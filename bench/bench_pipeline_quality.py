@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mercwatch.evaluate import evaluate
+from mercwatch.evaluate import evaluate, fmt
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
 
@@ -66,9 +66,9 @@ def main() -> None:
             print(
                 f"| {users} | {seed} | {q['events']} | "
                 f"{q['operations_true']}/{q['operations_found']} | "
-                f"{q['account_precision']:.2f} | {q['account_recall']:.2f} | "
-                f"{q['target_recall']:.2f} | {q['target_precision']:.2f} | "
-                f"{q['benign_accounts_disabled']} | {q['operation_purity']:.2f} | "
+                f"{fmt(q['account_precision'])} | {fmt(q['account_recall'])} | "
+                f"{fmt(q['target_recall'])} | {fmt(q['target_precision'])} | "
+                f"{q['benign_accounts_disabled']} | {fmt(q['operation_purity'])} | "
                 f"{q['operations_with_right_phases']}/{q['operations_matched']} | {q['seconds']} |",
                 flush=True,
             )

@@ -74,6 +74,7 @@ def _common(
 
 def _register_subcommands() -> None:
     """Attach each package's verbs. One line per package; keep sorted."""
+    from mercwatch.altsim.cli import altsim_command
     from mercwatch.detectors.cli import detectors_command
     from mercwatch.enforce.cli import register as register_enforce
     from mercwatch.notify.cli import register as register_notify
@@ -88,6 +89,7 @@ def _register_subcommands() -> None:
     app.add_typer(
         __import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel"
     )  # import, export
+    app.command("altsim")(altsim_command)  # independent second generator (issue 11)
     app.command("simulate")(__import__("mercwatch.sim.cli", fromlist=["x"]).simulate_command)
     register_notify(app)  # outbox
     __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...

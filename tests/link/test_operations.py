@@ -51,6 +51,8 @@ def test_two_operations_behind_one_nat_stay_separate(platform, office_users):
 def test_persona_ring_forms_one_operation(platform, device, photo, infra_devices, photos):
     targets = platform.benign("t", 3)
     ring = platform.persona_ring("ring", 5, device, photo, targets=targets)
+    if device is None:  # photos are no strong tie (fans share them): a second family is
+        platform.signal(ring[1], 0.6, detector="scraper", phase="reconnaissance")
     platform.benign("bystander", 5)
 
     ops = build_operations(platform.connect(), platform.signal_table())
@@ -63,6 +65,19 @@ def test_persona_ring_forms_one_operation(platform, device, photo, infra_devices
     assert op.operation_id.startswith("op-")
     assert op.first_seen is not None and op.last_seen is not None
     assert op.first_seen <= op.last_seen
+
+
+def test_photo_ring_with_one_evidence_family_is_no_operation(platform):
+    """Corroboration: near-identical photos and engagement signals alone accuse nobody.
+
+    Fans wear the same celebrity photo and write to the same star; without a second
+    family (recon, a flagged link, flagged infrastructure) or a strong tie (a shared
+    device, a domain only they send) the group stays out. Before the rule: one op.
+    """
+    targets = platform.benign("t", 3)
+    platform.persona_ring("ring", 5, None, PHOTO_A, targets=targets)
+
+    assert build_operations(platform.connect(), platform.signal_table()) == []
 
 
 @pytest.mark.parametrize(
@@ -131,10 +146,10 @@ def test_benign_hubs_form_no_operation(platform):
 
     assert accounts_of(ops) == [tuple(ring)]
     assert ops[0].targets == tuple(staff[:3])
-    # the hubs are tied tightly enough to be groups: only the strong-member rule
-    # keeps them out, so lowering it must bring them in
+    # the hubs are tied tightly enough to be groups, and two rules keep them out:
+    # the strong member (lowered here) and corroboration (each hub shows one family)
     loose = build_operations(con, signals, config=LinkConfig(strong_threshold=0.5))
-    assert {a for op in loose for a in op.accounts} & set(hubs)
+    assert not {a for op in loose for a in op.accounts} & set(hubs)
 
 
 RECRUITER = (
@@ -149,6 +164,7 @@ def test_near_duplicate_messages_tie_personas(platform, same_template):
     lead = platform.account("lead")
     helper = platform.account("helper")
     platform.signal(lead, 0.95)
+    platform.signal(lead, 0.6, detector="scraper", phase="reconnaissance")
     platform.signal(helper, 0.55)
     for i, target in enumerate(targets[:2]):
         platform.event("message", lead, target, device_id="d1", text=RECRUITER.format(name=target))
@@ -184,11 +200,17 @@ def test_cotargeting_and_rare_link_domain_tie_accounts(platform):
     assert accounts_of(ops) == [(baiter, courier, scout)]
 
 
-@pytest.mark.parametrize(("score", "kept"), [(0.95, True), (0.8, False)])
-def test_lone_account_needs_strong_evidence(platform, score, kept):
+@pytest.mark.parametrize(
+    ("score", "second_family", "kept"),
+    [(0.95, True, True), (0.8, True, False), (0.95, False, False), (0.999, False, False)],
+)
+def test_lone_account_needs_strong_corroborated_evidence(platform, score, second_family, kept):
+    """A lone account has no tie to corroborate it: it needs 0.9 and two families."""
     target = platform.account("t")
     loner = platform.account("loner")
     platform.signal(loner, score, detector="scraper", phase="reconnaissance")
+    if second_family:
+        platform.signal(loner, 0.4, detector="fake_persona", phase="engagement")
     platform.event("view_profile", loner, target)
 
     ops = build_operations(platform.connect(), platform.signal_table())
@@ -307,3 +329,45 @@ def test_weak_ring_brings_in_silent_members_on_its_devices(platform):
     (op,) = build_operations(platform.connect(), platform.signal_table())
 
     assert op.accounts == tuple(sorted([*ring, silent]))
+
+
+def test_crews_sharing_their_own_domain_are_one_operation_with_groups(platform):
+    """One operation, one record: two crews (own phones, photos, targets) that send the
+    same domain nobody else sends are sub-groups of one operation, not two operations
+    (checked: two operations before). Without the shared domain they stay apart."""
+    targets = platform.benign("t", 4)
+    crew_a = platform.persona_ring("opa", 4, "devA", PHOTO_A, targets=targets[:2])
+    crew_b = platform.persona_ring("opb", 4, "devB", PHOTO_B, targets=targets[2:])
+    apart = build_operations(platform.connect(), platform.signal_table())
+    assert accounts_of(apart) == [tuple(crew_a), tuple(crew_b)]
+    platform.event("message", crew_a[1], targets[0], url="https://secure-login-verify.example/a")
+    platform.event("message", crew_b[2], targets[2], url="https://secure-login-verify.example/b")
+
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+
+    assert op.accounts == tuple(sorted(crew_a + crew_b))
+    assert op.groups == (tuple(crew_a), tuple(crew_b))
+    assert op.to_dict()["groups"] == [crew_a, crew_b]
+    assert "secure-login-verify.example" in op.infrastructure.domains
+
+
+@pytest.mark.parametrize("shared_device", [False, True])
+def test_families_add_up_within_an_account_or_through_a_strong_tie(platform, shared_device):
+    """An office: one colleague watches at-risk people (recon), another writes to them
+    (engagement), from one address and towards the same people. The two families sit on
+    different people joined only by weak ties, so they do not corroborate each other
+    (checked: one operation before). The same two accounts on one phone do."""
+    targets = platform.benign("t", 4)
+    watcher, writer = platform.account("watcher"), platform.account("writer")
+    platform.signal(watcher, 0.9, detector="scraper", phase="reconnaissance")
+    platform.signal(writer, 0.6, detector="fake_persona", phase="engagement")
+    for account in (watcher, writer):
+        device = "devShared" if shared_device else f"dev-{account}"
+        for target in targets:
+            platform.event("view_profile", account, target, ip="203.0.113.40", device_id=device)
+    for target in targets:
+        platform.event("message", writer, target, ip="203.0.113.40", text="Hello there")
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == ([(watcher, writer)] if shared_device else [])

@@ -4,6 +4,14 @@ Takedowns must be precise (DESIGN.md), so the decision is data a trust & safety 
 can read and change without touching code: confidence thresholds, the phases an
 operation must have reached, and which actions follow. :func:`decide` is pure and
 deterministic; applying its result is :class:`mercwatch.enforce.enforcer.Enforcer`'s job.
+
+Thresholds are probabilities. An operation's confidence is meant as the probability
+that it is a real operation (the link stage makes none without corroboration, see
+:mod:`mercwatch.link.corroboration`), so ``min_confidence: 0.6`` reads "act when at
+least 6 in 10 such operations are real" and ``auto_apply_confidence: 0.9`` "apply
+without a person only when at most 1 in 10 would be a wrongful takedown". How well
+the confidences keep that promise is measured, not assumed (docs/benchmarks.md,
+reliability tables and expected calibration error).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from mercwatch.link.attribution import attribute
 from mercwatch.link.candidates import Candidate, find_candidates, malicious_links
-from mercwatch.link.cluster import cut_operations, keep_group
+from mercwatch.link.cluster import crews, cut_operations, keep_group
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
@@ -35,6 +35,7 @@ from mercwatch.link.signals import (
     account_scores,
     approach_scores,
     load_flags,
+    phase_scores,
 )
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
@@ -92,7 +93,9 @@ def build_operations(
     ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
     flags = load_flags(ctx)
     malicious = malicious_links(ctx, flags)
-    candidates = find_candidates(ctx, account_scores(ctx), flags, malicious, approach_scores(ctx))
+    candidates = find_candidates(
+        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
+    )
     if not candidates:
         return []
     found = collect_memberships(ctx, set(candidates))
@@ -213,6 +216,7 @@ def _describe(
     attribution = attribute(infrastructure, ctx.intel)
     kinds = tie_kinds(group, material.graph, cfg.min_edge_weight)
     first, last = _span(group, material.seen)
+    parts = crews(group, material.graph, cfg)
     return Operation(
         operation_id=operation_id(group),
         confidence=confidence(
@@ -227,6 +231,7 @@ def _describe(
         attribution=attribution,
         evidence=select_evidence(evidence, cfg.evidence_per_detector),
         target_levels=tuple(sorted(levels.items())),
+        groups=tuple(parts) if len(parts) > 1 else (),
     )
 
 

@@ -37,6 +37,8 @@ class Candidate:
             ``flagged_infrastructure``, ``shared_device``), sorted.
         approach_score: its strongest own engagement signal (approaching people),
             for the persona-ring rule of :func:`mercwatch.link.cluster.keep_group`.
+        families: (family, strongest own evidence) for the corroboration rule of
+            :mod:`mercwatch.link.corroboration`, in family order.
     """
 
     account_id: str
@@ -44,6 +46,7 @@ class Candidate:
     infra_score: float
     reasons: tuple[str, ...]
     approach_score: float = 0.0
+    families: tuple[tuple[str, float], ...] = ()
 
 
 def target_events(ctx: LinkContext) -> ibis.Table:
@@ -183,12 +186,41 @@ def device_sharers(ctx: LinkContext, strong: set[str]) -> set[str]:
     return {row["actor_id"] for row in fetch(acting)} - strong
 
 
+def _intel_senders(ctx: LinkContext, malicious: ibis.Table) -> set[str]:
+    """Accounts that delivered a domain or URL a peer's feed names.
+
+    A peer's own investigation is evidence independent of ours: the
+    ``intel`` family of :mod:`~.corroboration`.
+    """
+    values = set(ctx.intel.values())
+    if not values:
+        return set()
+    keys = keys_table("indicator", values)
+    hits = malicious.semi_join(keys, malicious.indicator == keys.indicator)
+    return {row["actor_id"] for row in fetch(hits.select("actor_id").distinct())}
+
+
+def _families(
+    phases: dict[str, float], delivered: float, infrastructure: float, named: bool
+) -> tuple[tuple[str, float], ...]:
+    """An account's own evidence per family (see :mod:`~.corroboration`)."""
+    scores = {
+        "reconnaissance": phases.get("reconnaissance", 0.0),
+        "engagement": phases.get("engagement", 0.0),
+        "exploitation": max(phases.get("exploitation", 0.0), delivered),
+        "infrastructure": infrastructure,
+        "intel": 1.0 if named else 0.0,
+    }
+    return tuple((family, score) for family, score in scores.items() if score > 0.0)
+
+
 def find_candidates(
     ctx: LinkContext,
     scores: tuple[dict[str, float], dict[str, float]],
     flags: Flags,
     malicious: ibis.Table,
     approach: dict[str, float] | None = None,
+    phases: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, Candidate]:
     """All candidate accounts, keyed by id.
 
@@ -196,8 +228,9 @@ def find_candidates(
         scores: (all, own) account scores from :func:`~.signals.account_scores`.
         approach: account -> strongest own engagement signal
             (:func:`~.signals.approach_scores`).
+        phases: account -> phase -> strongest own signal (:func:`~.signals.phase_scores`).
     """
-    approach = approach or {}
+    approach, phases = approach or {}, phases or {}
     every, own_signals = scores
     cfg = ctx.config
     delivered = {
@@ -206,6 +239,7 @@ def find_candidates(
     }
     expand_networks(ctx, flags)
     infra, attributable = infra_actors(ctx, flags)
+    named = _intel_senders(ctx, malicious)
     reasons: dict[str, set[str]] = {}
     for account, score in every.items():
         if score >= cfg.account_threshold:
@@ -236,6 +270,12 @@ def find_candidates(
             infra.get(account, 0.0),
             tuple(sorted(why)),
             approach.get(account, 0.0),
+            _families(
+                phases.get(account, {}),
+                delivered.get(account, 0.0) * cfg.delivered_link_weight,
+                attributable.get(account, 0.0),
+                account in named,
+            ),
         )
         for account, why in sorted(reasons.items())
     }

@@ -21,6 +21,7 @@ import igraph
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or
+from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 
@@ -60,25 +61,35 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
         ga, gb = member_of.get(tie[0]), member_of.get(tie[1])
         if ga is not None and ga == gb:
             within.setdefault(ga, []).append((tie, kinds))
-    return sorted(
-        crew
-        for gi, group in enumerate(groups)
-        for crew in split_crews(group, tie_graph, config, within.get(gi, []))
+    return merge_controlled(
+        [
+            crew
+            for gi, group in enumerate(groups)
+            for crew in split_crews(group, tie_graph, config, within.get(gi, []))
+        ],
+        tie_graph,
     )
 
 
 def split_crews(
     group: tuple[str, ...], tie_graph: TieGraph, config: LinkConfig, ties: list | None = None
 ) -> list[tuple[str, ...]]:
-    """Separate crews that only share a kit (a script, a link domain, an address).
+    """Separate crews that only share a kit (a script, a popular address).
 
-    Two teams of one vendor reuse its message templates and sometimes a domain, yet
-    run their own phones and chase their own targets. Within a group, the
-    "crew ties" (``config.crew_ties``: devices, photos, co-targeting) are what one
-    team shares; when they fall into two or more parts of at least two accounts
-    each, every part is its own group, and the accounts tied to no part join the
-    part they are most strongly tied to.
+    Two teams of one vendor reuse its message templates, yet run their own phones and
+    chase their own targets: each is its own group (see :func:`crews`), unless they
+    share infrastructure the operation controls (:func:`merge_controlled`).
     """
+    return crews(group, tie_graph, config, ties)
+
+
+def crews(
+    group: tuple[str, ...], tie_graph: TieGraph, config: LinkConfig, ties: list | None = None
+) -> list[tuple[str, ...]]:
+    """The crews of a group: parts joined by ``config.crew_ties`` (devices, photos,
+    co-targeting) of at least two accounts each; accounts tied to no part join the part
+    they are most strongly tied to. One part (the whole group) when there are fewer than
+    two such parts."""
     if len(group) < 4:
         return [group]
     index = {a: i for i, a in enumerate(group)}
@@ -96,16 +107,49 @@ def split_crews(
     parts = [p for p in graph.connected_components() if len(p) >= 2]
     if len(parts) < 2:
         return [group]
-    crews = [[group[i] for i in p] for p in parts]
-    placed = {a for crew in crews for a in crew}
+    found = [[group[i] for i in p] for p in parts]
+    placed = {a for crew in found for a in crew}
     for account in group:
         if account not in placed:
             weights = [
                 sum(tie_graph.edge(account, b, config.min_edge_weight) for b in crew)
-                for crew in crews
+                for crew in found
             ]
-            crews[max(range(len(crews)), key=lambda i: (weights[i], -i))].append(account)
-    return [tuple(sorted(crew)) for crew in crews]
+            found[max(range(len(found)), key=lambda i: (weights[i], -i))].append(account)
+    return sorted(tuple(sorted(crew)) for crew in found)
+
+
+def merge_controlled(groups: list[tuple[str, ...]], tie_graph: TieGraph) -> list[tuple[str, ...]]:
+    """Groups that send the same link domain nobody else on the platform sends, merged.
+
+    One operation, one record: crews that share infrastructure the operation controls
+    are its sub-groups (:attr:`~mercwatch.model.Operation.groups`), not separate
+    operations whose targets would be warned twice and whose counts would double.
+    Sorted.
+    """
+    merged = _controlled(groups, tie_graph)
+    return sorted(tuple(sorted(a for i in part for a in groups[i])) for part in merged)
+
+
+def _controlled(parts: list[tuple[str, ...]], tie_graph: TieGraph) -> list[list[int]]:
+    """Indices of ``parts`` merged where they send the same exclusive link domain."""
+    owner = {a: i for i, part in enumerate(parts) for a in part}
+    root = list(range(len(parts)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for senders in tie_graph.exclusive.values():
+        hit = sorted({owner[a] for a in senders if a in owner})
+        for other in hit[1:]:
+            root[find(other)] = find(hit[0])
+    merged: dict[int, list[int]] = {}
+    for i in range(len(parts)):
+        merged.setdefault(find(i), []).append(i)
+    return list(merged.values())
 
 
 def prune_group(
@@ -144,10 +188,14 @@ def keep_group(
 ) -> bool:
     """Whether a group is evidence enough to be an operation.
 
-    A lone account needs ``singleton_min_score`` of its own; a group needs at least
-    one member at ``strong_threshold``, or (given the graph) to be a persona ring:
-    see :func:`persona_ring`.
+    First, always, corroboration (:mod:`~.corroboration`): two independent evidence
+    families or one strong infrastructure tie. Then strength: a lone account needs
+    ``singleton_min_score`` of its own; a group needs at least one member at
+    ``strong_threshold``, or (given the graph) to be a persona ring: see
+    :func:`persona_ring`.
     """
+    if not corroboration(group, candidates, config, tie_graph).corroborated:
+        return False
     best = max(candidates[a].own_score for a in group)
     if len(group) == 1:
         return best >= config.singleton_min_score

@@ -85,6 +85,9 @@ class LinkConfig:
         ring_member_score: own engagement evidence (approaching people) that makes a
             member count towards a persona ring (:func:`~.cluster.persona_ring`).
         ring_min_members: device-tied approaching members a persona ring needs.
+        corroboration_min_score: own evidence at which a member counts towards an
+            evidence family (:mod:`~.corroboration`: an operation needs two families
+            or one strong infrastructure tie).
         evidence_per_detector: evidence items kept per detector per operation.
         device_expansion: also take in accounts that share a rarely shared device with a
             strong candidate and act on targets (hijacked accounts).
@@ -123,6 +126,7 @@ class LinkConfig:
     hijack_min_age_days: int = 365
     ring_member_score: float = 0.3
     ring_min_members: int = 2
+    corroboration_min_score: float = 0.3
     evidence_per_detector: int = 5
     device_expansion: bool = True
     search_max_hits: int = 1
@@ -145,6 +149,7 @@ class LinkConfig:
             "template_threshold",
             "cotarget_min_jaccard",
             "ring_member_score",
+            "corroboration_min_score",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:

@@ -9,6 +9,7 @@ stages meet at a small interface instead of at each other's internals.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -29,6 +30,26 @@ class IntelIndex(Protocol):
     def values(self) -> Iterable[str]:
         """Every normalized indicator value (domains, URLs, IPs) the index holds."""
         ...
+
+
+#: Names that stand for no actor: what importers call indicators whose feed names
+#: none, and operation ids (``op-1a2b3c4d5e6f``, ``mercwatch operation op-…``,
+#: ``Operation 2023-117``) — a feed's label for its own case file, not who is behind it.
+_NOT_ACTORS = frozenset({"", "unattributed", "unknown", "none", "n/a"})
+_OPERATION_ID = re.compile(
+    r"(?:^|\s)op-[0-9a-f]{6,}$|^(?:\S+\s+)?operation\s+[\w.-]*\d[\w.-]*$", re.IGNORECASE
+)
+
+
+def is_actor_name(name: str) -> bool:
+    """Whether a feed's name for an indicator's owner may be used as an actor.
+
+    Attribution names a threat actor or intrusion set; a feed that names only its
+    own operation ids (ours export ``mercwatch operation op-…`` for unattributed
+    operations) or no one at all leaves the operation unattributed.
+    """
+    text = name.strip()
+    return text.lower() not in _NOT_ACTORS and not _OPERATION_ID.search(text)
 
 
 def normalize_domain(value: str) -> str:

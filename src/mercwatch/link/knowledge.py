@@ -21,3 +21,15 @@ def brand_domains() -> frozenset[str]:
 
     knowledge = load()
     return frozenset(knowledge.legit) | knowledge.resellers
+
+
+@lru_cache(maxsize=1)
+def reseller_zones() -> frozenset[str]:
+    """Private suffixes where names are registered, not handed out (``gr.com``).
+
+    Under them a name is its registrant's own domain; under hosting platforms'
+    suffixes (``github.io``) it is a free subdomain of shared hosting.
+    """
+    from mercwatch.linkscore.knowledge import load  # heavy; only when first needed
+
+    return frozenset(load().resellers)

@@ -90,6 +90,25 @@ def approach_scores(ctx: LinkContext) -> dict[str, float]:
     return {row["subject"]: float(row["score"]) for row in rows}
 
 
+def phase_scores(ctx: LinkContext) -> dict[str, dict[str, float]]:
+    """Each account's strongest own signal per kill-chain phase.
+
+    The evidence families of :mod:`~.corroboration`; detectors in
+    ``config.tie_detectors`` restate shared infrastructure and do not count.
+    """
+    sig = ctx.signals
+    tie = list(ctx.config.tie_detectors) or [""]
+    mine = sig.filter(
+        (sig.subject_type == SubjectType.ACCOUNT.value)
+        & sig.phase.isin([phase.value for phase in Phase])
+        & ~sig.detector.isin(tie)
+    )
+    found: dict[str, dict[str, float]] = {}
+    for row in fetch(mine.group_by(["subject", "phase"]).agg(score=mine.score.max())):
+        found.setdefault(row["subject"], {})[row["phase"]] = float(row["score"])
+    return found
+
+
 def load_flags(ctx: LinkContext) -> Flags:
     """Collect flagged domains/URLs/IPs/devices/networks from signals and intel."""
     sig = ctx.signals

@@ -163,13 +163,25 @@ class Attribution:
     actor: str
     source: str
     matched: tuple[str, ...]
+    # Extension: how sure the attribution is (0..1, see mercwatch.link.attribution);
+    # None when not computed (older records).
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"actor": self.actor, "source": self.source, "matched": list(self.matched)}
+        found = {"actor": self.actor, "source": self.source, "matched": list(self.matched)}
+        if self.confidence is not None:
+            found["confidence"] = round(float(self.confidence), 4)
+        return found
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Attribution:
-        return cls(actor=data["actor"], source=data["source"], matched=tuple(data["matched"]))
+        confidence = data.get("confidence")
+        return cls(
+            actor=data["actor"],
+            source=data["source"],
+            matched=tuple(data["matched"]),
+            confidence=None if confidence is None else float(confidence),
+        )
 
 
 def _iso(ts: datetime | None) -> str | None:
@@ -203,6 +215,9 @@ class Operation:
     # Extension: how many targets per declared country (ISO alpha-2), sorted by country.
     # Aggregated counts only, so the threat report can show where without showing who.
     target_countries: tuple[tuple[str, int], ...] = field(default=())
+    # Extension: the operation's crews (sub-groups of ``accounts``) when it has several,
+    # e.g. two teams sharing the operation's own domains. Empty: one crew.
+    groups: tuple[tuple[str, ...], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -218,6 +233,7 @@ class Operation:
             "evidence": [e.to_dict() for e in self.evidence],
             # Written only when known, so outputs without it stay byte-identical.
             **({"target_countries": dict(self.target_countries)} if self.target_countries else {}),
+            **({"groups": [list(g) for g in self.groups]} if self.groups else {}),
         }
 
     @classmethod
@@ -237,6 +253,7 @@ class Operation:
             target_countries=tuple(
                 sorted((str(k), int(v)) for k, v in (data.get("target_countries") or {}).items())
             ),
+            groups=tuple(tuple(g) for g in data.get("groups") or ()),
         )
 
 

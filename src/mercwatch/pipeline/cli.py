@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from mercwatch.evaluate import evaluate
+from mercwatch.evaluate import evaluate, fmt
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
 from mercwatch.pipeline.run import RunResult, run_pipeline
@@ -208,7 +208,12 @@ def eval_command(
         return
     table = Table(title="mercwatch eval", show_header=False, title_justify="left")
     for key, value in result.items():
-        table.add_row(key.replace("_", " "), str(value))
+        if key in ("operation_outcomes", "calibration"):
+            continue  # per-operation detail: in --json, and pooled by the benches
+        table.add_row(key.replace("_", " "), "n/a" if value is None else str(value))
+    cal = result["calibration"]
+    ece = cal["expected_calibration_error"] if cal else None
+    table.add_row("expected calibration error", "n/a" if ece is None else str(ece))
     console.print(table)
 
 
@@ -231,8 +236,8 @@ def demo_command(
     print_run(result)
     quality = evaluate(results, export / "truth.json")
     console.print(
-        f"against the simulator's truth: account precision {quality.account_precision:.2f}, "
-        f"recall {quality.account_recall:.2f}; target recall {quality.target_recall:.2f}; "
-        f"operation purity {quality.operation_purity:.2f}; benign accounts disabled "
+        f"against the simulator's truth: account precision {fmt(quality.account_precision)}, "
+        f"recall {fmt(quality.account_recall)}; target recall {fmt(quality.target_recall)}; "
+        f"operation purity {fmt(quality.operation_purity)}; benign accounts disabled "
         f"{quality.benign_accounts_disabled}"
     )

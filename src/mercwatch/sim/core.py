@@ -31,6 +31,7 @@ from mercwatch.sim.config import (
     SimResult,
     TruthOperation,
 )
+from mercwatch.sim.crowds import CROWDS, MIN_USERS
 from mercwatch.sim.domains import DomainForge
 from mercwatch.sim.hardneg import agency, newsroom
 from mercwatch.sim.network import AddressBook
@@ -43,7 +44,7 @@ from mercwatch.sim.vocab import Vocab, load_vocab
 from mercwatch.sim.writer import SUFFIX, TableSink, write_table
 
 # Independent random streams per purpose, so changing one part never shifts another.
-_POP, _OPS, _DOMAINS, _HARD, _TABLES, _BAD = 1, 2, 3, 4, 5, 6
+_POP, _OPS, _DOMAINS, _HARD, _TABLES, _BAD, _CROWDS = 1, 2, 3, 4, 5, 6, 7
 #: First sequence number of injected rows' ids (same shape as real ids, far from them).
 _BAD_ID_BASE = 10**9
 
@@ -95,6 +96,9 @@ def _scripted(config: SimConfig, pop: Population, vocab: Vocab, book: AddressBoo
         newsroom(hard_rng, factory, config.days, log),
         agency(hard_rng, factory, config.days, log),
     ]
+    crowd_rng = _rng(config, _CROWDS)
+    if config.users >= MIN_USERS:
+        hard += [crowd(crowd_rng, factory, config.days, log) for crowd in CROWDS]
     drop_friendships(pop, [int(i) for i in np.flatnonzero(~pop.active)])
     scripted = pa.concat_tables([op_events, log.table()])
     ts = scripted.column("ts").to_numpy()

@@ -153,3 +153,33 @@ def test_template_grouping(first: str, second: str, same: bool) -> None:
 
 def test_short_greetings_are_never_scripts() -> None:
     assert find_templates(["hi!", "Hi there", "thanks :)"]) == []
+
+
+CROWD_PHRASE = (
+    "Thank you for your brave reporting on the port strike, please keep going, we stand with you"
+)
+
+
+@pytest.fixture(scope="module")
+def crowd_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+    """The scene above plus a crowd: 30 readers, one viral phrase, one message each."""
+    s = _scene()
+    risky = [f"r{k}" for k in range(3)]
+    for k in range(30):
+        s.account(f"crowd{k:02d}", created_days=-300 - k, display_name=f"Reader {k}")
+        s.event("message", f"crowd{k:02d}", risky[k % 3], days=1 + k * 0.05, text=CROWD_PHRASE)
+    ctx = s.context(tmp_path_factory.mktemp("crowd"))
+    result = run_detectors(ctx, [ScriptedOutreach])
+    assert not result.failed, result.failed
+    return {r["subject"]: r["score"] for r in result.signals.to_pylist()}
+
+
+def test_a_crowd_writing_once_each_is_no_script(crowd_scores: dict[str, float]) -> None:
+    """Many independent senders each writing once to at-risk people: fan-out 1, no script.
+
+    Before fan-out (version 1) each reader scored 0.47 here (many recipients, many
+    senders, all at-risk): the crowd's size read as a script's reach.
+    """
+    crowd = {a: v for a, v in crowd_scores.items() if a.startswith("crowd")}
+    assert max(crowd.values(), default=0.0) < 0.1, crowd
+    assert all(crowd_scores.get(p, 0.0) >= 0.5 for p in ("p0", "p1", "p2")), crowd_scores

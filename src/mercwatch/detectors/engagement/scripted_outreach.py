@@ -5,6 +5,12 @@ offer, a conference invitation — reused across targets and across the operatio
 personas. Recruiters and marketers also message strangers from templates, so a
 template counts only by how much more its recipients are at-risk users or their
 contacts than the recipients of strangers' messages in general.
+
+A script is few senders reaching many strangers; a crowd is many senders each writing
+once (readers to a journalist, a petition, fans). So a template's weight is scaled by
+its fan-out, recipients per sender: a phrase a hundred people each sent once has
+fan-out 1 and is no script at all, however at-risk its recipients. This is by
+construction, not a threshold: the crowd's own size is what clears it.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ class ScriptedOutreach(Detector):
     """Senders of near-duplicate messages aimed at at-risk strangers beyond the base rate."""
 
     id = "engagement.scripted_outreach"
-    version = 1
+    version = 2
     phase = Phase.ENGAGEMENT
     reads = ("accounts", "friendships", "events")
     description = (
@@ -39,6 +45,7 @@ class ScriptedOutreach(Detector):
         "half_reuse": 2.0,  # extra recipients of a template for reuse evidence 0.5
         "half_senders": 1.0,  # extra senders of a template for spread evidence 0.5
         "w_senders": 0.6,
+        "half_fanout": 0.25,  # recipients per sender beyond one for fan-out evidence 0.5
         "half_sender_targets": 0.25,  # a sender's own at-risk/contact recipients for 0.5
         "prior_weight": 1.0,
         "min_score": 0.1,
@@ -69,7 +76,9 @@ class ScriptedOutreach(Detector):
             ]
         )
         lift = shrunk_lift(tpl.interest_n, tpl.recipients, tpl.base_share, p("prior_weight"))
-        tpl = tpl.mutate(tscore=reuse * lift, lift=lift)
+        extra = (tpl.recipients - tpl.senders).cast("float64") / tpl.senders.cast("float64")
+        fanout = saturating(extra.clip(lower=0.0), p("half_fanout"))
+        tpl = tpl.mutate(tscore=reuse * lift * fanout, lift=lift)
         mine = used.group_by(["actor", "template"]).aggregate(
             sent=used.target.nunique(), sent_interest=used.target.nunique(where=used.interest)
         )
