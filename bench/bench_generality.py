@@ -10,6 +10,7 @@ EVALUATION seeds of :mod:`mercwatch.evalsets`: run to measure, never to tune.
     python bench/bench_generality.py --sizes 10000 --work /tmp/gen
     python bench/bench_generality.py --quick            # smoke test: 3k users, 1 seed
     python bench/bench_generality.py --seeds tuning     # the tuning seeds instead
+    python bench/bench_generality.py --sizes 50000 --variants baseline,all --seed-count 1
 
 Targets (issue 11, "Done when"): account P >= 0.98, R >= 0.95; target P >= 0.95,
 R >= 0.95; 0 false operations; 1 reported operation per true one; 0 benign accounts
@@ -148,6 +149,7 @@ def main() -> None:
     parser.add_argument(
         "--seeds", default="evaluation", help="'evaluation', 'tuning' or comma-separated seeds"
     )
+    parser.add_argument("--seed-count", type=int, default=None, help="use only the first N seeds")
     parser.add_argument("--quick", action="store_true", help="3000 users, first seed only")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write every row as JSON")
@@ -165,7 +167,7 @@ def main() -> None:
             seeds = list(TUNING_SEEDS[generator][:3])
         else:
             seeds = [int(s) for s in args.seeds.split(",")]
-        seeds = seeds[:1] if args.quick else seeds
+        seeds = seeds[:1] if args.quick else seeds[: args.seed_count]
         for users in sizes:
             for variant in variants:
                 for seed in seeds:
