@@ -10,6 +10,7 @@ EVALUATION seeds of :mod:`mercwatch.evalsets`: run to measure, never to tune.
     python bench/bench_generality.py --sizes 10000 --work /tmp/gen
     python bench/bench_generality.py --quick            # smoke test: 3k users, 1 seed
     python bench/bench_generality.py --seeds tuning     # the tuning seeds instead
+    python bench/bench_generality.py --sizes 50000 --variants baseline,all --seed-count 1
 
 Targets (issue 11, "Done when"): account P >= 0.98, R >= 0.95; target P >= 0.95,
 R >= 0.95; 0 false operations; 1 reported operation per true one; 0 benign accounts
@@ -21,6 +22,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -30,7 +33,6 @@ from typing import Any
 from mercwatch.altsim import AltSimConfig, Variant, simulate_alt
 from mercwatch.evalsets import EVALUATION_SEEDS, TUNING_SEEDS
 from mercwatch.evaluate import calibration, evaluate, fmt
-from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
 
 ALT_VARIANTS = tuple(v.value for v in Variant)
@@ -56,7 +58,22 @@ def benign_classes_hit(truth: dict[str, Any], out: Path) -> dict[str, int]:
     return {k: v for k, v in sorted(hits.items()) if v}
 
 
-def one(generator: str, variant: str, seed: int, users: int, work: Path) -> dict[str, Any]:
+def mercwatch_run(export: Path, out: Path, timeout: float) -> None:
+    """``mercwatch run`` in its own process, so one run that stalls is stopped and
+    recorded instead of holding up (and losing) the whole bench."""
+    command = [sys.executable, "-c", "from mercwatch.cli import main; main()", "run"]
+    subprocess.run(
+        [*command, str(export), "--out", str(out)],
+        check=True,
+        timeout=timeout,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def one(
+    generator: str, variant: str, seed: int, users: int, work: Path, timeout: float
+) -> dict[str, Any]:
     base = work / f"{generator}-{variant}-s{seed}-u{users}"
     export, out = base / "export", base / "out"
     if base.exists():
@@ -65,8 +82,13 @@ def one(generator: str, variant: str, seed: int, users: int, work: Path) -> dict
     simulate_one(generator, variant, seed, users, export)
     sim_s = time.perf_counter() - started
     started = time.perf_counter()
-    result = run_pipeline(RunConfig(export=export, out=out))
+    try:
+        mercwatch_run(export, out, timeout)
+    except subprocess.TimeoutExpired:
+        return {"generator": generator, "variant": variant, "seed": seed, "users": users,
+                "timeout": timeout, "records": []}  # fmt: skip
     run_s = time.perf_counter() - started
+    summary = json.loads((out / "summary.json").read_text())
     quality = evaluate(out, export / "truth.json")
     truth = json.loads((export / "truth.json").read_text())
     row = quality.to_dict()
@@ -75,8 +97,8 @@ def one(generator: str, variant: str, seed: int, users: int, work: Path) -> dict
         variant=variant,
         seed=seed,
         users=users,
-        events=result.ingest.table("events").rows_loaded,
-        rejected=result.ingest.rejected,
+        events=next(t["rows_loaded"] for t in summary["tables"] if t["table"] == "events"),
+        rejected=summary["rows_rejected"],
         simulate_seconds=round(sim_s, 1),
         run_seconds=round(run_s, 1),
         benign_classes_hit=benign_classes_hit(truth, out),
@@ -110,6 +132,13 @@ HEADER = (
 
 
 def print_row(q: dict[str, Any]) -> None:
+    if "timeout" in q:
+        print(
+            f"| {q['generator']} | {q['variant']} | {q['users']} | {q['seed']} | "
+            f"run stopped after {q['timeout']:.0f} s |" + " |" * 12 + " **no** |",
+            flush=True,
+        )
+        return
     cal = q["calibration"]
     hits = ", ".join(f"{k} {v}" for k, v in q["benign_classes_hit"].items()) or "-"
     print(
@@ -148,9 +177,13 @@ def main() -> None:
     parser.add_argument(
         "--seeds", default="evaluation", help="'evaluation', 'tuning' or comma-separated seeds"
     )
+    parser.add_argument("--seed-count", type=int, default=None, help="use only the first N seeds")
     parser.add_argument("--quick", action="store_true", help="3000 users, first seed only")
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write every row as JSON")
+    parser.add_argument(
+        "--run-timeout", type=float, default=900, help="stop one mercwatch run after S seconds"
+    )
     args = parser.parse_args()
     sizes = [3000] if args.quick else [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="mw-generality-"))
@@ -165,20 +198,20 @@ def main() -> None:
             seeds = list(TUNING_SEEDS[generator][:3])
         else:
             seeds = [int(s) for s in args.seeds.split(",")]
-        seeds = seeds[:1] if args.quick else seeds
+        seeds = seeds[:1] if args.quick else seeds[: args.seed_count]
         for users in sizes:
             for variant in variants:
                 for seed in seeds:
-                    row = one(generator, variant, seed, users, work)
+                    row = one(generator, variant, seed, users, work, args.run_timeout)
                     rows.append(row)
                     print_row(row)
+                    if args.json:  # after every row: a stopped bench keeps what it measured
+                        args.json.write_text(json.dumps(rows, indent=1, default=str))
     for generator in args.generators.split(","):
         print_calibration(
             f"Calibration, {generator}", [r for r in rows if r["generator"] == generator]
         )
     print_calibration("Calibration, all generators", rows)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1, default=str))
 
 
 if __name__ == "__main__":

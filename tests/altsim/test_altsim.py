@@ -178,3 +178,11 @@ def test_cli_writes_an_export_and_refuses_to_clobber_other_folders(tmp_path):
     assert result.exit_code == 2
     assert (other / "notes.txt").read_text() == "keep me"
     assert not list(tmp_path.glob(".mine.*")), "staging folder left behind"
+
+
+def test_a_variant_is_the_same_platform_with_only_its_behaviour_changed():
+    base = build_platform(AltSimConfig(users=400, seed=9))
+    slow = build_platform(AltSimConfig(users=400, seed=9, variant=Variant.LOW_AND_SLOW))
+    assert [g.accounts for g in base.benign_groups] == [g.accounts for g in slow.benign_groups]
+    assert base.friendships == slow.friendships
+    assert [op.actor for op in base.operations] == [op.actor for op in slow.operations]

@@ -51,9 +51,12 @@ class AltSimConfig:
 
     def rng(self, stream: str) -> random.Random:
         """An independent random stream per concern, so adding draws in one module
-        never shifts another module's output. String seeds are hashed with SHA-512 by
+        never shifts another module's output. The variant is NOT part of the stream:
+        a variant is the same platform (people, friendships, everyday life, which firms
+        and whom they target) with only the variant's behaviour changed, so variant
+        rows compare like with like. String seeds are hashed with SHA-512 by
         :mod:`random`, so this is stable across processes and Python builds."""
-        return random.Random(f"altsim:{self.seed}:{self.variant.value}:{stream}")
+        return random.Random(f"altsim:{self.seed}:{stream}")
 
 
 @dataclass(frozen=True, slots=True)

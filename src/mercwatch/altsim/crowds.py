@@ -12,7 +12,7 @@ a burst of minutes, the way a campaign tool or a viral call-to-action does.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mercwatch.altsim.background import chat_text, slug
 from mercwatch.altsim.config import Variant
@@ -44,12 +44,20 @@ class Ctx:
     networks: Networks
     scale: float
     scripted: bool  # crowds-as-scripts variant
+    claimed: set[str] = field(default_factory=set)  # given a workplace or a home already
 
     def size(self, low: int, high: int) -> int:
         return max(3, round(self.rng.randint(low, high) * self.scale))
 
     def tagged(self, *tags: str) -> list[str]:
         return [a for a in self.ids if set(self.platform.accounts[a].tags) & set(tags)]
+
+    def recruit(self, count: int) -> list[str]:
+        """Accounts not yet given a workplace or home by another class (one job and one
+        household each), now claimed."""
+        chosen = self.strangers(count, self.claimed)
+        self.claimed.update(chosen)
+        return chosen
 
     def strangers(self, count: int, exclude: set[str]) -> list[str]:
         sample = self.rng.sample(self.ids, min(len(self.ids), count * 2 + 10))
@@ -143,7 +151,7 @@ def office_team(ctx: Ctx) -> BenignGroup:
     outlet = rng.choice(OUTLETS)[0] if rng.random() < 0.6 else f"{rng.choice(FIRST)} Rights Watch"
     office = ctx.networks.get(rng.choice(("GB", "DE", "KE", "BR")), "office", rng.randrange(9))
     office_ip = office.address(rng, 2)
-    team = ctx.strangers(ctx.size(6, 20), set())
+    team = ctx.recruit(ctx.size(6, 20))
     group = BenignGroup("office_team", detail=outlet)
     topic = rng.choice(TOPICS)
     template = f"Hi, I'm a reporter at {outlet} working on a story about {topic}. Could we talk?"
@@ -177,7 +185,9 @@ def family_devices(ctx: Ctx) -> BenignGroup:
     p, rng = ctx.platform, ctx.rng
     group = BenignGroup("family_devices")
     for _ in range(max(2, len(ctx.ids) // 150)):
-        members = ctx.strangers(rng.randint(2, 5), group.accounts)
+        members = ctx.recruit(rng.randint(2, 5))
+        if len(members) < 2:
+            continue
         tablet, head = device_id(rng), p.accounts[members[0]]
         for m in members:
             acc = p.accounts[m]
@@ -203,7 +213,7 @@ def campus_nat(ctx: Ctx) -> BenignGroup:
     campus = ctx.networks.get(rng.choice(("US", "IN", "TR", "MX")), "campus", rng.randrange(5))
     pool = rng.randint(4, 16)
     group = BenignGroup("campus_nat", detail=f"{pool} addresses")
-    students = ctx.strangers(ctx.size(100, 400), set())
+    students = ctx.recruit(ctx.size(100, 400))
     for s in students:
         acc = p.accounts[s]
         ctx.rehome(acc, campus.address(rng, pool), campus.asn)
@@ -224,7 +234,7 @@ def agency_templates(ctx: Ctx) -> BenignGroup:
     real business whose client link many customers also share."""
     p, rng = ctx.platform, ctx.rng
     client = rng.choice(POPULAR[:10])
-    staff = ctx.strangers(rng.randint(3, 8), set())
+    staff = ctx.recruit(rng.randint(3, 8))
     office = ctx.networks.get("US", "office", 10 + rng.randrange(5))
     office_ip, laptops = office.address(rng, 2), [device_id(rng) for _ in range(2)]
     pitch = f"Hi! We'd love to send you a free gift from {client.split('.')[0]} - details here"
