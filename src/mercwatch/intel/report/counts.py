@@ -19,8 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mercwatch.intel.indicators import select_indicators
-from mercwatch.model import Action, ActionKind, ActionStatus, Indicator, Notification, Operation
-from mercwatch.model import Phase
+from mercwatch.model import (
+    Action,
+    ActionKind,
+    ActionStatus,
+    Indicator,
+    Notification,
+    Operation,
+    Phase,
+)
 
 PHASE_ORDER = (Phase.RECONNAISSANCE, Phase.ENGAGEMENT, Phase.EXPLOITATION)
 
@@ -60,9 +67,7 @@ def shared_indicators(
 ) -> dict[str, tuple[Indicator, ...]]:
     """Per operation id, the indicators that may be shared (as the STIX export picks them)."""
     terms = tuple(sensitive)
-    return {
-        op.operation_id: select_indicators(op, sensitive=terms).indicators for op in operations
-    }
+    return {op.operation_id: select_indicators(op, sensitive=terms).indicators for op in operations}
 
 
 def phase_reached(op: Operation, phase: Phase) -> bool:
