@@ -22,6 +22,7 @@ from mercwatch.intel.misp import export_misp, write_misp
 from mercwatch.intel.plain import export_plain
 from mercwatch.intel.records import Feed
 from mercwatch.intel.stix import export_stix, write_stix
+from mercwatch.intel.tlp import STIX_DEFAULT_TLP
 from mercwatch.model import IndicatorType, Operation
 
 app = typer.Typer(
@@ -155,7 +156,7 @@ def export_command(
     ] = "mercwatch",
     tlp: Annotated[
         str, typer.Option(help="TLP 2.0 level: clear, green, amber, amber+strict, red.")
-    ] = "clear",
+    ] = STIX_DEFAULT_TLP,
     previous: Annotated[
         Path | None,
         typer.Option(help="STIX bundle published last time; withdrawn indicators are revoked."),

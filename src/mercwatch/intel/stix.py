@@ -29,7 +29,7 @@ from mercwatch.errors import IntelFormatError
 from mercwatch.intel.indicators import select_indicators
 from mercwatch.intel.killchain import MERCWATCH_KILL_CHAIN, META_KILL_CHAIN, meta_phase_names
 from mercwatch.intel.patterns import build_pattern
-from mercwatch.intel.tlp import tlp_marking
+from mercwatch.intel.tlp import STIX_DEFAULT_TLP, tlp_marking
 from mercwatch.model import Indicator, Operation, Phase
 
 NAMESPACE = uuid.UUID("23889cdc-e823-48de-b6cb-9b7cfe4f4679")
@@ -285,7 +285,7 @@ def export_stix(
     operations: Iterable[Operation],
     *,
     publisher: str = "mercwatch",
-    tlp: str = "clear",
+    tlp: str = STIX_DEFAULT_TLP,
     previous: stix2.Bundle | Mapping[str, Any] | str | Path | None = None,
     extra: Mapping[str, Iterable[Indicator]] | None = None,
     sensitive: Iterable[str] = (),

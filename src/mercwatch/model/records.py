@@ -203,6 +203,9 @@ class Operation:
     # Extension: how many targets per declared country (ISO alpha-2), sorted by country.
     # Aggregated counts only, so the threat report can show where without showing who.
     target_countries: tuple[tuple[str, int], ...] = field(default=())
+    # Extension: how many targets carry each at-risk ``tags`` value (journalist, ...),
+    # sorted by tag. Aggregated like ``target_countries``, for the public report.
+    target_sectors: tuple[tuple[str, int], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -218,6 +221,7 @@ class Operation:
             "evidence": [e.to_dict() for e in self.evidence],
             # Written only when known, so outputs without it stay byte-identical.
             **({"target_countries": dict(self.target_countries)} if self.target_countries else {}),
+            **({"target_sectors": dict(self.target_sectors)} if self.target_sectors else {}),
         }
 
     @classmethod
@@ -236,6 +240,9 @@ class Operation:
             evidence=tuple(Evidence.from_dict(e) for e in data.get("evidence", ())),
             target_countries=tuple(
                 sorted((str(k), int(v)) for k, v in (data.get("target_countries") or {}).items())
+            ),
+            target_sectors=tuple(
+                sorted((str(k), int(v)) for k, v in (data.get("target_sectors") or {}).items())
             ),
         )
 

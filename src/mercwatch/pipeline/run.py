@@ -15,7 +15,9 @@ from ibis.backends import BaseBackend
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.ingest import IngestReport, ingest_export
+from mercwatch.intel.report.counts import run_counts
 from mercwatch.intel.report.render import render_html, render_markdown
+from mercwatch.intel.report.targeting import with_targeting
 from mercwatch.model import Action, Notification, Operation
 from mercwatch.pipeline import stages
 from mercwatch.pipeline.config import RunConfig
@@ -43,6 +45,7 @@ class RunResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     evidence_gaps: list[str] = field(default_factory=list)
+    sensitive: set[str] = field(default_factory=set)
 
     def summary(self) -> dict[str, Any]:
         """The run summary written to ``summary.json`` (counts, failures, time per stage)."""
@@ -59,11 +62,16 @@ class RunResult:
             "detectors_run": len(self.detection.runs),
             "detectors_failed": [r.detector for r in self.detection.failed],
             "signals": self.detection.signals.num_rows,
-            "operations": len(self.operations),
-            "accounts_in_operations": len({a for op in self.operations for a in op.accounts}),
             "actions": len(self.actions),
             "notifications": len(self.notifications),
-            "indicators": self.indicators,
+            # operations, phases_reached, people, indicators, countries ...: the one
+            # function the report and the dashboard count with.
+            **run_counts(
+                self.operations,
+                notifications=self.notifications,
+                actions=self.actions,
+                sensitive=self.sensitive,
+            ).to_summary(),
             "dry_run": self.config.dry_run,
             "evidence_gaps": list(self.evidence_gaps),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
@@ -109,6 +117,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
         result = RunResult(config, report, detection)
         result.evidence_gaps = timer.call("coverage", evidence_gaps, con)
         result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
+        result.operations = with_targeting(con, result.operations)  # countries, sectors
         created = stages.account_created(con, result.operations)
         result.actions = timer.call(
             "enforce", stages.enforce, store, config, result.operations, created
@@ -124,6 +133,7 @@ def run_pipeline(config: RunConfig) -> RunResult:
         with staged_outputs(config.out) as outputs:
             with timer.stage("intel_export"):
                 sensitive = stages.target_names(con, result.operations)
+                result.sensitive = sensitive
                 bundle, result.indicators = stages.stix_bundle(
                     result.operations, config, sensitive, now
                 )

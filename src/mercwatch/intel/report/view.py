@@ -19,6 +19,7 @@ from mercwatch.intel.killchain import phase_tactics
 from mercwatch.intel.report.counts import RunCounts, phase_reached, run_counts, shared_indicators
 from mercwatch.intel.report.safety import SharedEvidence, defang
 from mercwatch.intel.report.summary import ReportSummary
+from mercwatch.intel.tlp import edition_tlp, tlp_label
 from mercwatch.model import (
     Action,
     ActionKind,
@@ -42,6 +43,10 @@ PHASE_MEANING = {
     Phase.ENGAGEMENT: "contacting targets through fake personas to build trust",
     Phase.EXPLOITATION: "phishing links and malicious domains to compromise them",
 }
+# From the one TLP table (intel/tlp.py) the STIX export reads too.
+INTERNAL_CLASSIFICATION = (
+    f"{tlp_label(edition_tlp('internal'))} - internal; contains no identities of targeted people"
+)
 EXAMPLES_PER_DETECTOR = 3
 ACCOUNTS_LISTED = 25
 
@@ -152,7 +157,7 @@ def build_view(
     actions: Sequence[Action] | None = None,
     detector_descriptions: Mapping[str, str] | None = None,
     title: str = "Surveillance-for-hire threat report",
-    classification: str = "TLP:AMBER - internal; contains no identities of targeted people",
+    classification: str = INTERNAL_CLASSIFICATION,
     generated_at: datetime | None = None,
     identities: Iterable[str] = (),
 ) -> ReportView:
@@ -163,7 +168,7 @@ def build_view(
     """
     names = tuple(identities)
     warned = _warned(notifications)
-    removed = _removed(actions)
+    removed = removed_by_operation(actions)
     descriptions = dict(detector_descriptions or {})
     ops = sorted(operations, key=lambda o: (-o.confidence, o.operation_id))
     shared = shared_indicators(ops, names)
@@ -297,7 +302,7 @@ def _warned(notifications: Sequence[Notification] | None) -> dict[str, Counter[s
     return out
 
 
-def _removed(actions: Sequence[Action] | None) -> dict[str, int] | None:
+def removed_by_operation(actions: Sequence[Action] | None) -> dict[str, int] | None:
     if actions is None:
         return None
     out: Counter[str] = Counter()
