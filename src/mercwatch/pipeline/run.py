@@ -15,6 +15,7 @@ from ibis.backends import BaseBackend
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.ingest import IngestReport, ingest_export
+from mercwatch.intel.eventtime import usable_at_event_time
 from mercwatch.intel.report.counts import run_counts
 from mercwatch.intel.report.render import render_html, render_markdown
 from mercwatch.intel.report.targeting import with_targeting
@@ -113,10 +114,19 @@ def run_pipeline(config: RunConfig) -> RunResult:
             timer.call("hand_off", hand_off, con, analytics, INPUT_TABLES, config.out / ".engine")
         now = stages.data_horizon(con)
         feed = timer.call("intel_import", stages.import_intel, config, now)
-        detection = timer.call("detect", _detect, analytics, config, stages.known_bad(feed, now))
+        # Each indicator judged at the time of the events that carry it (eventtime.py).
+        usable = (
+            timer.call("intel_import", usable_at_event_time, con, feed, now)
+            if feed is not None
+            else None
+        )
+        bad = stages.known_bad(feed, now, usable)
+        detection = timer.call("detect", _detect, analytics, config, bad)
         result = RunResult(config, report, detection)
         result.evidence_gaps = timer.call("coverage", evidence_gaps, con)
-        result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
+        result.operations = timer.call(
+            "link", stages.link, analytics, detection.signals, feed, now, usable
+        )
         result.operations = with_targeting(con, result.operations)  # countries, sectors
         created = stages.account_created(con, result.operations)
         result.actions = timer.call(
