@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from mercwatch.intel.report.render import write_report
 from mercwatch.model import Operation, Phase
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
@@ -34,7 +33,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run_pipeline(RunConfig(export=export, out=out))
     finally:
         mp.undo()
-    write_report(out, edition="public")
     return out
 
 
@@ -96,3 +94,21 @@ def test_countries_targeted_is_filled(run: Path) -> None:
     assert summary["countries_targeted"] > 0
     assert all(sum(o.get("target_countries", {}).values()) <= len(o["targets"]) for o in ops)
     assert any(o.get("target_sectors") for o in ops)
+
+
+def test_public_edition_of_a_run_names_no_target(run: Path) -> None:
+    """The run writes report.public.*; no target id or display name in any spelling."""
+    import pyarrow.parquet as pq
+
+    from mercwatch.intel.indicators import leaked_term
+
+    ops = json.loads((run / "operations.json").read_text())["operations"]
+    targets = {t for o in ops for t in o["targets"]}
+    accounts = pq.read_table(run.parent / "export" / "accounts.parquet").to_pylist()
+    names = {a["display_name"] for a in accounts if a["account_id"] in targets}
+    names = {n for n in names if n and len(n) >= 4}
+    assert targets and names
+    for name in ("report.public.html", "report.public.md"):
+        text = (run / name).read_text()
+        assert leaked_term(text, [*targets, *names]) is None, name
+        assert "TLP:CLEAR" in text and "AMBER" not in text

@@ -92,6 +92,8 @@ def test_no_target_identity_in_any_spelling() -> None:
     html, md = _public()
     ids = {t for op in _ops() for t in op.targets}
     accounts = {a for op in _ops() for a in op.accounts}
+    # The check can fail: a name in another spelling inside the page is found.
+    assert leaked_term(html.replace("</main>", "NOUR_NOVAK</main>"), NAMES) == "Nour Novak"
     for text in (html, md):
         assert leaked_term(text, [*ids, *NAMES]) is None
         for name in NAMES:

@@ -17,7 +17,12 @@ from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.ingest import IngestReport, ingest_export
 from mercwatch.intel.eventtime import usable_at_event_time
 from mercwatch.intel.report.counts import run_counts
-from mercwatch.intel.report.render import render_html, render_markdown
+from mercwatch.intel.report.render import (
+    render_html,
+    render_markdown,
+    render_public_html,
+    render_public_markdown,
+)
 from mercwatch.intel.report.targeting import with_targeting
 from mercwatch.model import Action, Notification, Operation
 from mercwatch.pipeline import stages
@@ -191,6 +196,9 @@ def _write_report(
     summary = result.summary()
     outputs.write_text("report.html", render_html(result.operations, summary, **options))
     outputs.write_text("report.md", render_markdown(result.operations, summary, **options))
+    # The public edition (TLP:CLEAR), with the targets' names known here to withhold.
+    outputs.write_text("report.public.html", render_public_html(result.operations, **options))
+    outputs.write_text("report.public.md", render_public_markdown(result.operations, **options))
 
 
 def _write_rejects(outputs: OutputSet, con: BaseBackend) -> None:

@@ -141,7 +141,7 @@ def build_public(
         else:
             unattributed += 1
             groups[f"Unattributed operation {unattributed}"] = [op]
-    removed = _removed_by_operation(actions)
+    removed = removed_by_operation(actions)
     descriptions = dict(detector_descriptions or {})
     actors = tuple(
         _profile(
@@ -282,7 +282,3 @@ def _brand_names() -> tuple[str, ...]:
     from mercwatch.linkscore import load
 
     return tuple(sorted({b.name for b in load().brands if len(b.name) >= 3}))
-
-
-def _removed_by_operation(actions: Sequence[Action] | None) -> dict[str, int] | None:
-    return removed_by_operation(actions)
