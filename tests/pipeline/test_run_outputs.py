@@ -22,6 +22,8 @@ OUTPUTS = (
     "indicators.stix.json",
     "report.html",
     "report.md",
+    "report.public.html",
+    "report.public.md",
 )
 
 

@@ -95,3 +95,38 @@ def test_print_layout_fits_a_page_width(
     assert overflow is False
     pdf = tab.pdf(path=str(tmp_path / "report.pdf"), format="A4")
     assert pdf[:4] == b"%PDF"
+
+
+@pytest.mark.parametrize("edition", ["internal", "public"])
+def test_both_editions_render(browser: Any, tmp_path: Path, edition: str) -> None:
+    """Each edition in Chromium: no console error, fits the page width, a screenshot."""
+    from mercwatch.intel.report.render import render_public_html
+
+    options: dict[str, Any] = {
+        "notifications": notifications(),
+        "actions": actions(),
+        "generated_at": datetime(2021, 12, 16, 9, 0),
+    }
+    if edition == "public":
+        html = render_public_html(operations(), **options)
+    else:
+        html = render_html(operations(), SUMMARY, **options)
+    path = tmp_path / f"report.{edition}.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True)
+    tab = context.new_page()
+    console: list[str] = []
+    tab.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: console.append(str(e)))
+    tab.goto(path.as_uri(), wait_until="load")
+    text = tab.inner_text("body")
+    shot = tmp_path / f"{edition}.png"
+    tab.screenshot(path=str(shot), full_page=True)
+    overflow = tab.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    context.close()
+    assert console == [] and overflow is False
+    assert shot.stat().st_size > 20_000
+    assert "Cytrox" in text
+    assert ("TLP:CLEAR" if edition == "public" else "TLP:AMBER") in text
+    if edition == "public":
+        assert "Unattributed operation 1" in text and "victim-" not in text

@@ -99,7 +99,7 @@ def test_counts(html: str) -> None:
     assert full.warned_by_level == (("Engagement", 2), ("Exploitation", 1))
     assert full.countries == (("EG", 2), ("AM", 1))
     assert view.operations[2].accounts_removed == 0  # only pending review
-    assert view.total("people_warned") == 4 and view.total_indicators == 7
+    assert view.counts.people_warned == 4 and view.total_indicators == view.counts.indicators
     assert ">28<" in html and "2 at engagement, 1 at exploitation" in html
     assert "and 5 more" in html  # 30 accounts, 25 listed
 

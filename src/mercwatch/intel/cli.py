@@ -17,11 +17,13 @@ import typer
 
 from mercwatch.errors import ConfigError, InputError
 from mercwatch.intel.feeds import FORMATS, load_feed
+from mercwatch.intel.lifetime import IndicatorLifetime
 from mercwatch.intel.meta_csv import export_csv_2021, export_csv_2023
 from mercwatch.intel.misp import export_misp, write_misp
 from mercwatch.intel.plain import export_plain
 from mercwatch.intel.records import Feed
 from mercwatch.intel.stix import export_stix, write_stix
+from mercwatch.intel.tlp import STIX_DEFAULT_TLP
 from mercwatch.model import IndicatorType, Operation
 
 app = typer.Typer(
@@ -155,7 +157,7 @@ def export_command(
     ] = "mercwatch",
     tlp: Annotated[
         str, typer.Option(help="TLP 2.0 level: clear, green, amber, amber+strict, red.")
-    ] = "clear",
+    ] = STIX_DEFAULT_TLP,
     previous: Annotated[
         Path | None,
         typer.Option(help="STIX bundle published last time; withdrawn indicators are revoked."),
@@ -168,6 +170,25 @@ def export_command(
             "values holding one are withheld."
         ),
     ] = None,
+    valid_days: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="STIX: days unattributed indicators stay valid after last seen "
+            "[default: 365]; see --no-expiry.",
+        ),
+    ] = None,
+    named_actor_valid_days: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="STIX: days a named actor's indicators stay valid after last seen "
+            "[default: no valid_until].",
+        ),
+    ] = None,
+    no_expiry: Annotated[
+        bool, typer.Option("--no-expiry", help="STIX: no valid_until on any indicator.")
+    ] = False,
 ) -> None:
     """Write the operations' shareable indicators (never any target data)."""
     ops = read_operations(operations_json)
@@ -175,9 +196,19 @@ def export_command(
         raise InputError(str(previous), "no such file")
     terms = _read_terms(sensitive)
     if format is ExportFormat.STIX:
-        write_stix(
-            export_stix(ops, publisher=publisher, tlp=tlp, previous=previous, sensitive=terms), out
+        lifetime = IndicatorLifetime.from_days(
+            named_actor=named_actor_valid_days,
+            unattributed=None if no_expiry else 365 if valid_days is None else valid_days,
         )
+        bundle = export_stix(
+            ops,
+            publisher=publisher,
+            tlp=tlp,
+            previous=previous,
+            sensitive=terms,
+            lifetime=lifetime,
+        )
+        write_stix(bundle, out)
     elif format is ExportFormat.MISP:
         write_misp(export_misp(ops, publisher=publisher, tlp=tlp, sensitive=terms), out)
     else:

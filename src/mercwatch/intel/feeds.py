@@ -26,7 +26,7 @@ from mercwatch.intel.records import Feed
 from mercwatch.intel.stix1 import read_stix1
 from mercwatch.intel.stix_read import read_stix2
 from mercwatch.link.intel import MappingIntelIndex
-from mercwatch.model import IndicatorType
+from mercwatch.model import Indicator, IndicatorType
 
 FORMATS = (
     "stix2",
@@ -187,7 +187,10 @@ def load_feeds(paths: Iterable[str | Path], **options: Any) -> Feed:
 
 
 def intel_index(
-    feed: Feed, now: datetime | None = None, unattributed: str = "unattributed"
+    feed: Feed,
+    now: datetime | None = None,
+    unattributed: str = "unattributed",
+    indicators: Iterable[Indicator] | None = None,
 ) -> MappingIntelIndex:
     """The link stage's view of a feed: live domains, URLs and IPs -> (actor, source).
 
@@ -199,9 +202,11 @@ def intel_index(
         feed: the imported feed (see :func:`load_feeds`).
         now: the time at which validity is judged (naive UTC); default: now.
         unattributed: the actor name given to values whose feed names no actor.
+        indicators: use these instead of those live at ``now`` (e.g. the ones valid
+            at some event's time, :func:`mercwatch.intel.eventtime.usable_at_event_time`).
     """
     mapping: dict[str, list[tuple[str, str]]] = {}
-    for ind in feed.live(now):
+    for ind in feed.live(now) if indicators is None else indicators:
         if ind.type in _MATCHABLE:
             mapping.setdefault(ind.value, []).append(
                 (ind.actor or unattributed, ind.source or feed.source)

@@ -166,11 +166,17 @@ class Feed:
         """Indicators the publisher withdrew: excluded from matching, reported."""
         return tuple(i for i in self.indicators if i.revoked)
 
-    def match_set(self, now: datetime | None = None) -> MatchSet:
-        """Live normalized values by kind, with the actors each belongs to."""
+    def match_set(
+        self, now: datetime | None = None, indicators: Iterable[Indicator] | None = None
+    ) -> MatchSet:
+        """Live normalized values by kind, with the actors each belongs to.
+
+        ``indicators`` replaces "live at ``now``" with a caller's choice, e.g. those
+        valid at the time of some event (:mod:`mercwatch.intel.eventtime`).
+        """
         buckets: dict[str, set[str]] = {name: set() for name in set(_MATCH_FIELD.values())}
         owners: dict[tuple[str, str], list[str]] = {}
-        for ind in self.live(now):
+        for ind in self.live(now) if indicators is None else indicators:
             bucket = _MATCH_FIELD.get(ind.type)
             if bucket is None:
                 continue  # process and file names are for device forensics, not platforms

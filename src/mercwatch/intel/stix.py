@@ -15,6 +15,7 @@ reported are re-issued as revoked versions (``new_version(revoked=True)``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -28,8 +29,9 @@ import stix2
 from mercwatch.errors import IntelFormatError
 from mercwatch.intel.indicators import select_indicators
 from mercwatch.intel.killchain import MERCWATCH_KILL_CHAIN, META_KILL_CHAIN, meta_phase_names
+from mercwatch.intel.lifetime import DEFAULT_LIFETIME, IndicatorLifetime
 from mercwatch.intel.patterns import build_pattern
-from mercwatch.intel.tlp import tlp_marking
+from mercwatch.intel.tlp import STIX_DEFAULT_TLP, tlp_marking
 from mercwatch.model import Indicator, Operation, Phase
 
 NAMESPACE = uuid.UUID("23889cdc-e823-48de-b6cb-9b7cfe4f4679")
@@ -199,7 +201,7 @@ class _Builder:
             self.relationship(object_id, "attributed-to", actor_id, created, modified)
         return object_id
 
-    def indicator(self, value: _Value, validity: timedelta, fallback: datetime) -> str:
+    def indicator(self, value: _Value, lifetime: IndicatorLifetime, fallback: datetime) -> str:
         ind = value.indicator
         starts = [_utc(o.first_seen) for o in value.operations if o.first_seen] or [
             _utc(ind.valid_from) or fallback
@@ -207,7 +209,8 @@ class _Builder:
         ends = [_utc(o.last_seen) for o in value.operations if o.last_seen] or starts
         valid_from = min(starts)  # type: ignore[type-var]
         modified = max(ends)  # type: ignore[type-var]
-        valid_until = _utc(ind.valid_until) or modified + validity
+        until = _utc(ind.valid_until) or lifetime.valid_until(ind, value.operations, modified)
+        validity = {} if until is None else {"valid_until": max(until, valid_from + _ONE_MS)}
         object_id = self._indicator_id(ind)
         ops = ", ".join(sorted(o.operation_id for o in value.operations))
         self.add(
@@ -219,7 +222,7 @@ class _Builder:
                 pattern_type="stix",
                 pattern_version="2.1",
                 valid_from=valid_from,
-                valid_until=max(valid_until, valid_from + _ONE_MS),
+                **validity,  # none: infrastructure of a named actor (lifetime policy)
                 kill_chain_phases=_kill_chain(value.phases) or None,
                 confidence=round(max(o.confidence for o in value.operations) * 100),
                 **self.common(object_id, valid_from, modified),  # type: ignore[arg-type]
@@ -285,11 +288,12 @@ def export_stix(
     operations: Iterable[Operation],
     *,
     publisher: str = "mercwatch",
-    tlp: str = "clear",
+    tlp: str = STIX_DEFAULT_TLP,
     previous: stix2.Bundle | Mapping[str, Any] | str | Path | None = None,
     extra: Mapping[str, Iterable[Indicator]] | None = None,
     sensitive: Iterable[str] = (),
-    validity: timedelta = DEFAULT_VALIDITY,
+    validity: timedelta | None = None,
+    lifetime: IndicatorLifetime | None = None,
     clock: Callable[[], datetime] = _system_clock,
 ) -> stix2.Bundle:
     """Build the STIX 2.1 bundle of ``operations``' shareable indicators.
@@ -302,20 +306,26 @@ def export_stix(
         extra: more indicators per operation id (file hashes, sender addresses).
         sensitive: strings identifying targets beyond their ids (display names ...);
             values containing them are withheld.
-        validity: how long after an operation was last seen its indicators stay valid.
+        validity: how long unattributed indicators stay valid after their operation
+            was last seen (shorthand for ``lifetime``'s ``unattributed``).
+        lifetime: the validity policy; default :data:`DEFAULT_LIFETIME` (no
+            ``valid_until`` for a named actor's infrastructure, 365 days otherwise).
         clock: time source, read only to date revocations and undated operations.
 
     Returns:
         The bundle; its id is derived from its content so a rerun gives the same one.
     """
     fallback = _utc(clock()).replace(microsecond=0)  # type: ignore[union-attr]
+    policy = lifetime or DEFAULT_LIFETIME
+    if validity is not None:
+        policy = dataclasses.replace(policy, unattributed=validity)
     builder = _Builder(publisher, tlp, load_bundle(previous) if previous is not None else {}, clock)
     ops, values = _gather(operations, extra or {}, sensitive)
     sets = {op.operation_id: builder.operation(op, fallback) for op in ops}
     refs: dict[str, list[str]] = {op.operation_id: [sets[op.operation_id]] for op in ops}
     for key in sorted(values):
         value = values[key]
-        indicator_id = builder.indicator(value, validity, fallback)
+        indicator_id = builder.indicator(value, policy, fallback)
         for op in value.operations:
             rel = builder.relationship(
                 indicator_id, "indicates", sets[op.operation_id], *_span(op, fallback)

@@ -60,3 +60,32 @@ def level_of_marking(marking_id: str) -> str | None:
         if marking.id == marking_id:
             return _ALIASES.get(marking.definition.tlp, marking.definition.tlp)
     return None
+
+
+# The one table of TLP defaults, read by the report and by the STIX export, so the two
+# cannot drift apart again (the report said "TLP:AMBER internal" while the bundle said
+# TLP:CLEAR). The public edition and the STIX bundle carry the same kind of content --
+# indicators and aggregates, no target, no count below the k-anonymity floor -- so both
+# default to CLEAR; the internal edition lists operation accounts and evidence, so AMBER.
+# See docs/security/report.md.
+EDITION_TLP = {"public": "clear", "internal": "amber"}
+STIX_DEFAULT_TLP = EDITION_TLP["public"]
+
+
+def edition_tlp(edition: str) -> str:
+    """The TLP level of a report edition (``public`` or ``internal``).
+
+    Raises:
+        ConfigError: not an edition.
+    """
+    try:
+        return EDITION_TLP[edition]
+    except KeyError:
+        raise ConfigError(
+            f"unknown report edition {edition!r}; use one of {', '.join(EDITION_TLP)}"
+        ) from None
+
+
+def tlp_label(level: str) -> str:
+    """``TLP:CLEAR`` for ``clear``: the label printed on a report."""
+    return f"TLP:{tlp_level(level).upper()}"

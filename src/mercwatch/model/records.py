@@ -218,6 +218,9 @@ class Operation:
     # Extension: the operation's crews (sub-groups of ``accounts``) when it has several,
     # e.g. two teams sharing the operation's own domains. Empty: one crew.
     groups: tuple[tuple[str, ...], ...] = field(default=())
+    # Extension: how many targets carry each at-risk ``tags`` value (journalist, ...),
+    # sorted by tag. Aggregated like ``target_countries``, for the public report.
+    target_sectors: tuple[tuple[str, int], ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -234,6 +237,7 @@ class Operation:
             # Written only when known, so outputs without it stay byte-identical.
             **({"target_countries": dict(self.target_countries)} if self.target_countries else {}),
             **({"groups": [list(g) for g in self.groups]} if self.groups else {}),
+            **({"target_sectors": dict(self.target_sectors)} if self.target_sectors else {}),
         }
 
     @classmethod
@@ -254,6 +258,9 @@ class Operation:
                 sorted((str(k), int(v)) for k, v in (data.get("target_countries") or {}).items())
             ),
             groups=tuple(tuple(g) for g in data.get("groups") or ()),
+            target_sectors=tuple(
+                sorted((str(k), int(v)) for k, v in (data.get("target_sectors") or {}).items())
+            ),
         )
 
 

@@ -18,7 +18,15 @@ from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.errors import OutputError
 from mercwatch.ingest import IngestReport, ingest_export
-from mercwatch.intel.report.render import render_html, render_markdown
+from mercwatch.intel.eventtime import usable_at_event_time
+from mercwatch.intel.report.counts import run_counts
+from mercwatch.intel.report.render import (
+    render_html,
+    render_markdown,
+    render_public_html,
+    render_public_markdown,
+)
+from mercwatch.intel.report.targeting import with_targeting
 from mercwatch.model import Action, Notification, Operation
 from mercwatch.pipeline import guards, stages
 from mercwatch.pipeline.checkpoints import reached
@@ -54,6 +62,7 @@ class RunResult:
     def complete(self) -> bool:
         """False when a detector failed (a partial run, published only by flag)."""
         return not self.detection.failed
+    sensitive: set[str] = field(default_factory=set)
 
     def summary(self) -> dict[str, Any]:
         """The run summary written to ``summary.json`` (counts, failures, time per stage)."""
@@ -72,11 +81,16 @@ class RunResult:
             "complete": self.complete,
             "warnings": list(self.warnings),
             "signals": self.detection.signals.num_rows,
-            "operations": len(self.operations),
-            "accounts_in_operations": len({a for op in self.operations for a in op.accounts}),
             "actions": len(self.actions),
             "notifications": len(self.notifications),
-            "indicators": self.indicators,
+            # operations, phases_reached, people, indicators, countries ...: the one
+            # function the report and the dashboard count with.
+            **run_counts(
+                self.operations,
+                notifications=self.notifications,
+                actions=self.actions,
+                sensitive=self.sensitive,
+            ).to_summary(),
             "dry_run": self.config.dry_run,
             "evidence_gaps": list(self.evidence_gaps),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
@@ -133,13 +147,24 @@ def _run_locked(config: RunConfig) -> RunResult:
             timer.call("hand_off", hand_off, con, analytics, INPUT_TABLES, workdir)
         now = stages.data_horizon(con)
         feed = timer.call("intel_import", stages.import_intel, config, now)
-        detection = timer.call("detect", _detect, analytics, config, stages.known_bad(feed, now))
+        # Each indicator judged at the time of the events that carry it (eventtime.py).
+        usable = (
+            timer.call("intel_import", usable_at_event_time, con, feed, now)
+            if feed is not None
+            else None
+        )
+        bad = stages.known_bad(feed, now, usable)
+        detection = timer.call("detect", _detect, analytics, config, bad)
         warnings += guards.check_detectors(detection, config.allow_failed_detectors)
         result = RunResult(config, report, detection, warnings=warnings)
         result.evidence_gaps = timer.call("coverage", evidence_gaps, con)
-        result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
+        result.operations = timer.call(
+            "link", stages.link, analytics, detection.signals, feed, now, usable
+        )
+        result.operations = with_targeting(con, result.operations)  # countries, sectors
         with timer.stage("intel_export"):
             sensitive = stages.target_names(con, result.operations)
+            result.sensitive = sensitive
             bundle = _indicators(result, sensitive, now)
         created = stages.account_created(con, result.operations)
         result.actions = timer.call(
@@ -223,6 +248,9 @@ def _write_report(
     summary = result.summary()
     outputs.write_text("report.html", render_html(result.operations, summary, **options))
     outputs.write_text("report.md", render_markdown(result.operations, summary, **options))
+    # The public edition (TLP:CLEAR), with the targets' names known here to withhold.
+    outputs.write_text("report.public.html", render_public_html(result.operations, **options))
+    outputs.write_text("report.public.md", render_public_markdown(result.operations, **options))
 
 
 def _write_rejects(outputs: OutputSet, con: BaseBackend) -> None:

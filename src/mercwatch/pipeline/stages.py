@@ -22,7 +22,7 @@ from mercwatch.intel import Feed, export_stix, load_feeds
 from mercwatch.intel.feeds import intel_index
 from mercwatch.intel.stix import load_bundle
 from mercwatch.link import LinkConfig, MappingIntelIndex, build_operations
-from mercwatch.model import Action, Notification, Operation
+from mercwatch.model import Action, Indicator, Notification, Operation
 from mercwatch.notify import Outbox, select_notifications
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.store.state import StateStore
@@ -43,17 +43,30 @@ def import_intel(config: RunConfig, now: datetime) -> Feed | None:
     return load_feeds(config.intel)
 
 
-def known_bad(feed: Feed | None, now: datetime) -> frozenset[str]:
-    """Normalised live domains, URLs and IPs for the detectors' indicator matching."""
+def known_bad(
+    feed: Feed | None, now: datetime, usable: Sequence[Indicator] | None = None
+) -> frozenset[str]:
+    """Normalised domains, URLs and IPs for the detectors' indicator matching: live ones,
+    or ``usable`` (valid at some event's time, see :mod:`mercwatch.intel.eventtime`)."""
     if feed is None:
         return frozenset()
-    match = feed.match_set(now)
+    match = feed.match_set(now, usable)
     return frozenset(match.domains | match.urls | match.ips)
 
 
-def link(con: BaseBackend, signals: pa.Table, feed: Feed | None, now: datetime) -> list[Operation]:
-    """Signals -> operations, attributed with the feed's live indicators."""
-    index = intel_index(feed, now) if feed is not None else MappingIntelIndex.from_mapping({})
+def link(
+    con: BaseBackend,
+    signals: pa.Table,
+    feed: Feed | None,
+    now: datetime,
+    usable: Sequence[Indicator] | None = None,
+) -> list[Operation]:
+    """Signals -> operations, attributed with the feed's live (or ``usable``) indicators."""
+    index = (
+        intel_index(feed, now, indicators=usable)
+        if feed is not None
+        else MappingIntelIndex.from_mapping({})
+    )
     with collector_paused():  # Python over many candidates, as in the detectors
         return build_operations(con, signals, index, LinkConfig())
 

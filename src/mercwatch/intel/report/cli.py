@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mercwatch.intel.report.render import write_report
+from mercwatch.intel.report.pdf import html_to_pdf
+from mercwatch.intel.report.public import DEFAULT_K_FLOOR
+from mercwatch.intel.report.render import report_paths, write_report
+
+
+class Edition(StrEnum):
+    internal = "internal"
+    public = "public"
 
 
 def register(app: typer.Typer) -> None:
@@ -25,8 +33,28 @@ def report_command(
             dir_okay=True,
         ),
     ],
+    edition: Annotated[
+        Edition,
+        typer.Option(
+            help="internal (TLP:AMBER, report.*) for analysts, or public "
+            "(TLP:CLEAR, report.public.*): actor profiles, aggregates, defanged indicators."
+        ),
+    ] = Edition.internal,
+    k_floor: Annotated[
+        int,
+        typer.Option(
+            "--k-floor",
+            min=1,
+            help="Public edition: counts of people and countries below this are withheld.",
+        ),
+    ] = DEFAULT_K_FLOOR,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print the HTML to PDF with headless Chromium.")
+    ] = False,
 ) -> None:
-    """Re-render OUT_DIR/report.html and OUT_DIR/report.md from OUT_DIR/operations.json."""
-    html_path, md_path = write_report(out_dir)
+    """Re-render OUT_DIR's threat report (one edition) from OUT_DIR/operations.json."""
+    html_path, md_path = write_report(out_dir, edition=edition.value, floor=k_floor)
     typer.echo(str(html_path))
     typer.echo(str(md_path))
+    if pdf:
+        typer.echo(str(html_to_pdf(html_path, report_paths(out_dir, edition.value)[2])))

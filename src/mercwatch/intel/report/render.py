@@ -24,8 +24,10 @@ from markupsafe import Markup
 from mercwatch import __version__
 from mercwatch.errors import InputError, MercwatchError
 from mercwatch.intel.report.charts import MAX_ROWS, PHASE_COLORS, killchain_svg, timeline_svg
+from mercwatch.intel.report.public import DEFAULT_K_FLOOR, build_public
 from mercwatch.intel.report.summary import ReportSummary
 from mercwatch.intel.report.view import PHASES, build_view
+from mercwatch.intel.tlp import edition_tlp
 from mercwatch.model import Action, Notification, Operation
 
 _NEWLINES = re.compile(r"[\r\n\u2028\u2029]+")
@@ -80,6 +82,28 @@ def render_markdown(
     return template.render(r=view, phases=PHASES, version=__version__)
 
 
+def render_public_html(operations: Sequence[Operation], **options: Any) -> str:
+    """The public edition (TLP:CLEAR) as one self-contained HTML page.
+
+    ``options`` go to :func:`~mercwatch.intel.report.public.build_public`
+    (``notifications``, ``actions``, ``identities``, ``floor``, ``generated_at`` ...).
+    """
+    report = build_public(operations, **options)
+    return (
+        _html_env()
+        .get_template("public.html.j2")
+        .render(r=report, phases=PHASES, version=__version__)
+    )
+
+
+def render_public_markdown(operations: Sequence[Operation], **options: Any) -> str:
+    """The public edition as Markdown."""
+    report = build_public(operations, **options)
+    return (
+        _md_env().get_template("public.md.j2").render(r=report, phases=PHASES, version=__version__)
+    )
+
+
 def load_run(out_dir: Path) -> RunFiles:
     """Read ``operations.json`` (required) and, when present, ``summary.json``,
     ``notifications.jsonl`` and ``enforcement.jsonl`` from a run folder.
@@ -101,18 +125,42 @@ def load_run(out_dir: Path) -> RunFiles:
     return RunFiles(operations, summary, notifications, actions)
 
 
-def write_report(out_dir: Path, *, generated_at: datetime | None = None) -> tuple[Path, Path]:
-    """Re-render ``report.html`` and ``report.md`` in a run folder from its JSON files."""
+def report_paths(out_dir: Path, edition: str = "internal") -> tuple[Path, Path, Path]:
+    """(html, md, pdf) of an edition: ``report.*`` internal, ``report.public.*`` public."""
+    edition_tlp(edition)  # raises ConfigError on an unknown edition
+    stem = "report" if edition == "internal" else f"report.{edition}"
+    return out_dir / f"{stem}.html", out_dir / f"{stem}.md", out_dir / f"{stem}.pdf"
+
+
+def write_report(
+    out_dir: Path,
+    *,
+    generated_at: datetime | None = None,
+    edition: str = "internal",
+    floor: int = DEFAULT_K_FLOOR,
+    identities: Sequence[str] = (),
+) -> tuple[Path, Path]:
+    """Re-render one edition's HTML and Markdown in a run folder from its JSON files.
+
+    Raises:
+        ConfigError: unknown edition.
+        InputError: a run file is missing or unreadable.
+    """
+    html_path, md_path, _ = report_paths(out_dir, edition)
     run = load_run(out_dir)
     options: dict[str, Any] = {
         "notifications": run.notifications,
         "actions": run.actions,
         "detector_descriptions": _detector_descriptions(),
         "generated_at": generated_at,
+        "identities": tuple(identities),
     }
-    html_path, md_path = out_dir / "report.html", out_dir / "report.md"
-    _atomic_text(html_path, render_html(run.operations, run.summary, **options))
-    _atomic_text(md_path, render_markdown(run.operations, run.summary, **options))
+    if edition == "public":
+        _atomic_text(html_path, render_public_html(run.operations, floor=floor, **options))
+        _atomic_text(md_path, render_public_markdown(run.operations, floor=floor, **options))
+    else:
+        _atomic_text(html_path, render_html(run.operations, run.summary, **options))
+        _atomic_text(md_path, render_markdown(run.operations, run.summary, **options))
     return html_path, md_path
 
 

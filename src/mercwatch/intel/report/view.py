@@ -16,13 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from mercwatch.intel.killchain import phase_tactics
+from mercwatch.intel.report.counts import RunCounts, phase_reached, run_counts, shared_indicators
 from mercwatch.intel.report.safety import SharedEvidence, defang
 from mercwatch.intel.report.summary import ReportSummary
+from mercwatch.intel.tlp import edition_tlp, tlp_label
 from mercwatch.model import (
     Action,
     ActionKind,
     ActionStatus,
     Evidence,
+    Indicator,
+    IndicatorType,
     Notification,
     Operation,
     Phase,
@@ -39,6 +43,10 @@ PHASE_MEANING = {
     Phase.ENGAGEMENT: "contacting targets through fake personas to build trust",
     Phase.EXPLOITATION: "phishing links and malicious domains to compromise them",
 }
+# From the one TLP table (intel/tlp.py) the STIX export reads too.
+INTERNAL_CLASSIFICATION = (
+    f"{tlp_label(edition_tlp('internal'))} - internal; contains no identities of targeted people"
+)
 EXAMPLES_PER_DETECTOR = 3
 ACCOUNTS_LISTED = 25
 
@@ -114,6 +122,7 @@ class ReportView:
     generated_at: datetime
     operations: tuple[OperationView, ...]
     summary: ReportSummary | None
+    counts: RunCounts
 
     @property
     def window(self) -> tuple[datetime | None, datetime | None]:
@@ -121,16 +130,13 @@ class ReportView:
         lasts = [o.last_seen for o in self.operations if o.last_seen]
         return (min(firsts) if firsts else None, max(lasts) if lasts else None)
 
-    def total(self, name: str) -> int:
-        return sum(int(getattr(o, name)) for o in self.operations)
-
     @property
     def total_accounts(self) -> int:
-        return len({a for o in self.operations for a in o.accounts})
+        return self.counts.accounts_in_operations
 
     @property
     def total_indicators(self) -> int:
-        return sum(len(o.domains) + len(o.urls) + len(o.ips) for o in self.operations)
+        return self.counts.indicators
 
     @property
     def countries(self) -> tuple[tuple[str, int], ...]:
@@ -140,7 +146,7 @@ class ReportView:
         return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def phase_reached(self, phase: Phase) -> int:
-        return sum(1 for o in self.operations for p in o.phases if p.phase is phase and p.reached)
+        return self.counts.reached(phase)
 
 
 def build_view(
@@ -151,7 +157,7 @@ def build_view(
     actions: Sequence[Action] | None = None,
     detector_descriptions: Mapping[str, str] | None = None,
     title: str = "Surveillance-for-hire threat report",
-    classification: str = "TLP:AMBER - internal; contains no identities of targeted people",
+    classification: str = INTERNAL_CLASSIFICATION,
     generated_at: datetime | None = None,
     identities: Iterable[str] = (),
 ) -> ReportView:
@@ -162,9 +168,10 @@ def build_view(
     """
     names = tuple(identities)
     warned = _warned(notifications)
-    removed = _removed(actions)
+    removed = removed_by_operation(actions)
     descriptions = dict(detector_descriptions or {})
     ops = sorted(operations, key=lambda o: (-o.confidence, o.operation_id))
+    shared = shared_indicators(ops, names)
     views = tuple(
         _operation_view(
             op,
@@ -172,6 +179,7 @@ def build_view(
             None if warned is None else warned.get(op.operation_id, Counter()),
             removed,
             names,
+            shared[op.operation_id],
         )
         for op in ops
     )
@@ -181,6 +189,7 @@ def build_view(
         generated_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0),
         views,
         summary,
+        run_counts(ops, notifications=notifications, actions=actions, indicators=shared),
     )
 
 
@@ -190,6 +199,7 @@ def _operation_view(
     warned: Counter[str] | None,
     removed: Mapping[str, int] | None,
     identities: tuple[str, ...],
+    shared: tuple[Indicator, ...],
 ) -> OperationView:
     attribution = op.attribution
     infra = op.infrastructure
@@ -216,9 +226,10 @@ def _operation_view(
             (PHASE_TITLES[p], warned[p.value]) for p in PHASES if warned and warned[p.value]
         ),
         countries=tuple(sorted(op.target_countries, key=lambda kv: (-kv[1], kv[0]))),
-        domains=tuple(defang(d) for d in sorted(infra.domains) if cleaner.matcher.find(d) is None),
-        urls=tuple(sorted({u for u in map(cleaner.url, infra.urls) if u is not None})),
-        ips=tuple(defang(i) for i in sorted(infra.ips)),
+        # The indicators the STIX export shares (one selection, see counts.py), defanged.
+        domains=_defanged(shared, cleaner, IndicatorType.DOMAIN),
+        urls=tuple(sorted({u for u in map(cleaner.url, _values(shared, IndicatorType.URL)) if u})),
+        ips=_defanged(shared, cleaner, IndicatorType.IPV4, IndicatorType.IPV6),
         email_domains=tuple(sorted(infra.email_domains)),
         photo_hashes=len(infra.photo_hashes),
         devices=len(infra.devices),
@@ -237,12 +248,22 @@ def _phases(
             phase,
             PHASE_TITLES[phase],
             PHASE_MEANING[phase],
-            phase in op.phases or bool(by_phase[phase]),
+            phase_reached(op, phase),
             _groups(by_phase[phase], redactor, descriptions),
             tuple(t.label for t in tactics.get(phase, ())),
         )
         for phase in PHASES
     )
+
+
+def _values(shared: tuple[Indicator, ...], *kinds: IndicatorType) -> list[str]:
+    return sorted({i.value for i in shared if i.type in kinds})
+
+
+def _defanged(
+    shared: tuple[Indicator, ...], cleaner: SharedEvidence, *kinds: IndicatorType
+) -> tuple[str, ...]:
+    return tuple(defang(v) for v in _values(shared, *kinds) if cleaner.matcher.find(v) is None)
 
 
 def _groups(
@@ -281,7 +302,7 @@ def _warned(notifications: Sequence[Notification] | None) -> dict[str, Counter[s
     return out
 
 
-def _removed(actions: Sequence[Action] | None) -> dict[str, int] | None:
+def removed_by_operation(actions: Sequence[Action] | None) -> dict[str, int] | None:
     if actions is None:
         return None
     out: Counter[str] = Counter()
