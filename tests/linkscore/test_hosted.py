@@ -12,7 +12,7 @@ import pytest
 
 from mercwatch.linkscore import LinkScorer
 from mercwatch.linkscore.parse import parse_target
-from mercwatch.linkscore.scorer import PLATFORM_REASON
+from mercwatch.linkscore.scorer import ORG_PAGE_REASON, PLATFORM_REASON
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +80,38 @@ def test_hyphens_alone_do_not_lift_the_learned_cap(scorer: LinkScorer) -> None:
     """The model alone stays below "malicious": shape hints are no named trick."""
     result = scorer.score("jane-doe-portfolio.app")
     assert result.score < 0.8, result
+
+
+@pytest.mark.parametrize(
+    ("value", "brand"),
+    [
+        ("cisco.github.io", "Cisco"),
+        ("paypal.github.io", "PayPal"),
+        ("netflix.gitlab.io", "Netflix"),
+    ],
+)
+def test_a_brands_own_organisation_page_is_owned(
+    scorer: LinkScorer, value: str, brand: str
+) -> None:
+    """Issue 11: ``cisco.github.io`` came out malicious; it is Cisco's own account."""
+    result = scorer.score(value)
+    assert (result.score, result.verdict) == (0.0, "benign")
+    assert result.reasons == (ORG_PAGE_REASON.format(brand),)
+
+
+@pytest.mark.parametrize(
+    "value", ["cisco-login.github.io", "cisco-support.github.io", "paypal-account.netlify.app"]
+)
+def test_only_the_exact_account_name_is_owned(scorer: LinkScorer, value: str) -> None:
+    assert scorer.score(value).verdict != "benign"
+
+
+@pytest.mark.parametrize(
+    "value", ["photoview.github.io", "deadlines.vercel.app", "koillection.github.io"]
+)
+def test_project_names_made_of_ordinary_words_are_not_lures_on_a_platform(
+    scorer: LinkScorer, value: str
+) -> None:
+    """Real project sites (tests/data/intel/benign_hosted) the rules flagged before."""
+    result = scorer.score(value)
+    assert not any("lure words on a throwaway suffix" in r for r in result.reasons), result

@@ -28,9 +28,9 @@ def model() -> LexicalModel:
 
 
 def test_shipped_model_states_its_training_data(model):
-    for source in ("Meta Cytrox", "Amnesty Pegasus", "OpenDNS", "held out"):
+    for source in ("Amnesty", "MVT", "Meta", "OpenDNS", "leave-one-family-out"):
         assert source in model.provenance
-    assert "simulator" not in model.provenance  # keeps simulator benchmarks honest
+    assert "No simulator domain" in model.provenance  # keeps simulator benchmarks honest
     assert model.cap < MALICIOUS_THRESHOLD  # alone it never makes a domain malicious
     assert 1000 < len(model.weights) < 60000 and model.benign_count > 10000
 

@@ -47,7 +47,9 @@ CASES = {
         ("whatsapp.live", MAL),
         ("nytimes.live", MAL),
     ],
-    "brand on a legacy TLD it does not own": [("skype.net", SUS)],
+    # Alone, the exact name on another legacy TLD is most often the brand's own
+    # defensive registration (yahoo.net, sony.net): not suspicious without more (issue 11).
+    "brand on a legacy TLD it does not own": [("skype.net", BEN), ("skype-login.net", MAL)],
     "hyphenated brand": [("bit-ly.net", MAL), ("you-tube.com", MAL), ("what-sapp.net", MAL)],
     # A one-letter slip on .com is often a namesake or the brand's own (context.py):
     # suspicious; on a throwaway suffix it is an impersonation.

@@ -13,7 +13,7 @@ from mercwatch.linkscore.parse import parse_target, words
     [
         ("sys-wifi-cdn", ("wifi",)),
         ("covid19-vaccine", ("covid", "vaccine")),
-        ("webinar-invite", ("webinar", "invite")),
+        ("conference-invite", ("conference", "invite")),
         ("wifi2go", ("wifi", "go")),
     ],
 )

@@ -158,7 +158,11 @@ def context_signals(target: Target, found: list[Signal], k: Knowledge) -> list[S
     if any(s.name in _BRAND_TRICKS for s in found):
         why = f"brand name on a throwaway suffix (.{tld})"
         out.append(Signal("brand_on_throwaway", k.weight("brand_on_throwaway"), why))
-    elif any(_strong_label_lure(s) for s in found) or _lure_phrase(found):
+    elif not hosted(target, k) and (
+        any(_strong_label_lure(s) for s in found) or _lure_phrase(found)
+    ):
+        # Not on a hosting platform: a project there is named for what it does
+        # (``photoview.github.io``, ``deadlines.vercel.app``), in ordinary words.
         why = f"lure words on a throwaway suffix (.{tld})"
         out.append(Signal("lure_on_throwaway", k.weight("lure_on_throwaway"), why))
     return out

@@ -172,6 +172,18 @@ def _lures(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return lures
 
 
+def bundled_data(regional: bool = True) -> tuple[dict[str, Any], list[tuple[Brand, list[str]]]]:
+    """The bundled lure data and brand entries, read but not indexed.
+
+    Returns:
+        ``lures.yaml`` as read, and each brand with its extra name tokens.
+    """
+    brand_entries: list[tuple[Brand, list[str]]] = []
+    for name in BRAND_FILES if regional else BRAND_FILES[:1]:
+        brand_entries += _brands(_read_yaml(name) or [], name)
+    return _read_yaml("lures.yaml"), brand_entries
+
+
 @lru_cache(maxsize=8)
 def load(
     regional: bool = True, extra_brand_files: tuple[str, ...] = (), learned: bool = True
@@ -189,14 +201,25 @@ def load(
     Raises:
         ConfigError: when a data file is missing or malformed.
     """
-    lure_data = _read_yaml("lures.yaml")
-    lures = _lures(lure_data)
-    brand_entries: list[tuple[Brand, list[str]]] = []
-    for name in BRAND_FILES if regional else BRAND_FILES[:1]:
-        brand_entries += _brands(_read_yaml(name) or [], name)
+    lure_data, brand_entries = bundled_data(regional)
     for path in extra_brand_files:
         p = Path(path)
         brand_entries += _brands(_read_yaml(p.name, p.parent) or [], path)
+    return from_data(lure_data, brand_entries, load_bundled() if learned else None)
+
+
+def from_data(
+    lure_data: dict[str, Any],
+    brand_entries: list[tuple[Brand, list[str]]],
+    model: LexicalModel | None,
+) -> Knowledge:
+    """Index already-read lure and brand data (the TLD, glyph and weight files bundled).
+
+    :func:`load` reads the bundled files through it; the leave-one-family-out
+    benchmark passes lists with a held-out family's tokens removed
+    (``leakage.without_tokens``), so the rules it scores with never saw that family.
+    """
+    lures = _lures(lure_data)
     legit, tokens = _index_brands(brand_entries, lures)
     tlds = _read_yaml("tlds.yaml")
     glyphs = _read_yaml("glyphs.yaml")
@@ -218,7 +241,7 @@ def load(
         respellings={str(k): str(v) for k, v in glyphs["respellings"].items()},
         weights={str(k): float(v) for k, v in _read_yaml("weights.yaml").items()},
         skeletonizer=skel,
-        model=load_bundled() if learned else None,
+        model=model,
         sign_in=frozenset(str(w) for w in lure_data.get("sign_in", [])),
         vocabulary=frozenset(w for w in lures if w.isalpha() and len(w) >= 4),
     )

@@ -45,8 +45,10 @@ MODEL_FILE = "lexmodel.json"
 SCHEMA_VERSION = 2
 #: Feature kinds (the part before ``:``), for checks on what a model file holds.
 FEATURE_KINDS = frozenset(
-    {"w", "kw", "lf", "klf", "kind", "sfx", "tld", "len", "dig", "hyp", "nw", "idn"}
+    {"w", "kw", "lf", "klf", "kind", "sfx", "tld", "len", "dig", "hyp", "nw", "idn", "cg"}
 )
+#: Character n-gram sizes of the ``cg`` features (registrable label and suffix).
+NGRAM_SIZES = (2, 3, 4, 5)
 #: Weights smaller than this are not shipped (their sum moves a logit very little).
 MIN_WEIGHT = 0.05
 #: Share of the benign logits kept for calibration: below it the weight is < cap / 25.
@@ -61,7 +63,13 @@ def _bucket(value: int, edges: Iterable[int]) -> int:
     return len(tuple(edges))
 
 
-def features(target: Target, k: Knowledge) -> list[str]:
+def char_ngrams(target: Target) -> list[str]:
+    """``cg`` features: character 2-5-grams of ``^label.suffix$`` (no subdomains)."""
+    text = f"^{target.label}.{target.suffix}$"
+    return [f"cg:{text[i : i + n]}" for n in NGRAM_SIZES for i in range(len(text) - n + 1)]
+
+
+def features(target: Target, k: Knowledge, ngrams: bool = False) -> list[str]:
     """Feature names of a parsed, non-IP target (binary presence features).
 
     Args:
@@ -72,9 +80,10 @@ def features(target: Target, k: Knowledge) -> list[str]:
         The registrable label's words (3+ letters), alone and paired with the suffix
         kind; the lure families of those words, alone and paired with the kind; the
         kind; the public suffix and its last label; shape buckets (length, digits,
-        hyphens, words, IDN). Nothing of the subdomains: the ordinary domains it is
-        fitted on are registrable names, so any subdomain would look hostile to it
-        (subdomain tricks are the rules' job).
+        hyphens, words, IDN); with ``ngrams``, the character 2-5-grams of the
+        registrable name (:func:`char_ngrams`). Nothing of the subdomains: the
+        ordinary domains it is fitted on are registrable names, so any subdomain
+        would look hostile to it (subdomain tricks are the rules' job).
     """
     label = target.label
     kind = suffix_kind(target, k)
@@ -92,7 +101,7 @@ def features(target: Target, k: Knowledge) -> list[str]:
         f"nw:{_bucket(len(label_words), (2, 3, 4, 5))}",
         f"idn:{int(not target.label_unicode.isascii())}",
     ]
-    return out
+    return out + char_ngrams(target) if ngrams else out
 
 
 def _sigmoid(z: float) -> float:
@@ -121,13 +130,17 @@ class LexicalModel:
     cap: float = 0.75
     tail_scale: float = 0.002
     provenance: str = ""
+    #: The model reads character n-grams too (``cg`` features).
+    ngrams: bool = False
 
     def logit(self, target: Target, k: Knowledge) -> float:
         """Raw linear score of a parsed target."""
         w = self.weights
         # Sorted: a float sum in set order would differ in the last bits between
         # processes (string hashing is salted), and reruns must match byte for byte.
-        return self.intercept + sum(w.get(f, 0.0) for f in sorted(set(features(target, k))))
+        return self.intercept + sum(
+            w.get(f, 0.0) for f in sorted(set(features(target, k, self.ngrams)))
+        )
 
     def probability(self, target: Target, k: Knowledge) -> float:
         """The model's own probability (meaningful only at its training prior)."""
@@ -166,6 +179,7 @@ class LexicalModel:
                 "cap": self.cap,
                 "tail_scale": self.tail_scale,
                 "benign_count": self.benign_count,
+                "ngrams": self.ngrams,
                 "benign_logits": [round(x, 3) for x in self.benign_logits],
                 "weights": {
                     k: round(v, 3) for k, v in sorted(self.weights.items()) if abs(v) >= MIN_WEIGHT
@@ -194,6 +208,7 @@ def from_json(text: str, source: str = MODEL_FILE) -> LexicalModel:
             cap=float(data["cap"]),
             tail_scale=float(data["tail_scale"]),
             provenance=str(data.get("provenance", "")),
+            ngrams=bool(data.get("ngrams", False)),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"link model {source}: {exc}") from exc

@@ -22,6 +22,8 @@ from mercwatch.linkscore.verdict import INVALID, MALICIOUS, LinkScore, verdict_f
 INDICATOR_REASON = "indicator match"
 #: A hosting platform's own domain: a private public suffix, listed by the platform itself.
 PLATFORM_REASON = "a hosting platform's own domain (Public Suffix List, private section)"
+#: ``cisco.github.io``: the account named exactly like the brand is the brand's own.
+ORG_PAGE_REASON = "{}'s own organisation page on a hosting platform"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +130,31 @@ class LinkScorer:
             return LinkScore(value, 0.0, verdict_for(0.0), (why,), target.domain)
         if target.platform_domain and not target.userinfo:
             return LinkScore(value, 0.0, verdict_for(0.0), (PLATFORM_REASON,), target.domain)
+        org = None if target.is_ip or target.userinfo else org_page_owner(target, self.knowledge)
+        if org is not None:
+            why = ORG_PAGE_REASON.format(org.name)
+            return LinkScore(value, 0.0, verdict_for(0.0), (why,), target.domain)
         found = self.signals(target)
         score = combine(found)
         return LinkScore(value, score, verdict_for(score), reasons(found), target.domain)
+
+
+def org_page_owner(target: Target, k: kn.Knowledge) -> kn.Brand | None:
+    """The brand whose organisation page this is (``cisco.github.io``), or None.
+
+    On a hosting platform the label is an account name, and a brand's account carries
+    the brand's name exactly (``cisco``, ``microsoft``): its pages are the brand's own,
+    not an impersonation (issue 11). Only the exact, distinctive name counts, on the
+    platform's first level: ``cisco-login.github.io`` or ``login.cisco.github.io``'s
+    deeper labels still go through the rules, as does an ordinary word that is also a
+    brand (``apple.github.io`` is a person's page as often as Apple's).
+    """
+    if not hosted(target, k) or target.subdomains or target.label != target.label_unicode:
+        return None
+    token = k.tokens.get(target.label)
+    if token is None or token.ambiguous or token.hyphenated:
+        return None
+    return token.brand
 
 
 @lru_cache(maxsize=16)

@@ -72,6 +72,7 @@ def fit(
     negatives: Sequence[str],
     provenance: str = "",
     knowledge: Knowledge | None = None,
+    ngrams: bool = False,
 ) -> LexicalModel:
     """Fit the model on hostile (positive) and ordinary (negative) domains.
 
@@ -81,6 +82,7 @@ def fit(
         provenance: what the data is, stored with the weights.
         knowledge: lure vocabulary and TLD lists for the features (the bundled
             knowledge by default).
+        ngrams: read character 2-5-grams of the registrable name too.
 
     Returns:
         The model, calibrated on out-of-fold logits of the negatives.
@@ -92,7 +94,7 @@ def fit(
     if not pos or not neg:
         raise ConfigError("the link model needs positive and negative domains")
     k = knowledge if knowledge is not None else load(learned=False)
-    rows = [features(t, k) for t in pos + neg]
+    rows = [features(t, k, ngrams) for t in pos + neg]
     y = np.array([1] * len(pos) + [0] * len(neg))
     vocab = _vocabulary(rows)
     x = _matrix(rows, vocab)
@@ -114,4 +116,5 @@ def fit(
         benign_logits=tuple(benign[-max(1, int(len(benign) * KEEP_TAIL)) :]),
         benign_count=len(benign),
         provenance=provenance,
+        ngrams=ngrams,
     )
