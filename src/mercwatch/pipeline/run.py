@@ -62,6 +62,7 @@ class RunResult:
     def complete(self) -> bool:
         """False when a detector failed (a partial run, published only by flag)."""
         return not self.detection.failed
+
     sensitive: set[str] = field(default_factory=set)
 
     def summary(self) -> dict[str, Any]:
