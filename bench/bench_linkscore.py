@@ -31,8 +31,8 @@ import numpy as np
 import yaml
 from rapidfuzz.distance import Levenshtein
 
+from mercwatch.iocs import extractor as _extractor
 from mercwatch.linkscore import LinkScorer, load
-from mercwatch.linkscore.parse import _extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEL = ROOT / "tests" / "data" / "intel"

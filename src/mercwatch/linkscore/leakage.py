@@ -27,8 +27,8 @@ from typing import Any
 
 import yaml
 
+from mercwatch.iocs import extractor as _extractor
 from mercwatch.linkscore.knowledge import Brand
-from mercwatch.linkscore.parse import _extractor
 
 #: Keys of ``lures.yaml`` that are flat word lists, not lure families with tiers.
 FLAT_LISTS = ("fillers", "sign_in")
