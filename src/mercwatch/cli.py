@@ -82,6 +82,7 @@ def _register_subcommands() -> None:
     app.command("demo")(demo_command)
     app.command("detectors")(detectors_command)
     register_enforce(app)  # review, appeal, audit
+    __import__("mercwatch.enforce.platform_cli", fromlist=["x"]).register(app)  # deliver, lists
     app.add_typer(
         __import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel"
     )  # import, export

@@ -51,14 +51,14 @@ def _op(op_id: str, confidence: float) -> Operation:
 
 def test_open_migrates_to_head(store: StateStore) -> None:
     assert set(inspect(store.engine).get_table_names()) >= TABLES
-    assert current_revision(store.engine) == head_revision() == "0001_initial"
+    assert current_revision(store.engine) == head_revision() == "0004"
     with store.engine.connect() as conn:
         head = conn.execute(select(audit_head)).one()
     assert (head.entries, head.head_hash) == (0, "0" * 64)
 
 
 def test_upgrade_again_changes_nothing(store: StateStore, state_url: str) -> None:
-    assert upgrade(state_url) == "0001_initial"
+    assert upgrade(state_url) == "0004"
     with store.engine.connect() as conn:
         assert conn.execute(select(audit_head)).all() == [(1, 0, "0" * 64, None)]
 
