@@ -15,6 +15,7 @@ from mercwatch import __version__
 from mercwatch.api.auth import Authenticator
 from mercwatch.api.http_policy import SecureFastAPI
 from mercwatch.api.operations import OperationsFile, operations_router
+from mercwatch.api.review import review_router
 from mercwatch.api.settings import ApiSettings, load_settings
 from mercwatch.errors import StateError
 
@@ -57,6 +58,7 @@ def create_app(
     app.state.authenticator = auth
     source = OperationsFile(settings.run_dir / "operations.json") if settings.run_dir else None
     app.include_router(operations_router(source, auth), prefix="/api")
+    app.include_router(review_router(web.state_url, auth), prefix="/api")
     taxii = settings.taxii_store is not None
 
     @app.get("/api/health", tags=["health"])
