@@ -139,3 +139,16 @@ def test_openapi_documents_bodies_and_error_codes(setup) -> None:  # noqa: ANN00
     assert {"401", "403", "404", "409", "413", "422"} <= set(approve["responses"])
     reject = spec["paths"]["/api/review/{action_id}/reject"]["post"]
     assert reject["requestBody"]["required"] is True
+
+
+def test_actions_are_paged_and_filtered_in_the_store(setup) -> None:  # noqa: ANN001
+    client, h, _ = setup
+    for n in range(5):
+        body = {**PROPOSAL, "subject": f"lure-{n}.site"}
+        assert client.post("/api/review", json=body, headers=h["ana"]).status_code == 201
+    page = client.get("/api/actions?status=pending_review&offset=2&limit=2", headers=h["view"])
+    body = page.json()
+    assert (body["total"], body["offset"], body["limit"]) == (5, 2, 2)
+    assert [a["subject"] for a in body["items"]] == ["lure-2.site", "lure-3.site"]
+    assert client.get("/api/actions?limit=0", headers=h["view"]).status_code == 422
+    assert client.get("/api/actions?operation_id=op-9", headers=h["view"]).json()["total"] == 0

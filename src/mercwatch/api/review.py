@@ -29,6 +29,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel, Field
+from sqlalchemy import func, select
 
 from mercwatch.api.auth import Authenticator, Principal, Role
 from mercwatch.enforce import Enforcer, load_policy, read_audit, verify_audit
@@ -36,7 +37,7 @@ from mercwatch.enforce.enforcer import StoredAction
 from mercwatch.enforce.proposals import SelfApproval, approve, find_action, propose
 from mercwatch.errors import AuditChainBroken, StateError
 from mercwatch.model.records import ActionKind, ActionStatus
-from mercwatch.store.state import StateStore
+from mercwatch.store.state import StateStore, actions
 
 _TEXT = 2000
 
@@ -146,6 +147,37 @@ def _conflicts() -> Iterator[None]:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
 
 
+def _page(
+    store: StateStore,
+    status_: ActionStatus | None,
+    operation_id: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[ActionOut]]:
+    where = []
+    if status_ is not None:
+        where.append(actions.c.status == status_.value)
+    if operation_id is not None:
+        where.append(actions.c.operation_id == operation_id)
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(actions).where(*where)).scalar_one()
+        rows = conn.execute(
+            select(actions).where(*where).order_by(actions.c.id).offset(offset).limit(limit)
+        ).all()
+    return int(total), [
+        ActionOut(
+            id=r.id,
+            action=ActionKind(r.action),
+            subject=r.subject,
+            operation_id=r.operation_id,
+            status=ActionStatus(r.status),
+            reason=r.reason,
+            policy_version=r.policy_version,
+        )
+        for r in rows
+    ]
+
+
 def _who(principal: Principal) -> str:
     return f"api:{principal.key_id}"
 
@@ -171,10 +203,13 @@ def _read_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None:
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         _: Principal = viewer,
     ) -> ActionPage:
-        """Stored actions in id order, filtered by status and operation, one page."""
-        found = db.enforcer().list_actions(status_, operation_id)
-        page = [_out(s) for s in found[offset : offset + limit]]
-        return ActionPage(total=len(found), offset=offset, limit=limit, items=page)
+        """Stored actions in id order, filtered by status and operation, one page.
+
+        Paged in SQL (``LIMIT``/``OFFSET`` on the primary key, the count on the same
+        filter), so a page costs the same on a store of a million actions.
+        """
+        total, rows = _page(db.enforcer().store, status_, operation_id, offset, limit)
+        return ActionPage(total=total, offset=offset, limit=limit, items=rows)
 
     @routes.get("/review", response_model=list[ActionOut])
     def queue(_: Principal = viewer) -> list[ActionOut]:

@@ -158,6 +158,9 @@ enforcement_delivery = Table(
     UniqueConstraint("action_id", "effect", name="uq_enforcement_delivery_effect"),
     Index("ix_enforcement_delivery_status_next", "status", "next_attempt_at"),
 )
+# Also migration 0004: the REST API pages actions by status and by operation in SQL.
+Index("ix_actions_status_id", actions.c.status, actions.c.id)
+Index("ix_actions_operation_id", actions.c.operation_id, actions.c.id)
 
 
 class StateSettings(BaseSettings):

@@ -43,8 +43,13 @@ def upgrade() -> None:
         "enforcement_delivery",
         ["status", "next_attempt_at"],
     )
+    # The REST API pages actions by status and by operation (LIMIT/OFFSET in SQL).
+    op.create_index("ix_actions_status_id", "actions", ["status", "id"])
+    op.create_index("ix_actions_operation_id", "actions", ["operation_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_actions_operation_id", table_name="actions")
+    op.drop_index("ix_actions_status_id", table_name="actions")
     op.drop_index("ix_enforcement_delivery_status_next", table_name="enforcement_delivery")
     op.drop_table("enforcement_delivery")
