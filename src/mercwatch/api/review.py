@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -40,6 +40,9 @@ from mercwatch.model.records import ActionKind, ActionStatus
 from mercwatch.store.state import StateStore, actions
 
 _TEXT = 2000
+# Ids are 32-bit integers in PostgreSQL; anything larger is a 422, not a driver overflow.
+_MAX_INT = 2**31 - 1
+ActionId = Annotated[int, Path(ge=1, le=_MAX_INT)]
 
 
 class ErrorOut(BaseModel):
@@ -199,7 +202,7 @@ def _read_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None:
     def list_actions(
         status_: Annotated[ActionStatus | None, Query(alias="status")] = None,
         operation_id: Annotated[str | None, Query(max_length=200)] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=_MAX_INT)] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         _: Principal = viewer,
     ) -> ActionPage:
@@ -253,7 +256,7 @@ def _decision_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None
 
     @routes.post("/review/{action_id}/approve", response_model=ActionOut)
     def approve_action(
-        action_id: int, body: ApproveIn | None = None, principal: Principal = reviewer
+        action_id: ActionId, body: ApproveIn | None = None, principal: Principal = reviewer
     ) -> ActionOut:
         """Approve a queued action: it becomes applied (and is delivered to the platform)."""
         enf = db.existing(action_id)
@@ -261,7 +264,9 @@ def _decision_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None
             return _out(approve(enf, action_id, _who(principal), body.note if body else ""))
 
     @routes.post("/review/{action_id}/reject", response_model=ActionOut)
-    def reject_action(action_id: int, body: ReasonIn, principal: Principal = reviewer) -> ActionOut:
+    def reject_action(
+        action_id: ActionId, body: ReasonIn, principal: Principal = reviewer
+    ) -> ActionOut:
         """Reject a queued action, saying why: nothing happens on the platform."""
         enf = db.existing(action_id)
         with _conflicts():
@@ -269,7 +274,7 @@ def _decision_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None
 
     @routes.post("/actions/{action_id}/reverse", response_model=ActionOut)
     def reverse_action(
-        action_id: int, body: ReasonIn, principal: Principal = reviewer
+        action_id: ActionId, body: ReasonIn, principal: Principal = reviewer
     ) -> ActionOut:
         """Reverse an applied action on appeal (the platform gets the undoing call)."""
         enf = db.existing(action_id)
