@@ -65,38 +65,43 @@ def _api_operations(api_schema: Any) -> list[Any]:
     return [o for o in ops if o.path.startswith("/api/")]
 
 
+_SETTINGS = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+_CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+
+
+def _with_key(operation: Any, token: str, refuse: bool) -> Any:
+    """A hypothesis test of one route with one key (a factory, so nothing binds late)."""
+
+    @given(case=operation.as_strategy())
+    @settings(_SETTINGS, max_examples=15)
+    def fuzz(case: Any) -> None:
+        headers = {"Authorization": f"Bearer {token}"}  # replaces a generated one
+        response = case.call_and_validate(headers=headers, checks=_CHECKS)
+        if refuse:
+            assert response.status_code == 403, (operation.path, response.status_code)
+
+    return fuzz
+
+
+def _without_key(operation: Any) -> Any:
+    @given(case=operation.as_strategy())
+    @settings(_SETTINGS, max_examples=5)
+    def fuzz(case: Any) -> None:
+        response = case.call(headers={})
+        assert response.status_code == 401, (operation.path, response.status_code)
+
+    return fuzz
+
+
 @pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
 def test_each_role_gets_documented_answers_and_no_server_error(api_schema: Any, role: Role) -> None:
-    token = KEYS[role][0]
     for operation in _api_operations(api_schema):
-        needed = NEEDS.get((operation.method.upper(), operation.path), Role.VIEWER)
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
-        def fuzz(case: Any) -> None:
-            response = case.call_and_validate(
-                headers={"Authorization": f"Bearer {token}"},  # replaces a generated one
-                checks=[not_a_server_error, status_code_conformance, response_schema_conformance],
-            )
-            if (operation.method.upper(), operation.path) not in OPEN and not role.allows(needed):
-                assert response.status_code == 403, (operation.path, response.status_code)
-
-        fuzz()
+        route = (operation.method.upper(), operation.path)
+        refuse = route not in OPEN and not role.allows(NEEDS.get(route, Role.VIEWER))
+        _with_key(operation, KEYS[role][0], refuse)()
 
 
 def test_without_a_key_every_route_but_health_is_401(api_schema: Any) -> None:
     for operation in _api_operations(api_schema):
-        if (operation.method.upper(), operation.path) in OPEN:
-            continue
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
-        def fuzz(case: Any) -> None:
-            response = case.call(headers={})
-            assert response.status_code == 401, (operation.path, response.status_code)
-
-        fuzz()
+        if (operation.method.upper(), operation.path) not in OPEN:
+            _without_key(operation)()
