@@ -86,12 +86,14 @@ def _register_subcommands() -> None:
     app.command("detectors")(detectors_command)
     register_enforce(app)  # review, appeal, audit
     __import__("mercwatch.store.cli", fromlist=["x"]).register(app)  # state migrate/grant/check
+    __import__("mercwatch.enforce.platform_cli", fromlist=["x"]).register(app)  # deliver, lists
     app.add_typer(
         __import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel"
     )  # import, export
     app.command("altsim")(altsim_command)  # independent second generator (issue 11)
     app.command("simulate")(__import__("mercwatch.sim.cli", fromlist=["x"]).simulate_command)
     register_notify(app)  # outbox
+    app.command("keygen")(__import__("mercwatch.api.keys_cli", fromlist=["x"]).keygen_command)
     __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...
     __import__("mercwatch.intel.report.cli", fromlist=["x"]).register(app)  # report OUT_DIR
     app.add_typer(

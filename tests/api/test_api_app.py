@@ -89,7 +89,7 @@ def test_operations_need_a_key(client: TestClient) -> None:
 
 
 def test_readers_get_counts_not_targets(client: TestClient, keyring: Any) -> None:
-    response = client.get("/api/operations", headers=as_role(keyring, "reader"))
+    response = client.get("/api/operations", headers=as_role(keyring, "viewer"))
     body = response.json()
     assert body["total"] == 2
     assert [o["operation_id"] for o in body["items"]] == ["op-a", "op-b"]
@@ -119,12 +119,12 @@ def test_admins_see_targets(client: TestClient, keyring: Any) -> None:
 def test_filters_and_paging(
     client: TestClient, keyring: Any, query: str, expected: list[str]
 ) -> None:
-    body = client.get(f"/api/operations{query}", headers=as_role(keyring, "reader")).json()
+    body = client.get(f"/api/operations{query}", headers=as_role(keyring, "viewer")).json()
     assert [o["operation_id"] for o in body["items"]] == expected
 
 
 def test_errors(client: TestClient, keyring: Any, run_dir: Path) -> None:
-    headers = as_role(keyring, "reader")
+    headers = as_role(keyring, "viewer")
     assert client.get("/api/operations/op-zzz", headers=headers).status_code == 404
     assert client.get("/api/operations?limit=0", headers=headers).status_code == 422
     assert client.get("/api/operations?phase=lunch", headers=headers).status_code == 422
@@ -137,7 +137,7 @@ def test_errors(client: TestClient, keyring: Any, run_dir: Path) -> None:
 def test_a_new_run_is_picked_up_without_restart(
     client: TestClient, keyring: Any, run_dir: Path
 ) -> None:
-    headers = as_role(keyring, "reader")
+    headers = as_role(keyring, "viewer")
     assert client.get("/api/operations", headers=headers).json()["total"] == 2
     newer = {"operations": [operation("op-new", 0.7, (Phase.EXPLOITATION,)).to_dict()]}
     (run_dir / "operations.json").write_text(json.dumps(newer) + "\n", encoding="utf-8")
@@ -157,7 +157,7 @@ def test_openapi_documents_routes_and_auth(client: TestClient) -> None:
 def test_taxii_is_mounted_and_root_serves_the_dashboard(client: TestClient, keyring: Any) -> None:
     response = client.get(
         "/taxii2/",
-        headers={**as_role(keyring, "reader"), "Accept": "application/taxii+json;version=2.1"},
+        headers={**as_role(keyring, "viewer"), "Accept": "application/taxii+json;version=2.1"},
     )
     assert response.status_code == 200
     assert response.json()["api_roots"] == ["http://testserver/taxii2/mercwatch/"]
@@ -170,5 +170,5 @@ def test_taxii_is_mounted_and_root_serves_the_dashboard(client: TestClient, keyr
 def test_without_run_dir_or_taxii(keyring: Any) -> None:
     client = TestClient(create_app(ApiSettings(), authenticator=keyring[1]))
     assert client.get("/api/health").json()["taxii"] is False
-    assert client.get("/api/operations", headers=as_role(keyring, "reader")).status_code == 503
+    assert client.get("/api/operations", headers=as_role(keyring, "viewer")).status_code == 503
     assert client.get("/taxii2/").status_code == 404

@@ -69,7 +69,7 @@ def test_only_the_same_secret_verifies(a: str, b: str) -> None:
 
 
 def test_three_ways_to_present_a_key(client: TestClient, keys: dict) -> None:
-    token, record = keys["reader"]
+    token, record = keys["viewer"]
     key_id, secret = token.split(".", 1)
     for headers in (
         basic(key_id, secret),
@@ -77,7 +77,7 @@ def test_three_ways_to_present_a_key(client: TestClient, keys: dict) -> None:
         {"X-API-Key": token},
     ):
         response = client.get("/read", headers=headers)
-        assert response.json() == {"who": "reader-1", "role": "reader"}, headers
+        assert response.json() == {"who": "viewer-1", "role": "viewer"}, headers
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_missing_or_wrong_credentials_are_401(client: TestClient, headers: dict)
 
 
 def test_roles_are_ordered(client: TestClient, keys: dict) -> None:
-    assert client.get("/admin", headers={"X-API-Key": keys["writer"][0]}).status_code == 403
+    assert client.get("/admin", headers={"X-API-Key": keys["reviewer"][0]}).status_code == 403
     assert client.get("/admin", headers={"X-API-Key": keys["admin"][0]}).status_code == 200
     assert client.get("/read", headers={"X-API-Key": keys["admin"][0]}).status_code == 200
     assert Role.WRITER.allows(Role.READER) and not Role.READER.allows(Role.WRITER)

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 
 from mercwatch.api import ApiSettings, Authenticator, Role, create_app, new_api_key
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
+from mercwatch.web import WebSettings
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
@@ -37,7 +38,9 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
         evidence=(Evidence("recon.x", Phase.RECONNAISSANCE, "t1", 0.5, "saw t1"),),
     )
     (run_dir / "operations.json").write_text(json.dumps({"operations": [op.to_dict()]}))
-    app = create_app(ApiSettings(run_dir=run_dir), authenticator=Authenticator([KEY]))
+    # A real state store, so the review, reversal and audit routes run their handlers.
+    web = WebSettings(state_url=f"sqlite:///{run_dir / 'state.db'}", session_secret="s" * 40)
+    app = create_app(ApiSettings(run_dir=run_dir), authenticator=Authenticator([KEY]), web=web)
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

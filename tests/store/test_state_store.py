@@ -34,6 +34,7 @@ TABLES = {
     "audit_lock",
     "notification_outbox",
     "notification_contacts",
+    "enforcement_delivery",
     VERSION_TABLE,
 }
 

@@ -22,20 +22,23 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "intel"
 PEGASUS = DATA / "amnesty_pegasus" / "pegasus.stix2"
 
 
-def keygen(role: str, key_id: str) -> tuple[str, dict]:
-    result = CliRunner().invoke(app, ["taxii", "keygen", key_id, "--role", role])
+def keygen(role: str, key_id: str, keys: Path) -> str:
+    """The credential ``taxii keygen`` prints (stdout holds nothing else)."""
+    result = CliRunner().invoke(
+        app, ["taxii", "keygen", key_id, "--role", role, "--keys-file", str(keys)]
+    )
     assert result.exit_code == 0, result.output
-    lines = result.output.strip().splitlines()
-    token = lines[0].rsplit(" ", 1)[1]
-    return token, json.loads(lines[-1])
+    return result.stdout.strip()
 
 
-def test_keygen_prints_the_secret_once_and_only_a_hash_to_configure() -> None:
-    token, record = keygen("writer", "peer-org")
+def test_keygen_prints_the_secret_once_and_only_a_hash_to_configure(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    token = keygen("writer", "peer-org", keys)
     key_id, secret = token.split(".", 1)
     assert key_id == "peer-org" and len(secret) >= 40
-    assert record["role"] == "writer" and record["hash"].startswith("scrypt$")
-    assert secret not in json.dumps(record)
+    (record,) = json.loads(keys.read_text(encoding="utf-8"))["keys"]
+    assert record["role"] == "reviewer" and record["hash"].startswith("scrypt$")
+    assert secret not in keys.read_text(encoding="utf-8")
 
 
 def pegasus_subset(tmp_path: Path, n: int) -> Path:
@@ -69,9 +72,8 @@ def test_publish_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_serve_runs_alone_and_serves_what_was_published(tmp_path: Path) -> None:
-    token, record = keygen("reader", "analyst")
     keys = tmp_path / "keys.yaml"
-    keys.write_text(json.dumps({"keys": [record]}), encoding="utf-8")  # JSON is YAML
+    token = keygen("reader", "analyst", keys)
     store = CollectionStore(tmp_path / "store")
     store.create_collection("Pegasus", alias="pegasus")
     store.add_bundle("pegasus", pegasus_subset(tmp_path, 300).read_text(encoding="utf-8"))
@@ -98,9 +100,9 @@ def test_serve_runs_alone_and_serves_what_was_published(tmp_path: Path) -> None:
     try:
         base = f"http://127.0.0.1:{port}/taxii2/"
         _wait_until_listening(proc, base)
-        user, password = token.split(".", 1)
+        # The credential as printed is the Basic password (user: the key id).
         result = pull_collection(
-            base, "pegasus", tmp_path / "out.json", user=user, password=password, per_request=1000
+            base, "pegasus", tmp_path / "out.json", user="analyst", password=token, per_request=1000
         )
         assert (result.objects, result.pages) == (300, 1)
     finally:

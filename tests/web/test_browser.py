@@ -116,7 +116,7 @@ def test_analyst_reviews_an_operation_end_to_end(
     page.click("nav >> text=Audit log")
     page.click("button:text('Verify chain')")
     first = page.locator("table.audit tbody tr").first
-    assert "dashboard:writer-1" in first.inner_text()
+    assert "dashboard:reviewer-1" in first.inner_text()
     assert "persona confirmed with the engagement team" in first.inner_text()
     assert page.get_by_role("status").inner_text().startswith("Chain verified")
     page.screenshot(path=str(tmp_path / "audit.png"), full_page=True)

@@ -321,13 +321,13 @@ def test_approve_applies_the_action_and_writes_the_audit_log(
     assert stored.action.status is ActionStatus.APPLIED
     entry = read_audit(run.store())[-1]
     assert (entry.actor, entry.action, entry.reason) == (
-        "dashboard:writer-1",
+        "dashboard:reviewer-1",
         "review_approve:block_url",
         "lure domain confirmed <b>by hand</b>",
     )
     assert verify_audit(run.store()) == entry.id
     page = writer.get("/audit").text
-    assert "dashboard:writer-1" in page and "lure domain confirmed &lt;b&gt;by hand" in page
+    assert "dashboard:reviewer-1" in page and "lure domain confirmed &lt;b&gt;by hand" in page
     assert f'id="action-{action_id}"' not in writer.get("/review").text
     assert decide(writer, action_id, "approve", "again").status_code == 409
 

@@ -15,6 +15,7 @@ from mercwatch import __version__
 from mercwatch.api.auth import Authenticator
 from mercwatch.api.http_policy import SecureFastAPI
 from mercwatch.api.operations import OperationsFile, operations_router
+from mercwatch.api.review import ERRORS, review_router
 from mercwatch.api.settings import ApiSettings, load_settings
 from mercwatch.errors import StateError
 
@@ -56,7 +57,9 @@ def create_app(
     app.state.settings = settings
     app.state.authenticator = auth
     source = OperationsFile(settings.run_dir / "operations.json") if settings.run_dir else None
-    app.include_router(operations_router(source, auth), prefix="/api")
+    # Every /api route documents its refusals (401/403/404/409/413/503) in OpenAPI.
+    app.include_router(operations_router(source, auth), prefix="/api", responses=ERRORS)
+    app.include_router(review_router(web.state_url, auth), prefix="/api")
     taxii = settings.taxii_store is not None
 
     @app.get("/api/health", tags=["health"])

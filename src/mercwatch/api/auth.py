@@ -3,13 +3,14 @@
 A key is a public id plus a secret; only an scrypt hash of the secret is configured
 (settings, environment or a secrets file), so a leaked configuration does not leak
 access. A client presents it as HTTP Basic (``id`` / ``secret``, what TAXII clients
-speak), as ``Authorization: Bearer id.secret`` or as ``X-API-Key: id.secret``.
+speak; the password may also be the whole ``id.secret``), as
+``Authorization: Bearer id.secret`` or as ``X-API-Key: id.secret``.
 
-Roles are ordered: ``reader`` may read, ``writer`` may also add objects, ``admin`` may
-also see target identities. Missing or wrong credentials answer 401 with a
-``WWW-Authenticate`` challenge; valid credentials without the role answer 403; too
-many failed attempts from one client (or from everyone) answer 429 with
-``Retry-After``, before any scrypt is run.
+Roles are ordered (see :class:`~mercwatch.api.keys.Role`): ``viewer`` < ``analyst`` <
+``reviewer`` < ``admin``; the first release's ``reader`` / ``writer`` still parse.
+Missing or wrong credentials answer 401 with a ``WWW-Authenticate`` challenge; valid
+credentials without the role answer 403; too many failed attempts from one client (or
+from everyone) answer 429 with ``Retry-After``, before any scrypt is run.
 """
 
 from __future__ import annotations
@@ -56,7 +57,11 @@ __all__ = [
 
 _CACHE_SIZE = 1024
 CHALLENGE = 'Basic realm="mercwatch", Bearer'
-_BASIC = HTTPBasic(auto_error=False, realm="mercwatch", description="key id / secret")
+_BASIC = HTTPBasic(
+    auto_error=False,
+    realm="mercwatch",
+    description="user: the key id; password: the whole `id.secret` credential (or its secret)",
+)
 _BEARER = HTTPBearer(auto_error=False, description="`id.secret`")
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="`id.secret`")
 log = logging.getLogger(__name__)
@@ -225,11 +230,31 @@ class Authenticator:
         self, basic: HTTPBasicCredentials | None, token: str | None, client: str
     ) -> Principal | None:
         if basic is not None:
-            return self.authenticate(basic.username, basic.password, client)
+            key_id, secret = basic_pair(basic.username, basic.password)
+            return self.authenticate(key_id, secret, client) if key_id else None
         if token:
             key_id, sep, secret = token.partition(".")
             return self.authenticate(key_id, secret, client) if sep else None
         return None
+
+
+def basic_pair(username: str, password: str) -> tuple[str, str]:
+    """The key id and secret that HTTP Basic credentials stand for.
+
+    ``keygen`` hands out one credential, ``id.secret``, and it must work as given
+    everywhere: so Basic accepts user ``id`` with password ``id.secret`` (the whole
+    credential, what people paste) as well as the bare ``secret``, and the whole
+    credential as user name with an empty password (``curl -u id.secret:``). A
+    secret never contains a dot (URL-safe base64), so the forms cannot be confused;
+    a credential naming another key id than the user name is refused (empty id).
+    """
+    if not password and "." in username:
+        key_id, _, secret = username.partition(".")
+        return key_id, secret
+    if "." in password:
+        key_id, _, secret = password.partition(".")
+        return (key_id, secret) if key_id == username else ("", "")
+    return username, password
 
 
 def _file_stamp(path: Path) -> tuple[int, int, int] | None:

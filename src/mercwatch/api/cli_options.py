@@ -16,6 +16,6 @@ KeysFileOpt = Annotated[
     typer.Option(
         "--keys-file",
         envvar="MERCWATCH_KEYS_FILE",
-        help="JSON/YAML file of hashed API keys (see `taxii keygen`).",
+        help="JSON/YAML file of hashed API keys (`mercwatch keygen` writes it).",
     ),
 ]

@@ -22,11 +22,33 @@ _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 class Role(StrEnum):
-    """What a key may do; each role includes the ones before it."""
+    """What a key may do; each role includes the ones before it.
 
-    READER = "reader"
-    WRITER = "writer"
+    - ``viewer`` reads operations, accounts and indicators, never a target's identity;
+    - ``analyst`` reads everything (target identities included) and proposes: adds
+      indicators (TAXII objects), queues actions for review;
+    - ``reviewer`` also decides enforcement (approve / reject) and reverses on appeal;
+    - ``admin`` also manages keys.
+
+    The names of the first release still parse, so existing keys files keep working:
+    ``reader`` is ``viewer``; ``writer`` is ``reviewer`` (a writer key could already
+    decide reviews in the dashboard, so it keeps every power it had and gains reading
+    target identities, which deciding on evidence needs). The old names stay as
+    aliases in code (``Role.READER is Role.VIEWER``).
+    """
+
+    VIEWER = "viewer"
+    ANALYST = "analyst"
+    REVIEWER = "reviewer"
     ADMIN = "admin"
+    # Aliases of the first release's names (Enum aliases: same members).
+    READER = "viewer"
+    WRITER = "reviewer"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Role | None:
+        legacy = _LEGACY_ROLES.get(str(value).lower()) if isinstance(value, str) else None
+        return cls(legacy) if legacy else None
 
     @property
     def rank(self) -> int:
@@ -34,6 +56,15 @@ class Role(StrEnum):
 
     def allows(self, needed: Role) -> bool:
         return self.rank >= needed.rank
+
+    @property
+    def sees_targets(self) -> bool:
+        """Whether this role may see who was targeted (``viewer`` never does)."""
+        return self.allows(Role.ANALYST)
+
+
+#: First-release role names, accepted in keys files and on the command line.
+_LEGACY_ROLES = {"reader": "viewer", "writer": "reviewer"}
 
 
 @dataclass(frozen=True, slots=True)

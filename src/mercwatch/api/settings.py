@@ -5,7 +5,7 @@ environment (``MERCWATCH_API_KEYS='[{"id": ..., "role": ..., "hash": ...}]'``), 
 secrets folder (``ApiSettings(_secrets_dir="/run/secrets")`` reads the file
 ``mercwatch_api_keys``). A ``keys_file`` (JSON or YAML: a list of key records, or
 ``{"keys": [...]}``) is merged in. Only hashes are ever configured: see
-:func:`mercwatch.api.auth.hash_secret` and ``mercwatch taxii keygen``.
+:func:`mercwatch.api.auth.hash_secret` and ``mercwatch keygen``.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class ApiSettings(BaseSettings):
         if not keys:
             raise ConfigError(
                 "no API keys configured: set MERCWATCH_API_KEYS or MERCWATCH_KEYS_FILE "
-                "(make one with `mercwatch taxii keygen`)"
+                "(make one with `mercwatch keygen ID --keys-file FILE`)"
             )
         limiter = FailureLimiter(
             self.auth_failures_per_client,

@@ -168,6 +168,29 @@ notification_contacts = Table(
     Column("locale", String(35), nullable=True),
     Column("updated_at", DateTime, nullable=False),
 )
+# Migration 0004: one row per enforcement effect (apply / reverse) sent to the platform,
+# see mercwatch.enforce.delivery.
+enforcement_delivery = Table(
+    "enforcement_delivery",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("action_id", Integer, ForeignKey("actions.id"), nullable=False),
+    Column("effect", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("claim_token", String(64), nullable=True),
+    Column("claimed_until", DateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),
+    UniqueConstraint("action_id", "effect", name="uq_enforcement_delivery_effect"),
+    Index("ix_enforcement_delivery_status_next", "status", "next_attempt_at"),
+)
+# Also migration 0004: the REST API pages actions by status and by operation in SQL.
+Index("ix_actions_status_id", actions.c.status, actions.c.id)
+Index("ix_actions_operation_id", actions.c.operation_id, actions.c.id)
 
 
 class StateSettings(BaseSettings):

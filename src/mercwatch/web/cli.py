@@ -1,7 +1,7 @@
 """``mercwatch serve``: the REST API, TAXII (when configured) and the dashboard in one server.
 
 Keys come from ``--keys-file`` or ``MERCWATCH_API_KEYS`` (hashes only, see
-``mercwatch taxii keygen``); the session secret from ``MERCWATCH_SESSION_SECRET``,
+``mercwatch keygen``); the session secret from ``MERCWATCH_SESSION_SECRET``,
 never from the command line, where it would show in process lists.
 """
 

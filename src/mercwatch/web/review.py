@@ -8,13 +8,15 @@ so the audit log records who decided and why.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mercwatch.api.keys import Principal, Role
 from mercwatch.api.throttle import TooManyAttempts
+from mercwatch.enforce import Enforcer
+from mercwatch.enforce.proposals import approve as approve_unless_own
 from mercwatch.errors import StateError
 from mercwatch.web.app import Dashboard
 from mercwatch.web.session import LOGIN_COOKIE, new_nonce
@@ -103,8 +105,7 @@ def router(dash: Dashboard) -> APIRouter:
             )
         who = f"dashboard:{session.key_id}"
         try:
-            act = enforcer.approve if decision == "approve" else enforcer.reject
-            stored = act(action_id, who, note.strip())
+            stored = _decide(enforcer, decision, action_id, who, note.strip())
         except StateError as exc:
             return dash.page(
                 request,
@@ -119,6 +120,13 @@ def router(dash: Dashboard) -> APIRouter:
         )
 
     return routes
+
+
+def _decide(enforcer: Enforcer, decision: str, action_id: int, who: str, note: str) -> Any:
+    """Approve (never one's own proposal: four eyes) or reject one queued action."""
+    if decision == "approve":
+        return approve_unless_own(enforcer, action_id, who, note)
+    return enforcer.reject(action_id, who, note)
 
 
 def dash_root(request: Request) -> str:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from mercwatch.api.cli_options import KeysFileOpt
-from mercwatch.api.keys import Role, new_api_key
+from mercwatch.api.keys_cli import keygen_command
 from mercwatch.errors import InputError
 from mercwatch.intel.taxii.client import PullLimitReached, PullLimits, pull_collection
 from mercwatch.intel.taxii.store import CollectionStore
@@ -160,25 +160,7 @@ def pull(
     )
 
 
-@taxii_app.command("keygen")
-def keygen(
-    key_id: Annotated[str, typer.Argument(help="Public key id (the Basic-auth user name).")],
-    role: Annotated[Role, typer.Option(help="reader, writer or admin.")] = Role.READER,
-    label: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
-) -> None:
-    """Make an API key: prints the secret once (stderr) and the record to configure (stdout)."""
-    token, record = new_api_key(key_id, role, label)
-    typer.echo(f"key (give it to the client once; it is not stored): {token}", err=True)
-    typer.echo(
-        json.dumps(
-            {
-                "id": record.key_id,
-                "role": record.role.value,
-                "hash": record.secret_hash,
-                "label": record.label,
-            }
-        )
-    )
+taxii_app.command("keygen")(keygen_command)  # the same verb as ``mercwatch keygen``
 
 
 def _exists(store: CollectionStore, collection: str) -> bool:

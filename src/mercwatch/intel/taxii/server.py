@@ -223,7 +223,7 @@ def _add_discovery_routes(
 def _collection(data: dict[str, Any], principal: Principal) -> dict[str, Any]:
     media = data.pop("media_types")
     data["can_read"] = principal.role.allows(Role.READER)
-    data["can_write"] = principal.role.allows(Role.WRITER)
+    data["can_write"] = principal.role.allows(Role.ANALYST)  # analysts add indicators
     data["media_types"] = media
     return data
 
@@ -277,7 +277,7 @@ def _add_write_routes(
     app: APIRouter, settings: ApiSettings, store: CollectionStore, auth: Authenticator
 ) -> None:
     base = f"/{settings.taxii_api_root}/collections/{{collection_id}}"
-    writer = Depends(auth.require(Role.WRITER))
+    writer = Depends(auth.require(Role.ANALYST))  # adding indicators is analyst work
     admin = Depends(auth.require(Role.ADMIN))
 
     @app.delete(f"{base}/objects/{{object_id}}/", summary="Delete versions of one object")
@@ -290,7 +290,7 @@ def _add_write_routes(
         store.delete_versions(collection_id, doomed)
         return TaxiiResponse({}, status_code=200)
 
-    @app.post(f"{base}/objects/", status_code=202, summary="Add objects (writers)")
+    @app.post(f"{base}/objects/", status_code=202, summary="Add objects (analyst role and up)")
     async def add_objects(
         collection_id: str, request: Request, _: Principal = writer
     ) -> TaxiiResponse:
