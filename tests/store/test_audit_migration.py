@@ -114,7 +114,7 @@ def test_downgrade_is_refused_once_entries_carry_images(legacy_url: str) -> None
     try:
         with engine.begin() as conn, pytest.raises(RuntimeError, match="carry row images"):
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "-1")
+            command.downgrade(cfg, "0002")
     finally:
         engine.dispose()
 
@@ -126,7 +126,7 @@ def test_downgrade_of_an_unimaged_store_restores_the_head(state_url: str) -> Non
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "-1")
+            command.downgrade(cfg, "0002")
         with engine.connect() as conn:
             assert conn.execute(text("SELECT entries, head_hash FROM audit_head")).all() == [
                 (0, GENESIS_HASH)

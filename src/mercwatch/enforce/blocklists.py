@@ -12,7 +12,7 @@ status ``applied`` (a reversed or rejected one drops out on the next export). Fi
   tools (no wildcards exist there).
 - ``blocked-domains.txt`` / ``blocked-urls.txt`` — one per line, for machines.
 - ``blocked-domains-defanged.txt`` / ``blocked-urls-defanged.txt`` — for people
-  (``evil[.]example``, ``hxxps[:]//``), so pasting them into a ticket opens nothing.
+  (``evil[.]example``, ``hXXps://``), so pasting them into a ticket opens nothing.
 - ``blocked-rejects.txt`` — a subject that is not a usable domain (say, a hostile
   string) is never written into a zone; it is listed here with the reason.
 
