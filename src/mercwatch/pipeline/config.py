@@ -37,6 +37,8 @@ class RunConfig:
             than the last one published into ``out``.
         shrink_ratio: a table with fewer than this share of the rows it had in the
             last run into ``out`` counts as shrunk (an empty one always does).
+        full_ingest: validate every part file again instead of only the parts added
+            since the last run into ``out`` (pipeline/incremental.py).
     """
 
     export: Path
@@ -54,6 +56,7 @@ class RunConfig:
     allow_failed_detectors: bool = False
     allow_shrink: bool = False
     shrink_ratio: float = DEFAULT_SHRINK_RATIO
+    full_ingest: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.shrink_ratio <= 1.0:

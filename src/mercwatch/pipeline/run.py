@@ -17,13 +17,15 @@ from ibis.backends import BaseBackend
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.errors import OutputError
-from mercwatch.ingest import IngestReport, ingest_export
+from mercwatch.ingest import IngestReport
 from mercwatch.intel.report.render import render_html, render_markdown
+from mercwatch.link.identity import stable_ids
 from mercwatch.model import Action, Notification, Operation
 from mercwatch.pipeline import guards, stages
 from mercwatch.pipeline.checkpoints import reached
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.coverage import evidence_gaps
+from mercwatch.pipeline.incremental import IncrementalIngest, ingest_incremental, known_operations
 from mercwatch.pipeline.lock import locked_output
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
 from mercwatch.store.engine import connect, duckdb_connection, hand_off, release, scratch_dir
@@ -49,6 +51,7 @@ class RunResult:
     files: list[str] = field(default_factory=list)
     evidence_gaps: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    loaded: IncrementalIngest | None = None
 
     @property
     def complete(self) -> bool:
@@ -80,6 +83,20 @@ class RunResult:
             "dry_run": self.config.dry_run,
             "evidence_gaps": list(self.evidence_gaps),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            **self._incremental(),
+        }
+
+    def _incremental(self) -> dict[str, Any]:
+        """Extension: how much of a part-file export was read again (absent otherwise)."""
+        if self.loaded is None or not (self.loaded.new_parts or self.loaded.cached_parts):
+            return {}
+        return {
+            "ingest_mode": {
+                "mode": self.loaded.mode,
+                "new_parts": self.loaded.new_parts,
+                "cached_parts": self.loaded.cached_parts,
+                "reason": self.loaded.reason,
+            }
         }
 
 
@@ -123,7 +140,16 @@ def _run_locked(config: RunConfig) -> RunResult:
     analytics = con
     store = StateStore.open(config.resolved_state_url())
     try:
-        report = timer.call("ingest", ingest_export, config.export, con, config.ingest_limits)
+        loaded = timer.call(
+            "ingest",
+            ingest_incremental,
+            config.export,
+            config.out,
+            con,
+            config.ingest_limits,
+            full=config.full_ingest,
+        )
+        report = loaded.report
         warnings = guards.check_shrink(
             report, guards.previous_summary(config.out), config.shrink_ratio, config.allow_shrink
         )
@@ -135,9 +161,10 @@ def _run_locked(config: RunConfig) -> RunResult:
         feed = timer.call("intel_import", stages.import_intel, config, now)
         detection = timer.call("detect", _detect, analytics, config, stages.known_bad(feed, now))
         warnings += guards.check_detectors(detection, config.allow_failed_detectors)
-        result = RunResult(config, report, detection, warnings=warnings)
+        result = RunResult(config, report, detection, warnings=warnings, loaded=loaded)
         result.evidence_gaps = timer.call("coverage", evidence_gaps, con)
-        result.operations = timer.call("link", stages.link, analytics, detection.signals, feed, now)
+        found = timer.call("link", stages.link, analytics, detection.signals, feed, now)
+        result.operations = stable_ids(found, known_operations(store))
         with timer.stage("intel_export"):
             sensitive = stages.target_names(con, result.operations)
             bundle = _indicators(result, sensitive, now)
