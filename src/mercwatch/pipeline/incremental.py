@@ -27,7 +27,8 @@ import json
 import os
 import shutil
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -87,9 +88,19 @@ def part_tables(export: Path) -> dict[str, TableFiles]:
 
 
 def ingest_incremental(
-    export: Path, out: Path, con: BaseBackend, limits: IngestLimits, *, full: bool = False
+    export: Path,
+    out: Path,
+    con: BaseBackend,
+    limits: IngestLimits,
+    *,
+    full: bool = False,
+    ready: Callable[[str], bool] | None = None,
 ) -> IncrementalIngest:
     """Load ``export`` into ``con`` as ``ingest_export`` would, reading only new parts.
+
+    Args:
+        ready: which part files (relative path) may be read now; ``None`` = all.
+            ``watch`` leaves out parts still being written.
 
     Raises:
         InputError: as ``ingest_export``; also a part that changed while it was read.
@@ -97,29 +108,49 @@ def ingest_incremental(
     export = Path(export)
     cache = out / CACHE_DIR
     parts = part_tables(export)
+    held_back = False
+    if ready is not None:
+        for table, files in parts.items():
+            paths = tuple(p for p in files.paths if ready(_rel(p, export)))
+            held_back |= paths != files.paths
+            parts[table] = replace(files, paths=paths)
     if not parts:
         return IncrementalIngest(ingest_export(export, con, limits), "full", 0, 0, "no part files")
     stamps = {_rel(p, export): PartStamp.of(p) for f in parts.values() for p in f.paths}
-    manifest = _load_manifest(cache)
+    manifest = load_manifest(cache)
     reason = "--full" if full else _why_not(manifest, export, limits, parts, stamps)
     if reason:
-        report = ingest_export(export, con, limits)
+        if held_back:  # read only the ready parts, through a batch folder
+            report = _ingest_batch(export, cache, con, limits, parts, stamps)
+        else:
+            report = ingest_export(export, con, limits)
         _check_unchanged(export, stamps)
         _rebuild_cache(cache, con, export, limits, parts, stamps, report)
         return IncrementalIngest(report, "full", len(stamps), 0, reason)
     assert manifest is not None
     cached = len(manifest["parts"])
     new = {name: stamp for name, stamp in stamps.items() if name not in manifest["parts"]}
-    batch = cache / "batch"
-    _stage_batch(export, batch, parts, new)
-    try:
-        report = ingest_export(batch, con, limits)
-    finally:
-        shutil.rmtree(batch, ignore_errors=True)
-    _check_unchanged(export, {n: stamps[n] for n in new})
+    report = _ingest_batch(export, cache, con, limits, parts, new)
+    _check_unchanged(export, new)
     report = _merge(con, cache, manifest, report, parts, limits)
     _save_batch(cache, con, manifest, export, parts, new, report)
     return IncrementalIngest(report, "incremental", len(new), cached)
+
+
+def _ingest_batch(
+    export: Path,
+    cache: Path,
+    con: BaseBackend,
+    limits: IngestLimits,
+    parts: dict[str, TableFiles],
+    new: dict[str, PartStamp],
+) -> IngestReport:
+    batch = cache / "batch"
+    _stage_batch(export, batch, parts, new)
+    try:
+        return ingest_export(batch, con, limits)
+    finally:
+        shutil.rmtree(batch, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- eligibility
@@ -329,7 +360,7 @@ def _count(raw: Any, table: str) -> int:
 # ---------------------------------------------------------------- the cache on disk
 
 
-def _load_manifest(cache: Path) -> dict[str, Any] | None:
+def load_manifest(cache: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((cache / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -370,7 +401,7 @@ def _rebuild_cache(
     report: IngestReport,
 ) -> None:
     """After a full ingest: the part tables' rows and rejects become batch 1."""
-    old = _load_manifest(cache)
+    old = load_manifest(cache)
     shutil.rmtree(cache, ignore_errors=True)
     cache.mkdir(parents=True)
     manifest = {
@@ -425,11 +456,24 @@ def _save_batch(
         r: n for r, n in report.reject_reasons if r.split(".", 1)[0].split(":")[0] in parts
     }
     manifest["next_batch"] = number + 1
+    manifest["single_files"] = single_file_stamps(export)
     _write_manifest(cache, manifest)
 
 
 def _rel(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
+
+
+def single_file_stamps(export: Path) -> dict[str, dict[str, int]]:
+    """Stamps of the tables given as one file (read whole each run): ``watch`` reruns
+    when one of them changes, and only then, across restarts too."""
+    found = {}
+    for spec in TABLES.values():
+        files = find_table(export, spec.name)
+        if files is not None and not (export / spec.name).is_dir():
+            for path in files.paths:
+                found[_rel(path, export)] = asdict(PartStamp.of(path))
+    return found
 
 
 def known_operations(store: StateStore) -> list[KnownOperation]:

@@ -28,6 +28,7 @@ from mercwatch.pipeline.coverage import evidence_gaps
 from mercwatch.pipeline.incremental import IncrementalIngest, ingest_incremental, known_operations
 from mercwatch.pipeline.lock import locked_output
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
+from mercwatch.pipeline.progress import StageListener
 from mercwatch.store.engine import connect, duckdb_connection, hand_off, release, scratch_dir
 from mercwatch.store.state import StateStore
 
@@ -101,12 +102,15 @@ class RunResult:
 
 
 class _Timer:
-    def __init__(self) -> None:
+    def __init__(self, listener: StageListener | None = None) -> None:
         self.seconds: dict[str, float] = {}
+        self.listener = listener
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         reached(f"stage:{name}")
+        if self.listener is not None:
+            self.listener(name)
         started = time.perf_counter()
         try:
             yield
@@ -118,8 +122,10 @@ class _Timer:
             return fn(*args, **kwargs)
 
 
-def run_pipeline(config: RunConfig) -> RunResult:
+def run_pipeline(config: RunConfig, progress: StageListener | None = None) -> RunResult:
     """Run every stage on ``config.export`` and publish the outputs in ``config.out``.
+
+    ``progress`` is told the name of each stage as it starts (pipeline/progress.py).
 
     The run holds OUT's lock throughout. It stops before enforcement, notification
     and publication when a guard refuses (failed detectors, a shrunken export), and
@@ -131,11 +137,11 @@ def run_pipeline(config: RunConfig) -> RunResult:
             published before stay as they were.
     """
     with locked_output(config.out):
-        return _run_locked(config)
+        return _run_locked(config, progress)
 
 
-def _run_locked(config: RunConfig) -> RunResult:
-    timer = _Timer()
+def _run_locked(config: RunConfig, progress: StageListener | None) -> RunResult:
+    timer = _Timer(progress)
     con = connect(dataclasses.replace(config.engine, kind="duckdb"))
     analytics = con
     store = StateStore.open(config.resolved_state_url())
@@ -148,6 +154,7 @@ def _run_locked(config: RunConfig) -> RunResult:
             con,
             config.ingest_limits,
             full=config.full_ingest,
+            ready=config.part_filter,
         )
         report = loaded.report
         warnings = guards.check_shrink(
