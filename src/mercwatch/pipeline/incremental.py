@@ -28,7 +28,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,9 @@ class IncrementalIngest:
     new_parts: int
     cached_parts: int
     reason: str = ""
+    # Stamps of the tables given as one file, taken before reading them: published in
+    # the summary so ``watch`` knows what the outputs it sees were computed from.
+    single_files: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def part_tables(export: Path) -> dict[str, TableFiles]:
@@ -107,6 +110,7 @@ def ingest_incremental(
     """
     export = Path(export)
     cache = out / CACHE_DIR
+    singles = single_file_stamps(export)
     parts = part_tables(export)
     held_back = False
     if ready is not None:
@@ -126,7 +130,7 @@ def ingest_incremental(
             report = ingest_export(export, con, limits)
         _check_unchanged(export, stamps)
         _rebuild_cache(cache, con, export, limits, parts, stamps, report)
-        return IncrementalIngest(report, "full", len(stamps), 0, reason)
+        return IncrementalIngest(report, "full", len(stamps), 0, reason, singles)
     assert manifest is not None
     cached = len(manifest["parts"])
     new = {name: stamp for name, stamp in stamps.items() if name not in manifest["parts"]}
@@ -134,7 +138,7 @@ def ingest_incremental(
     _check_unchanged(export, new)
     report = _merge(con, cache, manifest, report, parts, limits)
     _save_batch(cache, con, manifest, export, parts, new, report)
-    return IncrementalIngest(report, "incremental", len(new), cached)
+    return IncrementalIngest(report, "incremental", len(new), cached, "", singles)
 
 
 def _ingest_batch(
@@ -456,7 +460,6 @@ def _save_batch(
         r: n for r, n in report.reject_reasons if r.split(".", 1)[0].split(":")[0] in parts
     }
     manifest["next_batch"] = number + 1
-    manifest["single_files"] = single_file_stamps(export)
     _write_manifest(cache, manifest)
 
 

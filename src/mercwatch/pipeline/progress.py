@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -83,7 +83,26 @@ def stage_progress(
 
         def started(stage: str) -> None:
             done = order.get(stage, 0)
-            bar.update(task, completed=done, description=f"{title}: {stage}")
+            bar.update(task, completed=done, description=f"{title}: {stage}", refresh=True)
 
         yield started
         bar.update(task, completed=len(stages), description=f"{title}: done")
+
+
+@contextmanager
+def counted_progress(
+    title: str, console: Console | None = None
+) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A listener ``(step, done, total)`` drawing one bar with its ETA, or ``None``."""
+    if not progress_wanted(console):
+        yield None
+        return
+    with new_progress(console) as bar:
+        task = bar.add_task(title, total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(
+                task, completed=done, total=total, description=f"{title}: {step}", refresh=True
+            )
+
+        yield update

@@ -97,6 +97,7 @@ class RunResult:
                 "new_parts": self.loaded.new_parts,
                 "cached_parts": self.loaded.cached_parts,
                 "reason": self.loaded.reason,
+                "single_files": self.loaded.single_files,
             }
         }
 

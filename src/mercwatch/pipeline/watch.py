@@ -24,13 +24,8 @@ from dataclasses import dataclass, field
 from mercwatch.ingest.contract import TABLES
 from mercwatch.ingest.discover import in_progress
 from mercwatch.pipeline.config import RunConfig
-from mercwatch.pipeline.incremental import (
-    CACHE_DIR,
-    PartStamp,
-    load_manifest,
-    part_tables,
-    single_file_stamps,
-)
+from mercwatch.pipeline.guards import previous_summary
+from mercwatch.pipeline.incremental import PartStamp, part_tables, single_file_stamps
 from mercwatch.pipeline.progress import StageListener
 from mercwatch.pipeline.run import RunResult, run_pipeline
 from mercwatch.store.state import StateStore
@@ -79,13 +74,13 @@ class Watcher:
         self.seen = stamps
         if stamps and not ready:
             return None  # every part is still landing
-        manifest = load_manifest(out / CACHE_DIR)
-        done = set(manifest["parts"]) if manifest else set()
+        # What the published outputs were computed from, not what the ingest cache
+        # holds: a run killed after ingest has cached parts it never published.
+        published = previous_summary(out) or {}
+        done = {f for t in published.get("tables", ()) for f in t.get("files", ())}
         new = sorted(ready - done)
-        unchanged = manifest is not None and manifest.get("single_files") == single_file_stamps(
-            export
-        )
-        if unchanged and not new:
+        singles = published.get("ingest_mode", {}).get("single_files")
+        if published and not new and singles == single_file_stamps(export):
             return None
         before = _state_counts(self.config)
         started = time.perf_counter()
