@@ -109,6 +109,8 @@ def ingest_incremental(
         InputError: as ``ingest_export``; also a part that changed while it was read.
     """
     export = Path(export)
+    if not export.is_dir():
+        raise InputError(str(export), "export folder not found")
     cache = out / CACHE_DIR
     singles = single_file_stamps(export)
     parts = part_tables(export)

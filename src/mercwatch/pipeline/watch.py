@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mercwatch.errors import InputError
 from mercwatch.ingest.contract import TABLES
 from mercwatch.ingest.discover import in_progress
 from mercwatch.pipeline.config import RunConfig
@@ -59,6 +60,8 @@ class Watcher:
     def poll(self, progress: StageListener | None = None) -> Batch | None:
         """Run once if anything new has landed; ``None`` when there was nothing to do."""
         export, out = self.config.export, self.config.out
+        if not export.is_dir():
+            raise InputError(str(export), "export folder not found")
         stamps = {
             p.relative_to(export).as_posix(): PartStamp.of(p)
             for files in part_tables(export).values()
