@@ -78,9 +78,10 @@ def _register_subcommands() -> None:
     from mercwatch.detectors.cli import detectors_command
     from mercwatch.enforce.cli import register as register_enforce
     from mercwatch.notify.cli import register as register_notify
-    from mercwatch.pipeline.cli import demo_command, eval_command, run_command
+    from mercwatch.pipeline.cli import demo_command, eval_command, run_command, watch_command
 
     app.command("run")(run_command)
+    app.command("watch")(watch_command)
     app.command("eval")(eval_command)
     app.command("demo")(demo_command)
     app.command("detectors")(detectors_command)

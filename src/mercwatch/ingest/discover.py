@@ -3,6 +3,9 @@
 A table is ``NAME.jsonl``, ``NAME.jsonl.gz``, ``NAME.csv``, ``NAME.csv.gz``,
 ``NAME.parquet`` or a folder ``NAME/`` of such part files (one format per table).
 Symbolic links and special files (FIFOs, devices) are refused with an error.
+Inside a table folder, a name starting with a dot is a part still being written
+(writers land ``.part-0003.jsonl`` and rename it when done, as ``*.tmp`` files are
+never data): it is not read, and :func:`in_progress` lists them so ``watch`` can say so.
 """
 
 from __future__ import annotations
@@ -112,6 +115,8 @@ def _walk(folder: Path, root: Path) -> list[Path]:
     """Every data file under ``folder``, refusing links and special files on the way."""
     found = []
     for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue  # a part still being written (module docstring)
         _refuse_link(path, root)
         mode = path.lstat().st_mode
         if stat.S_ISDIR(mode):
@@ -135,3 +140,11 @@ def _folder_table(folder: Path, table: str, root: Path) -> TableFiles:
             str(folder), f"table {table!r} mixes formats: {sorted(f.value for f in formats)}"
         )
     return TableFiles(table, formats.pop(), tuple(parts))
+
+
+def in_progress(export: Path, table: str) -> list[str]:
+    """Dot-files under the folder of ``table``: parts not yet landed, never read."""
+    folder = export / table
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p.relative_to(export).as_posix() for p in folder.rglob(".*") if file_format(p))

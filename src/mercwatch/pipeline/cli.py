@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +20,7 @@ from rich.text import Text
 from mercwatch.evaluate import evaluate, fmt
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
+from mercwatch.pipeline.progress import progress_wanted, stage_progress
 from mercwatch.pipeline.run import RunResult, run_pipeline
 from mercwatch.store.engine import EngineConfig
 
@@ -94,6 +98,14 @@ def run_command(
             "counts as shrunk; an empty one always does."
         ),
     ] = DEFAULT_SHRINK_RATIO,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Validate every part file again (default: only parts added since the "
+            "last run into OUT).",
+        ),
+    ] = False,
 ) -> None:
     """Detect operations in EXPORT and write operations, enforcement, notifications,
     indicators, report and rejects to OUT.
@@ -116,9 +128,10 @@ def run_command(
         allow_failed_detectors=allow_failed_detectors,
         allow_shrink=allow_shrink,
         shrink_ratio=shrink_ratio,
+        full_ingest=full,
     )
-    with console.status("running mercwatch ..."):
-        result = run_pipeline(config)
+    with stage_progress("mercwatch run", console=console) as progress:
+        result = run_pipeline(config, progress)
     print_run(result)
 
 
@@ -231,8 +244,8 @@ def demo_command(
     export, results = base / "export", base / "out"
     with console.status(f"simulating a platform of {users} users (seed {seed}) ..."):
         simulate(SimConfig(users=users, seed=seed), export)
-    with console.status("running the pipeline ..."):
-        result = run_pipeline(RunConfig(export=export, out=results))
+    with stage_progress("running the pipeline", console=console) as progress:
+        result = run_pipeline(RunConfig(export=export, out=results), progress)
     print_run(result)
     quality = evaluate(results, export / "truth.json")
     console.print(
@@ -240,4 +253,92 @@ def demo_command(
         f"recall {fmt(quality.account_recall)}; target recall {fmt(quality.target_recall)}; "
         f"operation purity {fmt(quality.operation_purity)}; benign accounts disabled "
         f"{quality.benign_accounts_disabled}"
+    )
+
+
+def watch_command(
+    export: Annotated[Path, typer.Argument(help="Export folder whose tables grow by part files.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder kept current.")],
+    interval: Annotated[float, typer.Option(help="Seconds between polls.")] = 10.0,
+    settle: Annotated[
+        float,
+        typer.Option(help="A part whose mtime is this many seconds old counts as landed."),
+    ] = 2.0,
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll once, run if anything landed, exit.")
+    ] = False,
+    intel: Annotated[
+        list[Path],
+        typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable."),
+    ] = [],  # noqa: B006
+    state_url: Annotated[
+        str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")
+    ] = None,
+    policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
+    ] = False,
+) -> None:
+    """Keep OUT current as part files land in EXPORT (e.g. events/part-0003.jsonl).
+
+    Each poll runs the pipeline on the parts that finished landing, reading only the new
+    ones; a part named with a leading dot or ending in .tmp is never read. Safe to stop
+    and restart at any moment: nothing is enforced or warned twice.
+
+    Exit codes (with --once, or when the watch stops): 0 ok; 1 a run failed or was
+    refused; 2 usage or configuration error. Without --once, a failed batch is shown
+    and retried at the next poll."""
+    from mercwatch.errors import ConfigError, MercwatchError
+    from mercwatch.pipeline.watch import Watcher
+
+    config = RunConfig(
+        export=export,
+        out=out,
+        intel=tuple(intel),
+        state_url=state_url,
+        policy=policy,
+        dry_run=dry_run,
+    )
+    watcher = Watcher(config, settle=settle)
+    while True:
+        try:
+            with stage_progress(f"batch {watcher.batches + 1}", console=console) as progress:
+                batch = watcher.poll(progress)
+        except ConfigError:
+            raise
+        except MercwatchError as exc:
+            if once:
+                raise
+            console.print(
+                f"[bold red]batch failed, retried next poll:[/bold red] {escape(str(exc))}"
+            )
+            batch = None
+        _show_batch(batch, watcher)
+        if once:
+            return
+        if progress_wanted(console):
+            with console.status(f"watching {export} (next poll in {interval:g}s) ..."):
+                time.sleep(interval)
+        else:
+            time.sleep(interval)
+
+
+def _show_batch(batch: object, watcher: object) -> None:
+    """One line per poll: what landed, what it changed, how far behind OUT is."""
+    from mercwatch.pipeline.watch import Batch
+
+    if not progress_wanted(console) and logging.getLogger().getEffectiveLevel() >= logging.ERROR:
+        return
+    stamp = datetime.now(UTC).strftime("%H:%M:%S")
+    if not isinstance(batch, Batch):
+        console.print(f"{stamp} up to date: nothing new has landed", highlight=False)
+        return
+    lag = f"{batch.lag_seconds:.1f}s" if batch.lag_seconds is not None else "-"
+    landed = ", ".join(batch.new_parts) or "no new parts"
+    console.print(
+        f"{stamp} batch {batch.number} ({batch.mode}): {escape(landed)}; "
+        f"{batch.operations} operations, {batch.new_actions} new actions, "
+        f"{batch.new_warnings} new warnings; took {batch.seconds:.1f}s, lag {lag}"
+        + (f"; {len(batch.waiting)} part(s) still landing" if batch.waiting else ""),
+        highlight=False,
     )

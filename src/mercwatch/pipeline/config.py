@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,10 @@ class RunConfig:
             than the last one published into ``out``.
         shrink_ratio: a table with fewer than this share of the rows it had in the
             last run into ``out`` counts as shrunk (an empty one always does).
+        full_ingest: validate every part file again instead of only the parts added
+            since the last run into ``out`` (pipeline/incremental.py).
+        part_filter: which part files (path relative to the export) this run may read;
+            ``None`` = all. ``watch`` passes the parts that have finished landing.
     """
 
     export: Path
@@ -54,6 +59,8 @@ class RunConfig:
     allow_failed_detectors: bool = False
     allow_shrink: bool = False
     shrink_ratio: float = DEFAULT_SHRINK_RATIO
+    full_ingest: bool = False
+    part_filter: Callable[[str], bool] | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.shrink_ratio <= 1.0:

@@ -17,7 +17,7 @@ from ibis.backends import BaseBackend
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
 from mercwatch.errors import OutputError
-from mercwatch.ingest import IngestReport, ingest_export
+from mercwatch.ingest import IngestReport
 from mercwatch.intel.eventtime import usable_at_event_time
 from mercwatch.intel.report.counts import run_counts
 from mercwatch.intel.report.render import (
@@ -27,13 +27,16 @@ from mercwatch.intel.report.render import (
     render_public_markdown,
 )
 from mercwatch.intel.report.targeting import with_targeting
+from mercwatch.link.identity import stable_ids
 from mercwatch.model import Action, Notification, Operation
 from mercwatch.pipeline import guards, stages
 from mercwatch.pipeline.checkpoints import reached
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.coverage import evidence_gaps
+from mercwatch.pipeline.incremental import IncrementalIngest, ingest_incremental, known_operations
 from mercwatch.pipeline.lock import locked_output
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
+from mercwatch.pipeline.progress import StageListener
 from mercwatch.store.engine import connect, duckdb_connection, hand_off, release, scratch_dir
 from mercwatch.store.state import StateStore
 
@@ -57,6 +60,7 @@ class RunResult:
     files: list[str] = field(default_factory=list)
     evidence_gaps: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    loaded: IncrementalIngest | None = None
 
     @property
     def complete(self) -> bool:
@@ -95,16 +99,34 @@ class RunResult:
             "dry_run": self.config.dry_run,
             "evidence_gaps": list(self.evidence_gaps),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            **self._incremental(),
+        }
+
+    def _incremental(self) -> dict[str, Any]:
+        """Extension: how much of a part-file export was read again (absent otherwise)."""
+        if self.loaded is None or not (self.loaded.new_parts or self.loaded.cached_parts):
+            return {}
+        return {
+            "ingest_mode": {
+                "mode": self.loaded.mode,
+                "new_parts": self.loaded.new_parts,
+                "cached_parts": self.loaded.cached_parts,
+                "reason": self.loaded.reason,
+                "single_files": self.loaded.single_files,
+            }
         }
 
 
 class _Timer:
-    def __init__(self) -> None:
+    def __init__(self, listener: StageListener | None = None) -> None:
         self.seconds: dict[str, float] = {}
+        self.listener = listener
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         reached(f"stage:{name}")
+        if self.listener is not None:
+            self.listener(name)
         started = time.perf_counter()
         try:
             yield
@@ -116,8 +138,10 @@ class _Timer:
             return fn(*args, **kwargs)
 
 
-def run_pipeline(config: RunConfig) -> RunResult:
+def run_pipeline(config: RunConfig, progress: StageListener | None = None) -> RunResult:
     """Run every stage on ``config.export`` and publish the outputs in ``config.out``.
+
+    ``progress`` is told the name of each stage as it starts (pipeline/progress.py).
 
     The run holds OUT's lock throughout. It stops before enforcement, notification
     and publication when a guard refuses (failed detectors, a shrunken export), and
@@ -129,16 +153,26 @@ def run_pipeline(config: RunConfig) -> RunResult:
             published before stay as they were.
     """
     with locked_output(config.out):
-        return _run_locked(config)
+        return _run_locked(config, progress)
 
 
-def _run_locked(config: RunConfig) -> RunResult:
-    timer = _Timer()
+def _run_locked(config: RunConfig, progress: StageListener | None) -> RunResult:
+    timer = _Timer(progress)
     con = connect(dataclasses.replace(config.engine, kind="duckdb"))
     analytics = con
     store = StateStore.open(config.resolved_state_url())
     try:
-        report = timer.call("ingest", ingest_export, config.export, con, config.ingest_limits)
+        loaded = timer.call(
+            "ingest",
+            ingest_incremental,
+            config.export,
+            config.out,
+            con,
+            config.ingest_limits,
+            full=config.full_ingest,
+            ready=config.part_filter,
+        )
+        report = loaded.report
         warnings = guards.check_shrink(
             report, guards.previous_summary(config.out), config.shrink_ratio, config.allow_shrink
         )
@@ -157,11 +191,10 @@ def _run_locked(config: RunConfig) -> RunResult:
         bad = stages.known_bad(feed, now, usable)
         detection = timer.call("detect", _detect, analytics, config, bad)
         warnings += guards.check_detectors(detection, config.allow_failed_detectors)
-        result = RunResult(config, report, detection, warnings=warnings)
+        result = RunResult(config, report, detection, warnings=warnings, loaded=loaded)
         result.evidence_gaps = timer.call("coverage", evidence_gaps, con)
-        result.operations = timer.call(
-            "link", stages.link, analytics, detection.signals, feed, now, usable
-        )
+        found = timer.call("link", stages.link, analytics, detection.signals, feed, now, usable)
+        result.operations = stable_ids(found, known_operations(store))
         result.operations = with_targeting(con, result.operations)  # countries, sectors
         with timer.stage("intel_export"):
             sensitive = stages.target_names(con, result.operations)

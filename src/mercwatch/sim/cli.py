@@ -23,10 +23,12 @@ def simulate_command(
     ] = 0,
 ) -> None:
     """Simulate a platform export (SCHEMA.md) with operations and truth.json."""
+    from mercwatch.pipeline.progress import counted_progress
     from mercwatch.sim.core import simulate  # heavy imports only when the verb runs
 
     config = SimConfig(users=users, seed=seed, format=format, days=days, bad_rows=bad_rows)
-    result = simulate(config, out)
+    with counted_progress(f"simulating {users:,} users") as progress:
+        result = simulate(config, out, progress)
     ops = ", ".join(
         f"{o.operation_id} {o.actor} ({'/'.join(p.value[:5] for p in o.phases)})"
         for o in result.operations

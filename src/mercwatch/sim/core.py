@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +126,7 @@ def _write_events(
     scripted: pa.Table,
     ids: pa.Array,
     out: Path,
+    report: Progress,
 ) -> tuple[int, list[str], list[BadRow]]:
     """Generate and write events day-chunk by day-chunk; inject bad rows in the first."""
     fmt = config.format
@@ -137,6 +139,7 @@ def _write_events(
     sink: TableSink | None = None
     for c in range(n_chunks):
         days = range(c * per_chunk, min(config.days, (c + 1) * per_chunk))
+        report("events", days.start, config.days)
         lo, hi = WINDOW_START_S + days.start * DAY_S, WINDOW_START_S + days.stop * DAY_S
         mine = scripted.filter(pa.array((sts >= lo) & (sts < hi)))
         chunk = _finalise(pa.concat_tables([traffic.day(d) for d in days] + [mine]), ids, written)
@@ -178,12 +181,21 @@ def _write_truth(out: Path, config: SimConfig, scripted: _Scripted, placed: list
     (out / "truth.json").write_text(text, "utf-8")
 
 
-def simulate(config: SimConfig, out: Path) -> SimResult:
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    """Progress nobody watches (the library's default)."""
+
+
+def simulate(config: SimConfig, out: Path, progress: Progress | None = None) -> SimResult:
     """Write a SCHEMA.md platform export and ``truth.json`` into ``out``.
 
     Args:
         config: what to simulate; the same config always gives the same bytes.
         out: export folder (created; existing export files are overwritten).
+        progress: told ``(step, done, total)`` as the work goes (``mercwatch
+            simulate`` draws it as a bar); steps done count days of events.
 
     Returns:
         What was written, including the ground-truth operations.
@@ -192,6 +204,8 @@ def simulate(config: SimConfig, out: Path) -> SimResult:
         ConfigError: the config is invalid.
         InputError: ``out`` cannot be written.
     """
+    report = progress or _no_progress
+    report("population", 0, config.days)
     vocab = load_vocab()
     book = AddressBook(vocab)
     pop = build_population(_rng(config, _POP), config.users, vocab, book)
@@ -201,12 +215,13 @@ def simulate(config: SimConfig, out: Path) -> SimResult:
     except OSError as exc:
         raise InputError(str(out), f"cannot create export folder: {exc}") from exc
     ids = account_ids(pop)
+    report("accounts and friendships", 0, config.days)
     n_friendships = _write_people(config, pop, vocab, ids, out)
     traffic = BenignTraffic(
         pop, TextKit(vocab, pop), book, config.seed, config.days, config.events_per_user
     )
     written, event_files, placed = _write_events(
-        config, scripted.truths, traffic, scripted.events, ids, out
+        config, scripted.truths, traffic, scripted.events, ids, out, report
     )
     _write_truth(out, config, scripted, placed)
     suffix = SUFFIX[config.format]
