@@ -63,14 +63,17 @@ def parse_spark_conf(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str
     return tuple(pairs)
 
 
-def _spark_defaults(config: EngineConfig, scratch: Path) -> dict[str, str]:
-    """mercwatch's Spark settings before the platform's ``spark_conf``.
+def spark_settings(config: EngineConfig, scratch: Path) -> dict[str, str]:
+    """The Spark settings a session is built with: mercwatch's defaults, then ``spark_conf``.
 
+    A Spark Connect server owns its session's settings, so it gets ``spark_conf`` only.
     A ``local[N]`` master or one on the loopback interface is a one-machine cluster:
     the driver binds to 127.0.0.1 there, so nothing listens on a public interface. On
     any other cluster executors must reach the driver, so its address is left to Spark
     (or to ``spark.driver.host`` in ``spark_conf``).
     """
+    if config.spark_master.startswith("sc://"):
+        return dict(config.spark_conf)
     settings = {
         "spark.ui.enabled": "false",
         "spark.sql.shuffle.partitions": "4",
@@ -80,7 +83,7 @@ def _spark_defaults(config: EngineConfig, scratch: Path) -> dict[str, str]:
     if _is_one_machine(config.spark_master):
         settings["spark.driver.host"] = "127.0.0.1"
         settings["spark.driver.bindAddress"] = "127.0.0.1"
-    return settings
+    return settings | dict(config.spark_conf)
 
 
 def _is_one_machine(master: str) -> bool:
@@ -140,13 +143,10 @@ def _connect_spark(config: EngineConfig) -> BaseBackend:
     try:
         builder = SparkSession.builder.appName("mercwatch")
         if config.spark_master.startswith("sc://"):
-            # Spark Connect: the server owns the session's settings; pass only the user's.
             builder = builder.remote(config.spark_master)
-            settings = dict(config.spark_conf)
         else:
             builder = builder.master(config.spark_master)
-            settings = _spark_defaults(config, scratch) | dict(config.spark_conf)
-        for key, value in settings.items():
+        for key, value in spark_settings(config, scratch).items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
         backend = ibis.pyspark.connect(session)
