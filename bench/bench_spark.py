@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
-from mercwatch.store.engine import EngineConfig
+from mercwatch.store.engine import EngineConfig, parse_spark_conf
 
 STAGES = ("ingest", "hand_off", "detect", "link")
 
@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--spark-master", default=os.environ.get("MERCWATCH_TEST_SPARK_MASTER"))
+    parser.add_argument("--spark-conf", action="append", default=[], help="KEY=VALUE")
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
     if not args.spark_master:
@@ -56,11 +57,16 @@ def main() -> None:
     export = work / "export"
     sim = simulate(SimConfig(users=args.users, seed=args.seed), export)
     duck_wall, duck = _run(export, work / "duckdb", EngineConfig())
-    spark_engine = EngineConfig(kind="spark", spark_master=args.spark_master)
+    spark_engine = EngineConfig(
+        kind="spark",
+        spark_master=args.spark_master,
+        spark_conf=parse_spark_conf(args.spark_conf),
+    )
     spark_wall, spark = _run(export, work / "spark", spark_engine)
     same = _outputs(work / "duckdb") == _outputs(work / "spark")
 
-    print(f"{args.users} users, {sim.events} events; master {args.spark_master}")
+    conf = " ".join(args.spark_conf)
+    print(f"{args.users} users, {sim.events} events; master {args.spark_master} {conf}")
     print("| stage | DuckDB (s) | Spark cluster (s) | Spark / DuckDB |")
     print("|---|---|---|---|")
     for stage in (*STAGES, "total (wall)"):
