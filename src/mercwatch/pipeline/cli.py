@@ -22,7 +22,7 @@ from mercwatch.ingest.limits import IngestLimits
 from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
 from mercwatch.pipeline.progress import progress_wanted, stage_progress
 from mercwatch.pipeline.run import RunResult, run_pipeline
-from mercwatch.store.engine import EngineConfig
+from mercwatch.store.engine import EngineConfig, parse_spark_conf
 
 # Piped output (CI logs, notebooks) gets a fixed width rather than 80 columns.
 console = Console() if sys.stdout.isatty() else Console(width=120)
@@ -52,6 +52,18 @@ def run_command(
     ] = [],  # noqa: B006
     engine: Annotated[str, typer.Option(help="Analytics engine: duckdb or spark.")] = "duckdb",
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory cap, e.g. 4GB.")] = None,
+    spark_master: Annotated[
+        str,
+        typer.Option(
+            envvar="MERCWATCH_SPARK_MASTER",
+            help="Spark master for --engine spark: local[N], spark://HOST:7077, yarn, "
+            "k8s://..., or Spark Connect sc://HOST:15002 (docs/spark.md).",
+        ),
+    ] = "local[2]",
+    spark_conf: Annotated[
+        list[str],
+        typer.Option("--spark-conf", help="Spark setting KEY=VALUE (--engine spark); repeatable."),
+    ] = [],  # noqa: B006
     state_url: Annotated[
         str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")
     ] = None,
@@ -120,7 +132,12 @@ def run_command(
         state_url=state_url,
         policy=policy,
         dry_run=dry_run,
-        engine=EngineConfig(kind=engine, memory_limit=memory_limit),
+        engine=EngineConfig(
+            kind=engine,
+            memory_limit=memory_limit,
+            spark_master=spark_master,
+            spark_conf=parse_spark_conf(spark_conf),
+        ),
         only_detectors=frozenset(only),
         skip_detectors=frozenset(skip),
         detector_params=_parse_params(param),

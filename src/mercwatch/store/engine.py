@@ -33,7 +33,10 @@ class EngineConfig:
         memory_limit: DuckDB memory cap (spills to disk beyond it), e.g. ``"4GB"``.
         threads: DuckDB worker threads; ``None`` = all cores.
         temp_directory: where DuckDB spills when it reaches ``memory_limit``.
-        spark_master: Spark master URL or Spark Connect ``sc://`` address.
+        spark_master: Spark master URL (``local[N]``, ``spark://host:7077``, ``yarn``,
+            ``k8s://...``) or a Spark Connect ``sc://host:15002`` address.
+        spark_conf: extra Spark settings as ``(key, value)`` pairs, applied after
+            mercwatch's defaults so a platform can override any of them.
     """
 
     kind: str = "duckdb"
@@ -42,6 +45,50 @@ class EngineConfig:
     threads: int | None = None
     temp_directory: Path | None = None
     spark_master: str = "local[2]"
+    spark_conf: tuple[tuple[str, str], ...] = ()
+
+
+def parse_spark_conf(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``KEY=VALUE`` strings (``--spark-conf``) as pairs, in order.
+
+    Raises:
+        ConfigError: an item without ``=`` or with an empty key.
+    """
+    pairs = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--spark-conf {item!r}: expected KEY=VALUE, e.g. spark.cores.max=8")
+        pairs.append((key.strip(), value))
+    return tuple(pairs)
+
+
+def spark_settings(config: EngineConfig, scratch: Path) -> dict[str, str]:
+    """The Spark settings a session is built with: mercwatch's defaults, then ``spark_conf``.
+
+    A Spark Connect server owns its session's settings, so it gets ``spark_conf`` only.
+    A ``local[N]`` master or one on the loopback interface is a one-machine cluster:
+    the driver binds to 127.0.0.1 there, so nothing listens on a public interface. On
+    any other cluster executors must reach the driver, so its address is left to Spark
+    (or to ``spark.driver.host`` in ``spark_conf``).
+    """
+    if config.spark_master.startswith("sc://"):
+        return dict(config.spark_conf)
+    settings = {
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": "4",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.warehouse.dir": (scratch / "warehouse").as_posix(),
+    }
+    if _is_one_machine(config.spark_master):
+        settings["spark.driver.host"] = "127.0.0.1"
+        settings["spark.driver.bindAddress"] = "127.0.0.1"
+    return settings | dict(config.spark_conf)
+
+
+def _is_one_machine(master: str) -> bool:
+    host = master.removeprefix("spark://").split(":", 1)[0]
+    return master.startswith("local") or host in ("127.0.0.1", "localhost")
 
 
 def connect(config: EngineConfig | None = None) -> BaseBackend:
@@ -87,7 +134,8 @@ def _connect_spark(config: EngineConfig) -> BaseBackend:
         raise ConfigError(
             "the spark engine needs the extra: pip install 'mercwatch[spark]'"
         ) from exc
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if _is_one_machine(config.spark_master):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     # The session's own folder: the warehouse (detectors' shared tables) and the
     # hand-off Parquet. A fresh one per session (a reused warehouse fails with
     # LOCATION_ALREADY_EXISTS), removed by release() or, at the latest, at exit.
@@ -95,16 +143,12 @@ def _connect_spark(config: EngineConfig) -> BaseBackend:
     try:
         builder = SparkSession.builder.appName("mercwatch")
         if config.spark_master.startswith("sc://"):
-            session = builder.remote(config.spark_master).getOrCreate()
+            builder = builder.remote(config.spark_master)
         else:
-            session = (
-                builder.master(config.spark_master)
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.warehouse.dir", (scratch / "warehouse").as_posix())
-                .getOrCreate()
-            )
+            builder = builder.master(config.spark_master)
+        for key, value in spark_settings(config, scratch).items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
         backend = ibis.pyspark.connect(session)
     except Exception as exc:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -10,6 +10,13 @@ Ibis types ``TimestampValue.epoch_seconds()`` as ``int32``: the engine computes 
 ``to_pyarrow``, ``create_table``) it is cast to 32 bits, and a single event after
 2038-01-19 made three detectors fail with a conversion error. Every epoch in the
 project goes through :func:`epoch_seconds`, which is 64-bit; a test keeps it so.
+
+``round`` on a float64 differs between the engines at half-way values: DuckDB rounds
+the binary number (0.595 is stored as 0.59499..., so 0.59), Spark rounds its decimal
+text ("0.595", so 0.6). An evidence sentence then read "suspicious 0.59" on DuckDB and
+"suspicious 0.6" on the Spark cluster for the same link (issue 15). Every rounding goes
+through :func:`round_half_up`, plain float64 arithmetic both engines do identically; a
+test keeps it so.
 """
 
 from __future__ import annotations
@@ -31,3 +38,13 @@ def epoch_seconds(value: ir.TimestampValue) -> ir.FloatingValue:
 def trim(value: ir.StringValue) -> ir.StringValue:
     """``value`` without leading and trailing white space, on DuckDB and Spark alike."""
     return value.re_replace(_EDGE_SPACE, "")
+
+
+def round_half_up(value: ir.NumericValue, digits: int = 0) -> ir.FloatingValue:
+    """``value`` rounded to ``digits`` decimals, half up, the same on DuckDB and Spark.
+
+    ``floor(x * 10**digits + 0.5) / 10**digits`` in float64: IEEE arithmetic gives both
+    engines the same bits, where their ``ROUND`` functions disagree at half-way values.
+    """
+    scale = 10.0**digits
+    return (value.cast("float64") * scale + 0.5).floor().cast("float64") / scale

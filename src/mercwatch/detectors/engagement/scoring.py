@@ -12,6 +12,7 @@ import ibis
 import ibis.expr.types as ir
 
 from mercwatch.detectors.base import clamp01
+from mercwatch.store.exprs import round_half_up
 
 
 def noisy_or(parts: Sequence[tuple[ir.NumericValue, float]]) -> ir.FloatingValue:
@@ -42,4 +43,4 @@ def shrunk_lift(
 
 def fmt(value: ir.NumericValue, digits: int = 2) -> ir.StringValue:
     """A number rounded for an evidence sentence."""
-    return value.cast("float64").round(digits).cast("string")
+    return round_half_up(value, digits).cast("string")

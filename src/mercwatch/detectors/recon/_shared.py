@@ -20,7 +20,7 @@ import yaml
 from mercwatch.detectors.base import DetectionContext, clamp01
 from mercwatch.detectors.shared import account_addresses, at_risk, friend_pairs, interest
 from mercwatch.errors import ConfigError
-from mercwatch.store.exprs import epoch_seconds
+from mercwatch.store.exprs import epoch_seconds, round_half_up
 
 #: Viewer kinds of the views table: a logged-in account, or a logged-out address.
 ACCOUNT, IP, NETWORK = "account", "ip", "network"
@@ -272,8 +272,8 @@ def excess(
 
 
 def fmt_pct(value: ir.NumericValue) -> ir.StringValue:
-    return (value * 100).round().cast("int64").cast("string") + "%"
+    return round_half_up(value * 100).cast("int64").cast("string") + "%"
 
 
 def fmt_num(value: ir.NumericValue, digits: int = 1) -> ir.StringValue:
-    return value.cast("float64").round(digits).cast("string")
+    return round_half_up(value, digits).cast("string")
