@@ -28,8 +28,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from mercwatch.errors import MercwatchError
+from mercwatch.iocs import webmail_domains
 from mercwatch.link.intel import IntelIndex, indicator_kind, is_actor_name
-from mercwatch.link.knowledge import brand_domains, reseller_zones, webmail_domains
+from mercwatch.link.knowledge import brand_domains, reseller_zones
 from mercwatch.model import Attribution, Infrastructure
 
 #: Weight of one independent indicator of each specificity.
