@@ -371,3 +371,57 @@ def test_families_add_up_within_an_account_or_through_a_strong_tie(platform, sha
     ops = build_operations(platform.connect(), platform.signal_table())
 
     assert accounts_of(ops) == ([(watcher, writer)] if shared_device else [])
+
+
+@pytest.mark.parametrize("established", [False, True])
+@pytest.mark.parametrize("group", ["office", "family"])
+def test_a_community_of_established_accounts_is_not_an_operation(platform, group, established):
+    """An office team (one address) or a family (one tablet) whose members each had
+    friends long before the window: two of them look up and write to the same at-risk
+    people, giving reconnaissance and engagement evidence and a shared device. Made
+    for the job (no friends before the window) they are an operation; established,
+    they are a community, which only a malicious delivery or a domain of its own
+    would make one (checked: an operation either way before ``standing``)."""
+    targets = platform.benign("t", 4)
+    friends = platform.benign("f", 8)
+    members = [platform.account(f"{group}{i}") for i in range(3)]
+    for i, member in enumerate(members):
+        platform.signal(member, 0.9, detector="scraper", phase="reconnaissance")
+        platform.signal(member, 0.5, detector="fake_persona", phase="engagement")
+        if established:
+            for friend in friends[2 * i : 2 * i + 3]:
+                platform.friends(member, friend)
+        where = {"ip": "203.0.113.9"} if group == "office" else {"device_id": "tablet"}
+        for target in targets:
+            platform.event("view_profile", member, target, **where)
+            platform.event("message", member, target, text=f"hello {target}", **where)
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert (ops == []) is established, accounts_of(ops)
+
+
+def test_an_established_community_delivering_a_malicious_link_is_kept(platform):
+    targets = platform.benign("t", 3)
+    friends = platform.benign("f", 4)
+    members = [platform.account(f"m{i}") for i in range(2)]
+    platform.signal(
+        "evil-login.top", 0.95, detector="linkscore", phase="exploitation", subject_type="domain"
+    )
+    for member in members:
+        platform.signal(member, 0.9, detector="scraper", phase="reconnaissance")
+        for friend in friends:
+            platform.friends(member, friend)
+        for target in targets:
+            platform.event(
+                "message",
+                member,
+                target,
+                device_id="tablet",
+                url="https://evil-login.top/x",
+                text="look",
+            )
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == [tuple(members)]

@@ -37,6 +37,7 @@ from mercwatch.link.signals import (
     load_flags,
     phase_scores,
 )
+from mercwatch.link.standing import established_accounts
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
@@ -98,6 +99,10 @@ def build_operations(
     )
     if not candidates:
         return []
+    established = established_accounts(con, ctx, candidates)
+    candidates = {
+        a: dataclasses.replace(c, established=a in established) for a, c in candidates.items()
+    }
     found = collect_memberships(ctx, set(candidates))
     graph = build_graph(ctx, candidates, found)
     groups = cut_operations(graph, candidates, ctx.config)

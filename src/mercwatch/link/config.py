@@ -89,6 +89,10 @@ class LinkConfig:
             evidence family (:mod:`~.corroboration`: an operation needs two families
             or one strong infrastructure tie).
         evidence_per_detector: evidence items kept per detector per operation.
+        established_min_friends: friendships from before the export's window (with
+            accounts outside the candidates) that make an account established
+            (:mod:`~.standing`); a group of only established accounts needs evidence
+            a community does not produce (:mod:`~.corroboration`). 0 turns it off.
         device_expansion: also take in accounts that share a rarely shared device with a
             strong candidate and act on targets (hijacked accounts).
         search_max_hits: a search query naming at most this many accounts (by display
@@ -128,6 +132,7 @@ class LinkConfig:
     ring_min_members: int = 2
     corroboration_min_score: float = 0.3
     evidence_per_detector: int = 5
+    established_min_friends: int = 3
     device_expansion: bool = True
     search_max_hits: int = 1
     seed: int = 7
