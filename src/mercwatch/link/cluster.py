@@ -68,6 +68,7 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
             for crew in split_crews(group, tie_graph, config, within.get(gi, []))
         ],
         tie_graph,
+        config,
     )
 
 
@@ -119,20 +120,30 @@ def crews(
     return sorted(tuple(sorted(crew)) for crew in found)
 
 
-def merge_controlled(groups: list[tuple[str, ...]], tie_graph: TieGraph) -> list[tuple[str, ...]]:
-    """Groups that send the same link domain nobody else on the platform sends, merged.
+def merge_controlled(
+    groups: list[tuple[str, ...]], tie_graph: TieGraph, config: LinkConfig | None = None
+) -> list[tuple[str, ...]]:
+    """Groups that share infrastructure the operation controls, merged.
 
-    One operation, one record: crews that share infrastructure the operation controls
-    are its sub-groups (:attr:`~mercwatch.model.Operation.groups`), not separate
-    operations whose targets would be warned twice and whose counts would double.
+    Controlled infrastructure: a link domain nobody else on the platform sends, and
+    (given ``config``) a tie of a ``config.merge_ties`` kind — a rarely shared device,
+    a persona photo set — between members of the two groups, at ``min_edge_weight``.
+    One operation, one record: such crews are its sub-groups
+    (:attr:`~mercwatch.model.Operation.groups`), not separate operations whose targets
+    would be warned twice and whose counts would double. Community detection can cut
+    a large operation through such a tie (its crews talk to disjoint targets, so the
+    weak ties of the rest pull them apart); this puts it back. Crews split by
+    :func:`split_crews` never share one, since crews are the parts those ties join.
     Sorted.
     """
-    merged = _controlled(groups, tie_graph)
+    merged = _controlled(groups, tie_graph, config)
     return sorted(tuple(sorted(a for i in part for a in groups[i])) for part in merged)
 
 
-def _controlled(parts: list[tuple[str, ...]], tie_graph: TieGraph) -> list[list[int]]:
-    """Indices of ``parts`` merged where they send the same exclusive link domain."""
+def _controlled(
+    parts: list[tuple[str, ...]], tie_graph: TieGraph, config: LinkConfig | None = None
+) -> list[list[int]]:
+    """Indices of ``parts`` merged where they share controlled infrastructure."""
     owner = {a: i for i, part in enumerate(parts) for a in part}
     root = list(range(len(parts)))
 
@@ -146,6 +157,13 @@ def _controlled(parts: list[tuple[str, ...]], tie_graph: TieGraph) -> list[list[
         hit = sorted({owner[a] for a in senders if a in owner})
         for other in hit[1:]:
             root[find(other)] = find(hit[0])
+    if config is not None:
+        for (a, b), kinds in sorted(tie_graph.ties.items()):
+            ia, ib = owner.get(a), owner.get(b)
+            if ia is None or ib is None or ia == ib:
+                continue
+            if any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.merge_ties):
+                root[find(max(ia, ib))] = find(min(ia, ib))
     merged: dict[int, list[int]] = {}
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)

@@ -218,6 +218,9 @@ class Operation:
     # Extension: the operation's crews (sub-groups of ``accounts``) when it has several,
     # e.g. two teams sharing the operation's own domains. Empty: one crew.
     groups: tuple[tuple[str, ...], ...] = field(default=())
+    # Extension: the link stage's uncalibrated score, from which ``confidence`` (a
+    # probability, see mercwatch.link.calibration) was mapped. None: not recorded.
+    raw_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -234,6 +237,11 @@ class Operation:
             # Written only when known, so outputs without it stay byte-identical.
             **({"target_countries": dict(self.target_countries)} if self.target_countries else {}),
             **({"groups": [list(g) for g in self.groups]} if self.groups else {}),
+            **(
+                {"raw_confidence": round(float(self.raw_confidence), 4)}
+                if self.raw_confidence is not None
+                else {}
+            ),
         }
 
     @classmethod
@@ -254,6 +262,9 @@ class Operation:
                 sorted((str(k), int(v)) for k, v in (data.get("target_countries") or {}).items())
             ),
             groups=tuple(tuple(g) for g in data.get("groups") or ()),
+            raw_confidence=(
+                float(data["raw_confidence"]) if data.get("raw_confidence") is not None else None
+            ),
         )
 
 

@@ -1,0 +1,54 @@
+"""One operation, one record: groups tied by infrastructure the operation controls merge.
+
+Community detection cuts a large operation where its crews work disjoint targets;
+a crew that shares a persona photo set or a rarely shared device with the rest is
+still the same operation (altsim tuning seed 1: a 3-persona crew on the big group's
+photo set was reported as a second operation). An office address or a message
+template in common is not controlled infrastructure and merges nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mercwatch.link import LinkConfig
+from mercwatch.link.cluster import merge_controlled
+from mercwatch.link.graph import TieGraph
+from mercwatch.link.similarity import pair
+
+
+def _graph(kind: str, weight: float = 1.0) -> TieGraph:
+    accounts = ("a1", "a2", "b1", "b2", "c1")
+    ties = {
+        pair("a1", "a2"): {"device": 1.0},
+        pair("b1", "b2"): {"device": 1.0},
+        pair("a2", "b1"): {kind: weight},
+    }
+    return TieGraph(accounts, ties)
+
+
+@pytest.mark.parametrize(
+    ("kind", "weight", "merged"),
+    [
+        ("photo", 1.0, True),
+        ("device", 1.0, True),
+        ("photo", 0.1, False),  # below min_edge_weight: no tie at all
+        ("ip", 1.0, False),
+        ("template", 1.0, False),
+    ],
+)
+def test_groups_sharing_a_photo_set_or_device_are_one(kind, weight, merged):
+    groups = [("a1", "a2"), ("b1", "b2"), ("c1",)]
+    out = merge_controlled(groups, _graph(kind, weight), LinkConfig())
+    if merged:
+        assert out == [("a1", "a2", "b1", "b2"), ("c1",)]
+    else:
+        assert out == sorted(groups)
+
+
+def test_without_config_only_exclusive_domains_merge():
+    groups = [("a1", "a2"), ("b1", "b2")]
+    graph = _graph("photo")
+    assert merge_controlled(groups, graph) == groups
+    graph.exclusive["own.example"] = frozenset({"a1", "b2"})
+    assert merge_controlled(groups, graph) == [("a1", "a2", "b1", "b2")]
