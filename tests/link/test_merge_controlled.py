@@ -52,3 +52,17 @@ def test_without_config_only_exclusive_domains_merge():
     assert merge_controlled(groups, graph) == groups
     graph.exclusive["own.example"] = frozenset({"a1", "b2"})
     assert merge_controlled(groups, graph) == [("a1", "a2", "b1", "b2")]
+
+
+@pytest.mark.parametrize(
+    ("personas", "merged"),
+    [({"a2", "b1"}, True), ({"a2"}, False), (set(), False)],
+)
+def test_a_small_address_merges_crews_of_personas_only(personas, merged):
+    """Crews of made-for-the-job personas on one rented address are one operator
+    (altsim tuning seeds 3 and crowds-as-scripts 1: one operation reported as 3 and
+    5-6 records); colleagues with friends from before the window on one office
+    address are not merged by it."""
+    groups = [("a1", "a2"), ("b1", "b2")]
+    out = merge_controlled(groups, _graph("ip", 0.4), LinkConfig(), frozenset(personas))
+    assert out == ([("a1", "a2", "b1", "b2")] if merged else groups)

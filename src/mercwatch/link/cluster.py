@@ -42,8 +42,12 @@ def _leiden(graph: igraph.Graph, seed: int) -> list[list[int]]:
     return [list(members) for members in parts]
 
 
-def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...]]:
-    """Groups of accounts: components, with Leiden inside large ones, then crews. Sorted."""
+def split_groups(
+    tie_graph: TieGraph, config: LinkConfig, personas: frozenset[str] | None = None
+) -> list[tuple[str, ...]]:
+    """Groups of accounts: components, with Leiden inside large ones, then crews, then
+    crews on controlled infrastructure merged (``personas``: see
+    :func:`merge_controlled`). Sorted."""
     graph = tie_graph.to_igraph(config.min_edge_weight)
     groups: list[tuple[str, ...]] = []
     for component in graph.connected_components():
@@ -69,6 +73,7 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
         ],
         tie_graph,
         config,
+        personas,
     )
 
 
@@ -121,7 +126,10 @@ def crews(
 
 
 def merge_controlled(
-    groups: list[tuple[str, ...]], tie_graph: TieGraph, config: LinkConfig | None = None
+    groups: list[tuple[str, ...]],
+    tie_graph: TieGraph,
+    config: LinkConfig | None = None,
+    personas: frozenset[str] | None = None,
 ) -> list[tuple[str, ...]]:
     """Groups that share infrastructure the operation controls, merged.
 
@@ -130,18 +138,27 @@ def merge_controlled(
     a persona photo set — between members of the two groups, at ``min_edge_weight``.
     One operation, one record: such crews are its sub-groups
     (:attr:`~mercwatch.model.Operation.groups`), not separate operations whose targets
-    would be warned twice and whose counts would double. Community detection can cut
+    would be warned twice and whose counts would double. A tie of a
+    ``config.persona_merge_ties`` kind (an address at most a handful of accounts use,
+    at ``min_edge_weight``) merges too when both accounts are ``personas``: accounts
+    made for the job, with no friends from before the window (:mod:`~.standing`). An
+    office's colleagues on one small address are established and never merge by it;
+    personas of two crews logging in from the same rented address are one operator.
+    Community detection can cut
     a large operation through such a tie (its crews talk to disjoint targets, so the
     weak ties of the rest pull them apart); this puts it back. Crews split by
     :func:`split_crews` never share one, since crews are the parts those ties join.
     Sorted.
     """
-    merged = _controlled(groups, tie_graph, config)
+    merged = _controlled(groups, tie_graph, config, personas or frozenset())
     return sorted(tuple(sorted(a for i in part for a in groups[i])) for part in merged)
 
 
 def _controlled(
-    parts: list[tuple[str, ...]], tie_graph: TieGraph, config: LinkConfig | None = None
+    parts: list[tuple[str, ...]],
+    tie_graph: TieGraph,
+    config: LinkConfig | None = None,
+    personas: frozenset[str] = frozenset(),
 ) -> list[list[int]]:
     """Indices of ``parts`` merged where they share controlled infrastructure."""
     owner = {a: i for i, part in enumerate(parts) for a in part}
@@ -162,7 +179,10 @@ def _controlled(
             ia, ib = owner.get(a), owner.get(b)
             if ia is None or ib is None or ia == ib:
                 continue
-            if any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.merge_ties):
+            merge_by = config.merge_ties
+            if a in personas and b in personas:
+                merge_by = merge_by + config.persona_merge_ties
+            if any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in merge_by):
                 root[find(max(ia, ib))] = find(min(ia, ib))
     merged: dict[int, list[int]] = {}
     for i in range(len(parts)):
@@ -281,6 +301,7 @@ def cut_operations(
     tie_graph: TieGraph, candidates: Mapping[str, Candidate], config: LinkConfig
 ) -> list[tuple[str, ...]]:
     """The account groups that become operations, sorted."""
-    groups = split_groups(tie_graph, config)
+    personas = frozenset(a for a, c in candidates.items() if not c.established)
+    groups = split_groups(tie_graph, config, personas)
     pruned = (prune_group(g, tie_graph, candidates, config) for g in groups)
     return sorted(g for g in pruned if g and keep_group(g, candidates, config, tie_graph))

@@ -85,6 +85,8 @@ class LinkConfig:
         merge_ties: tie kinds that are infrastructure an operation controls (a device,
             a persona photo set): groups tied by one are merged into one operation
             (:func:`~.cluster.merge_controlled`).
+        persona_merge_ties: tie kinds that merge groups only between accounts made for
+            the job (not established, :mod:`~.standing`): a small shared address.
         ring_member_score: own engagement evidence (approaching people) that makes a
             member count towards a persona ring (:func:`~.cluster.persona_ring`).
         ring_min_members: device-tied approaching members a persona ring needs.
@@ -133,6 +135,7 @@ class LinkConfig:
     min_attachment: float = 0.5
     crew_ties: tuple[str, ...] = ("device", "photo", "cotarget")
     merge_ties: tuple[str, ...] = ("device", "photo")
+    persona_merge_ties: tuple[str, ...] = ("ip",)
     hijack_min_age_days: int = 365
     ring_member_score: float = 0.3
     ring_min_members: int = 2
