@@ -66,3 +66,16 @@ def test_a_small_address_merges_crews_of_personas_only(personas, merged):
     groups = [("a1", "a2"), ("b1", "b2")]
     out = merge_controlled(groups, _graph("ip", 0.4), LinkConfig(), frozenset(personas))
     assert out == ([("a1", "a2", "b1", "b2")] if merged else groups)
+
+
+@pytest.mark.parametrize(("users_on_address", "merged"), [(10, True), (15, False), (500, False)])
+def test_persona_address_is_rare_by_the_infrastructure_bound(users_on_address, merged):
+    """The address merges persona crews while at most ``infra_max_accounts`` (10)
+    accounts use it platform-wide (altsim tuning seed 4: one operation's 10 personas on
+    one address were reported as 3 operations); a wider address is a NAT."""
+    from mercwatch.link.context import popularity_discount
+
+    weight = LinkConfig().tie_weight("ip") * popularity_discount(users_on_address)
+    groups = [("a1", "a2"), ("b1", "b2")]
+    out = merge_controlled(groups, _graph("ip", weight), LinkConfig(), frozenset({"a2", "b1"}))
+    assert out == ([("a1", "a2", "b1", "b2")] if merged else groups)

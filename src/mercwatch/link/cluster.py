@@ -20,7 +20,7 @@ import igraph
 
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
-from mercwatch.link.context import noisy_or
+from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
@@ -139,8 +139,8 @@ def merge_controlled(
     One operation, one record: such crews are its sub-groups
     (:attr:`~mercwatch.model.Operation.groups`), not separate operations whose targets
     would be warned twice and whose counts would double. A tie of a
-    ``config.persona_merge_ties`` kind (an address at most a handful of accounts use,
-    at ``min_edge_weight``) merges too when both accounts are ``personas``: accounts
+    ``config.persona_merge_ties`` kind (an address at most ``infra_max_accounts``
+    accounts use platform-wide) merges too when both accounts are ``personas``: accounts
     made for the job, with no friends from before the window (:mod:`~.standing`). An
     office's colleagues on one small address are established and never merge by it;
     personas of two crews logging in from the same rented address are one operator.
@@ -179,15 +179,27 @@ def _controlled(
             ia, ib = owner.get(a), owner.get(b)
             if ia is None or ib is None or ia == ib:
                 continue
-            merge_by = config.merge_ties
-            if a in personas and b in personas:
-                merge_by = merge_by + config.persona_merge_ties
-            if any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in merge_by):
+            strong = any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties)
+            rented = (
+                a in personas
+                and b in personas
+                and any(
+                    kinds.get(k, 0.0) >= _rare_weight(k, config) for k in config.persona_merge_ties
+                )
+            )
+            if strong or rented:
                 root[find(max(ia, ib))] = find(min(ia, ib))
     merged: dict[int, list[int]] = {}
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)
     return list(merged.values())
+
+
+def _rare_weight(kind: str, config: LinkConfig) -> float:
+    """Tie weight of a ``kind`` key that ``infra_max_accounts`` accounts share platform-wide:
+    the project's bound for rarely shared infrastructure (graph weights are the kind's
+    base weight times :func:`~.context.popularity_discount` of the key's breadth)."""
+    return config.tie_weight(kind) * popularity_discount(config.infra_max_accounts) - 1e-9
 
 
 def prune_group(

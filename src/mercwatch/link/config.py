@@ -86,7 +86,8 @@ class LinkConfig:
             a persona photo set): groups tied by one are merged into one operation
             (:func:`~.cluster.merge_controlled`).
         persona_merge_ties: tie kinds that merge groups only between accounts made for
-            the job (not established, :mod:`~.standing`): a small shared address.
+            the job (not established, :mod:`~.standing`): an address at most
+            ``infra_max_accounts`` accounts use.
         ring_member_score: own engagement evidence (approaching people) that makes a
             member count towards a persona ring (:func:`~.cluster.persona_ring`).
         ring_min_members: device-tied approaching members a persona ring needs.
