@@ -33,6 +33,7 @@ class Platform:
     accounts: list[dict] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     signals: list[dict] = field(default_factory=list)
+    friendships: list[dict] = field(default_factory=list)
     _clock: itertools.count = field(default_factory=itertools.count)
 
     def account(self, account_id: str, created_at: datetime | None = None, **fields) -> str:
@@ -75,6 +76,12 @@ class Platform:
             )
         )
 
+    def friends(self, a: str, b: str, since: datetime | None = None) -> None:
+        """A friendship, by default from a year before the platform's first event."""
+        row = dict.fromkeys(FRIEND_SCHEMA.names)
+        row.update(a=a, b=b, since=since or T0 - timedelta(days=365))
+        self.friendships.append(row)
+
     def signal_table(self) -> pa.Table:
         return pa.Table.from_pylist(self.signals, schema=SIGNAL_SCHEMA)
 
@@ -82,7 +89,9 @@ class Platform:
         con = ibis.duckdb.connect()
         con.create_table("accounts", pa.Table.from_pylist(self.accounts, schema=ACCOUNT_SCHEMA))
         con.create_table("events", pa.Table.from_pylist(self.events, schema=EVENT_SCHEMA))
-        con.create_table("friendships", pa.Table.from_pylist([], schema=FRIEND_SCHEMA))
+        con.create_table(
+            "friendships", pa.Table.from_pylist(self.friendships, schema=FRIEND_SCHEMA)
+        )
         return con
 
     def persona_ring(

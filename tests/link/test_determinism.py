@@ -13,6 +13,10 @@ from mercwatch.link.config import LinkConfig
 PHOTO_A = 0x0F0F_F0F0_1234_5678
 PHOTO_B = 0xA5A5_5A5A_9ABC_DEF0
 NAT = "198.51.100.7"
+# The two crews share an address only their personas use, which by default makes them
+# one operation (LinkConfig.persona_merge_ties); off here, so that Leiden has two
+# operations to separate inside one component, which is what these tests are about.
+SEPARATE = LinkConfig(persona_merge_ties=())
 
 
 def _scenario(platform) -> None:
@@ -38,7 +42,7 @@ def _run(platform, seed: int | None):
             rng.shuffle(rows)
     return [
         op.to_dict() | {"levels": op.target_levels}
-        for op in build_operations(platform.connect(), platform.signal_table())
+        for op in build_operations(platform.connect(), platform.signal_table(), config=SEPARATE)
     ]
 
 
@@ -75,7 +79,7 @@ def test_signals_accepted_as_engine_table_or_arrow(platform):
 def test_leiden_seed_is_isolated_from_global_random_state(platform, seed):
     _scenario(platform)
     con = platform.connect()
-    config = LinkConfig(seed=seed)
+    config = LinkConfig(seed=seed, persona_merge_ties=())
     random.seed(12345)
     first = [o.to_dict() for o in build_operations(con, platform.signal_table(), config=config)]
     random.seed(54321)

@@ -19,6 +19,11 @@ def accounts_of(ops) -> list[tuple[str, ...]]:
 
 @pytest.mark.parametrize("office_users", [0, 30])
 def test_two_operations_behind_one_nat_stay_separate(platform, office_users):
+    """Two crews (own devices, photos and targets) on one address. Behind a NAT many
+    people use, the address is nobody's infrastructure: two operations. When only the
+    two crews' personas (no friends from before the window) ever use it, it is their
+    rented address: one operation with two crews (issue 11, one operation one record;
+    this case asserted two operations before ``persona_merge_ties``)."""
     targets = platform.benign("t", 4)
     crew_a = platform.persona_ring("opa", 4, "devA", PHOTO_A, targets=targets[:2], ip=NAT)
     crew_b = platform.persona_ring("opb", 4, "devB", PHOTO_B, targets=targets[2:], ip=NAT)
@@ -28,16 +33,14 @@ def test_two_operations_behind_one_nat_stay_separate(platform, office_users):
 
     ops = build_operations(con, signals)
 
-    assert accounts_of(ops) == [tuple(crew_a), tuple(crew_b)]
     if office_users:  # a NAT many people use is nobody's infrastructure
+        assert accounts_of(ops) == [tuple(crew_a), tuple(crew_b)]
         assert all(NAT not in op.infrastructure.ips for op in ops)
-    else:  # the NAT ties the crews into one component: Leiden or the crew split parts it
-        merged = build_operations(
-            con, signals, config=LinkConfig(leiden_min_size=10**6, crew_ties=())
-        )
-        assert accounts_of(merged) == [tuple(sorted(crew_a + crew_b))]
-        crews = build_operations(con, signals, config=LinkConfig(leiden_min_size=10**6))
-        assert accounts_of(crews) == [tuple(crew_a), tuple(crew_b)]
+    else:
+        assert accounts_of(ops) == [tuple(sorted(crew_a + crew_b))]
+        assert sorted(ops[0].groups) == [tuple(crew_a), tuple(crew_b)]
+        apart = build_operations(con, signals, config=LinkConfig(persona_merge_ties=()))
+        assert accounts_of(apart) == [tuple(crew_a), tuple(crew_b)]
 
 
 @pytest.mark.parametrize(
@@ -371,3 +374,57 @@ def test_families_add_up_within_an_account_or_through_a_strong_tie(platform, sha
     ops = build_operations(platform.connect(), platform.signal_table())
 
     assert accounts_of(ops) == ([(watcher, writer)] if shared_device else [])
+
+
+@pytest.mark.parametrize("established", [False, True])
+@pytest.mark.parametrize("group", ["office", "family"])
+def test_a_community_of_established_accounts_is_not_an_operation(platform, group, established):
+    """An office team (one address) or a family (one tablet) whose members each had
+    friends long before the window: two of them look up and write to the same at-risk
+    people, giving reconnaissance and engagement evidence and a shared device. Made
+    for the job (no friends before the window) they are an operation; established,
+    they are a community, which only a malicious delivery or a domain of its own
+    would make one (checked: an operation either way before ``standing``)."""
+    targets = platform.benign("t", 4)
+    friends = platform.benign("f", 8)
+    members = [platform.account(f"{group}{i}") for i in range(3)]
+    for i, member in enumerate(members):
+        platform.signal(member, 0.9, detector="scraper", phase="reconnaissance")
+        platform.signal(member, 0.5, detector="fake_persona", phase="engagement")
+        if established:
+            for friend in friends[2 * i : 2 * i + 3]:
+                platform.friends(member, friend)
+        where = {"ip": "203.0.113.9"} if group == "office" else {"device_id": "tablet"}
+        for target in targets:
+            platform.event("view_profile", member, target, **where)
+            platform.event("message", member, target, text=f"hello {target}", **where)
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert (ops == []) is established, accounts_of(ops)
+
+
+def test_an_established_community_delivering_a_malicious_link_is_kept(platform):
+    targets = platform.benign("t", 3)
+    friends = platform.benign("f", 4)
+    members = [platform.account(f"m{i}") for i in range(2)]
+    platform.signal(
+        "evil-login.top", 0.95, detector="linkscore", phase="exploitation", subject_type="domain"
+    )
+    for member in members:
+        platform.signal(member, 0.9, detector="scraper", phase="reconnaissance")
+        for friend in friends:
+            platform.friends(member, friend)
+        for target in targets:
+            platform.event(
+                "message",
+                member,
+                target,
+                device_id="tablet",
+                url="https://evil-login.top/x",
+                text="look",
+            )
+
+    ops = build_operations(platform.connect(), platform.signal_table())
+
+    assert accounts_of(ops) == [tuple(members)]

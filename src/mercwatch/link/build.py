@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from mercwatch.link.attribution import attribute
+from mercwatch.link.calibration import shipped
 from mercwatch.link.candidates import Candidate, find_candidates, malicious_links
 from mercwatch.link.cluster import crews, cut_operations, keep_group
 from mercwatch.link.config import LinkConfig
@@ -37,6 +38,7 @@ from mercwatch.link.signals import (
     load_flags,
     phase_scores,
 )
+from mercwatch.link.standing import established_accounts
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
@@ -98,6 +100,10 @@ def build_operations(
     )
     if not candidates:
         return []
+    established = established_accounts(con, ctx, candidates)
+    candidates = {
+        a: dataclasses.replace(c, established=a in established) for a, c in candidates.items()
+    }
     found = collect_memberships(ctx, set(candidates))
     graph = build_graph(ctx, candidates, found)
     groups = cut_operations(graph, candidates, ctx.config)
@@ -217,11 +223,11 @@ def _describe(
     kinds = tie_kinds(group, material.graph, cfg.min_edge_weight)
     first, last = _span(group, material.seen)
     parts = crews(group, material.graph, cfg)
+    raw = confidence(group, material.candidates, len(kinds), len(phases), attribution is not None)
     return Operation(
         operation_id=operation_id(group),
-        confidence=confidence(
-            group, material.candidates, len(kinds), len(phases), attribution is not None
-        ),
+        confidence=shipped()(raw) if cfg.calibrated else raw,
+        raw_confidence=raw,
         phases=phases,
         accounts=tuple(sorted(group)),
         targets=tuple(sorted(levels)),

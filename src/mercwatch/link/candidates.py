@@ -39,6 +39,7 @@ class Candidate:
             for the persona-ring rule of :func:`mercwatch.link.cluster.keep_group`.
         families: (family, strongest own evidence) for the corroboration rule of
             :mod:`mercwatch.link.corroboration`, in family order.
+        established: it had friends before the window (:mod:`mercwatch.link.standing`).
     """
 
     account_id: str
@@ -47,6 +48,7 @@ class Candidate:
     reasons: tuple[str, ...]
     approach_score: float = 0.0
     families: tuple[tuple[str, float], ...] = ()
+    established: bool = False
 
 
 def target_events(ctx: LinkContext) -> ibis.Table:

@@ -20,7 +20,7 @@ import igraph
 
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
-from mercwatch.link.context import noisy_or
+from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
@@ -42,8 +42,12 @@ def _leiden(graph: igraph.Graph, seed: int) -> list[list[int]]:
     return [list(members) for members in parts]
 
 
-def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...]]:
-    """Groups of accounts: components, with Leiden inside large ones, then crews. Sorted."""
+def split_groups(
+    tie_graph: TieGraph, config: LinkConfig, personas: frozenset[str] | None = None
+) -> list[tuple[str, ...]]:
+    """Groups of accounts: components, with Leiden inside large ones, then crews, then
+    crews on controlled infrastructure merged (``personas``: see
+    :func:`merge_controlled`). Sorted."""
     graph = tie_graph.to_igraph(config.min_edge_weight)
     groups: list[tuple[str, ...]] = []
     for component in graph.connected_components():
@@ -68,6 +72,8 @@ def split_groups(tie_graph: TieGraph, config: LinkConfig) -> list[tuple[str, ...
             for crew in split_crews(group, tie_graph, config, within.get(gi, []))
         ],
         tie_graph,
+        config,
+        personas,
     )
 
 
@@ -119,20 +125,42 @@ def crews(
     return sorted(tuple(sorted(crew)) for crew in found)
 
 
-def merge_controlled(groups: list[tuple[str, ...]], tie_graph: TieGraph) -> list[tuple[str, ...]]:
-    """Groups that send the same link domain nobody else on the platform sends, merged.
+def merge_controlled(
+    groups: list[tuple[str, ...]],
+    tie_graph: TieGraph,
+    config: LinkConfig | None = None,
+    personas: frozenset[str] | None = None,
+) -> list[tuple[str, ...]]:
+    """Groups that share infrastructure the operation controls, merged.
 
-    One operation, one record: crews that share infrastructure the operation controls
-    are its sub-groups (:attr:`~mercwatch.model.Operation.groups`), not separate
-    operations whose targets would be warned twice and whose counts would double.
+    Controlled infrastructure: a link domain nobody else on the platform sends, and
+    (given ``config``) a tie of a ``config.merge_ties`` kind — a rarely shared device,
+    a persona photo set — between members of the two groups, at ``min_edge_weight``.
+    One operation, one record: such crews are its sub-groups
+    (:attr:`~mercwatch.model.Operation.groups`), not separate operations whose targets
+    would be warned twice and whose counts would double. A tie of a
+    ``config.persona_merge_ties`` kind (an address at most ``infra_max_accounts``
+    accounts use platform-wide) merges too when both accounts are ``personas``: accounts
+    made for the job, with no friends from before the window (:mod:`~.standing`). An
+    office's colleagues on one small address are established and never merge by it;
+    personas of two crews logging in from the same rented address are one operator.
+    Community detection can cut
+    a large operation through such a tie (its crews talk to disjoint targets, so the
+    weak ties of the rest pull them apart); this puts it back. Crews split by
+    :func:`split_crews` never share one, since crews are the parts those ties join.
     Sorted.
     """
-    merged = _controlled(groups, tie_graph)
+    merged = _controlled(groups, tie_graph, config, personas or frozenset())
     return sorted(tuple(sorted(a for i in part for a in groups[i])) for part in merged)
 
 
-def _controlled(parts: list[tuple[str, ...]], tie_graph: TieGraph) -> list[list[int]]:
-    """Indices of ``parts`` merged where they send the same exclusive link domain."""
+def _controlled(
+    parts: list[tuple[str, ...]],
+    tie_graph: TieGraph,
+    config: LinkConfig | None = None,
+    personas: frozenset[str] = frozenset(),
+) -> list[list[int]]:
+    """Indices of ``parts`` merged where they share controlled infrastructure."""
     owner = {a: i for i, part in enumerate(parts) for a in part}
     root = list(range(len(parts)))
 
@@ -146,10 +174,32 @@ def _controlled(parts: list[tuple[str, ...]], tie_graph: TieGraph) -> list[list[
         hit = sorted({owner[a] for a in senders if a in owner})
         for other in hit[1:]:
             root[find(other)] = find(hit[0])
+    if config is not None:
+        for (a, b), kinds in sorted(tie_graph.ties.items()):
+            ia, ib = owner.get(a), owner.get(b)
+            if ia is None or ib is None or ia == ib:
+                continue
+            strong = any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties)
+            rented = (
+                a in personas
+                and b in personas
+                and any(
+                    kinds.get(k, 0.0) >= _rare_weight(k, config) for k in config.persona_merge_ties
+                )
+            )
+            if strong or rented:
+                root[find(max(ia, ib))] = find(min(ia, ib))
     merged: dict[int, list[int]] = {}
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)
     return list(merged.values())
+
+
+def _rare_weight(kind: str, config: LinkConfig) -> float:
+    """Tie weight of a ``kind`` key that ``infra_max_accounts`` accounts share platform-wide:
+    the project's bound for rarely shared infrastructure (graph weights are the kind's
+    base weight times :func:`~.context.popularity_discount` of the key's breadth)."""
+    return config.tie_weight(kind) * popularity_discount(config.infra_max_accounts) - 1e-9
 
 
 def prune_group(
@@ -263,6 +313,7 @@ def cut_operations(
     tie_graph: TieGraph, candidates: Mapping[str, Candidate], config: LinkConfig
 ) -> list[tuple[str, ...]]:
     """The account groups that become operations, sorted."""
-    groups = split_groups(tie_graph, config)
+    personas = frozenset(a for a, c in candidates.items() if not c.established)
+    groups = split_groups(tie_graph, config, personas)
     pruned = (prune_group(g, tie_graph, candidates, config) for g in groups)
     return sorted(g for g in pruned if g and keep_group(g, candidates, config, tie_graph))

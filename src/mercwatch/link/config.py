@@ -82,6 +82,12 @@ class LinkConfig:
         crew_ties: tie kinds one crew shares and two crews of one vendor do not
             (:func:`~.cluster.split_crews`): a group whose members fall into two or
             more parts by these ties alone is split into those parts.
+        merge_ties: tie kinds that are infrastructure an operation controls (a device,
+            a persona photo set): groups tied by one are merged into one operation
+            (:func:`~.cluster.merge_controlled`).
+        persona_merge_ties: tie kinds that merge groups only between accounts made for
+            the job (not established, :mod:`~.standing`): an address at most
+            ``infra_max_accounts`` accounts use.
         ring_member_score: own engagement evidence (approaching people) that makes a
             member count towards a persona ring (:func:`~.cluster.persona_ring`).
         ring_min_members: device-tied approaching members a persona ring needs.
@@ -89,6 +95,12 @@ class LinkConfig:
             evidence family (:mod:`~.corroboration`: an operation needs two families
             or one strong infrastructure tie).
         evidence_per_detector: evidence items kept per detector per operation.
+        calibrated: report confidence as a probability through the shipped mapping
+            (:mod:`~.calibration`); False reports the raw score of :mod:`~.scoring`.
+        established_min_friends: friendships from before the export's window (with
+            accounts outside the candidates) that make an account established
+            (:mod:`~.standing`); a group of only established accounts needs evidence
+            a community does not produce (:mod:`~.corroboration`). 0 turns it off.
         device_expansion: also take in accounts that share a rarely shared device with a
             strong candidate and act on targets (hijacked accounts).
         search_max_hits: a search query naming at most this many accounts (by display
@@ -123,11 +135,15 @@ class LinkConfig:
     leiden_min_size: int = 4
     min_attachment: float = 0.5
     crew_ties: tuple[str, ...] = ("device", "photo", "cotarget")
+    merge_ties: tuple[str, ...] = ("device", "photo")
+    persona_merge_ties: tuple[str, ...] = ("ip",)
     hijack_min_age_days: int = 365
     ring_member_score: float = 0.3
     ring_min_members: int = 2
     corroboration_min_score: float = 0.3
     evidence_per_detector: int = 5
+    calibrated: bool = True
+    established_min_friends: int = 3
     device_expansion: bool = True
     search_max_hits: int = 1
     seed: int = 7

@@ -22,6 +22,13 @@ it needs two families of its own: one flagged link from a spammer is abuse, not 
 operation. Detectors listed in ``LinkConfig.tie_detectors`` restate shared
 infrastructure and never count as a family (see :mod:`~.signals`).
 
+A **community** — a group whose members are all established accounts, with friends
+made before the window (:mod:`~.standing`): an office team, a family, neighbours behind
+one NAT — is held to more: it is corroborated only by what a community does not do,
+delivering a link flagged malicious or sending a domain only they ever send. Their
+shared address or tablet, their similar searches and their looking at the same people
+are the ordinary life of people who know each other, not a second family of evidence.
+
 This is a necessary condition, checked in :func:`~.cluster.keep_group` on top of the
 strength rules there; it never adds a group.
 """
@@ -31,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from mercwatch.link.candidates import Candidate
+from mercwatch.link.candidates import REASON_LINK, Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
@@ -55,10 +62,15 @@ class Corroboration:
 
     families: tuple[str, ...]
     strong_ties: tuple[str, ...]
+    community: bool = False
+    delivered_malicious: bool = False
 
     @property
     def corroborated(self) -> bool:
-        """At least two families, or one strong infrastructure tie."""
+        """At least two families, or one strong infrastructure tie; for a community,
+        a malicious delivery or a domain of its own."""
+        if self.community:
+            return self.delivered_malicious or "own_domain" in self.strong_ties
         return len(self.families) >= 2 or bool(self.strong_ties)
 
 
@@ -131,7 +143,10 @@ def corroboration(
     tie_graph: TieGraph | None = None,
 ) -> Corroboration:
     """The corroboration of ``group`` (see the module docstring for the rule)."""
+    members = [candidates[a] for a in group]
     return Corroboration(
         families_of(group, candidates, config),
         strong_ties(group, tie_graph, config, candidates),
+        community=all(m.established for m in members),
+        delivered_malicious=any(REASON_LINK in m.reasons for m in members),
     )

@@ -221,6 +221,9 @@ class Operation:
     # Extension: how many targets carry each at-risk ``tags`` value (journalist, ...),
     # sorted by tag. Aggregated like ``target_countries``, for the public report.
     target_sectors: tuple[tuple[str, int], ...] = field(default=())
+    # Extension: the link stage's uncalibrated score, from which ``confidence`` (a
+    # probability, see mercwatch.link.calibration) was mapped. None: not recorded.
+    raw_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -238,6 +241,11 @@ class Operation:
             **({"target_countries": dict(self.target_countries)} if self.target_countries else {}),
             **({"groups": [list(g) for g in self.groups]} if self.groups else {}),
             **({"target_sectors": dict(self.target_sectors)} if self.target_sectors else {}),
+            **(
+                {"raw_confidence": round(float(self.raw_confidence), 4)}
+                if self.raw_confidence is not None
+                else {}
+            ),
         }
 
     @classmethod
@@ -260,6 +268,9 @@ class Operation:
             groups=tuple(tuple(g) for g in data.get("groups") or ()),
             target_sectors=tuple(
                 sorted((str(k), int(v)) for k, v in (data.get("target_sectors") or {}).items())
+            ),
+            raw_confidence=(
+                float(data["raw_confidence"]) if data.get("raw_confidence") is not None else None
             ),
         )
 

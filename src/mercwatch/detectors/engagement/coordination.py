@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 
 from mercwatch.detectors.base import DetectionContext, Detector, clamp01, saturating
 from mercwatch.detectors.engagement._shared import approaches, prior_friends
-from mercwatch.detectors.engagement.scoring import fmt, noisy_or, shrunk_lift
+from mercwatch.detectors.engagement.scoring import exact_sum, fmt, noisy_or, shrunk_lift
 from mercwatch.detectors.shared import account_addresses, interest, ip_breadth
 from mercwatch.model import Phase
 from mercwatch.store.exprs import epoch_seconds
@@ -174,12 +174,16 @@ class Coordination(Detector):
         ib = items.select(b="account", item_b="item", kind_b="kind")
         shared = ia.join(ib, [ia.item == ib.item_b, ia.kind == ib.kind_b, ia.a < ib.b])
         return shared.group_by(["a", "b"]).aggregate(
-            infra_w=shared.w.sum(),
+            infra_w=exact_sum(shared.w),
             shared=shared.kind.collect(distinct=True).sort().join(", "),
         )
 
     def _per_account(self, ctx: DetectionContext, both: ir.Table) -> ir.Table:
         # Independent pairs combine as a noisy-or: 1 - exp(sum(log(1 - pair))).
+        # Scores are rounded to 1e-9 before ranking: pairs that tie on paper must tie
+        # here too, whatever the last bits an engine's thread order left (see
+        # ``exact_sum``), so the id alone breaks the tie and reruns name one partner.
+        both = both.mutate(pair=both.pair.round(9))
         both = both.filter(both.pair > 0)
         # The strongest partner, ties broken by id so every engine names the same one.
         order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])
@@ -192,7 +196,7 @@ class Coordination(Detector):
             best_shared="shared",
         )
         per = both.group_by("account").aggregate(
-            miss=(1.0 - both.pair.clip(upper=0.99)).ln().sum(),
+            miss=exact_sum((1.0 - both.pair.clip(upper=0.99)).ln()),
             partners=both.partner.nunique(),
             best=both.pair.max(),
         )

@@ -44,3 +44,21 @@ def shrunk_lift(
 def fmt(value: ir.NumericValue, digits: int = 2) -> ir.StringValue:
     """A number rounded for an evidence sentence."""
     return round_half_up(value, digits).cast("string")
+
+
+#: Fixed-point unit of :func:`exact_sum`: 1e-12, far below any score's meaning.
+EXACT_SUM_UNIT = 1e12
+
+
+def exact_sum(value: ir.NumericValue, where: ir.BooleanValue | None = None) -> ir.FloatingValue:
+    """Sum of a float column that is the same whatever order the engine adds it in.
+
+    Why: floating-point addition is not associative, and DuckDB (or Spark) adds a
+    group's rows in whatever order its threads deliver them, so two reruns could give
+    sums a last bit apart and name a different "strongest" partner between tied ones.
+    Each term is rounded to ``1 / EXACT_SUM_UNIT`` and summed as integers, which is
+    exact and order-free (terms here are at most a few hundred in magnitude).
+    """
+    scaled = (value.cast("float64") * EXACT_SUM_UNIT).round().cast("int64")
+    total = scaled.sum(where=where) if where is not None else scaled.sum()
+    return total.cast("float64") / EXACT_SUM_UNIT
