@@ -21,7 +21,7 @@ from mercwatch.detectors.engagement._shared import approaches, prior_friends
 from mercwatch.detectors.engagement.scoring import exact_sum, fmt, noisy_or, shrunk_lift
 from mercwatch.detectors.shared import account_addresses, interest, ip_breadth
 from mercwatch.model import Phase
-from mercwatch.store.exprs import epoch_seconds
+from mercwatch.store.exprs import epoch_seconds, round_half_up
 
 # Ways of acting on a specific person.
 TOUCH_TYPES = ("friend_request", "message", "view_profile", "share_link", "post")
@@ -183,7 +183,7 @@ class Coordination(Detector):
         # Scores are rounded to 1e-9 before ranking: pairs that tie on paper must tie
         # here too, whatever the last bits an engine's thread order left (see
         # ``exact_sum``), so the id alone breaks the tie and reruns name one partner.
-        both = both.mutate(pair=both.pair.round(9))
+        both = both.mutate(pair=round_half_up(both.pair, 9))
         both = both.filter(both.pair > 0)
         # The strongest partner, ties broken by id so every engine names the same one.
         order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])

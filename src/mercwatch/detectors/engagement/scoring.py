@@ -59,6 +59,6 @@ def exact_sum(value: ir.NumericValue, where: ir.BooleanValue | None = None) -> i
     Each term is rounded to ``1 / EXACT_SUM_UNIT`` and summed as integers, which is
     exact and order-free (terms here are at most a few hundred in magnitude).
     """
-    scaled = (value.cast("float64") * EXACT_SUM_UNIT).round().cast("int64")
+    scaled = round_half_up(value.cast("float64") * EXACT_SUM_UNIT).cast("int64")
     total = scaled.sum(where=where) if where is not None else scaled.sum()
     return total.cast("float64") / EXACT_SUM_UNIT
