@@ -48,16 +48,16 @@ def hostile_peer(kind: str) -> tuple[FastAPI, list[int]]:
         text = body if isinstance(body, str) else json.dumps(body)
         return Response(text, media_type=MEDIA)
 
-    @app.get("/root/")
+    @app.get("/api1/")
     def root() -> Response:
         return taxii({"title": "peer", "versions": [MEDIA], "max_content_length": 10**6})
 
-    @app.get("/root/collections/")
+    @app.get("/api1/collections/")
     def collections() -> Response:
         coll = {"id": "c", "title": "c", "can_read": True, "can_write": False}
         return taxii({"collections": [{**coll, "media_types": [MEDIA]}]})
 
-    @app.get("/root/collections/c/objects/")
+    @app.get("/api1/collections/c/objects/")
     async def objects(next: str = "0") -> Response:
         served.append(int(next))
         if kind == "deep":
@@ -78,7 +78,7 @@ def test_an_endless_peer_is_cut_off_at_max_pages(run_uvicorn: Any, tmp_path: Pat
     base = run_uvicorn(app)
     out = tmp_path / "pulled.json"
     with pytest.raises(PullLimitReached, match="5 pages and the peer still says more"):
-        pull_collection(f"{base}/root/", "c", out, limits=PullLimits(max_pages=5))
+        pull_collection(f"{base}/api1/", "c", out, limits=PullLimits(max_pages=5))
     assert len(served) == 5 and not out.exists()
 
 
@@ -87,7 +87,7 @@ def test_an_endless_peer_is_cut_off_at_max_objects(run_uvicorn: Any, tmp_path: P
     base = run_uvicorn(app)
     with pytest.raises(PullLimitReached, match="more than 25 objects"):
         pull_collection(
-            f"{base}/root/", "c", tmp_path / "o.json", limits=PullLimits(max_objects=25)
+            f"{base}/api1/", "c", tmp_path / "o.json", limits=PullLimits(max_objects=25)
         )
     assert len(served) == 3
 
@@ -98,7 +98,7 @@ def test_an_endless_peer_is_cut_off_at_max_seconds(run_uvicorn: Any, tmp_path: P
     ticks = itertools.count(0.0, 1000.0)  # each look at the clock: 1000 s later
     with pytest.raises(PullLimitReached, match="3600 s"):
         pull_collection(
-            f"{base}/root/",
+            f"{base}/api1/",
             "c",
             tmp_path / "o.json",
             limits=PullLimits(max_seconds=3600),
@@ -111,7 +111,7 @@ def test_a_deep_json_answer_is_refused_not_a_crash(run_uvicorn: Any, tmp_path: P
     app, _ = hostile_peer("deep")
     base = run_uvicorn(app)
     with pytest.raises(PullLimitReached, match="nested deeper than 64"):
-        pull_collection(f"{base}/root/", "c", tmp_path / "o.json")
+        pull_collection(f"{base}/api1/", "c", tmp_path / "o.json")
 
 
 def test_a_silent_peer_times_out(run_uvicorn: Any, tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_a_silent_peer_times_out(run_uvicorn: Any, tmp_path: Path) -> None:
     base = run_uvicorn(app)
     with pytest.raises(InputError, match="TAXII request failed"):
         pull_collection(
-            f"{base}/root/", "c", tmp_path / "o.json", limits=PullLimits(request_timeout=0.5)
+            f"{base}/api1/", "c", tmp_path / "o.json", limits=PullLimits(request_timeout=0.5)
         )
 
 
@@ -127,7 +127,7 @@ def test_the_cli_stops_with_exit_1_and_one_clear_line(run_uvicorn: Any, tmp_path
     app, served = hostile_peer("endless")
     base = run_uvicorn(app)
     out = tmp_path / "pulled.json"
-    args = ["taxii", "pull", f"{base}/root/", "--collection", "c", "--out", str(out)]
+    args = ["taxii", "pull", f"{base}/api1/", "--collection", "c", "--out", str(out)]
     result = CliRunner().invoke(cli_app, [*args, "--max-pages", "7"])
     assert result.exit_code == 1, result.output
     assert "--max-pages" in result.output and "nothing was written" in result.output
@@ -139,7 +139,7 @@ def test_a_huge_answer_is_cut_off_at_max_response_bytes(run_uvicorn: Any, tmp_pa
     base = run_uvicorn(app)
     limits = PullLimits(max_response_bytes=1_000_000)
     with pytest.raises(PullLimitReached, match="over 1000000"):
-        pull_collection(f"{base}/root/", "c", tmp_path / "o.json", limits=limits)
+        pull_collection(f"{base}/api1/", "c", tmp_path / "o.json", limits=limits)
     assert len(served) == 1 and not (tmp_path / "o.json").exists()
-    pulled = pull_collection(f"{base}/root/", "c", tmp_path / "o.json")
+    pulled = pull_collection(f"{base}/api1/", "c", tmp_path / "o.json")
     assert pulled.objects == 1
