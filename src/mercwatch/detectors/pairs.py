@@ -50,8 +50,8 @@ def pair_keys(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
 def unpack_pairs(keys: np.ndarray, n: int) -> np.ndarray:
     """Distinct pair keys back to a sorted ``(m, 2)`` array of ``(i, j)``."""
     keys = np.unique(keys)
-    n = np.int64(max(n, 1))
-    return np.stack([keys // n, keys % n], axis=1)
+    width = np.int64(max(n, 1))
+    return np.stack([keys // width, keys % width], axis=1)
 
 
 def lsh_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:

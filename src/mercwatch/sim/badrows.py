@@ -132,12 +132,18 @@ def _build(kind: str, j: int, row: dict[str, object], fmt: ExportFormat, pos: in
         return InjectedRow(kind, pos, None, None, None, detail)  # filled in by the caller
     else:
         return InjectedRow(
-            kind, pos, row["event_id"], None, _malformed(row, fmt, j), "unparseable line"
+            kind, pos, _event_id(row), None, _malformed(row, fmt, j), "unparseable line"
         )
     line = None
     if text:
         line = serialise(row, fmt)
-    return InjectedRow(kind, pos, row.get("event_id"), row, line, detail)  # type: ignore[arg-type]
+    return InjectedRow(kind, pos, _event_id(row), row, line, detail)
+
+
+def _event_id(row: dict[str, object]) -> str | None:
+    """The row's event id as text (rows are untyped dicts; the id column is a string)."""
+    value = row.get("event_id")
+    return None if value is None else str(value)
 
 
 def serialise(row: dict[str, object], fmt: ExportFormat) -> str:

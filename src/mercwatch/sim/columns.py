@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -200,6 +201,26 @@ def fill_templates(
         return pa.array([], pa.string())
     order = np.argsort(np.concatenate(rows), kind="stable")
     return pa.concat_arrays(pieces).take(pa.array(order))
+
+
+class NetContext(TypedDict, total=False):
+    """The network columns of one event, passed as ``**ctx`` to :meth:`EventLog.add`.
+
+    A TypedDict rather than ``dict[str, object]`` so that mypy checks each value against
+    the keyword it lands on (an ``asn`` given as text would be caught).
+    """
+
+    ip: str
+    asn: int
+    device_id: str
+    user_agent: str
+
+
+class EventExtra(TypedDict, total=False):
+    """The content columns of one event, passed as ``**extra`` to :meth:`EventLog.add`."""
+
+    text: str | None
+    url: str | None
 
 
 class EventLog:

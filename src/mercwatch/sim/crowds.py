@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from mercwatch.sim.columns import EventLog, mix64
+from mercwatch.sim.columns import EventLog, NetContext, mix64
 from mercwatch.sim.config import DAY_S, WINDOW_START_S, HardNegative
 from mercwatch.sim.personas import PersonaFactory, hex_text, ip_text
 from mercwatch.sim.population import CELEBRITY, NORMAL, SPAMMER, Population
@@ -53,7 +53,7 @@ def _old_normal(pop: Population) -> np.ndarray:
     return (pop.role == NORMAL) & pop.active & (pop.created < WINDOW_START_S - 60 * DAY_S)
 
 
-def _own_ctx(factory: PersonaFactory, member: int) -> dict[str, object]:
+def _own_ctx(factory: PersonaFactory, member: int) -> NetContext:
     """A member's own home line and phone: crowd members are unrelated people."""
     pop = factory.pop
     device = int(mix64(pop.device_codes(np.array([member]), np.array([0])))[0])
@@ -163,7 +163,7 @@ def ngo_office(
     asn = int(factory.vocab.countries[0].residential_asns[0])
     office = ip_text(int(factory.book.addresses(rng, np.array([asn]))[0]))
     for member in team:
-        ctx = {**_own_ctx(factory, member), "ip": office, "asn": asn}
+        ctx: NetContext = {**_own_ctx(factory, member), "ip": office, "asn": asn}
         for partner in partners:
             if rng.random() < 0.7:
                 ts = _ts(rng, days)
@@ -192,7 +192,7 @@ def family_devices(
         home = _own_ctx(factory, family[0])
         tablet = hex_text(int(rng.integers(1 << 62)))
         for member in family:
-            ctx = {**home, "device_id": tablet}
+            ctx: NetContext = {**home, "device_id": tablet}
             for _ in range(int(rng.integers(2, 8))):
                 ts = _ts(rng, days)
                 log.add(ts, "login", member, **ctx)
@@ -213,7 +213,11 @@ def campus_nat(
         ip_text(int(a)) for a in factory.book.addresses(rng, np.full(int(rng.integers(2, 5)), asn))
     ]
     for member in students if staff else ():
-        ctx = {**_own_ctx(factory, member), "ip": nat[int(rng.integers(len(nat)))], "asn": asn}
+        ctx: NetContext = {
+            **_own_ctx(factory, member),
+            "ip": nat[int(rng.integers(len(nat)))],
+            "asn": asn,
+        }
         for _ in range(int(rng.integers(1, 5))):
             log.add(
                 _ts(rng, days), "view_profile", member, staff[int(rng.integers(len(staff)))], **ctx

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mercwatch.sim.columns import EventLog, mix64
+from mercwatch.sim.columns import EventLog, NetContext, mix64
 from mercwatch.sim.config import DAY_S, WINDOW_START_S, HardNegative
 from mercwatch.sim.personas import PersonaFactory, hex_text, ip_text
 from mercwatch.sim.population import MARKETER, NORMAL
@@ -45,7 +45,7 @@ def newsroom(
     for member in team:
         pop.override("employer", member, outlet["name"])
         device = hex_text(int(mix64(pop.device_codes(np.array([member]), np.array([1])))[0]))
-        ctx = {
+        ctx: NetContext = {
             "ip": office,
             "asn": asn,
             "device_id": device,
@@ -68,7 +68,7 @@ def _reach_source(
     ts: int,
     outlet: dict[str, str],
     topic: str,
-    ctx: dict[str, object],
+    ctx: NetContext,
 ) -> None:
     """A reporter looks a source up, writes from the desk template, maybe sends a link."""
     vocab = factory.vocab
@@ -116,7 +116,7 @@ def agency(
             ts = _office_ts(rng, days, 0)
             if prospect == member or pop.created[prospect] > ts:
                 continue
-            ctx = {
+            ctx: NetContext = {
                 "ip": ips[int(rng.integers(2))],
                 "asn": int(asn[0]),
                 "device_id": laptops[int(rng.integers(3))],

@@ -9,11 +9,13 @@ look-alike domains). ``truth.json`` records only what the events really show.
 
 from __future__ import annotations
 
+from typing import Unpack
+
 import numpy as np
 import pyarrow as pa
 
 from mercwatch.model.records import Phase
-from mercwatch.sim.columns import EventLog, mix64
+from mercwatch.sim.columns import EventExtra, EventLog, mix64
 from mercwatch.sim.config import DAY_S, WINDOW_START_S, TruthOperation
 from mercwatch.sim.domains import PATHS, DomainForge
 from mercwatch.sim.opstyles import ENGAGE_TYPES, RECON_TYPES, STYLES, Style
@@ -85,7 +87,9 @@ class ScriptedOperation:
         ts = WINDOW_START_S + d * DAY_S + (local - self.tz * 3600) % DAY_S
         return min(ts, self.end - 1)
 
-    def _emit(self, ts: int, kind: str, actor: int, target: int | None, **extra: object) -> None:
+    def _emit(
+        self, ts: int, kind: str, actor: int, target: int | None, **extra: Unpack[EventExtra]
+    ) -> None:
         if ts < self.end and ts >= int(self.pop.created[actor]):
             self.log.add(ts, kind, actor, target, **self.infra.context(self.rng, actor), **extra)
 
@@ -279,8 +283,10 @@ class ScriptedOperation:
             if host in self.domain_style:
                 phases.add(Phase.EXPLOITATION)
                 used_domains.add(host)
-            if row["target"] is not None and row["target"] not in mine:
-                targets.add(int(row["target"]))
+            target = row["target"]
+            if target is not None and target not in mine:
+                assert isinstance(target, int | np.integer)  # EventLog keeps population indices
+                targets.add(int(target))
         return TruthOperation(
             operation_id=self.op_id,
             actor=self.style.actor,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mercwatch.sim.columns import mix64
+from mercwatch.sim.columns import NetContext, mix64
 from mercwatch.sim.config import DAY_S, WINDOW_START_S
 from mercwatch.sim.network import AddressBook
 from mercwatch.sim.population import NORMAL, Population, flip_bits
@@ -41,7 +41,7 @@ class Infra:
     own: dict[int, tuple[str, int, str, str]] = field(default_factory=dict)
     loyalty: dict[int, float] = field(default_factory=dict)
 
-    def context(self, rng: np.random.Generator, account: int) -> dict[str, object]:
+    def context(self, rng: np.random.Generator, account: int) -> NetContext:
         """Network columns of one event by an operation account."""
         ip, asn, device, ua = self.own[account]
         if rng.random() < self.loyalty[account]:
@@ -106,8 +106,8 @@ class PersonaFactory:
     def contacts(self, target: int, count: int) -> list[int]:
         """Family and close contacts of a target (their friends), not already in use."""
         pop = self.pop
-        friends = pop.friends[pop.indptr[target] : pop.indptr[target + 1]]
-        friends = [int(f) for f in friends if int(f) not in self.used and pop.active[f]]
+        known = pop.friends[pop.indptr[target] : pop.indptr[target + 1]]
+        friends = [int(f) for f in known if int(f) not in self.used and pop.active[f]]
         return [friends[int(i)] for i in self.rng.permutation(len(friends))[:count]]
 
     def infrastructure(self, hosting: list[int], country: int) -> Infra:
@@ -132,7 +132,7 @@ class PersonaFactory:
         scraper = self.vocab.list("scraper_user_agents")
         return Infra(
             ips=ips,
-            devices=[hex_text(rng.integers(1 << 62)) for _ in range(n_dev)],
+            devices=[hex_text(int(rng.integers(1 << 62))) for _ in range(n_dev)],
             user_agents=[uas[int(rng.integers(len(uas)))] for _ in range(n_dev)],
             email_domain=str(email),
             scraper_ua=scraper[int(rng.integers(len(scraper)))],
@@ -153,7 +153,7 @@ class PersonaFactory:
             country = self.vocab.countries[int(self.pop.country[account])]
             asn = np.array([country.residential_asns[0]], np.int64)
             own_ip, own_asn = ip_text(self.book.addresses(self.rng, asn)[0]), int(asn[0])
-            device = hex_text(self.rng.integers(1 << 62))
+            device = hex_text(int(self.rng.integers(1 << 62)))
         uas = self.vocab.list("user_agents")
         infra.own[account] = (own_ip, own_asn, device, uas[int(self.rng.integers(len(uas)))])
         infra.loyalty[account] = loyalty

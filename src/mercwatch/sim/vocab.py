@@ -6,6 +6,7 @@ that widening the simulated world never means editing generator code.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -55,7 +56,7 @@ class Vocab:
             raise ConfigError(f"vocab entry {key!r} is not a list")
         return value
 
-    def weighted(self, key: str) -> tuple[list[str], np.ndarray]:
+    def weighted(self, key: str) -> tuple[builtins.list[str], np.ndarray]:
         """A ``[[value, weight, ...], ...]`` entry as values and normalised weights."""
         rows = self.list(key)
         weights = np.array([float(r[1]) for r in rows])
