@@ -88,6 +88,7 @@ class SmtpAdapter:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             # Many small SMTP commands per message: without NODELAY, Nagle's algorithm and
             # delayed ACKs stall each one (measured: 63 vs thousands of messages/s).
+            assert smtp.sock is not None  # SMTP(host, ...) connects in its constructor
             smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context())

@@ -44,7 +44,7 @@ def source_texts() -> dict[str, Any]:
     """The English texts (``messages/en.yaml``)."""
     path = files("mercwatch.notify").joinpath("messages").joinpath("en.yaml")
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"notification messages en.yaml: {exc}") from exc
 
@@ -124,7 +124,7 @@ def texts(locale: str) -> dict[str, Any]:
     data = dict(source) if locale == SOURCE_LOCALE else _translated(source, load_catalog(locale))
     data["language"] = language_name(locale)
     data["dir"] = direction(locale)
-    return data  # type: ignore[no-any-return]
+    return data
 
 
 def missing(locale: str) -> list[str]:

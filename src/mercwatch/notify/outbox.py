@@ -378,8 +378,8 @@ class Outbox:
                 else:
                     already += 1
             for start in range(0, len(inserts), _CHUNK):
-                chunk = inserts[start : start + _CHUNK]
-                added = conn.execute(statement.returning(_T.c.ordinal), chunk).all()
+                batch = inserts[start : start + _CHUNK]
+                added = conn.execute(statement.returning(_T.c.ordinal), batch).all()
                 queued += sum(1 for r in added if r.ordinal == 1)
                 follow_ups += sum(1 for r in added if r.ordinal > 1)
         return EnqueueReport(queued, follow_ups, updated, already, contacts)
@@ -631,9 +631,12 @@ class Outbox:
     def status(self) -> OutboxStatus:
         """Counts per status, people queued and warned, and the earliest pending retry."""
         with self.store.engine.connect() as conn:
-            counts = dict(
-                conn.execute(select(_T.c.status, func.count()).group_by(_T.c.status)).all()
-            )
+            counts: dict[str, int] = {
+                str(status): int(n)
+                for status, n in conn.execute(
+                    select(_T.c.status, func.count()).group_by(_T.c.status)
+                ).all()
+            }
             next_at = conn.execute(
                 select(func.min(_T.c.next_attempt_at)).where(_T.c.status == "pending")
             ).scalar_one()
@@ -653,8 +656,12 @@ class Outbox:
                 .group_by(_T.c.channel, _T.c.locale)
                 .order_by(_T.c.channel, _T.c.locale)
             ).all()
+        pending, sending, sent, failed = (counts.get(s, 0) for s in STATUSES)
         return OutboxStatus(
-            *(int(counts.get(s, 0)) for s in STATUSES),
+            pending=pending,
+            sending=sending,
+            sent=sent,
+            failed=failed,
             next_attempt_at=next_at,
             by_level=tuple((str(a), int(b)) for a, b in levels),
             people=int(people),
