@@ -68,7 +68,7 @@ class _Cached:
         with self._lock:
             hit = self._values.get(path)
             if hit is not None and hit[0] == stamp:
-                return hit[1]  # type: ignore[no-any-return]
+                return hit[1]
         value = compute(path)
         with self._lock:
             self._values[path] = (stamp, value)
@@ -142,7 +142,8 @@ class RunFolder:
             return RunCounts()
         get = self._cache.get
         # One cache entry per file: both counts come from one read of notifications.jsonl.
-        warned, people = get(self.path / "notifications.jsonl", _warning_counts, ({}, 0))
+        nobody: tuple[dict[str, int], int] = ({}, 0)
+        warned, people = get(self.path / "notifications.jsonl", _warning_counts, nobody)
         return RunCounts(
             summary=get(self.path / "summary.json", _summary, {}),
             rejects_by_reason=get(self.path / "rejects.jsonl", _rejects, ()),

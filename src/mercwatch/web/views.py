@@ -89,7 +89,7 @@ def operation_rows(
     ]
     key = SORTS.get(sort, SORTS["confidence"])
     rows.sort(key=lambda r: r.operation_id)
-    rows.sort(key=key, reverse=descending)  # type: ignore[arg-type]
+    rows.sort(key=key, reverse=descending)
     return rows
 
 
