@@ -131,8 +131,10 @@ def build_operations(
         return []
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
     operations = [
-        _describe(ctx, group, *described, material)
-        for group, *described in zip(groups, levels, acted, infrastructures, scopes, strict=True)
+        _describe(ctx, group, level, phases, infra, scope, material)
+        for group, level, phases, infra, scope in zip(
+            groups, levels, acted, infrastructures, scopes, strict=True
+        )
     ]
     return sorted(operations, key=lambda op: (-op.confidence, op.operation_id))
 

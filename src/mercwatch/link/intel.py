@@ -115,7 +115,7 @@ class MappingIntelIndex:
         """Build the index, accepting one pair or several pairs per value."""
         merged: dict[str, set[ActorSource]] = {}
         for raw, pairs in mapping.items():
-            items = [pairs] if _is_pair(pairs) else list(pairs)  # type: ignore[list-item]
+            items = [pairs] if _is_pair(pairs) else list(pairs)
             bucket = merged.setdefault(normalize_indicator(raw), set())
             bucket.update((str(actor), str(source)) for actor, source in items)
         return cls({key: tuple(sorted(val)) for key, val in merged.items()})
