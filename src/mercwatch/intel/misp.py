@@ -73,8 +73,9 @@ def _uuid(*key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "|".join(("misp", *key))))
 
 
-def _utc(ts: datetime | None) -> datetime | None:
-    return None if ts is None else ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts
+def _utc(ts: datetime) -> datetime:
+    """A naive time read as UTC (every caller has checked for None first)."""
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts
 
 
 def _galaxy(phases: tuple[Phase, ...]) -> MISPGalaxy | None:
@@ -144,6 +145,7 @@ def _add_attribute(event: MISPEvent, op: Operation, ind: Indicator) -> None:
         to_ids=ind.type is not IndicatorType.PROCESS_NAME,
         comment=comment,
     )
+    assert isinstance(attribute, MISPAttribute)  # one value in, one attribute out
     if op.first_seen:
         attribute.first_seen = _utc(op.first_seen)
     if op.last_seen and (op.first_seen is None or op.last_seen >= op.first_seen):
@@ -277,7 +279,10 @@ def read_misp(data: Any, source: str) -> Feed:
             result = _read_attribute(
                 attr, actor, phases, f"{source} attribute {attr.get('uuid', '?')}"
             )
-            (oddities if isinstance(result, Oddity) else indicators).append(result)  # type: ignore[arg-type]
+            if isinstance(result, Oddity):
+                oddities.append(result)
+            else:
+                indicators.append(result)
     return build_feed(
         source=source, format="misp", indicators=indicators, oddities=oddities, rows=rows
     )

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import stix2
 
@@ -51,7 +51,12 @@ def stix_id(object_type: str, *key: str) -> str:
     return f"{object_type}--{uuid.uuid5(NAMESPACE, '|'.join((object_type, *key)))}"
 
 
+@overload
+def _utc(ts: datetime) -> datetime: ...
+@overload
+def _utc(ts: datetime | None) -> datetime | None: ...
 def _utc(ts: datetime | None) -> datetime | None:
+    """``ts`` as an aware UTC time (naive means UTC); None stays None."""
     if ts is None:
         return None
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
@@ -100,7 +105,7 @@ def load_bundle(
     if not isinstance(data, Mapping) or data.get("type") != "bundle":
         raise IntelFormatError("previous bundle", "not a STIX bundle")
     return {
-        obj["id"]: obj
+        obj["id"]: dict(obj)
         for obj in data.get("objects", [])
         if isinstance(obj, Mapping) and "id" in obj
     }
@@ -136,7 +141,7 @@ class _Builder:
         if before is not None and "created" in before:
             created = min(
                 created, _utc(datetime.fromisoformat(before["created"].replace("Z", "+00:00")))
-            )  # type: ignore[type-var]
+            )
         return {
             "id": object_id,
             "created": created,
@@ -207,8 +212,8 @@ class _Builder:
             _utc(ind.valid_from) or fallback
         ]
         ends = [_utc(o.last_seen) for o in value.operations if o.last_seen] or starts
-        valid_from = min(starts)  # type: ignore[type-var]
-        modified = max(ends)  # type: ignore[type-var]
+        valid_from = min(starts)
+        modified = max(ends)
         until = _utc(ind.valid_until) or lifetime.valid_until(ind, value.operations, modified)
         validity = {} if until is None else {"valid_until": max(until, valid_from + _ONE_MS)}
         object_id = self._indicator_id(ind)
@@ -225,7 +230,7 @@ class _Builder:
                 **validity,  # none: infrastructure of a named actor (lifetime policy)
                 kill_chain_phases=_kill_chain(value.phases) or None,
                 confidence=round(max(o.confidence for o in value.operations) * 100),
-                **self.common(object_id, valid_from, modified),  # type: ignore[arg-type]
+                **self.common(object_id, valid_from, modified),
             )
         )
         return object_id
@@ -263,7 +268,7 @@ class _Builder:
             if old.get("revoked"):
                 self.add(old)
                 continue
-            when = max(_utc(self.clock()), old.modified + _ONE_MS)  # type: ignore[type-var]
+            when = max(_utc(self.clock()), old.modified + _ONE_MS)
             self.add(old.new_version(revoked=True, modified=when))
 
 
@@ -315,7 +320,7 @@ def export_stix(
     Returns:
         The bundle; its id is derived from its content so a rerun gives the same one.
     """
-    fallback = _utc(clock()).replace(microsecond=0)  # type: ignore[union-attr]
+    fallback = _utc(clock()).replace(microsecond=0)
     policy = lifetime or DEFAULT_LIFETIME
     if validity is not None:
         policy = dataclasses.replace(policy, unattributed=validity)
