@@ -203,7 +203,7 @@ class EnforcementQueue:
         with self.store.transaction() as conn:
             conn.execute(claim)
             rows = conn.execute(joined).all()
-        return token, rows
+        return token, list(rows)
 
     def _mark(
         self, token: str, rows: list[Any], results: dict[str, CallResult]
@@ -224,8 +224,8 @@ class EnforcementQueue:
                 done["pending"].append({**params, "b_next": later, "b_sent": None})
         mine = and_(_T.c.id == bindparam("b_id"), _T.c.claim_token == bindparam("b_token"))
         with self.store.transaction() as conn:
-            for status, params in done.items():
-                if params:
+            for status, batch in done.items():
+                if batch:
                     conn.execute(
                         _T.update()
                         .where(mine)
@@ -237,7 +237,7 @@ class EnforcementQueue:
                             claimed_until=None,
                             last_error=bindparam("b_error"),
                         ),
-                        params,
+                        batch,
                     )
         return len(done["sent"]), len(done["pending"]), len(done["failed"])
 

@@ -9,6 +9,7 @@ refit on their own labelled domains the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def _vocabulary(rows: list[list[str]]) -> dict[str, int]:
     return {f: i for i, f in enumerate(kept)}
 
 
-def _matrix(rows: list[list[str]], vocab: dict[str, int]):  # type: ignore[no-untyped-def]
+def _matrix(rows: list[list[str]], vocab: dict[str, int]) -> Any:  # scipy: untyped
     from scipy.sparse import csr_matrix
 
     indptr, indices = [0], []
@@ -59,7 +60,7 @@ def _matrix(rows: list[list[str]], vocab: dict[str, int]):  # type: ignore[no-un
     return csr_matrix((data, indices, indptr), shape=(len(rows), len(vocab)))
 
 
-def _logreg():  # type: ignore[no-untyped-def]
+def _logreg() -> Any:  # scikit-learn: untyped
     try:
         from sklearn.linear_model import LogisticRegression
     except ImportError as exc:

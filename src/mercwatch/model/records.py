@@ -153,7 +153,7 @@ class Infrastructure:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Infrastructure:
-        return cls(**{k: tuple(data.get(k, ())) for k in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{k: tuple(data.get(k, ())) for k in cls.__slots__})
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,11 @@ class Attribution:
     confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        found = {"actor": self.actor, "source": self.source, "matched": list(self.matched)}
+        found: dict[str, Any] = {
+            "actor": self.actor,
+            "source": self.source,
+            "matched": list(self.matched),
+        }
         if self.confidence is not None:
             found["confidence"] = round(float(self.confidence), 4)
         return found
