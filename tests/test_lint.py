@@ -1,7 +1,9 @@
-"""The tree stays lint-clean and formatted: `ruff check` and `ruff format --check`.
+"""The tree stays lint-clean, formatted and type-checked: `ruff check`, `ruff format --check`
+and `mypy` (configured by ``[tool.mypy]`` in pyproject.toml: it checks ``src``).
 
 ruff comes with the dev extras (pyproject.toml), which the test setup installs, so
 it is always there when the suite runs: a missing ruff is a failure, not a skip.
+mypy is a dev extra too; its test is skipped only where mypy is not installed.
 """
 
 from __future__ import annotations
@@ -48,3 +50,20 @@ def test_ruff_check_is_clean() -> None:
 def test_ruff_format_is_clean() -> None:
     result = _run("format", "--check")
     assert result.returncode == 0, f"files need `ruff format`:\n{result.stdout}{result.stderr}"
+
+
+def test_mypy_is_clean(tmp_path: Path) -> None:
+    """`python -m mypy` with no arguments: the files and strictness are the project's config,
+    so this checks exactly what a developer's `python -m mypy` checks."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (dev extras)")
+    result = subprocess.run(
+        # A fresh cache: no stale result from another tree, nothing written into this one.
+        [sys.executable, "-m", "mypy", "--config-file", "pyproject.toml"]
+        + ["--cache-dir", str(tmp_path / "mypy-cache")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"mypy found problems:\n{result.stdout}{result.stderr}"
