@@ -78,8 +78,8 @@ def calibration(records: Iterable[tuple[float, bool]], bins: int = CALIBRATION_B
     for i, bucket in enumerate(buckets):
         mean_c = sum(c for c, _ in bucket) / len(bucket) if bucket else None
         frac = sum(t for _, t in bucket) / len(bucket) if bucket else None
-        if bucket:
-            gap += len(bucket) / total * abs(frac - mean_c)  # type: ignore[operator]
+        if mean_c is not None and frac is not None:  # both set exactly when bucket is
+            gap += len(bucket) / total * abs(frac - mean_c)
         table.append(
             ReliabilityBin(
                 lower=round(i / bins, 4),

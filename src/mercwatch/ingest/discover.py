@@ -88,7 +88,9 @@ def find_table(export: Path, table: str) -> TableFiles | None:
         names = ", ".join(sorted(p.name for p in files + folders))
         raise InputError(str(export), f"table {table!r} is given more than once ({names})")
     if files:
-        return TableFiles(table, file_format(files[0]), (files[0],))  # type: ignore[arg-type]
+        fmt = file_format(files[0])
+        assert fmt is not None  # files keeps only paths that have a format
+        return TableFiles(table, fmt, (files[0],))
     if folders:
         return _folder_table(folders[0], table, export)
     return None

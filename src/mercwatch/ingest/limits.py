@@ -31,6 +31,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from mercwatch.errors import ConfigError
 
@@ -91,7 +92,7 @@ class IngestLimits:
         Raises:
             ConfigError: an unknown name or a value that does not parse.
         """
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}  # each value parsed to its field's type by _parse
         fields = {f.name: f for f in dataclasses.fields(self)}
         for item in items:
             name, sep, value = item.partition("=")
@@ -100,7 +101,7 @@ class IngestLimits:
                 known = ", ".join(sorted(fields))
                 raise ConfigError(f"ingest limit {item!r}: expected NAME=VALUE ({known})")
             changes[name] = _parse(name, value.strip())
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+        return dataclasses.replace(self, **changes)
 
 
 def _naive_utc(moment: datetime) -> datetime:

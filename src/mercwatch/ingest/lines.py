@@ -193,11 +193,13 @@ class _Splitter:
         return out
 
     def _skip_more(self, size: int) -> None:
-        line, excerpt, seen = self.skipping  # type: ignore[misc]
+        assert self.skipping is not None  # called only while a long line is skipped
+        line, excerpt, seen = self.skipping
         self.skipping = (line, excerpt, seen + size)
 
     def _end_skip(self, out: LineBlock) -> None:
-        line, excerpt, seen = self.skipping  # type: ignore[misc]
+        assert self.skipping is not None  # called only while a long line is skipped
+        line, excerpt, seen = self.skipping
         self.skipping = None
         self._emit(out, line, excerpt.decode("utf-8", errors="replace"), self._too_long(seen))
         self.next_line = line + 1

@@ -121,7 +121,9 @@ def _comparisons(expr: object, pattern: str) -> list[Comparison]:
     values = _string_values(expr)
     if values is None or getattr(expr, "negated", False):
         raise IntelFormatError(pattern, f"not a list of values: {expr}")
-    written, key = _path_key(expr.lhs)  # type: ignore[attr-defined]
+    # _string_values finds values only in these two comparison kinds
+    assert isinstance(expr, EqualityComparisonExpression | InComparisonExpression)
+    written, key = _path_key(expr.lhs)
     return [Comparison(written, v, _TYPE_FOR_PATH.get(key)) for v in values]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -59,7 +60,7 @@ class WebSettings(BaseSettings):
         return value
 
 
-def load_web_settings(**overrides: object) -> WebSettings:
+def load_web_settings(**overrides: Any) -> WebSettings:  # Any: pydantic validates each
     """:class:`WebSettings` from the environment plus ``overrides`` (``None`` ones dropped).
 
     Raises:
@@ -67,6 +68,6 @@ def load_web_settings(**overrides: object) -> WebSettings:
     """
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
-        return WebSettings(**given)  # type: ignore[arg-type]
+        return WebSettings(**given)
     except (SettingsError, ValidationError) as exc:
         raise ConfigError(f"dashboard settings: {exc}") from exc

@@ -342,9 +342,10 @@ def _paged(key: str, items: list[Any], page: Page) -> TaxiiResponse:
     if items:
         body[key] = items
     headers = {}
-    if page.rows:
-        headers["X-TAXII-Date-Added-First"] = format_ts(page.date_added_first)  # type: ignore[arg-type]
-        headers["X-TAXII-Date-Added-Last"] = format_ts(page.date_added_last)  # type: ignore[arg-type]
+    first, last = page.date_added_first, page.date_added_last  # None exactly when no rows
+    if first is not None and last is not None:
+        headers["X-TAXII-Date-Added-First"] = format_ts(first)
+        headers["X-TAXII-Date-Added-Last"] = format_ts(last)
     return TaxiiResponse(body, headers=headers)
 
 
