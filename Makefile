@@ -15,3 +15,5 @@ setup-test:
 
 lint:
 	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+	.venv/bin/python -m mypy
