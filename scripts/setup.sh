@@ -3,7 +3,7 @@
 # virtual environment in .venv and the package with the chosen extras.
 #
 # Usage: scripts/setup.sh            # the demo: the package only
-#        scripts/setup.sh --test     # also PostgreSQL, Chromium, Java (for Spark), BIND's zone checker and the test extras
+#        scripts/setup.sh --test     # also PostgreSQL, Chromium, Java (for Spark), Redis, BIND's zone checker and the test extras
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ if [ "$mode" = "--test" ]; then
     command -v chromium >/dev/null || need+=(chromium chromium-driver)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
     command -v java >/dev/null || need+=(openjdk-17-jre-headless)
+    command -v redis-server >/dev/null || need+=(redis-server) # the stream consumer's tests
     command -v named-checkzone >/dev/null || need+=(bind9-utils) # checks the RPZ blocklist
     if [ ${#need[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then

@@ -205,7 +205,9 @@ class Enforcer:
         now = to_naive_utc(self.clock())
         with self.store.transaction() as conn:
             audit = AuditWriter.begin(conn, now)
-            row = _transition(conn, action_id, ActionStatus.APPLIED, ActionStatus.REVERSED, now)
+            # An action whose evidence a later run withdrew is still in effect: reversible.
+            held = (ActionStatus.APPLIED, ActionStatus.EVIDENCE_WITHDRAWN)
+            row = _transition(conn, action_id, held, ActionStatus.REVERSED, now)
             audit.append(
                 ts=now,
                 actor=who,
@@ -243,14 +245,21 @@ def _reload(conn: Connection, action_id: int) -> Any:
 
 
 def _transition(
-    conn: Connection, action_id: int, expect: ActionStatus, to: ActionStatus, now: datetime
+    conn: Connection,
+    action_id: int,
+    expect: ActionStatus | tuple[ActionStatus, ...],
+    to: ActionStatus,
+    now: datetime,
 ) -> Any:
-    """Move one action from ``expect`` to ``to``; the caller holds the audit head lock."""
+    """Move one action from ``expect`` (one status or any of several) to ``to``; the
+    caller holds the audit head lock."""
     row = conn.execute(select(actions).where(actions.c.id == action_id)).one_or_none()
     if row is None:
         raise StateError(f"no action with id {action_id}")
-    if row.status != expect.value:
-        raise StateError(f"action {action_id} is {row.status}, not {expect.value}: nothing to do")
+    allowed = expect if isinstance(expect, tuple) else (expect,)
+    if row.status not in {s.value for s in allowed}:
+        wanted = " or ".join(s.value for s in allowed)
+        raise StateError(f"action {action_id} is {row.status}, not {wanted}: nothing to do")
     conn.execute(
         actions.update().where(actions.c.id == action_id).values(status=to.value, updated_at=now)
     )

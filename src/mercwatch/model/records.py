@@ -62,6 +62,11 @@ class ActionStatus(str, Enum):
     REJECTED = "rejected"
     REVERSED = "reversed"
     DRY_RUN = "dry_run"
+    # A run's decision that a later run no longer supports (enforce/withdrawal.py):
+    # still in effect on the platform until a reviewer reverses it ...
+    EVIDENCE_WITHDRAWN = "evidence_withdrawn"
+    # ... or, when it was only waiting for review, taken out of the queue.
+    SUPERSEDED = "superseded"
 
 
 class IndicatorType(str, Enum):

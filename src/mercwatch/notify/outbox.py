@@ -59,6 +59,9 @@ _T = notification_outbox
 _C = notification_contacts
 _CHUNK = 500
 STATUSES = ("pending", "sending", "sent", "failed")
+#: Not sent because a later, complete run no longer targets the person (never sent
+#: unless they are targeted again); outside STATUSES, which OutboxStatus takes in order.
+WITHDRAWN = "withdrawn"
 
 
 # Per-message statements, built once: delivery runs two per message, and building and
@@ -207,6 +210,7 @@ class EnqueueReport:
     updated: int = 0
     already_warned: int = 0
     contacts: int = 0
+    reopened: int = 0  # withdrawn warnings queued again (the person is targeted again)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +240,7 @@ class OutboxStatus:
     people_warned: int = 0
     follow_ups: int = 0
     sent_by_channel_locale: tuple[tuple[str, str, int], ...] = field(default=())
+    withdrawn: int = 0
 
 
 def _renewed_lease(retry: RetryPolicy, adapter: object) -> timedelta:
@@ -351,7 +356,7 @@ class Outbox:
         contacts = self.set_contacts(locales, recipients)
         people = _fold(notifications)
         now = to_naive_utc(self.clock())
-        queued = follow_ups = updated = already = 0
+        queued = follow_ups = updated = already = reopened = 0
         statement = insert_ignore(self.store.dialect, _T, ["account_id", "ordinal"])
         ids = sorted(people)
         with self.store.transaction() as conn:
@@ -369,6 +374,10 @@ class Outbox:
                     inserts.append(_row(note, 1, now))
                     continue
                 latest = existing[-1]
+                if latest.status == WITHDRAWN:  # targeted again: back in the queue
+                    reopened += self._reopen(conn, latest, now)
+                    updated += self._refresh(conn, latest, note)
+                    continue
                 if latest.status == "pending":
                     updated += self._refresh(conn, latest, note)
                     continue
@@ -382,7 +391,41 @@ class Outbox:
                 added = conn.execute(statement.returning(_T.c.ordinal), batch).all()
                 queued += sum(1 for r in added if r.ordinal == 1)
                 follow_ups += sum(1 for r in added if r.ordinal > 1)
-        return EnqueueReport(queued, follow_ups, updated, already, contacts)
+        return EnqueueReport(queued, follow_ups, updated, already, contacts, reopened)
+
+    def withdraw(self, targeted: Iterable[str]) -> list[str]:
+        """Take out of the queue the warnings not yet sent to people no current operation
+        targets (the evidence a run had was withdrawn by a later, complete run);
+        returns those people. A warning being sent or sent is left alone; a person
+        targeted again is queued again by :meth:`enqueue`. See enforce/withdrawal.py."""
+        keep = set(targeted)
+        now = to_naive_utc(self.clock())
+        with self.store.transaction() as conn:
+            waiting = conn.execute(
+                select(_T.c.id, _T.c.account_id).where(_T.c.status.in_(("pending", "failed")))
+            ).all()
+            gone = [row for row in waiting if row.account_id not in keep]
+            for start in range(0, len(gone), _CHUNK):
+                chunk = [row.id for row in gone[start : start + _CHUNK]]
+                conn.execute(
+                    _T.update()
+                    .where(_T.c.id.in_(chunk), _T.c.status.in_(("pending", "failed")))
+                    .values(
+                        status=WITHDRAWN,
+                        next_attempt_at=now,
+                        last_error="withdrawn: no operation of the latest run targets this person",
+                    )
+                )
+        return sorted({row.account_id for row in gone})
+
+    @staticmethod
+    def _reopen(conn: Any, row: Any, now: datetime) -> int:
+        done = conn.execute(
+            _T.update()
+            .where(and_(_T.c.id == row.id, _T.c.status == WITHDRAWN))
+            .values(status="pending", attempts=0, next_attempt_at=now, last_error=None)
+        ).rowcount
+        return int(done)
 
     @staticmethod
     def _refresh(conn: Any, row: Any, note: Notification) -> int:
@@ -668,6 +711,7 @@ class Outbox:
             people_warned=int(warned),
             follow_ups=int(follow_ups),
             sent_by_channel_locale=tuple((str(c), str(lc), int(n)) for c, lc, n in by_channel),
+            withdrawn=int(counts.get(WITHDRAWN, 0)),
         )
 
     def retry_failed(self) -> int:

@@ -9,7 +9,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
 from mercwatch.pipeline.progress import progress_wanted, stage_progress
 from mercwatch.pipeline.run import RunResult, run_pipeline
 from mercwatch.store.engine import EngineConfig, parse_spark_conf
+
+if TYPE_CHECKING:
+    from mercwatch.ingest.redis_stream import Landed, StreamLander
 
 # Piped output (CI logs, notebooks) gets a fixed width rather than 80 columns.
 console = Console() if sys.stdout.isatty() else Console(width=120)
@@ -295,6 +298,27 @@ def watch_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
     ] = False,
+    redis_url: Annotated[
+        str | None,
+        typer.Option(
+            "--redis",
+            envvar="MERCWATCH_REDIS_URL",
+            help="Also land a Redis Stream's rows in EXPORT (redis://host:port/db); "
+            "see docs/streaming.md.",
+        ),
+    ] = None,
+    stream: Annotated[str, typer.Option(help="Redis stream key.")] = "mercwatch:events",
+    group: Annotated[str, typer.Option(help="Redis consumer group.")] = "mercwatch",
+    consumer: Annotated[
+        str | None,
+        typer.Option(
+            help="This watcher's consumer name (default: watch-HOSTNAME; keep it "
+            "stable across restarts so unacknowledged entries come back to it)."
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Stream entries landed per batch at most.")
+    ] = 10_000,
 ) -> None:
     """Keep OUT current as part files land in EXPORT (e.g. events/part-0003.jsonl).
 
@@ -316,9 +340,13 @@ def watch_command(
         policy=policy,
         dry_run=dry_run,
     )
-    watcher = Watcher(config, settle=settle)
+    lander = _stream_lander(export, redis_url, stream, group, consumer, batch_size)
+    # Parts a stream lands are renamed into place whole: no need to wait for them to settle.
+    watcher = Watcher(config, settle=0.0 if lander is not None else settle)
     while True:
         try:
+            if lander is not None:
+                _show_landed(lander.pull(block_ms=None if once else int(interval * 1000)))
             with stage_progress(f"batch {watcher.batches + 1}", console=console) as progress:
                 batch = watcher.poll(progress)
         except ConfigError:
@@ -333,11 +361,54 @@ def watch_command(
         _show_batch(batch, watcher)
         if once:
             return
+        if lander is not None:
+            continue  # the next pull waits up to --interval for new entries
         if progress_wanted(console):
             with console.status(f"watching {export} (next poll in {interval:g}s) ..."):
                 time.sleep(interval)
         else:
             time.sleep(interval)
+
+
+def _stream_lander(
+    export: Path,
+    url: str | None,
+    stream: str,
+    group: str,
+    consumer: str | None,
+    batch_size: int,
+) -> StreamLander | None:
+    if url is None:
+        return None
+    import socket
+
+    from mercwatch.ingest.redis_stream import StreamLander, connect
+
+    export.mkdir(parents=True, exist_ok=True)
+    return StreamLander(
+        connect(url),
+        export,
+        stream=stream,
+        group=group,
+        consumer=consumer or f"watch-{socket.gethostname()}",
+        batch_size=batch_size,
+    )
+
+
+def _show_landed(landed: Landed) -> None:
+    """One line per stream batch: entries read, parts written, rejects, backlog."""
+    if not landed.read or (
+        not progress_wanted(console) and logging.getLogger().getEffectiveLevel() >= logging.ERROR
+    ):
+        return
+    stamp = datetime.now(UTC).strftime("%H:%M:%S")
+    console.print(
+        f"{stamp} stream: {landed.read} entries, {len(landed.parts)} part(s) landed"
+        + (f", {landed.skipped} already landed" if landed.skipped else "")
+        + (f", {landed.rejected} rejected (.stream/rejects.jsonl)" if landed.rejected else "")
+        + (f"; {landed.backlog} still waiting" if landed.backlog is not None else ""),
+        highlight=False,
+    )
 
 
 def _show_batch(batch: object, watcher: object) -> None:

@@ -16,6 +16,7 @@ from ibis.backends import BaseBackend
 
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
 from mercwatch.detectors.registry import all_detectors, select
+from mercwatch.enforce.withdrawal import Reconciled
 from mercwatch.errors import OutputError
 from mercwatch.ingest import IngestReport
 from mercwatch.intel.eventtime import usable_at_event_time
@@ -61,6 +62,9 @@ class RunResult:
     evidence_gaps: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     loaded: IncrementalIngest | None = None
+    # Earlier decisions this run no longer supports, moved (enforce/withdrawal.py);
+    # ``None`` when the run did not reconsider (partial or dry run).
+    reconciled: Reconciled | None = None
 
     @property
     def complete(self) -> bool:
@@ -100,7 +104,14 @@ class RunResult:
             "evidence_gaps": list(self.evidence_gaps),
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             **self._incremental(),
+            **self._reconciled(),
         }
+
+    def _reconciled(self) -> dict[str, Any]:
+        """Extension: earlier decisions this run moved because it no longer makes them."""
+        if self.reconciled is None or not any(self.reconciled.to_dict().values()):
+            return {}
+        return {"enforcement_reconsidered": self.reconciled.to_dict()}
 
     def _incremental(self) -> dict[str, Any]:
         """Extension: how much of a part-file export was read again (absent otherwise)."""
@@ -201,8 +212,8 @@ def _run_locked(config: RunConfig, progress: StageListener | None) -> RunResult:
             result.sensitive = sensitive
             bundle = _indicators(result, sensitive, now)
         created = stages.account_created(con, result.operations)
-        result.actions = timer.call(
-            "enforce", stages.enforce, store, config, result.operations, created
+        result.actions, result.reconciled = timer.call(
+            "enforce", stages.enforce, store, config, result.operations, created, result.complete
         )
         result.notifications = timer.call(
             "notify",
@@ -211,6 +222,7 @@ def _run_locked(config: RunConfig, progress: StageListener | None) -> RunResult:
             result.operations,
             config.dry_run,
             stages.target_languages(con, result.operations),
+            result.reconciled is not None,
         )
         _publish(config, con, result, bundle, sensitive, timer, now)
     finally:

@@ -17,6 +17,7 @@ from ibis.backends import BaseBackend
 
 from mercwatch.detectors.gcpause import collector_paused
 from mercwatch.enforce import Enforcer, decide, load_policy
+from mercwatch.enforce.withdrawal import RUN_ACTOR, Reconciled, reconcile
 from mercwatch.errors import IntelFormatError, RunFailed
 from mercwatch.intel import Feed, export_stix, load_feeds
 from mercwatch.intel.feeds import intel_index
@@ -86,15 +87,22 @@ def enforce(
     config: RunConfig,
     operations: Sequence[Operation],
     created: dict[str, datetime],
-) -> list[Action]:
-    """Decide under the policy, then record once (rerun-safe) with audit entries."""
+    complete: bool = True,
+) -> tuple[list[Action], Reconciled | None]:
+    """Decide under the policy, then record once (rerun-safe) with audit entries.
+
+    A run that saw all the evidence (``complete``: no detector failed, none left out by
+    ``--only``/``--skip``, not a dry run) also reconsiders the earlier runs' decisions
+    it no longer makes (enforce/withdrawal.py); the second value says what moved.
+    """
     policy = load_policy(config.policy)
     wanted = decide(operations, created, policy)
     store.record_operations(operations)
     evidence = {op.operation_id: op.evidence for op in operations}
-    return Enforcer(store, policy).apply(
-        wanted, evidence, who="mercwatch-run", dry_run=config.dry_run
-    )
+    enforcer = Enforcer(store, policy)
+    stored = enforcer.apply(wanted, evidence, who=RUN_ACTOR, dry_run=config.dry_run)
+    whole = complete and not (config.dry_run or config.only_detectors or config.skip_detectors)
+    return stored, reconcile(enforcer, wanted) if whole else None
 
 
 def target_languages(
@@ -121,12 +129,19 @@ def notify(
     operations: Sequence[Operation],
     dry_run: bool,
     people: dict[str, tuple[str | None, str | None]] | None = None,
+    reconsider: bool = False,
 ) -> list[Notification]:
     """One notification per targeted person; the outbox queues each person once across
-    runs into the same state store (a later, further phase may add one follow-up)."""
+    runs into the same state store (a later, further phase may add one follow-up).
+
+    With ``reconsider`` (a complete run, as for :func:`enforce`), warnings still
+    waiting for people no operation targets any more are withdrawn, not sent."""
     notifications = select_notifications(operations, people)
     if not dry_run:
-        Outbox(store).enqueue(notifications)
+        outbox = Outbox(store)
+        outbox.enqueue(notifications)
+        if reconsider:
+            outbox.withdraw(n.account_id for n in notifications)
     return notifications
 
 
