@@ -28,9 +28,13 @@ if [ "$mode" = "--test" ]; then
     fi
 fi
 
+# pip's output without the mirror's "Location ... is ignored" notices; pip's own exit
+# status is kept (pipefail), so a failed or hash-mismatched install stops the setup.
+quiet() { "$@" 2>&1 | { grep -v "is ignored" || true; }; }
+
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-.venv/bin/python -m pip install -q --require-hashes -r "$lock"
-.venv/bin/python -m pip install -q --no-deps -e . 2>&1 | grep -v "is ignored" || true
+quiet .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+quiet .venv/bin/python -m pip install -q --no-deps -e .
 .venv/bin/python -c "import mercwatch" # fail loudly if the install did not work
