@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up mercwatch on a fresh Debian machine: system packages (when root), a
-# virtual environment in .venv and the package with the chosen extras.
+# virtual environment in .venv, the locked dependencies (requirements/*.lock, hashes
+# checked; refreshed with scripts/lock.sh) and the package itself on top.
 #
 # Usage: scripts/setup.sh            # the demo: the package only
 #        scripts/setup.sh --test     # also PostgreSQL, Chromium, Java (for Spark), Redis, BIND's zone checker and the test extras
@@ -8,9 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-}
-extras=""
+lock=requirements/runtime.lock
 if [ "$mode" = "--test" ]; then
-    extras="[dev]"
+    lock=requirements/dev.lock
     need=()
     command -v chromium >/dev/null || need+=(chromium chromium-driver)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
@@ -28,8 +29,13 @@ if [ "$mode" = "--test" ]; then
     fi
 fi
 
+# pip's output without the mirror's "Location ... is ignored" notices; pip's own exit
+# status is kept (pipefail), so a failed or hash-mismatched install stops the setup.
+quiet() { "$@" 2>&1 | { grep -v "is ignored" || true; }; }
+
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-.venv/bin/python -m pip install -q -e ".${extras}" 2>&1 | grep -v "is ignored" || true
+quiet .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+quiet .venv/bin/python -m pip install -q --no-deps -e .
 .venv/bin/python -c "import mercwatch" # fail loudly if the install did not work

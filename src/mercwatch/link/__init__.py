@@ -1,9 +1,9 @@
 """The link stage: detector signals + engine tables + imported intel -> Operations.
 
 Builds the graph of candidate accounts and the infrastructure they share, cuts it
-into operations (igraph components, then Leiden), and describes each operation:
-targets with the furthest phase reached, infrastructure, confidence, evidence and
-attribution. See :func:`build_operations`.
+into operations (connected components, then Leiden: :mod:`mercwatch.graphs`), and
+describes each operation: targets with the furthest phase reached, infrastructure,
+confidence, evidence and attribution. See :func:`build_operations`.
 """
 
 from mercwatch.link.build import build_operations, operation_id

@@ -2,8 +2,9 @@
 
 Connected components first (cheap, and most operations are islands); inside a large
 component, Leiden with the modularity objective separates operations that touch only
-through weak ties (two crews behind one carrier NAT). igraph's default objective (CPM)
-would return singletons, hence the explicit ``objective_function="modularity"``.
+through weak ties (two crews behind one carrier NAT). Modularity, not CPM: CPM at its
+usual resolution returns singletons on these sparse graphs. Both algorithms come from
+:mod:`mercwatch.graphs` (licence-clean, deterministic: see there).
 
 Precision rule: a group becomes an operation only if at least one member has strong
 evidence of its own, or several members each seen approaching at-risk strangers are
@@ -13,11 +14,9 @@ NAT, a company e-mail domain, a team's laptops) never makes an operation.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 
-import igraph
-
+from mercwatch.graphs import components, leiden
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
@@ -26,38 +25,24 @@ from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 
 
-def _leiden(graph: igraph.Graph, seed: int) -> list[list[int]]:
-    """Leiden communities of ``graph`` with a private, seeded random generator.
-
-    igraph draws from a process-wide generator; it is swapped for a seeded one and
-    restored, so each call is reproducible whatever ran before.
-    """
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        parts = graph.community_leiden(
-            objective_function="modularity", weights="weight", n_iterations=-1
-        )
-    finally:
-        igraph.set_random_number_generator(random)
-    return [list(members) for members in parts]
-
-
 def split_groups(
     tie_graph: TieGraph, config: LinkConfig, personas: frozenset[str] | None = None
 ) -> list[tuple[str, ...]]:
     """Groups of accounts: components, with Leiden inside large ones, then crews, then
     crews on controlled infrastructure merged (``personas``: see
     :func:`merge_controlled`). Sorted."""
-    graph = tie_graph.to_igraph(config.min_edge_weight)
+    names = tie_graph.accounts
+    edges = tie_graph.weighted_edges(config.min_edge_weight)
     groups: list[tuple[str, ...]] = []
-    for component in graph.connected_components():
-        names = [graph.vs[i]["name"] for i in component]
+    for component in components(len(names), [(a, b) for a, b, _ in edges]):
         if len(component) < config.leiden_min_size:
-            groups.append(tuple(sorted(names)))
+            groups.append(tuple(names[i] for i in component))
             continue
-        sub = graph.induced_subgraph(sorted(component, key=lambda i: graph.vs[i]["name"]))
-        for members in _leiden(sub, config.seed):
-            groups.append(tuple(sorted(sub.vs[i]["name"] for i in members)))
+        # The component alone, its vertices renumbered 0.. in account order.
+        local = {vertex: i for i, vertex in enumerate(component)}
+        inside = [(local[a], local[b], w) for a, b, w in edges if a in local]
+        for members in leiden(len(component), inside, config.seed):
+            groups.append(tuple(names[component[i]] for i in members))
     # Bucket the ties by group once: scanning every tie for every group is quadratic.
     member_of = {a: gi for gi, group in enumerate(groups) for a in group}
     within: dict[int, list] = {}
@@ -99,18 +84,15 @@ def crews(
     if len(group) < 4:
         return [group]
     index = {a: i for i, a in enumerate(group)}
-    graph = igraph.Graph(n=len(group))
     pairs = ties if ties is not None else sorted(tie_graph.ties.items())
-    graph.add_edges(
-        [
-            (index[a], index[b])
-            for (a, b), kinds in pairs
-            if a in index
-            and b in index
-            and any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.crew_ties)
-        ]
-    )
-    parts = [p for p in graph.connected_components() if len(p) >= 2]
+    joined = [
+        (index[a], index[b])
+        for (a, b), kinds in pairs
+        if a in index
+        and b in index
+        and any(kinds.get(kind, 0.0) >= config.min_edge_weight for kind in config.crew_ties)
+    ]
+    parts = [p for p in components(len(group), joined) if len(p) >= 2]
     if len(parts) < 2:
         return [group]
     found = [[group[i] for i in p] for p in parts]
@@ -297,16 +279,13 @@ def _sends_own_domain(part: tuple[str, ...], tie_graph: TieGraph) -> bool:
 def _device_components(
     accounts: list[str], tie_graph: TieGraph, min_weight: float
 ) -> list[tuple[str, ...]]:
-    graph = igraph.Graph(n=len(accounts))
-    graph.add_edges(
-        [
-            (i, j)
-            for i, a in enumerate(accounts)
-            for j in range(i + 1, len(accounts))
-            if tie_graph.ties.get(pair(a, accounts[j]), {}).get("device", 0.0) >= min_weight
-        ]
-    )
-    return [tuple(accounts[i] for i in part) for part in graph.connected_components()]
+    joined = [
+        (i, j)
+        for i, a in enumerate(accounts)
+        for j in range(i + 1, len(accounts))
+        if tie_graph.ties.get(pair(a, accounts[j]), {}).get("device", 0.0) >= min_weight
+    ]
+    return [tuple(accounts[i] for i in part) for part in components(len(accounts), joined)]
 
 
 def cut_operations(

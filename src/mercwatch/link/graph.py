@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from itertools import combinations
 
 import ibis
-import igraph
 
 from mercwatch.iocs import registrable_domain
 from mercwatch.link.candidates import Candidate, target_events
@@ -85,19 +84,20 @@ class TieGraph:
             return 0.0
         return sum(kinds.values())
 
-    def to_igraph(self, min_weight: float) -> igraph.Graph:
-        """An undirected igraph over ``accounts`` with the edges of :meth:`edge`."""
+    def weighted_edges(self, min_weight: float) -> list[tuple[int, int, float]]:
+        """``(i, j, weight)`` for each edge of :meth:`edge`, ``i < j`` indexing ``accounts``.
+
+        Sorted by account pair, so a graph built from it is the same whatever order
+        the ties were found in.
+        """
         index = {account: i for i, account in enumerate(self.accounts)}
-        edges, weights = [], []
+        edges = []
         for a, b in sorted(self.ties):
             total = self.edge(a, b, min_weight)
             if total > 0.0:
-                edges.append((index[a], index[b]))
-                weights.append(total)
-        graph = igraph.Graph(n=len(self.accounts), edges=edges, directed=False)
-        graph.vs["name"] = list(self.accounts)
-        graph.es["weight"] = weights
-        return graph
+                i, j = sorted((index[a], index[b]))
+                edges.append((i, j, total))
+        return edges
 
 
 def _with_breadth(all_pairs: ibis.Table, cand: ibis.Table) -> list[dict]:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import igraph
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from mercwatch.detectors.pairs import EMPTY, pair_keys, same_bucket_pairs, unpack_pairs
 from mercwatch.errors import ConfigError
+from mercwatch.graphs import component_labels
 
 BANDS = 4
 BAND_BITS = 16
@@ -123,8 +123,7 @@ def group_table(hashes: pa.Array, max_distance: int) -> pa.Table:
     order = np.argsort(values, kind="stable")
     text, values = text.take(pa.array(order)), values[order]
     pairs = near_pairs_array(values, max_distance)
-    graph = igraph.Graph(n=len(values), edges=pairs.tolist())
-    membership = np.asarray(graph.connected_components().membership, dtype=np.int64)
+    membership = component_labels(len(values), pairs)
     return pa.table({"h": text, "group": pa.array(membership, pa.int64())})
 
 

@@ -5,7 +5,7 @@ city. Masking capitalised tokens (names, places, brands) and numbers, then
 comparing word 3-gram shingles with MinHash LSH (datasketch), puts those variants in
 one template while unrelated chat stays apart. LSH candidates are confirmed with the
 exact Jaccard similarity of the shingle sets, and templates are connected components
-of the confirmed pairs (igraph). Runs in Python over distinct texts only.
+of the confirmed pairs (a union-find). Runs in Python over distinct texts only.
 """
 
 from __future__ import annotations
