@@ -15,7 +15,7 @@ from itertools import permutations
 
 import duckdb
 import pytest
-from synth import Scene, background
+from _helpers.scenes import Scene, background
 
 from mercwatch.detectors.engagement.coordination import Coordination
 from mercwatch.detectors.runner import run_detectors
