@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import shutil
 
+from mercwatch.intel.report.pdf import CHROMIUM_ARGS
+
 CHROMIUM = shutil.which("chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
+#: The same flags the PDF renderer starts it with (no network of its own).
+ARGS = list(CHROMIUM_ARGS)

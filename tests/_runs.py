@@ -19,6 +19,8 @@ OUTPUTS = (
     "indicators.stix.json",
     "report.html",
     "report.md",
+    "report.public.html",
+    "report.public.md",
 )
 STATE_TABLES = ("actions", "audit_log", "notification_outbox", "operations", "review_queue")
 

@@ -8,6 +8,7 @@ mypy is a dev extra too; its test is skipped only where mypy is not installed.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import shutil
 import subprocess
@@ -67,3 +68,40 @@ def test_mypy_is_clean(tmp_path: Path) -> None:
         timeout=600,
     )
     assert result.returncode == 0, f"mypy found problems:\n{result.stdout}{result.stderr}"
+
+
+def _sys_path_uses(tree: ast.AST) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "path"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    ]
+
+
+def _conftest_imports(tree: ast.AST) -> list[int]:
+    def names(node: ast.AST) -> list[str]:
+        if isinstance(node, ast.ImportFrom):
+            return [node.module or ""]
+        return [a.name for a in node.names] if isinstance(node, ast.Import) else []
+
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if any(n.split(".")[-1] == "conftest" for n in names(node))
+    ]
+
+
+def test_tests_import_helpers_from_modules_not_conftest_and_never_edit_sys_path() -> None:
+    """Issue 12: helpers live in importable modules (tests/_helpers, tests/_db.py ...) on
+    pyproject's pytest ``pythonpath``; a conftest that edits ``sys.path`` or a test that
+    imports from a conftest makes what a test sees depend on which folder ran first."""
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        name = path.relative_to(ROOT)
+        found += [f"{name}:{line}: sys.path" for line in _sys_path_uses(tree)]
+        found += [f"{name}:{line}: imports from conftest" for line in _conftest_imports(tree)]
+    assert found == []

@@ -1,10 +1,3 @@
-"""Reach the shared state-store fixtures in tests/_db.py (tests/ has no package)."""
+"""The shared state-store fixtures of tests/_db.py, for this folder's tests."""
 
-import sys
-from pathlib import Path
-
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from _db import FakeClock, clock, state_url, store  # noqa: E402,F401
+from _db import FakeClock, clock, state_url, store  # noqa: F401

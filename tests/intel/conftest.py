@@ -6,25 +6,12 @@ tests can search every exported byte for them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
 import pytest
+from _helpers.intel_samples import TARGET_IDS, fixed_clock
 
 from mercwatch.model import Attribution, Infrastructure, Operation, Phase
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "intel"
-META = DATA / "meta_threat_research"
-AMNESTY = DATA / "amnesty_pegasus"
-META_2021 = "2021_12_taking_action_against_surveillance_for_hire"
-
-TARGET_IDS = ("tgt-QX7-journalist-4411", "tgt-QX7-activist-9921")
-TARGET_NAMES = ("Zebediah Quillfeather", "Ottoline Marchbanks")
-
-
-def fixed_clock() -> datetime:
-    """The only time exports may read, so golden comparisons hold."""
-    return datetime(2022, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture

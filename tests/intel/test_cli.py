@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from _helpers.intel_samples import AMNESTY, META, META_2021, TARGET_IDS, TARGET_NAMES
 from pymisp import MISPEvent
 from typer.testing import CliRunner
 
 from mercwatch.cli import app
 from mercwatch.intel.feeds import load_feed
-
-from .conftest import AMNESTY, META, META_2021, TARGET_IDS, TARGET_NAMES
 
 runner = CliRunner()
 

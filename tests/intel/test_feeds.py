@@ -7,12 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from _helpers.intel_samples import AMNESTY, DATA, META, META_2021
 
 from mercwatch.errors import InputError, IntelFormatError
 from mercwatch.intel.feeds import detect_format, intel_index, load_feed, load_feeds, parse_feed
 from mercwatch.model import IndicatorType
-
-from .conftest import AMNESTY, DATA, META, META_2021
 
 
 @pytest.fixture(scope="module")

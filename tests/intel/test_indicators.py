@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from _helpers.intel_samples import TARGET_IDS, TARGET_NAMES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,8 +19,6 @@ from mercwatch.intel.indicators import (
 from mercwatch.iocs import extractor
 from mercwatch.model import IndicatorType as T
 from mercwatch.model import Phase
-
-from .conftest import TARGET_IDS, TARGET_NAMES
 
 CASES = [
     # (raw, type, normalized)

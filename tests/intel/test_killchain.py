@@ -6,11 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
+from _helpers.intel_samples import META
 
 from mercwatch.intel import killchain
 from mercwatch.model import IndicatorType, Phase
-
-from .conftest import META
 
 
 def test_bundled_taxonomy_is_metas_file_unchanged() -> None:

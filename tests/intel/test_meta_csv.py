@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from _helpers.intel_samples import META, META_2021
 
 from mercwatch.intel.feeds import load_feed, parse_feed
 from mercwatch.intel.meta_csv import (
@@ -16,8 +17,6 @@ from mercwatch.intel.meta_csv import (
     export_csv_2023,
 )
 from mercwatch.model import IndicatorType, Phase
-
-from .conftest import META, META_2021
 
 SPLIT = "fbc8213450838f7ae251d4519c195138.xyz"
 

@@ -11,13 +11,12 @@ import json
 from urllib.parse import quote
 
 import pytest
+from _helpers.intel_samples import TARGET_IDS, TARGET_NAMES, fixed_clock
 
 from mercwatch.intel.meta_csv import export_csv_2021, export_csv_2023
 from mercwatch.intel.misp import export_misp
 from mercwatch.intel.plain import export_plain
 from mercwatch.intel.stix import export_stix
-
-from .conftest import TARGET_IDS, TARGET_NAMES, fixed_clock
 
 
 def _forms(term: str) -> set[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import stix2
+from _helpers.intel_samples import TARGET_NAMES
 from stix2validator import ValidationOptions, validate_string
 
 from mercwatch.intel.feeds import load_feed
@@ -15,8 +16,6 @@ from mercwatch.intel.killchain import MERCWATCH_KILL_CHAIN, META_KILL_CHAIN
 from mercwatch.intel.stix import export_stix, stix_id, write_stix
 from mercwatch.intel.tlp import level_of_marking, tlp_marking
 from mercwatch.model import Indicator, IndicatorType
-
-from .conftest import TARGET_NAMES
 
 # Warnings we accept, each for a reason:
 #   103  "not a valid UUIDv4 ID": ids are UUIDv5 on purpose so reruns and peers

@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 import ibis
 import pyarrow as pa
 import pytest
+from _helpers.link_world import T0
 
 from mercwatch.detectors.runner import SIGNALS_SCHEMA as SIGNAL_SCHEMA
 from mercwatch.ingest.contract import arrow_schema
-
-T0 = datetime(2021, 11, 1, 9, 0, 0)
 
 ACCOUNT_SCHEMA = arrow_schema("accounts")
 EVENT_SCHEMA = arrow_schema("events")

@@ -11,10 +11,10 @@ from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.similarity import (
     cotarget_pairs,
     near_photo_pairs,
-    parse_phash,
     shingles,
     template_pairs,
 )
+from mercwatch.model.phash import parse_phash
 
 hashes64 = st.integers(min_value=0, max_value=2**64 - 1)
 

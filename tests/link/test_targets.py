@@ -144,7 +144,7 @@ def test_hijacked_account_owner_life_is_not_the_operation(platform):
     """An old account the crew took over: the owner's own views are not targets."""
     from datetime import timedelta
 
-    from tests.link.conftest import T0
+    from _helpers.link_world import T0
 
     ring = _crew(platform)
     owner = platform.account("hijacked", created_at=T0 - timedelta(days=3000))

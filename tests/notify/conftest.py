@@ -1,11 +1,4 @@
-"""Reach the shared fixtures in tests/_db.py and tests/_sinks.py (tests/ has no package)."""
+"""This folder's fixtures: the state store of tests/_db.py and the sinks of tests/_sinks.py."""
 
-import sys
-from pathlib import Path
-
-_TESTS = str(Path(__file__).resolve().parents[1])
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from _db import FakeClock, clock, state_url, store  # noqa: E402,F401
-from _sinks import smtp_sink, webhook_sink  # noqa: E402,F401
+from _db import FakeClock, clock, state_url, store  # noqa: F401
+from _sinks import smtp_sink, webhook_sink  # noqa: F401

@@ -7,24 +7,12 @@ from pathlib import Path
 
 import pytest
 from _ingest_samples import ACCOUNTS, EVENTS, FRIENDSHIPS, write_table
+from _runs import OUTPUTS
 from typer.testing import CliRunner
 
 from mercwatch.cli import app
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.pipeline import run as run_module
-
-OUTPUTS = (
-    "operations.json",
-    "notifications.jsonl",
-    "enforcement.jsonl",
-    "rejects.jsonl",
-    "summary.json",
-    "indicators.stix.json",
-    "report.html",
-    "report.md",
-    "report.public.html",
-    "report.public.md",
-)
 
 
 @pytest.fixture

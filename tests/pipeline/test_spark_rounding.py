@@ -19,8 +19,7 @@ import ibis
 import pytest
 
 import mercwatch
-from mercwatch.detectors.engagement.scoring import fmt
-from mercwatch.detectors.recon._shared import fmt_num, fmt_pct
+from mercwatch.detectors.scoring import fmt, fmt_pct
 from mercwatch.store.engine import EngineConfig, connect, release
 
 SRC = Path(mercwatch.__file__).parent
@@ -39,7 +38,7 @@ def _formatted(con) -> list[tuple]:
         "i",
         two=fmt(t.x),
         three=fmt(t.x, 3),
-        one=fmt_num(t.x),
+        one=fmt(t.x, 1),
         pct=fmt_pct(t.x),
     ).order_by("i")
     return [tuple(row.values()) for row in con.execute(expr).to_dict("records")]

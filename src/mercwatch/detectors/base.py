@@ -10,16 +10,18 @@ DuckDB and on Spark; Python per item is only for small distinct sets.
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Concatenate, ParamSpec
 
-import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from mercwatch.model import Phase
+from mercwatch.model import AT_RISK_TAGS, Phase
 from mercwatch.store.exprs import trim
 
 # The signals table every detector contributes to (docs/architecture.md).
@@ -30,18 +32,6 @@ DETECTOR_OUTPUT = {
     "score": "float64",
     "detail": "string",
 }
-
-# At-risk populations of SCHEMA.md accounts.tags.
-AT_RISK_TAGS = (
-    "journalist",
-    "activist",
-    "human_rights_defender",
-    "politician",
-    "lawyer",
-    "dissident",
-    "executive",
-    "researcher",
-)
 
 
 def at_risk_tags(tags: ir.ArrayValue) -> ir.ArrayValue:
@@ -90,6 +80,42 @@ class DetectionContext:
         return self.params.get(detector_id, {}).get(name, default)
 
 
+P = ParamSpec("P")
+TableBuilder = Callable[Concatenate[DetectionContext, P], ir.Table]
+
+
+def shared_table(name: str) -> Callable[[TableBuilder[P]], TableBuilder[P]]:
+    """Make ``build(ctx, ...)`` a derived table materialised once per run via ``ctx.shared``.
+
+    Why: every shared table used to be two functions, a builder and a wrapper that only
+    called ``ctx.shared(name, builder)`` (about twenty such pairs). The decorated
+    function is called like the builder and returns the cached table. Extra arguments
+    (a threshold, a distance) are part of the cache name, so two callers asking with
+    different values never get each other's table::
+
+        @shared_table("eng_photo_groups")
+        def photo_groups(ctx: DetectionContext, max_distance: int = 6) -> ir.Table: ...
+
+    Args:
+        name: engine table name (unique per derived table); argument values are appended.
+    """
+
+    def decorate(build: TableBuilder[P]) -> TableBuilder[P]:
+        signature = inspect.signature(build)
+
+        @functools.wraps(build)
+        def cached(ctx: DetectionContext, *args: P.args, **kwargs: P.kwargs) -> ir.Table:
+            bound = signature.bind(ctx, *args, **kwargs)
+            bound.apply_defaults()
+            values = list(bound.arguments.values())[1:]
+            key = "_".join([name, *(re.sub(r"\W", "_", str(v)) for v in values)])
+            return ctx.shared(key, lambda c: build(c, *args, **kwargs))
+
+        return cached
+
+    return decorate
+
+
 class Detector(ABC):
     """Base of every detector; subclasses are mostly class data plus ``detect``."""
 
@@ -108,21 +134,3 @@ class Detector(ABC):
     @abstractmethod
     def detect(self, ctx: DetectionContext) -> ir.Table:
         """Return a table of ``subject_type``, ``subject``, ``score`` (0..1), ``detail``."""
-
-
-def clamp01(value: ir.NumericValue) -> ir.FloatingValue:
-    """Clip a score expression into 0..1 as float64; a missing value counts as 0.
-
-    Written as ``GREATEST(0, LEAST(1, COALESCE(x, 0)))``, which names ``x`` once:
-    Ibis' ``clip`` keeps nulls by repeating its argument four times, and scores built
-    from clipped parts grew exponentially (250 KB of SQL for one detector, whose
-    filters the engine evaluated expression by expression: 6 s of 11 at 1M users).
-    """
-    v = value.cast("float64").fill_null(0.0)
-    return ibis.greatest(0.0, ibis.least(1.0, v))
-
-
-def saturating(value: ir.NumericValue, half: float) -> ir.FloatingValue:
-    """Map a non-negative count to 0..1, reaching 0.5 at ``half`` (x / (x + half))."""
-    v = value.cast("float64")
-    return v / (v + ibis.literal(float(half)))

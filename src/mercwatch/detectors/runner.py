@@ -15,14 +15,9 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from mercwatch.detectors.base import (
-    DETECTOR_OUTPUT,
-    SIGNAL_COLUMNS,
-    DetectionContext,
-    Detector,
-    clamp01,
-)
+from mercwatch.detectors.base import DETECTOR_OUTPUT, SIGNAL_COLUMNS, DetectionContext, Detector
 from mercwatch.detectors.gcpause import collector_paused
+from mercwatch.detectors.scoring import clamp01
 
 log = logging.getLogger(__name__)
 SIGNALS_TABLE = "signals"

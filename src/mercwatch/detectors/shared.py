@@ -9,11 +9,13 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, at_risk_tags
+from mercwatch.detectors.base import DetectionContext, at_risk_tags, shared_table
 from mercwatch.store.exprs import epoch_seconds
 
 
-def _at_risk(ctx: DetectionContext) -> ir.Table:
+@shared_table("at_risk")
+def at_risk(ctx: DetectionContext) -> ir.Table:
+    """Accounts the platform marks as at-risk (journalists, activists ...)."""
     accounts = ctx.table("accounts")
     tags = at_risk_tags(accounts.tags)
     return accounts.filter(tags.length() > 0).select(
@@ -23,12 +25,13 @@ def _at_risk(ctx: DetectionContext) -> ir.Table:
     )
 
 
-def at_risk(ctx: DetectionContext) -> ir.Table:
-    """Accounts the platform marks as at-risk (journalists, activists ...)."""
-    return ctx.shared("at_risk", _at_risk)
+@shared_table("accepts")
+def accepts(ctx: DetectionContext) -> ir.Table:
+    """Columns ``by``, ``of``, ``ts``, ``at`` (epoch seconds): ``by`` accepted ``of``'s request.
 
-
-def _accepts(ctx: DetectionContext) -> ir.Table:
+    Four derived tables ask who accepted whom and when; each used to scan every event
+    for it (0.3 s per scan at 11M events).
+    """
     events = ctx.table("events")
     acc = events.filter(
         (events.type == "friend_accept") & events.actor_id.notnull() & events.target_id.notnull()
@@ -36,17 +39,9 @@ def _accepts(ctx: DetectionContext) -> ir.Table:
     return acc.select(by=acc.actor_id, of=acc.target_id, ts=acc.ts, at=epoch_seconds(acc.ts))
 
 
-def accepts(ctx: DetectionContext) -> ir.Table:
-    """Columns ``by``, ``of``, ``ts``, ``at`` (epoch seconds): ``by`` accepted ``of``'s request.
-
-    Four derived tables ask who accepted whom and when; each used to scan every event
-    for it (0.3 s per scan at 11M events).
-    """
-    return ctx.shared("accepts", _accepts)
-
-
-def _friend_pairs(ctx: DetectionContext) -> ir.Table:
-    """Undirected friendship edges, both directions: pre-existing plus accepted requests."""
+@shared_table("friend_pairs")
+def friend_pairs(ctx: DetectionContext) -> ir.Table:
+    """Columns ``a``, ``b``: every friendship (pre-window plus accepted requests), both ways."""
     friendships = ctx.table("friendships").select(a="a", b="b")
     acc = accepts(ctx)
     return both_directions(friendships.union(acc.select(a="by", b="of"), distinct=False))
@@ -63,50 +58,36 @@ def both_directions(edges: ir.Table) -> ir.Table:
     return once.union(once.select(a=once.b, b=once.a), distinct=False)
 
 
-def friend_pairs(ctx: DetectionContext) -> ir.Table:
-    """Columns ``a``, ``b``: every friendship, listed in both directions."""
-    return ctx.shared("friend_pairs", _friend_pairs)
-
-
-def _close_contacts(ctx: DetectionContext) -> ir.Table:
+@shared_table("close_contacts")
+def close_contacts(ctx: DetectionContext) -> ir.Table:
+    """Columns ``account_id`` (a contact), ``of`` (the at-risk user they are close to)."""
     pairs = friend_pairs(ctx)
     risk = at_risk(ctx)
     joined = pairs.join(risk, pairs.a == risk.account_id)
     return joined.select(account_id=joined.b, of=joined.a).distinct()
 
 
-def close_contacts(ctx: DetectionContext) -> ir.Table:
-    """Columns ``account_id`` (a contact), ``of`` (the at-risk user they are close to)."""
-    return ctx.shared("close_contacts", _close_contacts)
-
-
-def _account_addresses(ctx: DetectionContext) -> ir.Table:
-    events = ctx.table("events")
-    seen = events.filter(events.actor_id.notnull() & events.ip.notnull())
-    return seen.select(actor=seen.actor_id, ip=seen.ip, asn=seen.asn).distinct()
-
-
+@shared_table("account_addresses")
 def account_addresses(ctx: DetectionContext) -> ir.Table:
     """Columns ``actor``, ``ip``, ``asn``: every address an account acted from, once.
 
     Several detectors ask "who is behind this address"; reading the events for it
     once keeps that a scan of the distinct pairs, not of every event.
     """
-    return ctx.shared("account_addresses", _account_addresses)
+    events = ctx.table("events")
+    seen = events.filter(events.actor_id.notnull() & events.ip.notnull())
+    return seen.select(actor=seen.actor_id, ip=seen.ip, asn=seen.asn).distinct()
 
 
-def _ip_breadth(ctx: DetectionContext) -> ir.Table:
-    seen = account_addresses(ctx)
-    return seen.group_by("ip").aggregate(accounts=seen.actor.nunique())
-
-
+@shared_table("ip_breadth")
 def ip_breadth(ctx: DetectionContext) -> ir.Table:
     """Columns ``ip``, ``accounts``: distinct logged-in accounts seen on each address.
 
     Addresses used by many accounts are offices and carrier NAT; ties through them
     are discounted by every detector that links accounts by address.
     """
-    return ctx.shared("ip_breadth", _ip_breadth)
+    seen = account_addresses(ctx)
+    return seen.group_by("ip").aggregate(accounts=seen.actor.nunique())
 
 
 def interest(ctx: DetectionContext) -> ir.Table:

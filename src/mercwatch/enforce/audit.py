@@ -23,11 +23,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from mercwatch.enforce.audit_rows import RecordedRows, canonical_json, canonical_ts
+from mercwatch.enforce.audit_rows import READ_CHUNK, RecordedRows, canonical_json, canonical_ts
 from mercwatch.errors import AuditChainBroken, ConfigError, StateError
 from mercwatch.store.state import GENESIS_HASH, StateStore, audit_lock, audit_log, to_naive_utc
-
-_READ_CHUNK = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +236,7 @@ def _rows(store: StateStore) -> Iterator[Any]:
                 select(audit_log)
                 .where(audit_log.c.id > last)
                 .order_by(audit_log.c.id)
-                .limit(_READ_CHUNK)
+                .limit(READ_CHUNK)
             ).all()
         if not chunk:
             return

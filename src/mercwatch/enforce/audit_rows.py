@@ -35,7 +35,8 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "actions": ("action", "subject", "operation_id", "created_at"),
     "review_queue": ("action_id", "queued_at"),
 }
-_READ_CHUNK = 1000
+#: Rows read per query when walking the audit tables (bounded memory on a long log).
+READ_CHUNK = 1000
 _MISSING = "<column missing>"
 
 
@@ -152,7 +153,7 @@ def _table_rows(engine: Engine, table: Table) -> Iterator[Any]:
     while True:
         with engine.connect() as conn:
             chunk = conn.execute(
-                select(table).where(table.c.id > last).order_by(table.c.id).limit(_READ_CHUNK)
+                select(table).where(table.c.id > last).order_by(table.c.id).limit(READ_CHUNK)
             ).all()
         if not chunk:
             return

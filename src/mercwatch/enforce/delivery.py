@@ -1,6 +1,7 @@
 """Getting enforcement decisions to the platform: queued once, delivered, effect exactly once.
 
-The same discipline as the notification outbox (:mod:`mercwatch.notify.outbox`):
+The same discipline as the notification outbox (:mod:`mercwatch.notify.outbox`), with
+the same claim and outcome rules (:mod:`mercwatch.delivery.queue`):
 
 - :meth:`EnforcementQueue.sync` turns decisions in the ``actions`` table into rows of
   ``enforcement_delivery``: an ``apply`` row per applied action, a ``reverse`` row
@@ -29,9 +30,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 
-from mercwatch.enforce.adapter import CallResult, EnforcementCall
+from mercwatch.delivery.queue import DeliveryResult, RetryPolicy, claim_due, outcome
+from mercwatch.enforce.adapter import EnforcementCall
 from mercwatch.model.records import ActionStatus
-from mercwatch.notify.outbox import RetryPolicy
 from mercwatch.store.state import (
     Clock,
     StateStore,
@@ -54,7 +55,7 @@ def effect_key(action: str, subject: str, operation_id: str, effect: str) -> str
 
 
 class EnforcementAdapter(Protocol):
-    def send_batch(self, calls: Sequence[EnforcementCall]) -> list[CallResult]: ...
+    def send_batch(self, calls: Sequence[EnforcementCall]) -> list[DeliveryResult]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,29 +170,13 @@ class EnforcementQueue:
                 applied.c.status == "sent",
             )
         )
-        due = and_(
-            or_(
-                and_(_T.c.status == "pending", _T.c.next_attempt_at <= now),
-                and_(_T.c.status == "sending", _T.c.claimed_until <= now),
-            ),
-            or_(_T.c.effect == APPLY, apply_sent),
-        )
-        ids = (
-            select(_T.c.id)
-            .where(due)
-            .order_by(_T.c.id)
-            .limit(batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            _T.update()
-            .where(_T.c.id.in_(ids))
-            .values(
-                status="sending",
-                claim_token=token,
-                attempts=_T.c.attempts + 1,
-                claimed_until=now + self.retry.lease,
-            )
+        claim = claim_due(
+            _T,
+            token=token,
+            now=now,
+            lease=self.retry.lease,
+            batch_size=batch_size,
+            also=or_(_T.c.effect == APPLY, apply_sent),
         )
         decision = (actions.c.action, actions.c.subject, actions.c.operation_id, actions.c.reason)
         joined = (
@@ -206,18 +191,19 @@ class EnforcementQueue:
         return token, list(rows)
 
     def _mark(
-        self, token: str, rows: list[Any], results: dict[str, CallResult]
+        self, token: str, rows: list[Any], results: dict[str, DeliveryResult]
     ) -> tuple[int, int, int]:
         now = to_naive_utc(self.clock())
         done: dict[str, list[dict[str, Any]]] = {"sent": [], "pending": [], "failed": []}
         for row in rows:
-            result = results.get(row.idempotency_key) or CallResult(
+            result = results.get(row.idempotency_key) or DeliveryResult(
                 row.idempotency_key, False, "adapter returned no result"
             )
             params = {"b_id": row.id, "b_token": token, "b_error": result.error or None}
-            if result.ok:
+            decided = outcome(result, row.attempts, self.retry)
+            if decided == "sent":
                 done["sent"].append({**params, "b_next": row.next_attempt_at, "b_sent": now})
-            elif result.permanent or row.attempts >= self.retry.max_attempts:
+            elif decided == "failed":
                 done["failed"].append({**params, "b_next": row.next_attempt_at, "b_sent": None})
             else:
                 later = now + self.retry.delay(row.attempts)

@@ -50,9 +50,9 @@ def deliver(
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait per call.")] = 10.0,
 ) -> None:
     """Queue every decision not queued yet, then send what is due (exit 1 if any failed)."""
+    from mercwatch.delivery.queue import RetryPolicy
     from mercwatch.enforce.adapter import HttpEnforcementAdapter
     from mercwatch.enforce.delivery import EnforcementQueue
-    from mercwatch.notify.outbox import RetryPolicy
 
     secret = os.environ.get(SECRET_ENV, "")
     if not secret:

@@ -23,6 +23,7 @@ from mercwatch.ingest.contract import (
     TableSpec,
 )
 from mercwatch.ingest.limits import IngestLimits
+from mercwatch.model.phash import PHASH_HEX
 
 #: (SQL condition, field at fault, SQL expression of the reason)
 Check = tuple[str, str, str]
@@ -125,7 +126,7 @@ def _window_check(name: str, earliest: datetime, latest: datetime) -> Check:
 
 _ACCOUNT_CHECKS = [
     (
-        "photo_hash IS NOT NULL AND NOT regexp_full_match(photo_hash, '[0-9a-fA-F]{16}')",
+        f"photo_hash IS NOT NULL AND NOT regexp_full_match(photo_hash, '{PHASH_HEX}')",
         "photo_hash",
         "'not a 64-bit perceptual hash (16 hex digits): ' || " + _shown("photo_hash"),
     ),

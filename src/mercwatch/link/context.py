@@ -15,11 +15,11 @@ import ibis
 import pandas as pd
 import pyarrow as pa
 
+from mercwatch.detectors.base import SIGNAL_COLUMNS
 from mercwatch.errors import EngineError, InputError
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.intel import IntelIndex
 
-SIGNAL_COLUMNS = ("detector", "phase", "subject_type", "subject", "score", "detail")
 REQUIRED_COLUMNS = {
     "accounts": ("account_id", "display_name", "photo_hash", "email_domain"),
     "events": ("ts", "type", "actor_id", "target_id", "ip", "asn", "device_id", "text", "url"),

@@ -29,9 +29,9 @@ from mercwatch.link.similarity import (
     cotarget_pairs,
     near_photo_pairs,
     pair,
-    parse_phash,
     template_pairs,
 )
+from mercwatch.model.phash import parse_phash
 from mercwatch.store.exprs import trim
 
 KEY_KINDS = ("ip", "device", "email_domain", "link_domain")

@@ -26,17 +26,6 @@ def pair(a: str, b: str) -> Pair:
     return (a, b) if a < b else (b, a)
 
 
-def parse_phash(value: str | None) -> int | None:
-    """The 64-bit integer of a 16-hex-digit pHash, or None if it is not one."""
-    text = (value or "").strip().lower()
-    if len(text) != 16:
-        return None
-    try:
-        return int(text, 16)
-    except ValueError:
-        return None
-
-
 def near_photo_pairs(hashes: Mapping[str, int], max_distance: int) -> dict[Pair, int]:
     """Account pairs whose photo hashes differ in at most ``max_distance`` bits.
 

@@ -1,6 +1,7 @@
 """The data model shared by every stage: frozen dataclasses and enums."""
 
 from mercwatch.model.records import (
+    AT_RISK_TAGS,
     Action,
     ActionKind,
     ActionStatus,
@@ -17,6 +18,7 @@ from mercwatch.model.records import (
 )
 
 __all__ = [
+    "AT_RISK_TAGS",
     "Action",
     "ActionKind",
     "ActionStatus",

@@ -11,6 +11,19 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+#: The at-risk populations of SCHEMA.md ``accounts.tags``: the people this system protects.
+#: One list for the detectors that look for them and the simulator that makes them.
+AT_RISK_TAGS = (
+    "journalist",
+    "activist",
+    "human_rights_defender",
+    "politician",
+    "lawyer",
+    "dissident",
+    "executive",
+    "researcher",
+)
+
 
 class Phase(str, Enum):
     """Kill-chain phase of surveillance-for-hire, in the order an operation moves."""

@@ -20,9 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import hmac
-import json
 import smtplib
 import socket
 import ssl
@@ -33,16 +30,30 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
-import httpx
-
+from mercwatch.delivery.webhook import (
+    KEY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    SignedJsonPoster,
+    canonical_json,
+    sign,
+    verify_signature,
+)
 from mercwatch.errors import DeliveryError
 from mercwatch.notify.outbox import DeliveryResult, OutgoingMessage
 from mercwatch.store.state import Clock, utcnow
 
-SIGNATURE_HEADER = "X-Mercwatch-Signature"
-TIMESTAMP_HEADER = "X-Mercwatch-Timestamp"
-KEY_HEADER = "Idempotency-Key"
-_RETRYABLE_HTTP = {408, 425, 429}
+# The header names and signing stay importable from here, where receivers' code and the
+# tests have always found them.
+__all__ = [
+    "KEY_HEADER",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "SmtpAdapter",
+    "WebhookAdapter",
+    "sign",
+    "verify_signature",
+]
 
 
 class SmtpAdapter:
@@ -194,30 +205,7 @@ def _mime_body(text: str, html: str, locale: str) -> tuple[bytes, bytes]:
     return raw[:split], raw[split:]
 
 
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    """``sha256=`` + hex HMAC-SHA256 of ``timestamp + "." + body``."""
-    mac = hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def verify_signature(
-    secret: bytes,
-    timestamp: str,
-    body: bytes,
-    signature: str,
-    *,
-    now: float,
-    tolerance: float = 300.0,
-) -> bool:
-    """What a receiver runs: right key, and not a replay older than ``tolerance`` seconds."""
-    try:
-        fresh = abs(now - float(timestamp)) <= tolerance
-    except ValueError:
-        return False
-    return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature)
-
-
-class WebhookAdapter:
+class WebhookAdapter(SignedJsonPoster[OutgoingMessage]):
     """POSTs each message as signed JSON to the platform's notification endpoint.
 
     Args:
@@ -227,68 +215,25 @@ class WebhookAdapter:
     """
 
     channel = "webhook"
+    label = "webhook"
 
-    def __init__(
-        self,
-        url: str,
-        secret: bytes,
-        *,
-        timeout: float = 10.0,
-        clock: Clock = utcnow,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        if not secret:
-            raise DeliveryError("webhook secret must not be empty")
-        self.url, self.secret, self.timeout = url, secret, timeout
-        self.clock, self.transport = clock, transport
-
-    @staticmethod
-    def body(message: OutgoingMessage) -> bytes:
-        payload = {
-            "schema_version": 2,
-            "idempotency_key": message.idempotency_key,
-            "account_id": message.account_id,
-            "operation_id": message.operation_id,
-            "operation_ids": list(message.operation_ids or (message.operation_id,)),
-            "follow_up": message.ordinal > 1,
-            "level": message.level.value,
-            "locale": message.locale,
-            "locale_fallback": list(message.locale_fallback or (message.locale,)),
-            "enforcement": message.enforcement,
-            "reasons": list(message.reasons),
-            "subject": message.subject,
-            "text": message.text,
-            "html": message.html,
-        }
-        return json.dumps(
-            payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        ).encode("utf-8")
-
-    def send_each(self, messages: Iterable[OutgoingMessage]) -> Iterator[DeliveryResult]:
-        """One HTTP client (kept-alive connection) per batch, one POST at a time."""
-        with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
-            for message in messages:
-                yield self._post(client, message)
-
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[DeliveryResult]:
-        return list(self.send_each(messages))
-
-    def _post(self, client: httpx.Client, message: OutgoingMessage) -> DeliveryResult:
-        body = self.body(message)
-        timestamp = str(int(self.clock().replace(tzinfo=UTC).timestamp()))
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            KEY_HEADER: message.idempotency_key,
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(self.secret, timestamp, body),
-        }
-        key = message.idempotency_key
-        try:
-            response = client.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            return DeliveryResult(key, False, f"webhook: {exc.__class__.__name__}: {exc}")
-        code = response.status_code
-        if 200 <= code < 300 or code == 409:
-            return DeliveryResult(key, True)
-        permanent = 400 <= code < 500 and code not in _RETRYABLE_HTTP
-        return DeliveryResult(key, False, f"webhook HTTP {code}", permanent)
+    def body(self, message: OutgoingMessage) -> bytes:
+        """The contract v2 body (docs/SCHEMA.md, "Notification webhook")."""
+        return canonical_json(
+            {
+                "schema_version": 2,
+                "idempotency_key": message.idempotency_key,
+                "account_id": message.account_id,
+                "operation_id": message.operation_id,
+                "operation_ids": list(message.operation_ids or (message.operation_id,)),
+                "follow_up": message.ordinal > 1,
+                "level": message.level.value,
+                "locale": message.locale,
+                "locale_fallback": list(message.locale_fallback or (message.locale,)),
+                "enforcement": message.enforcement,
+                "reasons": list(message.reasons),
+                "subject": message.subject,
+                "text": message.text,
+                "html": message.html,
+            }
+        )

@@ -40,6 +40,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from mercwatch.delivery.queue import DeliveryResult, RetryPolicy, claim_due, outcome
 from mercwatch.errors import DeliveryError, StateError
 from mercwatch.model.records import ActionKind, ActionStatus, Notification, Phase
 from mercwatch.notify.locales import resolve_locale
@@ -141,16 +142,6 @@ class OutgoingMessage:
     enforcement: str = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryResult:
-    """One message's outcome; ``permanent`` failures are not retried."""
-
-    idempotency_key: str
-    ok: bool
-    error: str = ""
-    permanent: bool = False
-
-
 class DeliveryAdapter(Protocol):
     """A channel. ``send_each`` pulls messages one at a time and yields each outcome
     as soon as it is known, so the outbox records every send before the next begins.
@@ -163,23 +154,6 @@ class DeliveryAdapter(Protocol):
     channel: str
 
     def send_each(self, messages: Iterable[OutgoingMessage]) -> Iterator[DeliveryResult]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Exponential backoff ``base * 2**(attempt-1)``, capped; a lease for crashed claims.
-
-    The lease is renewed before every message, so it only has to outlast one send;
-    the outbox still stretches it to three times the adapter's timeout when longer.
-    """
-
-    max_attempts: int = 8
-    base: timedelta = timedelta(minutes=1)
-    cap: timedelta = timedelta(hours=6)
-    lease: timedelta = timedelta(minutes=10)
-
-    def delay(self, attempts: int) -> timedelta:
-        return min(self.base * (2 ** max(attempts - 1, 0)), self.cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,28 +455,8 @@ class Outbox:
         """
         now = to_naive_utc(self.clock())
         token = uuid.uuid4().hex
-        due = or_(
-            and_(_T.c.status == "pending", _T.c.next_attempt_at <= now),
-            and_(_T.c.status == "sending", _T.c.claimed_until <= now),
-        )
-        ids = (
-            select(_T.c.id)
-            .where(due)
-            .order_by(_T.c.id)
-            .limit(batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            _T.update()
-            .where(_T.c.id.in_(ids))
-            .values(
-                status="sending",
-                claim_token=token,
-                attempts=_T.c.attempts + 1,
-                claimed_until=now + lease,
-            )
-            .returning(*_T.c)
-        )
+        claim = claim_due(_T, token=token, now=now, lease=lease, batch_size=batch_size)
+        claim = claim.returning(*_T.c)
         with self.store.transaction() as conn:
             rows = sorted(conn.execute(claim).all(), key=lambda r: r.id)
         return token, rows
@@ -651,12 +605,7 @@ class Outbox:
     ) -> str:
         """Record one message's outcome at once; returns sent / retry / failed."""
         now = to_naive_utc(self.clock())
-        if result.ok:
-            outcome = "sent"
-        elif result.permanent or row.attempts >= self.retry.max_attempts:
-            outcome = "failed"  # the channel said no: nothing was delivered
-        else:
-            outcome = "retry"
+        decided = outcome(result, row.attempts, self.retry)  # failed: nothing was delivered
         params = {
             "b_id": row.id,
             "b_token": token,
@@ -666,8 +615,8 @@ class Outbox:
             "b_next": now + self.retry.delay(row.attempts),
         }
         with _committed(conn):
-            conn.execute(_MARK[outcome], params)
-        return outcome
+            conn.execute(_MARK[decided], params)
+        return decided
 
     # -- status --------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from ibis.backends import BaseBackend
 
-from mercwatch.detectors.base import AT_RISK_TAGS, at_risk_tags
+from mercwatch.detectors.base import at_risk_tags
 from mercwatch.detectors.exploitation._links import LINK_TYPES
+from mercwatch.model import AT_RISK_TAGS
 
 TEXT_TYPES = ("message", "post", "search")
 

@@ -11,21 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mercwatch.model import AT_RISK_TAGS
 from mercwatch.sim.config import DAY_S, WINDOW_START_S
 from mercwatch.sim.network import AddressBook, Networks, assign_networks
 from mercwatch.sim.vocab import Vocab
 
-# Roles; the first eight are SCHEMA.md at-risk tags, in this order.
-AT_RISK_TAGS = (
-    "journalist",
-    "activist",
-    "human_rights_defender",
-    "politician",
-    "lawyer",
-    "dissident",
-    "executive",
-    "researcher",
-)
+# Roles; the first eight are SCHEMA.md at-risk tags (AT_RISK_TAGS), in that order.
 NORMAL, RECRUITER, MARKETER, SPAMMER, CELEBRITY = 0, 20, 21, 22, 23
 #: Share of accounts per role (at-risk roles are 1..8, i.e. tag index + 1).
 ROLE_SHARES = {

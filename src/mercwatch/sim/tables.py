@@ -7,9 +7,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mercwatch.ingest.contract import arrow_schema
+from mercwatch.model import AT_RISK_TAGS
 from mercwatch.sim import columns as col
 from mercwatch.sim.config import DAY_S, WINDOW_START_S
-from mercwatch.sim.population import AT_RISK_TAGS, MARKETER, RECRUITER, Population
+from mercwatch.sim.population import MARKETER, RECRUITER, Population
 from mercwatch.sim.vocab import Vocab
 
 # Exports keep timestamps as RFC 3339 text (SCHEMA.md), in contract field order.

@@ -51,13 +51,7 @@ def _check_app_role(conn: Connection, role: str) -> None:
     if found.rolsuper:
         raise ConfigError(f"role {role!r} is a superuser: it could rewrite the audit log")
     for table in AUDIT_TABLES:
-        owner = conn.execute(
-            text(
-                "SELECT tableowner FROM pg_tables "
-                "WHERE schemaname = current_schema() AND tablename = :t"
-            ),
-            {"t": table},
-        ).scalar_one_or_none()
+        owner = _table_owner(conn, table)
         if owner is None:
             raise ConfigError(f"table {table} is missing: run `mercwatch state migrate` first")
         member = conn.execute(
@@ -122,13 +116,7 @@ def audit_exposure(engine: Engine) -> list[str]:
         ).scalar():
             problems.append(f"role {me!r} is a superuser")
         for table in AUDIT_TABLES:
-            owner = conn.execute(
-                text(
-                    "SELECT tableowner FROM pg_tables "
-                    "WHERE schemaname = current_schema() AND tablename = :t"
-                ),
-                {"t": table},
-            ).scalar_one_or_none()
+            owner = _table_owner(conn, table)
             if (
                 owner is not None
                 and conn.execute(
@@ -144,3 +132,15 @@ def audit_exposure(engine: Engine) -> list[str]:
                 if allowed:
                     problems.append(f"role {me!r} has {privilege} on {table}")
     return problems
+
+
+def _table_owner(conn: Connection, table: str) -> str | None:
+    """The owner of ``table`` in the current schema, or None when it does not exist."""
+    owner = conn.execute(
+        text(
+            "SELECT tableowner FROM pg_tables "
+            "WHERE schemaname = current_schema() AND tablename = :t"
+        ),
+        {"t": table},
+    ).scalar_one_or_none()
+    return None if owner is None else str(owner)

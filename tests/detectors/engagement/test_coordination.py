@@ -8,7 +8,7 @@ A household sharing a tablet shares a device but approaches no one at risk.
 from __future__ import annotations
 
 import pytest
-from synth import Scene, background
+from _helpers.scenes import Scene, background
 
 from mercwatch.detectors.engagement.coordination import Coordination
 from mercwatch.detectors.runner import run_detectors

@@ -15,11 +15,11 @@ from itertools import permutations
 
 import duckdb
 import pytest
-from synth import Scene, background
+from _helpers.scenes import Scene, background
 
 from mercwatch.detectors.engagement.coordination import Coordination
-from mercwatch.detectors.engagement.scoring import exact_sum
 from mercwatch.detectors.runner import run_detectors
+from mercwatch.detectors.scoring import exact_sum
 
 BREADTHS = (3, 4, 6)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from synth import Scene, background
+from _helpers.scenes import Scene, background
 
 from mercwatch.detectors.engagement.fake_persona import FakePersona
 from mercwatch.detectors.runner import run_detectors

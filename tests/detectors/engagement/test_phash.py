@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mercwatch.detectors.engagement.phash import near_duplicate_groups, near_pairs, parse_phash
+from mercwatch.detectors.engagement.phash import near_duplicate_groups, near_pairs
 from mercwatch.errors import ConfigError
+from mercwatch.model.phash import parse_phash
 
 
 def _brute(values: list[int], d: int) -> list[tuple[int, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from synth import Scene, background
+from _helpers.scenes import Scene, background
 
 from mercwatch.detectors.engagement.scripted_outreach import ScriptedOutreach
 from mercwatch.detectors.engagement.templates import find_templates, masked_tokens

@@ -5,16 +5,11 @@ busy journalist's legitimate audience, a fan, an office NAT, a search-engine cra
 a logged-in scraper, a logged-out focused scraper and three converging watchers.
 """
 
-import sys
-from pathlib import Path
-
+import _helpers.recon_world as rw
 import pytest
+from _helpers.detector_output import flagged
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import _recon_world as rw  # noqa: E402
-
-from mercwatch.detectors.base import DetectionContext  # noqa: E402
+from mercwatch.detectors.base import DetectionContext
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +43,3 @@ def busy_found(busy_con):
         return cache[cls.id]
 
     return run
-
-
-def flagged(table, min_score: float = 0.0) -> dict[tuple[str, str], tuple[float, str]]:
-    """``{(subject_type, subject): (score, detail)}`` of a detector's output."""
-    rows = table.to_pyarrow().to_pylist()
-    return {
-        (r["subject_type"], r["subject"]): (r["score"], r["detail"])
-        for r in rows
-        if r["score"] > min_score
-    }

@@ -9,9 +9,9 @@ that population, as on a real platform.
 
 import random
 
-import _recon_world as rw
+import _helpers.recon_world as rw
 import pytest
-from conftest import flagged
+from _helpers.detector_output import flagged
 
 from mercwatch.detectors.base import DetectionContext
 from mercwatch.detectors.recon.at_risk_search import AtRiskSearch

@@ -1,10 +1,10 @@
 """Automated collection: scrapers flagged; crawlers, NAT offices and audiences not."""
 
-import _recon_world as rw
+import _helpers.recon_world as rw
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import flagged
+from _helpers.detector_output import flagged
 
 from mercwatch.detectors.base import DetectionContext
 from mercwatch.detectors.recon.automated_collection import AutomatedCollection

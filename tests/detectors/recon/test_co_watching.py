@@ -1,8 +1,8 @@
 """Co-watching: viewers converging on the same protected people beyond chance."""
 
-import _recon_world as rw
+import _helpers.recon_world as rw
 import pytest
-from conftest import flagged
+from _helpers.detector_output import flagged
 
 from mercwatch.detectors.base import DetectionContext
 from mercwatch.detectors.recon.co_watching import CoWatching

@@ -1,8 +1,8 @@
 """Targeted watching: unanswered attention on at-risk people and their circles."""
 
-import _recon_world as rw
+import _helpers.recon_world as rw
 import pytest
-from conftest import flagged
+from _helpers.detector_output import flagged
 
 from mercwatch.detectors.base import DetectionContext
 from mercwatch.detectors.recon.targeted_watching import TargetedWatching

@@ -18,8 +18,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, clamp01
+from mercwatch.detectors.base import DetectionContext, shared_table
 from mercwatch.detectors.engagement.phash import group_table
+from mercwatch.detectors.scoring import clamp01
 from mercwatch.detectors.shared import accepts, both_directions, interest
 from mercwatch.store.exprs import epoch_seconds
 
@@ -28,16 +29,20 @@ DAY_S = 86_400.0
 APPROACH_TYPES = ("friend_request", "message")
 
 
-def _prior_friends(ctx: DetectionContext) -> ir.Table:
+@shared_table("eng_prior_friends")
+def prior_friends(ctx: DetectionContext) -> ir.Table:
+    """Columns ``a``, ``b``: pre-window friendships, listed in both directions."""
     return both_directions(ctx.table("friendships").select(a="a", b="b"))
 
 
-def prior_friends(ctx: DetectionContext) -> ir.Table:
-    """Columns ``a``, ``b``: pre-window friendships, listed in both directions."""
-    return ctx.shared("eng_prior_friends", _prior_friends)
+@shared_table("eng_approaches")
+def approaches(ctx: DetectionContext) -> ir.Table:
+    """Friend requests and messages to non-friends who had not written to the actor first.
 
-
-def _approaches(ctx: DetectionContext) -> ir.Table:
+    Columns ``event_id``, ``ts``, ``type``, ``actor``, ``target``, ``text``, ``url``,
+    ``interest`` (the target is at-risk or a close contact) and ``kind``
+    (``at_risk`` | ``contact`` | null).
+    """
     events = ctx.table("events")
     ev = events.filter(
         events.type.isin(APPROACH_TYPES)
@@ -93,17 +98,16 @@ def _approach_cutoffs(ctx: DetectionContext) -> ir.Table:
     return cuts.filter(cuts.a.notnull() & cuts.b.notnull())
 
 
-def approaches(ctx: DetectionContext) -> ir.Table:
-    """Friend requests and messages to non-friends who had not written to the actor first.
+@shared_table("eng_freshness")
+def freshness(
+    ctx: DetectionContext, new_days: float = 30.0, dormant_days: float = 180.0
+) -> ir.Table:
+    """Columns ``account_id``, ``age_days`` (at the window start), ``kind``.
 
-    Columns ``event_id``, ``ts``, ``type``, ``actor``, ``target``, ``text``, ``url``,
-    ``interest`` (the target is at-risk or a close contact) and ``kind``
-    (``at_risk`` | ``contact`` | null).
+    ``kind`` is ``new`` (created at most ``new_days`` before the first exported event,
+    or during the window), ``dormant`` (older than ``dormant_days``, no connection
+    before the window, yet active in it) or null.
     """
-    return ctx.shared("eng_approaches", _approaches)
-
-
-def _freshness(ctx: DetectionContext, new_days: float, dormant_days: float) -> ir.Table:
     events = ctx.table("events")
     start = events.aggregate(window_start=epoch_seconds(events.ts.min()))
     acts = events.filter(events.actor_id.notnull())
@@ -127,20 +131,18 @@ def _freshness(ctx: DetectionContext, new_days: float, dormant_days: float) -> i
     )
 
 
-def freshness(
-    ctx: DetectionContext, new_days: float = 30.0, dormant_days: float = 180.0
-) -> ir.Table:
-    """Columns ``account_id``, ``age_days`` (at the window start), ``kind``.
+@shared_table("eng_photo_groups")
+def photo_groups(ctx: DetectionContext, max_distance: int = 6) -> ir.Table:
+    """Accounts whose profile photo is shared, exactly or nearly, with other accounts.
 
-    ``kind`` is ``new`` (created at most ``new_days`` before the first exported event,
-    or during the window), ``dormant`` (older than ``dormant_days``, no connection
-    before the window, yet active in it) or null.
+    Columns ``account_id``, ``group`` (id of the near-duplicate photo group),
+    ``accounts`` (distinct accounts in the group), ``hashes`` (distinct hashes),
+    ``span_days`` (between the first and last account creation), ``span_share`` (the
+    share of all accounts created in that span) and ``tightness`` = 1 − span_share /
+    ((k−1)/(k+1)), the latter being the share expected between the first and last of
+    k accounts drawn at random, clipped to 0..1: near 1 for a batch of accounts made
+    together, near 0 for fans of a celebrity reusing a photo over years.
     """
-    name = f"eng_freshness_{int(new_days)}_{int(dormant_days)}"
-    return ctx.shared(name, lambda c: _freshness(c, new_days, dormant_days))
-
-
-def _photo_groups(ctx: DetectionContext, max_distance: int) -> ir.Table:
     accounts = ctx.table("accounts")
     with_photo = accounts.filter(accounts.photo_hash.notnull())
     hashes = with_photo.select(h=with_photo.photo_hash.lower()).distinct().to_pyarrow()["h"]
@@ -174,17 +176,3 @@ def _photo_groups(ctx: DetectionContext, max_distance: int) -> ir.Table:
         "span_share",
         tightness=clamp01(1.0 - out.span_share / expected),
     )
-
-
-def photo_groups(ctx: DetectionContext, max_distance: int = 6) -> ir.Table:
-    """Accounts whose profile photo is shared, exactly or nearly, with other accounts.
-
-    Columns ``account_id``, ``group`` (id of the near-duplicate photo group),
-    ``accounts`` (distinct accounts in the group), ``hashes`` (distinct hashes),
-    ``span_days`` (between the first and last account creation), ``span_share`` (the
-    share of all accounts created in that span) and ``tightness`` = 1 − span_share /
-    ((k−1)/(k+1)), the latter being the share expected between the first and last of
-    k accounts drawn at random, clipped to 0..1: near 1 for a batch of accounts made
-    together, near 0 for fans of a celebrity reusing a photo over years.
-    """
-    return ctx.shared(f"eng_photo_groups_{max_distance}", lambda c: _photo_groups(c, max_distance))

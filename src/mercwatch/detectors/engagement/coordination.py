@@ -16,9 +16,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, Detector, clamp01, saturating
+from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.engagement._shared import approaches, prior_friends
-from mercwatch.detectors.engagement.scoring import exact_sum, fmt, noisy_or, shrunk_lift
+from mercwatch.detectors.scoring import clamp01, exact_sum, fmt, noisy_or, saturating, shrunk_lift
 from mercwatch.detectors.shared import account_addresses, interest, ip_breadth
 from mercwatch.model import Phase
 from mercwatch.store.exprs import epoch_seconds, round_half_up

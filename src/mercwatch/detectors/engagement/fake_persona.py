@@ -14,10 +14,10 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, Detector, clamp01, saturating
+from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.engagement._shared import approaches, freshness, photo_groups
 from mercwatch.detectors.engagement.claims import claimed_role_text
-from mercwatch.detectors.engagement.scoring import fmt, noisy_or, shrunk_lift
+from mercwatch.detectors.scoring import clamp01, fmt, noisy_or, saturating, shrunk_lift
 from mercwatch.detectors.shared import accepts
 from mercwatch.model import Phase
 

@@ -29,17 +29,6 @@ BAND_MASK = (1 << BAND_BITS) - 1
 MAX_EXACT_DISTANCE = 2 * BANDS - 1
 
 
-def parse_phash(value: str) -> int | None:
-    """The hash as an integer, or None when it is not 16 hex digits."""
-    text = value.strip().lower()
-    if len(text) != 16:
-        return None
-    try:
-        return int(text, 16)
-    except ValueError:
-        return None
-
-
 # Beyond this many distinct hashes the one-bit-flip probes (17x the lookups) are
 # skipped: pairs within 3 bits are still found exactly (pigeonhole over 4 bands), and
 # farther ones whenever they share a band, which re-encoded copies nearly always do.

@@ -19,10 +19,10 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from mercwatch.detectors.base import DetectionContext, Detector, clamp01, saturating
+from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.engagement._shared import approaches
-from mercwatch.detectors.engagement.scoring import fmt, noisy_or, shrunk_lift
 from mercwatch.detectors.engagement.templates import find_templates
+from mercwatch.detectors.scoring import clamp01, fmt, noisy_or, saturating, shrunk_lift
 from mercwatch.model import Phase
 
 EXCERPT = 80

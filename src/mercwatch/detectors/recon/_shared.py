@@ -17,10 +17,10 @@ import ibis
 import ibis.expr.types as ir
 import yaml
 
-from mercwatch.detectors.base import DetectionContext, clamp01
+from mercwatch.detectors.base import DetectionContext, shared_table
 from mercwatch.detectors.shared import account_addresses, at_risk, friend_pairs, interest
 from mercwatch.errors import ConfigError
-from mercwatch.store.exprs import epoch_seconds, round_half_up
+from mercwatch.store.exprs import epoch_seconds
 
 #: Viewer kinds of the views table: a logged-in account, or a logged-out address.
 ACCOUNT, IP, NETWORK = "account", "ip", "network"
@@ -80,7 +80,12 @@ def net24(ip: ir.StringValue) -> ir.StringValue:
     return ibis.ifelse(head.isnull() | (head == ""), ibis.null("string"), head + ".0/24")
 
 
-def _views(ctx: DetectionContext) -> ir.Table:
+@shared_table("recon_views")
+def views(ctx: DetectionContext) -> ir.Table:
+    """Profile views: ``viewer_type`` (account | ip), ``viewer``, ``target``, ``ts``, ``es``
+    (epoch seconds), ``ip``, ``asn``, ``net`` (/24 of logged-out views), ``device_id``,
+    ``browser`` (device id, else user agent), ``crawler`` (declared crawler), ``event_id``.
+    Self-views are left out."""
     events = ctx.table("events")
     v = events.filter((events.type == "view_profile") & events.target_id.notnull())
     logged_in = v.actor_id.notnull()
@@ -101,15 +106,10 @@ def _views(ctx: DetectionContext) -> ir.Table:
     return out.filter(out.viewer.notnull() & (out.viewer != out.target))
 
 
-def views(ctx: DetectionContext) -> ir.Table:
-    """Profile views: ``viewer_type`` (account | ip), ``viewer``, ``target``, ``ts``, ``es``
-    (epoch seconds), ``ip``, ``asn``, ``net`` (/24 of logged-out views), ``device_id``,
-    ``browser`` (device id, else user agent), ``crawler`` (declared crawler), ``event_id``.
-    Self-views are left out."""
-    return ctx.shared("recon_views", _views)
-
-
-def _people_behind(ctx: DetectionContext) -> ir.Table:
+@shared_table("recon_people_behind")
+def people_behind(ctx: DetectionContext) -> ir.Table:
+    """``subject_type``, ``subject``, ``people``: accounts that logged in via an address,
+    a /24 or an ASN (``AS64500``), i.e. how many people its traffic may come from."""
     seen = account_addresses(ctx)
     seen = seen.mutate(net=net24(seen.ip))
     parts = [
@@ -127,12 +127,6 @@ def _people_behind(ctx: DetectionContext) -> ir.Table:
     return units.group_by(["subject_type", "subject"]).aggregate(people=units.actor.nunique())
 
 
-def people_behind(ctx: DetectionContext) -> ir.Table:
-    """``subject_type``, ``subject``, ``people``: accounts that logged in via an address,
-    a /24 or an ASN (``AS64500``), i.e. how many people its traffic may come from."""
-    return ctx.shared("recon_people_behind", _people_behind)
-
-
 def crowd(accounts: ir.IntegerValue, browsers: ir.IntegerValue) -> ir.IntegerValue:
     """How many people an address's logged-out views stand for (at least 1).
 
@@ -144,7 +138,11 @@ def crowd(accounts: ir.IntegerValue, browsers: ir.IntegerValue) -> ir.IntegerVal
     return ibis.greatest(ibis.least(accounts.fill_null(1), browsers.fill_null(1)), 1)
 
 
-def _answered(ctx: DetectionContext) -> ir.Table:
+@shared_table("recon_answered")
+def answered(ctx: DetectionContext) -> ir.Table:
+    """``viewer``, ``person``: the person acted toward the viewer (viewed, messaged,
+    requested, accepted ...) or they are friends, so the attention is mutual. Kept for
+    people worth protecting (at-risk users and close contacts) only."""
     events = ctx.table("events")
     acted = events.filter(events.actor_id.notnull() & events.target_id.notnull())
     back = acted.select(viewer=acted.target_id, person=acted.actor_id)
@@ -156,14 +154,10 @@ def _answered(ctx: DetectionContext) -> ir.Table:
     return both.distinct()
 
 
-def answered(ctx: DetectionContext) -> ir.Table:
-    """``viewer``, ``person``: the person acted toward the viewer (viewed, messaged,
-    requested, accepted ...) or they are friends, so the attention is mutual. Kept for
-    people worth protecting (at-risk users and close contacts) only."""
-    return ctx.shared("recon_answered", _answered)
-
-
-def _watch_pairs(ctx: DetectionContext) -> ir.Table:
+@shared_table("recon_watch_pairs")
+def watch_pairs(ctx: DetectionContext) -> ir.Table:
+    """Per (viewer, person worth protecting): ``views``, ``kind`` (at_risk | contact),
+    ``first``/``last`` view and ``mutual`` (the person answers back or is a friend)."""
     v = views(ctx)
     people = interest(ctx)
     pairs = v.join(people, v.target == people.account_id)
@@ -186,23 +180,23 @@ def _watch_pairs(ctx: DetectionContext) -> ir.Table:
     )
 
 
-def watch_pairs(ctx: DetectionContext) -> ir.Table:
-    """Per (viewer, person worth protecting): ``views``, ``kind`` (at_risk | contact),
-    ``first``/``last`` view and ``mutual`` (the person answers back or is a friend)."""
-    return ctx.shared("recon_watch_pairs", _watch_pairs)
-
-
-def _audience(ctx: DetectionContext) -> ir.Table:
+@shared_table("recon_audience")
+def audience(ctx: DetectionContext) -> ir.Table:
+    """``target``, ``viewers`` (distinct), ``views``: how watched each profile is."""
     v = views(ctx)
     return v.group_by("target").aggregate(viewers=v.viewer.nunique(), views=v.count())
 
 
-def audience(ctx: DetectionContext) -> ir.Table:
-    """``target``, ``viewers`` (distinct), ``views``: how watched each profile is."""
-    return ctx.shared("recon_audience", _audience)
+@shared_table("recon_base_rates")
+def base_rates(ctx: DetectionContext) -> ir.Table:
+    """One row of population base rates.
 
-
-def _base_rates(ctx: DetectionContext) -> ir.Table:
+    ``uniform_*`` is the share of accounts that are at-risk / worth protecting (what a
+    crawler visiting profiles evenly sees); ``audience_*`` is the share of logged-in,
+    non-crawler views landing on them (what ordinary people's attention looks like;
+    higher, because at-risk people are public figures). ``all_viewers`` counts every
+    distinct viewer, the denominator of chance co-viewing.
+    """
     accounts = ctx.table("accounts")
     people = interest(ctx)
     risk = at_risk(ctx)
@@ -232,18 +226,6 @@ def _base_rates(ctx: DetectionContext) -> ir.Table:
     )
 
 
-def base_rates(ctx: DetectionContext) -> ir.Table:
-    """One row of population base rates.
-
-    ``uniform_*`` is the share of accounts that are at-risk / worth protecting (what a
-    crawler visiting profiles evenly sees); ``audience_*`` is the share of logged-in,
-    non-crawler views landing on them (what ordinary people's attention looks like;
-    higher, because at-risk people are public figures). ``all_viewers`` counts every
-    distinct viewer, the denominator of chance co-viewing.
-    """
-    return ctx.shared("recon_base_rates", _base_rates)
-
-
 def join_on(left: ir.Table, right: ir.Table, keys: list[str], how: str = "inner") -> ir.Table:
     """Join on equal-named ``keys``, keeping one copy of each key column.
 
@@ -253,27 +235,3 @@ def join_on(left: ir.Table, right: ir.Table, keys: list[str], how: str = "inner"
     joined = left.join(right, keys, how=how)
     extra = [f"{k}_right" for k in keys if f"{k}_right" in joined.columns]
     return joined.drop(*extra) if extra else joined
-
-
-def noisy_or(*parts: ir.FloatingValue) -> ir.FloatingValue:
-    """Probability that at least one independent piece of evidence holds."""
-    miss = ibis.literal(1.0)
-    for part in parts:
-        miss = miss * (1.0 - part)
-    return 1.0 - miss
-
-
-def excess(
-    value: ir.NumericValue, reference: ir.NumericValue, doublings: float = 1.0
-) -> ir.FloatingValue:
-    """0 at or below ``reference``, 1 at ``2 ** doublings`` times it or more (log2 of the ratio)."""
-    ratio = value.cast("float64") / ibis.greatest(reference.cast("float64"), 1e-9)
-    return clamp01(ibis.greatest(ratio, 1e-9).log2() / doublings)
-
-
-def fmt_pct(value: ir.NumericValue) -> ir.StringValue:
-    return round_half_up(value * 100).cast("int64").cast("string") + "%"
-
-
-def fmt_num(value: ir.NumericValue, digits: int = 1) -> ir.StringValue:
-    return round_half_up(value, digits).cast("string")

@@ -31,17 +31,9 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, Detector, clamp01
-from mercwatch.detectors.recon._shared import (
-    ACCOUNT,
-    IP,
-    crowd,
-    excess,
-    fmt_num,
-    fmt_pct,
-    join_on,
-    noisy_or,
-)
+from mercwatch.detectors.base import DetectionContext, Detector
+from mercwatch.detectors.recon._shared import ACCOUNT, IP, crowd, join_on
+from mercwatch.detectors.scoring import clamp01, excess, fmt, fmt_pct, noisy_or
 from mercwatch.detectors.shared import at_risk
 from mercwatch.model import Phase
 from mercwatch.store.exprs import epoch_seconds, trim
@@ -119,7 +111,7 @@ class AtRiskSearch(Detector):
         focus = clamp01(ibis.greatest(lift, 1e-9).log2() / 2.0)
         e_mass = excess(per.mass, per.ref_mass, self.p(ctx, "mass_doublings"))
         e_sitting = excess(per.sitting, per.ref_sitting, self.p(ctx, "sitting_doublings"))
-        per = per.mutate(lift=lift, score=focus * noisy_or(e_mass, e_sitting))
+        per = per.mutate(lift=lift, score=focus * noisy_or([(e_mass, 1.0), (e_sitting, 1.0)]))
         per = per.filter(per.score >= self.p(ctx, "min_score"))
         return per.select(
             subject_type=per.searcher_type,
@@ -298,13 +290,13 @@ def _detail(s: ir.Table) -> ir.StringValue:
         + " searches, "
         + s.partial.fill_null(0).cast("string")
         + " by a distinctive part of the name or handle); rarity-weighted "
-        + fmt_num(s.mass, 2)
+        + fmt(s.mass, 2)
         + " per person behind it (population p90 "
-        + fmt_num(s.ref_mass, 2)
+        + fmt(s.ref_mass, 2)
         + "); up to "
-        + fmt_num(s.sitting)
+        + fmt(s.sitting, 1)
         + " in one sitting (p90 "
-        + fmt_num(s.ref_sitting)
+        + fmt(s.ref_sitting, 1)
         + "); "
         + fmt_pct(s.risk_queries.cast("float64") / ibis.greatest(s.queries, 1))
         + " of its "
@@ -312,7 +304,7 @@ def _detail(s: ir.Table) -> ir.StringValue:
         + " distinct queries name at-risk users (ordinary "
         + fmt_pct(s.ref_share)
         + ", "
-        + fmt_num(s.lift)
+        + fmt(s.lift, 1)
         + "x); "
         + s.behind.cast("string")
         + " account(s) behind it"

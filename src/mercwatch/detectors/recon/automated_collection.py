@@ -44,21 +44,18 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, Detector, clamp01
+from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.recon._shared import (
     ACCOUNT,
     IP,
     NETWORK,
     base_rates,
     crowd,
-    excess,
-    fmt_num,
-    fmt_pct,
     join_on,
-    noisy_or,
     people_behind,
     views,
 )
+from mercwatch.detectors.scoring import clamp01, excess, fmt, fmt_pct, noisy_or
 from mercwatch.detectors.shared import interest
 from mercwatch.model import Phase
 
@@ -320,15 +317,19 @@ class AutomatedCollection(Detector):
         # may be one program among several people, so they are shared out too (one
         # flagged ISP must not stand for every account that logs in through it).
         shared = 1.0 / s.people.cast("float64").sqrt()
-        machine = noisy_or(s.e_rate, s.e_regular * shared, s.e_order * shared)
+        machine = noisy_or(
+            [(s.e_rate, 1.0), (s.e_regular * shared, 1.0), (s.e_order * shared, 1.0)]
+        )
         crawler = (s.crawler_views >= s.views * self.p(ctx, "crawler_min_share")) & (
             s.lift_uniform <= self.p(ctx, "crawler_max_lift")
         )
         weight = self.p(ctx, "unfocused_weight")
         focused_breadth = s.e_breadth * s.focus * s.focused
-        score = noisy_or(machine * (weight + (1.0 - weight) * s.focus), focused_breadth)
+        score = noisy_or(
+            [(machine * (weight + (1.0 - weight) * s.focus), 1.0), (focused_breadth, 1.0)]
+        )
         return s.mutate(
-            automation=noisy_or(machine, s.e_breadth),
+            automation=noisy_or([(machine, 1.0), (s.e_breadth, 1.0)]),
             score=ibis.ifelse(crawler, 0.0, score),
         )
 
@@ -342,21 +343,21 @@ class AutomatedCollection(Detector):
             + s.targets.cast("string")
             + " people"
             + " (per person behind it: "
-            + fmt_num(s.targets / s.people)
+            + fmt(s.targets / s.people, 1)
             + ", population p99 "
-            + fmt_num(s.ref_targets)
+            + fmt(s.ref_targets, 1)
             + "); busiest hour "
             + s.peak_hour.cast("string")
             + " views (per person "
-            + fmt_num(s.peak_hour / s.people)
+            + fmt(s.peak_hour / s.people, 1)
             + ", p99 "
-            + fmt_num(s.ref_peak)
+            + fmt(s.ref_peak, 1)
             + "); in-session gap CV "
-            + fmt_num(s.cv.fill_null(-1), 2)
+            + fmt(s.cv.fill_null(-1), 2)
             + " over "
             + s.n_gaps.cast("string")
             + " gaps (reference "
-            + fmt_num(s.ref_cv, 2)
+            + fmt(s.ref_cv, 2)
             + "); ids"
             + direction
             + " in "
@@ -364,7 +365,7 @@ class AutomatedCollection(Detector):
             + " of "
             + (s.up + s.down).cast("string")
             + " distinct steps (z "
-            + fmt_num(s.z)
+            + fmt(s.z, 1)
             + "); "
             + fmt_pct(s.share)
             + " of views and "
@@ -372,9 +373,9 @@ class AutomatedCollection(Detector):
             + " of the people on at-risk users or close contacts (ordinary "
             + fmt_pct(s.audience_interest)
             + ", "
-            + fmt_num(s.lift)
+            + fmt(s.lift, 1)
             + "x, z "
-            + fmt_num(s.z_focus)
+            + fmt(s.z_focus, 1)
             + "); "
             + s.people.cast("string")
             + " account(s) behind it; "

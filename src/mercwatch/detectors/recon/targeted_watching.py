@@ -30,22 +30,19 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from mercwatch.detectors.base import DetectionContext, Detector, clamp01
+from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.recon._shared import (
     ACCOUNT,
     IP,
     audience,
     base_rates,
     crowd,
-    excess,
-    fmt_num,
-    fmt_pct,
     join_on,
-    noisy_or,
     people_behind,
     views,
     watch_pairs,
 )
+from mercwatch.detectors.scoring import clamp01, excess, fmt, fmt_pct, noisy_or
 from mercwatch.detectors.shared import at_risk, close_contacts
 from mercwatch.model import Phase
 from mercwatch.store.exprs import epoch_seconds
@@ -100,7 +97,7 @@ class TargetedWatching(Detector):
         focus = clamp01(ibis.greatest(lift, 1e-9).log2() / 2.0)
         e_mass = excess(per.mass, per.ref_mass)
         e_circle = excess(per.depth, per.ref_depth, doublings=2.0)
-        per = per.mutate(lift=lift, score=focus * noisy_or(e_mass, e_circle))
+        per = per.mutate(lift=lift, score=focus * noisy_or([(e_mass, 1.0), (e_circle, 1.0)]))
         per = per.filter(per.score >= self.p(ctx, "min_score"))
         return per.select(
             subject_type=per.viewer_type,
@@ -185,17 +182,17 @@ class TargetedWatching(Detector):
             + " at-risk) "
             + s.watched_views.cast("string")
             + " times over "
-            + fmt_num(s.days)
+            + fmt(s.days, 1)
             + " days, unanswered ("
             + s.mutual.cast("string")
             + " others who answer back not counted); rarity-weighted "
-            + fmt_num(s.mass, 2)
+            + fmt(s.mass, 2)
             + " per person behind it (population p90 "
-            + fmt_num(s.ref_mass, 2)
+            + fmt(s.ref_mass, 2)
             + "); up to "
             + s.depth.cast("string")
             + " people in one at-risk user's circle (p90 "
-            + fmt_num(s.ref_depth)
+            + fmt(s.ref_depth, 1)
             + ", "
             + s.deep_circles.cast("string")
             + " circles watched in depth); "
@@ -203,7 +200,7 @@ class TargetedWatching(Detector):
             + " of its views on protected people (ordinary "
             + fmt_pct(s.audience_interest)
             + ", "
-            + fmt_num(s.lift)
+            + fmt(s.lift, 1)
             + "x); "
             + s.behind.cast("string")
             + " account(s) behind it"
