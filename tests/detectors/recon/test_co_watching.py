@@ -44,3 +44,31 @@ def test_output_is_a_table_of_the_backend(busy):
     table = CoWatching().detect(busy)
     assert set(table.columns) >= {"subject_type", "subject", "score", "detail"}
     assert table.count().execute() == 3
+
+
+_SURPRISE = """
+import sys
+from mercwatch.detectors.recon.co_watching import _judge
+people = [f"p{i:03d}" for i in range(200)]
+sets = {("account", "a"): frozenset(people), ("account", "b"): frozenset(people[3:])}
+popularity = {p: 1e-5 * (1 + i * 13 % 97) for i, p in enumerate(people)}
+pair = _judge(("account", "a"), ("account", "b"), sets, {}, popularity, 1.0, 2)
+print(repr(pair.surprise))
+"""
+
+
+def test_the_score_does_not_depend_on_the_hash_seed():
+    """The shared people are a set, whose order follows PYTHONHASHSEED: a plain float sum
+    over it changed the last bits of scores between runs (7 rows on sim seed 1)."""
+    import os
+    import subprocess
+    import sys
+
+    def surprise(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _SURPRISE], env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    assert len({surprise(str(seed)) for seed in range(6)}) == 1

@@ -69,7 +69,8 @@ def _judge(
     if len(shared) < min_shared:
         return None
     k = max(breadth.get(a, len(sets[a])), breadth.get(b, len(sets[b])))
-    surprise = sum(-math.log(min(1.0, k * popularity[p])) for p in shared)
+    # fsum: exact, so the score does not depend on the set's (hash-seeded) order.
+    surprise = math.fsum(-math.log(min(1.0, k * popularity[p])) for p in shared)
     if bar <= 0 or surprise <= bar:
         return None
     jaccard = len(shared) / len(sets[a] | sets[b])
