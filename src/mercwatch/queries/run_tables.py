@@ -40,8 +40,9 @@ def _membership(operations: Iterable[Operation]) -> tuple[pa.Table, pa.Table]:
         targets += [(t, op.operation_id, op.confidence) for t in op.targets]
 
     def table(rows: list[tuple[str, str, float]]) -> pa.Table:
-        cols = list(zip(*rows, strict=True)) if rows else [[], [], []]
-        return pa.Table.from_arrays([pa.array(c) for c in cols], schema=_MEMBERSHIP)
+        return pa.Table.from_pylist(
+            [dict(zip(_MEMBERSHIP.names, row, strict=True)) for row in rows], schema=_MEMBERSHIP
+        )
 
     return table(members), table(targets)
 
