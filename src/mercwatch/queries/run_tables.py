@@ -55,7 +55,7 @@ def build_tables(signals: pa.Table, operations: Iterable[Operation]) -> tuple[pa
         con.register("sig", signals)
         con.register("members", members)
         con.register("targets", targets)
-        signal_rows = con.execute(
+        signal_rows = con.sql(
             """
             SELECT (row_number() OVER (ORDER BY score DESC, detector, subject_type, subject,
                     detail) - 1)::BIGINT AS rank,
@@ -65,7 +65,7 @@ def build_tables(signals: pa.Table, operations: Iterable[Operation]) -> tuple[pa
             FROM sig ORDER BY rank
             """
         ).to_arrow_table()
-        account_rows = con.execute(
+        account_rows = con.sql(
             """
             WITH per_signal AS (
                 SELECT subject AS account_id, max(score) AS score, count(*) AS signals,
