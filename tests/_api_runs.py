@@ -20,7 +20,7 @@ from mercwatch.pipeline.outputs import staged_outputs
 from mercwatch.queries.run_tables import write_tables
 
 TARGET = "tgt-8842-journalist"
-LURE = f"https://evil.example/invite/{TARGET}?ref=9"
+LURE = f"https://apple-alert.site/invite/{TARGET}?ref=9"
 OPERATOR = "acct-1"
 
 
@@ -32,7 +32,7 @@ def operations() -> list[Operation]:
             (Phase.RECONNAISSANCE, Phase.EXPLOITATION),
             (OPERATOR, "acct-2"),
             (TARGET, "tgt-77"),
-            Infrastructure(domains=("evil.example",), urls=(LURE,)),
+            Infrastructure(domains=("apple-alert.site",), urls=(LURE,)),
             datetime(2021, 11, 1),
             datetime(2021, 11, 9),
             evidence=(Evidence("recon.x", Phase.RECONNAISSANCE, TARGET, 0.9, f"saw {TARGET}"),),
@@ -44,7 +44,7 @@ def operations() -> list[Operation]:
             (Phase.ENGAGEMENT,),
             ("acct-3",),
             ("tgt-9",),
-            Infrastructure(domains=("lure.example",)),
+            Infrastructure(domains=("lure-news.info",)),
             datetime(2021, 10, 1),
             datetime(2021, 12, 1),
         ),

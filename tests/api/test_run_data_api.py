@@ -72,7 +72,7 @@ def test_evidence_urls_are_shareable_below_analyst(client: TestClient) -> None:
         "exploitation.link_delivery",
     ]
     assert TARGET not in seen.text and "ref=9" not in seen.text
-    assert "https://evil.example/" in body["evidence"][1]["detail"]
+    assert "https://apple-alert.site/" in body["evidence"][1]["detail"]
     raw = client.get(f"/api/accounts/{OPERATOR}", headers=headers(Role.ANALYST)).json()
     assert raw["evidence"][1]["detail"] == f"sent {LURE}"
     signals = client.get("/api/signals?subject_type=url", headers=headers(Role.VIEWER))
