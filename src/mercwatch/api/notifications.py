@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 from sqlalchemy import func, select
 
 from mercwatch.api.auth import Authenticator, Principal, Role
@@ -33,6 +33,8 @@ from mercwatch.store.state import notification_outbox
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 OutboxState = Literal["pending", "sending", "sent", "failed"]
+#: The store keeps naive UTC; the API says so (RFC 3339 needs an offset).
+UtcTime = Annotated[datetime, AfterValidator(lambda t: t if t.tzinfo else t.replace(tzinfo=UTC))]
 
 
 class NotificationOut(BaseModel):
@@ -58,7 +60,7 @@ class OutboxCounts(BaseModel):
     people: int
     people_warned: int
     follow_ups: int
-    next_attempt_at: datetime | None
+    next_attempt_at: UtcTime | None
     by_level: dict[str, int]
 
 
@@ -73,9 +75,9 @@ class OutboxMessage(BaseModel):
     attempts: int
     channel: str | None
     last_error: str | None
-    next_attempt_at: datetime
-    created_at: datetime
-    sent_at: datetime | None
+    next_attempt_at: UtcTime
+    created_at: UtcTime
+    sent_at: UtcTime | None
 
 
 class OutboxOut(BaseModel):
