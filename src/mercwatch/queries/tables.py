@@ -15,6 +15,7 @@ so counts, pages and cursors never reveal them.
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -212,13 +213,26 @@ class RunTables:
         return [dict(zip(names, row, strict=True)) for row in rows]
 
 
+_DATABASE: duckdb.DuckDBPyConnection | None = None
+_DATABASE_LOCK = threading.Lock()
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process: opening one costs tens of milliseconds."""
+    global _DATABASE
+    with _DATABASE_LOCK:
+        if _DATABASE is None:
+            _DATABASE = duckdb.connect()
+        return _DATABASE
+
+
 def _run(sql: str, params: list[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """One query on a fresh in-memory connection (safe from any thread): names and rows."""
-    con = duckdb.connect()
+    """One query on its own cursor of the shared database (a cursor per thread is safe)."""
+    cursor = _database().cursor()
     try:
-        cursor = con.execute(sql, params)
+        cursor.execute(sql, params)
         return [d[0] for d in cursor.description], cursor.fetchall()
     except duckdb.IOException as exc:  # the run was pruned between resolving and reading
         raise FileNotFoundError(str(params[0])) from exc
     finally:
-        con.close()
+        cursor.close()
