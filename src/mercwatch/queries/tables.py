@@ -195,12 +195,50 @@ class RunTables:
         if after is not None and not keyset:
             raise KeysetNeedsDefaultSort("`after` pages only in the default sort (score)")
         total = self._count(name, q)
-        if after is not None:
-            q = _Query([*q.where, "rank > ?"], [*q.params, after])
-            offset = 0
-        rows = self._rows(name, q, order, limit, offset)
+        if keyset and after is None:
+            # An offset in the file's own order becomes a cursor: the rank at that offset
+            # is found by streaming the rank column alone (no sort, no other column).
+            start = self._rank_at(name, q, offset)
+            rows = [] if start is None else self._after(name, q, start - 1, limit)
+        elif after is None:
+            rows = self._rows(name, q, order, limit, offset)
+        else:
+            rows = self._after(name, q, after, limit)
         more = len(rows) == limit and keyset
         return Page(total, rows, int(rows[-1]["rank"]) if more and rows else None)
+
+    def _after(self, name: str, q: _Query, after: int, limit: int) -> list[dict[str, Any]]:
+        """Rows after rank ``after`` in rank windows that widen until the page is full.
+
+        A bounded ``rank`` range lets the Parquet reader skip every row group outside
+        it (min/max statistics) and leaves DuckDB a small top-N; without the upper bound
+        ``ORDER BY rank LIMIT`` would still sort the whole rest of the file. Unfiltered,
+        one window of ``4 * limit`` ranks fills the page; a sparse filter widens the
+        window fourfold each time, so at most log4(rows) queries.
+        """
+        last = self._last_rank(name)
+        rows: list[dict[str, Any]] = []
+        low, width = after, 4 * limit
+        while len(rows) < limit and low < last:
+            high = low + width
+            window = _Query([*q.where, "rank > ?", "rank <= ?"], [*q.params, low, high])
+            rows += self._rows(name, window, "rank", limit - len(rows), 0)
+            low, width = high, width * 4
+        return rows
+
+    def _rank_at(self, name: str, q: _Query, offset: int) -> int | None:
+        """The rank of the ``offset``-th matching row in file order, or ``None`` past the end.
+
+        No ``ORDER BY``: DuckDB keeps a file's row order (``preserve_insertion_order``,
+        on by default), and the file is written in rank order.
+        """
+        sql = f"SELECT rank FROM read_parquet(?) WHERE {q.sql()} LIMIT 1 OFFSET ?"
+        _, rows = _run(sql, [str(self.file(name)), *q.params, offset])
+        return int(rows[0][0]) if rows else None
+
+    def _last_rank(self, name: str) -> int:
+        """The highest rank (rows - 1): from the Parquet footer, no scan."""
+        return self._count(name, _Query([], [])) - 1
 
     def _count(self, name: str, q: _Query) -> int:
         sql = f"SELECT count(*) FROM read_parquet(?) WHERE {q.sql()}"
