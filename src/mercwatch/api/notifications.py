@@ -13,7 +13,6 @@ and one row per warning, paged in SQL. Contact addresses are never returned.
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -28,6 +27,7 @@ from mercwatch.api.review import StoreSource
 from mercwatch.errors import StateError
 from mercwatch.model import Notification, Phase
 from mercwatch.notify.outbox import STATUSES, Outbox, _fold
+from mercwatch.queries.parsed_file import ParsedFile
 from mercwatch.store.state import notification_outbox
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -86,29 +86,11 @@ class OutboxOut(BaseModel):
     items: list[OutboxMessage]
 
 
-class NotificationsFile:
-    """``notifications.jsonl`` folded to one per person, re-read when it changes."""
+class NotificationsFile(ParsedFile[tuple[Notification, ...]]):
+    """``notifications.jsonl`` folded to one per person (by account id), re-read on change."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self._notes: tuple[Notification, ...] = ()
-
-    def all(self) -> tuple[Notification, ...]:
-        """Every person's notification, by account id.
-
-        Raises:
-            FileNotFoundError: no run output yet.
-            StateError: a line is not a notification.
-        """
-        st = self.path.stat()
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        with self._lock:
-            if stamp != self._stamp:
-                self._notes = self._read()
-                self._stamp = stamp
-            return self._notes
+        super().__init__(path, ())
 
     def _read(self) -> tuple[Notification, ...]:
         notes = []

@@ -11,7 +11,6 @@ they are the ones who act on a block_url or answer a targeted person.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +27,7 @@ from mercwatch.api.review import StoreSource
 from mercwatch.errors import StateError
 from mercwatch.intel.report.safety import SharedEvidence
 from mercwatch.model import Operation, Phase
+from mercwatch.queries.parsed_file import ParsedFile
 from mercwatch.store.state import actions
 
 
@@ -61,33 +61,15 @@ class OperationsPage(BaseModel):
     items: list[OperationOut]
 
 
-class OperationsFile:
-    """``operations.json`` of a run folder, re-read whenever the file changes.
+class OperationsFile(ParsedFile[tuple[Operation, ...]]):
+    """``operations.json`` of a run folder, highest confidence first, re-read on change.
 
     Args:
         path: the file; absent until a run has written it (the API answers 503).
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self._ops: tuple[Operation, ...] = ()
-
-    def all(self) -> tuple[Operation, ...]:
-        """All operations, highest confidence first.
-
-        Raises:
-            FileNotFoundError: no run output yet.
-            StateError: the file is not a valid operations file.
-        """
-        st = self.path.stat()
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        with self._lock:
-            if stamp != self._stamp:
-                self._ops = self._read()
-                self._stamp = stamp
-            return self._ops
+        super().__init__(path, ())
 
     def _read(self) -> tuple[Operation, ...]:
         try:
