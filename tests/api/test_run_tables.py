@@ -56,3 +56,28 @@ def test_other_sorts_page_by_offset_only(tables: RunTables) -> None:
 def test_a_folder_without_tables_is_file_not_found(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         RunTables(tmp_path).accounts(hide_targets=True)
+
+
+def test_tables_are_the_same_bytes_whatever_the_input_order(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from _api_runs import operations, signals
+
+    from mercwatch.queries.run_tables import write_tables
+
+    ops = operations()
+    # op-c ties op-a's confidence and shares an account: the pick must not depend on order.
+    tied = replace(ops[1], operation_id="op-c", confidence=ops[0].confidence, accounts=("acct-2",))
+    table = signals(extra=50)
+    shuffled = table.take(list(reversed(range(table.num_rows))))
+    for name, (sig, opl) in {"a": (table, [*ops, tied]), "b": (shuffled, [tied, *ops])}.items():
+        (tmp_path / name).mkdir()
+        write_tables(lambda n, d=tmp_path / name: d / n, sig, opl)
+    for file in (ACCOUNTS_FILE, SIGNALS_FILE):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+    acct2 = [
+        r
+        for r in pq.read_table(tmp_path / "a" / ACCOUNTS_FILE).to_pylist()
+        if r["account_id"] == "acct-2"
+    ]
+    assert acct2[0]["operation_id"] == "op-a" and acct2[0]["operation_ids"] == ["op-a", "op-c"]

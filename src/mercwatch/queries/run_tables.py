@@ -74,7 +74,7 @@ def build_tables(signals: pa.Table, operations: Iterable[Operation]) -> tuple[pa
                 FROM sig WHERE subject_type = 'account' GROUP BY subject
             ), per_op AS (
                 SELECT account_id,
-                       arg_max(operation_id, confidence) AS operation_id,
+                       first(operation_id ORDER BY confidence DESC, operation_id) AS operation_id,
                        max(confidence) AS confidence,
                        list_sort(list_distinct(list(operation_id))) AS operation_ids
                 FROM members GROUP BY account_id
