@@ -21,10 +21,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, Authenticator, Role, create_app, new_api_key
 from mercwatch.detectors.runner import SIGNALS_SCHEMA
@@ -122,7 +124,7 @@ def main() -> None:
         seconds = build(out, args.accounts, args.operations)
         sizes = {p.name: p.stat().st_size for p in (out / "current").iterdir()}
         print(f"built {args.accounts:,} accounts in {seconds:.1f} s; files: {sizes}")
-        web = WebSettings(state_url=None, session_secret="s" * 40)
+        web = WebSettings(state_url=None, session_secret=SecretStr("s" * 40))
         client = TestClient(create_app(ApiSettings(run_dir=out), authenticator=auth, web=web))
         print("| role | route | page | p50 ms | p95 ms |\n|---|---|---|---|---|")
         for role in (Role.ANALYST, Role.VIEWER):
@@ -132,15 +134,15 @@ def main() -> None:
                 total, limit = first["total"], args.limit
                 for where, offset in (("start", 0), ("middle", total // 2), ("end", total - limit)):
                     url = f"/api/{route}?limit={limit}&offset={offset}"
-                    p50, p95 = timed(lambda u=url, h=headers: client.get(u, headers=h), args.repeat)
+                    p50, p95 = timed(partial(client.get, url, headers=headers), args.repeat)
                     report(role, route, f"offset {where}", p50, p95)
                     # Keyset: the cursor is the rank of the row before the page.
                     after = offset - 1
                     url = f"/api/{route}?limit={limit}&after={after}"
-                    p50, p95 = timed(lambda u=url, h=headers: client.get(u, headers=h), args.repeat)
+                    p50, p95 = timed(partial(client.get, url, headers=headers), args.repeat)
                     report(role, route, f"keyset {where}", p50, p95)
             url = "/api/accounts?limit=100&phase=exploitation&min_score=0.5&sort=account_id"
-            p50, p95 = timed(lambda u=url, h=headers: client.get(u, headers=h), args.repeat)
+            p50, p95 = timed(partial(client.get, url, headers=headers), args.repeat)
             report(role, "accounts", "filtered+sorted", p50, p95)
 
 

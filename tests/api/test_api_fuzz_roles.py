@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from _api_runs import notes, publish_run
 from hypothesis import HealthCheck, given, settings
+from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, Authenticator, create_app, new_api_key
 from mercwatch.api.keyfile import add_key
@@ -57,7 +58,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
     Outbox(StateStore.open(state_url)).enqueue(notes())
     keys_file = run_dir / "keys.json"
     add_key(keys_file, "managed-admin", Role.ADMIN)  # what DELETE /api/keys may find
-    web = WebSettings(state_url=state_url, session_secret="s" * 40)
+    web = WebSettings(state_url=state_url, session_secret=SecretStr("s" * 40))
     auth = Authenticator(key for _, key in KEYS.values())
     settings = ApiSettings(run_dir=run_dir, keys_file=keys_file)
     app = create_app(settings, authenticator=auth, web=web)

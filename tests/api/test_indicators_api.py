@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from _api_runs import LURE, TARGET, keyring, operations, publish_run
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import select
 
 from mercwatch.api import ApiSettings, create_app
@@ -42,7 +43,7 @@ def client(tmp_path: Path) -> TestClient:
         lure = conn.execute(select(actions.c.id).where(actions.c.subject == "lure-news.info"))
         enforcer.reverse(lure.scalar_one(), "test", "appeal upheld")
     settings = ApiSettings(run_dir=out, max_content_length=64 * 1024)
-    web = WebSettings(state_url=url, session_secret="s" * 40)
+    web = WebSettings(state_url=url, session_secret=SecretStr("s" * 40))
     return TestClient(create_app(settings, authenticator=AUTH, web=web))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, create_app
 from mercwatch.api.keyfile import add_key
@@ -16,7 +17,7 @@ def client_for(tmp_path: Path) -> tuple[TestClient, dict[str, str]]:
     keys = tmp_path / "keys.json"
     tokens = {role: add_key(keys, f"k-{role.value}", role)[0] for role in Role}
     settings = ApiSettings(keys_file=keys)
-    web = WebSettings(state_url=None, session_secret="s" * 40)
+    web = WebSettings(state_url=None, session_secret=SecretStr("s" * 40))
     client = TestClient(create_app(settings, web=web))
     return client, {r.value: f"Bearer {t}" for r, t in tokens.items()}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from _api_runs import keyring
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, create_app
 from mercwatch.api.keys import Role
@@ -47,7 +48,7 @@ def client(tmp_path: Path) -> TestClient:
     Enforcer(StateStore.open(url), load_policy()).apply(
         [Action(ActionKind.DISABLE_ACCOUNT, "a3-0", "op-03", ActionStatus.APPLIED, "r")], {}
     )
-    web = WebSettings(state_url=url, session_secret="s" * 40)
+    web = WebSettings(state_url=url, session_secret=SecretStr("s" * 40))
     return TestClient(create_app(ApiSettings(run_dir=tmp_path), authenticator=AUTH, web=web))
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from _api_runs import LURE, OPERATOR, TARGET, keyring, publish_run
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, create_app
 from mercwatch.api.keys import Role
@@ -32,7 +33,7 @@ def out(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(out: Path) -> TestClient:
-    web = WebSettings(state_url=f"sqlite:///{out / 'state.db'}", session_secret="s" * 40)
+    web = WebSettings(state_url=f"sqlite:///{out / 'state.db'}", session_secret=SecretStr("s" * 40))
     return TestClient(create_app(ApiSettings(run_dir=out), authenticator=AUTH, web=web))
 
 
@@ -151,7 +152,7 @@ def test_without_tables_the_routes_say_503(tmp_path: Path) -> None:
     app = create_app(
         ApiSettings(run_dir=tmp_path),
         authenticator=AUTH,
-        web=WebSettings(state_url=None, session_secret="s" * 40),
+        web=WebSettings(state_url=None, session_secret=SecretStr("s" * 40)),
     )
     client = TestClient(app)
     for path in ("/api/accounts", "/api/signals", "/api/accounts/x"):

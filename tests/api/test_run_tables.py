@@ -71,8 +71,9 @@ def test_tables_are_the_same_bytes_whatever_the_input_order(tmp_path: Path) -> N
     table = signals(extra=50)
     shuffled = table.take(list(reversed(range(table.num_rows))))
     for name, (sig, opl) in {"a": (table, [*ops, tied]), "b": (shuffled, [tied, *ops])}.items():
-        (tmp_path / name).mkdir()
-        write_tables(lambda n, d=tmp_path / name: d / n, sig, opl)
+        folder = tmp_path / name
+        folder.mkdir()
+        write_tables(folder.joinpath, sig, opl)
     for file in (ACCOUNTS_FILE, SIGNALS_FILE):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
     acct2 = [

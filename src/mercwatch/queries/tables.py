@@ -85,6 +85,17 @@ class _Query:
         return " AND ".join(self.where) if self.where else "TRUE"
 
 
+def _where(hide_targets: bool, *clauses: tuple[str, Any]) -> _Query:
+    """The filters given (a ``None`` value is no filter), and ``NOT targeted`` if asked."""
+    q = _Query([], [])
+    if hide_targets:
+        q.add("NOT targeted")
+    for clause, value in clauses:
+        if value is not None:
+            q.add(clause, value)
+    return q
+
+
 class RunTables:
     """The Parquet tables of the run an output folder publishes now.
 
@@ -125,25 +136,19 @@ class RunTables:
         limit: int = 100,
     ) -> Page:
         """Accounts matching every filter given, one page in ``sort`` order."""
-        q = _Query([], [])
-        if hide_targets:
-            q.add("NOT targeted")
-        if operation_id is not None:
-            q.add("list_contains(operation_ids, ?)", operation_id)
-        if phase is not None:
-            q.add("list_contains(phases, ?)", phase)
-        if detector is not None:
-            q.add("list_contains(detectors, ?)", detector)
-        if min_score > 0:
-            q.add("score >= ?", min_score)
+        q = _where(
+            hide_targets,
+            ("list_contains(operation_ids, ?)", operation_id),
+            ("list_contains(phases, ?)", phase),
+            ("list_contains(detectors, ?)", detector),
+            ("score >= ?", min_score or None),
+        )
         order = _ACCOUNT_ORDER[sort]
         return self._page(ACCOUNTS_FILE, q, order, sort is AccountSort.SCORE, offset, after, limit)
 
     def account(self, account_id: str, *, hide_targets: bool) -> dict[str, Any] | None:
         """One account's row, or ``None`` (also when it is a target and they are hidden)."""
-        q = _Query(["account_id = ?"], [account_id])
-        if hide_targets:
-            q.add("NOT targeted")
+        q = _where(hide_targets, ("account_id = ?", account_id))
         rows = self._rows(ACCOUNTS_FILE, q, "rank", 1, 0)
         return rows[0] if rows else None
 
@@ -164,19 +169,14 @@ class RunTables:
         limit: int = 100,
     ) -> Page:
         """Signals matching every filter given, one page in ``sort`` order."""
-        q = _Query([], [])
-        if hide_targets:
-            q.add("NOT targeted")
-        if detector is not None:
-            q.add("detector = ?", detector)
-        if phase is not None:
-            q.add("phase = ?", phase)
-        if account_id is not None:
-            q.add("subject_type = 'account' AND subject = ?", account_id)
-        if subject_type is not None:
-            q.add("subject_type = ?", subject_type)
-        if min_score > 0:
-            q.add("score >= ?", min_score)
+        q = _where(
+            hide_targets,
+            ("detector = ?", detector),
+            ("phase = ?", phase),
+            ("subject_type = 'account' AND subject = ?", account_id),
+            ("subject_type = ?", subject_type),
+            ("score >= ?", min_score or None),
+        )
         order = _SIGNAL_ORDER[sort]
         return self._page(SIGNALS_FILE, q, order, sort is SignalSort.SCORE, offset, after, limit)
 
