@@ -3,21 +3,27 @@
 Each role's key drives generated requests (bodies included) against every /api route;
 the answer must be a documented status with a body matching its schema. Without a key
 every route but ``/api/health`` answers 401; with a role below the route's, 403.
+
+The run folder is a published run with accounts/signals tables, notifications and a
+state store, and a keys file exists, so every handler runs rather than answering 503.
+Deterministic and bounded: derandomized, no example database, a few examples per route.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _api_runs import notes, publish_run
 from hypothesis import HealthCheck, given, settings
+from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, Authenticator, create_app, new_api_key
+from mercwatch.api.keyfile import add_key
 from mercwatch.api.keys import Role
-from mercwatch.model import Evidence, Infrastructure, Operation, Phase
+from mercwatch.notify.outbox import Outbox
+from mercwatch.store.state import StateStore
 from mercwatch.web import WebSettings
 
 schemathesis = pytest.importorskip("schemathesis")
@@ -35,28 +41,27 @@ NEEDS = {
     ("POST", "/api/review/{action_id}/approve"): Role.REVIEWER,
     ("POST", "/api/review/{action_id}/reject"): Role.REVIEWER,
     ("POST", "/api/actions/{action_id}/reverse"): Role.REVIEWER,
+    ("GET", "/api/notifications"): Role.ANALYST,
+    ("POST", "/api/indicators/import"): Role.ANALYST,
+    ("GET", "/api/outbox"): Role.REVIEWER,
+    ("GET", "/api/keys"): Role.ADMIN,
+    ("POST", "/api/keys"): Role.ADMIN,
+    ("DELETE", "/api/keys/{key_id}"): Role.ADMIN,
 }
 OPEN = {("GET", "/api/health")}
 
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    run_dir: Path = tmp_path_factory.mktemp("run")
-    op = Operation(
-        "op-1",
-        0.9,
-        (Phase.RECONNAISSANCE,),
-        ("a1",),
-        ("t1",),
-        Infrastructure(domains=("evil.example",)),
-        datetime(2021, 11, 1),
-        datetime(2021, 11, 2),
-        evidence=(Evidence("recon.x", Phase.RECONNAISSANCE, "t1", 0.5, "saw t1"),),
-    )
-    (run_dir / "operations.json").write_text(json.dumps({"operations": [op.to_dict()]}))
-    web = WebSettings(state_url=f"sqlite:///{run_dir / 'state.db'}", session_secret="s" * 40)
+    run_dir: Path = publish_run(tmp_path_factory.mktemp("run"), extra=30)
+    state_url = f"sqlite:///{run_dir / 'state.db'}"
+    Outbox(StateStore.open(state_url)).enqueue(notes())
+    keys_file = run_dir / "keys.json"
+    add_key(keys_file, "managed-admin", Role.ADMIN)  # what DELETE /api/keys may find
+    web = WebSettings(state_url=state_url, session_secret=SecretStr("s" * 40))
     auth = Authenticator(key for _, key in KEYS.values())
-    app = create_app(ApiSettings(run_dir=run_dir), authenticator=auth, web=web)
+    settings = ApiSettings(run_dir=run_dir, keys_file=keys_file)
+    app = create_app(settings, authenticator=auth, web=web)
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -65,7 +70,25 @@ def _api_operations(api_schema: Any) -> list[Any]:
     return [o for o in ops if o.path.startswith("/api/")]
 
 
-_SETTINGS = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_every_route_is_fuzzed_and_documents_its_refusals(api_schema: Any) -> None:
+    routes = {(o.method.upper(), o.path): o for o in _api_operations(api_schema)}
+    assert set(NEEDS) <= set(routes)
+    assert {("GET", "/api/accounts"), ("GET", "/api/signals"), ("GET", "/api/runs")} <= set(routes)
+    for route, operation in routes.items():
+        if route in OPEN:
+            continue
+        documented = set(operation.definition.raw["responses"])
+        assert {"401", "403", "404", "409", "413", "422"} <= documented, route
+        if route[0] in ("POST", "PUT", "PATCH") and route != (
+            "POST",
+            "/api/review/{action_id}/approve",
+        ):
+            assert operation.definition.raw["requestBody"]["required"] is True, route
+
+
+_SETTINGS = settings(
+    deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True
+)
 _CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 

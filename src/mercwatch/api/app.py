@@ -12,10 +12,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from mercwatch import __version__
+from mercwatch.api.accounts import accounts_router
 from mercwatch.api.auth import Authenticator
 from mercwatch.api.http_policy import SecureFastAPI
+from mercwatch.api.indicators import indicators_router
+from mercwatch.api.keys_api import keys_router
+from mercwatch.api.notifications import notifications_router
 from mercwatch.api.operations import OperationsFile, operations_router
-from mercwatch.api.review import ERRORS, review_router
+from mercwatch.api.responses import ERRORS
+from mercwatch.api.review import review_router
+from mercwatch.api.runs import runs_router
 from mercwatch.api.settings import ApiSettings, load_settings
 from mercwatch.errors import StateError
 
@@ -57,9 +63,18 @@ def create_app(
     app.state.settings = settings
     app.state.authenticator = auth
     source = OperationsFile(settings.run_dir / "operations.json") if settings.run_dir else None
-    # Every /api route documents its refusals (401/403/404/409/413/503) in OpenAPI.
-    app.include_router(operations_router(source, auth), prefix="/api", responses=ERRORS)
-    app.include_router(review_router(web.state_url, auth), prefix="/api")
+    run_dir, state_url = settings.run_dir, web.state_url
+    # Every /api route documents its refusals (401/403/404/409/413/422/503) in OpenAPI.
+    for router in (
+        operations_router(source, auth, state_url),
+        review_router(state_url, auth),
+        runs_router(run_dir, auth),
+        accounts_router(run_dir, source, auth),
+        notifications_router(run_dir, state_url, auth),
+        indicators_router(source, state_url, auth),
+        keys_router(settings, auth),
+    ):
+        app.include_router(router, prefix="/api", responses=ERRORS)
     taxii = settings.taxii_store is not None
 
     @app.get("/api/health", tags=["health"])

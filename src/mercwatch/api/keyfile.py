@@ -16,6 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,15 @@ def add_key(path: Path, key_id: str, role: Role, label: str = "") -> tuple[str, 
                 "(pick another id, or delete its record to re-issue it)"
             )
         token, key = new_api_key(key_id, role, label)
+        created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         records.append(
-            {"id": key.key_id, "role": key.role.value, "hash": key.secret_hash, "label": label}
+            {
+                "id": key.key_id,
+                "role": key.role.value,
+                "hash": key.secret_hash,
+                "label": label,
+                "created": created,
+            }
         )
         _write_atomically(path, records)
     return token, key
@@ -111,3 +119,53 @@ def _check_record(path: Path, number: int, record: Any) -> None:
         ApiKey(str(record["id"]), Role(record["role"]), str(record["hash"]))
     except (KeyError, ValueError, ConfigError) as exc:
         raise ConfigError(f"keys file {path}: key #{number}: {exc!s} is wrong") from exc
+
+
+def list_records(path: Path) -> list[dict[str, str]]:
+    """The keys recorded in ``path``: id, role, label and created (never the hash).
+
+    Raises:
+        ConfigError: the file is unreadable or malformed (naming the bad record).
+    """
+    return [
+        {
+            "id": str(r["id"]),
+            "role": Role(r["role"]).value,
+            "label": str(r.get("label") or ""),
+            "created": str(r.get("created") or ""),
+        }
+        for r in _read_records(path)
+    ]
+
+
+def remove_key(path: Path, key_id: str, *, keep_an_admin: bool = True) -> ApiKey | None:
+    """Delete ``key_id``'s record from ``path`` (atomically, under the lock).
+
+    A running server re-reads the file on change, so the key stops working (and its
+    dashboard sessions end) on the next request.
+
+    Args:
+        keep_an_admin: refuse to remove the file's last admin key, so nobody can
+            lock everyone out of key management.
+
+    Returns:
+        The removed key, or ``None`` when no record had that id.
+
+    Raises:
+        ConfigError: the file is malformed, or removing would leave no admin.
+    """
+    with _locked(path):
+        records = _read_records(path)
+        kept = [r for r in records if r.get("id") != key_id]
+        if len(kept) == len(records):
+            return None
+        (gone,) = [r for r in records if r.get("id") == key_id]
+        last_admin = not any(Role(r["role"]) is Role.ADMIN for r in kept)
+        if keep_an_admin and Role(gone["role"]) is Role.ADMIN and last_admin:
+            raise LastAdminKey(f"keys file {path}: {key_id!r} is the last admin key")
+        _write_atomically(path, kept)
+    return ApiKey(str(gone["id"]), Role(gone["role"]), str(gone["hash"]))
+
+
+class LastAdminKey(ConfigError):
+    """Removing this key would leave no admin key in the file."""

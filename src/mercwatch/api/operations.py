@@ -11,17 +11,24 @@ they are the ones who act on a block_url or answer a targeted person.
 from __future__ import annotations
 
 import json
-import threading
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from mercwatch.api.auth import Authenticator, Principal, Role
+from mercwatch.api.review import StoreSource
 from mercwatch.errors import StateError
 from mercwatch.intel.report.safety import SharedEvidence
 from mercwatch.model import Operation, Phase
+from mercwatch.queries.parsed_file import ParsedFile
+from mercwatch.store.state import actions
 
 
 class EvidenceOut(BaseModel):
@@ -54,33 +61,15 @@ class OperationsPage(BaseModel):
     items: list[OperationOut]
 
 
-class OperationsFile:
-    """``operations.json`` of a run folder, re-read whenever the file changes.
+class OperationsFile(ParsedFile[tuple[Operation, ...]]):
+    """``operations.json`` of a run folder, highest confidence first, re-read on change.
 
     Args:
         path: the file; absent until a run has written it (the API answers 503).
     """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int, int] | None = None
-        self._ops: tuple[Operation, ...] = ()
-
-    def all(self) -> tuple[Operation, ...]:
-        """All operations, highest confidence first.
-
-        Raises:
-            FileNotFoundError: no run output yet.
-            StateError: the file is not a valid operations file.
-        """
-        st = self.path.stat()
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        with self._lock:
-            if stamp != self._stamp:
-                self._ops = self._read()
-                self._stamp = stamp
-            return self._ops
+        super().__init__(path, ())
 
     def _read(self) -> tuple[Operation, ...]:
         try:
@@ -142,10 +131,65 @@ def operation_out(op: Operation, principal: Principal) -> OperationOut:
     )
 
 
-def operations_router(source: OperationsFile | None, auth: Authenticator) -> APIRouter:
+class OperationSort(StrEnum):
+    """Orders of ``/operations``: the numbers and times largest / newest first."""
+
+    CONFIDENCE = "confidence"
+    LAST_SEEN = "last_seen"
+    FIRST_SEEN = "first_seen"
+    ACCOUNTS = "accounts"
+    TARGETS = "targets"
+    OPERATION_ID = "operation_id"
+
+
+_NEVER = datetime.min
+
+
+def _sort_key(sort: OperationSort) -> Callable[[Operation], Any]:
+    """Keys for ``sorted``: descending values are negated, ties broken by id."""
+    by: dict[OperationSort, Callable[[Operation], Any]] = {
+        OperationSort.CONFIDENCE: lambda o: (-o.confidence, o.operation_id),
+        OperationSort.LAST_SEEN: lambda o: (-(o.last_seen or _NEVER).timestamp(), o.operation_id),
+        OperationSort.FIRST_SEEN: lambda o: (
+            -(o.first_seen or _NEVER).timestamp(),
+            o.operation_id,
+        ),
+        OperationSort.ACCOUNTS: lambda o: (-len(o.accounts), o.operation_id),
+        OperationSort.TARGETS: lambda o: (-len(set(o.targets)), o.operation_id),
+        OperationSort.OPERATION_ID: lambda o: o.operation_id,
+    }
+    return by[sort]
+
+
+class OperationFilter(BaseModel):
+    """What ``/operations`` narrows by; every filter given must hold."""
+
+    min_confidence: float = 0.0
+    phase: Phase | None = None
+    country: str | None = None
+    sector: str | None = None
+    operation_ids: frozenset[str] | None = None  # from the enforcement status filter
+
+    def keeps(self, op: Operation) -> bool:
+        return (
+            op.confidence >= self.min_confidence
+            and (self.phase is None or self.phase in op.phases)
+            and (self.country is None or self.country in dict(op.target_countries))
+            and (self.sector is None or self.sector in dict(op.target_sectors))
+            and (self.operation_ids is None or op.operation_id in self.operation_ids)
+        )
+
+
+EnforcementStatus = Literal["applied", "pending_review", "rejected", "reversed", "dry_run"]
+
+
+def operations_router(
+    source: OperationsFile | None, auth: Authenticator, state_url: str | None = None
+) -> APIRouter:
     """Routes ``GET /operations`` and ``GET /operations/{operation_id}`` (readers)."""
     router = APIRouter(tags=["operations"])
     reader = Depends(auth.require(Role.READER))
+    db = StoreSource(state_url)
 
     def load() -> tuple[Operation, ...]:
         if source is None:
@@ -155,25 +199,49 @@ def operations_router(source: OperationsFile | None, auth: Authenticator) -> API
         except FileNotFoundError as exc:
             raise HTTPException(503, "no operations yet: the run folder has none") from exc
 
+    def with_status(status: EnforcementStatus) -> frozenset[str]:
+        """Operations holding at least one action in ``status`` (one SQL query)."""
+        query = select(actions.c.operation_id).where(actions.c.status == status).distinct()
+        with db.state().engine.connect() as conn:
+            return frozenset(conn.execute(query).scalars())
+
     @router.get("/operations", response_model=OperationsPage)
     def list_operations(
         min_confidence: Annotated[float, Query(ge=0, le=1)] = 0.0,
         phase: Phase | None = None,
+        status: Annotated[
+            EnforcementStatus | None,
+            Query(description="Only operations with an enforcement action in this state."),
+        ] = None,
+        country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+        sector: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+        sort: OperationSort = OperationSort.CONFIDENCE,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
         principal: Principal = reader,
     ) -> OperationsPage:
-        """Operations, highest confidence first, optionally by phase reached."""
-        ops = [
-            o
-            for o in load()
-            if o.confidence >= min_confidence and (phase is None or phase in o.phases)
-        ]
+        """Operations, filtered and sorted (highest confidence first by default), one page.
+
+        An operation list is as long as the operations found (hundreds), not the
+        platform's accounts: it is held parsed in memory and re-read when the file
+        changes, so a page costs the same at any offset.
+        """
+        keep = OperationFilter(
+            min_confidence=min_confidence,
+            phase=phase,
+            country=country,
+            sector=sector,
+            operation_ids=with_status(status) if status else None,
+        )
+        ops = sorted(filter(keep.keeps, load()), key=_sort_key(sort))
         items = [operation_out(o, principal) for o in ops[offset : offset + limit]]
         return OperationsPage(total=len(ops), items=items)
 
     @router.get("/operations/{operation_id}", response_model=OperationOut)
-    def get_operation(operation_id: str, principal: Principal = reader) -> OperationOut:
+    def get_operation(
+        operation_id: Annotated[str, PathParam(min_length=1, max_length=200)],
+        principal: Principal = reader,
+    ) -> OperationOut:
         """One operation by id."""
         for op in load():
             if op.operation_id == operation_id:

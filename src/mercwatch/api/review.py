@@ -118,19 +118,26 @@ def _out(stored: StoredAction) -> ActionOut:
     )
 
 
-class _Store:
-    """Opens the state store on first use; maps missing things to HTTP errors."""
+class StoreSource:
+    """Opens the state store on first use; maps missing things to HTTP errors.
+
+    Shared by every router that reads the state store (review, outbox, blocklists).
+    """
 
     def __init__(self, state_url: str | None) -> None:
         self.state_url = state_url
         self._store: StateStore | None = None
 
-    def enforcer(self) -> Enforcer:
+    def state(self) -> StateStore:
+        """The state store (opened on first use), or 503 when none is configured."""
         if self.state_url is None:
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no state store configured")
         if self._store is None:
             self._store = StateStore.open(self.state_url)
-        return Enforcer(self._store, load_policy())
+        return self._store
+
+    def enforcer(self) -> Enforcer:
+        return Enforcer(self.state(), load_policy())
 
     def existing(self, action_id: int) -> Enforcer:
         enf = self.enforcer()
@@ -188,13 +195,13 @@ def _who(principal: Principal) -> str:
 def review_router(state_url: str | None, auth: Authenticator) -> APIRouter:
     """The routes above, over the state store at ``state_url`` (opened on first use)."""
     routes = APIRouter(tags=["review"], responses=ERRORS)
-    db = _Store(state_url)
+    db = StoreSource(state_url)
     _read_routes(routes, db, auth)
     _decision_routes(routes, db, auth)
     return routes
 
 
-def _read_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None:
+def _read_routes(routes: APIRouter, db: StoreSource, auth: Authenticator) -> None:
     viewer = Depends(auth.require(Role.VIEWER))
     analyst = Depends(auth.require(Role.ANALYST))
 
@@ -239,7 +246,7 @@ def _read_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None:
             return VerifyOut(ok=False, entries=0, problem=exc.reason, entry_id=exc.entry_id)
 
 
-def _decision_routes(routes: APIRouter, db: _Store, auth: Authenticator) -> None:
+def _decision_routes(routes: APIRouter, db: StoreSource, auth: Authenticator) -> None:
     analyst = Depends(auth.require(Role.ANALYST))
     reviewer = Depends(auth.require(Role.REVIEWER))
 

@@ -96,7 +96,14 @@ def write_blocklists(store: StateStore, out_dir: Path) -> Blocked:
     """Write every file of this module's docstring into ``out_dir`` (each atomically)."""
     blocked = blocked_now(store)
     out_dir.mkdir(parents=True, exist_ok=True)
-    texts = {
+    for name, text in blocklist_texts(blocked).items():
+        _write_atomically(out_dir / name, text)
+    return blocked
+
+
+def blocklist_texts(blocked: Blocked) -> dict[str, str]:
+    """Every file of this module's docstring, by name (what the API serves too)."""
+    return {
         "blocked.rpz": rpz_zone(blocked),
         "blocked.hosts": "".join(f"0.0.0.0 {d}\n" for d in blocked.domains),
         "blocked-domains.txt": _lines(blocked.domains),
@@ -109,9 +116,6 @@ def write_blocklists(store: StateStore, out_dir: Path) -> Blocked:
             f"{_printable(s)}\t{_printable(why)}" for s, why in blocked.rejects
         ),
     }
-    for name, text in texts.items():
-        _write_atomically(out_dir / name, text)
-    return blocked
 
 
 def rpz_zone(blocked: Blocked, zone: str = ZONE_NAME) -> str:

@@ -187,13 +187,16 @@ def export_misp(
     return events
 
 
-def write_misp(events: Iterable[MISPEvent], path: str | Path) -> Path:
-    """Write events as MISP's ``{"response": [{"Event": ...}, ...]}`` JSON."""
+def misp_text(events: Iterable[MISPEvent]) -> str:
+    """Events as MISP's ``{"response": [{"Event": ...}, ...]}`` JSON."""
     body = {"response": [{"Event": json.loads(e.to_json())} for e in events]}
+    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_misp(events: Iterable[MISPEvent], path: str | Path) -> Path:
+    """Write events as :func:`misp_text` does."""
     target = Path(path)
-    target.write_text(
-        json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
-    )
+    target.write_text(misp_text(events), "utf-8")
     return target
 
 

@@ -368,9 +368,14 @@ def _bundle(objects: list[Any]) -> stix2.Bundle:
     )
 
 
-def write_stix(bundle: stix2.Bundle, path: str | Path) -> Path:
-    """Write a bundle as pretty, key-sorted JSON (stable bytes for stable content)."""
-    target = Path(path)
+def stix_text(bundle: stix2.Bundle) -> str:
+    """A bundle as pretty, key-sorted JSON (stable bytes for stable content)."""
     text = json.dumps(json.loads(bundle.serialize()), indent=2, sort_keys=True, ensure_ascii=False)
-    target.write_text(text + "\n", encoding="utf-8")
+    return text + "\n"
+
+
+def write_stix(bundle: stix2.Bundle, path: str | Path) -> Path:
+    """Write a bundle as :func:`stix_text` does."""
+    target = Path(path)
+    target.write_text(stix_text(bundle), encoding="utf-8")
     return target

@@ -38,6 +38,7 @@ from mercwatch.pipeline.incremental import IncrementalIngest, ingest_incremental
 from mercwatch.pipeline.lock import locked_output
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
 from mercwatch.pipeline.progress import StageListener
+from mercwatch.queries.run_tables import write_tables
 from mercwatch.store.engine import connect, duckdb_connection, hand_off, release, scratch_dir
 from mercwatch.store.state import StateStore
 
@@ -278,6 +279,8 @@ def _write_outputs(outputs: OutputSet, con: BaseBackend, result: RunResult) -> N
     )
     outputs.write_jsonl("notifications.jsonl", (n.to_dict() for n in result.notifications))
     outputs.write_jsonl("enforcement.jsonl", (a.to_dict() for a in result.actions))
+    # signals.parquet / accounts.parquet: what the API pages through (mercwatch.queries).
+    write_tables(outputs.path, result.detection.signals, result.operations)
     _write_rejects(outputs, con)
 
 
