@@ -94,7 +94,7 @@ def _register_subcommands() -> None:
     app.command("altsim")(altsim_command)  # independent second generator (issue 11)
     app.command("simulate")(__import__("mercwatch.sim.cli", fromlist=["x"]).simulate_command)
     register_notify(app)  # outbox
-    app.command("keygen")(__import__("mercwatch.api.keys_cli", fromlist=["x"]).keygen_command)
+    app.command("keygen")(__import__("mercwatch.auth.keys_cli", fromlist=["x"]).keygen_command)
     __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...
     __import__("mercwatch.intel.report.cli", fromlist=["x"]).register(app)  # report OUT_DIR
     app.add_typer(

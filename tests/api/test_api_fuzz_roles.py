@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from mercwatch.api import ApiSettings, Authenticator, create_app, new_api_key
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 from mercwatch.web import WebSettings
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from mercwatch.api.auth import Authenticator, Principal, Role
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
 from mercwatch.errors import StateError
 from mercwatch.intel.report.safety import SharedEvidence
 from mercwatch.model import Operation, Phase

@@ -2,13 +2,13 @@
 
 It is a separate ASGI app mounted at ``/`` by :func:`mercwatch.api.create_app`, so its
 HTML routes never appear in the API's OpenAPI document, and it shares the API's
-:class:`~mercwatch.api.auth.Authenticator`, keys and run folder.
+:class:`~mercwatch.auth.authenticator.Authenticator`, keys and run folder.
 
 Every page is rendered by Jinja2 with autoescaping forced on for all templates: all
 text that came from the platform (display names, bios, messages quoted in evidence,
 domains, reasons) is data, never markup. The Content-Security-Policy forbids every
 script, so even a missed escape could not run one; that policy, like every other
-security header, is :mod:`mercwatch.api.http_policy`'s, applied by the outer app to the
+security header, is :mod:`mercwatch.auth.http_policy`'s, applied by the outer app to the
 API, TAXII and the dashboard alike.
 """
 
@@ -27,9 +27,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from mercwatch.api.auth import Authenticator
-from mercwatch.api.keys import Role
-from mercwatch.api.settings import ApiSettings
+from mercwatch.auth.authenticator import Authenticator
+from mercwatch.auth.keys import Role
+from mercwatch.auth.settings import ApiSettings
 from mercwatch.enforce import Enforcer, load_policy
 from mercwatch.errors import StateError
 from mercwatch.store.state import StateStore, resolve_state_url

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mercwatch.api.cli_options import KeysFileOpt
+from mercwatch.auth.cli_options import KeysFileOpt
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -31,7 +31,7 @@ def build_server_app(
         ConfigError: no keys, bad settings, or a missing run folder.
     """
     from mercwatch.api.app import create_app
-    from mercwatch.api.settings import load_settings
+    from mercwatch.auth.settings import load_settings
     from mercwatch.errors import ConfigError
     from mercwatch.store.state import resolve_state_url
     from mercwatch.web.settings import load_web_settings

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mercwatch.api.keys import Principal, Role
-from mercwatch.api.throttle import TooManyAttempts
+from mercwatch.auth.keys import Principal, Role
+from mercwatch.auth.throttle import TooManyAttempts
 from mercwatch.enforce import Enforcer
 from mercwatch.enforce.proposals import approve as approve_unless_own
 from mercwatch.errors import StateError

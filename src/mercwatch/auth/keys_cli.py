@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from mercwatch.api.keyfile import add_key
-from mercwatch.api.keys import Role
+from mercwatch.auth.keyfile import add_key
+from mercwatch.auth.keys import Role
 from mercwatch.errors import ConfigError
 
 _ROLES = "viewer, analyst, reviewer or admin (old names: reader = viewer, writer = reviewer)"
