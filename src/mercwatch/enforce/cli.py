@@ -19,7 +19,8 @@ from mercwatch.enforce.audit import Anchor, audit_head, read_audit, verify_audit
 from mercwatch.enforce.enforcer import Enforcer, StoredAction
 from mercwatch.enforce.policy import load_policy
 from mercwatch.errors import AuditChainBroken
-from mercwatch.store.state import StateStore, resolve_state_url
+from mercwatch.store.state import StateStore
+from mercwatch.store.state_url import resolve_state_url
 
 StateOpt = Annotated[
     str | None,

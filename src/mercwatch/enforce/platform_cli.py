@@ -15,7 +15,8 @@ from typing import Annotated
 import typer
 
 from mercwatch.errors import ConfigError
-from mercwatch.store.state import StateStore, resolve_state_url
+from mercwatch.store.state import StateStore
+from mercwatch.store.state_url import resolve_state_url
 
 SECRET_ENV = "MERCWATCH_ENFORCEMENT_SECRET"
 enforcement_app = typer.Typer(

@@ -19,7 +19,8 @@ from mercwatch.notify.adapters import SmtpAdapter, WebhookAdapter
 from mercwatch.notify.catalogs import SOURCE_LOCALE, direction, needing_review
 from mercwatch.notify.outbox import DeliveryAdapter, Outbox
 from mercwatch.notify.render import MessageRenderer, available_locales
-from mercwatch.store.state import StateStore, resolve_state_url
+from mercwatch.store.state import StateStore
+from mercwatch.store.state_url import resolve_state_url
 
 SECRET_ENV = "MERCWATCH_WEBHOOK_SECRET"
 StateOpt = Annotated[

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from mercwatch.store.migrations import upgrade
 from mercwatch.store.roles import audit_exposure, grant_runtime_role
-from mercwatch.store.state import create_state_engine, resolve_state_url
+from mercwatch.store.state_url import create_state_engine, resolve_state_url
 
 OwnerUrlOpt = Annotated[
     str | None,

@@ -33,7 +33,7 @@ def build_server_app(
     from mercwatch.api.app import create_app
     from mercwatch.auth.settings import load_settings
     from mercwatch.errors import ConfigError
-    from mercwatch.store.state import resolve_state_url
+    from mercwatch.store.state_url import resolve_state_url
     from mercwatch.web.settings import load_web_settings
 
     if not out.is_dir():

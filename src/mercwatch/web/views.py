@@ -22,7 +22,7 @@ from mercwatch.web.data import Profile
 from mercwatch.web.session import Session
 
 if TYPE_CHECKING:
-    from mercwatch.web.app import Dashboard
+    from mercwatch.web.dashboard import Dashboard
 
 SORTS = {
     "confidence": lambda r: r.confidence,
