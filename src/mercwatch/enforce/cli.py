@@ -19,13 +19,10 @@ from mercwatch.enforce.audit import Anchor, audit_head, read_audit, verify_audit
 from mercwatch.enforce.enforcer import Enforcer, StoredAction
 from mercwatch.enforce.policy import load_policy
 from mercwatch.errors import AuditChainBroken
+from mercwatch.store.cli_options import StateOpt
 from mercwatch.store.state import StateStore
 from mercwatch.store.state_url import resolve_state_url
 
-StateOpt = Annotated[
-    str | None,
-    typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
-]
 WhoOpt = Annotated[str, typer.Option("--who", help="Your name, written to the audit log.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 

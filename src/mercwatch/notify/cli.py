@@ -19,14 +19,11 @@ from mercwatch.notify.adapters import SmtpAdapter, WebhookAdapter
 from mercwatch.notify.catalogs import SOURCE_LOCALE, direction, needing_review
 from mercwatch.notify.outbox import DeliveryAdapter, Outbox
 from mercwatch.notify.render import MessageRenderer, available_locales
+from mercwatch.store.cli_options import StateOpt
 from mercwatch.store.state import StateStore
 from mercwatch.store.state_url import resolve_state_url
 
 SECRET_ENV = "MERCWATCH_WEBHOOK_SECRET"
-StateOpt = Annotated[
-    str | None,
-    typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
-]
 
 outbox_app = typer.Typer(
     help="The notification outbox: warnings to targeted users.", no_args_is_help=True

@@ -22,6 +22,7 @@ from mercwatch.ingest.limits import IngestLimits
 from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
 from mercwatch.pipeline.progress import progress_wanted, stage_progress
 from mercwatch.pipeline.run import RunResult, run_pipeline
+from mercwatch.store.cli_options import StateOpt
 from mercwatch.store.engine import EngineConfig, parse_spark_conf
 
 # Piped output (CI logs, notebooks) gets a fixed width rather than 80 columns.
@@ -64,9 +65,7 @@ def run_command(
         list[str],
         typer.Option("--spark-conf", help="Spark setting KEY=VALUE (--engine spark); repeatable."),
     ] = [],  # noqa: B006
-    state_url: Annotated[
-        str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")
-    ] = None,
+    state: StateOpt = None,
     policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
@@ -129,7 +128,7 @@ def run_command(
         export=export,
         out=out,
         intel=tuple(intel),
-        state_url=state_url,
+        state_url=state,
         policy=policy,
         dry_run=dry_run,
         engine=EngineConfig(
@@ -288,9 +287,7 @@ def watch_command(
         list[Path],
         typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable."),
     ] = [],  # noqa: B006
-    state_url: Annotated[
-        str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")
-    ] = None,
+    state: StateOpt = None,
     policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
@@ -312,7 +309,7 @@ def watch_command(
         export=export,
         out=out,
         intel=tuple(intel),
-        state_url=state_url,
+        state_url=state,
         policy=policy,
         dry_run=dry_run,
     )

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
+from mercwatch.store.cli_options import StateOpt
 from mercwatch.store.migrations import upgrade
 from mercwatch.store.roles import audit_exposure, grant_runtime_role
 from mercwatch.store.state_url import create_state_engine, resolve_state_url
@@ -66,10 +67,7 @@ def _grant(engine: Engine, app_role: str) -> None:
 
 @state_app.command("check")
 def state_check(
-    state: Annotated[
-        str | None,
-        typer.Option("--state", help="The runtime URL (env MERCWATCH_STATE_URL)."),
-    ] = None,
+    state: StateOpt = None,
 ) -> None:
     """Exit 1 if the connected role could rewrite the audit log, naming how."""
     engine = create_state_engine(resolve_state_url(state))
