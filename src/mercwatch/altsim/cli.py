@@ -31,3 +31,8 @@ def altsim_command(
         f"wrote {out}: {counts['accounts']} accounts, {counts['friendships']} friendships, "
         f"{counts['events']} events (altsim seed {seed}, variant {variant.value})"
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``altsim`` (the independent second generator) to the main command."""
+    app.command("altsim")(altsim_command)

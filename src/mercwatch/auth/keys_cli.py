@@ -61,3 +61,8 @@ def keygen_command(
         err=True,
     )
     typer.echo(token)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``keygen`` to the main command."""
+    app.command("keygen")(keygen_command)

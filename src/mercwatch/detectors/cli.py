@@ -25,3 +25,8 @@ def detectors_command(
             cls.id, cls.phase.value, str(cls.version), ", ".join(cls.reads), cls.description
         )
     Console(width=200).print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``detectors`` to the main command."""
+    app.command("detectors")(detectors_command)

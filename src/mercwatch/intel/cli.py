@@ -219,3 +219,8 @@ def export_command(
         }
         out.write_text(writers[format](), encoding="utf-8")
     typer.echo(f"wrote {format.value} for {len(ops)} operation(s) to {out}")
+
+
+def register(main: typer.Typer) -> None:
+    """Attach ``intel import`` and ``intel export`` to the main command."""
+    main.add_typer(app, name="intel")

@@ -356,3 +356,11 @@ def _show_batch(batch: object, watcher: object) -> None:
         + (f"; {len(batch.waiting)} part(s) still landing" if batch.waiting else ""),
         highlight=False,
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``run``, ``watch``, ``eval`` and ``demo`` to the main command."""
+    app.command("run")(run_command)
+    app.command("watch")(watch_command)
+    app.command("eval")(eval_command)
+    app.command("demo")(demo_command)

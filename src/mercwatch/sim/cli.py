@@ -38,3 +38,8 @@ def simulate_command(
         f"{result.events} events ({len(result.bad_rows)} bad rows) to {out}"
     )
     typer.echo(f"{len(result.operations)} operations: {ops}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``simulate`` to the main command."""
+    app.command("simulate")(simulate_command)

@@ -77,3 +77,8 @@ def serve_command(
     app = build_server_app(out, state, export, keys_file, secure_cookies)
     typer.echo(f"dashboard at http://{host}:{port}/  API at http://{host}:{port}/api/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``serve`` (dashboard + REST API) to the main command."""
+    app.command("serve")(serve_command)
