@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -17,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from mercwatch.cli_json import JsonOpt, echo_json
 from mercwatch.evaluate import evaluate, fmt
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
@@ -117,6 +119,7 @@ def run_command(
             "last run into OUT).",
         ),
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Detect operations in EXPORT and write operations, enforcement, notifications,
     indicators, report and rejects to OUT.
@@ -146,9 +149,17 @@ def run_command(
         shrink_ratio=shrink_ratio,
         full_ingest=full,
     )
+    if as_json:  # no progress bar: stdout carries the JSON only
+        echo_json(run_json(run_pipeline(config)))
+        return
     with stage_progress("mercwatch run", console=console) as progress:
         result = run_pipeline(config, progress)
     print_run(result)
+
+
+def run_json(result: RunResult) -> dict[str, object]:
+    """``run --json``: the summary written to summary.json and where the outputs are."""
+    return {"out": str(result.config.out), "summary": result.summary()}
 
 
 def print_run(result: RunResult) -> None:
@@ -228,12 +239,12 @@ def eval_command(
     truth: Annotated[
         Path, typer.Option("--truth", help="truth.json written by mercwatch simulate.")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Score a run against the simulator's ground truth."""
     result = evaluate(out, truth).to_dict()
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        echo_json(result)
         return
     table = Table(title="mercwatch eval", show_header=False, title_justify="left")
     for key, value in result.items():
@@ -252,12 +263,19 @@ def demo_command(
     ] = None,
     users: Annotated[int, typer.Option(help="Simulated platform size.")] = 3000,
     seed: Annotated[int, typer.Option(help="Simulator seed.")] = 7,
+    as_json: JsonOpt = False,
 ) -> None:
     """Simulate a small platform, run the whole pipeline on it and show what was found."""
     from mercwatch.sim import SimConfig, simulate
 
     base = out or Path(tempfile.mkdtemp(prefix="mercwatch-demo-"))
     export, results = base / "export", base / "out"
+    if as_json:
+        simulate(SimConfig(users=users, seed=seed), export)
+        ran = run_pipeline(RunConfig(export=export, out=results))
+        quality = evaluate(results, export / "truth.json")
+        echo_json({**run_json(ran), "evaluation": quality.to_dict()})
+        return
     with console.status(f"simulating a platform of {users} users (seed {seed}) ..."):
         simulate(SimConfig(users=users, seed=seed), export)
     with stage_progress("running the pipeline", console=console) as progress:
@@ -292,6 +310,7 @@ def watch_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Keep OUT current as part files land in EXPORT (e.g. events/part-0003.jsonl).
 
@@ -316,21 +335,30 @@ def watch_command(
     watcher = Watcher(config, settle=settle)
     while True:
         try:
-            with stage_progress(f"batch {watcher.batches + 1}", console=console) as progress:
-                batch = watcher.poll(progress)
+            if as_json:
+                batch = watcher.poll(None)
+            else:
+                with stage_progress(f"batch {watcher.batches + 1}", console=console) as progress:
+                    batch = watcher.poll(progress)
         except ConfigError:
             raise
         except MercwatchError as exc:
             if once:
                 raise
-            console.print(
-                f"[bold red]batch failed, retried next poll:[/bold red] {escape(str(exc))}"
-            )
+            if as_json:
+                typer.echo(f"mercwatch: batch failed, retried next poll: {exc}", err=True)
+            else:
+                console.print(
+                    f"[bold red]batch failed, retried next poll:[/bold red] {escape(str(exc))}"
+                )
             batch = None
-        _show_batch(batch, watcher)
+        if as_json:
+            echo_json(dataclasses.asdict(batch) if batch is not None else {"up_to_date": True})
+        else:
+            _show_batch(batch, watcher)
         if once:
             return
-        if progress_wanted(console):
+        if not as_json and progress_wanted(console):
             with console.status(f"watching {export} (next poll in {interval:g}s) ..."):
                 time.sleep(interval)
         else:
