@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from _cli_tree import options, verbs
-from _ingest_samples import ACCOUNTS, EVENTS, FRIENDSHIPS, write_table
+from _ingest_samples import write_export
 from typer.testing import CliRunner
 
 from mercwatch.cli import app
@@ -81,12 +81,7 @@ def test_run_config_resolves_a_path_like_every_verb(monkeypatch, tmp_path):
 
 @pytest.fixture
 def export(tmp_path: Path) -> Path:
-    folder = tmp_path / "export"
-    folder.mkdir()
-    write_table(folder, "accounts", ACCOUNTS, "jsonl")
-    write_table(folder, "friendships", FRIENDSHIPS, "csv")
-    write_table(folder, "events", EVENTS, "jsonl")
-    return folder
+    return write_export(tmp_path / "export")
 
 
 def test_run_with_state_url_path_then_review_with_state_path(export, monkeypatch, tmp_path):
