@@ -3,7 +3,7 @@
 ``run --state-url mystate.db`` used to fail (the pipeline took the value as a URL)
 while ``review list --state mystate.db`` worked (that verb resolved a path): two
 option names and two resolvers. Now every verb takes ``--state`` (``--state-url``
-kept as an alias) from :mod:`mercwatch.store.cli_options` and resolves it with
+kept as a hidden alias) from :mod:`mercwatch.store.cli_options` and resolves it with
 :func:`mercwatch.store.state_url.resolve_state_url`.
 """
 
@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from mercwatch.cli import app
 from mercwatch.errors import ConfigError
 from mercwatch.pipeline import RunConfig
-from mercwatch.store.cli_options import STATE_ENV
+from mercwatch.store.cli_options import STATE_ENV, canonical_state_args
 from mercwatch.store.state_url import resolve_state_url
 
 #: Verbs that open the operational state store (a floor: the walk finds the rest).
@@ -54,10 +54,19 @@ def test_every_verb_naming_a_state_store_uses_the_one_option():
                 with_state[name] = param
     assert set(with_state) >= STORE_VERBS, sorted(STORE_VERBS - set(with_state))
     for name, param in with_state.items():
-        assert param.opts == ["--state", "--state-url"], name
+        assert param.opts == ["--state"] and not param.secondary_opts, name
         assert param.envvar == STATE_ENV, name
     # The walk reached the nested verbs, not only the top-level ones.
-    assert "--state-url" in options(dict(verbs())["outbox retry-failed"])
+    assert "--state" in options(dict(verbs())["outbox retry-failed"])
+
+
+def test_state_url_is_a_hidden_alias_of_state():
+    assert canonical_state_args(
+        ["run", "e", "--state-url", "a.db", "--state-url=b.db", "--", "--state-url"]
+    ) == ["run", "e", "--state", "a.db", "--state=b.db", "--", "--state-url"]
+    shown = CliRunner().invoke(app, ["run", "--help"], terminal_width=200)
+    assert shown.exit_code == 0
+    assert "--state " in shown.output and "--state-url" not in shown.output
 
 
 def test_resolver_turns_a_path_into_sqlite_and_keeps_a_url(monkeypatch, tmp_path):

@@ -19,10 +19,17 @@ import typer
 from typer.core import TyperGroup
 
 from mercwatch.errors import MercwatchError
+from mercwatch.store.cli_options import canonical_state_args
 
 
 class _Group(TyperGroup):
-    """Turns a MercwatchError from any verb into one line on stderr and its exit code."""
+    """Turns a MercwatchError from any verb into one line on stderr and its exit code.
+
+    It also reads the hidden alias ``--state-url`` as ``--state`` for every verb.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, canonical_state_args(args))
 
     def invoke(self, ctx: Any) -> Any:
         try:
