@@ -29,7 +29,7 @@ import requests
 import uvicorn
 
 from mercwatch.api import ApiSettings, Authenticator, Role, create_app, new_api_key
-from mercwatch.api.throttle import FailureLimiter
+from mercwatch.auth.throttle import FailureLimiter
 from mercwatch.web import WebSettings
 
 SCRYPT_CALLS = [0]

@@ -29,14 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from eval_linkscore import FPR_GRID, INTEL, read_lines, roc, roc_row, score_engine
 from rapidfuzz.distance import Levenshtein
 
 from mercwatch.iocs import extractor as _extractor
 from mercwatch.linkscore import LinkScorer, load
-
-ROOT = Path(__file__).resolve().parent.parent
-INTEL = ROOT / "tests" / "data" / "intel"
-FPR_GRID = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 
 #: Brands the positives imitate (read off the lists by hand, for dnstwist only).
 DNSTWIST_BRANDS = {
@@ -129,12 +126,6 @@ DNSTWIST_BRANDS = {
 }
 
 
-def _lines(path: Path) -> list[str]:
-    return [
-        ln.strip().lower() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()
-    ]
-
-
 def load_sets() -> dict[str, list[str]]:
     """The evaluation sets, deduplicated, in file order."""
     meta_csv = (
@@ -144,48 +135,21 @@ def load_sets() -> dict[str, list[str]]:
         meta = [row["indicator_value"].strip().lower() for row in csv.DictReader(fh)]
     i = meta.index("fbc8213450838f7ae251d4")  # rows 85-86: one domain split in two
     meta[i : i + 2] = [meta[i] + meta[i + 1]]
-    benign = _lines(INTEL / "benign_domains" / "opendns-top-domains.txt")
-    benign += _lines(INTEL / "benign_domains" / "opendns-random-domains.txt")
+    benign = read_lines(INTEL / "benign_domains" / "opendns-top-domains.txt")
+    benign += read_lines(INTEL / "benign_domains" / "opendns-random-domains.txt")
     return {
         "meta_cytrox": list(dict.fromkeys(meta)),
-        "amnesty_pegasus": list(dict.fromkeys(_lines(INTEL / "amnesty_pegasus" / "domains.txt"))),
+        "amnesty_pegasus": list(
+            dict.fromkeys(read_lines(INTEL / "amnesty_pegasus" / "domains.txt"))
+        ),
         "benign_top": list(
-            dict.fromkeys(_lines(INTEL / "benign_domains" / "opendns-top-domains.txt"))
+            dict.fromkeys(read_lines(INTEL / "benign_domains" / "opendns-top-domains.txt"))
         ),
         "benign_random": list(
-            dict.fromkeys(_lines(INTEL / "benign_domains" / "opendns-random-domains.txt"))
+            dict.fromkeys(read_lines(INTEL / "benign_domains" / "opendns-random-domains.txt"))
         ),
         "benign": list(dict.fromkeys(benign)),
     }
-
-
-def roc(pos: np.ndarray, neg: np.ndarray) -> tuple[float, dict[float, float]]:
-    """ROC-AUC (ties count half) and recall at each FPR of the grid.
-
-    Recall at FPR f uses the lowest threshold whose FPR is <= f ("score > t" with t
-    taken among the negative scores), so ties never let an FPR budget be exceeded.
-    """
-    both = np.concatenate([pos, neg])
-    order = both.argsort(kind="mergesort")
-    ranks = np.empty(len(both))
-    sorted_vals = both[order]
-    _, first, counts = np.unique(sorted_vals, return_index=True, return_counts=True)
-    avg = first + (counts - 1) / 2.0 + 1
-    ranks[order] = np.repeat(avg, counts)
-    auc = (ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
-    neg_sorted = np.sort(neg)[::-1]
-    out = {}
-    for fpr in FPR_GRID:
-        allowed = int(math.floor(fpr * len(neg)))
-        thr = neg_sorted[allowed] if allowed < len(neg) else -np.inf
-        out[fpr] = float((pos > thr).mean())
-    return float(auc), out
-
-
-def score_engine(scorer: LinkScorer, values: list[str]) -> np.ndarray:
-    """Engine scores; invalid inputs score -1 (below every valid one)."""
-    res = scorer.score_many(values)
-    return np.array([-1.0 if r.verdict == "invalid" else r.score for r in res])
 
 
 def dnstwist_scores(
@@ -246,11 +210,6 @@ class PhishingCatcher:
         if domain.count(".") >= 3:
             score += domain.count(".") * 3
         return float(score)
-
-
-def _row(name: str, auc: float | None, curve: dict[float, float]) -> str:
-    cells = " | ".join(f"{curve[f] * 100:.1f}" for f in FPR_GRID)
-    return f"| {name} | {'' if auc is None else f'{auc:.3f}'} | {cells} |"
 
 
 def _verdict_rates(scorer: LinkScorer, sets: dict[str, list[str]]) -> list[str]:
@@ -353,9 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for label in configs:
             auc, curve = roc(scores[label][pos_name], scores[label]["benign"])
-            lines.append(_row(label, auc, curve))
+            lines.append(roc_row(label, auc, curve))
         auc, curve = roc(pc_scores[pos_name], pc_scores["benign"])
-        lines.append(_row("phishing_catcher score (reimpl.)", auc, curve))
+        lines.append(roc_row("phishing_catcher score (reimpl.)", auc, curve))
         if not args.quick:
             brands = DNSTWIST_BRANDS[pos_name]
             pos = dnstwist_scores(brands, pos_vals)

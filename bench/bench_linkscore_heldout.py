@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
-from bench_linkscore import FPR_GRID, _row, roc, score_engine
-from train_linkmodel import benign_half, simulated_positives
+from eval_linkscore import FPR_GRID, benign_half, roc, roc_row, score_engine, simulated_positives
 
 from mercwatch.linkscore import LinkScorer
 from mercwatch.linkscore.knowledge import Knowledge
@@ -107,7 +106,7 @@ def heldout_section(sets: dict[str, list[str]], k: Knowledge) -> list[str]:
             rows = [("rules + learned", learned), ("rules only", base), ("learned only", alone)]
             for label, res in rows:
                 auc, curve = _mean(res)
-                lines.append(_row(f"{name} | {label}", auc, curve))
+                lines.append(roc_row(f"{name} | {label}", auc, curve))
             if name.endswith("2-fold") and name.startswith("other"):
                 verdict_rows += _verdicts(family, tallies)
     lines += [

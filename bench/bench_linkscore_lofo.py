@@ -41,8 +41,7 @@ from mercwatch.linkscore import leakage as lk
 from mercwatch.linkscore.train import fit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_linkscore import score_engine  # noqa: E402
-from train_linkmodel import benign_half  # noqa: E402
+from eval_linkscore import benign_half, score_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEL = ROOT / "tests" / "data" / "intel"

@@ -11,7 +11,8 @@ it scores (docs/benchmarks.md, "Link scoring: leave-one-family-out").
 
 Simulator domains (``mercwatch.sim.domains``) never train the shipped model (the
 simulator-based pipeline benchmarks score the simulator's own output). Where a
-benchmark does train on them (``bench_linkscore_heldout.py``), :func:`simulated_positives`
+benchmark does train on them (``bench_linkscore_heldout.py``),
+``eval_linkscore.simulated_positives``
 drops every simulated domain that is a real published one: the simulator's shortener
 style writes ``bit-ly.org``, which is also a real Cytrox domain in Meta's list.
 
@@ -20,51 +21,18 @@ Run: python bench/train_linkmodel.py   (needs the ``train`` extra: scikit-learn)
 
 from __future__ import annotations
 
-import hashlib
 import sys
-from pathlib import Path
 
-import numpy as np
+from eval_linkscore import INTEL, ROOT, read_lines
 
 from mercwatch.linkscore import leakage as lk
 from mercwatch.linkscore.learned import MODEL_FILE
 from mercwatch.linkscore.train import fit
-from mercwatch.sim.domains import DomainForge
-from mercwatch.sim.vocab import load_vocab
 
-ROOT = Path(__file__).resolve().parent.parent
-INTEL = ROOT / "tests" / "data" / "intel"
 OUT = ROOT / "src" / "mercwatch" / "linkscore" / "data" / MODEL_FILE
-SIM_STYLES = (
-    "news_typo",
-    "news_combo",
-    "news_homoglyph",
-    "shortener_spoof",
-    "brand_subdomain",
-    "brand_combo",
-    "update_service",
-)
-SIM_SEED, SIM_COUNT = 7, 3000
 #: The shipped model reads no character n-grams: measured leave-one-family-out (the
 #: "engine + n-grams" rows, docs/benchmarks.md) they did not improve the engine.
 NGRAMS = False
-
-
-def simulated_positives() -> list[str]:
-    """Simulator operation domains (fixed seed), minus any real published domain."""
-    real = {d for hosts in lk.evaluation_families(INTEL).values() for d in hosts}
-    made = DomainForge(np.random.default_rng(SIM_SEED), load_vocab()).make(SIM_STYLES, SIM_COUNT)
-    return [d for d in made if d.lower() not in real]
-
-
-def benign_half(domain: str) -> int:
-    """Stable 0/1 split of the benign domains (sha1 parity, independent of order)."""
-    return int(hashlib.sha1(domain.encode()).hexdigest(), 16) % 2
-
-
-def _lines(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    return [ln.strip().lower() for ln in text.splitlines() if ln.strip()]
 
 
 def main() -> int:
@@ -73,8 +41,8 @@ def main() -> int:
     folder = INTEL / "benign_domains"
     neg = list(
         dict.fromkeys(
-            _lines(folder / "opendns-top-domains.txt")
-            + _lines(folder / "opendns-random-domains.txt")
+            read_lines(folder / "opendns-top-domains.txt")
+            + read_lines(folder / "opendns-random-domains.txt")
         )
     )
     provenance = (

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from mercwatch.api import Authenticator, new_api_key
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.detectors.runner import SIGNALS_SCHEMA
 from mercwatch.model import Evidence, Infrastructure, Notification, Operation, Phase
 from mercwatch.pipeline.outputs import staged_outputs

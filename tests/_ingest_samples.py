@@ -104,3 +104,12 @@ def write_table(
         pq.write_table(pa.Table.from_pylist([{f: r.get(f) for f in names} for r in rows]), path)
         return path
     raise ValueError(fmt)
+
+
+def write_export(folder: Path) -> Path:
+    """The three tables as a contract export in ``folder`` (created), mixed formats."""
+    folder.mkdir(parents=True)
+    write_table(folder, "accounts", ACCOUNTS, "jsonl")
+    write_table(folder, "friendships", FRIENDSHIPS, "csv")
+    write_table(folder, "events", EVENTS, "jsonl")
+    return folder

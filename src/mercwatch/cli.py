@@ -1,7 +1,8 @@
 """The ``mercwatch`` command: thin verbs that build a config and call the library.
 
-Each pipeline package owns its verbs in its own ``cli.py`` and is registered in
-:func:`_register_subcommands`, so adding a verb never touches another package.
+Each package owns its verbs in its own CLI module, which exposes ``register(app)``;
+:data:`COMMAND_MODULES` lists those modules, so adding a verb never touches another
+package.
 Errors end the command with one line naming what was wrong, never a traceback, and
 the error's exit code: 2 for usage or configuration, 1 for a run or check that failed
 (``MercwatchError.exit_code``).
@@ -11,16 +12,24 @@ from __future__ import annotations
 
 import logging
 import sys
+from importlib import import_module
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from mercwatch.errors import MercwatchError
+from mercwatch.store.cli_options import canonical_state_args
 
 
 class _Group(TyperGroup):
-    """Turns a MercwatchError from any verb into one line on stderr and its exit code."""
+    """Turns a MercwatchError from any verb into one line on stderr and its exit code.
+
+    It also reads the hidden alias ``--state-url`` as ``--state`` for every verb.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, canonical_state_args(args))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -72,38 +81,30 @@ def _common(
     )
 
 
-def _register_subcommands() -> None:
-    """Attach each package's verbs. One line per package; keep sorted."""
-    from mercwatch.altsim.cli import altsim_command
-    from mercwatch.detectors.cli import detectors_command
-    from mercwatch.enforce.cli import register as register_enforce
-    from mercwatch.notify.cli import register as register_notify
-    from mercwatch.pipeline.cli import demo_command, eval_command, run_command, watch_command
+#: The packages that add verbs, each through ``register(app)`` in its CLI module: one
+#: shape, so adding a package is one line here and never touches another package.
+COMMAND_MODULES = (  # in the order `mercwatch --help` lists them
+    "mercwatch.pipeline.cli",  # run, watch, eval, demo
+    "mercwatch.detectors.cli",  # detectors
+    "mercwatch.enforce.cli",  # review, appeal, audit
+    "mercwatch.store.cli",  # state migrate/grant/check
+    "mercwatch.enforce.platform_cli",  # enforcement deliver/status/blocklists
+    "mercwatch.intel.cli",  # intel import/export
+    "mercwatch.altsim.cli",  # altsim
+    "mercwatch.sim.cli",  # simulate
+    "mercwatch.notify.cli",  # outbox
+    "mercwatch.auth.keys_cli",  # keygen
+    "mercwatch.intel.taxii.cli",  # taxii serve/publish/pull/keygen
+    "mercwatch.intel.report.cli",  # report
+    "mercwatch.linkscore.cli",  # links score
+    "mercwatch.web.cli",  # serve
+)
 
-    app.command("run")(run_command)
-    app.command("watch")(watch_command)
-    app.command("eval")(eval_command)
-    app.command("demo")(demo_command)
-    app.command("detectors")(detectors_command)
-    register_enforce(app)  # review, appeal, audit
-    __import__("mercwatch.store.cli", fromlist=["x"]).register(app)  # state migrate/grant/check
-    __import__("mercwatch.enforce.platform_cli", fromlist=["x"]).register(app)  # deliver, lists
-    app.add_typer(
-        __import__("mercwatch.intel.cli", fromlist=["app"]).app, name="intel"
-    )  # import, export
-    app.command("altsim")(altsim_command)  # independent second generator (issue 11)
-    app.command("simulate")(__import__("mercwatch.sim.cli", fromlist=["x"]).simulate_command)
-    register_notify(app)  # outbox
-    app.command("keygen")(__import__("mercwatch.api.keys_cli", fromlist=["x"]).keygen_command)
-    __import__("mercwatch.intel.taxii.cli", fromlist=["x"]).register(app)  # taxii serve/pull/...
-    __import__("mercwatch.intel.report.cli", fromlist=["x"]).register(app)  # report OUT_DIR
-    app.add_typer(
-        __import__("mercwatch.linkscore.cli", fromlist=["app"]).app, name="links"
-    )  # links score
-    app.command("serve")(
-        __import__("mercwatch.web.cli", fromlist=["x"]).serve_command
-    )  # dashboard + API
-    # (each package adds its line here)
+
+def _register_subcommands() -> None:
+    """Attach each package's verbs through its ``register(app)``."""
+    for name in COMMAND_MODULES:
+        import_module(name).register(app)
 
 
 _register_subcommands()

@@ -8,9 +8,9 @@ subclasses carry the fields a person needs to act (which file, row and field).
     ├── InputError             an input file cannot be read at all
     │   └── InvalidRecord      one row breaks the contract (table, row, field, reason)
     ├── IntelFormatError       an indicator feed cannot be parsed
-    ├── EngineError            the analytics engine (DuckDB / Spark) failed
+    ├── EngineError            the analytics engine (DuckDB / Spark) failed (exit 1)
     ├── StateError             the state store (SQLAlchemy) failed or is inconsistent
-    │   └── AuditChainBroken   the audit log's hash chain does not verify
+    │   └── AuditChainBroken   the audit log's hash chain does not verify (exit 1)
     ├── DetectorError          a detector failed (recorded; the run goes on)
     ├── DeliveryError          a notification adapter could not deliver
     └── RunFailed              ``run`` stopped and published nothing new (exit 1)
@@ -87,7 +87,13 @@ class StateError(MercwatchError):
 
 
 class AuditChainBroken(StateError):
-    """An audit-log entry does not match the hash chain."""
+    """An audit-log entry does not match the hash chain.
+
+    Exit 1, not 2: the settings were right and the check ran; what it found is a
+    tampered log (CONVENTIONS: 1 a check or run failed), from any verb that meets it.
+    """
+
+    exit_code = 1
 
     def __init__(self, entry_id: int, reason: str) -> None:
         super().__init__(f"audit entry {entry_id}: {reason}")

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mercwatch.api.auth import (
+from mercwatch.auth.authenticator import (
     ApiKey,
     Authenticator,
     Principal,
@@ -21,7 +21,7 @@ from mercwatch.api.auth import (
     new_api_key,
     verify_secret,
 )
-from mercwatch.api.settings import ApiSettings, load_settings
+from mercwatch.auth.settings import ApiSettings, load_settings
 from mercwatch.errors import ConfigError
 
 SALT = b"0123456789abcdef"

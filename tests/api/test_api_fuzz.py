@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, Authenticator, Role, create_app, new_api_key
-from mercwatch.api.keyfile import add_key
+from mercwatch.auth.keyfile import add_key
 from mercwatch.web import WebSettings
 
 schemathesis = pytest.importorskip("schemathesis")

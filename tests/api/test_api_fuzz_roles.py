@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, Authenticator, create_app, new_api_key
-from mercwatch.api.keyfile import add_key
-from mercwatch.api.keys import Role
+from mercwatch.auth.keyfile import add_key
+from mercwatch.auth.keys import Role
 from mercwatch.notify.outbox import Outbox
 from mercwatch.store.state import StateStore
 from mercwatch.web import WebSettings

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, create_app
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.web import WebSettings
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from mercwatch.api import ApiSettings, Authenticator, Role, create_app, new_api_key
-from mercwatch.api.throttle import FailureLimiter, TooManyAttempts
+from mercwatch.auth.throttle import FailureLimiter, TooManyAttempts
 from mercwatch.web import WebSettings
 
 with warnings.catch_warnings():

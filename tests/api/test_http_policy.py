@@ -16,7 +16,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from mercwatch.api import ApiSettings, Authenticator, Role, create_app, new_api_key
-from mercwatch.api.http_policy import BASE_HEADERS, HSTS
+from mercwatch.auth.http_policy import BASE_HEADERS, HSTS
 from mercwatch.intel.taxii.server import create_taxii_server
 from mercwatch.web import WebSettings
 

@@ -12,7 +12,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from mercwatch.api import ApiSettings, create_app
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.enforce import Enforcer, load_policy
 from mercwatch.intel.misp import export_misp, misp_text
 from mercwatch.model.records import Action, ActionKind, ActionStatus

@@ -26,9 +26,9 @@ from typer.testing import CliRunner
 
 import mercwatch
 from mercwatch.api import create_app
-from mercwatch.api.keyfile import add_key
-from mercwatch.api.keys import Role
-from mercwatch.api.settings import load_settings
+from mercwatch.auth.keyfile import add_key
+from mercwatch.auth.keys import Role
+from mercwatch.auth.settings import load_settings
 from mercwatch.cli import app as cli_app
 from mercwatch.web import WebSettings
 

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, create_app
-from mercwatch.api.keyfile import add_key
-from mercwatch.api.keys import Role
+from mercwatch.auth.keyfile import add_key
+from mercwatch.auth.keys import Role
 from mercwatch.web import WebSettings
 
 

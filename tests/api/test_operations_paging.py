@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, create_app
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.enforce import Enforcer, load_policy
 from mercwatch.model import Infrastructure, Operation, Phase
 from mercwatch.model.records import Action, ActionKind, ActionStatus

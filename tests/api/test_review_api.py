@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mercwatch.api import ApiSettings, Authenticator, create_app, new_api_key
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.enforce import Enforcer, load_policy
 from mercwatch.model.records import Action, ActionKind, ActionStatus
 from mercwatch.store.state import StateStore

@@ -7,8 +7,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from mercwatch.api import ApiSettings, Authenticator, create_app, new_api_key
-from mercwatch.api.keys import Role
-from mercwatch.api.settings import ApiKeyConfig
+from mercwatch.auth.keys import Role
+from mercwatch.auth.settings import ApiKeyConfig
 from mercwatch.intel.taxii.store import CollectionStore
 
 TAXII = {"Accept": "application/taxii+json;version=2.1"}

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from mercwatch.api import ApiSettings, create_app
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.notify.outbox import Outbox
 from mercwatch.store.state import StateStore
 from mercwatch.web import WebSettings

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from mercwatch.linkscore import LinkScorer, load
-from mercwatch.linkscore.context import ESTABLISHED, OTHER, THROWAWAY, suffix_kind
 from mercwatch.linkscore.parse import parse_target
+from mercwatch.linkscore.suffix import ESTABLISHED, OTHER, THROWAWAY, suffix_kind
 
 
 @pytest.fixture(scope="module")

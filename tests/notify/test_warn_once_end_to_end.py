@@ -12,7 +12,8 @@ from mercwatch.evaluate import evaluate
 from mercwatch.notify import Outbox
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
-from mercwatch.store.state import StateStore, resolve_state_url
+from mercwatch.store.state import StateStore
+from mercwatch.store.state_url import resolve_state_url
 
 pytestmark = pytest.mark.slow
 

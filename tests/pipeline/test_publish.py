@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from _ingest_samples import ACCOUNTS, EVENTS, FRIENDSHIPS, write_table
+from _ingest_samples import write_export
 from _runs import OUTPUTS, published, published_set, simulated_export, state_rows
 from typer.testing import CliRunner
 
@@ -45,12 +45,7 @@ def _cli(export: Path, out: Path, *flags: str):
 
 @pytest.fixture
 def export(tmp_path: Path) -> Path:
-    folder = tmp_path / "export"
-    folder.mkdir()
-    write_table(folder, "accounts", ACCOUNTS, "jsonl")
-    write_table(folder, "friendships", FRIENDSHIPS, "csv")
-    write_table(folder, "events", EVENTS, "jsonl")
-    return folder
+    return write_export(tmp_path / "export")
 
 
 @pytest.fixture(scope="module")

@@ -85,4 +85,4 @@ def test_unknown_detector_is_a_user_error(export: Path, tmp_path: Path):
         app, ["run", str(export), "--out", str(tmp_path / "o"), "--only", "nope.x"]
     )
     assert result.exit_code == 2
-    assert "unknown detector id(s): nope.x" in result.output
+    assert "unknown detector id 'nope.x'; valid, closest first: " in result.output

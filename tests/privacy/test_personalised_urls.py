@@ -30,8 +30,8 @@ from urllib.parse import quote, unquote_plus
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from mercwatch.api.keys import Principal, Role
 from mercwatch.api.operations import operation_out
+from mercwatch.auth.keys import Principal, Role
 from mercwatch.intel.meta_csv import export_csv_2021, export_csv_2023
 from mercwatch.intel.misp import export_misp
 from mercwatch.intel.plain import export_plain

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.enforce import AuditEntry, StoredAction
 from mercwatch.model import Action, ActionKind, ActionStatus, Infrastructure, Operation
 from mercwatch.web.views import shown_action, shown_audit

@@ -22,8 +22,8 @@ from mercwatch.store.state import (
     insert_ignore,
     metadata,
     operations,
-    resolve_state_url,
 )
+from mercwatch.store.state_url import resolve_state_url
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {

@@ -19,8 +19,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from mercwatch.api.auth import ApiKey, Authenticator, Role, hash_secret
-from mercwatch.api.settings import ApiSettings
+from mercwatch.auth.authenticator import ApiKey, Authenticator, Role, hash_secret
+from mercwatch.auth.settings import ApiSettings
 
 SECRETS = {"reader": "r-secret", "writer": "w-secret", "admin": "a-secret"}
 

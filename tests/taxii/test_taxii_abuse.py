@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mercwatch.api.app import create_app
-from mercwatch.api.keys import Role, hash_secret
-from mercwatch.api.settings import ApiSettings
+from mercwatch.auth.keys import Role, hash_secret
+from mercwatch.auth.settings import ApiSettings
 from mercwatch.intel.taxii.server import TAXII_MEDIA_TYPE, create_taxii_server
 from mercwatch.intel.taxii.store import CollectionStore
 from mercwatch.web import WebSettings

@@ -17,8 +17,8 @@ from taxii2client.v21 import Collection
 from typer.testing import CliRunner
 
 from mercwatch.api.app import create_app
-from mercwatch.api.auth import Authenticator
-from mercwatch.api.settings import ApiSettings
+from mercwatch.auth.authenticator import Authenticator
+from mercwatch.auth.settings import ApiSettings
 from mercwatch.cli import app, main
 from mercwatch.errors import ConfigError, InputError
 from mercwatch.intel.taxii.client import pull_collection

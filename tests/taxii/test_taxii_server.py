@@ -12,8 +12,8 @@ from requests.exceptions import HTTPError
 from taxii2client.v21 import ApiRoot, Collection, Server, as_pages
 
 from mercwatch.api.app import create_app
-from mercwatch.api.auth import Authenticator
-from mercwatch.api.settings import ApiSettings
+from mercwatch.auth.authenticator import Authenticator
+from mercwatch.auth.settings import ApiSettings
 from mercwatch.intel.taxii.server import TAXII_MEDIA_TYPE
 from mercwatch.intel.taxii.store import CollectionStore
 

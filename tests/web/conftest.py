@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from mercwatch.api import Authenticator, Role, new_api_key
-from mercwatch.api.keys import ApiKey
+from mercwatch.auth.keys import ApiKey
 from mercwatch.enforce import Enforcer, load_policy
 from mercwatch.model import Action, ActionKind, ActionStatus, Operation
 from mercwatch.pipeline import RunConfig, run_pipeline

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from mercwatch.api import ApiSettings, create_app
-from mercwatch.api.keys import Role
+from mercwatch.auth.keys import Role
 from mercwatch.enforce.proposals import propose
 from mercwatch.model.records import ActionKind, ActionStatus
 from mercwatch.web import WebSettings

@@ -4,7 +4,7 @@
     ApiSettings, load_settings           MERCWATCH_* settings (keys, run_dir, taxii_store)
     Role, ApiKey, Authenticator          reader < writer < admin; scrypt-hashed keys
 
-Names are imported on first use, so ``mercwatch.api.keys`` (used by the CLI's
+Names are imported on first use, so ``mercwatch.auth.keys`` (used by the CLI's
 ``keygen``) works without the ``server`` extra (FastAPI, uvicorn) installed.
 """
 
@@ -15,15 +15,15 @@ from typing import Any
 
 _EXPORTS = {
     "create_app": "mercwatch.api.app",
-    "ApiKey": "mercwatch.api.keys",
-    "Principal": "mercwatch.api.keys",
-    "Role": "mercwatch.api.keys",
-    "hash_secret": "mercwatch.api.keys",
-    "new_api_key": "mercwatch.api.keys",
-    "Authenticator": "mercwatch.api.auth",
-    "ApiKeyConfig": "mercwatch.api.settings",
-    "ApiSettings": "mercwatch.api.settings",
-    "load_settings": "mercwatch.api.settings",
+    "ApiKey": "mercwatch.auth.keys",
+    "Principal": "mercwatch.auth.keys",
+    "Role": "mercwatch.auth.keys",
+    "hash_secret": "mercwatch.auth.keys",
+    "new_api_key": "mercwatch.auth.keys",
+    "Authenticator": "mercwatch.auth.authenticator",
+    "ApiKeyConfig": "mercwatch.auth.settings",
+    "ApiSettings": "mercwatch.auth.settings",
+    "load_settings": "mercwatch.auth.settings",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -22,9 +22,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from mercwatch.api.auth import Authenticator, Principal, Role
 from mercwatch.api.operations import OperationsFile
 from mercwatch.api.responses import ERRORS, not_found, unavailable
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
 from mercwatch.intel.report.safety import SharedEvidence
 from mercwatch.model import Operation, Phase
 from mercwatch.queries.tables import (

@@ -13,8 +13,6 @@ from fastapi.responses import JSONResponse
 
 from mercwatch import __version__
 from mercwatch.api.accounts import accounts_router
-from mercwatch.api.auth import Authenticator
-from mercwatch.api.http_policy import SecureFastAPI
 from mercwatch.api.indicators import indicators_router
 from mercwatch.api.keys_api import keys_router
 from mercwatch.api.notifications import notifications_router
@@ -22,11 +20,10 @@ from mercwatch.api.operations import OperationsFile, operations_router
 from mercwatch.api.responses import ERRORS
 from mercwatch.api.review import review_router
 from mercwatch.api.runs import runs_router
-from mercwatch.api.settings import ApiSettings, load_settings
+from mercwatch.auth.authenticator import Authenticator
+from mercwatch.auth.http_policy import SecureFastAPI
+from mercwatch.auth.settings import ApiSettings, load_settings
 from mercwatch.errors import StateError
-
-# Module imports (not names): the TAXII server imports mercwatch.api.auth, so either
-# package may be imported first without a half-initialised name.
 from mercwatch.intel.taxii import server as taxii_server
 from mercwatch.intel.taxii import store as taxii_store
 from mercwatch.web import WebSettings, create_dashboard, load_web_settings

@@ -26,10 +26,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
-from mercwatch.api.auth import Authenticator, Principal, Role
 from mercwatch.api.operations import OperationsFile
 from mercwatch.api.responses import ERRORS, unavailable
 from mercwatch.api.review import StoreSource
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
 from mercwatch.enforce.blocklists import blocked_now, blocklist_texts
 from mercwatch.errors import InputError, IntelFormatError
 from mercwatch.intel.feeds import FORMATS, parse_feed

@@ -1,6 +1,6 @@
 """``/api/keys`` (admin only): list, create and revoke API keys in the keys file.
 
-The same calls as ``mercwatch keygen`` (:func:`mercwatch.api.keyfile.add_key`): the
+The same calls as ``mercwatch keygen`` (:func:`mercwatch.auth.keyfile.add_key`): the
 file keeps only scrypt hashes, a new credential ``id.secret`` is returned once and
 never again, and every change replaces the file atomically under a lock. The server
 re-reads the file when it changes, so a revoked key (and its dashboard sessions)
@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from mercwatch.api.auth import Authenticator, Principal, Role
-from mercwatch.api.keyfile import add_key, list_records, remove_key
 from mercwatch.api.responses import ERRORS, not_found, unavailable
-from mercwatch.api.settings import ApiSettings
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
+from mercwatch.auth.keyfile import add_key, list_records, remove_key
+from mercwatch.auth.settings import ApiSettings
 from mercwatch.errors import ConfigError
 
 KeyId = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9_-]{1,64}$")]

@@ -21,9 +21,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator, BaseModel
 from sqlalchemy import func, select
 
-from mercwatch.api.auth import Authenticator, Principal, Role
 from mercwatch.api.responses import ERRORS, unavailable
 from mercwatch.api.review import StoreSource
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
 from mercwatch.errors import StateError
 from mercwatch.model import Notification, Phase
 from mercwatch.notify.outbox import STATUSES, Outbox, _fold

@@ -22,8 +22,8 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from mercwatch.api.auth import Authenticator, Principal, Role
 from mercwatch.api.review import StoreSource
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
 from mercwatch.errors import StateError
 from mercwatch.intel.report.safety import SharedEvidence
 from mercwatch.model import Operation, Phase

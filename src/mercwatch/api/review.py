@@ -31,7 +31,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from mercwatch.api.auth import Authenticator, Principal, Role
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
 from mercwatch.enforce import Enforcer, load_policy, read_audit, verify_audit
 from mercwatch.enforce.enforcer import StoredAction
 from mercwatch.enforce.proposals import SelfApproval, approve, find_action, propose

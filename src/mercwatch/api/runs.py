@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from mercwatch.api.auth import Authenticator, Principal, Role
 from mercwatch.api.responses import ERRORS, not_found, unavailable
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
 from mercwatch.queries.runs import RunInfo, list_runs, run_info
 
 

@@ -6,10 +6,13 @@ Third-party detectors register under the entry-point group ``mercwatch.detectors
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.metadata import entry_points
+from typing import Any
 
 from mercwatch.detectors.base import Detector
 from mercwatch.errors import ConfigError
+from mercwatch.suggest import unknown_name
 
 ENTRY_POINT_GROUP = "mercwatch.detectors"
 
@@ -54,10 +57,29 @@ def all_detectors(include_plugins: bool = True) -> list[type[Detector]]:
 def select(
     detectors: list[type[Detector]], only: set[str] | None = None, skip: set[str] | None = None
 ) -> list[type[Detector]]:
-    """Filter by id; unknown ids are a ConfigError so typos do not pass silently."""
-    known = {d.id for d in detectors}
+    """Filter by id; an unknown id is a ConfigError listing the valid ones (no silent typo)."""
+    known = [d.id for d in detectors]
     for ids in (only or set(), skip or set()):
-        unknown = ids - known
-        if unknown:
-            raise ConfigError(f"unknown detector id(s): {', '.join(sorted(unknown))}")
+        for unknown in sorted(set(ids) - set(known)):
+            raise unknown_name("detector id", unknown, known)
     return [d for d in detectors if (not only or d.id in only) and d.id not in (skip or set())]
+
+
+def check_params(detectors: list[type[Detector]], params: Mapping[str, Mapping[str, Any]]) -> None:
+    """Refuse an override that names no detector, or no tunable of its detector.
+
+    A detector reads only the names in its ``defaults``, so any other key would be
+    dropped without a word while the operator believes it is in force.
+
+    Raises:
+        ConfigError: the first unknown ``DETECTOR_ID.NAME``, with the valid keys
+            (that detector's when its id is right, else every detector's), closest first.
+    """
+    by_id = {d.id: d for d in detectors}
+    every = [f"{d.id}.{name}" for d in detectors for name in d.defaults]
+    for detector_id, values in sorted(params.items()):
+        cls = by_id.get(detector_id)
+        for name in sorted(values):
+            if cls is None or name not in cls.defaults:
+                own = [f"{detector_id}.{n}" for n in cls.defaults] if cls else []
+                raise unknown_name("detector parameter", f"{detector_id}.{name}", own or every)

@@ -7,7 +7,6 @@ Who did what is required on every change, because it goes into the audit log.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,18 +14,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from mercwatch.cli_json import JsonOpt, echo_json, echo_json_lines
 from mercwatch.enforce.audit import Anchor, audit_head, read_audit, verify_audit
 from mercwatch.enforce.enforcer import Enforcer, StoredAction
 from mercwatch.enforce.policy import load_policy
 from mercwatch.errors import AuditChainBroken
-from mercwatch.store.state import StateStore, resolve_state_url
+from mercwatch.store.cli_options import StateOpt
+from mercwatch.store.state import StateStore
+from mercwatch.store.state_url import resolve_state_url
 
-StateOpt = Annotated[
-    str | None,
-    typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
-]
 WhoOpt = Annotated[str, typer.Option("--who", help="Your name, written to the audit log.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 
 review_app = typer.Typer(
     help="The human review queue for actions below auto-apply confidence.", no_args_is_help=True
@@ -40,8 +37,7 @@ def _enforcer(state: str | None, policy: Path | None = None) -> Enforcer:
 
 def _print_actions(items: list[StoredAction], as_json: bool) -> None:
     if as_json:
-        for item in items:
-            typer.echo(json.dumps(item.to_dict(), ensure_ascii=False))
+        echo_json_lines(item.to_dict() for item in items)
         return
     table = Table("id", "action", "subject", "operation", "status", "reason")
     for item in items:
@@ -59,16 +55,26 @@ def review_list(state: StateOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @review_app.command("approve")
-def review_approve(action_id: int, who: WhoOpt, note: str = "", state: StateOpt = None) -> None:
+def review_approve(
+    action_id: int, who: WhoOpt, note: str = "", state: StateOpt = None, as_json: JsonOpt = False
+) -> None:
     """Approve queued action ACTION_ID: it becomes applied."""
     done = _enforcer(state).approve(action_id, who, note)
+    if as_json:
+        echo_json(done.to_dict())
+        return
     typer.echo(f"action {done.id} {done.action.action.value} {done.action.subject}: applied")
 
 
 @review_app.command("reject")
-def review_reject(action_id: int, who: WhoOpt, note: str = "", state: StateOpt = None) -> None:
+def review_reject(
+    action_id: int, who: WhoOpt, note: str = "", state: StateOpt = None, as_json: JsonOpt = False
+) -> None:
     """Reject queued action ACTION_ID: nothing is done to its subject."""
     done = _enforcer(state).reject(action_id, who, note)
+    if as_json:
+        echo_json(done.to_dict())
+        return
     typer.echo(f"action {done.id} {done.action.action.value} {done.action.subject}: rejected")
 
 
@@ -77,9 +83,13 @@ def appeal(
     who: WhoOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why the action is reversed.")],
     state: StateOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Reverse applied action ACTION_ID after an appeal (restores the subject)."""
     done = _enforcer(state).reverse(action_id, who, reason)
+    if as_json:
+        echo_json(done.to_dict())
+        return
     typer.echo(f"action {done.id} {done.action.action.value} {done.action.subject}: reversed")
 
 
@@ -93,6 +103,7 @@ def audit_verify(
             help="HASH[:SEQ] printed earlier by `audit head`: the log must still contain it.",
         ),
     ] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Check the chain, every decision row and the anchor: exit 0 ok, 1 tampered, 2 usage."""
     anchor = Anchor.parse(expect_head) if expect_head else None
@@ -100,16 +111,25 @@ def audit_verify(
     try:
         count = verify_audit(store, anchor)
     except AuditChainBroken as exc:
+        if as_json:
+            echo_json({"verified": False, "error": str(exc)})
         typer.secho(f"mercwatch: audit log tampered: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=1) from exc
-    typer.echo(f"audit log verified: {count} entries, head {audit_head(store)}")
+    head = audit_head(store)
+    if as_json:
+        echo_json({"verified": True, "entries": count, "head": head.to_dict()})
+        return
+    typer.echo(f"audit log verified: {count} entries, head {head}")
 
 
 @audit_app.command("head")
 def audit_head_command(state: StateOpt = None, as_json: JsonOpt = False) -> None:
     """Print HASH:SEQ of the newest entry: keep it outside the database, check it later."""
     head = audit_head(StateStore.open(resolve_state_url(state)))
-    typer.echo(json.dumps(head.to_dict()) if as_json else str(head))
+    if as_json:
+        echo_json(head.to_dict())
+        return
+    typer.echo(str(head))
 
 
 @audit_app.command("show")
@@ -125,12 +145,14 @@ def audit_show(
     store = StateStore.open(resolve_state_url(state))
     if head:
         newest = audit_head(store)
+        if as_json:
+            echo_json(newest.to_dict())
+            return
         typer.echo(f"{newest.sequence} {newest.hash}")
         return
     rows = read_audit(store, operation_id=operation, subject=subject, limit=limit)
     if as_json:
-        for entry in rows:
-            typer.echo(json.dumps(entry.to_dict(), ensure_ascii=False))
+        echo_json_lines(entry.to_dict() for entry in rows)
         return
     table = Table("id", "ts", "who", "action", "subject", "operation", "reason")
     for e in rows:

@@ -15,16 +15,14 @@ from typing import Annotated
 import typer
 
 from mercwatch.errors import ConfigError
-from mercwatch.store.state import StateStore, resolve_state_url
+from mercwatch.store.cli_options import StateOpt
+from mercwatch.store.state import StateStore
+from mercwatch.store.state_url import resolve_state_url
 
 SECRET_ENV = "MERCWATCH_ENFORCEMENT_SECRET"
 enforcement_app = typer.Typer(
     help="Send enforcement decisions to the platform; export blocklists.", no_args_is_help=True
 )
-StateOpt = Annotated[
-    str | None,
-    typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
-]
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from mercwatch.cli_json import JsonOpt, echo_json
 from mercwatch.errors import ConfigError, InputError
 from mercwatch.intel.feeds import FORMATS, load_feed
 from mercwatch.intel.lifetime import IndicatorLifetime
@@ -189,6 +190,7 @@ def export_command(
     no_expiry: Annotated[
         bool, typer.Option("--no-expiry", help="STIX: no valid_until on any indicator.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write the operations' shareable indicators (never any target data)."""
     ops = read_operations(operations_json)
@@ -218,4 +220,12 @@ def export_command(
             ExportFormat.PLAIN: lambda: export_plain(ops, defanged=defanged, sensitive=terms),
         }
         out.write_text(writers[format](), encoding="utf-8")
+    if as_json:
+        echo_json({"format": format.value, "operations": len(ops), "out": str(out)})
+        return
     typer.echo(f"wrote {format.value} for {len(ops)} operation(s) to {out}")
+
+
+def register(main: typer.Typer) -> None:
+    """Attach ``intel import`` and ``intel export`` to the main command."""
+    main.add_typer(app, name="intel")

@@ -67,3 +67,8 @@ def score(
     finally:
         if handle is not sys.stdin:
             handle.close()
+
+
+def register(main: typer.Typer) -> None:
+    """Attach ``links score`` to the main command."""
+    main.add_typer(app, name="links")

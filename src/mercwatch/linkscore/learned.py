@@ -4,7 +4,7 @@ The rule signals name tricks; many mercenary domains use none a rule can name
 (``accountnotify.com``, ``adeal4u.co``) yet still *read* differently from ordinary
 sites: lure-ish word pairs, cheap TLDs, digit and hyphen habits. A linear model over
 the registrable label's words, the words and lure families read *with the kind of
-suffix* they sit on (throwaway, established, other: ``context.suffix_kind``), the TLD
+suffix* they sit on (throwaway, established, other: ``suffix.suffix_kind``), the TLD
 and a few shape buckets captures that texture. Only the weights are shipped
 (``data/lexmodel.json``, with the provenance of the data they were fitted on);
 scoring is a dictionary sum, so the runtime needs no machine-learning library.
@@ -34,9 +34,9 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from mercwatch.errors import ConfigError
-from mercwatch.linkscore.context import suffix_kind
 from mercwatch.linkscore.parse import Target
 from mercwatch.linkscore.signals import Signal
+from mercwatch.linkscore.suffix import suffix_kind
 
 if TYPE_CHECKING:
     from mercwatch.linkscore.knowledge import Knowledge

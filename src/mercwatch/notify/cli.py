@@ -13,19 +13,18 @@ from typing import Annotated
 
 import typer
 
+from mercwatch.cli_json import JsonOpt, echo_json, echo_json_lines
 from mercwatch.errors import ConfigError, InputError
 from mercwatch.model.records import Notification
 from mercwatch.notify.adapters import SmtpAdapter, WebhookAdapter
 from mercwatch.notify.catalogs import SOURCE_LOCALE, direction, needing_review
 from mercwatch.notify.outbox import DeliveryAdapter, Outbox
 from mercwatch.notify.render import MessageRenderer, available_locales
-from mercwatch.store.state import StateStore, resolve_state_url
+from mercwatch.store.cli_options import StateOpt
+from mercwatch.store.state import StateStore
+from mercwatch.store.state_url import resolve_state_url
 
 SECRET_ENV = "MERCWATCH_WEBHOOK_SECRET"
-StateOpt = Annotated[
-    str | None,
-    typer.Option("--state", help="State store URL or SQLite file (env MERCWATCH_STATE_URL)."),
-]
 
 outbox_app = typer.Typer(
     help="The notification outbox: warnings to targeted users.", no_args_is_help=True
@@ -67,6 +66,7 @@ def enqueue(
     locales: Annotated[Path | None, typer.Option(help="JSON: account_id -> locale.")] = None,
     recipients: Annotated[Path | None, typer.Option(help="JSON: account_id -> e-mail.")] = None,
     state: StateOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Queue each person of NOTIFICATIONS once, and record addresses and languages.
 
@@ -81,6 +81,17 @@ def enqueue(
         _read_mapping(locales),
         _read_mapping(recipients),
     )
+    if as_json:
+        echo_json(
+            {
+                "queued": report.queued,
+                "follow_ups": report.follow_ups,
+                "updated": report.updated,
+                "already_warned": report.already_warned,
+                "contacts": report.contacts,
+            }
+        )
+        return
     typer.echo(
         f"{report.queued} people queued, {report.follow_ups} follow-ups queued, "
         f"{report.updated} queued warnings updated, {report.already_warned} already warned, "
@@ -125,6 +136,7 @@ def deliver(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Messages per connection.")] = 500,
     state: StateOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Send every due notification; failures are retried later with backoff."""
     adapter = _adapter(smtp, sender, recipient_template, starttls, webhook)
@@ -133,6 +145,17 @@ def deliver(
         renderer=MessageRenderer.from_settings(checkup_url, help_url),
     )
     report = outbox.deliver(adapter, batch_size=batch_size)
+    if as_json:
+        echo_json(
+            {
+                "claimed": report.claimed,
+                "sent": report.sent,
+                "retrying": report.retrying,
+                "failed": report.failed,
+                "in_doubt": report.in_doubt,
+            }
+        )
+        return
     typer.echo(
         f"claimed {report.claimed}, sent {report.sent}, retrying {report.retrying}, "
         f"failed {report.failed}, resent after a crash (in doubt) {report.in_doubt}"
@@ -140,9 +163,7 @@ def deliver(
 
 
 @outbox_app.command("status")
-def status(
-    state: StateOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False
-) -> None:
+def status(state: StateOpt = None, as_json: JsonOpt = False) -> None:
     """Counts per status and when the next retry is due."""
     current = Outbox(StateStore.open(resolve_state_url(state))).status()
     data = {
@@ -160,16 +181,19 @@ def status(
         ],
     }
     if as_json:
-        typer.echo(json.dumps(data))
+        echo_json(data)
         return
     for key, value in data.items():
         typer.echo(f"{key}: {value}")
 
 
 @outbox_app.command("retry-failed")
-def retry_failed(state: StateOpt = None) -> None:
+def retry_failed(state: StateOpt = None, as_json: JsonOpt = False) -> None:
     """Queue again every warning that failed for good (after fixing the cause)."""
     count = Outbox(StateStore.open(resolve_state_url(state))).retry_failed()
+    if as_json:
+        echo_json({"requeued": count})
+        return
     typer.echo(f"{count} failed warnings queued again")
 
 
@@ -178,8 +202,19 @@ def locales_command(
     review: Annotated[
         bool, typer.Option("--review", help="Also print how many texts await native review.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """The locales warnings can be written in, one BCP 47 tag a line."""
+    if as_json:
+        echo_json_lines(
+            {
+                "locale": tag,
+                "direction": direction(tag),
+                "needs_review": 0 if tag == SOURCE_LOCALE else needing_review(tag),
+            }
+            for tag in available_locales()
+        )
+        return
     for tag in available_locales():
         if not review:
             typer.echo(tag)

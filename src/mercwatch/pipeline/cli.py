@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -17,11 +18,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from mercwatch.cli_json import JsonOpt, echo_json
 from mercwatch.evaluate import evaluate, fmt
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.pipeline.config import DEFAULT_SHRINK_RATIO, RunConfig
 from mercwatch.pipeline.progress import progress_wanted, stage_progress
 from mercwatch.pipeline.run import RunResult, run_pipeline
+from mercwatch.store.cli_options import StateOpt
 from mercwatch.store.engine import EngineConfig, parse_spark_conf
 
 if TYPE_CHECKING:
@@ -67,9 +70,7 @@ def run_command(
         list[str],
         typer.Option("--spark-conf", help="Spark setting KEY=VALUE (--engine spark); repeatable."),
     ] = [],  # noqa: B006
-    state_url: Annotated[
-        str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")
-    ] = None,
+    state: StateOpt = None,
     policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
@@ -121,6 +122,7 @@ def run_command(
             "last run into OUT).",
         ),
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Detect operations in EXPORT and write operations, enforcement, notifications,
     indicators, report and rejects to OUT.
@@ -132,7 +134,7 @@ def run_command(
         export=export,
         out=out,
         intel=tuple(intel),
-        state_url=state_url,
+        state_url=state,
         policy=policy,
         dry_run=dry_run,
         engine=EngineConfig(
@@ -150,9 +152,17 @@ def run_command(
         shrink_ratio=shrink_ratio,
         full_ingest=full,
     )
+    if as_json:  # no progress bar: stdout carries the JSON only
+        echo_json(run_json(run_pipeline(config)))
+        return
     with stage_progress("mercwatch run", console=console) as progress:
         result = run_pipeline(config, progress)
     print_run(result)
+
+
+def run_json(result: RunResult) -> dict[str, object]:
+    """``run --json``: the summary written to summary.json and where the outputs are."""
+    return {"out": str(result.config.out), "summary": result.summary()}
 
 
 def print_run(result: RunResult) -> None:
@@ -232,12 +242,12 @@ def eval_command(
     truth: Annotated[
         Path, typer.Option("--truth", help="truth.json written by mercwatch simulate.")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Score a run against the simulator's ground truth."""
     result = evaluate(out, truth).to_dict()
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        echo_json(result)
         return
     table = Table(title="mercwatch eval", show_header=False, title_justify="left")
     for key, value in result.items():
@@ -256,12 +266,19 @@ def demo_command(
     ] = None,
     users: Annotated[int, typer.Option(help="Simulated platform size.")] = 3000,
     seed: Annotated[int, typer.Option(help="Simulator seed.")] = 7,
+    as_json: JsonOpt = False,
 ) -> None:
     """Simulate a small platform, run the whole pipeline on it and show what was found."""
     from mercwatch.sim import SimConfig, simulate
 
     base = out or Path(tempfile.mkdtemp(prefix="mercwatch-demo-"))
     export, results = base / "export", base / "out"
+    if as_json:
+        simulate(SimConfig(users=users, seed=seed), export)
+        ran = run_pipeline(RunConfig(export=export, out=results))
+        quality = evaluate(results, export / "truth.json")
+        echo_json({**run_json(ran), "evaluation": quality.to_dict()})
+        return
     with console.status(f"simulating a platform of {users} users (seed {seed}) ..."):
         simulate(SimConfig(users=users, seed=seed), export)
     with stage_progress("running the pipeline", console=console) as progress:
@@ -291,9 +308,7 @@ def watch_command(
         list[Path],
         typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable."),
     ] = [],  # noqa: B006
-    state_url: Annotated[
-        str | None, typer.Option(envvar="MERCWATCH_STATE_URL", help="State store URL.")
-    ] = None,
+    state: StateOpt = None,
     policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
@@ -319,6 +334,7 @@ def watch_command(
     batch_size: Annotated[
         int, typer.Option(min=1, help="Stream entries landed per batch at most.")
     ] = 10_000,
+    as_json: JsonOpt = False,
 ) -> None:
     """Keep OUT current as part files land in EXPORT (e.g. events/part-0003.jsonl).
 
@@ -336,7 +352,7 @@ def watch_command(
         export=export,
         out=out,
         intel=tuple(intel),
-        state_url=state_url,
+        state_url=state,
         policy=policy,
         dry_run=dry_run,
     )
@@ -346,24 +362,34 @@ def watch_command(
     while True:
         try:
             if lander is not None:
-                _show_landed(lander.pull(block_ms=None if once else int(interval * 1000)))
-            with stage_progress(f"batch {watcher.batches + 1}", console=console) as progress:
-                batch = watcher.poll(progress)
+                landed = lander.pull(block_ms=None if once else int(interval * 1000))
+                _show_landed(landed, as_json)
+            if as_json:
+                batch = watcher.poll(None)
+            else:
+                with stage_progress(f"batch {watcher.batches + 1}", console=console) as progress:
+                    batch = watcher.poll(progress)
         except ConfigError:
             raise
         except MercwatchError as exc:
             if once:
                 raise
-            console.print(
-                f"[bold red]batch failed, retried next poll:[/bold red] {escape(str(exc))}"
-            )
+            if as_json:
+                typer.echo(f"mercwatch: batch failed, retried next poll: {exc}", err=True)
+            else:
+                console.print(
+                    f"[bold red]batch failed, retried next poll:[/bold red] {escape(str(exc))}"
+                )
             batch = None
-        _show_batch(batch, watcher)
+        if as_json:
+            echo_json(dataclasses.asdict(batch) if batch is not None else {"up_to_date": True})
+        else:
+            _show_batch(batch, watcher)
         if once:
             return
         if lander is not None:
             continue  # the next pull waits up to --interval for new entries
-        if progress_wanted(console):
+        if not as_json and progress_wanted(console):
             with console.status(f"watching {export} (next poll in {interval:g}s) ..."):
                 time.sleep(interval)
         else:
@@ -395,8 +421,12 @@ def _stream_lander(
     )
 
 
-def _show_landed(landed: Landed) -> None:
+def _show_landed(landed: Landed, as_json: bool = False) -> None:
     """One line per stream batch: entries read, parts written, rejects, backlog."""
+    if as_json:
+        if landed.read:
+            echo_json({"stream": dataclasses.asdict(landed)})
+        return
     if not landed.read or (
         not progress_wanted(console) and logging.getLogger().getEffectiveLevel() >= logging.ERROR
     ):
@@ -430,3 +460,11 @@ def _show_batch(batch: object, watcher: object) -> None:
         + (f"; {len(batch.waiting)} part(s) still landing" if batch.waiting else ""),
         highlight=False,
     )
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``run``, ``watch``, ``eval`` and ``demo`` to the main command."""
+    app.command("run")(run_command)
+    app.command("watch")(watch_command)
+    app.command("eval")(eval_command)
+    app.command("demo")(demo_command)

@@ -10,6 +10,7 @@ from typing import Any
 from mercwatch.errors import ConfigError
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.store.engine import EngineConfig
+from mercwatch.store.state_url import resolve_state_url
 
 # Here rather than in guards.py, which imports the detectors and ingest packages.
 DEFAULT_SHRINK_RATIO = 0.5
@@ -67,5 +68,5 @@ class RunConfig:
             raise ConfigError(f"shrink ratio must be between 0 and 1, not {self.shrink_ratio}")
 
     def resolved_state_url(self) -> str:
-        """The state store URL, defaulting to a SQLite file beside the outputs."""
-        return self.state_url or f"sqlite:///{(self.out / 'state.db').as_posix()}"
+        """The state store URL: ``state_url`` (path or URL), the environment, else OUT/state.db."""
+        return resolve_state_url(self.state_url, self.out)

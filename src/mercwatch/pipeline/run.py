@@ -15,7 +15,8 @@ import duckdb
 from ibis.backends import BaseBackend
 
 from mercwatch.detectors import DetectionContext, DetectionResult, run_detectors
-from mercwatch.detectors.registry import all_detectors, select
+from mercwatch.detectors.base import Detector
+from mercwatch.detectors.registry import all_detectors, check_params, select
 from mercwatch.enforce.withdrawal import Reconciled
 from mercwatch.errors import OutputError
 from mercwatch.ingest import IngestReport
@@ -164,6 +165,7 @@ def run_pipeline(config: RunConfig, progress: StageListener | None = None) -> Ru
             refused (:class:`~mercwatch.errors.RunFailed`, exit 1); the outputs
             published before stay as they were.
     """
+    _detectors(config)  # an unknown detector id or tunable is refused before anything runs
     with locked_output(config.out):
         return _run_locked(config, progress)
 
@@ -267,10 +269,16 @@ def _publish(
         result.files = list(outputs.names)
 
 
+def _detectors(config: RunConfig) -> list[type[Detector]]:
+    """The detectors the config selects, after checking its ids and tunables exist."""
+    detectors = all_detectors()
+    check_params(detectors, config.detector_params)
+    return select(detectors, set(config.only_detectors), set(config.skip_detectors))
+
+
 def _detect(con: BaseBackend, config: RunConfig, known_bad: frozenset[str]) -> DetectionResult:
-    detectors = select(all_detectors(), set(config.only_detectors), set(config.skip_detectors))
     ctx = DetectionContext(con, params=config.detector_params, known_bad=known_bad)
-    return run_detectors(ctx, detectors)
+    return run_detectors(ctx, _detectors(config))
 
 
 def _write_outputs(outputs: OutputSet, con: BaseBackend, result: RunResult) -> None:

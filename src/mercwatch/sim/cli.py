@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from mercwatch.cli_json import JsonOpt, echo_json
 from mercwatch.sim.config import ExportFormat, SimConfig
 
 
@@ -21,12 +22,33 @@ def simulate_command(
     bad_rows: Annotated[
         int, typer.Option("--bad-rows", help="Contract-breaking event rows to inject.")
     ] = 0,
+    as_json: JsonOpt = False,
 ) -> None:
     """Simulate a platform export (SCHEMA.md) with operations and truth.json."""
     from mercwatch.pipeline.progress import counted_progress
     from mercwatch.sim.core import simulate  # heavy imports only when the verb runs
 
     config = SimConfig(users=users, seed=seed, format=format, days=days, bad_rows=bad_rows)
+    if as_json:  # no progress bar: stdout carries the JSON only
+        result = simulate(config, out, None)
+        echo_json(
+            {
+                "out": str(out),
+                "accounts": result.accounts,
+                "friendships": result.friendships,
+                "events": result.events,
+                "bad_rows": len(result.bad_rows),
+                "operations": [
+                    {
+                        "operation_id": o.operation_id,
+                        "actor": o.actor,
+                        "phases": [p.value for p in o.phases],
+                    }
+                    for o in result.operations
+                ],
+            }
+        )
+        return
     with counted_progress(f"simulating {users:,} users") as progress:
         result = simulate(config, out, progress)
     ops = ", ".join(
@@ -38,3 +60,8 @@ def simulate_command(
         f"{result.events} events ({len(result.bad_rows)} bad rows) to {out}"
     )
     typer.echo(f"{len(result.operations)} operations: {ops}")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``simulate`` to the main command."""
+    app.command("simulate")(simulate_command)

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
+from mercwatch.cli_json import JsonOpt, echo_json
+from mercwatch.store.cli_options import StateOpt
 from mercwatch.store.migrations import upgrade
 from mercwatch.store.roles import audit_exposure, grant_runtime_role
-from mercwatch.store.state import create_state_engine, resolve_state_url
+from mercwatch.store.state_url import create_state_engine, resolve_state_url
 
 OwnerUrlOpt = Annotated[
     str | None,
@@ -34,42 +35,47 @@ state_app = typer.Typer(
 
 
 @state_app.command("migrate")
-def state_migrate(owner_url: OwnerUrlOpt = None, app_role: AppRoleOpt = None) -> None:
+def state_migrate(
+    owner_url: OwnerUrlOpt = None, app_role: AppRoleOpt = None, as_json: JsonOpt = False
+) -> None:
     """Bring the store to this mercwatch's schema, then re-grant APP_ROLE (PostgreSQL)."""
     engine = create_state_engine(resolve_state_url(owner_url))
     try:
         revision = upgrade(engine)
-        typer.echo(f"state store at schema {revision}")
-        if app_role:
-            _grant(engine, app_role)
+        grants = grant_runtime_role(engine, app_role) if app_role else []
     finally:
         engine.dispose()
+    if as_json:
+        echo_json({"revision": revision, "grants": grants})
+        return
+    typer.echo(f"state store at schema {revision}")
+    for statement in grants:
+        typer.echo(statement)
 
 
 @state_app.command("grant")
 def state_grant(
     app_role: Annotated[str, typer.Option("--app-role", help="The runtime role.")],
     owner_url: OwnerUrlOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Give APP_ROLE exactly the runtime privileges: insert and read only on audit tables."""
     engine = create_state_engine(resolve_state_url(owner_url))
     try:
-        _grant(engine, app_role)
+        grants = grant_runtime_role(engine, app_role)
     finally:
         engine.dispose()
-
-
-def _grant(engine: Engine, app_role: str) -> None:
-    for statement in grant_runtime_role(engine, app_role):
+    if as_json:
+        echo_json({"grants": grants})
+        return
+    for statement in grants:
         typer.echo(statement)
 
 
 @state_app.command("check")
 def state_check(
-    state: Annotated[
-        str | None,
-        typer.Option("--state", help="The runtime URL (env MERCWATCH_STATE_URL)."),
-    ] = None,
+    state: StateOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Exit 1 if the connected role could rewrite the audit log, naming how."""
     engine = create_state_engine(resolve_state_url(state))
@@ -77,6 +83,11 @@ def state_check(
         problems = audit_exposure(engine)
     finally:
         engine.dispose()
+    if as_json:
+        echo_json({"exposed": problems})
+        if problems:
+            raise typer.Exit(code=1)
+        return
     for problem in problems:
         typer.secho(f"exposed: {problem}", err=True, fg=typer.colors.RED)
     if problems:

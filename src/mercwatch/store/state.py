@@ -20,10 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import (
     JSON,
     Column,
@@ -39,13 +37,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from mercwatch.errors import ConfigError, StateError
+from mercwatch.errors import StateError
+from mercwatch.store.state_url import (
+    create_state_engine,
+)
 
 Clock = Callable[[], datetime]
 GENESIS_HASH = "0" * 64
@@ -193,14 +192,6 @@ Index("ix_actions_status_id", actions.c.status, actions.c.id)
 Index("ix_actions_operation_id", actions.c.operation_id, actions.c.id)
 
 
-class StateSettings(BaseSettings):
-    """Where the state store lives; read from ``MERCWATCH_STATE_URL``."""
-
-    model_config = SettingsConfigDict(env_prefix="MERCWATCH_", extra="ignore")
-
-    state_url: str | None = None
-
-
 def utcnow() -> datetime:
     """The default clock: naive UTC, like every timestamp mercwatch stores."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -211,50 +202,6 @@ def to_naive_utc(ts: datetime) -> datetime:
     if ts.tzinfo is not None:
         ts = ts.astimezone(UTC).replace(tzinfo=None)
     return ts
-
-
-def resolve_state_url(value: str | None = None, out_dir: Path | None = None) -> str:
-    """Pick the state store URL: explicit value, then the environment, then ``OUT/state.db``.
-
-    A plain filesystem path is accepted and turned into a SQLite URL, because that is
-    what people type on a command line.
-
-    Raises:
-        ConfigError: nothing names a store.
-    """
-    url = value or StateSettings().state_url
-    if not url and out_dir is not None:
-        url = str(Path(out_dir) / "state.db")
-    if not url:
-        raise ConfigError("no state store: pass --state or set MERCWATCH_STATE_URL")
-    if "://" not in url:
-        url = f"sqlite:///{Path(url).resolve()}"
-    return url
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    # WAL lets readers (dashboard, `outbox status`) run while a run writes.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def create_state_engine(url: str) -> Engine:
-    """An engine for ``url`` with the pragmas SQLite needs to behave as a server would.
-
-    Raises:
-        ConfigError: the URL cannot be parsed or its driver is missing.
-    """
-    try:
-        engine = create_engine(url, pool_pre_ping=True)
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
-        raise ConfigError(f"state store URL {url!r}: {exc}") from exc
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
 
 
 def insert_ignore(dialect: str, table: Table, index_elements: Sequence[str]) -> Any:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mercwatch.api.cli_options import KeysFileOpt
+from mercwatch.auth.cli_options import KeysFileOpt
+from mercwatch.store.cli_options import StateOpt
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -31,9 +32,9 @@ def build_server_app(
         ConfigError: no keys, bad settings, or a missing run folder.
     """
     from mercwatch.api.app import create_app
-    from mercwatch.api.settings import load_settings
+    from mercwatch.auth.settings import load_settings
     from mercwatch.errors import ConfigError
-    from mercwatch.store.state import resolve_state_url
+    from mercwatch.store.state_url import resolve_state_url
     from mercwatch.web.settings import load_web_settings
 
     if not out.is_dir():
@@ -49,14 +50,7 @@ def build_server_app(
 
 def serve_command(
     out: Annotated[Path, typer.Option("--out", help="Run folder written by `mercwatch run`.")],
-    state_url: Annotated[
-        str | None,
-        typer.Option(
-            "--state-url",
-            envvar="MERCWATCH_STATE_URL",
-            help="State store URL or SQLite file (default: OUT/state.db).",
-        ),
-    ] = None,
+    state: StateOpt = None,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -80,6 +74,11 @@ def serve_command(
     """Serve the analyst dashboard at http://HOST:PORT/ and the REST API under /api."""
     import uvicorn
 
-    app = build_server_app(out, state_url, export, keys_file, secure_cookies)
+    app = build_server_app(out, state, export, keys_file, secure_cookies)
     typer.echo(f"dashboard at http://{host}:{port}/  API at http://{host}:{port}/api/", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``serve`` (dashboard + REST API) to the main command."""
+    app.command("serve")(serve_command)

@@ -15,7 +15,7 @@ from mercwatch.errors import AuditChainBroken
 from mercwatch.model import Phase
 from mercwatch.notify import Outbox
 from mercwatch.web import views
-from mercwatch.web.app import Dashboard
+from mercwatch.web.dashboard import Dashboard
 
 AUDIT_PAGE = 100
 

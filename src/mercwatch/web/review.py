@@ -13,12 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mercwatch.api.keys import Principal, Role
-from mercwatch.api.throttle import TooManyAttempts
+from mercwatch.auth.keys import Principal, Role
+from mercwatch.auth.throttle import TooManyAttempts
 from mercwatch.enforce import Enforcer
 from mercwatch.enforce.proposals import approve as approve_unless_own
 from mercwatch.errors import StateError
-from mercwatch.web.app import Dashboard
+from mercwatch.web.dashboard import Dashboard
 from mercwatch.web.session import LOGIN_COOKIE, new_nonce
 from mercwatch.web.views import pending_items
 

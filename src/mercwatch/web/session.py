@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.responses import Response
 
-from mercwatch.api.keys import Principal, Role
+from mercwatch.auth.keys import Principal, Role
 
 SESSION_COOKIE = "mw_session"
 LOGIN_COOKIE = "mw_login"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mercwatch.api.keys import Role
 from mercwatch.api.operations import EvidenceOut, OperationOut, operation_out
+from mercwatch.auth.keys import Role
 from mercwatch.enforce import AuditEntry, Enforcer, StoredAction
 from mercwatch.intel.report.safety import URL_WITHHELD, SharedEvidence
 from mercwatch.model import ActionKind, Operation, Phase
@@ -22,7 +22,7 @@ from mercwatch.web.data import Profile
 from mercwatch.web.session import Session
 
 if TYPE_CHECKING:
-    from mercwatch.web.app import Dashboard
+    from mercwatch.web.dashboard import Dashboard
 
 SORTS = {
     "confidence": lambda r: r.confidence,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from mercwatch.cli_json import JsonOpt, echo_json
 from mercwatch.intel.report.pdf import html_to_pdf
 from mercwatch.intel.report.public import DEFAULT_K_FLOOR
 from mercwatch.intel.report.render import report_paths, write_report
@@ -51,10 +52,16 @@ def report_command(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print the HTML to PDF with headless Chromium.")
     ] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Re-render OUT_DIR's threat report (one edition) from OUT_DIR/operations.json."""
     html_path, md_path = write_report(out_dir, edition=edition.value, floor=k_floor)
+    pdf_path = html_to_pdf(html_path, report_paths(out_dir, edition.value)[2]) if pdf else None
+    if as_json:
+        paths = {"html": html_path, "md": md_path, "pdf": pdf_path}
+        echo_json({k: str(v) if v is not None else None for k, v in paths.items()})
+        return
     typer.echo(str(html_path))
     typer.echo(str(md_path))
-    if pdf:
-        typer.echo(str(html_to_pdf(html_path, report_paths(out_dir, edition.value)[2])))
+    if pdf_path is not None:
+        typer.echo(str(pdf_path))

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from mercwatch.api.cli_options import KeysFileOpt
-from mercwatch.api.keys_cli import keygen_command
+from mercwatch.auth.cli_options import KeysFileOpt
+from mercwatch.auth.keys_cli import keygen_command
 from mercwatch.errors import InputError
 from mercwatch.intel.taxii.client import PullLimitReached, PullLimits, pull_collection
 from mercwatch.intel.taxii.store import CollectionStore
@@ -46,7 +46,7 @@ def serve(
     # The server extra (FastAPI, uvicorn) is needed only here.
     import uvicorn
 
-    from mercwatch.api.settings import load_settings
+    from mercwatch.auth.settings import load_settings
     from mercwatch.intel.taxii.server import create_taxii_server
 
     settings = load_settings(taxii_store=store, keys_file=keys_file)

@@ -21,9 +21,9 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mercwatch.api.auth import Authenticator, Principal, Role
-from mercwatch.api.http_policy import SecureFastAPI
-from mercwatch.api.settings import ApiSettings
+from mercwatch.auth.authenticator import Authenticator, Principal, Role
+from mercwatch.auth.http_policy import SecureFastAPI
+from mercwatch.auth.settings import ApiSettings
 from mercwatch.errors import ConfigError, StateError
 from mercwatch.intel import safe_json
 from mercwatch.intel.taxii.query import BadFilter, ObjectFilter, Page, paginate, parse_limit, select

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from mercwatch.errors import StateError
+from mercwatch.store.state_url import create_state_engine
 
 VERSION_TABLE = "schema_version"
 
@@ -46,8 +47,6 @@ def upgrade(url: str | Engine, revision: str = "head") -> str:
     Raises:
         StateError: the migration failed; the database is left at its last good revision.
     """
-    from mercwatch.store.state import create_state_engine
-
     engine = create_state_engine(url) if isinstance(url, str) else url
     cfg = alembic_config()
     try:

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from mercwatch.api.keys import ApiKey, Role, new_api_key
+from mercwatch.auth.keys import ApiKey, Role, new_api_key
 from mercwatch.errors import ConfigError
 
 _YAML_SUFFIXES = {".yaml", ".yml"}

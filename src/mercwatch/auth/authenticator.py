@@ -6,7 +6,7 @@ access. A client presents it as HTTP Basic (``id`` / ``secret``, what TAXII clie
 speak; the password may also be the whole ``id.secret``), as
 ``Authorization: Bearer id.secret`` or as ``X-API-Key: id.secret``.
 
-Roles are ordered (see :class:`~mercwatch.api.keys.Role`): ``viewer`` < ``analyst`` <
+Roles are ordered (see :class:`~mercwatch.auth.keys.Role`): ``viewer`` < ``analyst`` <
 ``reviewer`` < ``admin``; the first release's ``reader`` / ``writer`` still parse.
 Missing or wrong credentials answer 401 with a ``WWW-Authenticate`` challenge; valid
 credentials without the role answer 403; too many failed attempts from one client (or
@@ -33,7 +33,7 @@ from fastapi.security import (
     HTTPBearer,
 )
 
-from mercwatch.api.keys import (  # re-exported: callers may import them from here
+from mercwatch.auth.keys import (  # re-exported: callers may import them from here
     ApiKey,
     Principal,
     Role,
@@ -41,7 +41,7 @@ from mercwatch.api.keys import (  # re-exported: callers may import them from he
     new_api_key,
     verify_secret,
 )
-from mercwatch.api.throttle import FailureLimiter, TooManyAttempts
+from mercwatch.auth.throttle import FailureLimiter, TooManyAttempts
 from mercwatch.errors import ConfigError
 
 __all__ = [
@@ -73,7 +73,7 @@ class Authenticator:
     scrypt is deliberately slow, so successful checks are remembered (as an HMAC of
     the secret under a per-process random key, never the secret, bound to the key's
     hash) for later requests. Checks that may fail are budgeted per client and in
-    total (:class:`~mercwatch.api.throttle.FailureLimiter`): past the budget a request
+    total (:class:`~mercwatch.auth.throttle.FailureLimiter`): past the budget a request
     is refused without running scrypt, so a bad-key flood cannot starve the server.
 
     Keys can change while the server runs: :meth:`replace_keys` / :meth:`revoke`, or a

@@ -5,7 +5,7 @@ environment (``MERCWATCH_API_KEYS='[{"id": ..., "role": ..., "hash": ...}]'``), 
 secrets folder (``ApiSettings(_secrets_dir="/run/secrets")`` reads the file
 ``mercwatch_api_keys``). A ``keys_file`` (JSON or YAML: a list of key records, or
 ``{"keys": [...]}``) is merged in. Only hashes are ever configured: see
-:func:`mercwatch.api.auth.hash_secret` and ``mercwatch keygen``.
+:func:`mercwatch.auth.authenticator.hash_secret` and ``mercwatch keygen``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from mercwatch.api.auth import ApiKey, Authenticator, Role
-from mercwatch.api.throttle import FailureLimiter
+from mercwatch.auth.authenticator import ApiKey, Authenticator, Role
+from mercwatch.auth.throttle import FailureLimiter
 from mercwatch.errors import ConfigError
 
 

@@ -14,8 +14,9 @@ from typing import Annotated
 
 import typer
 
-from mercwatch.api.keyfile import add_key
-from mercwatch.api.keys import Role
+from mercwatch.auth.keyfile import add_key
+from mercwatch.auth.keys import Role
+from mercwatch.cli_json import JsonOpt, echo_json
 from mercwatch.errors import ConfigError
 
 _ROLES = "viewer, analyst, reviewer or admin (old names: reader = viewer, writer = reviewer)"
@@ -42,6 +43,7 @@ def keygen_command(
         Role, typer.Option(parser=_role, metavar="ROLE", help=f"One of {_ROLES}.")
     ] = Role.VIEWER,
     label: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+    as_json: JsonOpt = False,
 ) -> None:
     """Make an API key, add it to the keys file and print its credential once.
 
@@ -52,6 +54,16 @@ def keygen_command(
     if keys_file is None:
         raise ConfigError("keygen: give --keys-file (or set MERCWATCH_KEYS_FILE)")
     token, key = add_key(keys_file, key_id, role, label)
+    if as_json:
+        echo_json(
+            {
+                "id": key.key_id,
+                "role": key.role.value,
+                "keys_file": str(keys_file),
+                "credential": token,
+            }
+        )
+        return
     typer.echo(
         f"added key {key.key_id!r} (role {key.role.value}) to {keys_file}.\n"
         "Its credential is printed once below; it is not stored. Use it as given:\n"
@@ -61,3 +73,8 @@ def keygen_command(
         err=True,
     )
     typer.echo(token)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``keygen`` to the main command."""
+    app.command("keygen")(keygen_command)
