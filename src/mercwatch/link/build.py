@@ -25,6 +25,7 @@ from mercwatch.link.candidates import Candidate, find_candidates, malicious_link
 from mercwatch.link.cluster import crews, cut_operations, keep_group
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
+from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
@@ -106,7 +107,10 @@ def build_operations(
     }
     found = collect_memberships(ctx, set(candidates))
     graph = build_graph(ctx, candidates, found)
-    groups = cut_operations(graph, candidates, ctx.config)
+    if con.name == "pyspark":  # components on the cluster, communities per batch of them
+        groups = cut_operations_on_engine(con, graph, candidates, ctx.config)
+    else:
+        groups = cut_operations(graph, candidates, ctx.config)
     if not groups:
         return []
     members = {account for group in groups for account in group}
