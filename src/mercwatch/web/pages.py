@@ -16,6 +16,7 @@ from mercwatch.model import Phase
 from mercwatch.notify import Outbox
 from mercwatch.web import views
 from mercwatch.web.app import Dashboard
+from mercwatch.web.counts import decision_counts
 
 AUDIT_PAGE = 100
 
@@ -29,8 +30,8 @@ def router(dash: Dashboard) -> APIRouter:
         session = dash.session(request)
         ops = dash.run.operations()
         counts = dash.run.counts()
-        enforcer = dash.enforcer()
-        pending = len(enforcer.pending_reviews()) if enforcer else None
+        store = dash.store()
+        decided = decision_counts(store) if store is not None else None
         return dash.page(
             request,
             "overview.html",
@@ -39,9 +40,9 @@ def router(dash: Dashboard) -> APIRouter:
             ops=ops,
             counts=counts,
             phases=views.phase_counts(ops),
-            pending=pending,
+            decided=decided,
             has_run=dash.run.path is not None,
-            warned_total=counts.people_to_warn,
+            warned_total=decided.people_to_warn if decided else counts.people_to_warn,
             rejects_total=sum(n for _, _, n in counts.rejects_by_reason),
         )
 
@@ -96,7 +97,7 @@ def router(dash: Dashboard) -> APIRouter:
             )
         enforcer = dash.enforcer()
         out = operation_out(op, session.principal)
-        return dash.page(
+        response = dash.page(
             request,
             "operation.html",
             session,
@@ -106,8 +107,9 @@ def router(dash: Dashboard) -> APIRouter:
             accounts=views.account_views(dash, op, enforcer),
             infra_actions=views.infrastructure_actions(op, enforcer, session),
             warned=dash.run.counts().warned_by_operation.get(operation_id, 0),
-            admin=views.is_admin(session),
+            targets=sorted(set(op.targets)) if views.sees_targets(session) else None,
         )
+        return response
 
     @routes.get("/audit")
     def audit(request: Request, verify: bool = False) -> Response:

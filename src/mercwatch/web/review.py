@@ -62,7 +62,7 @@ def router(dash: Dashboard) -> APIRouter:
     def logout(request: Request, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
         session = dash.session(request)
         if not session.csrf_ok(csrf):
-            return _bad_token(dash, request)
+            return bad_token(dash, request)
         response = RedirectResponse(dash_root(request) + "/login", 303)
         dash.signer.end(response, session)
         return response
@@ -92,7 +92,7 @@ def router(dash: Dashboard) -> APIRouter:
     ) -> Response:
         session = dash.session(request, Role.WRITER)
         if not session.csrf_ok(csrf):
-            return _bad_token(dash, request)
+            return bad_token(dash, request)
         enforcer = dash.enforcer()
         if decision not in _DECISIONS or not note.strip() or enforcer is None:
             return dash.page(
@@ -170,7 +170,7 @@ def _login_page(
     return response
 
 
-def _bad_token(dash: Dashboard, request: Request) -> Response:
+def bad_token(dash: Dashboard, request: Request) -> Response:
     session = dash.current_session(request)
     return dash.page(
         request,
