@@ -96,7 +96,18 @@ def test_analyst_reviews_an_operation_end_to_end(
     assert accounts.get_by_text(name, exact=True).count() == 1  # shown as text, not markup
     assert accounts.get_by_text(bio, exact=True).count() == 1
     assert page.get_by_text(actor, exact=True).count() >= 1
-    assert page.locator("img, svg, script").count() == 0
+    assert page.locator("img, svg").count() == 0
+    # The only scripts are the graph's own files and its (inert) JSON data block.
+    scripts = page.eval_on_selector_all(
+        "script", "els => els.map(e => [e.getAttribute('src') || '', e.type])"
+    )
+    assert sorted(scripts) == sorted(
+        [
+            ["/static/vendor/cytoscape.min.js", ""],
+            ["/static/operation-graph.js", ""],
+            ["", "application/json"],
+        ]
+    )
     assert "pwned" not in page.title()
 
     page.click("nav >> text=Review queue")

@@ -174,10 +174,11 @@ def create_dashboard(
     app.state.dashboard = dash
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_handlers(app, dash)
-    from mercwatch.web import appeals, pages, review  # routes need Dashboard above
+    from mercwatch.web import appeals, graph, pages, review  # routes need Dashboard above
 
     app.include_router(review.router(dash))
     app.include_router(appeals.router(dash))
+    app.include_router(graph.router(dash))
     app.include_router(pages.router(dash))
     return app
 

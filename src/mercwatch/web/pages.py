@@ -17,6 +17,7 @@ from mercwatch.notify import Outbox
 from mercwatch.web import views
 from mercwatch.web.app import Dashboard
 from mercwatch.web.counts import decision_counts
+from mercwatch.web.graph import GRAPH_CSP, operation_graph
 
 AUDIT_PAGE = 100
 
@@ -108,7 +109,9 @@ def router(dash: Dashboard) -> APIRouter:
             infra_actions=views.infrastructure_actions(op, enforcer, session),
             warned=dash.run.counts().warned_by_operation.get(operation_id, 0),
             targets=sorted(set(op.targets)) if views.sees_targets(session) else None,
+            graph=operation_graph(dash, op, session),
         )
+        response.headers["Content-Security-Policy"] = GRAPH_CSP
         return response
 
     @routes.get("/audit")
