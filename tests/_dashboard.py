@@ -10,6 +10,8 @@ import re
 import warnings
 from typing import Any
 
+from pydantic import SecretStr
+
 from mercwatch.api import ApiSettings, create_app
 from mercwatch.web import WebSettings
 
@@ -25,7 +27,9 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 def make_client(run: Any, *, state: bool = True) -> TestClient:
     """A client of the whole app (API + dashboard) over ``run``'s folder, export and store."""
     web = WebSettings(
-        state_url=run.state_url if state else None, export_dir=run.export, session_secret=SECRET
+        state_url=run.state_url if state else None,
+        export_dir=run.export,
+        session_secret=SecretStr(SECRET),
     )
     app = create_app(ApiSettings(run_dir=run.out), authenticator=run.auth, web=web)
     return TestClient(app, base_url="https://testserver")

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from mercwatch.api.operations import operation_out
-from mercwatch.enforce import read_audit, verify_audit
-from mercwatch.errors import AuditChainBroken
+from mercwatch.enforce import read_audit
 from mercwatch.model import Phase
 from mercwatch.notify import Outbox
 from mercwatch.web import views
 from mercwatch.web.app import Dashboard
+from mercwatch.web.audit_status import audit_status
 from mercwatch.web.counts import decision_counts
 from mercwatch.web.graph import GRAPH_CSP, operation_graph
 
@@ -120,22 +120,14 @@ def router(dash: Dashboard) -> APIRouter:
         store = dash.store()
         entries = list(reversed(read_audit(store, limit=AUDIT_PAGE))) if store else []
         entries = views.shown_audit(entries, session.role)
-        verdict: tuple[bool, str] | None = None
-        if store is not None and verify:
-            try:
-                verdict = (
-                    True,
-                    f"Chain verified: {verify_audit(store)} entries, every link matches.",
-                )
-            except AuditChainBroken as exc:
-                verdict = (False, f"Chain broken at {exc}")
+        status = audit_status(store, force=verify) if store is not None else None
         return dash.page(
             request,
             "audit.html",
             session,
             title="Audit log",
             entries=entries,
-            verdict=verdict,
+            status=status,
             limit=AUDIT_PAGE,
         )
 
