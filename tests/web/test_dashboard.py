@@ -13,6 +13,7 @@ import pytest
 from _dashboard import SECRET, csrf_of, login, make_client
 from itsdangerous import URLSafeTimedSerializer
 from markupsafe import escape
+from pydantic import SecretStr
 from sqlalchemy import text, update
 from typer.testing import CliRunner
 
@@ -342,7 +343,7 @@ def test_audit_page_verifies_the_chain_and_reports_tampering(
         create_app(
             ApiSettings(run_dir=run.out),
             authenticator=run.auth,
-            web=WebSettings(state_url=url, session_secret=SECRET),
+            web=WebSettings(state_url=url, session_secret=SecretStr(SECRET)),
         ),
         base_url="https://testserver",
     )

@@ -3,7 +3,8 @@
  * No inline script (the CSP allows only this origin's files). Every label is user
  * controlled (display names, domains); Cytoscape paints labels on a canvas and the
  * details list is filled with textContent, so nothing here is ever parsed as HTML.
- * When drawn, the container gets data-nodes / data-edges (what the browser tests read).
+ * Once laid out and drawn, the container gets data-nodes / data-edges (the browser
+ * tests read them, and click nodes only after).
  */
 (function () {
   "use strict";
@@ -35,7 +36,7 @@
     var cy = window.cytoscape({
       container: holder,
       elements: elements,
-      layout: { name: "cose", animate: false, nodeDimensionsIncludeLabels: true },
+      layout: { name: "preset" },
       style: [
         {
           selector: "node",
@@ -66,8 +67,18 @@
     });
     var details = document.getElementById("graph-details");
     cy.on("tap", "node", function (evt) { showDetails(details, evt.target.data()); });
-    holder.setAttribute("data-nodes", String(cy.nodes().length));
-    holder.setAttribute("data-edges", String(cy.edges().length));
+    var layout = cy.layout({ name: "cose", animate: false, randomize: true, nodeDimensionsIncludeLabels: true });
+    layout.one("layoutstop", function () {
+      // Two frames later the renderer has drawn the laid-out graph: only then announce it
+      // (the browser tests click nodes at their drawn positions).
+      window.requestAnimationFrame(function () {
+        window.requestAnimationFrame(function () {
+          holder.setAttribute("data-nodes", String(cy.nodes().length));
+          holder.setAttribute("data-edges", String(cy.edges().length));
+        });
+      });
+    });
+    layout.run();
   }
 
   if (document.readyState === "loading") {
