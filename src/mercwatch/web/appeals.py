@@ -36,6 +36,7 @@ PAGE = 50
 #: Audit actions of reversals are ``reverse:<kind>`` (:meth:`Enforcer.reverse`).
 REVERSE_PREFIX = "reverse:"
 _REASON_MAX = 500
+_NOT_DONE = "Reversal not recorded"
 
 
 def applied_page(store: StateStore, offset: int) -> tuple[int, list[StoredAction]]:
@@ -108,22 +109,11 @@ def router(dash: Dashboard) -> APIRouter:
         elif find_action(enforcer, action_id) is None:
             problem = f"There is no action {action_id}."
         if problem is not None or enforcer is None:
-            return _refused(dash, request, 400, problem or "")
+            return dash.error(request, 400, _NOT_DONE, problem or "")
         try:
             done = enforcer.reverse(action_id, f"dashboard:{session.key_id}", reason.strip())
         except StateError as exc:
-            return _refused(dash, request, 409, str(exc))
+            return dash.error(request, 409, _NOT_DONE, str(exc))
         return RedirectResponse(f"{dash_root(request)}/appeals?done={done.id}", 303)
 
     return routes
-
-
-def _refused(dash: Dashboard, request: Request, status_code: int, message: str) -> Response:
-    return dash.page(
-        request,
-        "error.html",
-        dash.current_session(request),
-        status_code=status_code,
-        title="Reversal not recorded",
-        message=message,
-    )
