@@ -140,3 +140,24 @@ def test_graph_json_needs_a_session_and_a_known_operation(
     response = anonymous.get(f"/operations/{run.hostile_op}/graph.json", follow_redirects=False)
     assert response.status_code == 303 and "/login" in response.headers["location"]
     assert clients[Role.VIEWER].get("/operations/op-nope/graph.json").status_code == 404
+
+
+def test_usage_is_reread_when_the_events_change(tmp_path: Any) -> None:
+    import pyarrow as pa
+
+    from mercwatch.web.data import ProfileSource, Usage
+
+    def write(rows: list[dict[str, str]]) -> None:
+        pq.write_table(pa.Table.from_pylist(rows), tmp_path / "events.parquet")
+
+    event = {"event_id": "e1", "ts": "2026-01-01", "type": "login", "actor_id": "a1"}
+    write([{**event, "ip": "192.0.2.1", "url": "https://WWW.Lure.example/x"}])
+    source = ProfileSource(tmp_path)
+    first = source.usage(("a1",))
+    assert sorted(first, key=lambda u: u.kind) == [
+        Usage("a1", "host", "www.lure.example", 1),
+        Usage("a1", "ip", "192.0.2.1", 1),
+    ]
+    assert source.usage(("a1",)) is first  # the page and graph.json share one scan
+    write([{**event, "ip": "198.51.100.7", "url": "https://other.example/"}, {**event}])
+    assert {u.value for u in source.usage(("a1",))} == {"198.51.100.7", "other.example"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +61,9 @@ class _Cached:
 
     def get(self, path: Path, compute: Callable[[Path], T], default: T) -> T:
         try:
-            st = path.stat()
+            stamp = _stamp(path)
         except FileNotFoundError:
             return default
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
         with self._lock:
             hit = self._values.get(path)
             if hit is not None and hit[0] == stamp:
@@ -164,6 +163,8 @@ class ProfileSource:
 
     def __init__(self, export: Path | None) -> None:
         self.export = export
+        self._usage: OrderedDict[tuple[Any, ...], list[Usage]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def lookup(self, account_ids: tuple[str, ...]) -> dict[str, Profile]:
         """Profiles of ``account_ids`` that the export holds.
@@ -186,9 +187,29 @@ class ProfileSource:
         the accounts its events were aimed at, each with how many events. Columns the
         export does not have are skipped.
 
+        The events table is scanned once per operation and version of its files (an
+        operation page and its graph.json ask for the same accounts): the answers of the
+        last :data:`USAGE_CACHE` operations are kept, keyed by the files' versions.
+
         Raises:
             StateError: the events table cannot be read.
         """
+        files = _files(self.export, "events")
+        if files is None or not account_ids:
+            return []
+        key = (account_ids, *((p, *_stamp(p)) for p in files.paths))
+        with self._lock:
+            if key in self._usage:
+                self._usage.move_to_end(key)
+                return self._usage[key]
+        found = self._read_usage(account_ids)
+        with self._lock:
+            self._usage[key] = found
+            while len(self._usage) > USAGE_CACHE:
+                self._usage.popitem(last=False)
+        return found
+
+    def _read_usage(self, account_ids: tuple[str, ...]) -> list[Usage]:
         columns = set(_columns(self.export, "events"))
         if "actor_id" not in columns:
             return []
@@ -206,6 +227,8 @@ class ProfileSource:
         return [Usage(r["account"], r["kind"], r["value"], int(r["n"])) for r in rows if r["value"]]
 
 
+#: How many operations' :meth:`ProfileSource.usage` answers are kept.
+USAGE_CACHE = 64
 #: (kind, events column, value expression) of :meth:`ProfileSource.usage`.
 _USAGE = (
     ("ip", "ip", "ip"),
@@ -262,6 +285,12 @@ def _select(
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     except duckdb.Error as exc:
         raise StateError(f"export {table}: {exc}") from exc
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """A file's version: replaced (new inode), rewritten (mtime) or grown (size)."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def _posix(files: TableFiles) -> list[str]:
