@@ -77,7 +77,9 @@ def overview_counts(w: Watched, server: str) -> dict[str, int]:
 
 def drawn_nodes(w: Watched) -> int:
     """Waits for the graph script to draw, then returns the node count it reports."""
-    w.page.wait_for_function("document.getElementById('graph').dataset.nodes !== undefined")
+    # A selector wait, not wait_for_function: that one may eval() a string, which the
+    # page's CSP (rightly) refuses.
+    w.page.locator("#graph[data-nodes]").wait_for(state="attached")
     assert w.page.locator("#graph canvas").count() > 0
     return int(w.page.get_attribute("#graph", "data-nodes") or -1)
 
@@ -207,11 +209,14 @@ def test_hostile_name_in_the_graph_is_text_not_markup(
     drawn_nodes(w)
     name = run.hostile[0]
     assert name.startswith("<img src=x onerror=")
-    # Click the hostile account's node where Cytoscape drew it.
-    page.locator("#graph").scroll_into_view_if_needed()
+    # Click the hostile account's node where Cytoscape drew it: centre the graph in the
+    # viewport first and let two frames pass, so the scroll event has reached Cytoscape
+    # (it caches where its container is) before the position is read and clicked.
     point = page.evaluate(
-        """id => {
+        """async id => {
             const holder = document.getElementById('graph');
+            holder.scrollIntoView({block: 'center'});
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
             const node = holder._cyreg.cy.getElementById('a:' + id);
             const box = holder.getBoundingClientRect();
             const p = node.renderedPosition();
