@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from _chromium import ARGS, CHROMIUM
+from pydantic import SecretStr
 
-from mercwatch.api import Authenticator, Role, new_api_key
+from mercwatch.api import ApiSettings, Authenticator, Role, create_app, new_api_key
 from mercwatch.auth.keys import ApiKey
 from mercwatch.enforce import Enforcer, load_policy
 from mercwatch.model import Action, ActionKind, ActionStatus, Operation
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.state import StateStore
+from mercwatch.web import WebSettings
 
 XSS_NAME = "<img src=x onerror=\"document.title='pwned-name'\">Ana"
 XSS_BIO = "<script>document.title='pwned-bio'</script>Reporter"
@@ -171,3 +177,52 @@ def run(pipeline_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Fixture
         account,
         pending,
     )
+
+
+# --- the dashboard in a real browser (test_browser.py, test_e2e_review_flow.py) ----------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(run: Any) -> Iterator[str]:
+    import uvicorn
+
+    # Plain HTTP on loopback: the Secure flag would be honoured by Chromium on
+    # 127.0.0.1 too, but the setting exists for exactly this case, so use it.
+    web = WebSettings(
+        state_url=run.state_url,
+        export_dir=run.export,
+        session_secret=SecretStr("b" * 40),
+        secure_cookies=False,
+    )
+    app = create_app(ApiSettings(run_dir=run.out), authenticator=run.auth, web=web)
+    port = _free_port()
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        if not thread.is_alive():
+            raise RuntimeError("the dashboard server did not start")
+        threading.Event().wait(0.02)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()

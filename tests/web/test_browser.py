@@ -1,71 +1,21 @@
 """The dashboard in a real headless Chromium: sign in, read an operation, approve by clicking.
 
-Runs the server (uvicorn) on a free loopback port in a thread, and drives Debian's
-chromium through playwright (never ``playwright install``: no downloads).
+The ``server`` and ``browser`` fixtures (conftest.py) run uvicorn on a free loopback
+port in a thread and drive Debian's chromium through playwright (never
+``playwright install``: no downloads).
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _chromium import ARGS, CHROMIUM
 
-from mercwatch.api import ApiSettings, Role, create_app
+from mercwatch.api import Role
 from mercwatch.enforce import read_audit
 from mercwatch.model import ActionStatus
-from mercwatch.web import WebSettings
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(run: Any) -> Iterator[str]:
-    import uvicorn
-
-    # Plain HTTP on loopback: the Secure flag would be honoured by Chromium on
-    # 127.0.0.1 too, but the setting exists for exactly this case, so use it.
-    web = WebSettings(
-        state_url=run.state_url,
-        export_dir=run.export,
-        session_secret="b" * 40,
-        secure_cookies=False,
-    )
-    app = create_app(ApiSettings(run_dir=run.out), authenticator=run.auth, web=web)
-    port = _free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        if not thread.is_alive():
-            raise RuntimeError("the dashboard server did not start")
-        threading.Event().wait(0.02)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_analyst_reviews_an_operation_end_to_end(
@@ -96,7 +46,18 @@ def test_analyst_reviews_an_operation_end_to_end(
     assert accounts.get_by_text(name, exact=True).count() == 1  # shown as text, not markup
     assert accounts.get_by_text(bio, exact=True).count() == 1
     assert page.get_by_text(actor, exact=True).count() >= 1
-    assert page.locator("img, svg, script").count() == 0
+    assert page.locator("img, svg").count() == 0
+    # The only scripts are the graph's own files and its (inert) JSON data block.
+    scripts = page.eval_on_selector_all(
+        "script", "els => els.map(e => [e.getAttribute('src') || '', e.type])"
+    )
+    assert sorted(scripts) == sorted(
+        [
+            ["/static/vendor/cytoscape.min.js", ""],
+            ["/static/operation-graph.js", ""],
+            ["", "application/json"],
+        ]
+    )
     assert "pwned" not in page.title()
 
     page.click("nav >> text=Review queue")

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from _dashboard import csrf_of, login, make_client
 from fastapi.testclient import TestClient
 
-from mercwatch.api import ApiSettings, create_app
 from mercwatch.auth.keys import Role
 from mercwatch.enforce.proposals import propose
 from mercwatch.model.records import ActionKind, ActionStatus
-from mercwatch.web import WebSettings
-
-NONCE = re.compile(r'name="nonce" value="([^"]+)"')
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def make_client(run: Any) -> TestClient:
-    web = WebSettings(state_url=run.state_url, export_dir=run.export, session_secret="s" * 40)
-    app = create_app(ApiSettings(run_dir=run.out), authenticator=run.auth, web=web)
-    return TestClient(app, base_url="https://testserver")  # the cookies are Secure
-
-
-def login(client: TestClient, token: str) -> Any:
-    nonce = NONCE.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
-    data = {"token": token, "nonce": nonce, "next": "/"}
-    return client.post("/login", data=data, follow_redirects=False)
 
 
 def decide(client: TestClient, action_id: int, decision: str, note: str) -> Any:
-    csrf = CSRF.search(client.get("/outbox").text).group(1)  # type: ignore[union-attr]
-    data = {"decision": decision, "note": note, "csrf": csrf}
+    data = {"decision": decision, "note": note, "csrf": csrf_of(client)}
     return client.post(f"/review/{action_id}", data=data, follow_redirects=False)
 
 

@@ -28,7 +28,7 @@ from mercwatch.auth.authenticator import Authenticator
 from mercwatch.auth.settings import ApiSettings
 from mercwatch.errors import StateError
 from mercwatch.store.state_url import resolve_state_url
-from mercwatch.web import pages, review
+from mercwatch.web import appeals, graph, pages, review
 from mercwatch.web.dashboard import Dashboard, Forbidden, LoginRequired, root_path
 from mercwatch.web.data import ProfileSource, RunFolder
 from mercwatch.web.session import SessionSigner
@@ -79,6 +79,8 @@ def create_dashboard(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _install_handlers(app, dash)
     app.include_router(review.router(dash))
+    app.include_router(appeals.router(dash))
+    app.include_router(graph.router(dash))
     app.include_router(pages.router(dash))
     return app
 

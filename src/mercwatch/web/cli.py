@@ -56,7 +56,7 @@ def serve_command(
         typer.Option(
             "--export",
             envvar="MERCWATCH_EXPORT_DIR",
-            help="The platform export, to show operation accounts' profiles.",
+            help="The platform export: operation accounts' profiles and the graph's edges.",
         ),
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

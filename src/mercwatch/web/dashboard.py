@@ -115,6 +115,17 @@ class Dashboard:
             status_code=status_code,
         )
 
+    def error(self, request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
+        """The error page (``error.html``) with ``status_code``, for the current session."""
+        return self.page(
+            request,
+            "error.html",
+            self.current_session(request),
+            status_code=status_code,
+            title=title,
+            message=message,
+        )
+
 
 def root_path(request: Request) -> str:
     """The path the dashboard is mounted under (no trailing slash): links in pages start here."""

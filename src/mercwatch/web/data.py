@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,7 @@ import duckdb
 
 from mercwatch.api.operations import OperationsFile
 from mercwatch.errors import InputError, StateError
-from mercwatch.ingest.discover import FileFormat, find_table
+from mercwatch.ingest.discover import FileFormat, TableFiles, find_table
 from mercwatch.model import Operation
 
 T = TypeVar("T")
@@ -61,10 +61,9 @@ class _Cached:
 
     def get(self, path: Path, compute: Callable[[Path], T], default: T) -> T:
         try:
-            st = path.stat()
+            stamp = _stamp(path)
         except FileNotFoundError:
             return default
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
         with self._lock:
             hit = self._values.get(path)
             if hit is not None and hit[0] == stamp:
@@ -142,8 +141,8 @@ class RunFolder:
             return RunCounts()
         get = self._cache.get
         # One cache entry per file: both counts come from one read of notifications.jsonl.
-        nobody: tuple[dict[str, int], int] = ({}, 0)
-        warned, people = get(self.path / "notifications.jsonl", _warning_counts, nobody)
+        no_warnings: tuple[dict[str, int], int] = ({}, 0)
+        warned, people = get(self.path / "notifications.jsonl", _warning_counts, no_warnings)
         return RunCounts(
             summary=get(self.path / "summary.json", _summary, {}),
             rejects_by_reason=get(self.path / "rejects.jsonl", _rejects, ()),
@@ -154,7 +153,7 @@ class RunFolder:
 
 
 class ProfileSource:
-    """Display names, bios and employers of accounts, from the export's ``accounts`` table.
+    """Profiles of accounts (``accounts`` table) and what they used (``events``), from the export.
 
     Only operation accounts are ever looked up: targets' profiles are not shown.
 
@@ -164,6 +163,8 @@ class ProfileSource:
 
     def __init__(self, export: Path | None) -> None:
         self.export = export
+        self._usage: OrderedDict[tuple[Any, ...], list[Usage]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def lookup(self, account_ids: tuple[str, ...]) -> dict[str, Profile]:
         """Profiles of ``account_ids`` that the export holds.
@@ -171,29 +172,129 @@ class ProfileSource:
         Raises:
             StateError: the accounts table cannot be read.
         """
-        if self.export is None or not account_ids:
-            return {}
-        try:
-            files = find_table(self.export, "accounts")
-        except (InputError, OSError) as exc:
-            raise StateError(f"export accounts: {exc}") from exc
-        if files is None:
-            return {}
-        reader = _READERS[files.format]
-        query = (
-            f"SELECT * FROM {reader}($paths) WHERE CAST(account_id AS VARCHAR) "
-            "IN (SELECT unnest($ids))"
+        rows = _select(
+            self.export,
+            "accounts",
+            "SELECT * FROM {table} WHERE CAST(account_id AS VARCHAR) IN (SELECT unnest($ids))",
+            account_ids,
         )
-        try:
-            with duckdb.connect() as con:
-                cur = con.execute(
-                    query, {"paths": [p.as_posix() for p in files.paths], "ids": list(account_ids)}
-                )
-                names = [d[0] for d in cur.description]
-                rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-        except duckdb.Error as exc:
-            raise StateError(f"export accounts: {exc}") from exc
         return {str(r["account_id"]): _profile(r) for r in rows}
+
+    def usage(self, account_ids: tuple[str, ...]) -> list[Usage]:
+        """What ``account_ids`` used and whom they reached, from the export's ``events``.
+
+        Per account: the IPs, device ids and link hosts (lower-case) of its events, and
+        the accounts its events were aimed at, each with how many events. Columns the
+        export does not have are skipped.
+
+        The events table is scanned once per operation and version of its files (an
+        operation page and its graph.json ask for the same accounts): the answers of the
+        last :data:`USAGE_CACHE` operations are kept, keyed by the files' versions.
+
+        Raises:
+            StateError: the events table cannot be read.
+        """
+        files = _files(self.export, "events")
+        if files is None or not account_ids:
+            return []
+        key = (account_ids, *((p, *_stamp(p)) for p in files.paths))
+        with self._lock:
+            if key in self._usage:
+                self._usage.move_to_end(key)
+                return self._usage[key]
+        found = self._read_usage(account_ids)
+        with self._lock:
+            self._usage[key] = found
+            while len(self._usage) > USAGE_CACHE:
+                self._usage.popitem(last=False)
+        return found
+
+    def _read_usage(self, account_ids: tuple[str, ...]) -> list[Usage]:
+        columns = set(_columns(self.export, "events"))
+        if "actor_id" not in columns:
+            return []
+        parts = [
+            f"SELECT CAST(actor_id AS VARCHAR) AS account, '{kind}' AS kind, "
+            f"CAST({expr} AS VARCHAR) AS value, count(*) AS n FROM {{table}} "
+            "WHERE CAST(actor_id AS VARCHAR) IN (SELECT unnest($ids)) "
+            f"AND {column} IS NOT NULL GROUP BY 1, 2, 3"
+            for kind, column, expr in _USAGE
+            if column in columns
+        ]
+        if not parts:
+            return []
+        rows = _select(self.export, "events", " UNION ALL ".join(parts), account_ids)
+        return [Usage(r["account"], r["kind"], r["value"], int(r["n"])) for r in rows if r["value"]]
+
+
+#: How many operations' :meth:`ProfileSource.usage` answers are kept.
+USAGE_CACHE = 64
+#: (kind, events column, value expression) of :meth:`ProfileSource.usage`.
+_USAGE = (
+    ("ip", "ip", "ip"),
+    ("device", "device_id", "device_id"),
+    ("host", "url", r"lower(regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#@]+)', 1))"),
+    ("contact", "target_id", "target_id"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """An account used ``value`` (an IP, device, link host, or reached an account) ``n`` times."""
+
+    account: str
+    kind: str
+    value: str
+    n: int
+
+
+def _files(export: Path | None, table: str) -> TableFiles | None:
+    if export is None:
+        return None
+    try:
+        return find_table(export, table)
+    except (InputError, OSError) as exc:
+        raise StateError(f"export {table}: {exc}") from exc
+
+
+def _columns(export: Path | None, table: str) -> list[str]:
+    """Column names of an export table (none when there is no such table)."""
+    files = _files(export, table)
+    if files is None:
+        return []
+    query = f"DESCRIBE SELECT * FROM {_READERS[files.format]}($paths)"
+    try:
+        with duckdb.connect() as con:
+            return [str(r[0]) for r in con.execute(query, {"paths": _posix(files)}).fetchall()]
+    except duckdb.Error as exc:
+        raise StateError(f"export {table}: {exc}") from exc
+
+
+def _select(
+    export: Path | None, table: str, sql: str, account_ids: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """Rows of ``sql`` (``{table}`` is the export table, ``$ids`` the account ids)."""
+    files = _files(export, table) if account_ids else None
+    if files is None:
+        return []
+    query = sql.format(table=f"{_READERS[files.format]}($paths)")
+    try:
+        with duckdb.connect() as con:
+            cur = con.execute(query, {"paths": _posix(files), "ids": list(account_ids)})
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    except duckdb.Error as exc:
+        raise StateError(f"export {table}: {exc}") from exc
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    """A file's version: replaced (new inode), rewritten (mtime) or grown (size)."""
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _posix(files: TableFiles) -> list[str]:
+    return [p.as_posix() for p in files.paths]
 
 
 def _profile(row: dict[str, Any]) -> Profile:

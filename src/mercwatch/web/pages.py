@@ -10,12 +10,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from mercwatch.api.operations import operation_out
-from mercwatch.enforce import read_audit, verify_audit
-from mercwatch.errors import AuditChainBroken
+from mercwatch.enforce import read_audit
 from mercwatch.model import Phase
 from mercwatch.notify import Outbox
 from mercwatch.web import views
+from mercwatch.web.audit_status import audit_status
+from mercwatch.web.counts import decision_counts
 from mercwatch.web.dashboard import Dashboard
+from mercwatch.web.graph import GRAPH_CSP, operation_graph
 
 AUDIT_PAGE = 100
 
@@ -29,8 +31,8 @@ def router(dash: Dashboard) -> APIRouter:
         session = dash.session(request)
         ops = dash.run.operations()
         counts = dash.run.counts()
-        enforcer = dash.enforcer()
-        pending = len(enforcer.pending_reviews()) if enforcer else None
+        store = dash.store()
+        decided = decision_counts(store) if store is not None else None
         return dash.page(
             request,
             "overview.html",
@@ -39,9 +41,9 @@ def router(dash: Dashboard) -> APIRouter:
             ops=ops,
             counts=counts,
             phases=views.phase_counts(ops),
-            pending=pending,
+            decided=decided,
             has_run=dash.run.path is not None,
-            warned_total=counts.people_to_warn,
+            warned_total=decided.people_to_warn if decided else counts.people_to_warn,
             rejects_total=sum(n for _, _, n in counts.rejects_by_reason),
         )
 
@@ -96,7 +98,7 @@ def router(dash: Dashboard) -> APIRouter:
             )
         enforcer = dash.enforcer()
         out = operation_out(op, session.principal)
-        return dash.page(
+        response = dash.page(
             request,
             "operation.html",
             session,
@@ -106,8 +108,11 @@ def router(dash: Dashboard) -> APIRouter:
             accounts=views.account_views(dash, op, enforcer),
             infra_actions=views.infrastructure_actions(op, enforcer, session),
             warned=dash.run.counts().warned_by_operation.get(operation_id, 0),
-            admin=views.is_admin(session),
+            targets=sorted(set(op.targets)) if views.sees_targets(session) else None,
+            graph=operation_graph(dash, op, session),
         )
+        response.headers["Content-Security-Policy"] = GRAPH_CSP
+        return response
 
     @routes.get("/audit")
     def audit(request: Request, verify: bool = False) -> Response:
@@ -115,22 +120,14 @@ def router(dash: Dashboard) -> APIRouter:
         store = dash.store()
         entries = list(reversed(read_audit(store, limit=AUDIT_PAGE))) if store else []
         entries = views.shown_audit(entries, session.role)
-        verdict: tuple[bool, str] | None = None
-        if store is not None and verify:
-            try:
-                verdict = (
-                    True,
-                    f"Chain verified: {verify_audit(store)} entries, every link matches.",
-                )
-            except AuditChainBroken as exc:
-                verdict = (False, f"Chain broken at {exc}")
+        status = audit_status(store, force=verify) if store is not None else None
         return dash.page(
             request,
             "audit.html",
             session,
             title="Audit log",
             entries=entries,
-            verdict=verdict,
+            status=status,
             limit=AUDIT_PAGE,
         )
 

@@ -62,7 +62,7 @@ def router(dash: Dashboard) -> APIRouter:
     def logout(request: Request, csrf: Annotated[str, Form(max_length=128)] = "") -> Response:
         session = dash.session(request)
         if not session.csrf_ok(csrf):
-            return _bad_token(dash, request)
+            return bad_token(dash, request)
         response = RedirectResponse(dash_root(request) + "/login", 303)
         dash.signer.end(response, session)
         return response
@@ -92,29 +92,17 @@ def router(dash: Dashboard) -> APIRouter:
     ) -> Response:
         session = dash.session(request, Role.WRITER)
         if not session.csrf_ok(csrf):
-            return _bad_token(dash, request)
+            return bad_token(dash, request)
         enforcer = dash.enforcer()
         if decision not in _DECISIONS or not note.strip() or enforcer is None:
-            return dash.page(
-                request,
-                "error.html",
-                session,
-                status_code=400,
-                title="Decision not recorded",
-                message="Choose approve or reject and say why.",
+            return dash.error(
+                request, 400, "Decision not recorded", "Choose approve or reject and say why."
             )
         who = f"dashboard:{session.key_id}"
         try:
             stored = _decide(enforcer, decision, action_id, who, note.strip())
         except StateError as exc:
-            return dash.page(
-                request,
-                "error.html",
-                session,
-                status_code=409,
-                title="Decision not recorded",
-                message=str(exc),
-            )
+            return dash.error(request, 409, "Decision not recorded", str(exc))
         return RedirectResponse(
             f"{dash_root(request)}/review?done={stored.id}-{stored.action.status.value}", 303
         )
@@ -170,13 +158,6 @@ def _login_page(
     return response
 
 
-def _bad_token(dash: Dashboard, request: Request) -> Response:
-    session = dash.current_session(request)
-    return dash.page(
-        request,
-        "error.html",
-        session,
-        status_code=403,
-        title="Form expired",
-        message="The form's security token did not match. Reload and try again.",
-    )
+def bad_token(dash: Dashboard, request: Request) -> Response:
+    why = "The form's security token did not match. Reload and try again."
+    return dash.error(request, 403, "Form expired", why)

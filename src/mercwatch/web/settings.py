@@ -26,7 +26,8 @@ class WebSettings(BaseSettings):
         state_url: SQLAlchemy URL (or SQLite path) of the state store: review queue,
             audit log, outbox (``MERCWATCH_STATE_URL``, the variable the CLI reads).
         export_dir: the platform export the run read; when set, operation accounts
-            show their display name, bio and employer.
+            show their display name, bio and employer, and the operation graph its
+            edges (shared use, from the ``events`` table).
         session_secret: key that signs session cookies (``MERCWATCH_SESSION_SECRET``).
             When unset a random one is made at start. Sessions themselves live in the
             server's memory (so sign-out and key removal end them at once), so they

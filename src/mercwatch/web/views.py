@@ -1,9 +1,10 @@
 """View models: what each page shows, built from the stores, with the API's redaction.
 
-Templates get plain values only. Target identities follow the API's rule
-(:func:`mercwatch.api.operations.operation_out`): counted for everyone, listed only
-for admins, and replaced by ``[target]`` in evidence below admin; block_url subjects
-and every other URL are shown below admin in their shareable form.
+Templates get plain values only. Target identities follow the roles' rule
+(:attr:`mercwatch.auth.keys.Role.sees_targets`): counted for everyone, listed and shown
+raw only to roles that see targets (analyst and up); for a viewer they are replaced by
+``[target]`` in evidence, and block_url subjects and every other URL are shown in their
+shareable form (a lure link is often personalised with the target's id or name).
 """
 
 from __future__ import annotations
@@ -140,12 +141,12 @@ def account_views(dash: Dashboard, op: Operation, enforcer: Enforcer | None) -> 
 
 
 def shown_action(stored: StoredAction, op: Operation | None, role: Role) -> StoredAction:
-    """``stored`` as ``role`` may see it: below admin, a URL subject in shareable form.
+    """``stored`` as ``role`` may see it: without ``sees_targets``, a URL in shareable form.
 
     A block_url subject is the lure link as delivered, often personalised with the
-    target's id or name; only admins (who act on it) see it raw.
+    target's id or name; only roles that see targets (who act on it) see it raw.
     """
-    if role.allows(Role.ADMIN) or stored.action.action is not ActionKind.BLOCK_URL:
+    if role.sees_targets or stored.action.action is not ActionKind.BLOCK_URL:
         return stored
     cleaner = SharedEvidence(op.targets if op else (), defanged=False)
     subject = cleaner.url(stored.action.subject) or URL_WITHHELD
@@ -153,12 +154,12 @@ def shown_action(stored: StoredAction, op: Operation | None, role: Role) -> Stor
 
 
 def shown_audit(entries: list[AuditEntry], role: Role) -> list[AuditEntry]:
-    """Audit entries as ``role`` may see them: below admin, URLs in shareable form.
+    """Audit entries as ``role`` may see them: without ``sees_targets``, URLs shareable.
 
     The audit log records block_url subjects as delivered (personalised lure links);
-    every role may read the audit page, only admins see those raw.
+    every role may read the audit page, only roles that see targets see those raw.
     """
-    if role.allows(Role.ADMIN):
+    if role.sees_targets:
         return entries
     cleaner = SharedEvidence((), defanged=False)
     return [
@@ -200,5 +201,6 @@ def pending_items(dash: Dashboard, enforcer: Enforcer, session: Session) -> list
     return items
 
 
-def is_admin(session: Session) -> bool:
-    return session.role.allows(Role.ADMIN)
+def sees_targets(session: Session) -> bool:
+    """Whether the page may name targeted people (:attr:`Role.sees_targets`)."""
+    return session.role.sees_targets
