@@ -30,6 +30,14 @@ from mercwatch.store.engine import EngineConfig, parse_spark_conf
 if TYPE_CHECKING:
     from mercwatch.ingest.redis_stream import Landed, StreamLander
 
+# Options `run` and `watch` share, declared once.
+IntelOpt = Annotated[
+    list[Path],
+    typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable."),
+]
+PolicyOpt = Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")]
+
 # Piped output (CI logs, notebooks) gets a fixed width rather than 80 columns.
 console = Console() if sys.stdout.isatty() else Console(width=120)
 
@@ -52,10 +60,7 @@ def _parse_params(values: list[str]) -> dict[str, dict[str, object]]:
 def run_command(
     export: Annotated[Path, typer.Argument(help="Platform export folder (SCHEMA.md).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
-    intel: Annotated[
-        list[Path],
-        typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable."),
-    ] = [],  # noqa: B006
+    intel: IntelOpt = [],  # noqa: B006
     engine: Annotated[str, typer.Option(help="Analytics engine: duckdb or spark.")] = "duckdb",
     memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory cap, e.g. 4GB.")] = None,
     spark_master: Annotated[
@@ -71,10 +76,8 @@ def run_command(
         typer.Option("--spark-conf", help="Spark setting KEY=VALUE (--engine spark); repeatable."),
     ] = [],  # noqa: B006
     state: StateOpt = None,
-    policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
-    ] = False,
+    policy: PolicyOpt = None,
+    dry_run: DryRunOpt = False,
     only: Annotated[
         list[str], typer.Option("--only", help="Run only this detector id; repeatable.")
     ] = [],  # noqa: B006
@@ -304,15 +307,10 @@ def watch_command(
     once: Annotated[
         bool, typer.Option("--once", help="Poll once, run if anything landed, exit.")
     ] = False,
-    intel: Annotated[
-        list[Path],
-        typer.Option("--intel", help="Indicator feed (STIX, MISP, CSV, list); repeatable."),
-    ] = [],  # noqa: B006
+    intel: IntelOpt = [],  # noqa: B006
     state: StateOpt = None,
-    policy: Annotated[Path | None, typer.Option(help="Enforcement policy YAML.")] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Decide enforcement, apply nothing.")
-    ] = False,
+    policy: PolicyOpt = None,
+    dry_run: DryRunOpt = False,
     redis_url: Annotated[
         str | None,
         typer.Option(
