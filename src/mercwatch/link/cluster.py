@@ -13,7 +13,6 @@ NAT, a company e-mail domain, a team's laptops) never makes an operation.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 
 import igraph
@@ -23,23 +22,8 @@ from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph
+from mercwatch.link.leiden import leiden
 from mercwatch.link.similarity import pair
-
-
-def _leiden(graph: igraph.Graph, seed: int) -> list[list[int]]:
-    """Leiden communities of ``graph`` with a private, seeded random generator.
-
-    igraph draws from a process-wide generator; it is swapped for a seeded one and
-    restored, so each call is reproducible whatever ran before.
-    """
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        parts = graph.community_leiden(
-            objective_function="modularity", weights="weight", n_iterations=-1
-        )
-    finally:
-        igraph.set_random_number_generator(random)
-    return [list(members) for members in parts]
 
 
 def split_groups(
@@ -56,7 +40,7 @@ def split_groups(
             groups.append(tuple(sorted(names)))
             continue
         sub = graph.induced_subgraph(sorted(component, key=lambda i: graph.vs[i]["name"]))
-        for members in _leiden(sub, config.seed):
+        for members in leiden(sub, config.seed).parts:
             groups.append(tuple(sorted(sub.vs[i]["name"] for i in members)))
     # Bucket the ties by group once: scanning every tie for every group is quadratic.
     member_of = {a: gi for gi, group in enumerate(groups) for a in group}
