@@ -30,6 +30,7 @@ from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, t
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
+from mercwatch.link.shared_infrastructure import lure_rings, merge_rings, with_ring_senders
 from mercwatch.link.signals import (
     Flags,
     account_evidence,
@@ -98,6 +99,9 @@ def build_operations(
     candidates = find_candidates(
         ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
     )
+    # Personas tied only by the lure domain they deliver (shared_infrastructure.py).
+    rings = lure_rings(ctx, con, lambda who: established_accounts(con, ctx, who))
+    candidates = with_ring_senders(candidates, rings, ctx.config.delivered_link_weight)
     if not candidates:
         return []
     established = established_accounts(con, ctx, candidates)
@@ -106,7 +110,7 @@ def build_operations(
     }
     found = collect_memberships(ctx, set(candidates))
     graph = build_graph(ctx, candidates, found)
-    groups = cut_operations(graph, candidates, ctx.config)
+    groups = merge_rings(cut_operations(graph, candidates, ctx.config), rings)
     if not groups:
         return []
     members = {account for group in groups for account in group}
