@@ -41,6 +41,7 @@ from mercwatch.link.signals import (
 )
 from mercwatch.link.standing import established_accounts
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
+from mercwatch.link.watchers import with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
 Group = tuple[str, ...]
@@ -134,6 +135,7 @@ def build_operations(
     if not groups:
         return []
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
+    levels = with_watched(ctx, levels, groups)  # signed-out rigs' people (watchers.py)
     operations = [
         _describe(ctx, group, *described, material)
         for group, *described in zip(groups, levels, acted, infrastructures, scopes, strict=True)
