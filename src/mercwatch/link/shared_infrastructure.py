@@ -83,14 +83,20 @@ def suspicious_domains(ctx: LinkContext) -> dict[str, float]:
     return {str(r["domain"]): float(r["flag"]) for r in fetch(best.order_by("domain"))}
 
 
+def at_risk_accounts(ctx: LinkContext) -> ibis.Table:
+    """Column ``risk_id``: accounts with an at-risk tag (``AT_RISK_TAGS``, folded as the
+    detectors fold them), without array lambdas so every engine runs it."""
+    acc = ctx.accounts
+    tagged = acc.filter(acc.tags.notnull()).select(risk_id=acc.account_id, tag=acc.tags.unnest())
+    folded = trim(tagged.tag).lower().replace("-", "_").replace(" ", "_")
+    return tagged.filter(folded.isin(AT_RISK_TAGS)).select("risk_id").distinct()
+
+
 def _deliveries(ctx: LinkContext, domains: Iterable[str]) -> list[dict]:
     """One row per (domain, sender): its deliveries, how many were lures by form
     (a direct message to an at-risk stranger), and its senders' platform-wide count."""
     links = match_domains(link_events(ctx), domains)
-    acc = ctx.accounts
-    tagged = acc.filter(acc.tags.notnull()).select(risk_id=acc.account_id, tag=acc.tags.unnest())
-    folded = trim(tagged.tag).lower().replace("-", "_").replace(" ", "_")
-    risky = tagged.filter(folded.isin(AT_RISK_TAGS)).select("risk_id").distinct()
+    risky = at_risk_accounts(ctx)
     ev = links.left_join(risky, links.target_id == risky.risk_id)
     direct = ev.type.isin(list(DIRECT_TYPES)) & ev.risk_id.notnull()
     per_sender = ev.group_by(["domain", "actor_id"]).agg(

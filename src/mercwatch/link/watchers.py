@@ -24,10 +24,9 @@ from collections.abc import Mapping, Sequence
 
 import ibis
 
-from mercwatch.detectors.base import AT_RISK_TAGS
 from mercwatch.link.context import LinkContext, fetch
+from mercwatch.link.shared_infrastructure import at_risk_accounts
 from mercwatch.model import Phase
-from mercwatch.store.exprs import trim
 
 RIG_MIN_PROFILES = 5
 """Distinct profiles one signed-out browser or address must view to be a rig."""
@@ -43,13 +42,6 @@ RIG_MIN_SHARE = 0.3
 """Share of a rig's viewed profiles that must be the operation's targets."""
 
 VIEW_TYPES = ("view_profile",)
-
-
-def _at_risk(ctx: LinkContext) -> ibis.Table:
-    acc = ctx.accounts
-    tagged = acc.filter(acc.tags.notnull()).select(risk_id=acc.account_id, tag=acc.tags.unnest())
-    folded = trim(tagged.tag).lower().replace("-", "_").replace(" ", "_")
-    return tagged.filter(folded.isin(AT_RISK_TAGS)).select("risk_id").distinct()
 
 
 def rigs(ctx: LinkContext) -> dict[str, tuple[set[str], set[str]]]:
@@ -72,7 +64,7 @@ def rigs(ctx: LinkContext) -> dict[str, tuple[set[str], set[str]]]:
     keyed = ibis.union(by_device, by_ip, distinct=True)
     wide = keyed.group_by("key").agg(n=keyed.target.nunique())
     keyed = keyed.semi_join(wide.filter(wide.n >= RIG_MIN_PROFILES), "key")
-    risky = _at_risk(ctx)
+    risky = at_risk_accounts(ctx)
     marked = keyed.left_join(risky, keyed.target == risky.risk_id)
     rows = fetch(
         marked.select("key", "target", at_risk=marked.risk_id.notnull()).order_by(["key", "target"])
