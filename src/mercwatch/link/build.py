@@ -25,6 +25,7 @@ from mercwatch.link.candidates import Candidate, find_candidates, malicious_link
 from mercwatch.link.cluster import crews, cut_operations, keep_group
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
+from mercwatch.link.crew_devices import crew_device_users, with_crew_device_users
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
@@ -97,12 +98,14 @@ def build_operations(
     ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
     flags = load_flags(ctx)
     malicious = malicious_links(ctx, flags)
-    candidates = find_candidates(
-        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
-    )
+    scores, approach = account_scores(ctx), approach_scores(ctx)
+    candidates = find_candidates(ctx, scores, flags, malicious, approach, phase_scores(ctx))
     # Personas tied only by the lure domain they deliver (shared_infrastructure.py).
     rings = lure_rings(ctx, con, lambda who: established_accounts(con, ctx, who))
     candidates = with_ring_senders(candidates, rings, ctx.config.delivered_link_weight)
+    # Silent personas on the crew's own devices (crew_devices.py).
+    silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
+    candidates = with_crew_device_users(candidates, silent, scores[1], approach)
     if not candidates:
         return []
     established = established_accounts(con, ctx, candidates)
