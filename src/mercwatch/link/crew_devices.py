@@ -9,7 +9,8 @@ every account of which is made for the job (no friends from before the window,
 already a candidate, is the crew's: its other users become candidates too, with
 their own signals (often none) as their evidence. They join an operation only
 through the graph's device ties and the usual rules (:mod:`~.cluster`); a family
-tablet or a shop's demo phone has established users and never qualifies.
+tablet or a shop's demo phone has established users and never qualifies. Off with
+``LinkConfig.device_expansion`` (the switch for every take-in by device).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def crew_device_users(
     """Non-candidates on devices shared only by made-for-the-job accounts, at least
     one of them a candidate (see the module docstring)."""
     known = set(candidates)
-    if not known:
+    if not known or not ctx.config.device_expansion:
         return set()
     ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
     pairs = ev.select("actor_id", "device_id").distinct()
