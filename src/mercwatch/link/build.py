@@ -25,12 +25,14 @@ from mercwatch.link.candidates import Candidate, find_candidates, malicious_link
 from mercwatch.link.cluster import crews, cut_operations, keep_group
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
+from mercwatch.link.crew_devices import crew_device_users, with_crew_device_users
 from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
+from mercwatch.link.shared_infrastructure import lure_rings, merge_rings, with_ring_senders
 from mercwatch.link.signals import (
     Flags,
     account_evidence,
@@ -41,6 +43,7 @@ from mercwatch.link.signals import (
 )
 from mercwatch.link.standing import established_accounts
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
+from mercwatch.link.watchers import with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
 Group = tuple[str, ...]
@@ -96,9 +99,14 @@ def build_operations(
     ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
     flags = load_flags(ctx)
     malicious = malicious_links(ctx, flags)
-    candidates = find_candidates(
-        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
-    )
+    scores, approach = account_scores(ctx), approach_scores(ctx)
+    candidates = find_candidates(ctx, scores, flags, malicious, approach, phase_scores(ctx))
+    # Personas tied only by the lure domain they deliver (shared_infrastructure.py).
+    rings = lure_rings(ctx, con, lambda who: established_accounts(con, ctx, who))
+    candidates = with_ring_senders(candidates, rings, ctx.config.delivered_link_weight)
+    # Silent personas on the crew's own devices (crew_devices.py).
+    silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
+    candidates = with_crew_device_users(candidates, silent, scores[1], approach)
     if not candidates:
         return []
     established = established_accounts(con, ctx, candidates)
@@ -108,9 +116,10 @@ def build_operations(
     found = collect_memberships(ctx, set(candidates))
     graph = build_graph(ctx, candidates, found)
     if con.name == "pyspark":  # components on the cluster, communities per batch of them
-        groups = cut_operations_on_engine(con, graph, candidates, ctx.config)
+        cut = cut_operations_on_engine(con, graph, candidates, ctx.config)
     else:
-        groups = cut_operations(graph, candidates, ctx.config)
+        cut = cut_operations(graph, candidates, ctx.config)
+    groups = merge_rings(cut, rings)
     if not groups:
         return []
     members = {account for group in groups for account in group}
@@ -134,6 +143,7 @@ def build_operations(
     if not groups:
         return []
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
+    levels = with_watched(ctx, levels, groups)  # signed-out rigs' people (watchers.py)
     operations = [
         _describe(ctx, group, level, phases, infra, scope, material)
         for group, level, phases, infra, scope in zip(

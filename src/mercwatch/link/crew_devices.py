@@ -1,0 +1,75 @@
+"""Silent personas on a crew's own devices.
+
+An operation keeps spare personas: made for the job, logged in from the crew's phones
+and browsers, doing little or nothing yet (on the project's simulator, seed 7301,
+7 of the 10 operation accounts the link stage missed were such accounts or a crew
+whose only other members were). No signal names them; the device does. A device
+every account of which is made for the job (no friends from before the window,
+:mod:`~.standing`), used by at most ``infra_max_accounts`` accounts, one of them
+already a candidate, is the crew's: its other users become candidates too, with
+their own signals (often none) as their evidence. They join an operation only
+through the graph's device ties and the usual rules (:mod:`~.cluster`); a family
+tablet or a shop's demo phone has established users and never qualifies. Off with
+``LinkConfig.device_expansion`` (the switch for every take-in by device).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from mercwatch.link.candidates import Candidate
+from mercwatch.link.context import LinkContext, fetch, keys_table
+
+REASON_CREW_DEVICE = "crew_device"
+"""Candidate reason: uses a device only made-for-the-job accounts use."""
+
+
+def crew_device_users(
+    ctx: LinkContext,
+    candidates: Iterable[str],
+    established_of: Callable[[Sequence[str]], Iterable[str]],
+) -> set[str]:
+    """Non-candidates on devices shared only by made-for-the-job accounts, at least
+    one of them a candidate (see the module docstring)."""
+    known = set(candidates)
+    if not known or not ctx.config.device_expansion:
+        return set()
+    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
+    pairs = ev.select("actor_id", "device_id").distinct()
+    keys = keys_table("actor_id", known)
+    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
+    on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
+    breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
+    rare = breadth.filter((breadth.n >= 2) & (breadth.n <= ctx.config.infra_max_accounts))
+    rows = fetch(on_used.semi_join(rare, on_used.device_id == rare.device_id))
+    users: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        users[row["device_id"]].add(row["actor_id"])
+    everyone = sorted({a for who in users.values() for a in who})
+    settled = set(established_of(everyone))
+    return {
+        a
+        for _device, who in sorted(users.items())
+        if not who & settled and len(who - known) < len(who)
+        for a in who - known
+    }
+
+
+def with_crew_device_users(
+    candidates: Mapping[str, Candidate],
+    extra: Iterable[str],
+    own: Mapping[str, float],
+    approach: Mapping[str, float],
+) -> dict[str, Candidate]:
+    """``candidates`` plus ``extra`` accounts, each with its own signals' score."""
+    out = dict(candidates)
+    for account in sorted(set(extra) - set(candidates)):
+        out[account] = Candidate(
+            account,
+            own.get(account, 0.0),
+            0.0,
+            (REASON_CREW_DEVICE,),
+            approach.get(account, 0.0),
+        )
+    return out
