@@ -143,7 +143,9 @@ def merge_controlled(
     accounts use platform-wide) merges too when both accounts are ``personas``: accounts
     made for the job, with no friends from before the window (:mod:`~.standing`). An
     office's colleagues on one small address are established and never merge by it;
-    personas of two crews logging in from the same rented address are one operator.
+    personas of two crews logging in from the same rented address are one operator,
+    and so are personas on an address (IP or device) that, platform-wide, only personas
+    ever used, however many (:attr:`~.graph.TieGraph.exclusive_addresses`).
     Community detection can cut
     a large operation through such a tie (its crews talk to disjoint targets, so the
     weak ties of the rest pull them apart); this puts it back. Crews split by
@@ -170,10 +172,15 @@ def _controlled(
             i = root[i]
         return i
 
-    for senders in tie_graph.exclusive.values():
-        hit = sorted({owner[a] for a in senders if a in owner})
+    def join(accounts: frozenset[str]) -> None:
+        hit = sorted({owner[a] for a in accounts if a in owner})
         for other in hit[1:]:
             root[find(other)] = find(hit[0])
+
+    for senders in tie_graph.exclusive.values():
+        join(senders)
+    for users in _persona_addresses(tie_graph, config, personas):
+        join(users)
     if config is not None:
         for (a, b), kinds in sorted(tie_graph.ties.items()):
             ia, ib = owner.get(a), owner.get(b)
@@ -193,6 +200,21 @@ def _controlled(
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)
     return list(merged.values())
+
+
+def _persona_addresses(
+    tie_graph: TieGraph, config: LinkConfig | None, personas: frozenset[str]
+) -> list[frozenset[str]]:
+    """Users of each address (of a ``merge_ties``/``persona_merge_ties`` kind) that only
+    personas ever used on the platform: the operator's own, however many use it."""
+    if config is None:
+        return []
+    wanted = {*config.persona_merge_ties, *config.merge_ties}
+    return [
+        users
+        for key, users in sorted(tie_graph.exclusive_addresses.items())
+        if key.split(":", 1)[0] in wanted and users <= personas
+    ]
 
 
 def _rare_weight(kind: str, config: LinkConfig) -> float:

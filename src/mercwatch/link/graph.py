@@ -66,11 +66,14 @@ class TieGraph:
     ``exclusive`` maps each link domain that only candidates ever sent on the whole
     platform to those senders: a domain nobody else shares is likely the senders'
     own infrastructure, whatever a domain classifier thinks of its name.
+    ``exclusive_addresses`` does the same for IP addresses and devices (keyed
+    ``"ip:..."``/``"device:..."``) used by two or more accounts, all candidates.
     """
 
     accounts: tuple[str, ...]
     ties: dict[Pair, dict[str, float]]
     exclusive: dict[str, frozenset[str]] = field(default_factory=dict)
+    exclusive_addresses: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def edge(self, a: str, b: str, min_weight: float) -> float:
         """Weight of the edge between two accounts, 0 when there is none.
@@ -267,7 +270,31 @@ def build_graph(
         seed=cfg.seed,
     ).items():
         add("cotarget", a, b, cfg.tie_weight("cotarget") * min(1.0, 2.0 * jaccard))
-    return TieGraph(tuple(sorted(accounts)), dict(ties), _exclusive_domains(found))
+    return TieGraph(
+        tuple(sorted(accounts)), dict(ties), _exclusive_domains(found), _exclusive_addresses(found)
+    )
+
+
+def _exclusive_addresses(found: Memberships) -> dict[str, frozenset[str]]:
+    """IPs and devices used by two or more accounts, every one of them a candidate.
+
+    However many accounts log in from it, an address nobody outside the candidates
+    ever used is no carrier NAT, campus or office: those have users with nothing to
+    suspect. :func:`~.cluster.merge_controlled` merges the groups of the personas on
+    such an address (an operator's rented proxy pool); who is a persona is decided
+    there, from social standing.
+    """
+    found_keys: dict[str, frozenset[str]] = {}
+    for kind in ("ip", "device"):
+        holders: dict[str, set[str]] = defaultdict(set)
+        for account, keys in found.keys.get(kind, {}).items():
+            for key in keys:
+                holders[key].add(account)
+        breadth = found.breadth.get(kind, {})
+        for key, who in sorted(holders.items()):
+            if len(who) >= 2 and breadth.get(key, len(who)) <= len(who):
+                found_keys[f"{kind}:{key}"] = frozenset(who)
+    return found_keys
 
 
 def _exclusive_domains(found: Memberships) -> dict[str, frozenset[str]]:
