@@ -112,3 +112,25 @@ def test_crews_on_a_wide_rented_address_are_one_operation(platform, bystanders, 
         platform.event("login", user, ip="pool")
     ops = build_operations(platform.connect(), platform.signal_table())
     assert len(ops) == operations
+
+
+def test_two_tenants_of_one_hosting_platform_are_not_one_operator(platform):
+    """Two crews, each sending its own site on one page-hosting platform that the public
+    suffix list does not know (altsim hosted-infra tuning seed 52002: two firms' lures on
+    ``*.folio-pages.dev`` made one operation of 30 accounts). Each crew's own hosts stay
+    its controlled infrastructure; one crew's several hosts stay one tenant."""
+    from mercwatch.link import build_operations
+
+    targets = platform.benign("t", 6)
+    a = platform.persona_ring("ca", 4, "devA", 0x0F0F_F0F0_1234_5678, targets=targets[:3])
+    b = platform.persona_ring("cb", 4, "devB", 0xA5A5_5A5A_9ABC_DEF0, targets=targets[3:])
+    for crew, hosts in (
+        (a, ("login-a.pagesite.example", "docs-a.pagesite.example")),
+        (b, ("b.pagesite.example",)),
+    ):
+        for i, member in enumerate(crew):
+            url = f"https://{hosts[i % len(hosts)]}/x"
+            platform.event("message", member, targets[0], url=url, text="read this")
+    ops = build_operations(platform.connect(), platform.signal_table())
+    assert sorted(sorted(op.accounts) for op in ops) == [sorted(a), sorted(b)]
+    assert {d for op in ops for d in op.infrastructure.domains} >= {"b.pagesite.example"}
