@@ -100,14 +100,18 @@ def test_an_address_only_personas_ever_used_merges_their_crews(personas, kind, m
 
 @pytest.mark.parametrize(("bystanders", "operations"), [(0, 1), (3, 2)])
 def test_crews_on_a_wide_rented_address_are_one_operation(platform, bystanders, operations):
-    """Two 6-persona crews (own devices, own targets) behind one address of 12 users:
-    one operation while only they use it; with ordinary users on it too, a shared
-    network, and the crews stay apart."""
+    """Two 6-persona crews (own devices, own targets, one script) behind one address of
+    12 users: one operation while only they use it; with ordinary users on it too, a
+    shared network, and the crews stay apart."""
     from mercwatch.link import build_operations
 
     targets = platform.benign("t", 6)
     platform.persona_ring("ca", 6, "devA", 0x0F0F_F0F0_1234_5678, targets=targets[:3], ip="pool")
     platform.persona_ring("cb", 6, "devB", 0xA5A5_5A5A_9ABC_DEF0, targets=targets[3:], ip="pool")
+    script = "hello we are preparing a report about your work and would like your comment"
+    for i in range(6):
+        platform.event("message", f"ca{i}", targets[0], ip="pool", text=script)
+        platform.event("message", f"cb{i}", targets[3], ip="pool", text=script)
     for user in platform.benign("u", bystanders):
         platform.event("login", user, ip="pool")
     ops = build_operations(platform.connect(), platform.signal_table())
@@ -134,3 +138,13 @@ def test_two_tenants_of_one_hosting_platform_are_not_one_operator(platform):
     ops = build_operations(platform.connect(), platform.signal_table())
     assert sorted(sorted(op.accounts) for op in ops) == [sorted(a), sorted(b)]
     assert {d for op in ops for d in op.infrastructure.domains} >= {"b.pagesite.example"}
+
+
+def test_a_persona_only_address_without_a_common_script_or_target_merges_nothing():
+    """Two firms' personas alone on one VPN exit (altsim crowds-as-scripts tuning seed
+    52003) are two operations: the address must come with the same script or targets."""
+    groups = [("a1", "a2"), ("b1", "b2")]
+    graph = _graph("email_domain")
+    graph.exclusive_addresses["ip:k"] = frozenset({"a1", "a2", "b1", "b2"})
+    out = merge_controlled(groups, graph, LinkConfig(), frozenset({"a1", "a2", "b1", "b2"}))
+    assert out == groups
