@@ -346,7 +346,9 @@ def _tenants(
     builders) serves many parties under one registrable domain. When its hosts fall
     into sender groups that share no sender, each group is a tenant with its own
     site: two operations renting pages on one platform are not one operator. Hosts
-    sent by overlapping senders (one crew's several subdomains) stay one tenant.
+    sent by overlapping senders (one crew's several subdomains) stay one tenant, and
+    a domain whose bare name is sent too is one site (a platform's tenants are its
+    subdomains; whoever links the registrable name itself links the whole).
     """
     owners: dict[str, set[str]] = defaultdict(set)
     for account in senders:
@@ -354,6 +356,8 @@ def _tenants(
             if host == domain or host.endswith("." + domain):
                 owners[host].add(account)
     hosts = sorted(owners)
+    if domain in owners:
+        return [(tuple(hosts), frozenset(senders))]
     root = {h: h for h in hosts}
 
     def find(h: str) -> str:
