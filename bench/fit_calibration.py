@@ -70,9 +70,17 @@ def main() -> None:
     args = parser.parse_args()
     samples: list[tuple[float, bool]] = []
     runs: list[dict[str, Any]] = []
+    # Each run's samples are kept under --work as it finishes, so a stopped fit can be
+    # resumed without rerunning the runs already done (a shared machine's hour).
+    done = args.work / "fit-samples.json"
+    kept = json.loads(done.read_text(encoding="utf-8")) if done.exists() else {}
     for spec in args.runs.split(","):
         generator, variant, seed, users = spec.split(":")
-        found = samples_of(generator, variant, int(seed), int(users), args.work)
+        if spec not in kept:
+            found = samples_of(generator, variant, int(seed), int(users), args.work)
+            kept[spec] = [[x, y] for x, y in found]
+            done.write_text(json.dumps(kept), encoding="utf-8")
+        found = [(float(x), bool(y)) for x, y in kept[spec]]
         samples.extend(found)
         runs.append(
             dict(
@@ -96,6 +104,7 @@ def main() -> None:
         "true_operations": sum(y for _, y in samples),
         "ece_raw_on_fit_data": before,
         "ece_calibrated_on_fit_data": after,
+        "operations_not_true": sum(not y for _, y in samples),
         "code_commit": _commit(),
         "command": "python bench/fit_calibration.py --runs " + args.runs,
     }

@@ -41,7 +41,7 @@ from mercwatch.link.signals import (
     load_flags,
     phase_scores,
 )
-from mercwatch.link.standing import established_accounts
+from mercwatch.link.standing import social_standing
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
 from mercwatch.link.watchers import with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
@@ -109,9 +109,12 @@ def build_operations(
     candidates = with_crew_device_users(candidates, silent, scores[1], approach)
     if not candidates:
         return []
-    established = established_accounts(con, ctx, candidates)
+    standing = social_standing(con, ctx, candidates)
     candidates = {
-        a: dataclasses.replace(c, established=a in established) for a, c in candidates.items()
+        a: dataclasses.replace(
+            c, established=a in standing.established, rooted=a in standing.rooted
+        )
+        for a, c in candidates.items()
     }
     found = collect_memberships(ctx, set(candidates))
     graph = build_graph(ctx, candidates, found)

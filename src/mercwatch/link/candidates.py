@@ -40,6 +40,7 @@ class Candidate:
         families: (family, strongest own evidence) for the corroboration rule of
             :mod:`mercwatch.link.corroboration`, in family order.
         established: it had friends before the window (:mod:`mercwatch.link.standing`).
+        rooted: it had at least one such friend.
     """
 
     account_id: str
@@ -49,6 +50,7 @@ class Candidate:
     approach_score: float = 0.0
     families: tuple[tuple[str, float], ...] = ()
     established: bool = False
+    rooted: bool = False
 
 
 def target_events(ctx: LinkContext) -> ibis.Table:

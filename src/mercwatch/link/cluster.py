@@ -125,7 +125,9 @@ def merge_controlled(
     accounts use platform-wide) merges too when both accounts are ``personas``: accounts
     made for the job, with no friends from before the window (:mod:`~.standing`). An
     office's colleagues on one small address are established and never merge by it;
-    personas of two crews logging in from the same rented address are one operator.
+    personas of two crews logging in from the same rented address are one operator,
+    and so are personas on an address (IP or device) that, platform-wide, only personas
+    ever used, however many (:attr:`~.graph.TieGraph.exclusive_addresses`).
     Community detection can cut
     a large operation through such a tie (its crews talk to disjoint targets, so the
     weak ties of the rest pull them apart); this puts it back. Crews split by
@@ -152,10 +154,15 @@ def _controlled(
             i = root[i]
         return i
 
-    for senders in tie_graph.exclusive.values():
-        hit = sorted({owner[a] for a in senders if a in owner})
+    def join(accounts: frozenset[str]) -> None:
+        hit = sorted({owner[a] for a in accounts if a in owner})
         for other in hit[1:]:
             root[find(other)] = find(hit[0])
+
+    for senders in tie_graph.exclusive.values():
+        join(senders)
+    for gi, gj in _address_merges(owner, tie_graph, config, personas):
+        root[find(gj)] = find(gi)
     if config is not None:
         for (a, b), kinds in sorted(tie_graph.ties.items()):
             ia, ib = owner.get(a), owner.get(b)
@@ -175,6 +182,59 @@ def _controlled(
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)
     return list(merged.values())
+
+
+def _address_merges(
+    owner: Mapping[str, int],
+    tie_graph: TieGraph,
+    config: LinkConfig | None,
+    personas: frozenset[str],
+) -> list[tuple[int, int]]:
+    """Pairs of groups on one address only personas use, that also share a script or
+    targets (:func:`_kin`)."""
+    addresses = _persona_addresses(tie_graph, config, personas)
+    if not addresses or config is None:
+        return []
+    kin = _kin(owner, tie_graph, config)
+    pairs = []
+    for users in addresses:
+        hit = sorted({owner[a] for a in users if a in owner})
+        pairs += [(gi, gj) for i, gi in enumerate(hit) for gj in hit[i + 1 :] if (gi, gj) in kin]
+    return pairs
+
+
+def _kin(owner: Mapping[str, int], tie_graph: TieGraph, config: LinkConfig) -> set[tuple[int, int]]:
+    """Pairs of groups (low, high) with a member of each sending the same script or
+    watching the same people (``template``/``cotarget`` tie at ``min_edge_weight``).
+
+    An address only personas use merges their groups only with such a second trait:
+    a commercial VPN exit may carry two firms' personas (altsim crowds-as-scripts tuning
+    seed 52003: Cobwebs and Bluehawk, 8 personas each, alone on one address); the same
+    exit *and* the same script or targets is one operator.
+    """
+    found: set[tuple[int, int]] = set()
+    for (a, b), kinds in tie_graph.ties.items():
+        ia, ib = owner.get(a), owner.get(b)
+        if ia is None or ib is None or ia == ib:
+            continue
+        if any(kinds.get(k, 0.0) >= config.min_edge_weight for k in ("template", "cotarget")):
+            found.add((min(ia, ib), max(ia, ib)))
+    return found
+
+
+def _persona_addresses(
+    tie_graph: TieGraph, config: LinkConfig | None, personas: frozenset[str]
+) -> list[frozenset[str]]:
+    """Users of each address (of a ``merge_ties``/``persona_merge_ties`` kind) that only
+    personas ever used on the platform: the operator's own, however many use it."""
+    if config is None:
+        return []
+    wanted = {*config.persona_merge_ties, *config.merge_ties}
+    return [
+        users
+        for key, users in sorted(tie_graph.exclusive_addresses.items())
+        if key.split(":", 1)[0] in wanted and users <= personas
+    ]
 
 
 def _rare_weight(kind: str, config: LinkConfig) -> float:

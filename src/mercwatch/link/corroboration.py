@@ -22,12 +22,13 @@ it needs two families of its own: one flagged link from a spammer is abuse, not 
 operation. Detectors listed in ``LinkConfig.tie_detectors`` restate shared
 infrastructure and never count as a family (see :mod:`~.signals`).
 
-A **community** — a group whose members are all established accounts, with friends
-made before the window (:mod:`~.standing`): an office team, a family, neighbours behind
-one NAT — is held to more: it is corroborated only by what a community does not do,
-delivering a link flagged malicious or sending a domain only they ever send. Their
-shared address or tablet, their similar searches and their looking at the same people
-are the ordinary life of people who know each other, not a second family of evidence.
+A **community** — a group whose members all have friends made before the window and
+most are established (:mod:`~.standing`, :func:`is_community`): an office team, a
+family, neighbours behind one NAT — is held to more: it is corroborated only by what
+a community does not do, delivering a link flagged malicious or sending a domain only
+they ever send. Their shared address or tablet, their similar searches and their
+looking at the same people are the ordinary life of people who know each other, not a
+second family of evidence.
 
 This is a necessary condition, checked in :func:`~.cluster.keep_group` on top of the
 strength rules there; it never adds a group.
@@ -35,7 +36,7 @@ strength rules there; it never adds a group.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mercwatch.link.candidates import REASON_LINK, Candidate
@@ -136,6 +137,19 @@ def _floor(config: LinkConfig) -> float:
     return config.corroboration_min_score
 
 
+def is_community(members: Sequence[Candidate]) -> bool:
+    """Every member rooted (a friend from before the window) and most established.
+
+    Why not all established: a team has a new hire, a family a teenager's new account,
+    a marketing agency a junior with two friends; each still has a history on the
+    platform. A persona made for the job has none, so one persona in a group makes it
+    no community (see :mod:`~.standing`).
+    """
+    if not members or not all(m.rooted or m.established for m in members):
+        return False
+    return 2 * sum(m.established for m in members) > len(members)
+
+
 def corroboration(
     group: tuple[str, ...],
     candidates: Mapping[str, Candidate],
@@ -147,6 +161,6 @@ def corroboration(
     return Corroboration(
         families_of(group, candidates, config),
         strong_ties(group, tie_graph, config, candidates),
-        community=all(m.established for m in members),
+        community=is_community(members),
         delivered_malicious=any(REASON_LINK in m.reasons for m in members),
     )

@@ -48,6 +48,8 @@ class Memberships:
         created: account -> creation time (candidates with a photo).
         targets: account -> accounts it acted upon (other candidates excluded).
         texts: (account, message text, accounts sending that text platform-wide).
+        link_hosts: account -> full link hosts it sent (``keys["link_domain"]`` holds
+            their registrable domains).
     """
 
     keys: dict[str, dict[str, set[str]]] = field(default_factory=dict)
@@ -56,6 +58,7 @@ class Memberships:
     created: dict[str, datetime] = field(default_factory=dict)
     targets: dict[str, set[str]] = field(default_factory=dict)
     texts: list[tuple[str, str, int]] = field(default_factory=list)
+    link_hosts: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +68,14 @@ class TieGraph:
     ``exclusive`` maps each link domain that only candidates ever sent on the whole
     platform to those senders: a domain nobody else shares is likely the senders'
     own infrastructure, whatever a domain classifier thinks of its name.
+    ``exclusive_addresses`` does the same for IP addresses and devices (keyed
+    ``"ip:..."``/``"device:..."``) used by two or more accounts, all candidates.
     """
 
     accounts: tuple[str, ...]
     ties: dict[Pair, dict[str, float]]
     exclusive: dict[str, frozenset[str]] = field(default_factory=dict)
+    exclusive_addresses: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def edge(self, a: str, b: str, min_weight: float) -> float:
         """Weight of the edge between two accounts, 0 when there is none.
@@ -124,6 +130,16 @@ def _email_pairs(ctx: LinkContext) -> ibis.Table:
     return rows.select(actor_id=rows.account_id, key=dom).distinct()
 
 
+def _link_hosts(ctx: LinkContext, cand: ibis.Table) -> dict[str, set[str]]:
+    links = link_events(ctx)
+    mine = links.semi_join(cand, links.actor_id == cand.actor_id)
+    hosts: dict[str, set[str]] = defaultdict(set)
+    for row in fetch(mine.select("actor_id", "host").distinct()):
+        if row["host"]:
+            hosts[row["actor_id"]].add(row["host"])
+    return dict(hosts)
+
+
 def _link_domain_rows(ctx: LinkContext, cand: ibis.Table) -> list[dict]:
     """Candidates' registered link domains with each domain's platform-wide breadth."""
     links = link_events(ctx)
@@ -163,6 +179,7 @@ def collect_memberships(ctx: LinkContext, accounts: set[str]) -> Memberships:
             keys[row["actor_id"]].add(row["key"])
             breadth[row["key"]] = int(row["n"])
         found.keys[kind], found.breadth[kind] = dict(keys), breadth
+    found.link_hosts = _link_hosts(ctx, cand)
     found.photos, found.created = _photos(ctx, cand)
     found.targets = _targets(ctx, cand, accounts)
     found.texts = _texts(ctx, cand)
@@ -267,7 +284,31 @@ def build_graph(
         seed=cfg.seed,
     ).items():
         add("cotarget", a, b, cfg.tie_weight("cotarget") * min(1.0, 2.0 * jaccard))
-    return TieGraph(tuple(sorted(accounts)), dict(ties), _exclusive_domains(found))
+    return TieGraph(
+        tuple(sorted(accounts)), dict(ties), _exclusive_domains(found), _exclusive_addresses(found)
+    )
+
+
+def _exclusive_addresses(found: Memberships) -> dict[str, frozenset[str]]:
+    """IPs and devices used by two or more accounts, every one of them a candidate.
+
+    However many accounts log in from it, an address nobody outside the candidates
+    ever used is no carrier NAT, campus or office: those have users with nothing to
+    suspect. :func:`~.cluster.merge_controlled` merges the groups of the personas on
+    such an address (an operator's rented proxy pool); who is a persona is decided
+    there, from social standing.
+    """
+    found_keys: dict[str, frozenset[str]] = {}
+    for kind in ("ip", "device"):
+        holders: dict[str, set[str]] = defaultdict(set)
+        for account, keys in found.keys.get(kind, {}).items():
+            for key in keys:
+                holders[key].add(account)
+        breadth = found.breadth.get(kind, {})
+        for key, who in sorted(holders.items()):
+            if len(who) >= 2 and breadth.get(key, len(who)) <= len(who):
+                found_keys[f"{kind}:{key}"] = frozenset(who)
+    return found_keys
 
 
 def _exclusive_domains(found: Memberships) -> dict[str, frozenset[str]]:
@@ -282,11 +323,62 @@ def _exclusive_domains(found: Memberships) -> dict[str, frozenset[str]]:
             senders[domain].add(account)
     breadth = found.breadth.get("link_domain", {})
     known = brand_domains()
-    return {
-        domain: frozenset(who)
-        for domain, who in sorted(senders.items())
-        if breadth.get(domain, len(who)) <= len(who) and domain not in known
-    }
+    exclusive: dict[str, frozenset[str]] = {}
+    for domain, who in sorted(senders.items()):
+        if breadth.get(domain, len(who)) > len(who) or domain in known:
+            continue
+        tenants = _tenants(domain, who, found.link_hosts)
+        if len(tenants) < 2:
+            exclusive[domain] = frozenset(who)
+            continue
+        for hosts, tenant in tenants:
+            for host in hosts:
+                exclusive[host] = tenant
+    return exclusive
+
+
+def _tenants(
+    domain: str, senders: set[str], link_hosts: Mapping[str, set[str]]
+) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+    """The domain's hosts grouped by who sends them: (hosts, senders) per tenant.
+
+    Why: a hosting platform unknown to the public suffix list (pages, app and site
+    builders) serves many parties under one registrable domain. When its hosts fall
+    into sender groups that share no sender, each group is a tenant with its own
+    site: two operations renting pages on one platform are not one operator. Hosts
+    sent by overlapping senders (one crew's several subdomains) stay one tenant, and
+    a domain whose bare name is sent too is one site (a platform's tenants are its
+    subdomains; whoever links the registrable name itself links the whole).
+    """
+    owners: dict[str, set[str]] = defaultdict(set)
+    for account in senders:
+        for host in link_hosts.get(account, ()):
+            if host == domain or host.endswith("." + domain):
+                owners[host].add(account)
+    hosts = sorted(owners)
+    if domain in owners:
+        return [(tuple(hosts), frozenset(senders))]
+    root = {h: h for h in hosts}
+
+    def find(h: str) -> str:
+        while root[h] != h:
+            h = root[h]
+        return h
+
+    first_host: dict[str, str] = {}
+    for host in hosts:
+        for account in sorted(owners[host]):
+            if account in first_host:
+                root[find(host)] = find(first_host[account])
+            else:
+                first_host[account] = host
+    groups: dict[str, list[str]] = defaultdict(list)
+    for host in hosts:
+        groups[find(host)].append(host)
+    return [
+        (tuple(members), frozenset(a for h in members for a in owners[h]))
+        for _, members in sorted(groups.items())
+    ]
 
 
 def _key_ties(found: Memberships, kind: str, base: float, max_accounts: int):

@@ -3,8 +3,9 @@
 A script is few senders reaching many strangers with a lure; a crowd is many
 independent senders each writing once. Real platforms are full of crowds — readers
 writing to a journalist in the words of the same viral post, petition campaigns,
-fans, families on one tablet, a campus behind a handful of NAT addresses — and of lone
-spammers. Each class below is one named benign group in ``truth.json``'s
+fans, families on one tablet, a campus behind a handful of NAT addresses, neighbours
+behind one carrier address, a small site's link gone viral — and of lone spammers.
+Each class below is one named benign group in ``truth.json``'s
 ``hard_negatives`` (kind = the function's name), with sizes and wording drawn from the
 seed, so a detector that mistakes it for an operation is caught on every seed.
 """
@@ -18,7 +19,7 @@ import numpy as np
 from mercwatch.sim.columns import EventLog, NetContext, mix64
 from mercwatch.sim.config import DAY_S, WINDOW_START_S, HardNegative
 from mercwatch.sim.personas import PersonaFactory, hex_text, ip_text
-from mercwatch.sim.population import CELEBRITY, NORMAL, SPAMMER, Population
+from mercwatch.sim.population import CELEBRITY, NORMAL, SPAMMER, Population, random_friend
 
 Crowd = Callable[[np.random.Generator, PersonaFactory, int, EventLog], HardNegative]
 
@@ -245,6 +246,59 @@ def lone_spammer(
     return HardNegative("lone_spammer", tuple(pop.account_id(m) for m in spammer))
 
 
+def carrier_nat_neighbours(
+    rng: np.random.Generator, factory: PersonaFactory, days: int, log: EventLog
+) -> HardNegative:
+    """Customers of a small carrier behind one or two NAT addresses (a rural cell, a
+    regional ISP) reading up on the same few people in the news, each on their own
+    phone, each at their own pace: one address and targets in common, nothing else."""
+    pop = factory.pop
+    people = factory.free(_old_normal(pop), _size(rng, factory, 15, 60))
+    news = _at_risk(factory, (1, 4, 2), int(rng.integers(3, 8)))
+    asn = int(factory.vocab.countries[0].mobile_asns[0])
+    nat = [
+        ip_text(int(a)) for a in factory.book.addresses(rng, np.full(int(rng.integers(1, 3)), asn))
+    ]
+    for member in people if news else ():
+        ctx = {**_own_ctx(factory, member), "ip": nat[int(rng.integers(len(nat)))], "asn": asn}
+        for _ in range(int(rng.integers(2, 9))):
+            target = news[int(rng.integers(len(news)))]
+            log.add(_ts(rng, days), "view_profile", member, target, **ctx)
+    return HardNegative("carrier_nat_neighbours", tuple(sorted(pop.account_id(m) for m in people)))
+
+
+def viral_link(
+    rng: np.random.Generator, factory: PersonaFactory, days: int, log: EventLog
+) -> HardNegative:
+    """A small site's article goes viral: many people each send its link once, to a friend.
+
+    The domain is sent by nobody else on the platform, as an operation's own domain is;
+    what differs is who writes and to whom: many unrelated senders, once each, to
+    people they knew before."""
+    pop = factory.pop
+    people = factory.free(_old_normal(pop), _size(rng, factory, 20, 120))
+    words = factory.vocab.list("outreach_topics")
+    slug = words[int(rng.integers(len(words)))].replace(" ", "-")
+    url = f"https://{slug}-{int(rng.integers(100, 999))}.org/story/{int(rng.integers(10**6))}"
+    friends = random_friend(rng, pop, np.array(people, dtype=np.int64))
+    senders = []
+    for member, friend in zip(people, friends.tolist(), strict=True):
+        if friend < 0:
+            continue
+        senders.append(member)
+        text = "have you seen this? " + url
+        log.add(
+            _ts(rng, days),
+            "message",
+            member,
+            int(friend),
+            text=text,
+            url=url,
+            **_own_ctx(factory, member),
+        )
+    return HardNegative("viral_link", tuple(sorted(pop.account_id(m) for m in senders)))
+
+
 #: Smallest platform that gets crowds: below it a crowd of dozens would be a good share
 #: of everyone (a town is not a campus), and the small test platforms stay as they were
 #: (at 1000 users, seed 4, the crowds' traffic made the link stage, old or new, merge two
@@ -261,4 +315,6 @@ CROWDS: tuple[Crowd, ...] = (
     family_devices,
     campus_nat,
     lone_spammer,
+    carrier_nat_neighbours,
+    viral_link,
 )

@@ -1,0 +1,220 @@
+"""Why each false or split operation was made, on a TUNING seed (issue 11, third round).
+
+For one generated platform (simulated into ``--work`` if missing; evaluation seeds of
+:mod:`mercwatch.evalsets` are refused, they are for measuring only) this runs the
+detectors (signals cached as Parquet beside the export) and the link stage, and prints
+
+* every **false operation** (no account of a true operation) with the benign class of
+  each member (``truth.json`` ``benign_groups``), the group's corroboration (evidence
+  families, strong ties, community) and each member's standing and own evidence;
+* every **fragmented** true operation (reported as several records): its records and
+  the ties that join members of different records.
+
+    python bench/diagnose_operations.py --generator altsim --seed 52001 --work /tmp/diag
+    python bench/diagnose_operations.py --generator altsim --variant crowds-as-scripts \\
+        --seed 3 --users 10000 --work /tmp/diag --all
+
+Diagnosis only: it changes nothing and is not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mercwatch.altsim import AltSimConfig, Variant, simulate_alt
+from mercwatch.detectors import DetectionContext, run_detectors
+from mercwatch.detectors.registry import all_detectors
+from mercwatch.evalsets import is_tuning_seed
+from mercwatch.ingest.loader import ingest_export
+from mercwatch.link.build import build_operations
+from mercwatch.link.candidates import Candidate, find_candidates, malicious_links
+from mercwatch.link.config import LinkConfig
+from mercwatch.link.context import open_context
+from mercwatch.link.corroboration import corroboration
+from mercwatch.link.graph import TieGraph, build_graph, collect_memberships
+from mercwatch.link.intel import as_intel_index
+from mercwatch.link.signals import account_scores, approach_scores, load_flags, phase_scores
+from mercwatch.link.similarity import pair
+from mercwatch.link.standing import social_standing
+from mercwatch.model import Operation
+from mercwatch.sim import SimConfig, simulate
+from mercwatch.store.engine import connect
+
+
+def prepare(generator: str, variant: str, seed: int, users: int, work: Path) -> Path:
+    if not is_tuning_seed(generator, seed):
+        raise SystemExit(f"{generator} seed {seed} is an evaluation seed: refusing to look at it")
+    base = work / f"{generator}-{variant}-s{seed}-u{users}"
+    export = base / "export"
+    if not (export / "truth.json").exists():
+        if generator == "sim":
+            simulate(SimConfig(users=users, seed=seed), export)
+        else:
+            simulate_alt(AltSimConfig(users=users, seed=seed, variant=Variant(variant)), export)
+    return base
+
+
+def signals_of(con: Any, base: Path) -> pa.Table:
+    cached = base / "signals.parquet"
+    if cached.exists():
+        return pq.read_table(cached)
+    signals = run_detectors(DetectionContext(con), all_detectors()).signals
+    pq.write_table(signals, cached)
+    return signals
+
+
+@dataclasses.dataclass
+class LinkState:
+    candidates: Mapping[str, Candidate]
+    graph: TieGraph
+    config: LinkConfig
+
+
+def link_state(con: Any, signals: pa.Table, config: LinkConfig) -> LinkState:
+    """The link stage's candidates and tie graph, computed as ``build_operations`` does."""
+    ctx = open_context(con, signals, as_intel_index(None), config)
+    flags = load_flags(ctx)
+    malicious = malicious_links(ctx, flags)
+    candidates = find_candidates(
+        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
+    )
+    standing = social_standing(con, ctx, candidates)
+    candidates = {
+        a: dataclasses.replace(
+            c, established=a in standing.established, rooted=a in standing.rooted
+        )
+        for a, c in candidates.items()
+    }
+    graph = build_graph(ctx, candidates, collect_memberships(ctx, set(candidates)))
+    return LinkState(candidates, graph, config)
+
+
+def member_class(truth: dict[str, Any]) -> dict[str, str]:
+    who: dict[str, str] = {}
+    for group in truth.get("benign_groups", []):
+        for a in group["accounts"]:
+            who.setdefault(a, group["class"])
+    for op in truth["operations"]:
+        for a in op["accounts"]:
+            who[a] = f"OP:{op['operation_id']}"
+    return who
+
+
+def describe(op: Operation, state: LinkState, who: dict[str, str], evidence: bool) -> None:
+    cands = state.candidates
+    group = tuple(op.accounts)
+    corr = corroboration(group, cands, state.config, state.graph)
+    classes = Counter(who.get(a, "-") for a in group)
+    print(
+        f"  {op.operation_id} conf {op.confidence:.2f} raw {op.raw_confidence:.2f} "
+        f"accounts {len(group)} targets {len(op.targets)} phases {','.join(op.phases)}"
+    )
+    print(f"    classes: {dict(classes.most_common())}")
+    print(
+        f"    corroboration: families={corr.families} strong={corr.strong_ties} "
+        f"community={corr.community} malicious={corr.delivered_malicious}"
+    )
+    kinds: Counter[str] = Counter()
+    for i, a in enumerate(group):
+        for b in group[i + 1 :]:
+            for kind, w in state.graph.ties.get(pair(a, b), {}).items():
+                if w >= state.config.min_edge_weight:
+                    kinds[kind] += 1
+    print(f"    ties inside: {dict(kinds.most_common())}; groups {len(op.groups) or 1}")
+    if not evidence:
+        return
+    detectors: dict[str, list[str]] = {}
+    for item in op.evidence:
+        detectors.setdefault(item.subject, []).append(f"{item.detector}={item.score:.2f}")
+    for a in group:
+        c = cands.get(a)
+        if c is None:
+            continue
+        fams = ",".join(f"{f[:5]}={s:.2f}" for f, s in c.families)
+        print(
+            f"      {a:>12} {who.get(a, '-'):<20} est={int(c.established)}{int(c.rooted)} "
+            f"own={c.own_score:.2f} fam[{fams}] why={','.join(c.reasons)} "
+            f"{' '.join(detectors.get(a, [])[:4])}"
+        )
+
+
+def fragments(ops: list[Operation], state: LinkState, who: dict[str, str], evidence: bool) -> None:
+    by_label: dict[str, list[Operation]] = {}
+    for op in ops:
+        label = Counter(who.get(a, "-") for a in op.accounts).most_common(1)[0][0]
+        if label.startswith("OP:"):
+            by_label.setdefault(label, []).append(op)
+    for label, records in sorted(by_label.items()):
+        if len(records) < 2:
+            continue
+        print(f"\nFRAGMENTED {label}: {len(records)} records")
+        owner = {a: i for i, op in enumerate(records) for a in op.accounts}
+        cross: Counter[tuple[int, int, str]] = Counter()
+        for (a, b), kinds in state.graph.ties.items():
+            ia, ib = owner.get(a), owner.get(b)
+            if ia is None or ib is None or ia == ib:
+                continue
+            for kind in kinds:
+                cross[(min(ia, ib), max(ia, ib), kind)] += 1
+        for op in records:
+            describe(op, state, who, evidence)
+        targets = [set(op.targets) for op in records]
+        for i in range(len(records)):
+            for j in range(i + 1, len(records)):
+                ties = {k: n for (x, y, k), n in cross.items() if (x, y) == (i, j)}
+                print(
+                    f"    records {i}-{j}: shared targets {len(targets[i] & targets[j])}, "
+                    f"cross ties {ties}"
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generator", choices=("sim", "altsim"), default="altsim")
+    parser.add_argument("--variant", default="baseline")
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--users", type=int, default=10000)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--all", action="store_true", help="also list true operations")
+    parser.add_argument("--evidence", action="store_true", help="per-member evidence")
+    args = parser.parse_args()
+    base = prepare(args.generator, args.variant, args.seed, args.users, args.work)
+    export = base / "export"
+    truth = json.loads((export / "truth.json").read_text(encoding="utf-8"))
+    con = connect()
+    ingest_export(export, con)
+    signals = signals_of(con, base)
+    config = LinkConfig()
+    ops = build_operations(con, signals, None, config)
+    state = link_state(con, signals, config)
+    who = member_class(truth)
+    print(
+        f"{args.generator} {args.variant} seed {args.seed} users {args.users}: "
+        f"{len(truth['operations'])} true operations, {len(ops)} reported"
+    )
+    for op in ops:
+        labels = Counter(who.get(a, "-") for a in op.accounts)
+        false = not any(k.startswith("OP:") for k in labels)
+        if false or args.all:
+            print("\nFALSE" if false else "\nTRUE")
+            describe(op, state, who, args.evidence or false)
+    fragments(ops, state, who, args.evidence)
+    found = {k for op in ops for k in (who.get(a, "-") for a in op.accounts)}
+    missed = [
+        op["operation_id"] for op in truth["operations"] if f"OP:{op['operation_id']}" not in found
+    ]
+    print(f"\nmissed true operations: {missed}")
+    con.disconnect()
+
+
+if __name__ == "__main__":
+    main()
