@@ -22,19 +22,33 @@ def test_fit_is_monotone_and_shrunk():
     ps = [p for _, p in mapping.knots]
     assert ps == sorted(ps)
     # (0.7, True) and (0.8, False) violate order: pooled into one block at 1/2 -> 2/4
-    assert mapping(0.75) == pytest.approx(0.5)
+    assert mapping._mapped(0.75) == pytest.approx(0.5)
     # two true operations alone: (2 + 1) / (2 + 2), not certainty
-    assert mapping(0.99) == pytest.approx(0.75)
-    assert mapping(0.0) == pytest.approx(1 / 4)  # two false: (0 + 1) / (2 + 2)
+    assert mapping._mapped(0.99) == pytest.approx(0.75)
+    assert mapping._mapped(0.0) == pytest.approx(1 / 4)  # two false: (0 + 1) / (2 + 2)
+    # ... and what an operation reports is never above its own raw score.
+    assert (mapping(0.99), mapping(0.3), mapping(0.0)) == (0.75, 0.25, 0.0)
 
 
 @given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), min_size=1, max_size=60))
 def test_fit_never_reverses_order_nor_claims_certainty(samples):
     mapping = fit(samples)
     xs = sorted({x for x, _ in samples})
-    ps = [mapping(x) for x in xs]
-    assert all(b >= a - 1e-9 for a, b in zip(ps, ps[1:], strict=False))
-    assert all(0.0 < p < 1.0 for p in ps)
+    fitted = [mapping._mapped(x) for x in xs]
+    assert all(b >= a - 1e-9 for a, b in zip(fitted, fitted[1:], strict=False))
+    assert all(0.0 < p < 1.0 for p in fitted)
+    reported = [mapping(x) for x in xs]
+    assert all(b >= a - 1e-9 for a, b in zip(reported, reported[1:], strict=False))
+    assert all(0.0 <= p <= min(x, 1.0) + 5e-5 for p, x in zip(reported, xs, strict=True))  # 4 dp
+
+
+def test_a_fit_without_false_operations_does_not_lift_weak_evidence():
+    """The shipped fit (158 tuning operations, all true) is flat near 0.99: a weakly tied
+    group scored 0.35 must not come out above the 0.9 auto-apply threshold."""
+    flat = fit([(x / 100, True) for x in range(30, 100)])
+    assert flat._mapped(0.35) > 0.9
+    assert flat(0.35) == 0.35
+    assert shipped()(0.35) <= 0.35
 
 
 def test_bad_knots_are_refused():

@@ -62,9 +62,6 @@ EXPORTS: dict[str, Export] = {
     "api-reader": lambda ops, names: json.dumps(
         [operation_out(op, Principal("k", Role.READER)).model_dump(mode="json") for op in ops]
     ),
-    "api-writer": lambda ops, names: json.dumps(
-        [operation_out(op, Principal("k", Role.WRITER)).model_dump(mode="json") for op in ops]
-    ),
 }
 
 

@@ -93,8 +93,9 @@ def shared_infrastructure(infrastructure: dict[str, list[str]], cleaner: SharedE
 
 
 def operation_out(op: Operation, principal: Principal) -> OperationOut:
-    """The API view of ``op`` for ``principal`` (targets and raw URLs hidden below admin)."""
-    admin = principal.role.allows(Role.ADMIN)
+    """The API view of ``op`` for ``principal``: targets and raw URLs only for the roles
+    that see targets (analyst and up, ``Role.sees_targets``, as in the dashboard)."""
+    admin = principal.role.sees_targets
     data = op.to_dict()
     if admin:
         subject, text = (lambda v: v), (lambda v: v)

@@ -41,7 +41,7 @@ from mercwatch.link.signals import (
     load_flags,
     phase_scores,
 )
-from mercwatch.link.standing import social_standing
+from mercwatch.link.standing import established_accounts, social_standing
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
 from mercwatch.link.watchers import with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase

@@ -50,7 +50,21 @@ class Calibration:
             raise ValueError("calibration probabilities must be non-decreasing within 0..1")
 
     def __call__(self, raw: float) -> float:
-        """The probability for ``raw``: clamped at the ends, linear between knots."""
+        """The probability for ``raw``: clamped at the ends, linear between knots, and
+        never above ``raw`` itself.
+
+        Why never above: the mapping may lower a confidence the tuning platforms show is
+        over-stated, but must not raise one. The fit of December 2026 saw 158 tuning
+        operations, all true, and came out flat at 0.994: applied as is, an operation the
+        link stage scores 0.35 (a ring of one-message personas, or any weakly tied
+        group) would clear the 0.9 auto-apply threshold, on the strength of platforms
+        that never produced a low-scoring false operation to learn from. A fit without
+        false operations cannot say how often a weak operation is false, so the
+        evidence's own score stays the ceiling.
+        """
+        return round(min(float(raw), self._mapped(raw)), 4)
+
+    def _mapped(self, raw: float) -> float:
         xs = [x for x, _ in self.knots]
         i = bisect_right(xs, raw)
         if i == 0:
