@@ -1,6 +1,7 @@
-"""The dashboard shows block_url subjects raw only to admins (they act on them).
+"""The dashboard shows block_url subjects raw only to the roles that see targets
+(analyst and up, ``Role.sees_targets``: they read all and decide; issue 14).
 
-Below admin, the operation page's infrastructure actions, the review queue and the
+For a viewer, the operation page's infrastructure actions, the review queue and the
 audit page (readable by every role) show a URL subject in its shareable form.
 """
 
@@ -25,15 +26,16 @@ def _op() -> Operation:
     return Operation("op-1", 0.9, (), ("p1",), ("100234",), Infrastructure(urls=(URL,)), None, None)
 
 
-def test_below_admin_a_block_url_subject_is_its_shareable_form() -> None:
-    for role in (Role.READER, Role.WRITER):
+def test_for_a_viewer_a_block_url_subject_is_its_shareable_form() -> None:
+    for role in (Role.VIEWER,):
         shown = shown_action(_stored(ActionKind.BLOCK_URL, URL), _op(), role)
         assert shown.action.subject == "https://evil.example/signin/:name"
         assert shown.action.action is ActionKind.BLOCK_URL and shown.id == 1
 
 
-def test_admins_and_other_actions_see_the_subject_unchanged() -> None:
-    assert shown_action(_stored(ActionKind.BLOCK_URL, URL), _op(), Role.ADMIN).action.subject == URL
+def test_roles_that_see_targets_and_other_actions_see_the_subject_unchanged() -> None:
+    for role in (Role.ANALYST, Role.REVIEWER, Role.ADMIN):
+        assert shown_action(_stored(ActionKind.BLOCK_URL, URL), _op(), role).action.subject == URL
     domain = _stored(ActionKind.BLOCK_DOMAIN, "evil.example")
     assert shown_action(domain, _op(), Role.READER) is domain
 
@@ -54,10 +56,11 @@ def _entry(subject: str) -> AuditEntry:
     )
 
 
-def test_the_audit_page_below_admin_shows_urls_in_shareable_form() -> None:
-    for role in (Role.READER, Role.WRITER):
+def test_the_audit_page_shows_a_viewer_urls_in_shareable_form() -> None:
+    for role in (Role.VIEWER,):
         (shown,) = shown_audit([_entry(URL)], role)
         assert shown.subject == "https://evil.example/signin/:name"
         assert "nour" not in shown.reason and "100234" not in shown.reason
     assert shown_audit([_entry("acct-persona-1")], Role.READER)[0].subject == "acct-persona-1"
-    assert shown_audit([_entry(URL)], Role.ADMIN)[0].subject == URL
+    for role in (Role.ANALYST, Role.REVIEWER, Role.ADMIN):
+        assert shown_audit([_entry(URL)], role)[0].subject == URL
