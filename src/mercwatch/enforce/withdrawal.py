@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, String, exists, literal, or_, select
+from sqlalchemy import Connection, String, exists, func, literal, or_, select
 
 from mercwatch.enforce.audit import AuditWriter
 from mercwatch.enforce.enforcer import Enforcer, _images_by_action, _transition
@@ -39,6 +39,7 @@ from mercwatch.model.records import Action, ActionStatus
 from mercwatch.store.state import actions, audit_log, review_queue, to_naive_utc
 
 RUN_ACTOR = "mercwatch-run"
+_HELD = (ActionStatus.EVIDENCE_WITHDRAWN.value, ActionStatus.SUPERSEDED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,9 @@ class Reconciled:
     superseded: tuple[int, ...] = ()  # pending_review -> superseded
     restored: tuple[int, ...] = ()  # evidence_withdrawn -> applied
     reopened: tuple[int, ...] = ()  # superseded -> pending_review
+    # Actions held after this call, per status (``evidence_withdrawn``, ``superseded``):
+    # the state, not the moves, so a rerun after a crash reports the same.
+    held: tuple[tuple[str, int], ...] = ()
 
     def to_dict(self) -> dict[str, list[int]]:
         return {
@@ -108,7 +112,14 @@ def reconcile(enforcer: Enforcer, wanted: Sequence[Action], who: str = RUN_ACTOR
                 records=_images_by_action(conn, [row.id])[row.id],
             )
             moved[verb].append(row.id)
+        held = conn.execute(
+            select(actions.c.status, func.count())
+            .where(actions.c.status.in_(_HELD))
+            .group_by(actions.c.status)
+            .order_by(actions.c.status)
+        ).all()
     return Reconciled(
+        held=tuple((str(status), int(n)) for status, n in held),
         withdrawn=tuple(moved["withdraw"]),
         superseded=tuple(moved["supersede"]),
         restored=tuple(moved["restore"]),

@@ -110,10 +110,12 @@ class RunResult:
         }
 
     def _reconciled(self) -> dict[str, Any]:
-        """Extension: earlier decisions this run moved because it no longer makes them."""
-        if self.reconciled is None or not any(self.reconciled.to_dict().values()):
+        """Extension: earlier runs' decisions held because no later run makes them again,
+        per status (the state after this run, not what it moved: a rerun after a crash
+        must publish the same summary)."""
+        if self.reconciled is None or not self.reconciled.held:
             return {}
-        return {"enforcement_reconsidered": self.reconciled.to_dict()}
+        return {"enforcement_held": dict(self.reconciled.held)}
 
     def _incremental(self) -> dict[str, Any]:
         """Extension: how much of a part-file export was read again (absent otherwise)."""
