@@ -260,7 +260,11 @@ def carrier_nat_neighbours(
         ip_text(int(a)) for a in factory.book.addresses(rng, np.full(int(rng.integers(1, 3)), asn))
     ]
     for member in people if news else ():
-        ctx = {**_own_ctx(factory, member), "ip": nat[int(rng.integers(len(nat)))], "asn": asn}
+        ctx: NetContext = {
+            **_own_ctx(factory, member),
+            "ip": nat[int(rng.integers(len(nat)))],
+            "asn": asn,
+        }
         for _ in range(int(rng.integers(2, 9))):
             target = news[int(rng.integers(len(news)))]
             log.add(_ts(rng, days), "view_profile", member, target, **ctx)
