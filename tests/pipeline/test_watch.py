@@ -4,7 +4,6 @@ and a watch killed with SIGKILL mid-batch resumes without repeating anything."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import sqlite3
@@ -14,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from _helpers.child_env import child_env
 from _runs import simulated_export
 
-import mercwatch
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.pipeline.watch import Watcher
 
@@ -102,18 +101,11 @@ main()
 """
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    src = str(Path(mercwatch.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-    return env
-
-
 def _watch(export: Path, out: Path, *args: str, kill_at: str = "") -> subprocess.Popen:
     cmd = [sys.executable, "-c", _WATCH, kill_at, "watch", str(export), "--out", str(out)]
     return subprocess.Popen(
         [*cmd, "--settle", "0", *args],
-        env=_env(),
+        env=child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

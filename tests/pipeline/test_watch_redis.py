@@ -5,7 +5,6 @@ where one run over the whole export ends."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -13,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from _helpers.child_env import child_env
 from _redis import redis_url, stream_export, unique_stream  # noqa: F401  (fixture)
 from _runs import simulated_export
 
-import mercwatch
 from mercwatch.pipeline import RunConfig, run_pipeline
 
 redis = pytest.importorskip("redis")
@@ -57,17 +56,10 @@ main()
 """
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    src = str(Path(mercwatch.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-    return env
-
-
 def _watch(kill: str, export: Path, out: Path, url: str, stream: str, *args: str):
     cmd = [sys.executable, "-c", _WATCH, kill, "watch", str(export), "--out", str(out)]
     cmd += ["--redis", url, "--stream", stream, "--consumer", "w1", "--interval", "0.2", *args]
-    return subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=600)
+    return subprocess.run(cmd, env=child_env(), capture_output=True, text=True, timeout=600)
 
 
 def _state(out: Path) -> dict[str, object]:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from mercwatch.durable import fsync_path
 from mercwatch.errors import ConfigError, InputError
 from mercwatch.ingest.contract import TABLES
 from mercwatch.ingest.limits import IngestLimits
@@ -265,7 +266,7 @@ class StreamLander:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, folder / name)
-        _fsync_dir(folder)
+        fsync_path(folder)
         log.info("landed %s/%s", table, name)
         return f"{table}/{name}"
 
@@ -291,14 +292,6 @@ def _text(value: str | bytes) -> str:
 
 def _excerpt(fields: Mapping[str, str], chars: int = 1000) -> dict[str, str]:
     return {"excerpt": json.dumps(dict(fields), ensure_ascii=False)[:chars]}
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def connect(url: str) -> StreamClient:

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from mercwatch.durable import fsync_path
 from mercwatch.errors import OutputError
 from mercwatch.pipeline.checkpoints import reached
 
@@ -225,13 +226,7 @@ def _remove_stale(out: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
-    """Flush a file, or a folder's entries (renames), so a power cut cannot undo them."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+_fsync = fsync_path  # a file, or a folder's entries (renames): see mercwatch.durable
 
 
 def _output_error(exc: OSError, where: Path) -> OutputError:
