@@ -147,9 +147,10 @@ class CoSharing(Detector):
         "domain_window_hours": 24.0,
         "max_sharers": 20,  # items shared more widely are viral or popular: weight 0
         "half_url": 1.0,  # summed URL weight of a pair for 0.5
-        "half_domain": 1.0,
+        "half_domain": 0.5,
         "w_url": 0.9,
         "w_domain": 0.6,
+        "min_pair": 0.1,  # weaker pairs are chance: many of them are no more than one
         "min_score": 0.1,
     }
 
@@ -199,6 +200,9 @@ class CoSharing(Detector):
     def _per_account(self, ctx: DetectionContext, both: ir.Table) -> ir.Table:
         """Noisy-or over partners; the strongest partner's shared items as evidence."""
         both = both.mutate(pair=round_half_up(both.pair, 9))
+        # Pairs that only share a widely shared item are dropped, not combined: a dozen
+        # people who each posted the same small site once are not a dozen witnesses.
+        both = both.filter(both.pair >= self.p(ctx, "min_pair"))
         order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])
         ranked = both.mutate(rank=ibis.row_number().over(order))
         best = ranked.filter(ranked["rank"] == 0).select(
