@@ -29,23 +29,24 @@ def _page(url: str) -> str:
     return url.split("?", 1)[0]
 
 
-def test_same_url_plan_sends_one_page_personalised_per_target_in_one_wave() -> None:
+def test_same_url_plan_sends_one_page_per_domain_personalised_in_one_wave() -> None:
     plan = LurePlan("same_url", personalised=True, wave_starts=(1000,), wave_s=600)
     reuse = LureReuse(plan, np.random.default_rng(1))
-    sent = [
-        reuse.deliver(f"https://d{i}.site/login?session={i}", f"d{i}.site", 5) for i in range(4)
-    ]
+    drawn = [(f"https://d{i % 2}.site/login?session={i}", f"d{i % 2}.site") for i in range(6)]
+    sent = [reuse.deliver(url, domain, 5) for url, domain in drawn]
     pages = {url.split("&r=")[0] for url, _ in sent}
-    assert pages == {"https://d0.site/login?session=0"}
-    assert len({url for url, _ in sent}) == 4  # each target its own token
+    # every domain the operation made stays in use, each with one page
+    assert pages == {"https://d0.site/login?session=0", "https://d1.site/login?session=1"}
+    assert len({url for url, _ in sent}) == 6  # each target its own token
     assert all(1000 <= ts <= 1600 for _, ts in sent)
 
 
-def test_same_domain_plan_keeps_paths_and_own_plan_changes_nothing() -> None:
+def test_same_domain_plan_keeps_pages_and_own_plan_changes_nothing() -> None:
     plan = LurePlan("same_domain", personalised=False, wave_starts=(0, 9000), wave_s=60)
     reuse = LureReuse(plan, np.random.default_rng(2))
-    urls = [reuse.deliver(f"https://d{i}.site/p{i}", f"d{i}.site", 5)[0] for i in range(3)]
-    assert urls == ["https://d0.site/p0", "https://d0.site/p1", "https://d0.site/p2"]
+    sent = [reuse.deliver(f"https://d.site/p{i}", "d.site", 5) for i in range(3)]
+    assert [url for url, _ in sent] == [f"https://d.site/p{i}" for i in range(3)]
+    assert all(ts <= 60 or 9000 <= ts <= 9060 for _, ts in sent)
     own = LureReuse(LurePlan("own", True, (0,), 60), np.random.default_rng(3))
     assert own.deliver("https://x.site/a?b=1", "x.site", 77) == ("https://x.site/a?b=1", 77)
 
@@ -58,7 +59,8 @@ def test_plans_vary_with_the_seed() -> None:
 
 
 def _lure_sharing(results: list[SimResult]) -> tuple[int, int]:
-    """Operations whose personas (2+) sent one page, and ones that sent only one domain."""
+    """Operations whose personas (2+) sent one page, and others whose personas sent pages
+    of one domain."""
     same_page = same_domain = 0
     for result in results:
         truth, _, events = load_export(result.out)
@@ -71,7 +73,10 @@ def _lure_sharing(results: list[SimResult]) -> tuple[int, int]:
                     senders[_page(url)].add(e["actor_id"])
             if any(len(who) >= 2 for who in senders.values()):
                 same_page += 1
-            elif len(domains) == 1 and len(set().union(*senders.values(), set())) >= 2:
+            elif any(
+                len({a for page, who in senders.items() if _host(page) == d for a in who}) >= 2
+                for d in domains
+            ):
                 same_domain += 1
     return same_page, same_domain
 

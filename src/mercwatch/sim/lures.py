@@ -1,10 +1,13 @@
-"""How an operation reuses its lures across personas: one URL, one domain, or none.
+"""How an operation reuses its lures across personas: one URL per domain, or one wave.
 
 Real operations send one lure page from several personas (personalised per target only
-in a query string), or pages of one look-alike domain, usually in a wave of minutes to
-hours. Each operation draws its habit here from its own random stream (the
-simulator's ``lures`` purpose), so every other draw of the operation — who, whom,
-which domains, which words — is the same as before lures were reused.
+in a query string), or several pages of each look-alike domain, usually in a wave of
+minutes to hours. An operation keeps every domain it made (collapsing them into one
+would take away the look-alikes the link engine recognises, which is not what reuse
+is about); what it reuses is each domain's page, or only the domain. Each operation
+draws its habit here from its own random stream (the simulator's ``lures`` purpose),
+so every other draw of the operation — who, whom, which domains, which words — is the
+same as before lures were reused.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ class LurePlan:
     """One operation's reuse habit.
 
     Attributes:
-        mode: ``own`` (every delivery its own URL, as drawn), ``same_url`` (the first
-            lure URL for everyone) or ``same_domain`` (every path on the first domain).
+        mode: ``own`` (every delivery its own URL and moment, as drawn), ``same_url``
+            (each domain's first lure URL for everyone sent that domain) or
+            ``same_domain`` (pages as drawn, several per domain, sent in waves).
         personalised: a per-target query parameter is added to each URL.
         wave_starts: epoch seconds each wave of deliveries starts at.
         wave_s: length of a wave, seconds.
@@ -60,20 +64,15 @@ class LureReuse:
 
     def __init__(self, plan: LurePlan, rng: np.random.Generator) -> None:
         self.plan, self.rng = plan, rng
-        self.first_url: str | None = None
-        self.first_domain: str | None = None
+        self.first_url: dict[str, str] = {}
 
     def deliver(self, url: str, domain: str, ts: int) -> tuple[str, int]:
         """The URL and moment of one delivery whose own draw was ``url`` on ``domain`` at ``ts``."""
         plan, rng = self.plan, self.rng
         if plan.mode == "own":
             return url, ts
-        if self.first_url is None:
-            self.first_url, self.first_domain = url, domain
         if plan.mode == "same_url":
-            url = self.first_url
-        elif self.first_domain != domain:
-            url = url.replace(f"//{domain}", f"//{self.first_domain}", 1)
+            url = self.first_url.setdefault(domain, url)
         if plan.personalised:
             token = "".join(f"{int(b):02x}" for b in rng.integers(0, 256, 4))
             url += ("&" if "?" in url else "?") + f"r={token}"
