@@ -26,10 +26,10 @@ import pyarrow as pa
 
 from mercwatch.detectors.base import DetectionContext, Detector, shared_table
 from mercwatch.detectors.exploitation._links import link_events
-from mercwatch.detectors.scoring import clamp01, exact_sum, fmt, noisy_or, saturating
+from mercwatch.detectors.scoring import combine_partners, exact_sum, fmt, noisy_or, saturating
 from mercwatch.iocs import registrable_domain
 from mercwatch.model import Phase
-from mercwatch.store.exprs import epoch_seconds, round_half_up
+from mercwatch.store.exprs import epoch_seconds
 
 #: Scheme and authority of a URL (what ``link_events``' host already holds).
 _AUTHORITY = r"^([A-Za-z][A-Za-z0-9+.\-]*://)?[^/?#]*"
@@ -198,23 +198,12 @@ class CoSharing(Detector):
         return self._per_account(ctx, both)
 
     def _per_account(self, ctx: DetectionContext, both: ir.Table) -> ir.Table:
-        """Noisy-or over partners; the strongest partner's shared items as evidence."""
-        both = both.mutate(pair=round_half_up(both.pair, 9))
-        # Pairs that only share a widely shared item are dropped, not combined: a dozen
-        # people who each posted the same small site once are not a dozen witnesses.
-        both = both.filter(both.pair >= self.p(ctx, "min_pair"))
-        order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])
-        ranked = both.mutate(rank=ibis.row_number().over(order))
-        best = ranked.filter(ranked["rank"] == 0).select(
-            account_b="account", best_partner="partner", best_shared="shared"
-        )
-        per = both.group_by("account").aggregate(
-            miss=exact_sum((1.0 - both.pair.clip(upper=0.99)).ln()),
-            partners=both.partner.count(),
-            best=both.pair.max(),
-        )
-        per = per.join(best, per.account == best.account_b)
-        per = per.mutate(score=clamp01(1.0 - per.miss.exp()))
+        """Noisy-or over partners; the strongest partner's shared items as evidence.
+
+        Pairs that only share a widely shared item are dropped, not combined: a dozen
+        people who each posted the same small site once are not a dozen witnesses.
+        """
+        per = combine_partners(both, keep=("shared",), min_pair=self.p(ctx, "min_pair"))
         per = per.filter(per.score >= self.p(ctx, "min_score"))
         detail = (
             "shares rare links with "
