@@ -15,6 +15,7 @@ from _helpers.scenes import Scene, background
 from mercwatch.detectors.base import DetectionContext
 from mercwatch.detectors.engagement.co_sharing import CoSharing, shared_items
 from mercwatch.detectors.runner import run_detectors
+from mercwatch.iocs import shareable_text
 
 LURE = "https://bbc-breaking.live/world/2021/abc123.html"
 
@@ -71,13 +72,21 @@ def test_personas_flagged_viral_crowd_not(
 def test_evidence_lists_the_shared_lure_and_its_times(signals: dict[str, dict]) -> None:
     detail = signals["p1"]["detail"]
     # The www. form and the per-target query strings are one page.
-    assert "url bbc-breaking.live/world/2021/abc123.html (3 sharers;" in detail, detail
+    assert "url https://bbc-breaking.live/world/2021/abc123.html (3 sharers;" in detail, detail
     assert "domain bbc-breaking.live (3 sharers;" in detail, detail
     assert "2021-10-06 09:00 and 2021-10-06 09:10 UTC" in detail, detail
     assert "shares rare links with 2 accounts" in detail, detail
     q = signals["q0"]["detail"]
     assert "domain secure-whatsapp.top (2 sharers; 2021-10-07 09:00 and 2021-10-07 14:00" in q
     assert "url " not in q  # different pages: only the domain is shared
+
+
+def test_evidence_urls_pass_through_the_report_safety_rewrite(signals: dict[str, dict]) -> None:
+    """The public report rewrites URLs in evidence text to their shareable shape; a URL
+    written without a scheme would slip past it with a personalised path intact."""
+    detail = signals["p1"]["detail"]
+    safe = shareable_text(detail, ["abc123"])
+    assert "abc123" not in safe and "https://bbc-breaking.live/" in safe, safe
 
 
 def test_three_personas_outscore_a_domain_pair(signals: dict[str, dict]) -> None:

@@ -163,9 +163,11 @@ class CoSharing(Detector):
             int(p("max_sharers")),
         )
         items = items.mutate(
+            # URLs written with a scheme, so the report's safety pass (shareable_text)
+            # recognises them and reduces a personalised path to its shape.
             line=items.kind
             + " "
-            + items.item
+            + ibis.ifelse(items.kind == "url", "https://" + items.item, items.item)
             + " ("
             + items.n.cast("string")
             + " sharers; "
