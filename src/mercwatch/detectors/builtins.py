@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mercwatch.detectors.base import Detector
+from mercwatch.detectors.engagement.co_sharing import CoSharing
 from mercwatch.detectors.engagement.coordination import Coordination
 from mercwatch.detectors.engagement.fake_persona import FakePersona
 from mercwatch.detectors.engagement.scripted_outreach import ScriptedOutreach
@@ -20,5 +21,6 @@ BUILTIN_DETECTORS: list[type[Detector]] = [
     FakePersona,
     ScriptedOutreach,
     Coordination,
+    CoSharing,
     LinkDelivery,
 ]

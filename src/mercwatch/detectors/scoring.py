@@ -9,7 +9,7 @@ Spark.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -102,3 +102,40 @@ def exact_sum(value: ir.NumericValue, where: ir.BooleanValue | None = None) -> i
     scaled = round_half_up(value.cast("float64") * EXACT_SUM_UNIT).cast("int64")
     total = scaled.sum(where=where) if where is not None else scaled.sum()
     return total.cast("float64") / EXACT_SUM_UNIT
+
+
+def combine_partners(
+    pairs: ir.Table, keep: Sequence[str], min_pair: float | None = None
+) -> ir.Table:
+    """Per account, its pairs combined as a noisy-or, and its strongest partner.
+
+    For the pair detectors (coordination, co-sharing): independent pairs combine as
+    ``1 - exp(sum(log(1 - pair)))``. Pair scores are rounded to 1e-9 first: pairs that
+    tie on paper must tie here too, whatever the last bits an engine's thread order
+    left (see :func:`exact_sum`), so the partner's id alone breaks the tie and every
+    engine and rerun names the same strongest partner.
+
+    Args:
+        pairs: columns ``account``, ``partner``, ``pair`` (0..1) and ``keep``.
+        keep: columns of the strongest pair to return as ``best_<name>``.
+        min_pair: pairs below it are dropped before combining; ``None`` keeps every
+            pair above 0.
+
+    Returns:
+        Columns ``account``, ``score``, ``partners``, ``best`` (strongest pair score),
+        ``best_partner`` and ``best_<name>`` for each of ``keep``.
+    """
+    pairs = pairs.mutate(pair=round_half_up(pairs.pair, 9))
+    pairs = pairs.filter(pairs.pair > 0 if min_pair is None else pairs.pair >= min_pair)
+    order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])
+    ranked = pairs.mutate(rank=ibis.row_number().over(order))
+    best = ranked.filter(ranked["rank"] == 0).select(
+        account_b="account", best_partner="partner", **{f"best_{c}": c for c in keep}
+    )
+    per = pairs.group_by("account").aggregate(
+        miss=exact_sum((1.0 - pairs.pair.clip(upper=0.99)).ln()),
+        partners=pairs.partner.nunique(),
+        best=pairs.pair.max(),
+    )
+    per = per.join(best, per.account == best.account_b).drop("account_b")
+    return per.mutate(score=clamp01(1.0 - per.miss.exp()))

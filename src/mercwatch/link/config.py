@@ -147,7 +147,11 @@ class LinkConfig:
     device_expansion: bool = True
     search_max_hits: int = 1
     seed: int = 7
-    tie_detectors: tuple[str, ...] = ("engagement.coordination", "recon.co_watching")
+    tie_detectors: tuple[str, ...] = (
+        "engagement.coordination",
+        "engagement.co_sharing",
+        "recon.co_watching",
+    )
     ignored_email_domains: frozenset[str] = field(default_factory=webmail_domains)
     tie_weights: tuple[tuple[str, float], ...] = DEFAULT_TIE_WEIGHTS
     target_events: tuple[tuple[str, Phase], ...] = DEFAULT_TARGET_EVENTS

@@ -45,7 +45,7 @@ from mercwatch.sim.vocab import Vocab, load_vocab
 from mercwatch.sim.writer import SUFFIX, TableSink, write_table
 
 # Independent random streams per purpose, so changing one part never shifts another.
-_POP, _OPS, _DOMAINS, _HARD, _TABLES, _BAD, _CROWDS = 1, 2, 3, 4, 5, 6, 7
+_POP, _OPS, _DOMAINS, _HARD, _TABLES, _BAD, _CROWDS, _LURES = 1, 2, 3, 4, 5, 6, 7, 8
 #: First sequence number of injected rows' ids (same shape as real ids, far from them).
 _BAD_ID_BASE = 10**9
 
@@ -90,7 +90,9 @@ def _scripted(config: SimConfig, pop: Population, vocab: Vocab, book: AddressBoo
     """Operations and hard negatives; fake accounts lose their (benign) friendships."""
     factory = PersonaFactory(_rng(config, _OPS), pop, vocab, book)
     forge = DomainForge(_rng(config, _DOMAINS), vocab)
-    op_events, truths = simulate_operations(_rng(config, _OPS), factory, forge, config.days)
+    op_events, truths = simulate_operations(
+        _rng(config, _OPS), factory, forge, config.days, _rng(config, _LURES)
+    )
     log = col.EventLog()
     hard_rng = _rng(config, _HARD)
     hard = [

@@ -303,6 +303,40 @@ def viral_link(
     return HardNegative("viral_link", tuple(sorted(pop.account_id(m) for m in senders)))
 
 
+def viral_news(
+    rng: np.random.Generator, factory: PersonaFactory, days: int, log: EventLog
+) -> HardNegative:
+    """Breaking news: a few articles of big outlets, each shared once by many people.
+
+    Each story breaks at one moment and its sharers follow within hours, posting it or
+    sending it to a friend, with their apps' tracking parameters: the same URL shared by
+    many unrelated accounts close together, the commonest benign look-alike of
+    co-sharing. What differs from a lure is that so many share it."""
+    pop = factory.pop
+    outlets = factory.vocab.list("news_outlets")
+    words = factory.vocab.list("outreach_topics")
+    sources = ("twitter", "facebook", "whatsapp", "email")
+    senders: list[int] = []
+    for _ in range(int(rng.integers(2, 5))):
+        outlet = outlets[int(rng.integers(len(outlets)))]["domain"]
+        slug = words[int(rng.integers(len(words)))].replace(" ", "-")
+        url = f"https://www.{outlet}/news/{slug}-{int(rng.integers(10**7, 10**8))}"
+        crowd = factory.free(_old_normal(pop), _size(rng, factory, 40, 200))
+        friends = random_friend(rng, pop, np.array(crowd, dtype=np.int64)).tolist()
+        broke = _ts(rng, days)
+        for member, friend in zip(crowd, friends, strict=True):
+            ts = broke + int(rng.exponential(3 * 3600))
+            shared = f"{url}?utm_source={sources[int(rng.integers(len(sources)))]}"
+            ctx = _own_ctx(factory, member)
+            if friend >= 0 and rng.random() < 0.4:
+                text = "you have to read this " + shared
+                log.add(ts, "message", member, int(friend), text=text, url=shared, **ctx)
+            else:
+                log.add(ts, "post", member, text="Breaking: " + shared, url=shared, **ctx)
+            senders.append(member)
+    return HardNegative("viral_news", tuple(sorted(pop.account_id(m) for m in senders)))
+
+
 #: Smallest platform that gets crowds: below it a crowd of dozens would be a good share
 #: of everyone (a town is not a campus), and the small test platforms stay as they were
 #: (at 1000 users, seed 4, the crowds' traffic made the link stage, old or new, merge two
@@ -321,4 +355,5 @@ CROWDS: tuple[Crowd, ...] = (
     lone_spammer,
     carrier_nat_neighbours,
     viral_link,
+    viral_news,
 )

@@ -18,6 +18,7 @@ from mercwatch.model.records import Phase
 from mercwatch.sim.columns import EventExtra, EventLog, mix64
 from mercwatch.sim.config import DAY_S, WINDOW_START_S, TruthOperation
 from mercwatch.sim.domains import PATHS, DomainForge
+from mercwatch.sim.lures import LureReuse, draw_plan
 from mercwatch.sim.opstyles import ENGAGE_TYPES, RECON_TYPES, STYLES, Style
 from mercwatch.sim.personas import Infra, PersonaFactory, hex_text, ip_text
 
@@ -35,8 +36,10 @@ class ScriptedOperation:
         forge: DomainForge,
         days: int,
         log: EventLog,
+        lure_rng: np.random.Generator,
     ) -> None:
         self.op_id, self.style, self.f, self.forge, self.log = op_id, style, factory, forge, log
+        self.lure_rng = lure_rng
         self.rng = factory.rng
         self.vocab, self.pop = factory.vocab, factory.pop
         self.end = WINDOW_START_S + days * DAY_S
@@ -244,13 +247,17 @@ class ScriptedOperation:
             self.domain_style[d] = chosen[i % len(chosen)]
         pool = getattr(self, "engaged", []) or self.primary
         lures = self.vocab.list(style.scripts[1])
+        # Drawn from the operation's own lure stream: every other draw stays as it was.
+        reuse = LureReuse(draw_plan(self.lure_rng, self.start, self.days, self.tz), self.lure_rng)
         for person in [p for p in pool if rng.random() < 0.8] or pool[:1]:
             acc = self.handler.get(person, self.accounts[0])
             domain = made[int(rng.integers(len(made)))]
             url = self._url(domain)
             ts = self._office_time(self.start + self.days * rng.uniform(0.45, 0.9))
             kind = "share_link" if rng.random() < style.share_links else "message"
-            text = self._fill(lures[int(rng.integers(len(lures)))], acc, person) + url
+            lure = self._fill(lures[int(rng.integers(len(lures)))], acc, person)
+            url, ts = reuse.deliver(url, domain, ts)
+            text = lure + url
             self._emit(ts, kind, acc, person, text=text if kind == "message" else None, url=url)
 
     def _url(self, domain: str) -> str:
@@ -304,9 +311,16 @@ def _host(url: object) -> str | None:
 
 
 def simulate_operations(
-    rng: np.random.Generator, factory: PersonaFactory, forge: DomainForge, days: int
+    rng: np.random.Generator,
+    factory: PersonaFactory,
+    forge: DomainForge,
+    days: int,
+    lure_rng: np.random.Generator,
 ) -> tuple[pa.Table, list[TruthOperation]]:
-    """Script a seed-dependent number of operations; return their events and truth."""
+    """Script a seed-dependent number of operations; return their events and truth.
+
+    ``lure_rng`` draws only how each operation reuses its lures (:mod:`~.lures`).
+    """
     n_ops = int(rng.integers(3, 7)) + factory.pop.n // 250_000
     order = list(rng.permutation(len(STYLES)))
     styles = [
@@ -317,7 +331,7 @@ def simulate_operations(
     log = EventLog()
     truths = []
     for i, style in enumerate(styles):
-        op = ScriptedOperation(f"op-{i + 1:03d}", style, factory, forge, days, log)
+        op = ScriptedOperation(f"op-{i + 1:03d}", style, factory, forge, days, log, lure_rng)
         op.recruit(hosting)
         op.run()
         truths.append(op.truth())

@@ -18,10 +18,18 @@ import ibis.expr.types as ir
 
 from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.engagement._shared import approaches, prior_friends
-from mercwatch.detectors.scoring import clamp01, exact_sum, fmt, noisy_or, saturating, shrunk_lift
+from mercwatch.detectors.scoring import (
+    clamp01,
+    combine_partners,
+    exact_sum,
+    fmt,
+    noisy_or,
+    saturating,
+    shrunk_lift,
+)
 from mercwatch.detectors.shared import account_addresses, interest, ip_breadth
 from mercwatch.model import Phase
-from mercwatch.store.exprs import epoch_seconds, round_half_up
+from mercwatch.store.exprs import epoch_seconds
 
 # Ways of acting on a specific person.
 TOUCH_TYPES = ("friend_request", "message", "view_profile", "share_link", "post")
@@ -179,29 +187,7 @@ class Coordination(Detector):
         )
 
     def _per_account(self, ctx: DetectionContext, both: ir.Table) -> ir.Table:
-        # Independent pairs combine as a noisy-or: 1 - exp(sum(log(1 - pair))).
-        # Scores are rounded to 1e-9 before ranking: pairs that tie on paper must tie
-        # here too, whatever the last bits an engine's thread order left (see
-        # ``exact_sum``), so the id alone breaks the tie and reruns name one partner.
-        both = both.mutate(pair=round_half_up(both.pair, 9))
-        both = both.filter(both.pair > 0)
-        # The strongest partner, ties broken by id so every engine names the same one.
-        order = ibis.window(group_by="account", order_by=[ibis.desc("pair"), "partner"])
-        ranked = both.mutate(rank=ibis.row_number().over(order))
-        best = ranked.filter(ranked.rank == 0).select(
-            account_b="account",
-            best_partner="partner",
-            best_common="common",
-            best_targets="n_partner",
-            best_shared="shared",
-        )
-        per = both.group_by("account").aggregate(
-            miss=exact_sum((1.0 - both.pair.clip(upper=0.99)).ln()),
-            partners=both.partner.nunique(),
-            best=both.pair.max(),
-        )
-        per = per.join(best, per.account == best.account_b).drop("account_b")
-        per = per.mutate(score=clamp01(1.0 - per.miss.exp()))
+        per = combine_partners(both, keep=("common", "n_partner", "shared"))
         per = per.filter(per.score >= self.p(ctx, "min_score"))
         detail = (
             "shares infrastructure with "
@@ -213,7 +199,7 @@ class Coordination(Detector):
             + per.best_shared
             + "; it "
             + "approached "
-            + per.best_targets.cast("string")
+            + per.best_n_partner.cast("string")
             + " at-risk users/contacts, "
             + per.best_common.cast("string")
             + " of the same people within the window; pair score "
