@@ -34,6 +34,8 @@ from mercwatch.linkscore.knowledge import Brand
 FLAT_LISTS = ("fillers", "sign_in")
 #: The one domain Meta's CSV splits over two rows (85-86), joined again on load.
 META_SPLIT_ROW = "fbc8213450838f7ae251d4"
+#: Meta's Cytrox list (``meta_threat_research/``), folded into ``predator``.
+META_CSV = "2021_12_taking_action_against_surveillance_for_hire.csv"
 
 
 def lure_words(lure_data: Mapping[str, Any]) -> set[str]:
@@ -197,8 +199,8 @@ def evaluation_families(
         hosts = folder_hosts(intel_dir / "families" / folder, meta.get("file", "domains.txt"))
         out.setdefault(meta["family"], []).extend(hosts)
     out.setdefault("nso_pegasus", []).extend(_lines(intel_dir / "amnesty_pegasus" / "domains.txt"))
-    meta_csv = "2021_12_taking_action_against_surveillance_for_hire.csv"
-    out.setdefault("predator", []).extend(meta_cytrox(intel_dir / "meta_threat_research" / meta_csv))
+    meta_csv = intel_dir / "meta_threat_research" / META_CSV
+    out.setdefault("predator", []).extend(meta_cytrox(meta_csv))
     return {name: list(dict.fromkeys(hosts)) for name, hosts in sorted(out.items())}
 
 
