@@ -42,12 +42,20 @@ from mercwatch.linkscore.train import fit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_linkscore import benign_half, score_engine  # noqa: E402
+from linkscore_agnostic import AgnosticModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEL = ROOT / "tests" / "data" / "intel"
 FPRS = (0.001, 0.005, 0.01)
 BENIGN_KINDS = ("popular", "random", "hosted")
-ALL_METHODS = ("engine", "engine + n-grams", "rules only", "char 2-5-gram LR")
+ALL_METHODS = (
+    "engine",
+    "engine + n-grams",
+    "rules only",
+    "char 2-5-gram LR",
+    "agnostic GBM",
+    "engine + agnostic GBM",
+)
 METHODS = list(ALL_METHODS)
 
 
@@ -137,6 +145,12 @@ def _scorer(
     """A scoring function for one method, fitted on (pos, neg) where it learns."""
     if method == "char 2-5-gram LR":
         return CharNgram(pos, neg).scores
+    if method == "agnostic GBM":
+        return AgnosticModel(k_rules).fit(pos, neg).scores
+    if method == "engine + agnostic GBM":
+        engine = LinkScorer(knowledge=replace(k_rules, model=fit(pos, neg, knowledge=k_rules)))
+        agnostic = AgnosticModel(k_rules, fallback=engine).fit(pos, neg)
+        return lambda values: (score_engine(engine, values) + agnostic.scores(values)) / 2
     k = k_rules
     if method.startswith("engine"):
         model = fit(pos, neg, knowledge=k_rules, ngrams=method.endswith("n-grams"))
