@@ -33,6 +33,7 @@ from mercwatch.linkscore.corroboration import evidence_kinds
 from mercwatch.linkscore.parse import InvalidTarget, Target, parse_target
 from mercwatch.linkscore.signals import combine
 from mercwatch.linkscore.suffix import ESTABLISHED, THROWAWAY, suffix_kind
+from mercwatch.linkscore.train import parse_all
 
 VOWELS = frozenset("aeiouy")
 #: Smoothing of the TLD prior (pseudo-counts at the training base rate), a priori.
@@ -109,19 +110,19 @@ class AgnosticModel:
 
         targets, labels = [], []
         for values, y in ((pos, 1), (neg, 0)):
-            for t in _parse(values):
+            for t in parse_all(values):
                 targets.append(t)
                 labels.append(y)
         y_arr = np.array(labels)
         # TLD prior from the training domains only (a held-out family's are not here);
         # balanced like the classifier: positives and negatives weigh the same in total.
         w_pos, w_neg = 0.5 / max(y_arr.sum(), 1), 0.5 / max((1 - y_arr).sum(), 1)
-        tot: Counter[str] = Counter()
-        hit: Counter[str] = Counter()
+        tot: dict[str, float] = {}
+        hit: dict[str, float] = {}
         for t, y in zip(targets, labels, strict=True):
             tld = t.suffix.rsplit(".", 1)[-1]
-            tot[tld] += w_pos if y else w_neg
-            hit[tld] += w_pos if y else 0.0
+            tot[tld] = tot.get(tld, 0.0) + (w_pos if y else w_neg)
+            hit[tld] = hit.get(tld, 0.0) + (w_pos if y else 0.0)
         scale = PRIOR_STRENGTH * min(w_pos, w_neg)
         self.prior = {t: (hit[t] + self.base * scale) / (tot[t] + scale) for t in tot}
         x = np.array([self._row(t) for t in targets])
@@ -152,15 +153,3 @@ class AgnosticModel:
         for i, s in hosted_at:
             out[i] = s
         return out
-
-
-def _parse(values: Sequence[str]) -> list[Target]:
-    out = []
-    for v in values:
-        try:
-            t = parse_target(v)
-        except InvalidTarget:
-            continue
-        if not t.is_ip:
-            out.append(t)
-    return out
