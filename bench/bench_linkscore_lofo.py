@@ -35,19 +35,27 @@ from pathlib import Path
 
 import numpy as np
 
-from mercwatch.linkscore import LinkScorer
+from mercwatch.linkscore import MALICIOUS, SUSPICIOUS, LinkScorer
 from mercwatch.linkscore import knowledge as kn
 from mercwatch.linkscore import leakage as lk
 from mercwatch.linkscore.train import fit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from eval_linkscore import benign_half, score_engine  # noqa: E402
+from linkscore_agnostic import AgnosticModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEL = ROOT / "tests" / "data" / "intel"
 FPRS = (0.001, 0.005, 0.01)
 BENIGN_KINDS = ("popular", "random", "hosted")
-ALL_METHODS = ("engine", "engine + n-grams", "rules only", "char 2-5-gram LR")
+ALL_METHODS = (
+    "engine",
+    "engine + n-grams",
+    "rules only",
+    "char 2-5-gram LR",
+    "agnostic GBM",
+    "engine + agnostic GBM",
+)
 METHODS = list(ALL_METHODS)
 
 
@@ -92,6 +100,24 @@ class Fold:
     benign: dict[str, np.ndarray]
 
 
+class EngineScores:
+    """The engine as a scoring function, plus its verdicts (flagged = not benign).
+
+    Flags are the engine's verdicts, not ``score >= 0.5``: a name with one kind of
+    evidence keeps its score but is not flagged (``linkscore/corroboration.py``).
+    """
+
+    def __init__(self, scorer: LinkScorer) -> None:
+        self.scorer = scorer
+
+    def __call__(self, values: list[str]) -> np.ndarray:
+        return score_engine(self.scorer, values)
+
+    def flags(self, values: list[str]) -> np.ndarray:
+        found = self.scorer.score_many(values)
+        return np.array([r.verdict in (MALICIOUS, SUSPICIOUS) for r in found])
+
+
 @dataclass
 class Result:
     folds: dict[str, list[Fold]] = field(default_factory=dict)  # method -> folds
@@ -119,12 +145,17 @@ def _scorer(
     """A scoring function for one method, fitted on (pos, neg) where it learns."""
     if method == "char 2-5-gram LR":
         return CharNgram(pos, neg).scores
+    if method == "agnostic GBM":
+        return AgnosticModel(k_rules).fit(pos, neg).scores
+    if method == "engine + agnostic GBM":
+        engine = LinkScorer(knowledge=replace(k_rules, model=fit(pos, neg, knowledge=k_rules)))
+        agnostic = AgnosticModel(k_rules, fallback=engine).fit(pos, neg)
+        return lambda values: (score_engine(engine, values) + agnostic.scores(values)) / 2
     k = k_rules
     if method.startswith("engine"):
         model = fit(pos, neg, knowledge=k_rules, ngrams=method.endswith("n-grams"))
         k = replace(k_rules, model=model)
-    scorer = LinkScorer(knowledge=k)
-    return lambda values: score_engine(scorer, values)
+    return EngineScores(LinkScorer(knowledge=k))
 
 
 def run_family(
@@ -157,8 +188,9 @@ def run_family(
             score = _scorer(method, k_rules, train_pos, train_neg)
             fold = Fold(score(held), {k: score(v) for k, v in test.items()})
             res.folds[method].append(fold)
-        eng = res.folds[flag_method][-1]
-        res.flags.append((eng.family, eng.benign))
+            if method == flag_method and isinstance(score, EngineScores):
+                flags = (score.flags(held), {k: score.flags(v) for k, v in test.items()})
+                res.flags.append(flags)
     return res
 
 
@@ -236,10 +268,14 @@ def _kind_rows(results: dict[str, Result]) -> list[str]:
     return lines
 
 
+def _pct2(num: int, den: int) -> str:
+    return f"{100 * num / den:.2f}" if den else "n/a"
+
+
 def _flag_rows(results: dict[str, Result]) -> list[str]:
     lines = [
         "",
-        "Engine verdicts (flagged = suspicious or malicious, score >= 0.5); each benign "
+        "Engine verdicts (flagged = verdict suspicious or malicious); each benign "
         "domain scored by models that never trained on it (one per held-out family; the "
         "rate is the mean over those models):",
         "",
@@ -247,18 +283,22 @@ def _flag_rows(results: dict[str, Result]) -> list[str]:
         "|---|---|---|",
     ]
     fam_flag = [0, 0]
-    for res in results.values():
-        for fam, _ in res.flags:
-            fam_flag[0] += int((fam >= 0.5).sum())
-            fam_flag[1] += len(fam)
+    per_family = []
+    for name, res in results.items():
+        num = sum(int(fam.sum()) for fam, _ in res.flags)
+        den = sum(len(fam) for fam, _ in res.flags)
+        per_family.append(f"| held out: {name} | {den} | {_pct(num, den)} |")
+        fam_flag[0] += num
+        fam_flag[1] += den
+    lines += per_family
     lines.append(f"| held-out families (pooled) | {fam_flag[1]} | {_pct(*fam_flag)} |")
     for kind in BENIGN_KINDS:
         num = den = 0
         for res in results.values():
             for _, ben in res.flags:
-                num += int((ben[kind] >= 0.5).sum())
+                num += int(ben[kind].sum())
                 den += len(ben[kind])
-        lines.append(f"| benign {kind} | {den} | {100 * num / den:.2f} |")
+        lines.append(f"| benign {kind} | {den} | {_pct2(num, den)} |")
     return lines
 
 

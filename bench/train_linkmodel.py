@@ -3,7 +3,9 @@
 Training data (all licences allow it; attribution in the model's provenance):
 positives = every published family in ``tests/data/intel`` (``leakage.evaluation_families``:
 Amnesty Tech investigations, CC-BY; MVT indicators, MIT; Meta's Cytrox list, MIT);
-negatives = the OpenDNS top and random lists (public domain).
+negatives = the OpenDNS top and random lists (public domain). Citizen Lab's families
+(CC BY-NC-SA 4.0) are evaluation-only and never train the shipped model
+(``NOT_SHIPPABLE``): a non-commercial licence does not fit an Apache-2.0 artefact.
 
 The shipped model has seen every family, so no figure is ever reported from it: the
 figures come from ``bench/bench_linkscore_lofo.py``, which refits without the family
@@ -33,10 +35,12 @@ OUT = ROOT / "src" / "mercwatch" / "linkscore" / "data" / MODEL_FILE
 #: The shipped model reads no character n-grams: measured leave-one-family-out (the
 #: "engine + n-grams" rows, docs/benchmarks.md) they did not improve the engine.
 NGRAMS = False
+#: Licences (``families.yaml``) whose data may be evaluated on but not shipped.
+NOT_SHIPPABLE = ("CC-BY-NC-SA-4.0",)
 
 
 def main() -> int:
-    families = lk.evaluation_families(INTEL)
+    families = lk.evaluation_families(INTEL, exclude_licences=NOT_SHIPPABLE)
     pos = list(dict.fromkeys(d for hosts in families.values() for d in hosts))
     folder = INTEL / "benign_domains"
     neg = list(

@@ -61,7 +61,10 @@ def test_sign_in_words_keep_the_full_weight(rules):
 
 
 def test_typo_depends_on_the_suffix(rules):
-    assert rules.score("instagran.com").verdict == "suspicious"
+    # one letter off a brand on .com is one kind of evidence (``twitchy.com`` is a real
+    # site): its score still ranks it, its verdict is not a flag (corroboration.py)
+    assert rules.score("instagran.com").score >= 0.5
+    assert rules.score("instagran.com").verdict == "benign"
     assert "brand_on_throwaway" in _names(rules, "instagran.top")
     assert rules.score("instagran.top").verdict == "malicious"
 
@@ -102,8 +105,14 @@ def test_a_brand_name_is_not_random_looking(rules):
     assert "random_label" in _names(rules, "xqvtrblmw.com")
 
 
-def test_reseller_suffix_alone_is_suspicious_by_rule(rules):
-    assert rules.score("somebrand.us.com").verdict == "suspicious"
+def test_reseller_suffix_alone_is_ranked_but_not_flagged(rules):
+    # a suffix is context, not a trick: alone it is never corroborated
+    result = rules.score("somebrand.us.com")
+    assert (result.verdict, result.reasons[-1]) == (
+        "benign",
+        "one kind of evidence only (throwaway ground): not corroborated",
+    )
+    assert result.score > rules.score("somebrand.com").score
 
 
 def test_model_and_suffix_alone_never_reach_malicious():
@@ -125,9 +134,11 @@ def test_the_model_abstains_on_random_tokens():
     for token in ("x7kq2p.top", "qzxkvbn.top", "b8wq3z.xyz"):
         names = {s.name for s in shipped.signals(parse_target(token))}
         assert "learned_lexical" not in names, token
-        assert shipped.score(token).verdict == "suspicious", token
-    # a hex label is a sign of its own (C2-style names): the model may agree in full
-    assert shipped.score("3f9a1c0b7e2d4f6a8b9c.xyz").verdict == "malicious"
+        # a random token on a cheap TLD imitates nothing and lures no one: scored high
+        # (spam, disposable hosts), never flagged on its name alone (corroboration.py)
+        assert shipped.score(token).score >= 0.5, token
+        assert shipped.score(token).verdict == "benign", token
+    assert shipped.score("3f9a1c0b7e2d4f6a8b9c.xyz").score >= 0.8
 
 
 def test_sign_in_words_do_not_split_lure_families(rules):

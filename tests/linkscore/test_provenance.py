@@ -47,10 +47,32 @@ def independent() -> set[str]:
 
 
 def test_every_family_is_loaded(families: dict[str, list[str]]) -> None:
-    # 16 operator families: the 18 folders grouped, Pegasus and Meta's Cytrox folded in.
-    assert len(families) == 16
+    # 23 operator families: the 31 folders grouped, Pegasus and Meta's Cytrox folded in.
+    assert len(families) == 23
     assert "bit-ly.org" in families["predator"]  # Meta's list
-    assert sum(len(v) for v in families.values()) > 5000
+    assert "ecom-servicelogin.com" in families["belltrox_dark_basin"]  # Citizen Lab's CSV
+    assert "1minto-start.com" in families["nso_pegasus"]  # Amnesty's 2018 CSV
+    assert sum(len(v) for v in families.values()) > 5800
+
+
+def test_misp_rows_give_hosts_not_shorteners(tmp_path: Path) -> None:
+    # Citizen Lab's MISP CSV: domain rows are the operator's; URL rows (bit.ly links) are
+    # not read, so a public shortener never becomes a family's "domain".
+    (tmp_path / "iocs.csv").write_text(
+        "uuid,event_id,category,type,value,comment,to_ids,date\n"
+        'a,1,Network activity,domain,"SMSmensaje.mx","",1,20170626\n'
+        'b,1,Payload delivery,url,"http://bit.ly/1WONumj","",1,20170626\n'
+        'c,1,Network activity,ip-dst,"52.8.153.44","",1,20170626\n',
+        encoding="utf-8",
+    )
+    assert lk.folder_hosts(tmp_path, "iocs.csv") == ["smsmensaje.mx"]
+
+
+def test_non_commercial_folders_can_be_left_out() -> None:
+    # The shipped model is fitted without CC BY-NC-SA data (bench/train_linkmodel.py).
+    shippable = lk.evaluation_families(INTEL, exclude_licences=["CC-BY-NC-SA-4.0"])
+    assert "belltrox_dark_basin" not in shippable
+    assert "sms.webadv.co" not in shippable["nso_pegasus"]  # Citizen Lab's 2016 NSO report
 
 
 def test_no_lure_word_comes_only_from_an_evaluation_family(

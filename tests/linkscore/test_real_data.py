@@ -45,20 +45,22 @@ def _rate(verdicts: list[str], wanted: tuple[str, ...]) -> float:
 
 def test_meta_cytrox_recall_floors(results):
     assert _rate(results["meta"], ("malicious",)) >= 0.08
-    assert _rate(results["meta"], ("malicious", "suspicious")) >= 0.30
+    # 0.41 -> 0.24 since a flag needs two kinds of evidence (corroboration.py)
+    assert _rate(results["meta"], ("malicious", "suspicious")) >= 0.20
 
 
 def test_pegasus_recall_floor(results):
-    assert _rate(results["pegasus"], ("malicious", "suspicious")) >= 0.025
+    assert _rate(results["pegasus"], ("malicious", "suspicious")) >= 0.02
 
 
 def test_benign_false_positive_ceilings(results):
     assert _rate(results["benign"], ("malicious",)) <= 0.004
-    assert _rate(results["benign"], ("malicious", "suspicious")) <= 0.04
+    # 0.019 -> 0.0017 since a flag needs two kinds of evidence (corroboration.py)
+    assert _rate(results["benign"], ("malicious", "suspicious")) <= 0.005
     assert _rate(results["benign"], ("invalid",)) <= 0.01
 
 
 def test_shipped_model_keeps_benign_verdicts_rare(results):
     # In-sample for the model (it saw these benign lists): a guard, not an estimate.
     assert _rate(results["benign_shipped"], ("malicious",)) <= 0.004
-    assert _rate(results["benign_shipped"], ("malicious", "suspicious")) <= 0.04
+    assert _rate(results["benign_shipped"], ("malicious", "suspicious")) <= 0.005

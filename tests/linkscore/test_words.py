@@ -36,4 +36,6 @@ def test_an_operation_style_name_now_reads_as_lures() -> None:
     scorer = LinkScorer()
     names = {s.reason for s in scorer.signals(parse_target("sys-wifi-cdn.co"))}
     assert "lure words: connectivity" in names
-    assert scorer.score("sys-wifi-cdn.co").verdict != "benign"
+    # lure words on .co (not a throwaway TLD) are one kind of evidence: the score ranks
+    # it (the detectors weigh it with delivery), the name alone is not flagged
+    assert scorer.score("sys-wifi-cdn.co").score >= 0.5

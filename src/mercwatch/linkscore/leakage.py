@@ -34,6 +34,8 @@ from mercwatch.linkscore.knowledge import Brand
 FLAT_LISTS = ("fillers", "sign_in")
 #: The one domain Meta's CSV splits over two rows (85-86), joined again on load.
 META_SPLIT_ROW = "fbc8213450838f7ae251d4"
+#: Meta's Cytrox list (``meta_threat_research/``), folded into ``predator``.
+META_CSV = "2021_12_taking_action_against_surveillance_for_hire.csv"
 
 
 def lure_words(lure_data: Mapping[str, Any]) -> set[str]:
@@ -143,27 +145,65 @@ def meta_cytrox(csv_path: Path) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def evaluation_families(intel_dir: Path) -> dict[str, list[str]]:
+#: MISP CSV rows (Citizen Lab's ``iocs.csv``) whose value names the operator's own host.
+#: URL rows are left out: beyond hosts already listed as domains they name public
+#: shorteners and file-sharing services the operator used (``bit.ly``, ``goo.gl``).
+MISP_HOST_TYPES = ("domain", "hostname")
+
+
+def folder_hosts(folder: Path, file: str = "domains.txt") -> list[str]:
+    """The hosts one family folder lists, from the file its index entry names.
+
+    ``domains.txt``: one host a line. A CSV with ``type`` and ``value`` columns (MISP's
+    export, Citizen Lab): the ``domain``/``hostname`` rows. A CSV with a
+    ``domain_name`` column (Amnesty's 2018 NSO ``indicators.csv``): that column.
+    """
+    path = folder / file
+    if path.suffix != ".csv":
+        return _lines(path)
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if rows and "domain_name" in rows[0]:
+        values = [row["domain_name"] for row in rows]
+    else:
+        values = [row["value"] for row in rows if row.get("type") in MISP_HOST_TYPES]
+    return list(dict.fromkeys(v.strip().lower() for v in values if v and v.strip()))
+
+
+def _index(intel_dir: Path) -> dict[str, dict[str, Any]]:
+    text = (intel_dir / "families" / "families.yaml").read_text("utf-8")
+    folders: dict[str, dict[str, Any]] = yaml.safe_load(text)["folders"]
+    return folders
+
+
+def evaluation_families(
+    intel_dir: Path, exclude_licences: Iterable[str] = ()
+) -> dict[str, list[str]]:
     """Every published family in an intel directory: family name -> its domains.
 
     Reads ``families/families.yaml`` (folders grouped by operator family), adds
     ``amnesty_pegasus/domains.txt`` to ``nso_pegasus`` and Meta's Cytrox CSV to
     ``predator``; domains deduplicated within a family, in file order.
+
+    Args:
+        intel_dir: the ``tests/data/intel`` directory.
+        exclude_licences: folders under these licences (``families.yaml``'s
+            ``licence``) are left out: the shipped model is fitted only on data whose
+            licence allows shipping what is derived from it (not CC BY-NC-SA).
     """
-    index = yaml.safe_load((intel_dir / "families" / "families.yaml").read_text("utf-8"))
+    skip = set(exclude_licences)
     out: dict[str, list[str]] = {}
-    for folder, meta in index["folders"].items():
-        out.setdefault(meta["family"], []).extend(
-            _lines(intel_dir / "families" / folder / "domains.txt")
-        )
+    for folder, meta in _index(intel_dir).items():
+        if meta.get("licence") in skip:
+            continue
+        hosts = folder_hosts(intel_dir / "families" / folder, meta.get("file", "domains.txt"))
+        out.setdefault(meta["family"], []).extend(hosts)
     out.setdefault("nso_pegasus", []).extend(_lines(intel_dir / "amnesty_pegasus" / "domains.txt"))
-    meta_csv = "2021_12_taking_action_against_surveillance_for_hire.csv"
-    meta = meta_cytrox(intel_dir / "meta_threat_research" / meta_csv)
-    out.setdefault("predator", []).extend(meta)
+    meta_csv = intel_dir / "meta_threat_research" / META_CSV
+    out.setdefault("predator", []).extend(meta_cytrox(meta_csv))
     return {name: list(dict.fromkeys(hosts)) for name, hosts in sorted(out.items())}
 
 
 def family_kinds(intel_dir: Path) -> dict[str, str]:
     """Family name -> ``mercenary`` or ``phishing`` (from ``families.yaml``)."""
-    index = yaml.safe_load((intel_dir / "families" / "families.yaml").read_text("utf-8"))
-    return {m["family"]: m["kind"] for m in index["folders"].values()}
+    return {m["family"]: m["kind"] for m in _index(intel_dir).values()}

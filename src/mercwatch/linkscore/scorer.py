@@ -14,6 +14,7 @@ from functools import lru_cache
 from mercwatch.linkscore import knowledge as kn
 from mercwatch.linkscore.brandmatch import brand_signals, legit_owner
 from mercwatch.linkscore.context import context_signals, hosted, learned_cap, temper_learned
+from mercwatch.linkscore.corroboration import verdict_with_corroboration
 from mercwatch.linkscore.lexical import lure_signals, structure_signals
 from mercwatch.linkscore.parse import InvalidTarget, Target, parse_target
 from mercwatch.linkscore.signals import Signal, combine, reasons
@@ -136,7 +137,10 @@ class LinkScorer:
             return LinkScore(value, 0.0, verdict_for(0.0), (why,), target.domain)
         found = self.signals(target)
         score = combine(found)
-        return LinkScore(value, score, verdict_for(score), reasons(found), target.domain)
+        label = "" if target.is_ip else target.label_unicode
+        verdict, held = verdict_with_corroboration(score, found, self.knowledge, label)
+        because = reasons(found) + ((held,) if held else ())
+        return LinkScore(value, score, verdict, because, target.domain)
 
 
 def org_page_owner(target: Target, k: kn.Knowledge) -> kn.Brand | None:

@@ -6,6 +6,11 @@ agree on what "malicious" means; they were set a priori from the signal weights 
 pile of weak lure and structure hints reaches ``SUSPICIOUS``, and ``MALICIOUS`` only
 when the learned lexical model also puts the name in the top few per mille of benign
 domains), not fitted to any list.
+
+The scorer adds one condition (``corroboration.py``, issue 11): a name whose evidence is
+one kind only (a brand next to a product word on .com, lure words in a service's name,
+a random token on a cheap TLD) keeps its score but stays "benign", with a reason that
+says so; :func:`verdict_for` is the verdict of a corroborated score.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ class LinkScore:
     Attributes:
         value: the input exactly as given.
         score: 0..1; 0 for invalid input and for domains owned by a protected brand.
-        verdict: one of ``malicious``, ``suspicious``, ``benign``, ``invalid``.
+        verdict: one of ``malicious``, ``suspicious``, ``benign``, ``invalid``; from the
+            score, and ``benign`` when the evidence is not corroborated.
         reasons: short human-readable reasons, strongest first.
         domain: the registrable domain (or the host / IP when it has none); ``None``
             when the input is invalid.
