@@ -327,3 +327,57 @@ class _Splitter:
 
 #: Bytes a whitespace-only line can start with (ASCII whitespace and separators).
 _MAYBE_BLANK_START = np.frombuffer(b" \t\x0b\x0c\x1c\x1d\x1e\x1f", np.uint8)
+
+
+def one_line_records(
+    handle: IO[bytes],
+    source: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+    *,
+    block_bytes: int = BLOCK_BYTES,
+) -> bool:
+    """Whether every CSV record of ``handle`` is exactly one physical line, so that a
+    fast CSV parser's n-th record is line n + 1: no quoted line break (each line holds
+    an even number of ``"``), no empty line (parsers skip those), no ``\\r``, every
+    line valid UTF-8 and within ``max_line_bytes``. A NumPy scan of the bytes, with
+    memory bounded by one block plus one line; anything else takes the careful path.
+    """
+    carry, first = b"", True
+    while True:
+        chunk = handle.read(block_bytes)
+        budget.take(len(chunk), source)
+        if first and chunk.startswith(_BOM):
+            chunk = chunk[len(_BOM) :]
+        first = False
+        if b"\r" in chunk:
+            return False
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1 if chunk else len(data)
+        whole, carry = data[:cut], data[cut:]
+        if len(carry) > limits.max_line_bytes or not _one_line_block(whole, limits):
+            return False
+        if not chunk:
+            return True
+
+
+def _one_line_block(whole: bytes, limits: IngestLimits) -> bool:
+    if not whole:
+        return True
+    buf = np.frombuffer(whole, np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if not whole.endswith(b"\n"):
+        ends = np.concatenate((ends, [len(whole)]))
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    lengths = ends - starts
+    if int(lengths.min()) == 0 or int(lengths.max()) > limits.max_line_bytes:
+        return False
+    quotes = np.flatnonzero(buf == 34)
+    per_line = np.bincount(np.searchsorted(ends, quotes), minlength=len(ends))
+    if np.any(per_line % 2):
+        return False
+    try:
+        whole.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
