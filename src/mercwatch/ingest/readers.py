@@ -555,7 +555,12 @@ def _parquet_select(
     types = {row[0]: row[1] for row in described}
     limit = limits.max_field_chars
     values = {f.name: _parquet_field_sql(f.name, f.type, types.get(f.name)) for f in spec.fields}
-    cols = [f'left({value}, {limit + 1}) AS "{name}"' for name, value in values.items()]
+    # Cut only values with more bytes than the limit (left() walks every character).
+    cols = [
+        f"CASE WHEN strlen({value}) > {limit} THEN left({value}, {limit + 1}) "
+        f'ELSE {value} END AS "{name}"'
+        for name, value in values.items()
+    ]
     too_long = [
         (f"strlen({value}) > {limit} AND length({value}) > {limit}", name, f"length({value})")
         for name, value in values.items()
