@@ -1,8 +1,17 @@
-"""Ingest throughput (events/s) and peak memory, per input format and size.
+"""Validated ingest against DuckDB reading the same files raw, per format and size.
 
 Writes a synthetic export of N events (realistic column shapes, 1 in 1,000 rows
-broken so the reject path is exercised) in each format, then ingests each one in a
-fresh subprocess and reports wall time and the child's peak RSS.
+broken so the reject path is exercised) in each format, then, side by side in one run,
+loads each one twice, each time in a fresh subprocess:
+
+- raw: plain DuckDB with its defaults, ``CREATE TABLE t AS SELECT * FROM
+  read_parquet/read_json/read_csv(...)`` for every file of the export (what DuckDB
+  alone does with the files, no checks);
+- validated: ``mercwatch.ingest.ingest_export`` (every contract check, rejects kept).
+
+It reports wall seconds, CPU seconds (all threads) and peak RSS of both, and the ratio
+validated / raw. The machine is shared, so the ratio is the figure to read. Exports
+are written once into ``--workdir`` and reused by later runs.
 
     python bench/bench_ingest.py --events 1000000 10000000 --formats parquet jsonl csv
 """
@@ -11,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -108,21 +118,62 @@ con = connect(EngineConfig(memory_limit=sys.argv[2], temp_directory=Path(sys.arg
 t = time.perf_counter()
 report = ingest_export(Path(sys.argv[1]), con)
 seconds = time.perf_counter() - t
-print(json.dumps({"seconds": seconds, "events": report.table("events").rows_read,
-                  "rejected": report.rejected,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rows": report.table("events").rows_read, "rejected": report.rejected,
+                  "peak_rss_mb": usage.ru_maxrss / 1024}))
+"""
+
+#: Plain DuckDB, its defaults, every file of the export read into a table as it is.
+RAW_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+import duckdb
+export, fmt = Path(sys.argv[1]), sys.argv[2]
+reader = {"parquet": "read_parquet", "jsonl": "read_json", "csv": "read_csv"}[fmt]
+con = duckdb.connect()
+t = time.perf_counter()
+for name in ("accounts", "events"):
+    folder = export / name
+    files = f"{folder}/*.{fmt}" if folder.is_dir() else f"{export}/{name}.{fmt}"
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM {reader}('{files}')")
+seconds = time.perf_counter() - t
+rows = con.execute("SELECT count(*) FROM events").fetchone()[0]
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "rows": rows,
+                  "rejected": 0, "peak_rss_mb": usage.ru_maxrss / 1024}))
 """
 
 
-def measure(export: Path, memory_limit: str) -> dict:
-    with tempfile.TemporaryDirectory() as spill:
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(export), memory_limit, spill],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+def _run_child(args: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(export: Path, memory_limit: str) -> dict:
+    """Validated ingest of ``export`` in a fresh process."""
+    with tempfile.TemporaryDirectory() as spill:
+        return _run_child([CHILD, str(export), memory_limit, spill])
+
+
+def measure_raw(export: Path, fmt: str) -> dict:
+    """DuckDB alone reading the same files into tables, in a fresh process."""
+    return _run_child([RAW_CHILD, str(export), fmt])
+
+
+def _export(work: Path, n: int, fmt: str) -> Path:
+    """The export of ``n`` events in ``fmt``, written once and reused (a marker file
+    says it is complete, so an interrupted write is redone)."""
+    parquet, target = work / f"parquet-{n}", work / f"{fmt}-{n}"
+    if not (parquet / ".complete").exists():
+        write_export(parquet, n)
+        (parquet / ".complete").touch()
+    if fmt == "parquet":
+        return parquet
+    if not (target / ".complete").exists():
+        convert(parquet, target, fmt)
+        (target / ".complete").touch()
+    return target
 
 
 def main() -> None:
@@ -130,25 +181,37 @@ def main() -> None:
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--formats", nargs="+", default=["parquet", "jsonl", "csv"])
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory cap during ingest")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; the fastest counts")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mw-bench-ingest-"))
     print(
-        f"machine: {platform.machine()}, {platform.python_version()}, "
-        f"cores: {len(__import__('os').sched_getaffinity(0))}"
+        f"machine: {platform.machine()}, Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}, cores: {len(os.sched_getaffinity(0))}, "
+        f"load average at start: {os.getloadavg()[0]:.1f}"
     )
-    print("| events | format | seconds | events/s | peak RSS (MB) | rejected |")
-    print("|---:|---|---:|---:|---:|---:|")
+    print(
+        "| events | format | raw s | raw CPU s | raw peak RSS (MB) | validated s "
+        "| validated CPU s | validated peak RSS (MB) | rejected | ratio |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.events:
-        parquet = write_export(work / f"parquet-{n}", n)
         for fmt in args.formats:
-            export = parquet if fmt == "parquet" else convert(parquet, work / f"{fmt}-{n}", fmt)
-            r = measure(export, args.memory_limit)
+            export = _export(work, n, fmt)
+            raws = [measure_raw(export, fmt) for _ in range(args.repeat)]
+            checked = [measure(export, args.memory_limit) for _ in range(args.repeat)]
+            raw = min(raws, key=lambda r: r["seconds"])
+            val = min(checked, key=lambda r: r["seconds"])
+            if raw["rows"] != val["rows"]:
+                sys.exit(f"{fmt} {n}: raw read {raw['rows']} events, ingest {val['rows']}")
             print(
-                f"| {n:,} | {fmt} | {r['seconds']:.1f} | {r['events'] / r['seconds']:,.0f} | "
-                f"{r['peak_rss_mb']:,.0f} | {r['rejected']:,} |",
+                f"| {n:,} | {fmt} | {raw['seconds']:.2f} | {raw['cpu']:.1f} | "
+                f"{raw['peak_rss_mb']:,.0f} | {val['seconds']:.2f} | {val['cpu']:.1f} | "
+                f"{val['peak_rss_mb']:,.0f} | {val['rejected']:,} | "
+                f"**{val['seconds'] / raw['seconds']:.1f}** |",
                 flush=True,
             )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -38,15 +38,26 @@ def _reference(data: bytes, max_line: int) -> list[tuple[int, str | None, bool]]
     return out
 
 
-def _split(data: bytes, max_line: int, block: int) -> list[tuple[int, str | None, bool]]:
+def _split(
+    data: bytes, max_line: int, block: int, *, arrow: bool = False, keep_blank: bool = True
+) -> list[tuple[int, str | None, bool]]:
     limits = IngestLimits(max_line_bytes=max_line, reject_excerpt_chars=16)
     out = []
     for got in read_lines(
-        io.BytesIO(data), "t", limits, ByteBudget(1 << 30), keep_blank=True, block_bytes=block
+        io.BytesIO(data),
+        "t",
+        limits,
+        ByteBudget(1 << 30),
+        keep_blank=keep_blank,
+        block_bytes=block,
+        arrow=arrow,
     ):
-        for text, number, problem in zip(got.lines, got.numbers, got.problems, strict=True):
+        table = got.to_arrow().to_pydict()
+        for text, number, problem in zip(
+            table["_line"], table["_row"], table["_problem"], strict=True
+        ):
             out.append((number, None if problem else text, problem is not None))
-    return out
+    return sorted(out)
 
 
 @settings(max_examples=300, deadline=None)
@@ -60,6 +71,25 @@ def test_lines_match_a_reference_split(data, bom, max_line, block):
     if bom:
         data = b"\xef\xbb\xbf" + data
     assert _split(data, max_line, block) == _reference(data, max_line)
+    assert _split(data, max_line, block, arrow=True) == _reference(data, max_line)
+
+
+WHITE = st.sampled_from([b" ", b"\t", b"\x0c", b"\xc2\xa0", b"\xe3\x80\x80", b"\x1f"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.one_of(PIECES, WHITE), max_size=60).map(b"".join),
+    max_line=st.integers(min_value=1, max_value=12),
+    block=st.integers(min_value=1, max_value=16),
+)
+def test_arrow_split_skips_the_same_blank_lines(data, max_line, block):
+    """The NumPy/Arrow path (JSON Lines ingest) leaves out exactly the lines the
+    line-by-line path leaves out as blank (only whitespace, Unicode included)."""
+    plain = _split(data, max_line, block, keep_blank=False)
+    assert _split(data, max_line, block, arrow=True, keep_blank=False) == plain
+    blank = [n for n, text, bad in _reference(data, max_line) if not bad and not text.strip()]
+    assert not {n for n, _, _ in plain} & set(blank)
 
 
 @settings(max_examples=100, deadline=None)

@@ -29,7 +29,7 @@ from mercwatch.ingest.contract import TABLES, TableSpec
 from mercwatch.ingest.discover import find_table
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.ingest.lines import ByteBudget
-from mercwatch.ingest.readers import excerpt_sql, stage_files, stage_table_sql
+from mercwatch.ingest.readers import drop_stage, excerpt_sql, stage_files, stage_table_sql
 from mercwatch.ingest.validate import checked_sql, register_bad_ips, typed_columns
 from mercwatch.store.engine import duckdb_connection
 
@@ -198,7 +198,7 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec, run: _Run) -> TableRe
     raw.execute(
         f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(spec, stage, run.limits, run.now)}"
     )
-    raw.execute(f"DROP TABLE {stage}")
+    drop_stage(raw, stage)
     duplicates = _load_clean(raw, spec, checked)
     counts = raw.execute(f"SELECT count(*), count(_reason) FROM {checked}").fetchall()[0]
     _count_reasons(raw, spec, checked, run)

@@ -102,8 +102,9 @@ def _field_checks(spec: TableSpec, limits: IngestLimits, now: datetime | None) -
 
 def _size_check(name: str, limit: int) -> Check:
     col = f'"{name}"'
+    # strlen (bytes, free) first: a value can have more characters only if it has more bytes
     return (
-        f"length({col}) > {limit}",
+        f"strlen({col}) > {limit} AND length({col}) > {limit}",
         name,
         f"'value longer than {limit:,} characters (ingest limit max_field_chars): ' || "
         f"format('{{:,}}', length({col})) || ' characters'",
@@ -218,13 +219,29 @@ def checked_sql(
         limits: field size and timestamp window.
         now: the moment the window's default end is measured from (ingest start).
     """
+    # Each condition is evaluated once per row: the first failing check's number is found
+    # first, and field and reason are looked up from it (only bad rows build a reason).
+    # A timestamp is parsed once, into _ts_N, for both its format and its window check.
     checks = _field_checks(spec, limits, now)
-    field_case = " ".join(f"WHEN {cond} THEN {_q(field)}" for cond, field, _ in checks)
-    reason_case = " ".join(f"WHEN {cond} THEN {reason}" for cond, _, reason in checks)
+    parsed: dict[str, str] = {}
+    for field in spec.fields:
+        if field.type is FieldType.TIMESTAMP:
+            parsed[timestamp_sql(f'"{field.name}"')] = f"_ts_{len(parsed)}"
+    for old, name in parsed.items():
+        checks = [(c.replace(old, name), f, r) for c, f, r in checks]
+    first = " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(checks, 1))
+    fields = ", ".join(_q(field) for _, field, _ in checks)
+    reason_case = " ".join(f"WHEN {i} THEN {reason}" for i, (_, _, reason) in enumerate(checks, 1))
+    inner = ", ".join(f"{expr} AS {name}" for expr, name in parsed.items())
+    source = f"(SELECT *, {inner} FROM {stage})" if parsed else stage
+    drop = ", ".join(["_check", *parsed.values()])
     return (
-        f"SELECT *, CASE WHEN _pre_reason IS NOT NULL THEN _pre_field {field_case} END AS _field, "
-        f"CASE WHEN _pre_reason IS NOT NULL THEN _pre_reason {reason_case} END AS _reason "
-        f"FROM {stage}"
+        f"SELECT * EXCLUDE ({drop}), "
+        f"CASE WHEN _pre_reason IS NOT NULL THEN _pre_field ELSE [{fields}][_check] END AS _field, "
+        f"CASE WHEN _pre_reason IS NOT NULL THEN _pre_reason ELSE CASE _check {reason_case} END "
+        f"END AS _reason "
+        f"FROM (SELECT *, CASE WHEN _pre_reason IS NOT NULL THEN 0 {first} END AS _check "
+        f"FROM {source})"
     )
 
 
