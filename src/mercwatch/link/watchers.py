@@ -12,7 +12,13 @@ the circle around them the rig studied.
 What a benign signed-out visitor does not do, and each rule stands for: watch many
 profiles from one browser or exit address (``RIG_MIN_PROFILES``; a visitor reads one
 or two), many of them at-risk (``RIG_MIN_AT_RISK``), and largely the same people an
-operation approached (``RIG_MIN_SHARED`` and ``RIG_MIN_SHARE`` of what it watched).
+operation approached (``RIG_MIN_SHARED`` people, and ``RIG_MIN_SHARE`` of what it
+watched or of the at-risk people it watched). The at-risk people a rig watched are its
+subjects; the rest are their circles (relatives, colleagues), which a slow operation
+studies too but never contacts, so a rig that watched three relatives per subject
+shares only a quarter of its views with the people its operation approached while
+sharing most of its subjects with them. A reader browsing journalists signed out
+shares few of his subjects with any one operation's.
 A key any account ever used is a person's, not a rig's, and is never a rig. The rig
 is given to the one operation it overlaps most; it never makes an operation.
 """
@@ -88,17 +94,22 @@ def tie_rigs(
     """Operation index -> people its rigs watched (beyond its own targets).
 
     Each rig goes to the operation whose targets it overlaps most (ties: the lower
-    index), if the overlap reaches ``RIG_MIN_SHARED`` people and ``RIG_MIN_SHARE`` of
-    what the rig viewed.
+    index), if the overlap reaches ``RIG_MIN_SHARED`` people and either
+    ``RIG_MIN_SHARE`` of what the rig viewed or ``RIG_MIN_SHARE`` of the at-risk people
+    it viewed (its subjects) are the operation's targets.
     """
     extra: dict[int, set[str]] = defaultdict(set)
-    for _key, (viewed, _at_risk_viewed) in sorted(found.items()):
+    for _key, (viewed, subjects) in sorted(found.items()):
         overlaps = [len(viewed & mine) for mine in targets]
         if not overlaps:
             break
         best = max(range(len(overlaps)), key=lambda i: (overlaps[i], -i))
         shared = overlaps[best]
-        if shared >= RIG_MIN_SHARED and shared >= RIG_MIN_SHARE * len(viewed):
+        of_views = shared >= RIG_MIN_SHARE * len(viewed)
+        of_subjects = bool(subjects) and len(subjects & targets[best]) >= RIG_MIN_SHARE * len(
+            subjects
+        )
+        if shared >= RIG_MIN_SHARED and (of_views or of_subjects):
             extra[best] |= viewed - targets[best]
     return dict(extra)
 
