@@ -115,13 +115,28 @@ def tie_rigs(
 
 
 def with_watched(
-    ctx: LinkContext, levels: Sequence[dict[str, Phase]], members: Sequence[Sequence[str]]
+    ctx: LinkContext,
+    levels: Sequence[dict[str, Phase]],
+    members: Sequence[Sequence[str]],
+    found: Mapping[str, tuple[set[str], set[str]]] | None = None,
+    bound: Mapping[str, str] | None = None,
 ) -> list[dict[str, Phase]]:
     """Each operation's target levels plus the people its signed-out rigs watched
-    (reconnaissance), never one of its own accounts."""
+    (reconnaissance), never one of its own accounts.
+
+    ``found``: the platform's rigs if already computed; ``bound``: member -> rig key
+    for rigs already known to be an operation's (a persona crew's rig,
+    :mod:`~.persona_crews`), tied to the group holding that member whatever the
+    overlap.
+    """
     if not levels:
         return list(levels)
-    extra = tie_rigs(rigs(ctx), [set(lv) for lv in levels])
+    found = rigs(ctx) if found is None else found
+    extra = tie_rigs(found, [set(lv) for lv in levels])
+    bound = bound or {}
+    for i, group in enumerate(members):
+        for key in sorted({bound[a] for a in group if a in bound}):
+            extra.setdefault(i, set()).update(found[key][0] - set(levels[i]))
     out = []
     for i, lv in enumerate(levels):
         added = {t: Phase.RECONNAISSANCE for t in extra.get(i, ()) if t not in set(members[i])}
