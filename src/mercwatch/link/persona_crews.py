@@ -14,14 +14,16 @@ A **job contact** is an account that
   :mod:`~.standing`): a persona made for the job, not a reader with a life on the
   platform (a crowd of sources, supporters or fans is people with friends);
 * did exactly one thing besides logging in (``JOB_MAX_ACTS``): a direct message;
-* wrote it to a *subject* of a signed-out rig (:mod:`~.watchers`): an at-risk person
-  that one browser or pool exit, never used signed in, watched among many others.
+* wrote it to someone a signed-out rig watched (:mod:`~.watchers`: one browser or
+  pool exit, never used signed in, watching many people, many of them at risk). Not
+  only its at-risk *subjects*: an operation also hires personas to approach the
+  ordinary people around a case (a party to a lawsuit, a relative).
 
 Job contacts whose messages are near-duplicates (word 3-shingle Jaccard at least
 ``CREW_TEXT_SIMILARITY``; a paraphrased opener keeps most of its shingles while a
 crowd's small talk shares none) form a **script**. A script of ``CREW_MIN_SENDERS``
-or more whose recipients are ALL subjects of one rig is a **persona crew** of that
-rig; when several rigs cover them, the narrowest one (fewest subjects) is taken, the
+or more whose recipients were ALL watched by one rig is a **persona crew** of that
+rig; when several rigs cover them, the narrowest one (fewest people watched) is taken, the
 most specific reconnaissance that explains every recipient. Scripts of one rig are
 one crew, one record: the same reconnaissance fed them.
 
@@ -75,16 +77,16 @@ class PersonaCrew:
     senders: tuple[str, ...]
 
 
-def _job_messages(ctx: LinkContext, subjects: set[str]) -> list[dict]:
+def _job_messages(ctx: LinkContext, watched: set[str]) -> list[dict]:
     """(actor_id, target_id, text): accounts whose only non-login act is one direct
-    message, written to a rig subject."""
+    message, written to someone a rig watched."""
     ev = ctx.events
     acts = ev.filter(ev.actor_id.notnull() & (ev.type != "login"))
     counts = acts.group_by("actor_id").agg(n=acts.count())
     single = counts.filter(counts.n <= JOB_MAX_ACTS).select("actor_id")
     msgs = acts.filter(acts.type.isin(list(DIRECT_TYPES)) & acts.text.notnull())
     msgs = msgs.semi_join(single, msgs.actor_id == single.actor_id)
-    people = keys_table("target_id", subjects)
+    people = keys_table("target_id", watched)
     msgs = msgs.semi_join(people, msgs.target_id == people.target_id)
     return fetch(msgs.select("actor_id", "target_id", "text").distinct().order_by("actor_id"))
 
@@ -116,8 +118,8 @@ def _scripts(texts: Sequence[tuple[str, str]], config: LinkConfig) -> list[list[
 
 
 def narrowest_rig(recipients: set[str], found: Rigs) -> str | None:
-    """The rig with the fewest subjects among those whose subjects hold every recipient."""
-    covering = [(len(people), key) for key, (_, people) in found.items() if recipients <= people]
+    """The rig that watched the fewest people among those that watched every recipient."""
+    covering = [(len(people), key) for key, (people, _) in found.items() if recipients <= people]
     return min(covering)[1] if covering else None
 
 
@@ -131,10 +133,10 @@ def persona_crews(
     ``settled_of(accounts)`` returns those with any friend from before the window
     (established or rooted, :mod:`~.standing`); asked once, for the job contacts.
     """
-    subjects = {p for _, people in found.values() for p in people}
-    if not subjects:
+    watched = {p for people, _ in found.values() for p in people}
+    if not watched:
         return []
-    rows = _job_messages(ctx, subjects)
+    rows = _job_messages(ctx, watched)
     settled = set(settled_of(sorted({r["actor_id"] for r in rows})))
     rows = [r for r in rows if r["actor_id"] not in settled]
     recipient: dict[str, set[str]] = defaultdict(set)
