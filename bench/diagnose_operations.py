@@ -42,9 +42,12 @@ from mercwatch.link.context import open_context
 from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph, build_graph, collect_memberships
 from mercwatch.link.intel import as_intel_index
+from mercwatch.link.persona_crews import persona_crews, with_crew_members
+from mercwatch.link.shared_infrastructure import lure_rings, with_ring_senders
 from mercwatch.link.signals import account_scores, approach_scores, load_flags, phase_scores
 from mercwatch.link.similarity import pair
-from mercwatch.link.standing import social_standing
+from mercwatch.link.standing import established_accounts, settled_accounts, social_standing
+from mercwatch.link.watchers import rigs
 from mercwatch.model import Operation
 from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.engine import connect
@@ -87,6 +90,11 @@ def link_state(con: Any, signals: pa.Table, config: LinkConfig) -> LinkState:
     candidates = find_candidates(
         ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
     )
+    # the members build_operations adds beyond the detectors' candidates
+    rings = lure_rings(ctx, con, lambda who: established_accounts(con, ctx, who))
+    candidates = with_ring_senders(candidates, rings, config.delivered_link_weight)
+    crews = persona_crews(ctx, rigs(ctx), lambda who: settled_accounts(con, ctx, who))
+    candidates = with_crew_members(candidates, crews)
     standing = social_standing(con, ctx, candidates)
     candidates = {
         a: dataclasses.replace(

@@ -70,3 +70,37 @@ def test_a_rig_goes_to_the_one_operation_it_overlaps_most():
     assert tie_rigs(rig, [{"t1", "t2", "t3"}, {"t1", "t2", "t3", "t4"}]) == {1: {"n1"}}
     assert tie_rigs(rig, [{"t1", "t2"}]) == {}
     assert tie_rigs(rig, []) == {}
+
+
+def test_a_rig_that_also_studied_its_subjects_circles_is_tied(platform):
+    """Low-and-slow: the rig watched the people the operation approached AND their
+    circles (here two relatives per subject, not at risk); fewer than RIG_MIN_SHARE of
+    its views were approached, but most of its subjects (the at-risk people it watched)
+    were. Everyone it watched is warned."""
+    approached = _journalists(platform, 4, "a")
+    subjects = approached + _journalists(platform, 2, "w")
+    circles = [platform.account(f"rel{i:03d}") for i in range(12)]
+    ring = _operation(platform, approached)
+    _rig_views(platform, subjects + circles, "rig-browser")
+    ops = build_operations(platform.connect(), platform.signal_table())
+    assert [op.accounts for op in ops] == [tuple(sorted(ring))]
+    assert set(ops[0].targets) == set(subjects) | set(circles)
+
+
+def test_a_reader_who_browsed_many_journalists_is_no_operations_rig(platform):
+    """A signed-out reader who looked at sixteen journalists, three of them people the
+    operation approached: a few of his subjects are the operation's, most are not."""
+    approached = _journalists(platform, 4, "a")
+    ring = _operation(platform, approached)
+    _rig_views(platform, approached[:3] + _journalists(platform, 13, "w"), "reader-browser")
+    ops = build_operations(platform.connect(), platform.signal_table())
+    assert [op.accounts for op in ops] == [tuple(sorted(ring))]
+    assert set(ops[0].targets) == set(approached)
+
+
+def test_rig_subjects_decide_when_circles_dilute_the_views():
+    subjects = {"t1", "t2", "t3", "s4"}
+    viewed = subjects | {f"r{i}" for i in range(10)}
+    rig = {"device:x": (viewed, subjects)}
+    assert tie_rigs(rig, [{"t1", "t2", "t3"}]) == {0: viewed - {"t1", "t2", "t3"}}
+    assert tie_rigs({"device:x": (viewed, set())}, [{"t1", "t2", "t3"}]) == {}

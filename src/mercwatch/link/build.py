@@ -30,6 +30,7 @@ from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
+from mercwatch.link.persona_crews import crew_rigs, persona_crews, with_crew_members
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
 from mercwatch.link.shared_infrastructure import lure_rings, merge_rings, with_ring_senders
@@ -41,9 +42,9 @@ from mercwatch.link.signals import (
     load_flags,
     phase_scores,
 )
-from mercwatch.link.standing import established_accounts, social_standing
+from mercwatch.link.standing import established_accounts, settled_accounts, social_standing
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
-from mercwatch.link.watchers import with_watched
+from mercwatch.link.watchers import rigs, with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
 Group = tuple[str, ...]
@@ -70,6 +71,7 @@ class _Material:
     deliveries: dict[str, list[dict]]
     evidence: dict[str, list[Evidence]]
     seen: dict[str, tuple[datetime, datetime]]
+    crew_members: frozenset[str] = frozenset()
 
 
 def build_operations(
@@ -104,6 +106,10 @@ def build_operations(
     # Personas tied only by the lure domain they deliver (shared_infrastructure.py).
     rings = lure_rings(ctx, con, lambda who: established_accounts(con, ctx, who))
     candidates = with_ring_senders(candidates, rings, ctx.config.delivered_link_weight)
+    # One-message personas writing to the people a signed-out rig watched (persona_crews.py).
+    watched = rigs(ctx)
+    crews = persona_crews(ctx, watched, lambda who: settled_accounts(con, ctx, who))
+    candidates = with_crew_members(candidates, crews)
     # Silent personas on the crew's own devices (crew_devices.py).
     silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
     candidates = with_crew_device_users(candidates, silent, scores[1], approach)
@@ -122,7 +128,7 @@ def build_operations(
         cut = cut_operations_on_engine(con, graph, candidates, ctx.config)
     else:
         cut = cut_operations(graph, candidates, ctx.config)
-    groups = merge_rings(cut, rings)
+    groups = merge_rings(cut, [*rings, *crews])
     if not groups:
         return []
     members = {account for group in groups for account in group}
@@ -134,6 +140,7 @@ def build_operations(
         deliveries=fetch_deliveries(malicious, members),
         evidence=account_evidence(ctx, members),
         seen=_seen(ctx, members),
+        crew_members=frozenset(crew_rigs(crews)),
     )
     infrastructures = [
         op_infrastructure(group, found, graph, flags, material.deliveries, ctx.config)
@@ -146,7 +153,8 @@ def build_operations(
     if not groups:
         return []
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
-    levels = with_watched(ctx, levels, groups)  # signed-out rigs' people (watchers.py)
+    # signed-out rigs' people (watchers.py)
+    levels = with_watched(ctx, levels, groups, watched, crew_rigs(crews))
     operations = [
         _describe(ctx, group, level, phases, infra, scope, material)
         for group, level, phases, infra, scope in zip(
@@ -165,14 +173,17 @@ def _without_bystanders(
     malicious: ibis.Table,
 ) -> tuple[list[tuple[str, ...]], list[Infrastructure], list[Scope]]:
     """Groups minus long-standing members the operation never drove (see
-    :func:`~.scope.undriven_members`); groups left too weak are dropped."""
+    :func:`~.scope.undriven_members`); groups left too weak are dropped. A persona
+    crew's member is driven by construction (its one message went to a person the
+    crew's rig watched), like an account that delivered the operation's link, and a
+    group holding crew members stands on the crew's corroboration (persona_crews.py)."""
     owner = {a: i for i, group in enumerate(groups) for a in group}
     delivered = {
         row["actor_id"]
         for row in exploited_deliveries(
             ctx, malicious, keys_table("actor_id", owner), scopes, owner
         )
-    }
+    } | material.crew_members
     own = {a: c.own_score for a, c in material.candidates.items()}
     gone = undriven_members(ctx, groups, scopes, delivered, own)
     if not gone:
@@ -184,7 +195,11 @@ def _without_bystanders(
     pairs = [
         (g, s)
         for g, s in pairs
-        if g and keep_group(g, material.candidates, ctx.config, material.graph)
+        if g
+        and (
+            keep_group(g, material.candidates, ctx.config, material.graph)
+            or bool(material.crew_members.intersection(g))
+        )
     ]
     kept = [g for g, _ in pairs]
     infrastructures = [

@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import ibis
 
@@ -167,8 +168,15 @@ def _strangers_only(
     return set(shaped) - spoiled
 
 
+class HasSenders(Protocol):
+    """A ring-like group of accounts kept together (a lure ring, a persona crew)."""
+
+    @property
+    def senders(self) -> tuple[str, ...]: ...
+
+
 def merge_rings(
-    groups: Sequence[tuple[str, ...]], rings: Sequence[LureRing]
+    groups: Sequence[tuple[str, ...]], rings: Sequence[HasSenders]
 ) -> list[tuple[str, ...]]:
     """``groups`` with every ring joined to the groups it touches, one record each.
 

@@ -40,6 +40,14 @@ def established_accounts(
     return social_standing(con, ctx, candidates).established
 
 
+def settled_accounts(
+    con: ibis.BaseBackend, ctx: LinkContext, candidates: Iterable[str]
+) -> frozenset[str]:
+    """Candidates with any vouching pre-window friend (established or rooted)."""
+    standing = social_standing(con, ctx, candidates)
+    return standing.established | standing.rooted
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     """Candidates with a social life from before the window.

@@ -12,7 +12,13 @@ the circle around them the rig studied.
 What a benign signed-out visitor does not do, and each rule stands for: watch many
 profiles from one browser or exit address (``RIG_MIN_PROFILES``; a visitor reads one
 or two), many of them at-risk (``RIG_MIN_AT_RISK``), and largely the same people an
-operation approached (``RIG_MIN_SHARED`` and ``RIG_MIN_SHARE`` of what it watched).
+operation approached (``RIG_MIN_SHARED`` people, and ``RIG_MIN_SHARE`` of what it
+watched or of the at-risk people it watched). The at-risk people a rig watched are its
+subjects; the rest are their circles (relatives, colleagues), which a slow operation
+studies too but never contacts, so a rig that watched three relatives per subject
+shares only a quarter of its views with the people its operation approached while
+sharing most of its subjects with them. A reader browsing journalists signed out
+shares few of his subjects with any one operation's.
 A key any account ever used is a person's, not a rig's, and is never a rig. The rig
 is given to the one operation it overlaps most; it never makes an operation.
 """
@@ -88,29 +94,49 @@ def tie_rigs(
     """Operation index -> people its rigs watched (beyond its own targets).
 
     Each rig goes to the operation whose targets it overlaps most (ties: the lower
-    index), if the overlap reaches ``RIG_MIN_SHARED`` people and ``RIG_MIN_SHARE`` of
-    what the rig viewed.
+    index), if the overlap reaches ``RIG_MIN_SHARED`` people and either
+    ``RIG_MIN_SHARE`` of what the rig viewed or ``RIG_MIN_SHARE`` of the at-risk people
+    it viewed (its subjects) are the operation's targets.
     """
     extra: dict[int, set[str]] = defaultdict(set)
-    for _key, (viewed, _at_risk_viewed) in sorted(found.items()):
+    for _key, (viewed, subjects) in sorted(found.items()):
         overlaps = [len(viewed & mine) for mine in targets]
         if not overlaps:
             break
         best = max(range(len(overlaps)), key=lambda i: (overlaps[i], -i))
         shared = overlaps[best]
-        if shared >= RIG_MIN_SHARED and shared >= RIG_MIN_SHARE * len(viewed):
+        of_views = shared >= RIG_MIN_SHARE * len(viewed)
+        of_subjects = bool(subjects) and len(subjects & targets[best]) >= RIG_MIN_SHARE * len(
+            subjects
+        )
+        if shared >= RIG_MIN_SHARED and (of_views or of_subjects):
             extra[best] |= viewed - targets[best]
     return dict(extra)
 
 
 def with_watched(
-    ctx: LinkContext, levels: Sequence[dict[str, Phase]], members: Sequence[Sequence[str]]
+    ctx: LinkContext,
+    levels: Sequence[dict[str, Phase]],
+    members: Sequence[Sequence[str]],
+    found: Mapping[str, tuple[set[str], set[str]]] | None = None,
+    bound: Mapping[str, str] | None = None,
 ) -> list[dict[str, Phase]]:
     """Each operation's target levels plus the people its signed-out rigs watched
-    (reconnaissance), never one of its own accounts."""
+    (reconnaissance), never one of its own accounts.
+
+    ``found``: the platform's rigs if already computed; ``bound``: member -> rig key
+    for rigs already known to be an operation's (a persona crew's rig,
+    :mod:`~.persona_crews`), tied to the group holding that member whatever the
+    overlap.
+    """
     if not levels:
         return list(levels)
-    extra = tie_rigs(rigs(ctx), [set(lv) for lv in levels])
+    found = rigs(ctx) if found is None else found
+    extra = tie_rigs(found, [set(lv) for lv in levels])
+    bound = bound or {}
+    for i, group in enumerate(members):
+        for key in sorted({bound[a] for a in group if a in bound}):
+            extra.setdefault(i, set()).update(found[key][0] - set(levels[i]))
     out = []
     for i, lv in enumerate(levels):
         added = {t: Phase.RECONNAISSANCE for t in extra.get(i, ()) if t not in set(members[i])}
