@@ -10,6 +10,9 @@ scratch folder must be gone after the run, also after a failed one.
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +21,12 @@ from mercwatch.errors import MercwatchError
 from mercwatch.pipeline import RunConfig, run_pipeline
 from mercwatch.sim import SimConfig, simulate
 from mercwatch.store.engine import EngineConfig, duckdb_connection
-from mercwatch.store.run_database import default_memory_limit, run_database
+from mercwatch.store.run_database import (
+    OWNER_FILE,
+    default_memory_limit,
+    remove_abandoned,
+    run_database,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -72,3 +80,25 @@ def test_a_named_database_is_kept_and_memory_cap_is_half_the_machine(tmp_path: P
     assert kept.exists()
     limit = default_memory_limit()
     assert limit is not None and limit.endswith("MB")
+
+
+def test_a_killed_runs_scratch_folder_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / "mercwatch-run-killed"
+    dead.mkdir()
+    (dead / OWNER_FILE).write_text(finished.stdout.strip())
+    (dead / "run.duckdb").write_bytes(b"left by a SIGKILL")
+    alive = tmp_path / "mercwatch-run-running"
+    alive.mkdir()
+    (alive / OWNER_FILE).write_text(str(os.getpid()))
+    starting = tmp_path / "mercwatch-run-starting"  # no owner written yet
+    starting.mkdir()
+    with run_database(EngineConfig(work_dir=tmp_path)):
+        assert not dead.exists()
+    assert alive.exists() and starting.exists()
+    assert remove_abandoned(tmp_path) == []

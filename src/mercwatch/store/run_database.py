@@ -8,8 +8,10 @@ back only the column segments a query touches, into a buffer pool DuckDB may evi
 under its ``memory_limit``; what a query needs beyond that spills to
 ``temp_directory``. The outputs are the same (tests/pipeline/test_run_database.py).
 
-The folder is the run's own and is removed when the run ends (crash included: it
-is only a cache of the export, never state). ``EngineConfig.database`` still names a
+The folder is the run's own and is removed when the run ends; it is only a copy of
+the export, never state. A run killed outright (SIGKILL, power loss) cannot remove
+it, so each run first removes the folders of runs whose process is gone (the owner's
+pid is written inside). ``EngineConfig.database`` still names a
 database to keep, and ``in_memory`` keeps the old behaviour for small exports.
 """
 
@@ -30,6 +32,8 @@ from mercwatch.store.engine import EngineConfig, connect
 # Share of the machine's memory DuckDB may hold before it evicts and spills. Half
 # leaves room for Python, Arrow results and the link stage's scoring workers.
 MEMORY_SHARE = 0.5
+PREFIX = "mercwatch-run-"
+OWNER_FILE = "owner.pid"
 
 
 def machine_memory_bytes() -> int | None:
@@ -68,8 +72,10 @@ def run_database(config: EngineConfig) -> Iterator[BaseBackend]:
         return
     if config.work_dir is not None:
         config.work_dir.mkdir(parents=True, exist_ok=True)
-    here = Path(tempfile.mkdtemp(prefix="mercwatch-run-", dir=config.work_dir))
+    remove_abandoned(Path(config.work_dir or tempfile.gettempdir()))
+    here = Path(tempfile.mkdtemp(prefix=PREFIX, dir=config.work_dir))
     try:
+        (here / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
         con = connect(
             dataclasses.replace(
                 config,
@@ -83,3 +89,31 @@ def run_database(config: EngineConfig) -> Iterator[BaseBackend]:
             con.disconnect()
     finally:
         shutil.rmtree(here, ignore_errors=True)
+
+
+def remove_abandoned(parent: Path) -> list[Path]:
+    """Remove scratch folders under ``parent`` whose run's process no longer exists.
+
+    A folder without a readable owner is left alone (it may be a run that is just
+    starting); returns what was removed.
+    """
+    removed = []
+    for folder in parent.glob(f"{PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not _alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
