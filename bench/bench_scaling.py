@@ -82,7 +82,8 @@ class StageRecorder:
     stage before it; ``start`` is the interpreter start-up and imports.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, record: Path | None = None) -> None:
+        self.record = record  # rewritten at every stage, so a run cut short still tells
         self.segments: list[dict[str, Any]] = []
         self._current = "start"
         self._peak = 0
@@ -119,6 +120,9 @@ class StageRecorder:
             }
         )
         self._current, self._wall, self._cpu = following, wall, cpu
+        if self.record is not None:
+            partial = {"exit": None, "segments": self.segments, "running": following}
+            self.record.write_text(json.dumps(partial), encoding="utf-8")
 
     def finish(self) -> list[dict[str, Any]]:
         self._close("")
@@ -128,7 +132,7 @@ class StageRecorder:
 
 def child(record: Path, argv: list[str]) -> int:
     """Run the mercwatch CLI with ``argv`` and write the per-stage record."""
-    recorder = StageRecorder()
+    recorder = StageRecorder(record)
     from mercwatch.cli import main
     from mercwatch.pipeline.checkpoints import add_hook
 
