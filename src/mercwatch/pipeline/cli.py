@@ -62,7 +62,19 @@ def run_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     intel: IntelOpt = [],  # noqa: B006
     engine: Annotated[str, typer.Option(help="Analytics engine: duckdb or spark.")] = "duckdb",
-    memory_limit: Annotated[str | None, typer.Option(help="DuckDB memory cap, e.g. 4GB.")] = None,
+    memory_limit: Annotated[
+        str | None, typer.Option(help="DuckDB memory cap, e.g. 4GB (default: half the RAM).")
+    ] = None,
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the run's scratch DuckDB file and spill (default: OS temp)."),
+    ] = None,
+    in_memory: Annotated[
+        bool,
+        typer.Option(
+            "--in-memory", help="Keep the run's DuckDB in RAM (small exports; no scratch file)."
+        ),
+    ] = False,
     spark_master: Annotated[
         str,
         typer.Option(
@@ -143,6 +155,8 @@ def run_command(
         engine=EngineConfig(
             kind=engine,
             memory_limit=memory_limit,
+            in_memory=in_memory,
+            work_dir=work_dir,
             spark_master=spark_master,
             spark_conf=parse_spark_conf(spark_conf),
         ),

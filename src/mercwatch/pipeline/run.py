@@ -41,6 +41,7 @@ from mercwatch.pipeline.outputs import OutputSet, staged_outputs
 from mercwatch.pipeline.progress import StageListener
 from mercwatch.queries.run_tables import write_tables
 from mercwatch.store.engine import connect, duckdb_connection, hand_off, release, scratch_dir
+from mercwatch.store.run_database import run_database
 from mercwatch.store.state import StateStore
 
 T = TypeVar("T")
@@ -174,7 +175,11 @@ def run_pipeline(config: RunConfig, progress: StageListener | None = None) -> Ru
 
 def _run_locked(config: RunConfig, progress: StageListener | None) -> RunResult:
     timer = _Timer(progress)
-    con = connect(dataclasses.replace(config.engine, kind="duckdb"))
+    with run_database(config.engine) as con:
+        return _run_on(config, timer, con)
+
+
+def _run_on(config: RunConfig, timer: _Timer, con: BaseBackend) -> RunResult:
     analytics = con
     store = StateStore.open(config.resolved_state_url())
     try:
@@ -234,7 +239,6 @@ def _run_locked(config: RunConfig, progress: StageListener | None) -> RunResult:
         store.dispose()
         if analytics is not con:
             release(analytics)
-        con.disconnect()
     return result
 
 

@@ -37,6 +37,10 @@ class EngineConfig:
             ``k8s://...``) or a Spark Connect ``sc://host:15002`` address.
         spark_conf: extra Spark settings as ``(key, value)`` pairs, applied after
             mercwatch's defaults so a platform can override any of them.
+        in_memory: ``mercwatch run`` keeps its DuckDB in memory instead of a scratch
+            file (store/run_database.py); faster on small exports, all tables in RAM.
+        work_dir: where ``mercwatch run`` puts its scratch database and spill
+            (default: the OS temp folder).
     """
 
     kind: str = "duckdb"
@@ -46,6 +50,8 @@ class EngineConfig:
     temp_directory: Path | None = None
     spark_master: str = "local[2]"
     spark_conf: tuple[tuple[str, str], ...] = ()
+    in_memory: bool = False
+    work_dir: Path | None = None
 
 
 def parse_spark_conf(items: list[str] | tuple[str, ...]) -> tuple[tuple[str, str], ...]:
