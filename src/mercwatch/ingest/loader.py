@@ -30,7 +30,7 @@ from mercwatch.ingest.discover import find_table
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.ingest.lines import ByteBudget
 from mercwatch.ingest.readers import excerpt_sql, stage_files, stage_table_sql
-from mercwatch.ingest.validate import checked_sql, register_bad_ips, typed_columns
+from mercwatch.ingest.validate import checked_sql, typed_columns
 from mercwatch.store.engine import duckdb_connection
 
 REJECTS_TABLE = "rejects"
@@ -136,10 +136,7 @@ def ingest_export(
     if not export.is_dir():
         raise InputError(str(export), "export folder not found")
     raw = duckdb_connection(con)
-    raw.execute(
-        f'CREATE OR REPLACE TABLE {REJECTS_TABLE} ("table" VARCHAR, source VARCHAR, line BIGINT, '
-        "field VARCHAR, reason VARCHAR, raw VARCHAR, is_json BOOLEAN)"
-    )
+    create_rejects_table(raw)
     reports = []
     for spec in TABLES.values():
         try:
@@ -156,6 +153,14 @@ def ingest_export(
         time.perf_counter() - started,
         rejects_kept=run.kept,
         bytes_read=run.budget.used,
+    )
+
+
+def create_rejects_table(raw: Any) -> None:
+    """The (empty) ``rejects`` table both ingests fill."""
+    raw.execute(
+        f'CREATE OR REPLACE TABLE {REJECTS_TABLE} ("table" VARCHAR, source VARCHAR, line BIGINT, '
+        "field VARCHAR, reason VARCHAR, raw VARCHAR, is_json BOOLEAN)"
     )
 
 
@@ -193,8 +198,6 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec, run: _Run) -> TableRe
             tuple(p.relative_to(export).as_posix() for p in files.paths),
             files.format.value,
         )
-    if "ip" in spec.field_names:
-        register_bad_ips(raw, stage)
     raw.execute(
         f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(spec, stage, run.limits, run.now)}"
     )
