@@ -112,44 +112,48 @@ def _field_checks(spec: TableSpec, limits: IngestLimits, now: datetime | None) -
         name = field.name
         checks.append(_size_check(name, limits.max_field_chars))
         if field.required:
-            checks.append(
-                (
-                    lambda t, n=name: t[n].isnull(),
-                    name,
-                    lambda t, n=name: ibis.literal(f"missing required field '{n}'"),
-                )
-            )
+            checks.append(_missing_check(name))
         if field.type is FieldType.TIMESTAMP:
-            checks.append(
-                (
-                    lambda t, n=name: t[n].notnull() & parse_timestamp(t[n]).isnull(),
-                    name,
-                    lambda t, n=name: "not an RFC 3339 timestamp: " + _shown(t[n]),
-                )
-            )
+            checks.append(_timestamp_check(name))
             checks.append(_window_check(name, earliest, latest))
         elif field.type is FieldType.INTEGER:
-            checks.append(
-                (
-                    lambda t, n=name: (
-                        t[n].notnull() & ~parse_integer(t[n]).between(0, MAX_ASN).fill_null(False)
-                    ),
-                    name,
-                    lambda t, n=name: (
-                        f"not an autonomous system number (integer 0..{MAX_ASN}): " + _shown(t[n])
-                    ),
-                )
-            )
+            checks.append(_asn_check(name))
         elif field.type is FieldType.STRING_LIST:
-            checks.append(
-                (
-                    lambda t, n=name: t[n].notnull() & ~t[n].re_search(STRING_ARRAY_PATTERN),
-                    name,
-                    lambda t: ibis.literal("list items must be strings"),
-                )
-            )
+            checks.append(_list_check(name))
     checks.extend(_TABLE_CHECKS.get(spec.name, ()))
     return checks
+
+
+def _missing_check(name: str) -> Check:
+    return (
+        lambda t: t[name].isnull(),
+        name,
+        lambda t: ibis.literal(f"missing required field '{name}'"),
+    )
+
+
+def _timestamp_check(name: str) -> Check:
+    return (
+        lambda t: t[name].notnull() & parse_timestamp(t[name]).isnull(),
+        name,
+        lambda t: "not an RFC 3339 timestamp: " + _shown(t[name]),
+    )
+
+
+def _asn_check(name: str) -> Check:
+    return (
+        lambda t: t[name].notnull() & ~parse_integer(t[name]).between(0, MAX_ASN).fill_null(False),
+        name,
+        lambda t: f"not an autonomous system number (integer 0..{MAX_ASN}): " + _shown(t[name]),
+    )
+
+
+def _list_check(name: str) -> Check:
+    return (
+        lambda t: t[name].notnull() & ~t[name].re_search(STRING_ARRAY_PATTERN),
+        name,
+        lambda t: ibis.literal("list items must be strings"),
+    )
 
 
 _JSON_STRING = r'"[^"\\]*(\\[^\n][^"\\]*)*"'

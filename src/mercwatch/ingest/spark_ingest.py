@@ -111,7 +111,7 @@ def ingest_on_spark(
 
 
 def _session(spark: BaseBackend) -> Any:
-    return spark._session  # type: ignore[attr-defined]
+    return spark._session
 
 
 def stage_on_spark(
@@ -268,7 +268,7 @@ def _REJECT_COLUMNS(spec: TableSpec) -> list[str]:  # noqa: N802
 
 def _write(spark: BaseBackend, expr: ir.Table, path: Path) -> None:
     """Materialise ``expr`` as Parquet (read several times afterwards; never recomputed)."""
-    frame = _session(spark).sql(str(spark.compile(expr)))  # type: ignore[attr-defined]
+    frame = _session(spark).sql(str(spark.compile(expr)))
     frame.write.mode("overwrite").parquet(path.as_posix())
 
 
