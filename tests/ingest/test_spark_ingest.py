@@ -9,16 +9,15 @@ in each input format.
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import ibis
 import pytest
+from _helpers.spark import SPARK, local_spark
 from _ingest_samples import write_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,14 +26,8 @@ from mercwatch.ingest import ingest_export
 from mercwatch.ingest.checks import IP_PATTERN
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.ingest.spark_ingest import ingest_on_spark
-from mercwatch.store.engine import EngineConfig, connect, duckdb_connection, release, scratch_dir
+from mercwatch.store.engine import connect, duckdb_connection, scratch_dir
 
-SPARK = [
-    pytest.mark.spark,
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="no pyspark"),
-    pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime for Spark"),
-]
 ZONE = re.compile(r"[0-9A-Za-z_.-]{1,32}")
 
 
@@ -93,11 +86,7 @@ def test_ip_pattern_is_ipaddress_on_duckdb(texts):
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[ibis.BaseBackend]:
-    con = connect(EngineConfig(kind="spark", spark_master="local[1]"))
-    try:
-        yield con
-    finally:
-        release(con)
+    yield from local_spark()
 
 
 @pytest.mark.parametrize("_", [pytest.param(None, marks=SPARK)])

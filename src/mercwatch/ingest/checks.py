@@ -71,8 +71,9 @@ def _ipv6_forms() -> list[str]:
 
 
 IPV6 = "(" + "|".join(_ipv6_forms()) + ")(%[0-9A-Za-z_.-]{1,32})?"
+IP_BODY = rf"({IPV4}|{IPV6})"
 #: A valid IPv4 or IPv6 address (with an optional zone), as Python's ``ipaddress`` reads it.
-IP_PATTERN = rf"^({IPV4}|{IPV6})" + END
+IP_PATTERN = f"^{IP_BODY}{END}"
 
 
 def _shown(col: ir.StringValue) -> ir.StringValue:
@@ -179,7 +180,9 @@ def _size_check(name: str, limit: int) -> Check:
 
 def _window_check(name: str, earliest: datetime, latest: datetime) -> Check:
     """Timestamps outside the plausible window: a 1970 placeholder, a clock set to 2040."""
-    low, high = (ibis.timestamp(t.replace(tzinfo=None)) for t in (earliest, latest))
+    # Literal text cast to a timestamp: the same SQL on both engines, and a compiled
+    # query can be reused for another window by replacing the text (validate.py).
+    low, high = (ibis.literal(t.isoformat(sep=" ")).cast("timestamp") for t in (earliest, latest))
     shown = " .. ".join(t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in (earliest, latest))
     return (
         lambda t: t[name].notnull() & ~parse_timestamp(t[name]).between(low, high),
@@ -192,31 +195,20 @@ def _window_check(name: str, earliest: datetime, latest: datetime) -> Check:
     )
 
 
-def _matches_not(col: str, pattern: str) -> Callable[[ir.Table], ir.BooleanValue]:
-    return lambda t: t[col].notnull() & ~t[col].re_search(pattern)
+def _pattern_check(col: str, pattern: str, what: str) -> Check:
+    """A value that does not match ``pattern`` (anchored), shown after ``what``."""
+    return (
+        lambda t: t[col].notnull() & ~t[col].re_search(f"^{pattern}{END}"),
+        col,
+        lambda t: what + ": " + _shown(t[col]),
+    )
 
 
 _ACCOUNT_CHECKS: list[Check] = [
-    (
-        _matches_not("photo_hash", f"^{PHASH_HEX}{END}"),
-        "photo_hash",
-        lambda t: "not a 64-bit perceptual hash (16 hex digits): " + _shown(t.photo_hash),
-    ),
-    (
-        _matches_not("country", f"^[A-Za-z]{{2}}{END}"),
-        "country",
-        lambda t: "not an ISO 3166-1 alpha-2 country code: " + _shown(t.country),
-    ),
-    (
-        _matches_not("phone_cc", rf"^\+[0-9]{{1,4}}{END}"),
-        "phone_cc",
-        lambda t: "not a calling code like +44: " + _shown(t.phone_cc),
-    ),
-    (
-        _matches_not("email_domain", rf"^[^@{_BLANK}]+\.[^@{_BLANK}.]+{END}"),
-        "email_domain",
-        lambda t: "not a domain name: " + _shown(t.email_domain),
-    ),
+    _pattern_check("photo_hash", PHASH_HEX, "not a 64-bit perceptual hash (16 hex digits)"),
+    _pattern_check("country", "[A-Za-z]{2}", "not an ISO 3166-1 alpha-2 country code"),
+    _pattern_check("phone_cc", r"\+[0-9]{1,4}", "not a calling code like +44"),
+    _pattern_check("email_domain", rf"[^@{_BLANK}]+\.[^@{_BLANK}.]+", "not a domain name"),
 ]
 
 _TYPES = sorted(t.value for t in EventType)
@@ -249,11 +241,7 @@ _EVENT_CHECKS: list[Check] = [
         "target_id",
         _type_reason("takes no target_id"),
     ),
-    (
-        _matches_not("ip", IP_PATTERN),
-        "ip",
-        lambda t: "not an IPv4 or IPv6 address: " + _shown(t.ip),
-    ),
+    _pattern_check("ip", IP_BODY, "not an IPv4 or IPv6 address"),
 ]
 _FRIENDSHIP_CHECKS: list[Check] = [
     (lambda t: t.a == t.b, "b", lambda t: ibis.literal("an account cannot be its own friend"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,14 +138,22 @@ def ingest_export(
         raise InputError(str(export), "export folder not found")
     raw = duckdb_connection(con)
     create_rejects_table(raw)
+    return ingest_tables(run, lambda spec: _ingest_table(raw, export, spec, run), "", started)
+
+
+def ingest_tables(
+    run: _Run, ingest_table: Callable[[TableSpec], TableReport], engine: str, started: float
+) -> IngestReport:
+    """Ingest every contract table in order with ``ingest_table`` (one engine's way),
+    stopping at a table rejected past ``max_reject_fraction``."""
     reports = []
     for spec in TABLES.values():
         try:
-            reports.append(_ingest_table(raw, export, spec, run))
+            reports.append(ingest_table(spec))
         except InputError:
             raise
-        except Exception as exc:  # duckdb errors have many types
-            raise EngineError(f"ingest of {spec.name} failed: {exc}") from exc
+        except Exception as exc:  # engine errors (duckdb, py4j) have many types
+            raise EngineError(f"ingest of {spec.name}{engine} failed: {exc}") from exc
         _check_reject_share(reports[-1], run)
     reasons = sorted(run.reasons.items(), key=lambda item: (-item[1], item[0]))
     return IngestReport(

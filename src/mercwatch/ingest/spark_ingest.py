@@ -28,6 +28,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,9 +37,9 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
-from mercwatch.errors import EngineError, InputError
+from mercwatch.errors import InputError
 from mercwatch.ingest.checks import parse_integer, parse_timestamp, with_checks
-from mercwatch.ingest.contract import TABLES, FieldType, TableSpec
+from mercwatch.ingest.contract import FieldType, TableSpec
 from mercwatch.ingest.discover import FileFormat, TableFiles, find_table
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.ingest.lines import ByteBudget, open_input
@@ -46,9 +47,9 @@ from mercwatch.ingest.loader import (
     REJECTS_TABLE,
     IngestReport,
     TableReport,
-    _check_reject_share,
     _Run,
     create_rejects_table,
+    ingest_tables,
 )
 from mercwatch.ingest.readers import stage_files
 from mercwatch.ingest.validate import staged_schema
@@ -88,23 +89,20 @@ def ingest_on_spark(
     raw = duckdb_connection(duck)
     create_rejects_table(raw)
     workdir.mkdir(parents=True, exist_ok=True)
-    reports = []
-    for spec in TABLES.values():
-        try:
-            reports.append(_ingest_table(export, spark, raw, spec, run, workdir, ready))
-        except InputError:
-            raise
-        except Exception as exc:  # py4j / Spark analysis errors have many types
-            raise EngineError(f"ingest of {spec.name} on Spark failed: {exc}") from exc
-        _check_reject_share(reports[-1], run)
-    reasons = sorted(run.reasons.items(), key=lambda item: (-item[1], item[0]))
-    return IngestReport(
-        tuple(reports),
-        tuple(reasons),
-        time.perf_counter() - started,
-        rejects_kept=run.kept,
-        bytes_read=run.budget.used,
-    )
+    job = _Job(export, spark, raw, run, workdir, ready)
+    return ingest_tables(run, lambda spec: _ingest_table(job, spec), " on Spark", started)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One Spark ingest: where from, the engines, its limits and counters, its folder."""
+
+    export: Path
+    spark: BaseBackend
+    raw: Any  # the driver's DuckDB connection
+    run: _Run
+    workdir: Path
+    ready: Callable[[str], bool] | None
 
 
 # ------------------------------------------------------------------ staging
@@ -114,16 +112,11 @@ def _session(spark: BaseBackend) -> Any:
     return spark._session
 
 
-def stage_on_spark(
-    export: Path,
-    spark: BaseBackend,
-    raw: Any,
-    spec: TableSpec,
-    run: _Run,
-    workdir: Path,
-    ready: Callable[[str], bool] | None = None,
-) -> tuple[ir.Table, tuple[str, ...], str | None, int]:
+def stage_on_spark(job: _Job, spec: TableSpec) -> tuple[ir.Table, tuple[str, ...], str | None, int]:
     """The staged table on Spark, the files read, their format and blank lines skipped."""
+    export, spark, raw, run, workdir, ready = (
+        job.export, job.spark, job.raw, job.run, job.workdir, job.ready
+    )  # fmt: skip
     files = find_table(export, spec.name)
     if files is not None and ready is not None:
         paths = tuple(p for p in files.paths if ready(p.relative_to(export).as_posix()))
@@ -226,16 +219,9 @@ def _parquet_text(F: Any, name: str, ftype: FieldType, column_type: str | None) 
 # ------------------------------------------------------------------ checks and load
 
 
-def _ingest_table(
-    export: Path,
-    spark: BaseBackend,
-    raw: Any,
-    spec: TableSpec,
-    run: _Run,
-    workdir: Path,
-    ready: Callable[[str], bool] | None,
-) -> TableReport:
-    staged, names, fmt, blank = stage_on_spark(export, spark, raw, spec, run, workdir, ready)
+def _ingest_table(job: _Job, spec: TableSpec) -> TableReport:
+    spark, raw, run, workdir = job.spark, job.raw, job.run, job.workdir
+    staged, names, fmt, blank = stage_on_spark(job, spec)
     checked_path = workdir / f"checked_{spec.name}"
     _write(spark, with_checks(staged, spec, run.limits, run.now), checked_path)
     checked = spark.read_parquet(checked_path.as_posix(), table_name=f"_mw_checked_{spec.name}")

@@ -7,7 +7,9 @@ the Spark ingest); this module compiles them for DuckDB and types the clean colu
 
 from __future__ import annotations
 
-from datetime import datetime
+import dataclasses
+import functools
+from datetime import UTC, datetime
 
 import ibis
 
@@ -42,7 +44,9 @@ def checked_sql(
     """SELECT adding ``_field`` and ``_reason`` (first problem, or NULL) to each staged row.
 
     The checks are :func:`mercwatch.ingest.checks.with_checks`, compiled for DuckDB: the
-    Spark ingest runs the same expression.
+    Spark ingest runs the same expression. Compiling takes about a second, so the query
+    is compiled once per table and limits with a stand-in window, whose text is then
+    replaced by this ingest's window.
 
     Args:
         spec: the contract table.
@@ -50,8 +54,23 @@ def checked_sql(
         limits: field size and timestamp window.
         now: the moment the window's default end is measured from (ingest start).
     """
+    stand_in = dataclasses.replace(limits, earliest=_STAND_IN[0], latest=_STAND_IN[1])
+    sql = _compiled_checks(spec, stage, stand_in)
+    for placeholder, real in zip(_STAND_IN, limits.window(now), strict=True):
+        for fmt in (_SQL_TIME, _SHOWN_TIME):
+            sql = sql.replace(placeholder.strftime(fmt), real.strftime(fmt))
+    return sql
+
+
+#: A window no real limit has, recognisable in the compiled text.
+_STAND_IN = (datetime(1111, 1, 1, 1, 1, 1, 111111, UTC), datetime(2999, 9, 9, 9, 9, 9, 999999, UTC))
+_SQL_TIME, _SHOWN_TIME = "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ"
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_checks(spec: TableSpec, stage: str, limits: IngestLimits) -> str:
     staged = ibis.table(staged_schema(spec), name=stage)
-    return str(ibis.to_sql(with_checks(staged, spec, limits, now), dialect="duckdb"))
+    return str(ibis.to_sql(with_checks(staged, spec, limits), dialect="duckdb"))
 
 
 def typed_columns(spec: TableSpec) -> list[str]:
