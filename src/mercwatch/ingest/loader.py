@@ -131,14 +131,20 @@ def ingest_export(
         EngineError: DuckDB failed for a reason other than the input.
     """
     started = time.perf_counter()
+    run, export = start_run(export, limits)
+    raw = duckdb_connection(con)
+    create_rejects_table(raw)
+    return ingest_tables(run, lambda spec: _ingest_table(raw, export, spec, run), "", started)
+
+
+def start_run(export: Path, limits: IngestLimits | None) -> tuple[_Run, Path]:
+    """The shared state of one ingest, after checking the export folder exists."""
     limits = limits or IngestLimits()
     run = _Run(limits, ByteBudget(limits.max_input_bytes), datetime.now(UTC))
     export = Path(export)
     if not export.is_dir():
         raise InputError(str(export), "export folder not found")
-    raw = duckdb_connection(con)
-    create_rejects_table(raw)
-    return ingest_tables(run, lambda spec: _ingest_table(raw, export, spec, run), "", started)
+    return run, export
 
 
 def ingest_tables(

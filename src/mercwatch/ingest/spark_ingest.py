@@ -29,7 +29,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +41,7 @@ from mercwatch.ingest.checks import parse_integer, parse_timestamp, with_checks
 from mercwatch.ingest.contract import FieldType, TableSpec
 from mercwatch.ingest.discover import FileFormat, TableFiles, find_table
 from mercwatch.ingest.limits import IngestLimits
-from mercwatch.ingest.lines import ByteBudget, open_input
+from mercwatch.ingest.lines import open_input
 from mercwatch.ingest.loader import (
     REJECTS_TABLE,
     IngestReport,
@@ -50,6 +49,7 @@ from mercwatch.ingest.loader import (
     _Run,
     create_rejects_table,
     ingest_tables,
+    start_run,
 )
 from mercwatch.ingest.readers import stage_files
 from mercwatch.ingest.validate import staged_schema
@@ -81,11 +81,7 @@ def ingest_on_spark(
         EngineError: Spark failed for a reason other than the input.
     """
     started = time.perf_counter()
-    limits = limits or IngestLimits()
-    run = _Run(limits, ByteBudget(limits.max_input_bytes), datetime.now(UTC))
-    export = Path(export)
-    if not export.is_dir():
-        raise InputError(str(export), "export folder not found")
+    run, export = start_run(export, limits)
     raw = duckdb_connection(duck)
     create_rejects_table(raw)
     workdir.mkdir(parents=True, exist_ok=True)
