@@ -14,6 +14,7 @@ import ibis
 import numpy as np
 import pyarrow as pa
 import pytest
+from _helpers.spark import SPARK, local_spark
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.sparse import coo_matrix
@@ -21,23 +22,11 @@ from scipy.sparse.csgraph import connected_components
 
 from mercwatch.errors import EngineError, InputError
 from mercwatch.link.spark_components import label_components
-from mercwatch.store.engine import EngineConfig, connect, release
-
-SPARK = [
-    pytest.mark.spark,
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="no pyspark"),
-    pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime for Spark"),
-]
 
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[ibis.BaseBackend]:
-    con = connect(EngineConfig(kind="spark", spark_master="local[1]"))
-    try:
-        yield con
-    finally:
-        release(con)
+    yield from local_spark()
 
 
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=SPARK)])

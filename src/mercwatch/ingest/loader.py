@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from mercwatch.ingest.discover import find_table
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.ingest.lines import ByteBudget
 from mercwatch.ingest.readers import drop_stage, excerpt_sql, stage_files, stage_table_sql
-from mercwatch.ingest.validate import checked_sql, register_bad_ips, typed_columns
+from mercwatch.ingest.validate import checked_sql, typed_columns
 from mercwatch.store.engine import duckdb_connection
 
 REJECTS_TABLE = "rejects"
@@ -130,24 +131,35 @@ def ingest_export(
         EngineError: DuckDB failed for a reason other than the input.
     """
     started = time.perf_counter()
+    run, export = start_run(export, limits)
+    raw = duckdb_connection(con)
+    create_rejects_table(raw)
+    return ingest_tables(run, lambda spec: _ingest_table(raw, export, spec, run), "", started)
+
+
+def start_run(export: Path, limits: IngestLimits | None) -> tuple[_Run, Path]:
+    """The shared state of one ingest, after checking the export folder exists."""
     limits = limits or IngestLimits()
     run = _Run(limits, ByteBudget(limits.max_input_bytes), datetime.now(UTC))
     export = Path(export)
     if not export.is_dir():
         raise InputError(str(export), "export folder not found")
-    raw = duckdb_connection(con)
-    raw.execute(
-        f'CREATE OR REPLACE TABLE {REJECTS_TABLE} ("table" VARCHAR, source VARCHAR, line BIGINT, '
-        "field VARCHAR, reason VARCHAR, raw VARCHAR, is_json BOOLEAN)"
-    )
+    return run, export
+
+
+def ingest_tables(
+    run: _Run, ingest_table: Callable[[TableSpec], TableReport], engine: str, started: float
+) -> IngestReport:
+    """Ingest every contract table in order with ``ingest_table`` (one engine's way),
+    stopping at a table rejected past ``max_reject_fraction``."""
     reports = []
     for spec in TABLES.values():
         try:
-            reports.append(_ingest_table(raw, export, spec, run))
+            reports.append(ingest_table(spec))
         except InputError:
             raise
-        except Exception as exc:  # duckdb errors have many types
-            raise EngineError(f"ingest of {spec.name} failed: {exc}") from exc
+        except Exception as exc:  # engine errors (duckdb, py4j) have many types
+            raise EngineError(f"ingest of {spec.name}{engine} failed: {exc}") from exc
         _check_reject_share(reports[-1], run)
     reasons = sorted(run.reasons.items(), key=lambda item: (-item[1], item[0]))
     return IngestReport(
@@ -156,6 +168,14 @@ def ingest_export(
         time.perf_counter() - started,
         rejects_kept=run.kept,
         bytes_read=run.budget.used,
+    )
+
+
+def create_rejects_table(raw: Any) -> None:
+    """The (empty) ``rejects`` table both ingests fill."""
+    raw.execute(
+        f'CREATE OR REPLACE TABLE {REJECTS_TABLE} ("table" VARCHAR, source VARCHAR, line BIGINT, '
+        "field VARCHAR, reason VARCHAR, raw VARCHAR, is_json BOOLEAN)"
     )
 
 
@@ -193,8 +213,6 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec, run: _Run) -> TableRe
             tuple(p.relative_to(export).as_posix() for p in files.paths),
             files.format.value,
         )
-    if "ip" in spec.field_names:
-        register_bad_ips(raw, stage)
     raw.execute(
         f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(spec, stage, run.limits, run.now)}"
     )

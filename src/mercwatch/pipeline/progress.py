@@ -29,7 +29,6 @@ from rich.progress import (
 # The stages of ``run`` in order, for the bar's total (a stage not run is skipped).
 RUN_STAGES = (
     "ingest",
-    "hand_off",
     "intel_import",
     "detect",
     "coverage",

@@ -20,6 +20,7 @@ from mercwatch.detectors.registry import all_detectors, check_params, select
 from mercwatch.enforce.withdrawal import Reconciled
 from mercwatch.errors import OutputError
 from mercwatch.ingest import IngestReport
+from mercwatch.ingest.spark_ingest import ingest_on_spark
 from mercwatch.intel.eventtime import usable_at_event_time
 from mercwatch.intel.report.counts import run_counts
 from mercwatch.intel.report.render import (
@@ -35,12 +36,17 @@ from mercwatch.pipeline import guards, stages
 from mercwatch.pipeline.checkpoints import reached
 from mercwatch.pipeline.config import RunConfig
 from mercwatch.pipeline.coverage import evidence_gaps
-from mercwatch.pipeline.incremental import IncrementalIngest, ingest_incremental, known_operations
+from mercwatch.pipeline.incremental import (
+    IncrementalIngest,
+    ingest_incremental,
+    known_operations,
+    single_file_stamps,
+)
 from mercwatch.pipeline.lock import locked_output
 from mercwatch.pipeline.outputs import OutputSet, staged_outputs
 from mercwatch.pipeline.progress import StageListener
 from mercwatch.queries.run_tables import write_tables
-from mercwatch.store.engine import connect, duckdb_connection, hand_off, release, scratch_dir
+from mercwatch.store.engine import connect, duckdb_connection, release, scratch_dir
 from mercwatch.store.run_database import run_database
 from mercwatch.store.state import StateStore
 
@@ -183,24 +189,13 @@ def _run_on(config: RunConfig, timer: _Timer, con: BaseBackend) -> RunResult:
     analytics = con
     store = StateStore.open(config.resolved_state_url())
     try:
-        loaded = timer.call(
-            "ingest",
-            ingest_incremental,
-            config.export,
-            config.out,
-            con,
-            config.ingest_limits,
-            full=config.full_ingest,
-            ready=config.part_filter,
-        )
+        if config.engine.kind != "duckdb":
+            analytics = connect(config.engine)
+        loaded = timer.call("ingest", _ingest, config, con, analytics)
         report = loaded.report
         warnings = guards.check_shrink(
             report, guards.previous_summary(config.out), config.shrink_ratio, config.allow_shrink
         )
-        if config.engine.kind != "duckdb":
-            analytics = connect(config.engine)
-            workdir = scratch_dir(analytics) / "hand_off"
-            timer.call("hand_off", hand_off, con, analytics, INPUT_TABLES, workdir)
         now = stages.data_horizon(con)
         feed = timer.call("intel_import", stages.import_intel, config, now)
         # Each indicator judged at the time of the events that carry it (eventtime.py).
@@ -240,6 +235,26 @@ def _run_on(config: RunConfig, timer: _Timer, con: BaseBackend) -> RunResult:
         if analytics is not con:
             release(analytics)
     return result
+
+
+def _ingest(config: RunConfig, con: BaseBackend, analytics: BaseBackend) -> IncrementalIngest:
+    """DuckDB ingests only new parts; another engine reads and checks the whole export
+    itself (ingest/spark_ingest.py), and the driver's ``con`` sees the clean tables."""
+    if analytics is con:
+        return ingest_incremental(
+            config.export,
+            config.out,
+            con,
+            config.ingest_limits,
+            full=config.full_ingest,
+            ready=config.part_filter,
+        )
+    workdir = scratch_dir(analytics) / "ingest"
+    report = ingest_on_spark(
+        config.export, analytics, con, config.ingest_limits, workdir, config.part_filter
+    )
+    singles = single_file_stamps(config.export)
+    return IncrementalIngest(report, "full", 0, 0, "the Spark engine reads every part", singles)
 
 
 def _indicators(result: RunResult, sensitive: set[str], now: datetime) -> str:

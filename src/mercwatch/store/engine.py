@@ -1,8 +1,8 @@
 """The analytics engine: Ibis over DuckDB (default, embedded) or Spark.
 
 Detectors and the link stage are written once as Ibis expressions and run on
-whichever backend :func:`connect` returns. Ingest validates on DuckDB and hands the
-clean tables to Spark as Parquet when a platform outgrows one machine.
+whichever backend :func:`connect` returns; so do ingest's contract checks
+(``ingest/checks.py``), which Spark runs itself when a platform outgrows one machine.
 """
 
 from __future__ import annotations
@@ -211,10 +211,10 @@ def is_duckdb(con: BaseBackend) -> bool:
 def hand_off(
     duck: BaseBackend, target: BaseBackend, tables: tuple[str, ...], workdir: Path
 ) -> None:
-    """Copy validated tables from the DuckDB ingest engine to another backend.
+    """Copy validated tables from a DuckDB backend to another backend.
 
-    Ingest validates once, on DuckDB; a Spark run then reads the clean tables as
-    Parquet, so detectors see exactly the rows a DuckDB run would. ``workdir`` should
+    The parity tests use it to give Spark exactly the rows a DuckDB run sees (a Spark
+    run ingests on Spark itself, ``ingest/spark_ingest.py``). ``workdir`` should
     be inside :func:`scratch_dir` of ``target`` so :func:`release` removes the files.
     """
     raw = duckdb_connection(duck)
