@@ -11,7 +11,7 @@ they are the ones who act on a block_url or answer a targeted person.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -92,16 +92,31 @@ def shared_infrastructure(infrastructure: dict[str, list[str]], cleaner: SharedE
     return out
 
 
-def operation_out(op: Operation, principal: Principal) -> OperationOut:
+def run_targets(ops: Iterable[Operation]) -> frozenset[str]:
+    """Everyone any operation of the run targeted.
+
+    Evidence of one operation can name a person another operation targeted (a persona's
+    strongest partner on a shared address who is someone else's target), so redaction
+    hides the targets of every operation, not only the operation's own.
+    """
+    return frozenset(t for op in ops for t in op.targets)
+
+
+def operation_out(
+    op: Operation, principal: Principal, also_targets: Iterable[str] = ()
+) -> OperationOut:
     """The API view of ``op`` for ``principal``: targets and raw URLs only for the roles
-    that see targets (analyst and up, ``Role.sees_targets``, as in the dashboard)."""
+    that see targets (analyst and up, ``Role.sees_targets``, as in the dashboard).
+
+    ``also_targets``: the other operations' targets (:func:`run_targets`), hidden too.
+    """
     admin = principal.role.sees_targets
     data = op.to_dict()
     if admin:
         subject, text = (lambda v: v), (lambda v: v)
         infrastructure = data["infrastructure"]
     else:
-        cleaner = SharedEvidence(op.targets, defanged=False)
+        cleaner = SharedEvidence(sorted({*op.targets, *also_targets}), defanged=False)
         subject, text = cleaner.subject, cleaner.text
         infrastructure = shared_infrastructure(data["infrastructure"], cleaner)
         if data["attribution"]:
@@ -234,8 +249,10 @@ def operations_router(
             sector=sector,
             operation_ids=with_status(status) if status else None,
         )
-        ops = sorted(filter(keep.keeps, load()), key=_sort_key(sort))
-        items = [operation_out(o, principal) for o in ops[offset : offset + limit]]
+        everyone = load()
+        hidden = run_targets(everyone)
+        ops = sorted(filter(keep.keeps, everyone), key=_sort_key(sort))
+        items = [operation_out(o, principal, hidden) for o in ops[offset : offset + limit]]
         return OperationsPage(total=len(ops), items=items)
 
     @router.get("/operations/{operation_id}", response_model=OperationOut)
@@ -244,9 +261,10 @@ def operations_router(
         principal: Principal = reader,
     ) -> OperationOut:
         """One operation by id."""
-        for op in load():
+        everyone = load()
+        for op in everyone:
             if op.operation_id == operation_id:
-                return operation_out(op, principal)
+                return operation_out(op, principal, run_targets(everyone))
         raise HTTPException(404, f"no operation {operation_id!r}")
 
     return router

@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from mercwatch.api.operations import shared_infrastructure
+from mercwatch.api.operations import run_targets, shared_infrastructure
 from mercwatch.auth.http_policy import CSP
 from mercwatch.intel.report.safety import SharedEvidence
 from mercwatch.model import Operation
@@ -46,7 +46,10 @@ def operation_graph(dash: Dashboard, op: Operation, session: Session) -> dict[st
     infrastructure = op.infrastructure.to_dict()
     if not sees_targets:
         infrastructure = shared_infrastructure(
-            infrastructure, SharedEvidence(op.targets, defanged=False)
+            infrastructure,
+            SharedEvidence(
+                sorted({*op.targets, *run_targets(dash.run.operations())}), defanged=False
+            ),
         )
     profiles = dash.profiles.lookup(op.accounts)
     nodes: dict[str, dict[str, Any]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from mercwatch.api.operations import operation_out
+from mercwatch.api.operations import operation_out, run_targets
 from mercwatch.enforce import read_audit
 from mercwatch.model import Phase
 from mercwatch.notify import Outbox
@@ -97,7 +97,7 @@ def router(dash: Dashboard) -> APIRouter:
                 message=f"There is no operation {operation_id} in this run.",
             )
         enforcer = dash.enforcer()
-        out = operation_out(op, session.principal)
+        out = operation_out(op, session.principal, run_targets(dash.run.operations()))
         response = dash.page(
             request,
             "operation.html",

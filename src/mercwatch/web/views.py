@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from mercwatch.api.operations import EvidenceOut, OperationOut, operation_out
+from mercwatch.api.operations import EvidenceOut, OperationOut, operation_out, run_targets
 from mercwatch.auth.keys import Role
 from mercwatch.enforce import AuditEntry, Enforcer, StoredAction
 from mercwatch.intel.report.safety import URL_WITHHELD, SharedEvidence
@@ -193,7 +193,7 @@ def pending_items(dash: Dashboard, enforcer: Enforcer, session: Session) -> list
         op = ops.get(stored.action.operation_id)
         evidence: tuple[EvidenceOut, ...] = ()
         if op is not None:
-            out = operation_out(op, session.principal)
+            out = operation_out(op, session.principal, run_targets(ops.values()))
             own = [e for e in out.evidence if e.subject == stored.action.subject]
             evidence = tuple(sorted(own, key=lambda e: -e.score))
         shown = shown_action(stored, op, session.role)
