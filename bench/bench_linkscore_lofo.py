@@ -41,7 +41,7 @@ from mercwatch.linkscore import leakage as lk
 from mercwatch.linkscore.train import fit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_linkscore import benign_half, score_engine  # noqa: E402
+from eval_linkscore import benign_half, load_benign, score_engine  # noqa: E402
 from linkscore_agnostic import AgnosticModel  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,21 +57,6 @@ ALL_METHODS = (
     "engine + agnostic GBM",
 )
 METHODS = list(ALL_METHODS)
-
-
-def _lines(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    return list(dict.fromkeys(ln.strip().lower() for ln in text.splitlines() if ln.strip()))
-
-
-def load_benign() -> dict[str, list[str]]:
-    """The benign kinds: OpenDNS top (popular), OpenDNS random, hosted sites."""
-    hosted = [ln.split("\t")[0] for ln in _lines(INTEL / "benign_hosted" / "hosts.tsv")]
-    return {
-        "popular": _lines(INTEL / "benign_domains" / "opendns-top-domains.txt"),
-        "random": _lines(INTEL / "benign_domains" / "opendns-random-domains.txt"),
-        "hosted": hosted,
-    }
 
 
 class CharNgram:

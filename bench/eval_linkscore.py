@@ -41,6 +41,21 @@ def read_lines(path: Path) -> list[str]:
     ]
 
 
+def _lines(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return list(dict.fromkeys(ln.strip().lower() for ln in text.splitlines() if ln.strip()))
+
+
+def load_benign() -> dict[str, list[str]]:
+    """The benign kinds: OpenDNS top (popular), OpenDNS random, hosted sites."""
+    hosted = [ln.split("\t")[0] for ln in _lines(INTEL / "benign_hosted" / "hosts.tsv")]
+    return {
+        "popular": _lines(INTEL / "benign_domains" / "opendns-top-domains.txt"),
+        "random": _lines(INTEL / "benign_domains" / "opendns-random-domains.txt"),
+        "hosted": hosted,
+    }
+
+
 def simulated_positives() -> list[str]:
     """Simulator operation domains (fixed seed), minus any real published domain."""
     real = {d for hosts in lk.evaluation_families(INTEL).values() for d in hosts}

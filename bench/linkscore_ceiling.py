@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from bench_linkscore_lofo import INTEL, load_benign
+from eval_linkscore import INTEL, load_benign
 from linkscore_agnostic import shape
 
 from mercwatch.linkscore import LinkScorer
