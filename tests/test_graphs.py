@@ -98,3 +98,13 @@ def test_leiden_is_the_same_in_every_process_and_thread_setting():
         )
         results.add(done.stdout)
     assert len(results) == 1
+
+
+def test_named_components_do_not_depend_on_order() -> None:
+    from mercwatch.graphs import named_components
+
+    pairs = [("c", "d"), ("a", "b"), ("b", "e")]
+    want = [("a", "b", "e"), ("c", "d"), ("z",)]
+    assert named_components(["z", "a"], pairs) == want
+    assert named_components(["a", "z"], list(reversed(pairs))) == want
+    assert named_components([], []) == []

@@ -22,7 +22,7 @@ thread count (operation ids, warnings sent once and exports depend on it). Hence
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import graspologic_native  # type: ignore[import-untyped]  # ships no type information
 import numpy as np
@@ -63,6 +63,22 @@ def _by_first_vertex(labels: np.ndarray) -> np.ndarray:
 def components(n: int, pairs: np.ndarray | Sequence[tuple[int, int]]) -> list[list[int]]:
     """Connected components of ``n`` vertices: each ascending, ordered by lowest vertex."""
     return groups_of(component_labels(n, pairs))
+
+
+def named_components(
+    names: Iterable[str], pairs: Iterable[tuple[str, str]]
+) -> list[tuple[str, ...]]:
+    """Connected groups of named vertices joined by ``pairs``: each sorted, sorted.
+
+    For callers that hold names, not indices (scripts of near-duplicate texts, lure rings
+    joined to groups); a name only in ``pairs`` is a vertex too. The result depends on
+    neither the order of ``names`` nor of ``pairs``.
+    """
+    edges = list(pairs)
+    order = sorted({*names, *(a for e in edges for a in e)})
+    index = {name: i for i, name in enumerate(order)}
+    found = components(len(order), [(index[a], index[b]) for a, b in edges])
+    return sorted(tuple(order[i] for i in group) for group in found)
 
 
 def leiden(n: int, edges: Sequence[tuple[int, int, float]], seed: int) -> list[list[int]]:

@@ -45,6 +45,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from mercwatch.graphs import named_components
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table
@@ -92,7 +93,7 @@ def _job_messages(ctx: LinkContext, watched: set[str]) -> list[dict]:
 
 
 def _scripts(texts: Sequence[tuple[str, str]], config: LinkConfig) -> list[list[str]]:
-    """Accounts grouped by near-duplicate text (union-find over template pairs)."""
+    """Accounts grouped by near-duplicate text (components of the template pairs)."""
     pairs = template_pairs(
         [(a, t, 1) for a, t in texts],
         CREW_TEXT_SIMILARITY,
@@ -100,21 +101,7 @@ def _scripts(texts: Sequence[tuple[str, str]], config: LinkConfig) -> list[list[
         config.template_num_perm,
         config.seed,
     )
-    parent: dict[str, str] = {a: a for a, _ in texts}
-
-    def find(a: str) -> str:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for a, b in sorted(pairs):
-        ra, rb = sorted((find(a), find(b)))
-        parent[rb] = ra
-    groups: dict[str, list[str]] = defaultdict(list)
-    for a in sorted(parent):
-        groups[find(a)].append(a)
-    return sorted(groups.values())
+    return [list(group) for group in named_components((a for a, _ in texts), pairs)]
 
 
 def narrowest_rig(recipients: set[str], found: Rigs) -> str | None:

@@ -38,6 +38,7 @@ from typing import Protocol
 import ibis
 
 from mercwatch.detectors.base import AT_RISK_TAGS
+from mercwatch.graphs import named_components
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.context import LinkContext, fetch, keys_table
 from mercwatch.link.hosts import link_events, match_domains
@@ -182,28 +183,11 @@ def merge_rings(
 
     A ring and a group sharing a member, or two rings sharing a sender, are one
     operation (the same personas deliver both); a ring touching nothing is a new
-    group. Union-find over accounts, so the result does not depend on order.
+    group. Components over accounts, so the result does not depend on order.
     """
-    parent: dict[str, str] = {}
-
-    def find(a: str) -> str:
-        parent.setdefault(a, a)
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(members: Sequence[str]) -> None:
-        roots = sorted({find(a) for a in members})
-        for other in roots[1:]:
-            parent[other] = roots[0]
-
-    for members in [*groups, *(ring.senders for ring in rings)]:
-        union(members)
-    merged: dict[str, list[str]] = {}
-    for a in sorted(parent):
-        merged.setdefault(find(a), []).append(a)
-    return sorted(tuple(sorted(m)) for m in merged.values())
+    members = [*groups, *(ring.senders for ring in rings)]
+    names = (a for m in members for a in m)
+    return named_components(names, ((m[0], a) for m in members for a in m[1:]))
 
 
 def with_ring_senders(
