@@ -267,14 +267,22 @@ def with_checks(
         now: the moment the window's default end is measured from (ingest start).
     """
     checks = _field_checks(spec, limits, now)
-    pre = staged._pre_reason.notnull()
-    fields = [(pre, staged._pre_field)] + [
-        (cond(staged), ibis.literal(field)) for cond, field, _ in checks
+    # Each condition is evaluated once per row: the number of the first failing check
+    # (0: a reader's problem) is found first; field and reason are looked up from it.
+    first = ibis.cases(
+        (staged._pre_reason.notnull(), 0),
+        *((cond(staged), i) for i, (cond, _, _) in enumerate(checks, 1)),
+        else_=ibis.null("int32"),
+    )
+    numbered = staged.mutate(_check=first)
+    number = numbered._check
+    fields = [(number == 0, numbered._pre_field)] + [
+        (number == i, ibis.literal(field)) for i, (_, field, _) in enumerate(checks, 1)
     ]
-    reasons = [(pre, staged._pre_reason)] + [
-        (cond(staged), reason(staged)) for cond, _, reason in checks
+    reasons = [(number == 0, numbered._pre_reason)] + [
+        (number == i, reason(numbered)) for i, (_, _, reason) in enumerate(checks, 1)
     ]
-    return staged.mutate(
+    return numbered.mutate(
         _field=ibis.cases(*fields, else_=ibis.null("string")),
         _reason=ibis.cases(*reasons, else_=ibis.null("string")),
-    )
+    ).drop("_check")
