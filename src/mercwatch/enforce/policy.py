@@ -31,6 +31,7 @@ from mercwatch.model.records import Action, ActionKind, ActionStatus, Operation,
 
 DEFAULT_POLICY = "default_policy.yaml"
 _KIND_ORDER = {kind: i for i, kind in enumerate(ActionKind)}
+_ACCOUNT_KINDS = frozenset({ActionKind.DISABLE_ACCOUNT, ActionKind.CHECKPOINT_ACCOUNT})
 
 
 class RuleMode(StrEnum):
@@ -162,6 +163,22 @@ def _status_and_reason(rule: Rule, op: Operation, policy: Policy) -> tuple[Actio
     return ActionStatus.APPLIED, reason
 
 
+def _membership_review(
+    kind: ActionKind, subject: str, op: Operation, status: ActionStatus, note: str
+) -> tuple[ActionStatus, str]:
+    """An account whose membership is not corroborated is never acted on without review.
+
+    The link stage keeps such a member (a persona held to the operation by context
+    ties only: an address, targets or a phrase in common, mercwatch.link.membership)
+    in ``op.uncorroborated_accounts``; the operation's confidence says the operation
+    is real, not that this account belongs to it, so an analyst decides.
+    """
+    if kind not in _ACCOUNT_KINDS or subject not in op.uncorroborated_accounts:
+        return status, note
+    why = "membership not corroborated (context ties only): review"
+    return ActionStatus.PENDING_REVIEW, f"{note}; {why}" if note else why
+
+
 def _decide_one(
     op: Operation, created: Mapping[str, datetime], policy: Policy
 ) -> dict[tuple[ActionKind, str], Action]:
@@ -172,14 +189,15 @@ def _decide_one(
         status, reason = _status_and_reason(rule, op, policy)
         for requested in rule.actions:
             for kind, subject, note in _subjects(requested, op, created, policy):
+                final, note = _membership_review(kind, subject, op, status, note)
                 key = (kind, subject)
                 previous = chosen.get(key)
                 # The strongest decision wins: applied beats pending_review; the first
                 # matching rule gives the reason, so rule order is priority order.
-                upgrade = status is ActionStatus.APPLIED
+                upgrade = final is ActionStatus.APPLIED
                 if previous is None or (upgrade and previous.status is ActionStatus.PENDING_REVIEW):
                     text = f"{reason}; {note}" if note else reason
-                    chosen[key] = Action(kind, subject, op.operation_id, status, text)
+                    chosen[key] = Action(kind, subject, op.operation_id, final, text)
     return chosen
 
 

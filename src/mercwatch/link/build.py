@@ -30,6 +30,7 @@ from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
+from mercwatch.link.membership import judge_members
 from mercwatch.link.persona_crews import crew_rigs, persona_crews, with_crew_members
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
@@ -72,6 +73,7 @@ class _Material:
     evidence: dict[str, list[Evidence]]
     seen: dict[str, tuple[datetime, datetime]]
     crew_members: frozenset[str] = frozenset()
+    uncorroborated: frozenset[str] = frozenset()
 
 
 def build_operations(
@@ -129,6 +131,14 @@ def build_operations(
     else:
         cut = cut_operations(graph, candidates, ctx.config)
     groups = merge_rings(cut, [*rings, *crews])
+    # Each member judged on its own: growth only through control ties (membership.py).
+    constructs = frozenset(a for found_by in [*rings, *crews] for a in found_by.senders)
+    judged = judge_members(groups, candidates, graph, ctx.config, constructs)
+    groups = [
+        g
+        for g in judged.groups
+        if keep_group(g, candidates, ctx.config, graph) or constructs.intersection(g)
+    ]
     if not groups:
         return []
     members = {account for group in groups for account in group}
@@ -141,6 +151,7 @@ def build_operations(
         evidence=account_evidence(ctx, members),
         seen=_seen(ctx, members),
         crew_members=frozenset(crew_rigs(crews)),
+        uncorroborated=judged.uncorroborated,
     )
     infrastructures = [
         op_infrastructure(group, found, graph, flags, material.deliveries, ctx.config)
@@ -272,6 +283,7 @@ def _describe(
         evidence=select_evidence(evidence, cfg.evidence_per_detector),
         target_levels=tuple(sorted(levels.items())),
         groups=tuple(parts) if len(parts) > 1 else (),
+        uncorroborated_accounts=tuple(sorted(material.uncorroborated.intersection(group))),
     )
 
 

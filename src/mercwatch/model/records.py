@@ -246,6 +246,10 @@ class Operation:
     # Extension: the link stage's uncalibrated score, from which ``confidence`` (a
     # probability, see mercwatch.link.calibration) was mapped. None: not recorded.
     raw_confidence: float | None = None
+    # Extension: members held to the operation by context ties only (personas with no
+    # own corroboration, mercwatch.link.membership): enforcement never disables them
+    # without review. Sorted; empty: every member's membership is corroborated.
+    uncorroborated_accounts: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -266,6 +270,11 @@ class Operation:
             **(
                 {"raw_confidence": round(float(self.raw_confidence), 4)}
                 if self.raw_confidence is not None
+                else {}
+            ),
+            **(
+                {"uncorroborated_accounts": list(self.uncorroborated_accounts)}
+                if self.uncorroborated_accounts
                 else {}
             ),
         }
@@ -294,6 +303,7 @@ class Operation:
             raw_confidence=(
                 float(data["raw_confidence"]) if data.get("raw_confidence") is not None else None
             ),
+            uncorroborated_accounts=tuple(data.get("uncorroborated_accounts") or ()),
         )
 
 
