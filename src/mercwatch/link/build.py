@@ -132,7 +132,9 @@ def build_operations(
         cut = cut_operations(graph, candidates, ctx.config)
     groups = merge_rings(cut, [*rings, *crews])
     # Each member judged on its own: growth only through control ties (membership.py).
-    constructs = frozenset(a for found_by in [*rings, *crews] for a in found_by.senders)
+    constructs = frozenset(
+        [a for ring in rings for a in ring.senders] + [a for crew in crews for a in crew.senders]
+    )
     judged = judge_members(groups, candidates, graph, ctx.config, constructs)
     groups = [
         g
