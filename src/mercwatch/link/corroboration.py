@@ -31,7 +31,9 @@ looking at the same people are the ordinary life of people who know each other, 
 second family of evidence.
 
 This is a necessary condition, checked in :func:`~.cluster.keep_group` on top of the
-strength rules there; it never adds a group.
+strength rules there; it never adds a group. It is about the group; whether each
+member belongs to it is judged member by member in :mod:`~.membership`, by the same
+bar (an operation grows only through ties of control, never through shared context).
 """
 
 from __future__ import annotations
