@@ -25,6 +25,8 @@ from mercwatch.link.membership import judge_members
 from mercwatch.model import ActionKind, ActionStatus
 
 VIRAL = "https://news.example.org/2021/11/leak-story"
+OFFICE = "203.0.113.9"
+NAT = "100.64.0.1"
 
 
 def _operation(platform, targets: list[str], ip: str | None = None) -> list[str]:
@@ -69,47 +71,45 @@ def _crowd(platform, prefix: str, address: str, size: int) -> None:
         platform.event("login", other, ip=address, device_id=f"{prefix}-phone{i}")
 
 
+def _bystanders(
+    platform, prefix: str, targets: list[str], detector: str, event: str = "view_profile", **where
+) -> list[str]:
+    """Four people, each with a reconnaissance signal of its own, acting (``event``)
+    on two of the operation's targets from ``where`` (an address, a link)."""
+    people = _people(platform, prefix, 4)
+    for i, a in enumerate(people):
+        platform.signal(a, 0.9, detector=detector, phase="reconnaissance")
+        for t in _pairs_of(targets, i):
+            platform.event(event, a, t, device_id=f"{prefix}-phone{i}", **where)
+    return people
+
+
 def _office(platform, targets: list[str]) -> list[str]:
     """Newsroom staff researching at-risk people from the office address, which one
     persona also used (a co-working space)."""
-    staff = _people(platform, "staff", 4)
-    for i, a in enumerate(staff):
-        platform.signal(a, 0.95, detector="at_risk_search", phase="reconnaissance")
-        for t in _pairs_of(targets, i):
-            platform.event("view_profile", a, t, ip="203.0.113.9", device_id=f"desk{i}")
-    _crowd(platform, "colleague", "203.0.113.9", 12)
+    staff = _bystanders(platform, "staff", targets, "at_risk_search", ip=OFFICE)
+    _crowd(platform, "colleague", OFFICE, 12)
     return staff
 
 
 def _carrier_nat(platform, targets: list[str]) -> list[str]:
     """Neighbours behind one carrier NAT address (shared with a persona's login) who
     looked up the same public people."""
-    neighbours = _people(platform, "nat", 4)
-    for i, a in enumerate(neighbours):
-        platform.signal(a, 0.9, detector="at_risk_search", phase="reconnaissance")
-        for t in _pairs_of(targets, i):
-            platform.event("view_profile", a, t, ip="100.64.0.1", device_id=f"phone-n{i}")
-    _crowd(platform, "natuser", "100.64.0.1", 30)
+    neighbours = _bystanders(platform, "nat", targets, "at_risk_search", ip=NAT)
+    _crowd(platform, "natuser", NAT, 30)
     return neighbours
 
 
 def _fans(platform, targets: list[str]) -> list[str]:
     """Fans who keep looking at the celebrities the operation also watches."""
-    fans = _people(platform, "fan", 4)
-    for i, a in enumerate(fans):
-        platform.signal(a, 0.85, detector="targeted_watching", phase="reconnaissance")
-        for t in _pairs_of(targets, i):
-            platform.event("view_profile", a, t, device_id=f"fanphone{i}")
-    return fans
+    return _bystanders(platform, "fan", targets, "targeted_watching")
 
 
 def _viral(platform, targets: list[str]) -> list[str]:
     """Readers sending a viral article to people the personas also write to."""
-    readers = _people(platform, "reader", 4)
-    for i, a in enumerate(readers):
-        platform.signal(a, 0.8, detector="at_risk_search", phase="reconnaissance")
-        for t in _pairs_of(targets, i):
-            platform.event("message", a, t, url=VIRAL, device_id=f"rphone{i}", text="read this")
+    readers = _bystanders(
+        platform, "reader", targets, "at_risk_search", "message", url=VIRAL, text="read this"
+    )
     for i in range(20):  # it is viral: many others share it too
         other = platform.account(f"sharer{i}")
         platform.event("post", other, None, url=VIRAL, device_id=f"sphone{i}")
@@ -122,8 +122,8 @@ def _operation_shares_viral(platform, personas: list[str], targets: list[str]) -
 
 
 CLASSES = {
-    "office_team": (_office, "203.0.113.9"),
-    "carrier_nat": (_carrier_nat, "100.64.0.1"),
+    "office_team": (_office, OFFICE),
+    "carrier_nat": (_carrier_nat, NAT),
     "celebrity_fans": (_fans, None),
     "viral_link": (_viral, None),
 }
