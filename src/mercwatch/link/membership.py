@@ -18,8 +18,10 @@ member. So, after the cut, each member's place is judged on its own:
   newsroom colleague researches at-risk people and shares links for a living (altsim
   ``all`` 74102: an office member with at-risk search 1.0 and one weak link delivery
   at 0.30). Also corroborated: the members of a construct whose own rule joins
-  reconnaissance and engagement or delivery (persona crews, lure rings), and two
-  acting personas on one rarely shared device;
+  reconnaissance and engagement or delivery (persona crews, lure rings), and an
+  acting persona on a rarely shared device another acting member uses (the group's
+  strong tie of :mod:`~.corroboration`; two colleagues with friends on one office
+  laptop are a community's, and found nothing);
 * members reached from a corroborated one through a **control tie** are corroborated
   too: a device or photo set at most ``infra_max_accounts`` accounts use, a link
   domain only the group sends, and between two personas (neither rooted) an address
@@ -132,9 +134,9 @@ def founders(
     device_floor = rare_tie_weight("device", config)
     for (a, b), kinds in ties:
         if kinds.get("device", 0.0) >= device_floor and all(
-            _is_persona(candidates[x]) and _families(candidates[x], config) for x in (a, b)
+            _families(candidates[x], config) for x in (a, b)
         ):
-            found |= {a, b}
+            found |= {x for x in (a, b) if _is_persona(candidates[x])}
     return found
 
 
