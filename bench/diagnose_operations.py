@@ -8,7 +8,11 @@ detectors (signals cached as Parquet beside the export) and the link stage, and 
   each member (``truth.json`` ``benign_groups``), the group's corroboration (evidence
   families, strong ties, community) and each member's standing and own evidence;
 * every **fragmented** true operation (reported as several records): its records and
-  the ties that join members of different records.
+  the ties that join members of different records;
+* with ``--missed``, every true operation account no record reports: whether it was a
+  candidate (reasons, families, standing), its graph ties (to reported members or not),
+  and its activity (event types, devices and addresses with their other users, link
+  domains), so a recall gap can be traced to the rule that should have taken it in.
 
     python bench/diagnose_operations.py --generator altsim --seed 52001 --work /tmp/diag
     python bench/diagnose_operations.py --generator altsim --variant crowds-as-scripts \\
@@ -40,6 +44,7 @@ from mercwatch.link.candidates import Candidate, find_candidates, malicious_link
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import open_context
 from mercwatch.link.corroboration import corroboration
+from mercwatch.link.crew_devices import crew_device_users, with_crew_device_users
 from mercwatch.link.graph import TieGraph, build_graph, collect_memberships
 from mercwatch.link.intel import as_intel_index
 from mercwatch.link.persona_crews import persona_crews, with_crew_members
@@ -95,6 +100,8 @@ def link_state(con: Any, signals: pa.Table, config: LinkConfig) -> LinkState:
     candidates = with_ring_senders(candidates, rings, config.delivered_link_weight)
     crews = persona_crews(ctx, rigs(ctx), lambda who: settled_accounts(con, ctx, who))
     candidates = with_crew_members(candidates, crews)
+    silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
+    candidates = with_crew_device_users(candidates, silent, account_scores(ctx)[1], {})
     standing = social_standing(con, ctx, candidates)
     candidates = {
         a: dataclasses.replace(
@@ -185,6 +192,94 @@ def fragments(ops: list[Operation], state: LinkState, who: dict[str, str], evide
                 )
 
 
+def _users_of(con: Any, column: str, values: set[str]) -> dict[str, set[str]]:
+    """value -> accounts that used it (``column`` of ``events``)."""
+    if not values:
+        return {}
+    ev = con.table("events")
+    rows = (
+        ev.filter(ev[column].isin(sorted(values)) & ev.actor_id.notnull())
+        .select(column, "actor_id")
+        .distinct()
+        .to_pyarrow()
+        .to_pylist()
+    )
+    users: dict[str, set[str]] = {}
+    for row in rows:
+        users.setdefault(row[column], set()).add(row["actor_id"])
+    return users
+
+
+def missed(
+    con: Any, ops: list[Operation], state: LinkState, who: dict[str, str], truth: dict[str, Any]
+) -> None:
+    """Every true account no record reports, with why it could have been taken in."""
+    reported = {a: op.operation_id for op in ops for a in op.accounts}
+    lost = sorted(
+        (op["operation_id"], a)
+        for op in truth["operations"]
+        for a in op["accounts"]
+        if a not in reported
+    )
+    print(f"\nMISSED accounts: {len(lost)}")
+    if not lost:
+        return
+    accounts = {a for _, a in lost}
+    ev = con.table("events")
+    rows = (
+        ev.filter(ev.actor_id.isin(sorted(accounts)))
+        .select("actor_id", "type", "target_id", "ip", "device_id", "url", "text")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    acts: dict[str, list[dict]] = {}
+    for row in rows:
+        acts.setdefault(row["actor_id"], []).append(row)
+    devices = _users_of(con, "device_id", {r["device_id"] for r in rows if r["device_id"]})
+    ips = _users_of(con, "ip", {r["ip"] for r in rows if r["ip"]})
+    ties: dict[str, list[str]] = {}
+    for (a, b), kinds in state.graph.ties.items():
+        for x, y in ((a, b), (b, a)):
+            if x in accounts:
+                ks = ",".join(f"{k}={w:.2f}" for k, w in sorted(kinds.items()))
+                ties.setdefault(x, []).append(f"{y}[{who.get(y, '-')}|{reported.get(y, '-')}]:{ks}")
+
+    def others(keys: dict[str, set[str]], mine: set[str], a: str) -> str:
+        return "; ".join(
+            f"{k[-10:]}({len(keys.get(k, ()))}):"
+            + ",".join(
+                f"{o}[{who.get(o, '-')[3:]}|{reported.get(o, '-')[-4:]}]"
+                for o in sorted(keys.get(k, set()) - {a})[:6]
+            )
+            for k in sorted(mine)
+        )
+
+    for op_id, a in lost:
+        c = state.candidates.get(a)
+        mine = acts.get(a, [])
+        types = Counter(r["type"] for r in mine)
+        if c is None:
+            cand = "not a candidate"
+        else:
+            fams = ",".join(f"{f[:5]}={s:.2f}" for f, s in c.families)
+            cand = (
+                f"est={int(c.established)}{int(c.rooted)} own={c.own_score:.2f} "
+                f"fam[{fams}] why={','.join(c.reasons)}"
+            )
+        print(f"\n  {a} of {op_id}: {cand}")
+        print(f"    acts: {dict(types.most_common())}")
+        texts = sorted({(r["text"] or "")[:70] for r in mine if r["text"]})[:2]
+        urls = sorted({r["url"] for r in mine if r["url"]})[:3]
+        if texts or urls:
+            print(f"    texts: {texts} urls: {urls}")
+        print(
+            f"    devices: {others(devices, {r['device_id'] for r in mine if r['device_id']}, a)}"
+        )
+        print(f"    ips: {others(ips, {r['ip'] for r in mine if r['ip']}, a)}")
+        for line in sorted(ties.get(a, []))[:8]:
+            print(f"    tie {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generator", choices=("sim", "altsim"), default="altsim")
@@ -194,6 +289,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--all", action="store_true", help="also list true operations")
     parser.add_argument("--evidence", action="store_true", help="per-member evidence")
+    parser.add_argument(
+        "--missed", action="store_true", help="true accounts not reported, with their ties"
+    )
     args = parser.parse_args()
     base = prepare(args.generator, args.variant, args.seed, args.users, args.work)
     export = base / "export"
@@ -217,10 +315,12 @@ def main() -> None:
             describe(op, state, who, args.evidence or false)
     fragments(ops, state, who, args.evidence)
     found = {k for op in ops for k in (who.get(a, "-") for a in op.accounts)}
-    missed = [
+    lost = [
         op["operation_id"] for op in truth["operations"] if f"OP:{op['operation_id']}" not in found
     ]
-    print(f"\nmissed true operations: {missed}")
+    print(f"\nmissed true operations: {lost}")
+    if args.missed:
+        missed(con, ops, state, who, truth)
     con.disconnect()
 
 

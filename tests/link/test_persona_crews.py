@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from mercwatch.link import build_operations
-from mercwatch.link.persona_crews import narrowest_rig
+from mercwatch.link.persona_crews import narrowest_rig, rig_parts
 
 OPENERS = (  # paraphrases; a script core follows
     "quick question.",
@@ -97,3 +97,41 @@ def test_the_crew_goes_to_the_narrowest_rig_that_watched_every_recipient():
     assert narrowest_rig(set("abc"), rigs) == "device:narrow"
     assert narrowest_rig(set("abce"), rigs) == "device:wide"
     assert narrowest_rig(set("abq"), rigs) is None
+
+
+def _rig_on(platform, people, name: str, net: int) -> None:
+    """Signed-out views of ``people`` from browser ``name`` over its own exits."""
+    for i, person in enumerate(people):
+        platform.event("view_profile", None, person, device_id=name, ip=f"198.18.{net}.{i % 7}")
+
+
+@pytest.mark.parametrize("second_part", [6, 4])
+def test_a_script_split_between_two_rigs_is_one_crew_when_each_part_is_one(platform, second_part):
+    """Two browsers scraped the people; one script's personas write to either's. Each
+    rig's part of five or more is a crew by itself and the script makes them one
+    operation (rig_parts); a part of four is a coincidence of newcomers, and the
+    script covered by no single rig stays no operation."""
+    watched = _journalists(platform, 16)
+    first, second = watched[:8], watched[8:16]
+    crew = _crew(platform, 6 + second_part, first[:6] + second[:second_part])
+    _rig_on(platform, first, "scraperA", 1)
+    _rig_on(platform, second, "scraperB", 2)
+    ops = build_operations(platform.connect(), platform.signal_table())
+    if second_part < 5:
+        assert ops == []
+        return
+    assert [op.accounts for op in ops] == [tuple(sorted(crew))]
+    assert set(ops[0].targets) == set(watched)
+
+
+def test_rig_parts_gives_each_sender_to_the_narrower_rig_of_the_pair():
+    rigs = {
+        "device:a": (set("abcdefg"), set("abcdefg")),
+        "device:b": (set("efghijklmn"), set("efghijklmn")),
+    }
+    recipient = {f"s{i:02d}": {p} for i, p in enumerate("abcdefghijklm")}
+    senders = sorted(recipient)
+    parts = rig_parts(recipient, senders, rigs)
+    assert parts == {"device:a": senders[:7], "device:b": senders[7:]}
+    # the second rig's own part (h..j) under five: no crew
+    assert rig_parts({s: recipient[s] for s in senders[:10]}, senders[:10], rigs) == {}

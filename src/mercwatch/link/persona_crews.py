@@ -27,6 +27,17 @@ rig; when several rigs cover them, the narrowest one (fewest people watched) is 
 most specific reconnaissance that explains every recipient. Scripts of one rig are
 one crew, one record: the same reconnaissance fed them.
 
+A script no single rig covers may be **split between two rigs** (:func:`rig_parts`):
+an operation that scraped its people with two browsers hands the one script to
+personas writing to either rig's people (altsim ``all`` tuning seed 74101: one script
+of 60 personas, 57 recipients, the widest rig covering 56 of them, so the whole script
+was lost). When two rigs together cover every recipient and each rig's *part* (the
+senders whose recipients it watched, each sender given to the narrower of the two
+that covers it) has ``CREW_MIN_SENDERS`` or more, the parts are one crew, each part
+with its own rig's targets: every part is a crew by itself, so no rule is loosened,
+and the shared script says the two are one operation. A crowd split over two rigs
+still needs five newcomers with no friends writing one script to the people of each.
+
 Why this is corroborated (:mod:`~.corroboration`): two independent families in two
 kinds of evidence — reconnaissance (the rig's signed-out watching of at-risk people)
 and engagement (the messages), joined not by a shared address or template alone (the
@@ -76,6 +87,8 @@ class PersonaCrew:
 
     rig: str
     senders: tuple[str, ...]
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(rig, its senders) when the crew spans several rigs (:func:`rig_parts`)."""
 
 
 def _job_messages(ctx: LinkContext, watched: set[str]) -> list[dict]:
@@ -110,6 +123,34 @@ def narrowest_rig(recipients: set[str], found: Rigs) -> str | None:
     return min(covering)[1] if covering else None
 
 
+def rig_parts(
+    recipient: Mapping[str, set[str]], script: Sequence[str], found: Rigs
+) -> dict[str, list[str]]:
+    """``script``'s senders split between two rigs that together watched every
+    recipient, each part at least ``CREW_MIN_SENDERS`` senders (module docstring);
+    empty when no pair of rigs does. Each sender goes to the narrower rig of the pair
+    that watched all its recipients; of several qualifying pairs the narrowest (fewest
+    people watched in all, then by key) is taken."""
+    rigs = sorted(found.items(), key=lambda kv: (len(kv[1][0]), kv[0]))
+    best: tuple[int, str, dict[str, list[str]]] | None = None
+    for i, (first, (people1, _)) in enumerate(rigs):
+        for second, (people2, _) in rigs[i + 1 :]:
+            parts: dict[str, list[str]] = {first: [], second: []}
+            for sender in script:
+                if recipient[sender] <= people1:
+                    parts[first].append(sender)
+                elif recipient[sender] <= people2:
+                    parts[second].append(sender)
+                else:
+                    break
+            else:
+                if all(len(p) >= CREW_MIN_SENDERS for p in parts.values()):
+                    key = (len(people1) + len(people2), f"{first}\n{second}", parts)
+                    if best is None or key[:2] < best[:2]:
+                        best = key
+    return best[2] if best else {}
+
+
 def persona_crews(
     ctx: LinkContext,
     found: Rigs,
@@ -131,13 +172,24 @@ def persona_crews(
         recipient[r["actor_id"]].add(r["target_id"])
     texts = sorted({(r["actor_id"], r["text"]) for r in rows})
     by_rig: dict[str, set[str]] = defaultdict(set)
+    joined: list[tuple[str, str]] = []  # rigs whose parts share one script
     for script in _scripts(texts, ctx.config):
         if len(script) < CREW_MIN_SENDERS:
             continue
         rig = narrowest_rig({p for a in script for p in recipient[a]}, found)
         if rig is not None:
             by_rig[rig].update(script)
-    return [PersonaCrew(rig, tuple(sorted(who))) for rig, who in sorted(by_rig.items())]
+            continue
+        parts = rig_parts(recipient, script, found)
+        for part_rig, senders in parts.items():
+            by_rig[part_rig].update(senders)
+        joined.extend(zip(sorted(parts)[:-1], sorted(parts)[1:], strict=True))
+    crews = []
+    for rigs in named_components(sorted(by_rig), joined):
+        who = {a for rig in rigs for a in by_rig[rig]}
+        parts = tuple((rig, tuple(sorted(by_rig[rig]))) for rig in sorted(rigs))
+        crews.append(PersonaCrew(min(rigs), tuple(sorted(who)), parts if len(parts) > 1 else ()))
+    return sorted(crews, key=lambda crew: crew.rig)
 
 
 def with_crew_members(
@@ -161,8 +213,11 @@ def with_crew_members(
 
 
 def crew_rigs(crews: Sequence[PersonaCrew]) -> dict[str, str]:
-    """Crew member -> its rig, so the rig's people become the crew's operation's targets."""
-    return {a: crew.rig for crew in crews for a in crew.senders}
+    """Crew member -> its rig (its part's, for a crew spanning rigs), so the rig's
+    people become the crew's operation's targets."""
+    out = {a: crew.rig for crew in crews for a in crew.senders}
+    out.update({a: rig for crew in crews for rig, senders in crew.parts for a in senders})
+    return out
 
 
 __all__ = [
@@ -170,5 +225,6 @@ __all__ = [
     "crew_rigs",
     "narrowest_rig",
     "persona_crews",
+    "rig_parts",
     "with_crew_members",
 ]
