@@ -30,11 +30,17 @@ from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
+from mercwatch.link.lure_mates import lure_mates, with_lure_mates
 from mercwatch.link.membership import judge_members
 from mercwatch.link.persona_crews import crew_rigs, persona_crews, with_crew_members
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
-from mercwatch.link.shared_infrastructure import lure_rings, merge_rings, with_ring_senders
+from mercwatch.link.shared_infrastructure import (
+    LURE_MIN_FLAG,
+    lure_rings,
+    merge_rings,
+    with_ring_senders,
+)
 from mercwatch.link.signals import (
     Flags,
     account_evidence,
@@ -143,6 +149,9 @@ def build_operations(
     ]
     if not groups:
         return []
+    # One-message personas handing out a group's own lure host (lure_mates.py).
+    mates = lure_mates(ctx, groups, malicious, lambda who: settled_accounts(con, ctx, who))
+    groups, candidates = with_lure_mates(groups, candidates, mates, _mate_score(ctx))
     members = {account for group in groups for account in group}
     material = _Material(
         candidates=candidates,
@@ -229,6 +238,10 @@ def _without_bystanders(
         for (g, old), new in zip(pairs, fresh, strict=True)
     ]
     return kept, infrastructures, scopes
+
+
+def _mate_score(ctx: LinkContext) -> float:
+    return ctx.config.delivered_link_weight * LURE_MIN_FLAG
 
 
 def _seen(ctx: LinkContext, members: set[str]) -> dict[str, tuple[datetime, datetime]]:

@@ -180,10 +180,10 @@ def persona_crews(
         if rig is not None:
             by_rig[rig].update(script)
             continue
-        parts = rig_parts(recipient, script, found)
-        for part_rig, senders in parts.items():
+        split = rig_parts(recipient, script, found)
+        for part_rig, senders in split.items():
             by_rig[part_rig].update(senders)
-        joined.extend(zip(sorted(parts)[:-1], sorted(parts)[1:], strict=True))
+        joined.extend(zip(sorted(split)[:-1], sorted(split)[1:], strict=True))
     crews = []
     for rigs in named_components(sorted(by_rig), joined):
         who = {a for rig in rigs for a in by_rig[rig]}
