@@ -25,7 +25,12 @@ from mercwatch.link.candidates import Candidate, find_candidates, malicious_link
 from mercwatch.link.cluster import crews, cut_operations, keep_group
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table, open_context
-from mercwatch.link.crew_devices import crew_device_users, with_crew_device_users
+from mercwatch.link.crew_devices import (
+    REASON_CREW_DEVICE,
+    crew_device_users,
+    member_device_users,
+    with_crew_device_users,
+)
 from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
@@ -152,6 +157,9 @@ def build_operations(
     # One-message personas handing out a group's own lure host (lure_mates.py).
     mates = lure_mates(ctx, groups, malicious, lambda who: settled_accounts(con, ctx, who))
     groups, candidates = with_lure_mates(groups, candidates, mates, _mate_score(ctx))
+    # Spare personas on the phones of an operation's members (crew_devices.py).
+    spares = member_device_users(ctx, groups, lambda who: settled_accounts(con, ctx, who))
+    groups, candidates = with_lure_mates(groups, candidates, spares, 0.0, REASON_CREW_DEVICE)
     members = {account for group in groups for account in group}
     material = _Material(
         candidates=candidates,

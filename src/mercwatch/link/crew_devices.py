@@ -11,6 +11,15 @@ their own signals (often none) as their evidence. They join an operation only
 through the graph's device ties and the usual rules (:mod:`~.cluster`); a family
 tablet or a shop's demo phone has established users and never qualifies. Off with
 ``LinkConfig.device_expansion`` (the switch for every take-in by device).
+
+After the members are judged, the crew's phones are known better: a device at most
+``infra_max_accounts`` accounts use, two or more of them members of one operation, is
+the operation's even when a member has friends from before the window (an aged or
+hijacked account the crew logs into; project simulator tuning seed 9522: six spare
+personas on such phones were missed because a hijacked member is established). Its
+other users join that operation when none has a friend from before the window
+(:func:`member_device_users`): a family tablet where one member of a family logs in
+brings in no relative, and a member's own phone shared with friends brings in no one.
 """
 
 from __future__ import annotations
@@ -54,6 +63,44 @@ def crew_device_users(
         if not who & settled and len(who - known) < len(who)
         for a in who - known
     }
+
+
+def member_device_users(
+    ctx: LinkContext,
+    groups: Sequence[tuple[str, ...]],
+    settled_of: Callable[[Sequence[str]], Iterable[str]],
+) -> dict[str, int]:
+    """Account -> index of the group in ``groups`` whose members (two or more) use a
+    rarely shared device it uses, when no non-member user of that device has a friend
+    from before the window (module docstring); accounts reached from two groups are
+    left out."""
+    owner = {a: gi for gi, group in enumerate(groups) for a in group}
+    if not owner or not ctx.config.device_expansion:
+        return {}
+    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
+    pairs = ev.select("actor_id", "device_id").distinct()
+    keys = keys_table("actor_id", owner)
+    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
+    on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
+    breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
+    rare = breadth.filter((breadth.n >= 3) & (breadth.n <= ctx.config.infra_max_accounts))
+    users: dict[str, set[str]] = defaultdict(set)
+    for row in fetch(on_used.semi_join(rare, on_used.device_id == rare.device_id)):
+        users[row["device_id"]].add(row["actor_id"])
+    chosen: dict[str, set[int]] = defaultdict(set)
+    for _device, who in sorted(users.items()):
+        inside = {owner[a] for a in who if a in owner}
+        members = [a for a in who if a in owner]
+        if len(inside) != 1 or len(members) < 2:
+            continue
+        for account in who - set(owner):
+            chosen[account].add(next(iter(inside)))
+    settled = set(settled_of(sorted(chosen)))
+    spoiled = {device for device, who in users.items() if (who - set(owner)) & settled}
+    for device in spoiled:
+        for account in users[device] - set(owner):
+            chosen.pop(account, None)
+    return {a: next(iter(g)) for a, g in sorted(chosen.items()) if len(g) == 1}
 
 
 def with_crew_device_users(

@@ -98,16 +98,18 @@ def with_lure_mates(
     candidates: Mapping[str, Candidate],
     mates: Mapping[str, int],
     score: float,
+    reason: str = REASON_LURE_MATE,
 ) -> tuple[list[tuple[str, ...]], dict[str, Candidate]]:
     """``groups`` with each mate added to its group, and ``candidates`` with each mate
-    (its one delivery to an at-risk stranger as exploitation evidence, ``score``)."""
+    (its one delivery to an at-risk stranger as exploitation evidence, ``score``;
+    also used for other take-ins into a judged group, under their own ``reason``)."""
     out = dict(candidates)
     grown = [set(group) for group in groups]
     for account, gi in sorted(mates.items()):
         grown[gi].add(account)
         if account not in out:
             out[account] = Candidate(
-                account, score, 0.0, (REASON_LURE_MATE,), families=(("exploitation", score),)
+                account, score, 0.0, (reason,), families=(("exploitation", score),) if score else ()
             )
     return [tuple(sorted(g)) for g in grown], out
 
