@@ -62,3 +62,26 @@ def test_a_host_two_operations_delivered_on_adds_nobody(platform):
     ops = build_operations(platform.connect(), platform.signal_table())
     assert all(mate not in op.accounts for op in ops)
     assert any(set(ring) <= set(op.accounts) for op in ops)
+
+
+@pytest.mark.parametrize("case", ["own", "shared_in_the_open", "two_members"])
+def test_a_persona_on_the_operations_own_unflagged_host_joins_it(platform, case):
+    """Nobody flagged the host, but three of the operation's members handed links on it
+    to at-risk people and nobody else ever linked to it except one-message personas:
+    it is the operation's own. A reader posting it in the open, or only two members
+    using it, and it is not."""
+    targets = platform.benign("t", 3)
+    ring = platform.persona_ring("ring", 3, "devR", PHOTO_A, targets=targets)
+    users = ring if case != "two_members" else ring[:2]
+    for i, member in enumerate(users):
+        platform.account(f"j{i}", tags=["journalist"])
+        platform.event("message", member, f"j{i}", url=f"https://own.example/{i}", text="hi")
+    mate = platform.account("mate")
+    platform.account("jm", tags=["journalist"])
+    platform.event("login", mate, device_id="dev-mate", ip="203.0.113.9")
+    platform.event("message", mate, "jm", url="https://own.example/m", text="for you")
+    if case == "shared_in_the_open":
+        platform.event("share_link", platform.account("reader"), None, url="https://own.example/x")
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+    expected = [*ring, mate] if case == "own" else ring
+    assert op.accounts == tuple(sorted(expected))
