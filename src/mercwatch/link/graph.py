@@ -233,7 +233,13 @@ def _texts(ctx: LinkContext, cand: ibis.Table) -> list[tuple[str, str, int]]:
     msgs = ev.filter(
         ev.type.isin(list(ctx.config.link_events)) & ev.text.notnull() & ev.actor_id.notnull()
     )
-    msgs = msgs.mutate(norm=_normalized_text(msgs.text))
+    # The regular expressions run once per distinct (sender, text), not per message:
+    # the same text is sent many times (a script, a chain message), and the norm only
+    # depends on the text. The rows below are those of masking every message.
+    sent = msgs.select("actor_id", "text").distinct()
+    normed = sent.select("text").distinct()
+    normed = normed.mutate(norm=_normalized_text(normed.text))
+    msgs = sent.join(normed, "text").select("actor_id", "text", "norm")
     mine = msgs.semi_join(cand, msgs.actor_id == cand.actor_id)
     distinct = mine.select("actor_id", "text", "norm").distinct()
     rank = ibis.row_number().over(group_by=distinct.actor_id, order_by=distinct.text)
