@@ -107,8 +107,13 @@ class TieGraph:
 
 
 def _with_breadth(all_pairs: ibis.Table, cand: ibis.Table) -> list[dict]:
-    """Candidates' (actor_id, key) rows with the key's platform-wide account count."""
-    mine = all_pairs.semi_join(cand, all_pairs.actor_id == cand.actor_id)
+    """Candidates' distinct (actor_id, key) rows with the key's platform-wide account count.
+
+    ``all_pairs`` need not be distinct: deduplicating every event's (account, key)
+    first cost a hash table the size of the platform; the candidates' rows are
+    deduplicated here and the breadth counts distinct accounts anyway.
+    """
+    mine = all_pairs.semi_join(cand, all_pairs.actor_id == cand.actor_id).distinct()
     used = mine.select("key").distinct()
     on_used = all_pairs.semi_join(used, all_pairs.key == used.key)
     breadth = on_used.group_by("key").agg(n=on_used.actor_id.nunique())
@@ -119,7 +124,7 @@ def _with_breadth(all_pairs: ibis.Table, cand: ibis.Table) -> list[dict]:
 def _event_pairs(ctx: LinkContext, column: str) -> ibis.Table:
     ev = ctx.events
     rows = ev.filter(ev.actor_id.notnull() & ev[column].notnull() & (ev[column] != ""))
-    return rows.select("actor_id", key=rows[column]).distinct()
+    return rows.select("actor_id", key=rows[column])  # deduplicated by _with_breadth
 
 
 def _email_pairs(ctx: LinkContext) -> ibis.Table:
