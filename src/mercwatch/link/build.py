@@ -33,6 +33,7 @@ from mercwatch.link.crew_devices import (
 )
 from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
+from mercwatch.link.hosts import with_link_events
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
 from mercwatch.link.lure_mates import lure_mates, with_lure_mates
@@ -60,6 +61,7 @@ from mercwatch.link.watchers import rigs, with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
 Group = tuple[str, ...]
+MALICIOUS_TABLE = "_mw_link_malicious"
 
 
 def operation_id(accounts: Iterable[str]) -> str:
@@ -112,8 +114,10 @@ def build_operations(
         EngineError: the engine failed.
     """
     ctx = open_context(con, signals, as_intel_index(intel), config or LinkConfig())
+    ctx = with_link_events(ctx, con)  # read by ten steps: filtered and parsed once
     flags = load_flags(ctx)
-    malicious = malicious_links(ctx, flags)
+    # Read by five steps (candidates, deliveries, targets, bystanders): matched once.
+    malicious = con.create_table(MALICIOUS_TABLE, malicious_links(ctx, flags), overwrite=True)
     scores, approach = account_scores(ctx), approach_scores(ctx)
     candidates = find_candidates(ctx, scores, flags, malicious, approach, phase_scores(ctx))
     # Personas tied only by the lure domain they deliver (shared_infrastructure.py).

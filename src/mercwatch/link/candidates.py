@@ -148,19 +148,25 @@ def infra_actors(ctx: LinkContext, flags: Flags) -> tuple[dict[str, float], dict
         distinct=False,
     )
     wanted = direct.select(flagged=direct.value).distinct()
-    users = _key_users(ctx)
-    users = users.semi_join(wanted, users.value == wanted.flagged)
+    users = _key_users(ctx, wanted)
     breadth = users.group_by("value").agg(n=users.actor_id.nunique())
     narrow = direct.join(breadth, "value").filter(lambda t: t.n <= ctx.config.infra_max_accounts)
     return _best(broad), _best(narrow)
 
 
-def _key_users(ctx: LinkContext) -> ibis.Table:
-    """Distinct (actor_id, value) over the IPs and devices of every event."""
+def _key_users(ctx: LinkContext, wanted: ibis.Table) -> ibis.Table:
+    """Distinct (actor_id, value) over the IPs and devices of every event, for the
+    values in ``wanted.flagged`` only.
+
+    Each side is narrowed to the wanted values before the distinct union: the
+    platform's (account, address) pairs are millions, the flagged ones a few.
+    """
     ev = ctx.events.filter(ctx.events.actor_id.notnull())
+    by_ip = ev.semi_join(wanted, ev.ip == wanted.flagged)
+    by_device = ev.semi_join(wanted, ev.device_id == wanted.flagged)
     return ibis.union(
-        ev.select("actor_id", value=ev.ip),
-        ev.select("actor_id", value=ev.device_id),
+        by_ip.select("actor_id", value=by_ip.ip),
+        by_device.select("actor_id", value=by_device.device_id),
         distinct=True,
     )
 
@@ -179,9 +185,10 @@ def device_sharers(ctx: LinkContext, strong: set[str]) -> set[str]:
     if not strong:
         return set()
     ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
-    pairs = ev.select("actor_id", "device_id").distinct()
+    # Not deduplicated first: only semi-joins and a distinct count read it.
+    pairs = ev.select("actor_id", "device_id")
     keys = keys_table("actor_id", strong)
-    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id")
+    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
     on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
     breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
     rare = breadth.filter(breadth.n <= ctx.config.infra_max_accounts)

@@ -36,6 +36,9 @@ class LinkContext:
         signals: the unioned detector signals as an engine table.
         intel: imported indicators.
         config: thresholds.
+        links: the link events (:func:`~mercwatch.link.hosts.link_events`) once
+            materialised by :func:`~mercwatch.link.hosts.with_link_events`; ``None``
+            until then (every reader then recomputes them from ``events``).
     """
 
     accounts: ibis.Table
@@ -43,6 +46,7 @@ class LinkContext:
     signals: ibis.Table
     intel: IntelIndex
     config: LinkConfig
+    links: ibis.Table | None = None
 
 
 def open_context(

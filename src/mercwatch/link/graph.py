@@ -107,8 +107,13 @@ class TieGraph:
 
 
 def _with_breadth(all_pairs: ibis.Table, cand: ibis.Table) -> list[dict]:
-    """Candidates' (actor_id, key) rows with the key's platform-wide account count."""
-    mine = all_pairs.semi_join(cand, all_pairs.actor_id == cand.actor_id)
+    """Candidates' distinct (actor_id, key) rows with the key's platform-wide account count.
+
+    ``all_pairs`` need not be distinct: deduplicating every event's (account, key)
+    first cost a hash table the size of the platform; the candidates' rows are
+    deduplicated here and the breadth counts distinct accounts anyway.
+    """
+    mine = all_pairs.semi_join(cand, all_pairs.actor_id == cand.actor_id).distinct()
     used = mine.select("key").distinct()
     on_used = all_pairs.semi_join(used, all_pairs.key == used.key)
     breadth = on_used.group_by("key").agg(n=on_used.actor_id.nunique())
@@ -119,7 +124,7 @@ def _with_breadth(all_pairs: ibis.Table, cand: ibis.Table) -> list[dict]:
 def _event_pairs(ctx: LinkContext, column: str) -> ibis.Table:
     ev = ctx.events
     rows = ev.filter(ev.actor_id.notnull() & ev[column].notnull() & (ev[column] != ""))
-    return rows.select("actor_id", key=rows[column]).distinct()
+    return rows.select("actor_id", key=rows[column])  # deduplicated by _with_breadth
 
 
 def _email_pairs(ctx: LinkContext) -> ibis.Table:
@@ -233,7 +238,13 @@ def _texts(ctx: LinkContext, cand: ibis.Table) -> list[tuple[str, str, int]]:
     msgs = ev.filter(
         ev.type.isin(list(ctx.config.link_events)) & ev.text.notnull() & ev.actor_id.notnull()
     )
-    msgs = msgs.mutate(norm=_normalized_text(msgs.text))
+    # The regular expressions run once per distinct (sender, text), not per message:
+    # the same text is sent many times (a script, a chain message), and the norm only
+    # depends on the text. The rows below are those of masking every message.
+    sent = msgs.select("actor_id", "text").distinct()
+    normed = sent.select("text").distinct()
+    normed = normed.mutate(norm=_normalized_text(normed.text))
+    msgs = sent.join(normed, "text").select("actor_id", "text", "norm")
     mine = msgs.semi_join(cand, msgs.actor_id == cand.actor_id)
     distinct = mine.select("actor_id", "text", "norm").distinct()
     rank = ibis.row_number().over(group_by=distinct.actor_id, order_by=distinct.text)

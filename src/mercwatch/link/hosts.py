@@ -9,6 +9,7 @@ plan both DuckDB and Spark run as a broadcast hash join.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import ibis
@@ -34,8 +35,16 @@ def url_norm(url: ibis.StringValue) -> ibis.StringValue:
     return trim(url).re_replace(r"/+$", "")
 
 
+LINKS_TABLE = "_mw_link_events"
+
+
 def link_events(ctx: LinkContext) -> ibis.Table:
-    """Events that delivered a link, with ``host`` and ``nurl`` columns added."""
+    """Events that delivered a link, with ``host`` and ``nurl`` columns added.
+
+    The materialised table of :func:`with_link_events` when the context holds one.
+    """
+    if ctx.links is not None:
+        return ctx.links
     ev = ctx.events
     links = ev.filter(
         ev.type.isin(list(ctx.config.link_events))
@@ -44,6 +53,18 @@ def link_events(ctx: LinkContext) -> ibis.Table:
         & (trim(ev.url) != "")
     )
     return links.mutate(host=url_host(links.url), nurl=url_norm(links.url))
+
+
+def with_link_events(ctx: LinkContext, con: ibis.BaseBackend) -> LinkContext:
+    """``ctx`` holding its link events as an engine table, computed once.
+
+    Why: about ten link steps (malicious links, lure rings, link domains and their
+    breadth, exploited deliveries ...) read the link events; as an expression each of
+    them filtered every event and ran the host and URL regular expressions again
+    (a third of the link stage's engine time at 1.1M events). The rows are the same.
+    """
+    links = con.create_table(LINKS_TABLE, link_events(ctx), overwrite=True)
+    return dataclasses.replace(ctx, links=links)
 
 
 def match_domains(links: ibis.Table, domains: Iterable[str]) -> ibis.Table:

@@ -118,9 +118,10 @@ def _pre_window_friends(
     if "since" in friendships.columns:
         start = ctx.events.ts.min()
         before = friendships.filter(friendships.since.isnull() | (friendships.since < start))
-    both = before.select(account="a", friend="b").union(
-        before.select(account="b", friend="a"), distinct=True
-    )
+    # Each direction is narrowed to the candidates before the union: the distinct
+    # step then sees their friendships only, not the platform's (same rows).
     keys = keys_table("account", wanted)
-    mine = both.semi_join(keys, both.account == keys.account)
+    ab = before.semi_join(keys, before.a == keys.account).select(account="a", friend="b")
+    ba = before.semi_join(keys, before.b == keys.account).select(account="b", friend="a")
+    mine = ab.union(ba, distinct=True)
     return [(row["account"], row["friend"]) for row in fetch(mine.order_by(["account", "friend"]))]

@@ -108,3 +108,13 @@ def test_group_table_reads_values_from_sliced_arrays_in_value_order(
     expected = sorted({f"{v:016x}" for v in values})
     assert table["h"].to_pylist() == expected
     assert len(set(table["group"].to_pylist())) == len(expected)
+
+
+def test_band_lookup_at_the_edges_of_the_band_range() -> None:
+    """Band values 0 and 0xFFFF (the last row of the start table) and one-bit
+    neighbours across every band: the start-table lookup finds what brute force finds."""
+    full = (1 << 64) - 1
+    values = [0, full, full ^ 1, full ^ (1 << 15), 1 << 63, (1 << 63) | 0xFFFF, 0xFFFF, 0xFFFE]
+    values += [v ^ (1 << 16) ^ (1 << 33) ^ (1 << 50) for v in values]
+    for d in range(8):
+        assert near_pairs(values, d) == _brute(values, d)
