@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -35,6 +36,7 @@ import pyarrow.csv as pacsv
 from mercwatch.errors import InputError
 from mercwatch.ingest.contract import FieldType, TableSpec
 from mercwatch.ingest.discover import FileFormat, TableFiles
+from mercwatch.ingest.jsonl_direct import direct_source_sql, one_object_lines
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.ingest.lines import ByteBudget, one_line_records, open_input, read_lines
 
@@ -148,15 +150,31 @@ def _depth_problems(lines: pa.Table, limits: IngestLimits) -> pa.Table:
 
 def _json_field_sql(ftype: FieldType, value: str, jtype: str) -> tuple[str, str]:
     """(value expression, type-error condition) for one field of a JSON line, given the
-    field's extracted JSON ``value`` and its JSON type ``jtype`` (NULL when absent)."""
-    # SCHEMA.md: in JSON an absent field, null and "" all mean absent.
-    text = f"nullif(json_extract_string({value}, '$'), '')"
+    field's extracted JSON ``value`` (text, NULL when absent) and its JSON type ``jtype``
+    (:func:`_json_type_sql`)."""
+    # SCHEMA.md: in JSON an absent field, null and "" all mean absent. A string without
+    # a backslash is its JSON text without the quotes (json_extract wrote it again, so
+    # every escape left is one), which spares parsing it once more.
+    text = (
+        f"CASE WHEN {jtype} = 'NULL' THEN NULL "
+        f"WHEN {jtype} = 'VARCHAR' AND NOT contains({value}, '\\') THEN nullif({value}[2:-2], '') "
+        f"ELSE nullif(json_extract_string({value}, '$'), '') END"
+    )
     if ftype is FieldType.STRING_LIST:
         bad = f"{jtype} NOT IN ('ARRAY', 'NULL') AND NOT ({jtype} = 'VARCHAR' AND {text} IS NULL)"
-        return f"CASE WHEN {jtype} = 'ARRAY' THEN {value}::VARCHAR END", bad
+        return f"CASE WHEN {jtype} = 'ARRAY' THEN {value} END", bad
     if ftype is FieldType.INTEGER:
         return text, f"{jtype} NOT IN ('BIGINT', 'UBIGINT', 'VARCHAR', 'NULL')"
     return text, f"{jtype} NOT IN ('VARCHAR', 'NULL')"
+
+
+def _json_type_sql(value: str) -> str:
+    """``json_type`` of an extracted JSON text, read off its first character for a
+    string and null (nearly every value) instead of parsing it again."""
+    return (
+        f"CASE WHEN {value} IS NULL THEN NULL WHEN starts_with({value}, '\"') THEN 'VARCHAR' "
+        f"WHEN {value} = 'null' THEN 'NULL' ELSE json_type({value}) END"
+    )
 
 
 _JSON_EXPECTED = {
@@ -169,20 +187,29 @@ _JSON_EXPECTED = {
 
 def excerpt_sql(col: str, chars: int) -> str:
     """``col`` cut to its first ``chars`` characters, marked with an ellipsis when cut."""
-    return f"CASE WHEN length({col}) > {chars} THEN left({col}, {chars}) || '…' ELSE {col} END"
+    # strlen (bytes, O(1)) first: a value of at most ``chars`` bytes is never cut, and
+    # length() walks every character.
+    return (
+        f"CASE WHEN strlen({col}) > {chars} AND length({col}) > {chars} "
+        f"THEN left({col}, {chars}) || '…' ELSE {col} END"
+    )
 
 
-def _jsonl_select(spec: TableSpec, source: str, excerpt: int) -> str:
-    """Staging SELECT over ``_mw_lines`` (``_line``, ``_row``, ``_problem``).
+def _jsonl_select(
+    spec: TableSpec, source: str, excerpt: int, lines: str = "_mw_lines", trusted: bool = False
+) -> str:
+    """Staging SELECT over ``lines`` (``_line``, ``_row``, ``_problem``).
 
     Each line is parsed once: ``json_extract`` with the list of every field's path
     gives the fields' JSON values (``_j``), whose types and text are then read from
     those small values. (Extracting field by field parsed every line ~40 times.)
+    ``trusted``: DuckDB's reader already parsed every line and the pre-scan saw each
+    start with ``{`` (``jsonl_direct``), so each is a valid object: not checked again.
     """
     values, reasons, types = [], [], []
     for i, field in enumerate(spec.fields, 1):
         value, bad = _json_field_sql(field.type, f"_j[{i}]", f"_t{i}")
-        types.append(f"json_type(_j[{i}]) AS _t{i}")
+        types.append(f"{_json_type_sql(f'_j[{i}]')} AS _t{i}")
         values.append(f'CASE WHEN _ok THEN {value} END AS "{field.name}"')
         reasons.append(
             f"WHEN {bad} THEN '{field.name}' || chr(31) || "
@@ -199,17 +226,18 @@ def _jsonl_select(spec: TableSpec, source: str, excerpt: int) -> str:
     )
     src = source.replace("'", "''")
     # A valid JSON text is an object exactly when its first non-blank character is "{".
-    is_object = "regexp_matches(_line, '^[ \\t\\n\\r]*\\{')"
+    is_object = "true" if trusted else "regexp_matches(_line, '^[ \\t\\n\\r]*\\{')"
+    valid = "true" if trusted else "_problem IS NULL AND json_valid(_line)"
     return (
         f"SELECT {', '.join(values)}, '{src}' AS _source, _row, "
         f"{excerpt_sql('_line', excerpt)} AS _raw, "
         f"split_part(_pre, chr(31), 2) AS _pre_reason, "
         f"nullif(split_part(_pre, chr(31), 1), '') AS _pre_field "
         f"FROM (SELECT *, {pre} AS _pre FROM (SELECT *, {', '.join(types)} FROM ("
-        f"SELECT *, CASE WHEN _ok THEN json_extract(_line, [{paths}]) END AS _j FROM ("
+        f"SELECT *, CASE WHEN _ok THEN json_extract(_line, [{paths}])::VARCHAR[] END AS _j FROM ("
         f"SELECT *, _valid AND {is_object} AS _ok FROM ("
-        f"SELECT _line, _row, _problem, _problem IS NULL AND json_valid(_line) AS _valid "
-        f"FROM _mw_lines)))))"
+        f"SELECT _line, _row, _problem, {valid} AS _valid "
+        f"FROM {lines})))))"
     )
 
 
@@ -222,6 +250,8 @@ def _stage_jsonl(
     limits: IngestLimits,
     budget: ByteBudget,
 ) -> int:
+    if _stage_jsonl_direct(raw, spec, path, source, stage, limits, budget):
+        return 0
     blank = 0
     select = _jsonl_select(spec, source, limits.reject_excerpt_chars)
     with open_input(path, source) as handle:
@@ -236,6 +266,36 @@ def _stage_jsonl(
             finally:
                 raw.unregister("_mw_lines")
     return blank
+
+
+def _stage_jsonl_direct(
+    raw: Any,
+    spec: TableSpec,
+    path: Path,
+    source: str,
+    stage: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+) -> bool:
+    """Stage ``path`` read by DuckDB itself when the pre-scan allows (``jsonl_direct``);
+    ``False`` (nothing staged, nothing counted) when the careful path must read it."""
+    lines = direct_source_sql(path, limits)
+    if lines is None:
+        return False
+    with open_input(path, source) as handle:
+        scan = one_object_lines(handle, source, limits, ByteBudget(budget.limit - budget.used))
+    if scan is None:
+        return False
+    select = _jsonl_select(spec, source, limits.reject_excerpt_chars, lines, trusted=True)
+    try:
+        inserted = raw.execute(f"INSERT INTO {stage} {select}").fetchall()[0][0]
+    except (duckdb.InvalidInputException, duckdb.ConversionException):
+        inserted = None  # a line that is not JSON: the careful path names it
+    if inserted != scan.lines:
+        raw.execute(f"DELETE FROM {stage} WHERE _source = ?", [source])
+        return False
+    budget.take(scan.size, source)
+    return True
 
 
 # ---------------------------------------------------------------------- CSV
