@@ -22,8 +22,8 @@ from typing import IO
 
 import numpy as np
 
-from mercwatch.ingest.lines import ByteBudget
 from mercwatch.ingest.limits import IngestLimits
+from mercwatch.ingest.lines import ByteBudget
 
 _BOM = b"\xef\xbb\xbf"
 _BLOCK = 32 << 20
@@ -105,7 +105,8 @@ def _lines_within(whole: bytes, limit: int) -> bool:
     with no line end; only when some window has none are line lengths measured.
     """
     window = max(limit // 2, 1)
-    if all(whole.find(b"\n", i, i + window) >= 0 for i in range(0, len(whole) - window + 1, window)):
+    starts = range(0, len(whole) - window + 1, window)
+    if all(whole.find(b"\n", i, i + window) >= 0 for i in starts):
         return True
     buf = np.frombuffer(whole, np.uint8)
     ends = np.concatenate(([-1], np.flatnonzero(buf == 10), [len(whole)]))
