@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import ibis
 
-from mercwatch.ingest.checks import TIMESTAMP_PATTERN, with_checks
+from mercwatch.ingest.checks import TIMESTAMP_PATTERN, parsed_column, with_checks
 from mercwatch.ingest.contract import FieldType, TableSpec
 from mercwatch.ingest.limits import IngestLimits
 
@@ -41,7 +41,8 @@ def staged_schema(spec: TableSpec) -> dict[str, str]:
 def checked_sql(
     spec: TableSpec, stage: str, limits: IngestLimits, now: datetime | None = None
 ) -> str:
-    """SELECT adding ``_field`` and ``_reason`` (first problem, or NULL) to each staged row.
+    """SELECT adding ``_field`` and ``_reason`` (first problem, or NULL) to each staged row,
+    and each timestamp field parsed (``_parsed_<field>``, for :func:`typed_columns`).
 
     The checks are :func:`mercwatch.ingest.checks.with_checks`, compiled for DuckDB: the
     Spark ingest runs the same expression. Compiling takes about a second, so the query
@@ -70,16 +71,24 @@ _SQL_TIME, _SHOWN_TIME = "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ"
 @functools.lru_cache(maxsize=64)
 def _compiled_checks(spec: TableSpec, stage: str, limits: IngestLimits) -> str:
     staged = ibis.table(staged_schema(spec), name=stage)
-    return str(ibis.to_sql(with_checks(staged, spec, limits), dialect="duckdb"))
+    checked = with_checks(staged, spec, limits, keep_parsed=True)
+    return str(ibis.to_sql(checked, dialect="duckdb"))
 
 
-def typed_columns(spec: TableSpec) -> list[str]:
-    """Typed, normalised projections of the contract fields for the clean table."""
+def typed_columns(spec: TableSpec, parsed: bool = False) -> list[str]:
+    """Typed, normalised projections of the contract fields for the clean table.
+
+    Args:
+        spec: the contract table.
+        parsed: take timestamps from the checks' parsed columns
+            (:func:`~mercwatch.ingest.checks.parsed_column`) instead of parsing the
+            text again; the same values when the session's time zone is UTC.
+    """
     cols = []
     for field in spec.fields:
         col = f'"{field.name}"'
         if field.type is FieldType.TIMESTAMP:
-            expr = timestamp_sql(col)
+            expr = f'"{parsed_column(field.name)}"' if parsed else timestamp_sql(col)
         elif field.type is FieldType.INTEGER:
             expr = f"try_cast({col} AS BIGINT)"
         elif field.type is FieldType.STRING_LIST:
