@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -455,29 +456,36 @@ def _stage_csv_arrow(
                 quoted_strings_can_be_null=False,
             ),
         )
-        line = 2
-        for batch in reader:
-            rows = batch.num_rows
-            numbers = pa.array(range(line, line + rows), pa.int64())
-            line += rows
-            # A row whose every cell is blank is skipped, as on the careful path.
-            blank = None
-            for name in header:
-                empty = pc.equal(pc.utf8_trim_whitespace(batch[name]), "")
-                blank = empty if blank is None else pc.and_(blank, empty)
-            keep = pc.invert(blank)
-            data: dict[str, pa.Array] = {}
-            for name in spec.field_names:
-                if name in header:
-                    col = batch[name].filter(keep)
-                    data[name] = pc.if_else(pc.equal(col, ""), None, col)
-            kept = len(data[next(iter(data))]) if data else pc.sum(keep).as_py() or 0
-            for name in spec.field_names:
-                data.setdefault(name, pa.nulls(kept, pa.string()))
-            data["_row"] = numbers.filter(keep)
-            data["_raw"] = pa.nulls(kept, pa.string())
-            data["_pre_reason"] = pa.nulls(kept, pa.string())
-            _flush_csv(raw, spec, pa.table(data), source, stage)
+        _flush_csv(raw, spec, _csv_arrow_tables(spec, header, reader), source, stage)
+
+
+def _csv_arrow_tables(
+    spec: TableSpec, header: list[str], reader: Iterator[pa.RecordBatch]
+) -> Iterator[pa.Table]:
+    """Staging rows of each batch Arrow's CSV reader parses (row n is line n + 1)."""
+    line = 2
+    for batch in reader:
+        rows = batch.num_rows
+        numbers = pa.array(np.arange(line, line + rows, dtype=np.int64))
+        line += rows
+        # A row whose every cell is blank is skipped, as on the careful path.
+        blank = None
+        for name in header:
+            empty = pc.equal(pc.utf8_trim_whitespace(batch[name]), "")
+            blank = empty if blank is None else pc.and_(blank, empty)
+        keep = pc.invert(blank)
+        data: dict[str, pa.Array] = {}
+        for name in spec.field_names:
+            if name in header:
+                col = batch[name].filter(keep)
+                data[name] = pc.if_else(pc.equal(col, ""), None, col)
+        kept = len(data[next(iter(data))]) if data else pc.sum(keep).as_py() or 0
+        for name in spec.field_names:
+            data.setdefault(name, pa.nulls(kept, pa.string()))
+        data["_row"] = numbers.filter(keep)
+        data["_raw"] = pa.nulls(kept, pa.string())
+        data["_pre_reason"] = pa.nulls(kept, pa.string())
+        yield pa.table(data)
 
 
 def _stage_csv_rows(
@@ -489,6 +497,13 @@ def _stage_csv_rows(
     limits: IngestLimits,
     budget: ByteBudget,
 ) -> None:
+    _flush_csv(raw, spec, _csv_row_tables(spec, path, source, limits, budget), source, stage)
+
+
+def _csv_row_tables(
+    spec: TableSpec, path: Path, source: str, limits: IngestLimits, budget: ByteBudget
+) -> Iterator[pa.Table]:
+    """Staging rows of each batch the careful CSV reader parses."""
     for batch in _csv_batches(path, source, limits, budget):
         header, rows, width = batch.header, batch.rows, len(batch.header)
         keep = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
@@ -518,7 +533,7 @@ def _stage_csv_rows(
             + [r[2] for r in batch.rejects],
             pa.string(),
         )
-        _flush_csv(raw, spec, pa.table(data), source, stage)
+        yield pa.table(data)
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -527,9 +542,26 @@ def _csv_line(cells: list[str]) -> str:
     return out.getvalue()
 
 
-def _flush_csv(raw: Any, spec: TableSpec, arrow: pa.Table, source: str, stage: str) -> None:
-    if not arrow.num_rows:
-        return
+def _flush_csv(
+    raw: Any, spec: TableSpec, tables: Iterator[pa.Table], source: str, stage: str
+) -> None:
+    """Insert every staging table of one file with ONE statement, streamed.
+
+    An INSERT per batch cost ~0.2 CPU s each on 1M rows (16 batches: 3.6 s, against
+    0.5 s streamed). An error while reading (a row of the wrong width, the byte budget)
+    ends the stream and is raised here after the statement, as the caller expects.
+    """
+    names = [*spec.field_names, "_row", "_raw", "_pre_reason"]
+    schema = pa.schema([(n, pa.int64() if n == "_row" else pa.string()) for n in names])
+    failed: list[BaseException] = []
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        try:
+            for table in tables:
+                yield from table.select(names).cast(schema).to_batches()
+        except Exception as exc:  # raised again below, outside DuckDB's scan
+            failed.append(exc)
+
     cols = []
     for field in spec.fields:
         if field.type is FieldType.STRING_LIST:
@@ -541,7 +573,7 @@ def _flush_csv(raw: Any, spec: TableSpec, arrow: pa.Table, source: str, stage: s
         else:
             cols.append(f'"{field.name}"')
     src = source.replace("'", "''")
-    raw.register("_mw_csv", arrow)
+    raw.register("_mw_csv", pa.RecordBatchReader.from_batches(schema, batches()))
     try:
         raw.execute(
             f"INSERT INTO {stage} SELECT {', '.join(cols)}, '{src}', _row, _raw, _pre_reason, "
@@ -549,6 +581,8 @@ def _flush_csv(raw: Any, spec: TableSpec, arrow: pa.Table, source: str, stage: s
         )
     finally:
         raw.unregister("_mw_csv")
+    if failed:
+        raise failed[0]
 
 
 # ------------------------------------------------------------------ Parquet
