@@ -207,11 +207,13 @@ def _jsonl_select(
     ``trusted``: DuckDB's reader already parsed every line and the pre-scan saw each
     start with ``{`` (``jsonl_direct``), so each is a valid object: not checked again.
     """
-    values, reasons, types = [], [], []
+    values, reasons, types, items = [], [], [], []
     for i, field in enumerate(spec.fields, 1):
-        value, bad = _json_field_sql(field.type, f"_j[{i}]", f"_t{i}")
-        types.append(f"{_json_type_sql(f'_j[{i}]')} AS _t{i}")
-        values.append(f'CASE WHEN _ok THEN {value} END AS "{field.name}"')
+        # _j is NULL on a line that is not an object: every value is NULL then.
+        value, bad = _json_field_sql(field.type, f"_v{i}", f"_t{i}")
+        items.append(f"_j[{i}] AS _v{i}")
+        types.append(f"{_json_type_sql(f'_v{i}')} AS _t{i}")
+        values.append(f'{value} AS "{field.name}"')
         reasons.append(
             f"WHEN {bad} THEN '{field.name}' || chr(31) || "
             f"'expected {_JSON_EXPECTED[field.type]}, got ' || lower(_t{i})"
@@ -235,10 +237,11 @@ def _jsonl_select(
         f"split_part(_pre, chr(31), 2) AS _pre_reason, "
         f"nullif(split_part(_pre, chr(31), 1), '') AS _pre_field "
         f"FROM (SELECT *, {pre} AS _pre FROM (SELECT *, {', '.join(types)} FROM ("
+        f"SELECT *, {', '.join(items)} FROM ("
         f"SELECT *, CASE WHEN _ok THEN json_extract(_line, [{paths}])::VARCHAR[] END AS _j FROM ("
         f"SELECT *, _valid AND {is_object} AS _ok FROM ("
         f"SELECT _line, _row, _problem, {valid} AS _valid "
-        f"FROM {lines})))))"
+        f"FROM {lines}))))))"
     )
 
 
