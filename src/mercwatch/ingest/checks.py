@@ -109,13 +109,12 @@ def _with_parsed(staged: ir.Table, spec: TableSpec) -> ir.Table:
     """``staged`` plus each timestamp field parsed once (:func:`parse_timestamp`), for
     every check of that field and for the typed output: the text was parsed three times
     (format check, window check, clean table)."""
-    return staged.mutate(
-        **{
-            parsed_column(f.name): parse_timestamp(staged[f.name])
-            for f in spec.fields
-            if f.type is FieldType.TIMESTAMP
-        }
-    )
+    parsed = {
+        parsed_column(f.name): parse_timestamp(staged[f.name])
+        for f in spec.fields
+        if f.type is FieldType.TIMESTAMP
+    }
+    return staged.mutate(**parsed) if parsed else staged
 
 
 def parse_integer(col: ir.StringValue) -> ir.IntegerValue:
