@@ -100,6 +100,23 @@ def parse_timestamp(col: ir.StringValue) -> ir.TimestampValue:
     return col.re_search(TIMESTAMP_PATTERN).ifelse(parsed, ibis.null("timestamp"))
 
 
+def parsed_column(name: str) -> str:
+    """The column :func:`with_checks` keeps a timestamp field's parsed value in."""
+    return f"_parsed_{name}"
+
+
+def _with_parsed(staged: ir.Table, spec: TableSpec) -> ir.Table:
+    """``staged`` plus each timestamp field parsed once (:func:`parse_timestamp`), for
+    every check of that field and for the typed output: the text was parsed three times
+    (format check, window check, clean table)."""
+    parsed = {
+        parsed_column(f.name): parse_timestamp(staged[f.name])
+        for f in spec.fields
+        if f.type is FieldType.TIMESTAMP
+    }
+    return staged.mutate(**parsed) if parsed else staged
+
+
 def parse_integer(col: ir.StringValue) -> ir.IntegerValue:
     """An integer text (:data:`INTEGER_PATTERN`) as a BIGINT (NULL if it is not one)."""
     digits = col.re_extract(r"^[\t\n\f\r ]*([+-]?[0-9]+)", 1)
@@ -135,7 +152,7 @@ def _missing_check(name: str) -> Check:
 
 def _timestamp_check(name: str) -> Check:
     return (
-        lambda t: t[name].notnull() & parse_timestamp(t[name]).isnull(),
+        lambda t: t[name].notnull() & t[parsed_column(name)].isnull(),
         name,
         lambda t: "not an RFC 3339 timestamp: " + _shown(t[name]),
     )
@@ -185,7 +202,7 @@ def _window_check(name: str, earliest: datetime, latest: datetime) -> Check:
     low, high = (ibis.literal(t.isoformat(sep=" ")).cast("timestamp") for t in (earliest, latest))
     shown = " .. ".join(t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in (earliest, latest))
     return (
-        lambda t: t[name].notnull() & ~parse_timestamp(t[name]).between(low, high),
+        lambda t: t[name].notnull() & ~t[parsed_column(name)].between(low, high),
         name,
         lambda t: (
             "timestamp outside the plausible window (ingest limits earliest / latest): "
@@ -255,7 +272,12 @@ _TABLE_CHECKS: dict[str, list[Check]] = {
 
 
 def with_checks(
-    staged: ir.Table, spec: TableSpec, limits: IngestLimits, now: datetime | None = None
+    staged: ir.Table,
+    spec: TableSpec,
+    limits: IngestLimits,
+    now: datetime | None = None,
+    *,
+    keep_parsed: bool = False,
 ) -> ir.Table:
     """``staged`` plus ``_field`` and ``_reason``: a reader's problem first, else the
     first failing contract check, else NULL.
@@ -265,8 +287,13 @@ def with_checks(
         spec: the contract table.
         limits: field size and timestamp window.
         now: the moment the window's default end is measured from (ingest start).
+        keep_parsed: keep each timestamp field's parsed value (:func:`parsed_column`),
+            which the clean table can take instead of parsing the text again.
     """
     checks = _field_checks(spec, limits, now)
+    parsed = _with_parsed(staged, spec)
+    extra = [c for c in parsed.columns if c not in staged.columns]
+    staged = parsed
     # Each condition is evaluated once per row: the number of the first failing check
     # (0: a reader's problem) is found first; field and reason are looked up from it.
     first = ibis.cases(
@@ -282,7 +309,8 @@ def with_checks(
     reasons = [(number == 0, numbered._pre_reason)] + [
         (number == i, reason(numbered)) for i, (_, _, reason) in enumerate(checks, 1)
     ]
-    return numbered.mutate(
+    checked = numbered.mutate(
         _field=ibis.cases(*fields, else_=ibis.null("string")),
         _reason=ibis.cases(*reasons, else_=ibis.null("string")),
-    ).drop("_check")
+    )
+    return checked.drop("_check", *([] if keep_parsed else extra))

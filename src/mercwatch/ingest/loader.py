@@ -278,13 +278,20 @@ def _load_clean(raw: Any, spec: TableSpec, checked: str) -> int:
     )
     raw.execute(
         f'CREATE OR REPLACE TABLE "{spec.name}" AS '
-        f"SELECT {', '.join(typed_columns(spec))} FROM {checked} c "
+        f"SELECT {', '.join(typed_columns(spec, parsed=_utc(raw)))} FROM {checked} c "
         f"WHERE _reason IS NULL AND NOT EXISTS "
         f"(SELECT 1 FROM _mw_dups d WHERE d._source = c._source AND d._row = c._row)"
     )
     exact = raw.execute("SELECT count(*) FROM _mw_dups WHERE exact").fetchall()[0][0]
     raw.execute("DROP TABLE _mw_dups")
     return int(exact)
+
+
+def _utc(raw: Any) -> bool:
+    """Whether the session's time zone is UTC, so the checks' parsed timestamps (cast
+    from TIMESTAMPTZ in the session zone) are UTC: the engine sets it (``store.engine``)."""
+    zone = raw.execute("SELECT current_setting('TimeZone')").fetchall()[0][0]
+    return str(zone) == "UTC"
 
 
 def _sql_str(text: str) -> str:

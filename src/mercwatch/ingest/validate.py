@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 import ibis
 
-from mercwatch.ingest.checks import TIMESTAMP_PATTERN, with_checks
+from mercwatch.ingest.checks import TIMESTAMP_PATTERN, parsed_column, with_checks
+from mercwatch.ingest.compiled_checks import shipped_sql
 from mercwatch.ingest.contract import FieldType, TableSpec
 from mercwatch.ingest.limits import IngestLimits
 
@@ -41,12 +42,14 @@ def staged_schema(spec: TableSpec) -> dict[str, str]:
 def checked_sql(
     spec: TableSpec, stage: str, limits: IngestLimits, now: datetime | None = None
 ) -> str:
-    """SELECT adding ``_field`` and ``_reason`` (first problem, or NULL) to each staged row.
+    """SELECT adding ``_field`` and ``_reason`` (first problem, or NULL) to each staged row,
+    and each timestamp field parsed (``_parsed_<field>``, for :func:`typed_columns`).
 
     The checks are :func:`mercwatch.ingest.checks.with_checks`, compiled for DuckDB: the
     Spark ingest runs the same expression. Compiling takes about a second, so the query
     is compiled once per table and limits with a stand-in window, whose text is then
-    replaced by this ingest's window.
+    replaced by this ingest's window; for the default field limit it was compiled ahead
+    of time (:mod:`mercwatch.ingest.compiled_checks`).
 
     Args:
         spec: the contract table.
@@ -54,8 +57,7 @@ def checked_sql(
         limits: field size and timestamp window.
         now: the moment the window's default end is measured from (ingest start).
     """
-    stand_in = dataclasses.replace(limits, earliest=_STAND_IN[0], latest=_STAND_IN[1])
-    sql = _compiled_checks(spec, stage, stand_in)
+    sql = _compiled_checks(spec, stage, stand_in_limits(limits))
     for placeholder, real in zip(_STAND_IN, limits.window(now), strict=True):
         for fmt in (_SQL_TIME, _SHOWN_TIME):
             sql = sql.replace(placeholder.strftime(fmt), real.strftime(fmt))
@@ -67,19 +69,39 @@ _STAND_IN = (datetime(1111, 1, 1, 1, 1, 1, 111111, UTC), datetime(2999, 9, 9, 9,
 _SQL_TIME, _SHOWN_TIME = "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%SZ"
 
 
+def stand_in_limits(limits: IngestLimits) -> IngestLimits:
+    """``limits`` with the stand-in window the compiled text is kept with."""
+    return dataclasses.replace(limits, earliest=_STAND_IN[0], latest=_STAND_IN[1])
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled_checks(spec: TableSpec, stage: str, limits: IngestLimits) -> str:
+    """The shipped SQL (``compiled_checks``) when it fits, else compiled now."""
+    shipped = shipped_sql(spec.name, stage, limits.max_field_chars)
+    return shipped if shipped is not None else compile_checks(spec, stage, limits)
+
+
+def compile_checks(spec: TableSpec, stage: str, limits: IngestLimits) -> str:
+    """The checks of ``spec`` over the staging table ``stage``, compiled for DuckDB."""
     staged = ibis.table(staged_schema(spec), name=stage)
-    return str(ibis.to_sql(with_checks(staged, spec, limits), dialect="duckdb"))
+    checked = with_checks(staged, spec, limits, keep_parsed=True)
+    return str(ibis.to_sql(checked, dialect="duckdb"))
 
 
-def typed_columns(spec: TableSpec) -> list[str]:
-    """Typed, normalised projections of the contract fields for the clean table."""
+def typed_columns(spec: TableSpec, parsed: bool = False) -> list[str]:
+    """Typed, normalised projections of the contract fields for the clean table.
+
+    Args:
+        spec: the contract table.
+        parsed: take timestamps from the checks' parsed columns
+            (:func:`~mercwatch.ingest.checks.parsed_column`) instead of parsing the
+            text again; the same values when the session's time zone is UTC.
+    """
     cols = []
     for field in spec.fields:
         col = f'"{field.name}"'
         if field.type is FieldType.TIMESTAMP:
-            expr = timestamp_sql(col)
+            expr = f'"{parsed_column(field.name)}"' if parsed else timestamp_sql(col)
         elif field.type is FieldType.INTEGER:
             expr = f"try_cast({col} AS BIGINT)"
         elif field.type is FieldType.STRING_LIST:
