@@ -119,3 +119,22 @@ def test_recon_only_records_are_calibrated_like_any_operation(platform):
     (raw,) = build_operations(con, signals, config=LinkConfig(calibrated=False))
     assert raw.confidence == raw.raw_confidence == op.raw_confidence == 0.8
     assert op.confidence == shipped()(0.8)
+
+
+def test_two_browsers_watching_the_same_people_are_one_record(platform):
+    """A watcher that rotated its fingerprint: rigs tied to one another, one record."""
+    people = _journalists(platform, 10, "w")
+    _rig_views(platform, people, RIG)
+    _rig_views(platform, people[:8] + [platform.account("kin0")], "rig-browser-2")
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+    assert op.accounts == ()
+    assert op.infrastructure.devices == (RIG, "rig-browser-2")
+    assert op.operation_id == recon_only_id(f"device:{RIG}")
+    assert set(op.targets) == set(people) | {"kin0"}
+
+
+def test_two_watchers_of_different_people_are_two_records(platform):
+    _rig_views(platform, _journalists(platform, 8, "w"), RIG)
+    _rig_views(platform, _journalists(platform, 8, "v"), "rig-browser-2")
+    ops = build_operations(platform.connect(), platform.signal_table())
+    assert sorted(op.infrastructure.devices for op in ops) == [(RIG,), ("rig-browser-2",)]

@@ -149,7 +149,8 @@ def with_lone_rigs(
     reach = rig_reach(ctx, sorted(candidates))
     ops = list(operations)
     records: list[Operation] = []
-    for key in sorted(candidates):
+    # The widest rigs first, so a second browser of one watcher joins the first's record.
+    for key in sorted(candidates, key=lambda k: (-len(candidates[k][1]), k)):
         viewed, subjects = candidates[key]
         where = reach.get(key)
         if where is None or where.networks < LONE_MIN_NETWORKS:
@@ -162,8 +163,34 @@ def with_lone_rigs(
             ops[owner] = _with_watched(ops[owner], viewed)
             continue
         record = _recon_only(key, viewed, where, evidence, evidence_per_detector)
-        records.append(dataclasses.replace(record, confidence=calibrate(record.confidence)))
-    return ops + records
+        tied = explaining(subjects, [set(r.targets) for r in records])
+        if tied is not None:
+            records[tied] = tied_rigs(records[tied], record, evidence_per_detector)
+        else:
+            records.append(record)
+    return ops + [dataclasses.replace(r, confidence=calibrate(r.confidence)) for r in records]
+
+
+def tied_rigs(first: Operation, second: Operation, per_detector: int = 3) -> Operation:
+    """One recon-only record of two lone rigs tied to one another: the second watched
+    mostly the people the first did (``EXPLAINED_SHARE`` of its at-risk people), so it is
+    the same watcher on another browser (a rotated fingerprint), never a second record.
+    The first rig (the wider) keeps the record's id."""
+    levels = dict(second.target_levels) | dict(first.target_levels)
+    spans = [t for t in (first.first_seen, second.first_seen) if t is not None]
+    ends = [t for t in (first.last_seen, second.last_seen) if t is not None]
+    devices = sorted({*first.infrastructure.devices, *second.infrastructure.devices})
+    return dataclasses.replace(
+        first,
+        confidence=max(first.confidence, second.confidence),
+        raw_confidence=max(first.raw_confidence or 0.0, second.raw_confidence or 0.0),
+        targets=tuple(sorted({*first.targets, *second.targets})),
+        target_levels=tuple(sorted(levels.items())),
+        infrastructure=dataclasses.replace(first.infrastructure, devices=tuple(devices)),
+        first_seen=min(spans) if spans else None,
+        last_seen=max(ends) if ends else None,
+        evidence=select_evidence((*first.evidence, *second.evidence), per_detector),
+    )
 
 
 def _with_watched(op: Operation, viewed: set[str]) -> Operation:
