@@ -97,7 +97,7 @@ def main() -> None:
     before = calibration(samples).expected_calibration_error
     after = calibration((fitted(x), y) for x, y in samples).expected_calibration_error
     provenance = {
-        "method": "isotonic (pool adjacent violators), Beta(1,1) shrinkage per block",
+        "method": "rate true at or below each raw score, Beta(1,1) shrinkage, monotone, no cap",
         "fitted_on": "tuning seeds only (mercwatch.evalsets)",
         "runs": runs,
         "operations": len(samples),

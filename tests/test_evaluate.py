@@ -115,3 +115,30 @@ def test_eval_verb_prints_na_and_the_new_keys(tmp_path):
     assert {"fragmentation", "false_operations", "people_warned", "calibration"} <= set(data)
     table = CliRunner().invoke(app, ["eval", str(out), "--truth", truth])
     assert table.exit_code == 0 and "n/a" in table.output
+
+
+def _recon_only(oid: str, targets: list[str], confidence: float = 0.8) -> dict:
+    return {**_op(oid, [], confidence), "targets": targets}
+
+
+def test_a_recon_only_record_is_judged_by_the_people_it_names(tmp_path):
+    """No accounts (a lone signed-out rig): true when most of its people are one true
+    operation's targets; then it is neither a false operation nor fragmentation."""
+    ops = [_op("R1", ["a1", "a2"], 0.9), _recon_only("R2", ["t4"])]
+    q = evaluate(_run(tmp_path, ops, warned=["t1", "t4"]), tmp_path / "truth.json")
+    outcome = {o["operation_id"]: o for o in q.operation_outcomes}["R2"]
+    assert (outcome["true"], outcome["label"]) == (True, "T2")
+    assert q.false_operations == 0 and q.fragmentation == 1.0
+    assert q.operation_purity == 1.0  # purity is about accounts; the record has none
+    assert q.operations_with_right_phases == 1  # T2 reached reconnaissance only
+
+
+def test_a_recon_only_record_of_an_already_reported_operation_is_fragmentation(tmp_path):
+    ops = [_op("R1", ["a1", "a2"], 0.9), _recon_only("R2", ["t1", "t2", "t3"])]
+    q = evaluate(_run(tmp_path, ops), tmp_path / "truth.json")
+    assert q.fragmentation == 2.0 and q.true_operations_split == 1
+
+
+def test_a_recon_only_record_of_nobody_targeted_is_a_false_operation(tmp_path):
+    q = evaluate(_run(tmp_path, [_recon_only("R9", ["x1", "x2", "t1"])]), tmp_path / "truth.json")
+    assert q.false_operations == 1 and q.true_operations_found == 0

@@ -22,7 +22,11 @@ Rules that keep the figures honest (issue 11, items 3, 4, 7):
   run has few operations, so :func:`calibration` is meant to pool many runs.
 
 A reported operation is TRUE when most (more than half) of its accounts run a true
-operation; its label is the true operation with most accounts in it.
+operation; its label is the true operation with most accounts in it. A record with no
+accounts (a recon-only record of a lone signed-out rig, SCHEMA.md) is judged by the
+people it names: TRUE when more than half of them are one true operation's targets,
+labelled with that operation, so it counts neither as a false operation nor as a
+second record of another operation when it is right.
 """
 
 from __future__ import annotations
@@ -176,7 +180,17 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
     reported_per_true: Counter[str] = Counter()
     outcomes = []
     truth_by_id = {t["operation_id"]: t for t in truth}
+    target_owners = _target_owners(truth)
     for op in found:
+        if not op["accounts"]:  # a recon-only record: judged by the people it names
+            label, is_true = _label_by_targets(op.get("targets", []), target_owners)
+            false_ops += not is_true
+            if is_true:
+                matched += 1
+                reported_per_true[label] += 1
+                right_phases += set(op["phases"]) == set(truth_by_id[label]["phases"])
+            outcomes.append(_outcome(op, is_true, label))
+            continue
         labels = Counter(owner.get(a, BENIGN) for a in op["accounts"])
         label, count = labels.most_common(1)[0] if labels else (BENIGN, 0)
         purity_num += count
@@ -187,14 +201,7 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
             matched += 1
             reported_per_true[label] += 1
             right_phases += set(op["phases"]) == set(truth_by_id[label]["phases"])
-        outcomes.append(
-            {
-                "operation_id": op["operation_id"],
-                "confidence": float(op.get("confidence", 0.0)),
-                "true": operation_accounts * 2 > len(op["accounts"]),
-                "label": label,
-            }
-        )
+        outcomes.append(_outcome(op, operation_accounts * 2 > len(op["accounts"]), label))
     records = [(o["confidence"], o["true"]) for o in outcomes]
     return Evaluation(
         operations_true=len(truth),
@@ -219,6 +226,39 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
         operation_outcomes=tuple(outcomes),
         calibration=calibration(records),
     )
+
+
+def _outcome(op: dict[str, Any], is_true: bool, label: str) -> dict[str, Any]:
+    return {
+        "operation_id": op["operation_id"],
+        "confidence": float(op.get("confidence", 0.0)),
+        "true": is_true,
+        "label": label,
+    }
+
+
+def _target_owners(truth: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Person -> the true operations that targeted them (sorted ids)."""
+    owners: dict[str, list[str]] = {}
+    for t in sorted(truth, key=lambda t: t["operation_id"]):
+        for person in t["targets"]:
+            owners.setdefault(person, []).append(t["operation_id"])
+    return owners
+
+
+def _label_by_targets(targets: list[str], owners: dict[str, list[str]]) -> tuple[str, bool]:
+    """An account-less (recon-only) record's label and truth: the true operation that
+    targeted most of the people it names; true when that is more than half of them.
+
+    Such a record has nobody to disable, so it can be neither judged by its accounts
+    nor blamed on benign ones: it is right exactly when the people it would warn are
+    one true operation's targets (ties: the smallest operation id)."""
+    people = set(targets)
+    counts: Counter[str] = Counter(op for p in people for op in owners.get(p, ()))
+    if not counts:
+        return BENIGN, False
+    label = min(counts, key=lambda op: (-counts[op], op))
+    return label, counts[label] * 2 > len(people)
 
 
 def fmt(value: float | None, digits: int = 2) -> str:

@@ -36,6 +36,7 @@ from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_mem
 from mercwatch.link.hosts import with_link_events
 from mercwatch.link.infrastructure import fetch_deliveries, op_infrastructure, tie_kinds
 from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
+from mercwatch.link.lone_rigs import with_lone_rigs
 from mercwatch.link.lure_mates import lure_mates, with_lure_mates
 from mercwatch.link.membership import judge_members
 from mercwatch.link.persona_crews import crew_rigs, persona_crews, with_crew_members
@@ -131,7 +132,7 @@ def build_operations(
     silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
     candidates = with_crew_device_users(candidates, silent, scores[1], approach)
     if not candidates:
-        return []
+        return _finish(ctx, [], watched, flags)
     standing = social_standing(con, ctx, candidates)
     candidates = {
         a: dataclasses.replace(
@@ -157,7 +158,7 @@ def build_operations(
         if keep_group(g, candidates, ctx.config, graph) or constructs.intersection(g)
     ]
     if not groups:
-        return []
+        return _finish(ctx, [], watched, flags)
     # One-message personas handing out a group's own lure host (lure_mates.py).
     mates = lure_mates(ctx, groups, malicious, lambda who: settled_accounts(con, ctx, who))
     groups, candidates = with_lure_mates(groups, candidates, mates, _mate_score(ctx))
@@ -185,7 +186,7 @@ def build_operations(
         ctx, groups, infrastructures, scopes, material, malicious
     )
     if not groups:
-        return []
+        return _finish(ctx, [], watched, flags)
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
     # signed-out rigs' people (watchers.py)
     levels = with_watched(ctx, levels, groups, watched, crew_rigs(crews))
@@ -195,6 +196,21 @@ def build_operations(
             groups, levels, acted, infrastructures, scopes, strict=True
         )
     ]
+    return _finish(ctx, operations, watched, flags)
+
+
+def _finish(
+    ctx: LinkContext,
+    operations: list[Operation],
+    watched: Mapping[str, tuple[set[str], set[str]]],
+    flags: Flags,
+) -> list[Operation]:
+    """The operations plus what lone signed-out rigs add (lone_rigs.py), sorted."""
+    cfg = ctx.config
+    calibrate = shipped() if cfg.calibrated else float
+    operations = with_lone_rigs(
+        ctx, operations, watched, flags, calibrate, cfg.evidence_per_detector
+    )
     return sorted(operations, key=lambda op: (-op.confidence, op.operation_id))
 
 

@@ -6,28 +6,39 @@ c must be a true operation about c of the time on platforms we never tuned on. T
 formula of :mod:`~.scoring` orders operations sensibly but is not a probability (on
 the independent generator operations at 0.95-1.0 were true half the time).
 
-The mapping is a monotone step function fitted by isotonic regression (pool adjacent
-violators) on reported operations of the TUNING seeds of both generators
-(:mod:`mercwatch.evalsets`), each block's rate shrunk by a uniform Beta(1, 1) prior
-— ``(true + 1) / (n + 2)`` — so a handful of all-true operations never claims
-certainty. It ships as ``data/calibration.json`` with its provenance (generators,
-seeds, sizes, counts, the code commit it was fitted on); ``bench/fit_calibration.py``
-refits it. Fitting needs nothing beyond the standard library, and neither does
-applying it. Between knots the probability is interpolated linearly, so ties in raw
-score stay ties and order is kept (never reversed, though it may flatten).
+The mapping gives a raw score ``r`` the rate of true operations among the reported
+operations of the TUNING seeds of both generators (:mod:`mercwatch.evalsets`) whose raw
+score was AT OR BELOW ``r``, shrunk by a uniform Beta(1, 1) prior: ``(t + 1) / (n + 2)``
+with ``t`` of the ``n`` such operations true. Why at or below: if truth only grows with
+the raw score (what the score is for), the operations scored no higher than ``r`` are
+the worst case for ``r``, so the value is a lower estimate of P(true | r) that uses
+every operation under it instead of the few that share ``r`` (a per-score rate had
+blocks of one or two operations). A score below all fitted operations gets the prior's
+0.5: nothing says how often evidence that weak is right, and 0.5 never clears an
+auto-apply threshold. The values are then kept monotone (each is the least of its own
+and every higher score's, so a false operation high up lowers everything under it) and
+are not capped by the raw score (the cap of December 2026 left persona crews, raw 0.80
+and true on every tuning platform, at 0.80: per-run ECE 0.08-0.14).
+It ships as ``data/calibration.json`` with its provenance (generators, seeds, sizes,
+counts, the code commit it was fitted on); ``bench/fit_calibration.py`` refits it.
+Fitting needs nothing beyond the standard library, and neither does applying it.
+Between knots the probability is interpolated linearly, so ties in raw score stay
+ties and order is kept (never reversed, though it may flatten).
 """
 
 from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 DATA_FILE = "calibration.json"
+PRIOR_GAP = 1e-4
+"""Distance under the lowest fitted raw score of the knot holding the prior's 0.5."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +61,8 @@ class Calibration:
             raise ValueError("calibration probabilities must be non-decreasing within 0..1")
 
     def __call__(self, raw: float) -> float:
-        """The probability for ``raw``: clamped at the ends, linear between knots, and
-        never above ``raw`` itself.
-
-        Why never above: the mapping may lower a confidence the tuning platforms show is
-        over-stated, but must not raise one. The fit of December 2026 saw 158 tuning
-        operations, all true, and came out flat at 0.994: applied as is, an operation the
-        link stage scores 0.35 (a ring of one-message personas, or any weakly tied
-        group) would clear the 0.9 auto-apply threshold, on the strength of platforms
-        that never produced a low-scoring false operation to learn from. A fit without
-        false operations cannot say how often a weak operation is false, so the
-        evidence's own score stays the ceiling.
-        """
-        return round(min(float(raw), self._mapped(raw)), 4)
+        """The probability for ``raw``: clamped at the ends, linear between knots."""
+        return round(self._mapped(raw), 4)
 
     def _mapped(self, raw: float) -> float:
         xs = [x for x, _ in self.knots]
@@ -93,37 +93,32 @@ def shipped() -> Calibration:
 
 
 def fit(samples: Iterable[tuple[float, bool]], prior: float = 1.0) -> Calibration:
-    """Isotonic fit of P(true | raw) with a Beta(prior, prior) shrinkage per block.
+    """P(true | raw) as the shrunk rate of true operations at or below each raw score.
 
     Args:
         samples: (raw score, was it a true operation) per reported operation.
-        prior: pseudo-counts of each outcome added to every block.
+        prior: pseudo-counts of each outcome (Beta(prior, prior)).
+
+    Returns:
+        One knot per distinct raw score plus one just under the lowest (the prior's
+        0.5, or less when a higher score's value is less: it holds for every score
+        under the fitted ones), each value the least of its own rate and every
+        higher score's, so the mapping never decreases.
     """
     points = sorted((float(x), bool(y)) for x, y in samples)
     if not points:
         raise ValueError("no samples to fit a calibration on")
-    # One block per distinct raw score, then pool adjacent violators on the raw rate.
-    blocks: list[list[float]] = []  # [x_low, x_high, true, n]
-    for x, y in points:
-        if blocks and blocks[-1][1] == x:
-            blocks[-1][2] += y
-            blocks[-1][3] += 1
-        else:
-            blocks.append([x, x, float(y), 1.0])
-    pooled = _pool(blocks, lambda b: b[2] / b[3])
-    # Shrink each block, then pool again: shrinking can reverse two small blocks.
-    shrunk = [[b[0], b[1], b[2] + prior, b[3] + 2 * prior] for b in pooled]
-    final = _pool(shrunk, lambda b: b[2] / b[3])
-    knots = [((b[0] + b[1]) / 2.0, round(b[2] / b[3], 4)) for b in final]
-    return Calibration(tuple(knots))
-
-
-def _pool(blocks: Sequence[list[float]], rate) -> list[list[float]]:
-    out: list[list[float]] = []
-    for block in blocks:
-        out.append(list(block))
-        while len(out) > 1 and rate(out[-2]) >= rate(out[-1]):
-            last = out.pop()
-            prev = out[-1]
-            out[-1] = [prev[0], last[1], prev[2] + last[2], prev[3] + last[3]]
-    return out
+    cumulative: list[tuple[float, float]] = []
+    true, n = 0, 0
+    for i, (x, y) in enumerate(points):
+        true, n = true + y, n + 1
+        if i + 1 == len(points) or points[i + 1][0] != x:
+            cumulative.append((x, (true + prior) / (n + 2 * prior)))
+    if cumulative[0][0] > PRIOR_GAP:  # under every fitted score: the prior alone
+        cumulative.insert(0, (round(cumulative[0][0] - PRIOR_GAP, 6), 0.5))
+    knots: list[tuple[float, float]] = []
+    least = 1.0
+    for x, p in reversed(cumulative):
+        least = min(least, p)
+        knots.append((x, round(least, 4)))
+    return Calibration(tuple(reversed(knots)))
