@@ -71,8 +71,10 @@ def main() -> None:
     samples: list[tuple[float, bool]] = []
     runs: list[dict[str, Any]] = []
     # Each run's samples are kept under --work as it finishes, so a stopped fit can be
-    # resumed without rerunning the runs already done (a shared machine's hour).
-    done = args.work / "fit-samples.json"
+    # resumed without rerunning the runs already done (a shared machine's hour). The file
+    # is named by the code's commit: samples of other code (a link change since) are
+    # never reused, which would ship a fit of the old raw scores under the new commit.
+    done = args.work / f"fit-samples-{_commit()[:12]}.json"
     kept = json.loads(done.read_text(encoding="utf-8")) if done.exists() else {}
     for spec in args.runs.split(","):
         generator, variant, seed, users = spec.split(":")
