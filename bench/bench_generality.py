@@ -120,12 +120,13 @@ def meets_targets(q: dict[str, Any]) -> bool:
         and at_least("target_recall", 0.95)
         and q["false_operations"] == 0
         and q["fragmentation"] == 1.0
+        and q.get("true_operations_merged", 0) == 0
         and q["benign_accounts_disabled"] == 0
     )
 
 
 HEADER = (
-    "| generator | variant | users | seed | events | ops true/found | false ops | frag. "
+    "| generator | variant | users | seed | events | ops true/found | false ops | frag. | merged "
     "| account P | account R | target P | target R | warned | benign disabled | ECE "
     "| benign classes in ops | run s | ok |"
 )
@@ -135,7 +136,7 @@ def print_row(q: dict[str, Any]) -> None:
     if "timeout" in q:
         print(
             f"| {q['generator']} | {q['variant']} | {q['users']} | {q['seed']} | "
-            f"run stopped after {q['timeout']:.0f} s |" + " |" * 12 + " **no** |",
+            f"run stopped after {q['timeout']:.0f} s |" + " |" * 13 + " **no** |",
             flush=True,
         )
         return
@@ -144,7 +145,8 @@ def print_row(q: dict[str, Any]) -> None:
     print(
         f"| {q['generator']} | {q['variant']} | {q['users']} | {q['seed']} | {q['events']} | "
         f"{q['operations_true']}/{q['operations_found']} | {q['false_operations']} | "
-        f"{fmt(q['fragmentation'])} | {fmt(q['account_precision'])} | "
+        f"{fmt(q['fragmentation'])} | {q.get('true_operations_merged', 0)} | "
+        f"{fmt(q['account_precision'])} | "
         f"{fmt(q['account_recall'])} | {fmt(q['target_precision'])} | "
         f"{fmt(q['target_recall'])} | {q['people_warned']} | {q['benign_accounts_disabled']} | "
         f"{fmt(cal['expected_calibration_error'])} | {hits} | {q['run_seconds']} | "

@@ -142,3 +142,18 @@ def test_a_recon_only_record_of_an_already_reported_operation_is_fragmentation(t
 def test_a_recon_only_record_of_nobody_targeted_is_a_false_operation(tmp_path):
     q = evaluate(_run(tmp_path, [_recon_only("R9", ["x1", "x2", "t1"])]), tmp_path / "truth.json")
     assert q.false_operations == 1 and q.true_operations_found == 0
+
+
+def test_two_true_operations_in_one_record_are_counted_as_merged(tmp_path):
+    # A and B (two true operations) reported together: one record, labelled A (3 of its
+    # accounts against 2 of B's). Fragmentation stays 1.0 — only merging shows it.
+    out = _run(tmp_path, [_op("R1", ["a1", "a2", "a3", "b1", "b2"], 0.9)])
+    q = evaluate(out, tmp_path / "truth.json")
+    assert q.fragmentation == 1.0 and q.false_operations == 0
+    assert q.true_operations_merged == 1
+
+
+def test_each_true_operation_in_its_own_record_is_not_merged(tmp_path):
+    ops = [_op("R1", ["a1", "a2"], 0.9), _op("R2", ["b1", "b2"], 0.8)]
+    q = evaluate(_run(tmp_path, ops), tmp_path / "truth.json")
+    assert q.true_operations_merged == 0

@@ -15,7 +15,9 @@ Rules that keep the figures honest (issue 11, items 3, 4, 7):
   nothing has no precision, it does not have perfect precision.
 - One real operation reported as two records is counted (``fragmentation``: reported
   operations per true operation found, 1.0 is right) and a reported operation whose
-  accounts are all benign is counted (``false_operations``), beside precision.
+  accounts are all benign is counted (``false_operations``), beside precision; so is
+  the reverse of fragmentation, several true operations reported as one record
+  (``true_operations_merged``).
 - Confidence is checked against outcomes (``calibration``): each reported operation
   is a (confidence, true?) record; a reliability table over bins of confidence and
   the expected calibration error say whether "0.9" means right nine times in ten. One
@@ -115,6 +117,7 @@ class Evaluation:
     fragmentation: float | None = None
     true_operations_found: int = 0
     true_operations_split: int = 0
+    true_operations_merged: int = 0
     people_warned: int = 0
     people_warned_not_targeted: int = 0
     people_targeted: int = 0
@@ -203,6 +206,7 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
             right_phases += set(op["phases"]) == set(truth_by_id[label]["phases"])
         outcomes.append(_outcome(op, operation_accounts * 2 > len(op["accounts"]), label))
     records = [(o["confidence"], o["true"]) for o in outcomes]
+    merged = _merged(found, owner, [o["label"] for o in outcomes])
     return Evaluation(
         operations_true=len(truth),
         operations_found=len(found),
@@ -218,6 +222,7 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
         fragmentation=_ratio(sum(reported_per_true.values()), len(reported_per_true)),
         true_operations_found=len(reported_per_true),
         true_operations_split=sum(1 for n in reported_per_true.values() if n > 1),
+        true_operations_merged=merged,
         people_warned=len(warned),
         people_warned_not_targeted=len(warned - true_targets),
         people_targeted=len(true_targets),
@@ -225,6 +230,26 @@ def evaluate(out: Path, truth_path: Path) -> Evaluation:
         notification_records=len(notifications),
         operation_outcomes=tuple(outcomes),
         calibration=calibration(records),
+    )
+
+
+def _merged(found: list[dict[str, Any]], owner: dict[str, str], labels: list[str]) -> int:
+    """True operations reported inside another one's record: the record holding most of
+    the operation's reported accounts is labelled with another true operation.
+
+    Fragmentation counts one operation reported as several records; this counts the
+    reverse, several operations reported as one (two firms' personas in one record:
+    one set of warnings, one attribution, for two operations). Either breaks "one
+    operation, one record" (issue 11, item 3)."""
+    held: dict[str, Counter[int]] = {}
+    for index, op in enumerate(found):
+        for account in op["accounts"]:
+            if account in owner:
+                held.setdefault(owner[account], Counter())[index] += 1
+    return sum(
+        1
+        for true_id, where in held.items()
+        if labels[min(where, key=lambda i: (-where[i], i))] != true_id
     )
 
 
