@@ -22,22 +22,28 @@ from __future__ import annotations
 TUNING_SEEDS: dict[str, tuple[int, ...]] = {
     # 7301-7303 and 52001-52003 were the first evaluation seeds; they were measured after
     # changes twice (Dec 2026, issue 11 rounds 1 and 2) and are tuning seeds from then on.
-    "sim": tuple(range(1, 21)) + (101, 7301, 7302, 7303, 8411, 8412, 8413, 9521, 9522, 9523),
-    "altsim": tuple(range(1, 21)) + (52001, 52002, 52003, 63001, 63002, 63003, 74101, 74102, 74103),
+    "sim": tuple(range(1, 21))
+    + (101, 7301, 7302, 7303, 8411, 8412, 8413, 9521, 9522, 9523, 9641, 9642, 9643),
+    "altsim": tuple(range(1, 21))
+    + (52001, 52002, 52003, 63001, 63002, 63003, 74101, 74102, 74103, 85301, 85302, 85303),
     # 8411-8413 and 63001-63003 were the second evaluation set, measured once at the end
     # of session 5; the next round's recall work was aimed at the failures they showed
     # (ops-as-crowds, low-and-slow targets), so they are tuning seeds from session 6 on.
     # 9521-9523 and 74101-74103 were the third set, measured once at the end of session 6;
     # session 7 diagnoses the failures they showed (a true operation absorbing an office
     # team on altsim 74102, recall short on four platforms), so they are tuning seeds now.
+    # 9641-9643 and 85301-85303 were the fourth set, measured once at the end of session 8
+    # (docs/benchmarks.md "Session 8: fourth evaluation seeds"); the next round diagnoses
+    # what they showed (hosted-infra recall, true operations merged into one record), so
+    # they are tuning seeds now.
 }
 
 EVALUATION_SEEDS: dict[str, tuple[int, ...]] = {
-    # Fourth set, chosen on 3 Dec 2026 (session 7) before any of the round's changes and
-    # never used before anywhere in the repository: run only by bench/bench_generality.py
-    # for the round's final figures.
-    "sim": (9641, 9642, 9643),
-    "altsim": (85301, 85302, 85303),
+    # Fifth set, chosen on 4 Dec 2026 (session 8) after the fourth set was measured and
+    # before any change made because of it; never used before anywhere in the repository:
+    # run only by bench/bench_generality.py for the next round's final figures.
+    "sim": (9761, 9762, 9763),
+    "altsim": (96401, 96402, 96403),
 }
 
 GENERATORS = ("sim", "altsim")
