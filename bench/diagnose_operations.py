@@ -12,7 +12,15 @@ detectors (signals cached as Parquet beside the export) and the link stage, and 
 * with ``--missed``, every true operation account no record reports: whether it was a
   candidate (reasons, families, standing), its graph ties (to reported members or not),
   and its activity (event types, devices and addresses with their other users, link
-  domains), so a recall gap can be traced to the rule that should have taken it in.
+  domains), so a recall gap can be traced to the rule that should have taken it in;
+  then, per missed true operation, **where it was lost**: the groups its candidates
+  formed in the graph cut (components, Leiden, crews), what pruning kept, and for each
+  group the verdict of ``keep_group`` with its parts (corroboration, the best own
+  score against ``strong_threshold``, a persona ring), so "corroborated but too weak"
+  is told apart from "not corroborated" and from "no candidate at all".
+
+Records with no account (lone signed-out rigs, :mod:`mercwatch.link.lone_rigs`) are
+listed as RIG with the true operations whose targets they hold, not as false.
 
     python bench/diagnose_operations.py --generator altsim --seed 52001 --work /tmp/diag
     python bench/diagnose_operations.py --generator altsim --variant crowds-as-scripts \\
@@ -41,6 +49,7 @@ from mercwatch.evalsets import is_tuning_seed
 from mercwatch.ingest.loader import ingest_export
 from mercwatch.link.build import build_operations
 from mercwatch.link.candidates import Candidate, find_candidates, malicious_links
+from mercwatch.link.cluster import keep_group, persona_ring, prune_group, split_groups
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import open_context
 from mercwatch.link.corroboration import corroboration
@@ -165,6 +174,8 @@ def describe(op: Operation, state: LinkState, who: dict[str, str], evidence: boo
 def fragments(ops: list[Operation], state: LinkState, who: dict[str, str], evidence: bool) -> None:
     by_label: dict[str, list[Operation]] = {}
     for op in ops:
+        if not op.accounts:  # a lone rig's record: no account to label
+            continue
         label = Counter(who.get(a, "-") for a in op.accounts).most_common(1)[0][0]
         if label.startswith("OP:"):
             by_label.setdefault(label, []).append(op)
@@ -280,6 +291,62 @@ def missed(
             print(f"    tie {line}")
 
 
+def where_lost(ops: list[Operation], state: LinkState, truth: dict[str, Any]) -> None:
+    """For each true operation no record holds an account of: the cut's verdict on
+    the groups its candidates formed (see the module docstring)."""
+    reported = {a for op in ops for a in op.accounts}
+    cands, graph, config = state.candidates, state.graph, state.config
+    personas = frozenset(a for a, c in cands.items() if not c.established)
+    groups = split_groups(graph, config, personas)
+    rig_targets = {t for op in ops if not op.accounts for t in op.targets}
+    for true in truth["operations"]:
+        mine = set(true["accounts"])
+        if mine & reported:
+            continue
+        if not mine:  # signed out throughout: only a rig record can hold its targets
+            theirs = set(true.get("targets", []))
+            print(
+                f"\nRIG-ONLY {true['operation_id']}: {len(theirs & rig_targets)} of "
+                f"{len(theirs)} targets held by account-less records"
+            )
+            continue
+        phases = ",".join(true.get("phases", []))
+        print(f"\nLOST {true['operation_id']} ({len(mine)} accounts, phases {phases}):")
+        print(f"    candidates: {len(mine & set(cands))} of {len(mine)}")
+        for group in groups:
+            if not mine & set(group):
+                continue
+            kept = prune_group(group, graph, cands, config)
+            head = f"    group {len(group)} ({len(mine & set(group))} of op) pruned to {len(kept)}"
+            if not kept:
+                print(f"{head}: nothing left")
+                continue
+            corr = corroboration(kept, cands, config, graph)
+            best = max(cands[a].own_score for a in kept)
+            ring = persona_ring(kept, graph, cands, config)
+            verdict = "KEPT" if keep_group(kept, cands, config, graph) else "dropped"
+            print(
+                f"{head}: {verdict}; corroborated={corr.corroborated} "
+                f"(families={corr.families} strong={corr.strong_ties}); "
+                f"best own {best:.2f} vs strong {config.strong_threshold}; "
+                f"ring {len(ring)}; approach "
+                f"{sorted((round(cands[a].approach_score, 2) for a in kept), reverse=True)[:6]}"
+            )
+
+
+def rigs_held(ops: list[Operation], truth: dict[str, Any]) -> None:
+    """Account-less records (lone rigs) and the true operations whose targets they hold."""
+    for op in ops:
+        if op.accounts:
+            continue
+        held = {
+            true["operation_id"]: len(set(op.targets) & set(true.get("targets", [])))
+            for true in truth["operations"]
+        }
+        held = {k: n for k, n in held.items() if n}
+        print(f"\nRIG {op.operation_id}: {len(op.targets)} targets; of true operations: {held}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generator", choices=("sim", "altsim"), default="altsim")
@@ -307,7 +374,10 @@ def main() -> None:
         f"{args.generator} {args.variant} seed {args.seed} users {args.users}: "
         f"{len(truth['operations'])} true operations, {len(ops)} reported"
     )
+    rigs_held(ops, truth)
     for op in ops:
+        if not op.accounts:
+            continue
         labels = Counter(who.get(a, "-") for a in op.accounts)
         false = not any(k.startswith("OP:") for k in labels)
         if false or args.all:
@@ -321,6 +391,7 @@ def main() -> None:
     print(f"\nmissed true operations: {lost}")
     if args.missed:
         missed(con, ops, state, who, truth)
+        where_lost(ops, state, truth)
     con.disconnect()
 
 
