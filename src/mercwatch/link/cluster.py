@@ -22,7 +22,6 @@ from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph
-from mercwatch.link.recon_rings import recon_ring
 from mercwatch.link.similarity import pair
 
 
@@ -284,9 +283,8 @@ def keep_group(
     First, always, corroboration (:mod:`~.corroboration`): two independent evidence
     families or one strong infrastructure tie. Then strength: a lone account needs
     ``singleton_min_score`` of its own; a group needs at least one member at
-    ``strong_threshold``, or (given the graph) to be a persona ring (see
-    :func:`persona_ring`) or a ring of personas that only watch
-    (:func:`~.recon_rings.recon_ring`).
+    ``strong_threshold``, or (given the graph) to be a persona ring: see
+    :func:`persona_ring`.
     """
     if not corroboration(group, candidates, config, tie_graph).corroborated:
         return False
@@ -295,12 +293,7 @@ def keep_group(
         return best >= config.singleton_min_score
     if best >= config.strong_threshold:
         return True
-    if tie_graph is None:
-        return False
-    return bool(
-        persona_ring(group, tie_graph, candidates, config)
-        or recon_ring(group, tie_graph, candidates, config)
-    )
+    return tie_graph is not None and bool(persona_ring(group, tie_graph, candidates, config))
 
 
 def persona_ring(
