@@ -209,7 +209,7 @@ def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
                 by_op.setdefault(who[a], []).append(a)
         if len(by_op) < 2:
             continue
-        print(f"\nMERGED {op.operation_id}: {({k: len(v) for k, v in sorted(by_op.items())})}")
+        print(f"\nMERGED {op.operation_id}: { ({k: len(v) for k, v in sorted(by_op.items())}) }")
         label = {a: k for k, v in by_op.items() for a in v}
         for k, accounts in sorted(by_op.items()):
             why: Counter[str] = Counter()
@@ -221,9 +221,6 @@ def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
             spans = Counter(label.get(a, who.get(a, "-")) for a in crew.senders)
             if len(spans) > 1 and set(spans) & set(by_op):
                 print(f"    crew of rig {crew.rig[-12:]}: {dict(spans)}")
-                for rig, senders in crew.parts:
-                    part = Counter(label.get(a, who.get(a, "-")) for a in senders)
-                    print(f"      part rig {rig[-12:]}: {dict(part)}")
         for ring in state.rings:
             spans = Counter(label.get(a, who.get(a, "-")) for a in ring.senders)
             if len(spans) > 1 and set(spans) & set(by_op):
