@@ -209,22 +209,15 @@ def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
                 by_op.setdefault(who[a], []).append(a)
         if len(by_op) < 2:
             continue
-        print(f"\nMERGED {op.operation_id}: { ({k: len(v) for k, v in sorted(by_op.items())}) }")
-        label = {a: k for k, v in by_op.items() for a in v}
+        print(f"\nMERGED {op.operation_id}: {({k: len(v) for k, v in sorted(by_op.items())})}")
         for k, accounts in sorted(by_op.items()):
             why: Counter[str] = Counter()
             for a in accounts:
                 c = state.candidates.get(a)
                 why[",".join(c.reasons) if c else "(joined after the cut)"] += 1
             print(f"    {k} taken in by: {dict(why.most_common())}")
-        for crew in state.crews:
-            spans = Counter(label.get(a, who.get(a, "-")) for a in crew.senders)
-            if len(spans) > 1 and set(spans) & set(by_op):
-                print(f"    crew of rig {crew.rig[-12:]}: {dict(spans)}")
-        for ring in state.rings:
-            spans = Counter(label.get(a, who.get(a, "-")) for a in ring.senders)
-            if len(spans) > 1 and set(spans) & set(by_op):
-                print(f"    lure ring {ring.domain}: {dict(spans)}")
+        _spanning(state, who, set(by_op))
+        label = {a: k for k, v in by_op.items() for a in v}
         cross: Counter[tuple[str, str, str]] = Counter()
         for (a, b), kinds in state.graph.ties.items():
             la, lb = label.get(a), label.get(b)
@@ -234,6 +227,18 @@ def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
                 if w >= state.config.min_edge_weight:
                     cross[(min(la, lb), max(la, lb), kind)] += 1
         print(f"    cross-operation ties: {dict(cross.most_common())}")
+
+
+def _spanning(state: LinkState, who: dict[str, str], labels: set[str]) -> None:
+    """The persona crews and lure rings holding accounts of several true operations,
+    one of them in ``labels``."""
+    for name, senders in [
+        *((f"crew of rig {c.rig[-12:]}", c.senders) for c in state.crews),
+        *((f"lure ring {r.domain}", r.senders) for r in state.rings),
+    ]:
+        spans = Counter(who.get(a, "-") for a in senders)
+        if len(spans) > 1 and set(spans) & labels:
+            print(f"    {name}: {dict(spans)}")
 
 
 def _users_of(con: Any, column: str, values: set[str]) -> dict[str, set[str]]:
