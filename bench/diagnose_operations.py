@@ -209,7 +209,7 @@ def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
                 by_op.setdefault(who[a], []).append(a)
         if len(by_op) < 2:
             continue
-        print(f"\nMERGED {op.operation_id}: {({k: len(v) for k, v in sorted(by_op.items())})}")
+        print(f"\nMERGED {op.operation_id}: { ({k: len(v) for k, v in sorted(by_op.items())}) }")
         for k, accounts in sorted(by_op.items()):
             why: Counter[str] = Counter()
             for a in accounts:
