@@ -239,6 +239,13 @@ def _spanning(state: LinkState, who: dict[str, str], labels: set[str]) -> None:
         spans = Counter(who.get(a, "-") for a in senders)
         if len(spans) > 1 and set(spans) & labels:
             print(f"    {name}: {dict(spans)}")
+    for crew in state.crews:  # a script split between two rigs (persona_crews.rig_parts)
+        spans = Counter(who.get(a, "-") for a in crew.senders)
+        if len(spans) > 1 and set(spans) & labels:
+            for rig, part in crew.parts:
+                print(
+                    f"      part of rig {rig[-12:]}: {dict(Counter(who.get(a, '-') for a in part))}"
+                )
 
 
 def _users_of(con: Any, column: str, values: set[str]) -> dict[str, set[str]]:

@@ -106,14 +106,11 @@ def _rig_on(platform, people, name: str, net: int) -> None:
 
 
 @pytest.mark.parametrize("second_part", [6, 4])
-def test_a_script_split_between_two_rigs_is_a_crew_of_each_rig(platform, second_part):
-    """Two browsers scraped two sets of people; one script's personas write to either's.
-    Each rig's part of five or more is a crew by itself (rig_parts), but the script
-    does not join them: a script is a vendor's kit, and two crews with their own rigs,
-    recipients and no controlled infrastructure in common are two operations (altsim
-    tuning seeds: every split script held two operations' personas). A part of four is
-    a coincidence of newcomers, and the script covered by no single rig stays no
-    operation."""
+def test_a_script_split_between_two_rigs_is_one_crew_when_each_part_is_one(platform, second_part):
+    """Two browsers scraped the people; one script's personas write to either's. Each
+    rig's part of five or more is a crew by itself and the script makes them one
+    operation (rig_parts); a part of four is a coincidence of newcomers, and the
+    script covered by no single rig stays no operation."""
     watched = _journalists(platform, 16)
     first, second = watched[:8], watched[8:16]
     crew = _crew(platform, 6 + second_part, first[:6] + second[:second_part])
@@ -123,54 +120,8 @@ def test_a_script_split_between_two_rigs_is_a_crew_of_each_rig(platform, second_
     if second_part < 5:
         assert ops == []
         return
-    by_targets = sorted((sorted(op.targets), op.accounts) for op in ops)
-    assert by_targets == [
-        (sorted(first), tuple(sorted(crew[:6]))),
-        (sorted(second), tuple(sorted(crew[6:]))),
-    ]
-
-
-def test_two_crews_sharing_a_phrase_across_their_rigs_are_two_operations(platform):
-    """Two operations, each with its own rig and its own script to its own people, and a
-    third script whose personas write to either operation's people (openers both
-    vendors use): two records, each with its own rig's people, never one record carrying
-    both operations' targets (altsim all tuning seed 74102: Cobwebs and BellTroX)."""
-    watched = _journalists(platform, 24)
-    first, second = watched[:12], watched[12:]
-    _rig_on(platform, first, "scraperA", 1)
-    _rig_on(platform, second, "scraperB", 2)
-    own_a = [
-        _one_message(platform, f"a{i:02d}", first[i], i, DOCUMENTARY.format(who=first[i]))
-        for i in range(6)
-    ]
-    own_b = [
-        _one_message(platform, f"b{i:02d}", second[i], 100 + i, TENDER.format(who=second[i]))
-        for i in range(6)
-    ]
-    shared = _crew(platform, 12, first[6:12] + second[6:12], prefix="s")
-    ops = build_operations(platform.connect(), platform.signal_table())
-    assert len(ops) == 2
-    for op in ops:
-        mine = set(op.targets)
-        assert mine in (set(first), set(second))
-        side = own_a if mine == set(first) else own_b
-        assert set(side) <= set(op.accounts)
-        assert not set(own_a if side is own_b else own_b) & set(op.accounts)
-    assert {a for op in ops for a in op.accounts} == {*own_a, *own_b, *shared}
-
-
-DOCUMENTARY = "hello {who}, we are making a documentary on the harbour dredging, may we talk?"
-TENDER = "hi {who}, a friend said you know about the toll road tender, could you help me?"
-
-
-def _one_message(platform, name: str, recipient: str, n: int, text: str) -> str:
-    """A new account that logs in once on its own device and address (``n``) and sends
-    one message."""
-    account = platform.account(name)
-    net = {"device_id": f"d-{account}", "ip": f"203.0.114.{n + 1}"}
-    platform.event("login", account, **net)
-    platform.event("message", account, recipient, text=text, **net)
-    return account
+    assert [op.accounts for op in ops] == [tuple(sorted(crew))]
+    assert set(ops[0].targets) == set(watched)
 
 
 def test_rig_parts_gives_each_sender_to_the_narrower_rig_of_the_pair():

@@ -28,22 +28,15 @@ most specific reconnaissance that explains every recipient. Scripts of one rig a
 one crew, one record: the same reconnaissance fed them.
 
 A script no single rig covers may be **split between two rigs** (:func:`rig_parts`):
-when two rigs together watched every recipient and each rig's *part* (the senders
-whose recipients it watched, each sender given to the narrower of the two that covers
-it) has ``CREW_MIN_SENDERS`` or more, each part is a crew of its own rig: every part
-is a crew by itself, so no rule is loosened. The parts are NOT joined into one crew
-by the script: a script is a kit, not infrastructure an operation controls. Vendors'
-playbooks share openers and the paraphrase prefixes chain near-duplicates across
-operations, so one "script" routinely holds the personas of two operations that
-scraped much the same at-risk people with their own rigs (every split script of the
-tuning seeds: altsim ``all`` 74101, 60 personas = 45 of one operation and 15 of
-another, split along the two operations' own rigs; 74102, 85301, 85303 likewise). Two
-crews with their own rigs, their own recipients and no controlled infrastructure in
-common are two operations even if they share a phrase (as :func:`~.cluster.split_crews`
-says of two teams of one vendor); if they are one, a rarely shared device or address,
-a lure host only they send (:func:`~.cluster.merge_controlled`, :mod:`~.lure_mates`)
-says so. A crowd split over two rigs still needs five newcomers with no friends
-writing one script to the people of each.
+an operation that scraped its people with two browsers hands the one script to
+personas writing to either rig's people (altsim ``all`` tuning seed 74101: one script
+of 60 personas, 57 recipients, the widest rig covering 56 of them, so the whole script
+was lost). When two rigs together cover every recipient and each rig's *part* (the
+senders whose recipients it watched, each sender given to the narrower of the two
+that covers it) has ``CREW_MIN_SENDERS`` or more, the parts are one crew, each part
+with its own rig's targets: every part is a crew by itself, so no rule is loosened,
+and the shared script says the two are one operation. A crowd split over two rigs
+still needs five newcomers with no friends writing one script to the people of each.
 
 Why this is corroborated (:mod:`~.corroboration`): two independent families in two
 kinds of evidence — reconnaissance (the rig's signed-out watching of at-risk people)
@@ -94,6 +87,8 @@ class PersonaCrew:
 
     rig: str
     senders: tuple[str, ...]
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(rig, its senders) when the crew spans several rigs (:func:`rig_parts`)."""
 
 
 def _job_messages(ctx: LinkContext, watched: set[str]) -> list[dict]:
@@ -177,6 +172,7 @@ def persona_crews(
         recipient[r["actor_id"]].add(r["target_id"])
     texts = sorted({(r["actor_id"], r["text"]) for r in rows})
     by_rig: dict[str, set[str]] = defaultdict(set)
+    joined: list[tuple[str, str]] = []  # rigs whose parts share one script
     for script in _scripts(texts, ctx.config):
         if len(script) < CREW_MIN_SENDERS:
             continue
@@ -184,10 +180,15 @@ def persona_crews(
         if rig is not None:
             by_rig[rig].update(script)
             continue
-        # each part its own rig's crew; the shared script joins nothing (module docstring)
-        for part_rig, senders in rig_parts(recipient, script, found).items():
+        split = rig_parts(recipient, script, found)
+        for part_rig, senders in split.items():
             by_rig[part_rig].update(senders)
-    crews = [PersonaCrew(rig, tuple(sorted(who))) for rig, who in by_rig.items()]
+        joined.extend(zip(sorted(split)[:-1], sorted(split)[1:], strict=True))
+    crews = []
+    for rigs in named_components(sorted(by_rig), joined):
+        who = {a for rig in rigs for a in by_rig[rig]}
+        parts = tuple((rig, tuple(sorted(by_rig[rig]))) for rig in sorted(rigs))
+        crews.append(PersonaCrew(min(rigs), tuple(sorted(who)), parts if len(parts) > 1 else ()))
     return sorted(crews, key=lambda crew: crew.rig)
 
 
@@ -212,8 +213,11 @@ def with_crew_members(
 
 
 def crew_rigs(crews: Sequence[PersonaCrew]) -> dict[str, str]:
-    """Crew member -> its rig, so the rig's people become the crew's operation's targets."""
-    return {a: crew.rig for crew in crews for a in crew.senders}
+    """Crew member -> its rig (its part's, for a crew spanning rigs), so the rig's
+    people become the crew's operation's targets."""
+    out = {a: crew.rig for crew in crews for a in crew.senders}
+    out.update({a: rig for crew in crews for rig, senders in crew.parts for a in senders})
+    return out
 
 
 __all__ = [
