@@ -9,6 +9,9 @@ detectors (signals cached as Parquet beside the export) and the link stage, and 
   families, strong ties, community) and each member's standing and own evidence;
 * every **fragmented** true operation (reported as several records): its records and
   the ties that join members of different records;
+* every record holding accounts of two or more true operations (**merged**): how each
+  operation's accounts were taken in, the crews and rings spanning both, and the ties
+  between accounts of different operations;
 * with ``--missed``, every true operation account no record reports: whether it was a
   candidate (reasons, families, standing), its graph ties (to reported members or not),
   and its activity (event types, devices and addresses with their other users, link
@@ -56,8 +59,8 @@ from mercwatch.link.corroboration import corroboration
 from mercwatch.link.crew_devices import crew_device_users, with_crew_device_users
 from mercwatch.link.graph import TieGraph, build_graph, collect_memberships
 from mercwatch.link.intel import as_intel_index
-from mercwatch.link.persona_crews import persona_crews, with_crew_members
-from mercwatch.link.shared_infrastructure import lure_rings, with_ring_senders
+from mercwatch.link.persona_crews import PersonaCrew, persona_crews, with_crew_members
+from mercwatch.link.shared_infrastructure import LureRing, lure_rings, with_ring_senders
 from mercwatch.link.signals import account_scores, approach_scores, load_flags, phase_scores
 from mercwatch.link.similarity import pair
 from mercwatch.link.standing import established_accounts, settled_accounts, social_standing
@@ -94,6 +97,8 @@ class LinkState:
     candidates: Mapping[str, Candidate]
     graph: TieGraph
     config: LinkConfig
+    rings: list[LureRing] = dataclasses.field(default_factory=list)
+    crews: list[PersonaCrew] = dataclasses.field(default_factory=list)
 
 
 def link_state(con: Any, signals: pa.Table, config: LinkConfig) -> LinkState:
@@ -119,7 +124,7 @@ def link_state(con: Any, signals: pa.Table, config: LinkConfig) -> LinkState:
         for a, c in candidates.items()
     }
     graph = build_graph(ctx, candidates, collect_memberships(ctx, set(candidates)))
-    return LinkState(candidates, graph, config)
+    return LinkState(candidates, graph, config, rings, crews)
 
 
 def member_class(truth: dict[str, Any]) -> dict[str, str]:
@@ -136,7 +141,8 @@ def member_class(truth: dict[str, Any]) -> dict[str, str]:
 def describe(op: Operation, state: LinkState, who: dict[str, str], evidence: bool) -> None:
     cands = state.candidates
     group = tuple(op.accounts)
-    corr = corroboration(group, cands, state.config, state.graph)
+    # lure mates and spare personas join after the cut: not candidates of link_state
+    corr = corroboration(tuple(a for a in group if a in cands), cands, state.config, state.graph)
     classes = Counter(who.get(a, "-") for a in group)
     print(
         f"  {op.operation_id} conf {op.confidence:.2f} raw {op.raw_confidence:.2f} "
@@ -200,6 +206,56 @@ def fragments(ops: list[Operation], state: LinkState, who: dict[str, str], evide
                 print(
                     f"    records {i}-{j}: shared targets {len(targets[i] & targets[j])}, "
                     f"cross ties {ties}"
+                )
+
+
+def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
+    """Every record holding accounts of two or more true operations: how each
+    operation's accounts were taken in, the persona crews and lure rings that span
+    them, and the graph ties between accounts of different true operations."""
+    for op in ops:
+        by_op: dict[str, list[str]] = {}
+        for a in op.accounts:
+            if who.get(a, "-").startswith("OP:"):
+                by_op.setdefault(who[a], []).append(a)
+        if len(by_op) < 2:
+            continue
+        print(f"\nMERGED {op.operation_id}: { ({k: len(v) for k, v in sorted(by_op.items())}) }")
+        for k, accounts in sorted(by_op.items()):
+            why: Counter[str] = Counter()
+            for a in accounts:
+                c = state.candidates.get(a)
+                why[",".join(c.reasons) if c else "(joined after the cut)"] += 1
+            print(f"    {k} taken in by: {dict(why.most_common())}")
+        _spanning(state, who, set(by_op))
+        label = {a: k for k, v in by_op.items() for a in v}
+        cross: Counter[tuple[str, str, str]] = Counter()
+        for (a, b), kinds in state.graph.ties.items():
+            la, lb = label.get(a), label.get(b)
+            if la is None or lb is None or la == lb:
+                continue
+            for kind, w in kinds.items():
+                if w >= state.config.min_edge_weight:
+                    cross[(min(la, lb), max(la, lb), kind)] += 1
+        print(f"    cross-operation ties: {dict(cross.most_common())}")
+
+
+def _spanning(state: LinkState, who: dict[str, str], labels: set[str]) -> None:
+    """The persona crews and lure rings holding accounts of several true operations,
+    one of them in ``labels``."""
+    for name, senders in [
+        *((f"crew of rig {c.rig[-12:]}", c.senders) for c in state.crews),
+        *((f"lure ring {r.domain}", r.senders) for r in state.rings),
+    ]:
+        spans = Counter(who.get(a, "-") for a in senders)
+        if len(spans) > 1 and set(spans) & labels:
+            print(f"    {name}: {dict(spans)}")
+    for crew in state.crews:  # a script split between two rigs (persona_crews.rig_parts)
+        spans = Counter(who.get(a, "-") for a in crew.senders)
+        if len(spans) > 1 and set(spans) & labels:
+            for rig, part in crew.parts:
+                print(
+                    f"      part of rig {rig[-12:]}: {dict(Counter(who.get(a, '-') for a in part))}"
                 )
 
 
@@ -384,6 +440,7 @@ def main() -> None:
             print("\nFALSE" if false else "\nTRUE")
             describe(op, state, who, args.evidence or false)
     fragments(ops, state, who, args.evidence)
+    merged(ops, state, who)
     found = {k for op in ops for k in (who.get(a, "-") for a in op.accounts)}
     lost = [
         op["operation_id"] for op in truth["operations"] if f"OP:{op['operation_id']}" not in found
