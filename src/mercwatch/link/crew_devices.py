@@ -34,6 +34,25 @@ REASON_CREW_DEVICE = "crew_device"
 """Candidate reason: uses a device only made-for-the-job accounts use."""
 
 
+def rare_device_users(
+    ctx: LinkContext, accounts: Iterable[str], min_users: int
+) -> dict[str, set[str]]:
+    """Device -> every account that used it, for the devices ``accounts`` used that
+    ``min_users`` to ``infra_max_accounts`` accounts use (rarely shared: a crew's phone,
+    not a shop's demo tablet). One query shared by both take-ins by device below."""
+    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
+    pairs = ev.select("actor_id", "device_id").distinct()
+    keys = keys_table("actor_id", accounts)
+    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
+    on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
+    breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
+    rare = breadth.filter((breadth.n >= min_users) & (breadth.n <= ctx.config.infra_max_accounts))
+    users: dict[str, set[str]] = defaultdict(set)
+    for row in fetch(on_used.semi_join(rare, on_used.device_id == rare.device_id)):
+        users[row["device_id"]].add(row["actor_id"])
+    return users
+
+
 def crew_device_users(
     ctx: LinkContext,
     candidates: Iterable[str],
@@ -44,17 +63,7 @@ def crew_device_users(
     known = set(candidates)
     if not known or not ctx.config.device_expansion:
         return set()
-    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
-    pairs = ev.select("actor_id", "device_id").distinct()
-    keys = keys_table("actor_id", known)
-    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
-    on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
-    breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
-    rare = breadth.filter((breadth.n >= 2) & (breadth.n <= ctx.config.infra_max_accounts))
-    rows = fetch(on_used.semi_join(rare, on_used.device_id == rare.device_id))
-    users: dict[str, set[str]] = defaultdict(set)
-    for row in rows:
-        users[row["device_id"]].add(row["actor_id"])
+    users = rare_device_users(ctx, known, min_users=2)
     everyone = sorted({a for who in users.values() for a in who})
     settled = set(established_of(everyone))
     return {
@@ -77,16 +86,7 @@ def member_device_users(
     owner = {a: gi for gi, group in enumerate(groups) for a in group}
     if not owner or not ctx.config.device_expansion:
         return {}
-    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
-    pairs = ev.select("actor_id", "device_id").distinct()
-    keys = keys_table("actor_id", owner)
-    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
-    on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
-    breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
-    rare = breadth.filter((breadth.n >= 3) & (breadth.n <= ctx.config.infra_max_accounts))
-    users: dict[str, set[str]] = defaultdict(set)
-    for row in fetch(on_used.semi_join(rare, on_used.device_id == rare.device_id)):
-        users[row["device_id"]].add(row["actor_id"])
+    users = rare_device_users(ctx, owner, min_users=3)
     chosen: dict[str, set[int]] = defaultdict(set)
     for _device, who in sorted(users.items()):
         inside = {owner[a] for a in who if a in owner}
