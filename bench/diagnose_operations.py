@@ -61,7 +61,13 @@ from mercwatch.link.graph import TieGraph, build_graph, collect_memberships
 from mercwatch.link.intel import as_intel_index
 from mercwatch.link.persona_crews import PersonaCrew, persona_crews, with_crew_members
 from mercwatch.link.shared_infrastructure import LureRing, lure_rings, with_ring_senders
-from mercwatch.link.signals import account_scores, approach_scores, load_flags, phase_scores
+from mercwatch.link.signals import (
+    account_scores,
+    aimed_recon_scores,
+    approach_scores,
+    load_flags,
+    phase_scores,
+)
 from mercwatch.link.similarity import pair
 from mercwatch.link.standing import established_accounts, settled_accounts, social_standing
 from mercwatch.link.watchers import rigs
@@ -107,7 +113,13 @@ def link_state(con: Any, signals: pa.Table, config: LinkConfig) -> LinkState:
     flags = load_flags(ctx)
     malicious = malicious_links(ctx, flags)
     candidates = find_candidates(
-        ctx, account_scores(ctx), flags, malicious, approach_scores(ctx), phase_scores(ctx)
+        ctx,
+        account_scores(ctx),
+        flags,
+        malicious,
+        approach_scores(ctx),
+        phase_scores(ctx),
+        aimed_recon_scores(ctx),
     )
     # the members build_operations adds beyond the detectors' candidates
     rings = lure_rings(ctx, con, lambda who: established_accounts(con, ctx, who))

@@ -52,6 +52,7 @@ from mercwatch.link.signals import (
     Flags,
     account_evidence,
     account_scores,
+    aimed_recon_scores,
     approach_scores,
     load_flags,
     phase_scores,
@@ -120,7 +121,9 @@ def build_operations(
     # Read by five steps (candidates, deliveries, targets, bystanders): matched once.
     malicious = con.create_table(MALICIOUS_TABLE, malicious_links(ctx, flags), overwrite=True)
     scores, approach = account_scores(ctx), approach_scores(ctx)
-    candidates = find_candidates(ctx, scores, flags, malicious, approach, phase_scores(ctx))
+    candidates = find_candidates(
+        ctx, scores, flags, malicious, approach, phase_scores(ctx), aimed_recon_scores(ctx)
+    )
     # Personas tied only by the lure domain they deliver (shared_infrastructure.py).
     rings = lure_rings(ctx, con, lambda who: established_accounts(con, ctx, who))
     candidates = with_ring_senders(candidates, rings, ctx.config.delivered_link_weight)

@@ -41,6 +41,9 @@ class Candidate:
             :mod:`mercwatch.link.corroboration`, in family order.
         established: it had friends before the window (:mod:`mercwatch.link.standing`).
         rooted: it had at least one such friend.
+        aimed_recon: its strongest own reconnaissance signal aimed at at-risk people
+            (:func:`~.signals.aimed_recon_scores`), for the watch-ring rule
+            (:mod:`~.watch_rings`).
     """
 
     account_id: str
@@ -51,6 +54,7 @@ class Candidate:
     families: tuple[tuple[str, float], ...] = ()
     established: bool = False
     rooted: bool = False
+    aimed_recon: float = 0.0
 
 
 def target_events(ctx: LinkContext) -> ibis.Table:
@@ -232,6 +236,7 @@ def find_candidates(
     malicious: ibis.Table,
     approach: dict[str, float] | None = None,
     phases: dict[str, dict[str, float]] | None = None,
+    aimed: dict[str, float] | None = None,
 ) -> dict[str, Candidate]:
     """All candidate accounts, keyed by id.
 
@@ -240,8 +245,10 @@ def find_candidates(
         approach: account -> strongest own engagement signal
             (:func:`~.signals.approach_scores`).
         phases: account -> phase -> strongest own signal (:func:`~.signals.phase_scores`).
+        aimed: account -> strongest own reconnaissance aimed at at-risk people
+            (:func:`~.signals.aimed_recon_scores`).
     """
-    approach, phases = approach or {}, phases or {}
+    approach, phases, aimed = approach or {}, phases or {}, aimed or {}
     every, own_signals = scores
     cfg = ctx.config
     delivered = {
@@ -287,6 +294,7 @@ def find_candidates(
                 attributable.get(account, 0.0),
                 account in named,
             ),
+            aimed_recon=aimed.get(account, 0.0),
         )
         for account, why in sorted(reasons.items())
     }

@@ -8,8 +8,10 @@ usual resolution returns singletons on these sparse graphs. Both algorithms come
 
 Precision rule: a group becomes an operation only if at least one member has strong
 evidence of its own, or several members each seen approaching at-risk strangers are
-driven from the same devices (a persona ring). Shared infrastructure alone (an office
-NAT, a company e-mail domain, a team's laptops) never makes an operation.
+driven from the same devices (a persona ring), or several personas each watching
+at-risk people from infrastructure only personas use (a watch ring, :mod:`~.watch_rings`).
+Shared infrastructure alone (an office NAT, a company e-mail domain, a team's laptops)
+never makes an operation.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
+from mercwatch.link.watch_rings import watch_ring
 
 
 def split_groups(
@@ -283,8 +286,9 @@ def keep_group(
     First, always, corroboration (:mod:`~.corroboration`): two independent evidence
     families or one strong infrastructure tie. Then strength: a lone account needs
     ``singleton_min_score`` of its own; a group needs at least one member at
-    ``strong_threshold``, or (given the graph) to be a persona ring: see
-    :func:`persona_ring`.
+    ``strong_threshold``, or (given the graph) to be a persona ring (see
+    :func:`persona_ring`) or a ring of personas that only watch at-risk people from
+    infrastructure only personas use (:func:`~.watch_rings.watch_ring`).
     """
     if not corroboration(group, candidates, config, tie_graph).corroborated:
         return False
@@ -293,7 +297,12 @@ def keep_group(
         return best >= config.singleton_min_score
     if best >= config.strong_threshold:
         return True
-    return tie_graph is not None and bool(persona_ring(group, tie_graph, candidates, config))
+    if tie_graph is None:
+        return False
+    return bool(
+        persona_ring(group, tie_graph, candidates, config)
+        or watch_ring(group, tie_graph, candidates, config)
+    )
 
 
 def persona_ring(

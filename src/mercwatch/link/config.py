@@ -110,6 +110,9 @@ class LinkConfig:
             suspicious accounts": they make candidates but are not an account's own
             evidence, so they never satisfy ``strong_threshold`` (the link stage
             weighs those ties itself).
+        aimed_recon_detectors: reconnaissance detectors whose evidence is attention on
+            named at-risk people (not generic collection); only they count towards a
+            watch ring (:mod:`~.watch_rings`). Empty turns watch rings off.
         ignored_email_domains: free webmail providers; sharing one ties nobody,
             however few accounts on a small platform use it.
     """
@@ -152,6 +155,7 @@ class LinkConfig:
         "engagement.co_sharing",
         "recon.co_watching",
     )
+    aimed_recon_detectors: tuple[str, ...] = ("recon.at_risk_search", "recon.targeted_watching")
     ignored_email_domains: frozenset[str] = field(default_factory=webmail_domains)
     tie_weights: tuple[tuple[str, float], ...] = DEFAULT_TIE_WEIGHTS
     target_events: tuple[tuple[str, Phase], ...] = DEFAULT_TARGET_EVENTS

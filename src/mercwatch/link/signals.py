@@ -90,6 +90,27 @@ def approach_scores(ctx: LinkContext) -> dict[str, float]:
     return {row["subject"]: float(row["score"]) for row in rows}
 
 
+def aimed_recon_scores(ctx: LinkContext) -> dict[str, float]:
+    """Each account's strongest own reconnaissance signal aimed at at-risk people.
+
+    Only detectors in ``config.aimed_recon_detectors`` count: their evidence is, by
+    construction, attention on named at-risk people (searches for their names, views
+    of them and their circles, rarity-weighted against everyone's). Generic collection
+    (pace, breadth, list order: a scraper of anybody) is reconnaissance too, but says
+    nothing about whom it was for. The watch-ring rule of
+    :mod:`~.watch_rings` counts only the first kind.
+    """
+    sig = ctx.signals
+    aimed = list(ctx.config.aimed_recon_detectors) or [""]
+    mine = sig.filter(
+        (sig.subject_type == SubjectType.ACCOUNT.value)
+        & (sig.phase == Phase.RECONNAISSANCE.value)
+        & sig.detector.isin(aimed)
+    )
+    rows = fetch(mine.group_by("subject").agg(score=mine.score.max()))
+    return {row["subject"]: float(row["score"]) for row in rows}
+
+
 def phase_scores(ctx: LinkContext) -> dict[str, dict[str, float]]:
     """Each account's strongest own signal per kill-chain phase.
 
