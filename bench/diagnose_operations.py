@@ -19,7 +19,7 @@ detectors (signals cached as Parquet beside the export) and the link stage, and 
   then, per missed true operation, **where it was lost**: the groups its candidates
   formed in the graph cut (components, Leiden, crews), what pruning kept, and for each
   group the verdict of ``keep_group`` with its parts (corroboration, the best own
-  score against ``strong_threshold``, a persona ring), so "corroborated but too weak"
+  score against ``strong_threshold``, a persona ring, a watch ring), so "corroborated but too weak"
   is told apart from "not corroborated" and from "no candidate at all".
 
 Records with no account (lone signed-out rigs, :mod:`mercwatch.link.lone_rigs`) are
@@ -70,6 +70,7 @@ from mercwatch.link.signals import (
 )
 from mercwatch.link.similarity import pair
 from mercwatch.link.standing import established_accounts, settled_accounts, social_standing
+from mercwatch.link.watch_rings import watch_ring
 from mercwatch.link.watchers import rigs
 from mercwatch.model import Operation
 from mercwatch.sim import SimConfig, simulate
@@ -392,13 +393,16 @@ def where_lost(ops: list[Operation], state: LinkState, truth: dict[str, Any]) ->
             corr = corroboration(kept, cands, config, graph)
             best = max(cands[a].own_score for a in kept)
             ring = persona_ring(kept, graph, cands, config)
+            watch = watch_ring(kept, graph, cands, config)
             verdict = "KEPT" if keep_group(kept, cands, config, graph) else "dropped"
             print(
                 f"{head}: {verdict}; corroborated={corr.corroborated} "
                 f"(families={corr.families} strong={corr.strong_ties}); "
                 f"best own {best:.2f} vs strong {config.strong_threshold}; "
                 f"ring {len(ring)}; approach "
-                f"{sorted((round(cands[a].approach_score, 2) for a in kept), reverse=True)[:6]}"
+                f"{sorted((round(cands[a].approach_score, 2) for a in kept), reverse=True)[:6]}; "
+                f"watch ring {len(watch)}; aimed recon "
+                f"{sorted((round(cands[a].aimed_recon, 2) for a in kept), reverse=True)[:6]}"
             )
 
 
