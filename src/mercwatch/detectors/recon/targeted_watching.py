@@ -23,6 +23,15 @@ almost one. Three pieces of evidence, all measured against the population itself
 Logged-out addresses are viewers too (no reciprocity is possible), divided by the
 number of people behind the address (:func:`~mercwatch.detectors.recon._shared.crowd`),
 so an office NAT is judged per person.
+
+So are logged-out *browsers* (device fingerprints): a watcher that rotates residential
+exits leaves no address that crosses the bar, but its one automated browser watched
+everyone (altsim low-and-slow 85302: one browser, 194 people, 4 networks). A browser is
+divided by the accounts that ever signed in on it (a family tablet, a shared laptop),
+and judged by the same yardsticks, so a library, café or kiosk browser that many
+readers use is no watcher: what it shows is an audience's attention, public figures
+mostly, which neither concentrates on protected people (focus) nor on rarely viewed
+ones (rarity). The browser's networks are named in its evidence.
 """
 
 from __future__ import annotations
@@ -33,10 +42,13 @@ import ibis.expr.types as ir
 from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.recon._shared import (
     ACCOUNT,
+    DEVICE,
     IP,
     audience,
     base_rates,
     crowd,
+    device_views,
+    device_watch_pairs,
     join_on,
     people_behind,
     views,
@@ -68,10 +80,11 @@ def circles(ctx: DetectionContext) -> ir.Table:
 
 
 class TargetedWatching(Detector):
-    """Accounts and addresses watching at-risk people and their circles without reciprocity."""
+    """Accounts, addresses and signed-out browsers watching at-risk people and their
+    circles without reciprocity."""
 
     id = "recon.targeted_watching"
-    version = 1
+    version = 2
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts", "friendships")
     description = (
@@ -107,7 +120,7 @@ class TargetedWatching(Detector):
         )
 
     def _per_viewer(self, ctx: DetectionContext) -> ir.Table:
-        pairs = watch_pairs(ctx)
+        pairs = _all_pairs(ctx)
         unanswered = pairs.filter(~pairs.mutual)
         weights = rarity(ctx)
         unanswered = join_on(unanswered, weights, ["target"])
@@ -127,10 +140,21 @@ class TargetedWatching(Detector):
         per = join_on(per, self._depth(ctx, unanswered), VIEWER)
         per = join_on(per, self._totals(ctx), VIEWER)
         behind = people_behind(ctx)
-        behind = behind.filter(behind.subject_type == IP).select(b_ip="subject", behind="people")
-        per = per.left_join(behind, (per.viewer_type == IP) & (per.viewer == behind.b_ip))
-        per = per.drop("b_ip")
-        behind_n = ibis.ifelse(per.viewer_type == IP, crowd(per.behind, per.browsers), 1)
+        behind = behind.filter(behind.subject_type.isin([IP, DEVICE])).select(
+            b_type="subject_type", b_subject="subject", behind="people"
+        )
+        per = per.left_join(
+            behind, (per.viewer_type == behind.b_type) & (per.viewer == behind.b_subject)
+        )
+        per = per.drop("b_type", "b_subject")
+        # An address: the smaller of its accounts and browsers; a browser: its accounts.
+        behind_n = (
+            ibis.cases(
+                (per.viewer_type == IP, crowd(per.behind, per.browsers)),
+                (per.viewer_type == DEVICE, ibis.greatest(per.behind.fill_null(1), 1)),
+                else_=1,
+            )
+        )
         return per.mutate(
             behind=behind_n,
             mass=per.raw_mass / behind_n,
@@ -151,10 +175,16 @@ class TargetedWatching(Detector):
     @staticmethod
     def _totals(ctx: DetectionContext) -> ir.Table:
         """All of a viewer's views, and those on protected people (answered or not)."""
-        v = views(ctx)
-        pairs = watch_pairs(ctx)
+        v = views(ctx).union(device_views(ctx), distinct=False)
+        pairs = _all_pairs(ctx)
         protected = pairs.group_by(VIEWER).aggregate(protected_views=pairs.views.sum())
-        total = v.group_by(VIEWER).aggregate(all_views=v.count(), browsers=v.browser.nunique())
+        network = v.asn.cast("string").fill_null("?")
+        total = v.group_by(VIEWER).aggregate(
+            all_views=v.count(),
+            browsers=v.browser.nunique(),
+            networks=network.nunique(),
+            asns=("AS" + network).collect(distinct=True).sort().join(", "),
+        )
         return join_on(total, protected, VIEWER)
 
     def _reference(self, ctx: DetectionContext, per: ir.Table) -> ir.Table:
@@ -204,4 +234,17 @@ class TargetedWatching(Detector):
             + "x); "
             + s.behind.cast("string")
             + " account(s) behind it"
+            + ibis.ifelse(
+                s.viewer_type == DEVICE,
+                "; a signed-out browser seen from "
+                + s.networks.cast("string")
+                + " network(s): "
+                + s.asns,
+                "",
+            )
         )
+
+
+def _all_pairs(ctx: DetectionContext) -> ir.Table:
+    """Watch pairs of every viewer: accounts and addresses, and signed-out browsers."""
+    return watch_pairs(ctx).union(device_watch_pairs(ctx), distinct=False)
