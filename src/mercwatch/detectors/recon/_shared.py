@@ -109,33 +109,34 @@ def views(ctx: DetectionContext) -> ir.Table:
 
 @shared_table("recon_device_views")
 def device_views(ctx: DetectionContext) -> ir.Table:
-    """The logged-out views that carry a browser fingerprint, as that browser's views:
-    the columns of :func:`views` with ``viewer_type`` ``device`` and ``viewer`` the
-    device id.
+    """The logged-out views that carry a browser fingerprint no account ever signed in
+    on, as that browser's views: the columns of :func:`views` with ``viewer_type``
+    ``device`` and ``viewer`` the device id.
 
     A watcher that rotates its exits spreads its views over many addresses, none of
     which looks like anything, while its automated browser keeps one fingerprint; the
     browser is the viewer then. Kept apart from :func:`views` so the address viewers,
     the audiences and the base rates every recon detector measures against do not
-    count one view twice.
+    count one view twice. A browser someone signed in on (their own, a family tablet, a
+    shared office laptop) is a person's: their signed-in views are judged as their
+    account, and a flag on it would tie those accounts to whatever it read signed out.
     """
     v = views(ctx)
     mine = v.filter((v.viewer_type == IP) & v.device_id.notnull() & (v.device_id != ""))
+    events = ctx.table("events")
+    used = events.filter(events.actor_id.notnull() & events.device_id.notnull())
+    used = used.select(used_device=used.device_id).distinct()
+    mine = mine.anti_join(used, mine.device_id == used.used_device)
     return mine.mutate(viewer_type=ibis.literal(DEVICE), viewer=mine.device_id)
 
 
 @shared_table("recon_people_behind")
 def people_behind(ctx: DetectionContext) -> ir.Table:
     """``subject_type``, ``subject``, ``people``: accounts that logged in via an address,
-    a /24 or an ASN (``AS64500``), or signed in on a device (a family tablet, a shared
-    office laptop), i.e. how many people its traffic may come from."""
+    a /24 or an ASN (``AS64500``), i.e. how many people its traffic may come from."""
     seen = account_addresses(ctx)
     seen = seen.mutate(net=net24(seen.ip))
-    events = ctx.table("events")
-    used = events.filter(events.actor_id.notnull() & events.device_id.notnull())
-    used = used.select(actor=used.actor_id, device=used.device_id).distinct()
     parts = [
-        used.select(subject_type=ibis.literal(DEVICE), subject=used.device, actor=used.actor),
         seen.select(subject_type=ibis.literal(IP), subject=seen.ip, actor=seen.actor),
         seen.filter(seen.net.notnull()).select(
             subject_type=ibis.literal(NETWORK), subject=seen.net, actor=seen.actor

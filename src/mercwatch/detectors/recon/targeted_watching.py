@@ -26,12 +26,13 @@ so an office NAT is judged per person.
 
 So are logged-out *browsers* (device fingerprints): a watcher that rotates residential
 exits leaves no address that crosses the bar, but its one automated browser watched
-everyone (altsim low-and-slow 85302: one browser, 194 people, 4 networks). A browser is
-divided by the accounts that ever signed in on it (a family tablet, a shared laptop),
-and judged by the same yardsticks, so a library, café or kiosk browser that many
-readers use is no watcher: what it shows is an audience's attention, public figures
-mostly, which neither concentrates on protected people (focus) nor on rarely viewed
-ones (rarity). The browser's networks are named in its evidence.
+everyone (altsim low-and-slow 85302: one browser, 194 people, 4 networks). Only a
+browser nobody ever signed in on is such a viewer (a family tablet or a person's own
+browser is judged as the accounts on it), and it is judged by the same yardsticks, so
+a library, café or kiosk browser that many readers share is no watcher: what it shows
+is an audience's attention, public figures mostly, which neither concentrates on
+protected people (focus) nor on rarely viewed ones (rarity). The browser's networks
+are named in its evidence.
 """
 
 from __future__ import annotations
@@ -140,21 +141,11 @@ class TargetedWatching(Detector):
         per = join_on(per, self._depth(ctx, unanswered), VIEWER)
         per = join_on(per, self._totals(ctx), VIEWER)
         behind = people_behind(ctx)
-        behind = behind.filter(behind.subject_type.isin([IP, DEVICE])).select(
-            b_type="subject_type", b_subject="subject", behind="people"
-        )
-        per = per.left_join(
-            behind, (per.viewer_type == behind.b_type) & (per.viewer == behind.b_subject)
-        )
-        per = per.drop("b_type", "b_subject")
-        # An address: the smaller of its accounts and browsers; a browser: its accounts.
-        behind_n = (
-            ibis.cases(
-                (per.viewer_type == IP, crowd(per.behind, per.browsers)),
-                (per.viewer_type == DEVICE, ibis.greatest(per.behind.fill_null(1), 1)),
-                else_=1,
-            )
-        )
+        behind = behind.filter(behind.subject_type == IP).select(b_ip="subject", behind="people")
+        per = per.left_join(behind, (per.viewer_type == IP) & (per.viewer == behind.b_ip))
+        per = per.drop("b_ip")
+        # A browser is one person's at most (none signed in on it: device_views).
+        behind_n = ibis.ifelse(per.viewer_type == IP, crowd(per.behind, per.browsers), 1)
         return per.mutate(
             behind=behind_n,
             mass=per.raw_mass / behind_n,
