@@ -224,3 +224,53 @@ def fan(w: World, actor: str = "f1") -> None:
         for j in JOURNALISTS:
             at += w.rng.expovariate(1 / 60) + 5
             w.view(at, j, actor=actor, ip="10.99.0.1", asn=64510)
+
+
+def rotating_browser(
+    w: World,
+    device: str,
+    targets: list[str],
+    networks: int = 4,
+    rounds: int = 3,
+    ua: str = HUMAN_UA,
+) -> None:
+    """One automated browser watching ``targets`` signed out, slowly, over a rented pool
+    of residential exits in ``networks`` providers: every view from a fresh address, so
+    no address watches more than one person once (altsim low-and-slow)."""
+    at, k = 3 * DAY, 0
+    for _ in range(rounds):
+        for target in targets:
+            at += w.rng.randrange(2 * 3600, 9 * 3600)
+            net = k % networks
+            w.view(
+                at,
+                target,
+                ip=f"100.{64 + net}.{k // 200}.{k % 200 + 1}",
+                asn=64600 + net,
+                ua=ua,
+                device=device,
+            )
+            k += 1
+
+
+def public_browser(
+    w: World,
+    people: list[str],
+    device: str = "kiosk-1",
+    readers: int = 60,
+    journalist_share: float = 0.2,
+    ip: str = "192.0.2.200",
+    asn: int = 64550,
+) -> None:
+    """A library, café or kiosk browser: many readers, one after another, each reading a
+    few profiles signed out, public figures more than others; nobody signs in on it."""
+    for _ in range(readers):
+        at = w.rng.randrange(30) * DAY + w.rng.randrange(9 * 3600, 20 * 3600)
+        for _ in range(w.rng.randint(2, 5)):
+            at += w.rng.expovariate(1 / 90) + 5
+            target = (
+                w.rng.choice(list(JOURNALISTS))
+                if w.rng.random() < journalist_share
+                else w.rng.choice(people)
+            )
+            w.view(at, target, ip=ip, asn=asn, device=device)

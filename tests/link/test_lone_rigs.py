@@ -5,6 +5,10 @@ crowds never become records."""
 
 from __future__ import annotations
 
+import _helpers.recon_world as rw
+
+from mercwatch.detectors import DetectionContext, run_detectors
+from mercwatch.detectors.recon.targeted_watching import TargetedWatching
 from mercwatch.link import LinkConfig, build_operations
 from mercwatch.link.calibration import shipped
 from mercwatch.link.lone_rigs import explaining, recon_only_id
@@ -138,3 +142,50 @@ def test_two_watchers_of_different_people_are_two_records(platform):
     _rig_views(platform, _journalists(platform, 8, "v"), "rig-browser-2")
     ops = build_operations(platform.connect(), platform.signal_table())
     assert sorted(op.infrastructure.devices for op in ops) == [(RIG,), ("rig-browser-2",)]
+
+
+def test_a_weak_signal_on_the_browser_itself_is_its_evidence(platform):
+    """altsim low-and-slow 85302: targeted_watching scores the rig's browser 0.28 (focus
+    is measured against a platform whose ordinary attention is 66 % on protected
+    people), under the 0.6 at which a key is flagged; the browser's own signal is still
+    a detector's evidence for a lone rig (no record on the old code)."""
+    watched = _journalists(platform, 8, "w")
+    _rig_views(platform, watched, RIG, flag=False)
+    platform.signal(RIG, 0.28, "recon.targeted_watching", "reconnaissance", subject_type="device")
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+    assert op.accounts == () and set(op.targets) == set(watched)
+    assert [e.detector for e in op.evidence] == ["recon.targeted_watching"]
+    assert op.raw_confidence == 0.28
+
+
+def test_a_weak_signal_on_an_exit_is_no_evidence(platform):
+    """A residential exit real people share needs the flag threshold, as any address."""
+    _rig_views(platform, _journalists(platform, 8, "w"), RIG, flag=False)
+    platform.signal("198.18.0.0", 0.28, "recon.targeted_watching", "reconnaissance", "ip")
+    assert _lone(build_operations(platform.connect(), platform.signal_table())) == []
+
+
+def test_a_weak_browser_signal_never_makes_a_one_network_browser_a_record(platform):
+    """A library or kiosk browser stays in one network: a weak signal on it is no record."""
+    _rig_views(platform, _journalists(platform, 8, "w"), RIG, networks=1, flag=False)
+    platform.signal(RIG, 0.3, "recon.targeted_watching", "reconnaissance", subject_type="device")
+    assert _lone(build_operations(platform.connect(), platform.signal_table())) == []
+
+
+def test_a_browser_over_rotating_exits_becomes_a_record_from_the_detector_alone(tmp_path):
+    """End to end: the rig's views are spread over a rented pool, so no address crosses
+    any bar; ``recon.targeted_watching`` judges the browser itself, and the lone-rig
+    rules make it a recon-only record whose people are warned (nothing on the old code:
+    the detector had no browser viewer)."""
+    w = rw.World()
+    rw.population(w, 160)
+    extra = [w.account(f"jx{i}", f"Reporter {i}", ("journalist",)) for i in range(4)]
+    watched = [*rw.circles(w, ("j2", "j3", "j4")), *extra]
+    rw.rotating_browser(w, "rig-7", watched)
+    con = w.load(tmp_path)
+    signals = run_detectors(DetectionContext(con), [TargetedWatching]).signals
+    lone = _lone(build_operations(con, signals))
+    assert [op.infrastructure.devices for op in lone] == [("rig-7",)]
+    assert set(lone[0].targets) == set(watched)
+    assert lone[0].evidence[0].detector == "recon.targeted_watching"
+    assert "a signed-out browser seen from 4 network(s)" in lone[0].evidence[0].detail

@@ -20,7 +20,14 @@ fans reading a star) does not do all at once:
 * it came through at least ``LONE_MIN_NETWORKS`` networks (autonomous systems):
   one browser hopping between providers is a rented proxy pool, not a household;
 * it watched at least ``LONE_MIN_AT_RISK`` at-risk people;
-* a recon detector flagged its browser or one of its exits (its evidence);
+* a recon detector flagged one of its exits, or judged the browser itself a watcher
+  (its evidence). An exit's signal must reach the flag threshold, as for any address;
+  the browser's own signal counts at whatever score its detector emits it
+  (``recon.targeted_watching`` scores a browser that spends 97 % of its views on
+  protected people 0.28 on a platform whose ordinary attention is 66 % on them: focus
+  is measured against the platform, altsim low-and-slow 85302). The flag threshold
+  decides when a key ties the accounts that used it; a lone rig ties no account, and
+  the other rules here are what tell it from a crowd;
 * no reported operation explains it: a rig whose at-risk people are mostly
   (``EXPLAINED_SHARE``) one operation's targets belongs to that operation and its
   watched people are added to that operation's targets; it is never a second record
@@ -98,9 +105,39 @@ def rig_reach(ctx: LinkContext, keys: Sequence[str]) -> dict[str, RigReach]:
     }
 
 
-def rig_evidence(key: str, reach: RigReach, flags: Flags) -> list[Evidence]:
-    """Reconnaissance signals on the rig's browser or its exits."""
-    found = list(flags.evidence.get(("device", key.removeprefix(DEVICE)), ()))
+def browser_signals(ctx: LinkContext, keys: Sequence[str]) -> dict[str, list[Evidence]]:
+    """``device:…`` rig key -> the reconnaissance signals on that browser itself, at any
+    score (a detector emits a signal only when its own bar is crossed)."""
+    devices = sorted(k.removeprefix(DEVICE) for k in keys if k.startswith(DEVICE))
+    if not devices:
+        return {}
+    sig = ctx.signals
+    mine = sig.filter(
+        (sig.subject_type == "device")
+        & sig.subject.isin(devices)
+        & (sig.phase == Phase.RECONNAISSANCE.value)
+    )
+    found: dict[str, list[Evidence]] = {}
+    order = ["subject", "detector", "score", "detail"]
+    for row in fetch(mine.select("detector", "subject", "score", "detail").order_by(order)):
+        found.setdefault(DEVICE + row["subject"], []).append(
+            Evidence(
+                detector=row["detector"],
+                phase=Phase.RECONNAISSANCE,
+                subject=row["subject"],
+                score=float(row["score"]),
+                detail=row["detail"] or "",
+            )
+        )
+    return found
+
+
+def rig_evidence(
+    key: str, reach: RigReach, flags: Flags, own: Sequence[Evidence] = ()
+) -> list[Evidence]:
+    """Reconnaissance signals on the rig's browser (``own``: its signals at any score;
+    flagged ones are in ``flags`` too) or its flagged exits."""
+    found = [*own, *flags.evidence.get(("device", key.removeprefix(DEVICE)), ())]
     for ip in reach.ips:
         found += flags.evidence.get(("ip", ip), ())
     return sorted(
@@ -147,6 +184,7 @@ def with_lone_rigs(
         if key.startswith(DEVICE) and len(rig[1]) >= LONE_MIN_AT_RISK
     }
     reach = rig_reach(ctx, sorted(candidates))
+    own = browser_signals(ctx, sorted(candidates))
     ops = list(operations)
     records: list[Operation] = []
     # The widest rigs first, so a second browser of one watcher joins the first's record.
@@ -155,7 +193,7 @@ def with_lone_rigs(
         where = reach.get(key)
         if where is None or where.networks < LONE_MIN_NETWORKS:
             continue
-        evidence = rig_evidence(key, where, flags)
+        evidence = rig_evidence(key, where, flags, own.get(key, ()))
         if not evidence:
             continue
         owner = explaining(subjects, [set(op.targets) for op in ops])

@@ -65,3 +65,75 @@ def test_lone_watcher_is_still_flagged(tmp_path):
     rw.watchers(w, ("o9",))
     found = flagged(TargetedWatching().detect(DetectionContext(w.load(tmp_path))))
     assert ("account", "o9") in found
+
+
+def _run(w, tmp_path):
+    return flagged(TargetedWatching().detect(DetectionContext(w.load(tmp_path))))
+
+
+def test_a_signed_out_browser_over_rotating_exits_is_a_viewer(tmp_path):
+    """altsim low-and-slow 85302: one automated browser watches two circles through a
+    rented pool of exits in four providers; no address sees more than one view, so only
+    the browser can be the viewer (no signal on the old code)."""
+    w = rw.World()
+    rw.population(w, 160)
+    rw.rotating_browser(w, "rig-1", rw.circles(w, ("j3", "j4")))
+    found = _run(w, tmp_path)
+    assert ("device", "rig-1") in found
+    assert not [s for (k, s) in found if k == "ip"]
+    score, detail = found[("device", "rig-1")]
+    assert detail.startswith("watched 12 at-risk users or close contacts (2 at-risk)")
+    assert detail.endswith(
+        "; a signed-out browser seen from 4 network(s): AS64600, AS64601, AS64602, AS64603"
+    )
+    assert score >= 0.6  # enough to flag the browser for the link stage
+
+
+@pytest.mark.parametrize("share", [0.2, 0.3])
+def test_a_public_library_browser_is_no_watcher(tmp_path, share):
+    """A library, café or kiosk browser many readers share signed out reads public
+    figures somewhat more than ordinary people do (30% against 20%), and whoever else:
+    its attention is an audience's, not concentrated on protected people: no signal."""
+    w = rw.World()
+    people = rw.population(w, 160)
+    rw.public_browser(w, people, journalist_share=share)
+    found = _run(w, tmp_path)
+    assert ("device", "kiosk-1") not in found
+    assert ("ip", "192.0.2.200") not in found
+
+
+def test_a_journalism_library_browser_scores_as_its_address_always_did(tmp_path):
+    """Half its readers' views on journalists, the rest on anyone (here a tenth of the
+    platform is a journalist's friend, so random reading lands in circles): the address
+    viewer already gave its one address a weak signal; the browser gets the same, never
+    more, and below the link stage's flag threshold (0.6), so it flags nothing."""
+    w = rw.World()
+    people = rw.population(w, 160)
+    rw.public_browser(w, people, journalist_share=0.5)
+    found = _run(w, tmp_path)
+    device, address = found[("device", "kiosk-1")], found[("ip", "192.0.2.200")]
+    assert device[0] == pytest.approx(address[0])
+    assert device[0] < 0.6
+
+
+def test_a_family_tablet_is_judged_as_the_people_on_it(tmp_path):
+    """A tablet three relatives sign in on also reads a journalist relative's circle
+    signed out: a browser people sign in on is theirs (judged as their accounts), never
+    a viewer of its own, while the same views from a browser nobody signs in on are."""
+    found = {}
+    for behind in (0, 3):
+        w = rw.World()
+        rw.population(w, 160)
+        for k in range(behind):
+            w.event(
+                "login",
+                rw.DAY + k,
+                actor_id=f"u{100 + k}",
+                ip="10.9.9.9",
+                asn=64510,
+                device_id="tablet",
+            )
+        rw.rotating_browser(w, "tablet", rw.circles(w, ("j3",)), networks=1, rounds=2)
+        found[behind] = _run(w, tmp_path / str(behind)).get(("device", "tablet"))
+    assert found[0] is not None
+    assert found[3] is None

@@ -22,8 +22,9 @@ from mercwatch.detectors.shared import account_addresses, at_risk, friend_pairs,
 from mercwatch.errors import ConfigError
 from mercwatch.store.exprs import epoch_seconds
 
-#: Viewer kinds of the views table: a logged-in account, or a logged-out address.
-ACCOUNT, IP, NETWORK = "account", "ip", "network"
+#: Viewer kinds: a logged-in account, a logged-out address, or (``device_views`` only)
+#: the browser fingerprint of logged-out views.
+ACCOUNT, IP, NETWORK, DEVICE = "account", "ip", "network", "device"
 _IPV4_24 = r"^(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}$"
 
 
@@ -106,6 +107,29 @@ def views(ctx: DetectionContext) -> ir.Table:
     return out.filter(out.viewer.notnull() & (out.viewer != out.target))
 
 
+@shared_table("recon_device_views")
+def device_views(ctx: DetectionContext) -> ir.Table:
+    """The logged-out views that carry a browser fingerprint no account ever signed in
+    on, as that browser's views: the columns of :func:`views` with ``viewer_type``
+    ``device`` and ``viewer`` the device id.
+
+    A watcher that rotates its exits spreads its views over many addresses, none of
+    which looks like anything, while its automated browser keeps one fingerprint; the
+    browser is the viewer then. Kept apart from :func:`views` so the address viewers,
+    the audiences and the base rates every recon detector measures against do not
+    count one view twice. A browser someone signed in on (their own, a family tablet, a
+    shared office laptop) is a person's: their signed-in views are judged as their
+    account, and a flag on it would tie those accounts to whatever it read signed out.
+    """
+    v = views(ctx)
+    mine = v.filter((v.viewer_type == IP) & v.device_id.notnull() & (v.device_id != ""))
+    events = ctx.table("events")
+    used = events.filter(events.actor_id.notnull() & events.device_id.notnull())
+    used = used.select(used_device=used.device_id).distinct()
+    mine = mine.anti_join(used, mine.device_id == used.used_device)
+    return mine.mutate(viewer_type=ibis.literal(DEVICE), viewer=mine.device_id)
+
+
 @shared_table("recon_people_behind")
 def people_behind(ctx: DetectionContext) -> ir.Table:
     """``subject_type``, ``subject``, ``people``: accounts that logged in via an address,
@@ -158,7 +182,17 @@ def answered(ctx: DetectionContext) -> ir.Table:
 def watch_pairs(ctx: DetectionContext) -> ir.Table:
     """Per (viewer, person worth protecting): ``views``, ``kind`` (at_risk | contact),
     ``first``/``last`` view and ``mutual`` (the person answers back or is a friend)."""
-    v = views(ctx)
+    return _pairs(ctx, views(ctx))
+
+
+@shared_table("recon_device_watch_pairs")
+def device_watch_pairs(ctx: DetectionContext) -> ir.Table:
+    """:func:`watch_pairs` of the logged-out browsers (:func:`device_views`); never mutual
+    (nobody can answer a signed-out browser)."""
+    return _pairs(ctx, device_views(ctx))
+
+
+def _pairs(ctx: DetectionContext, v: ir.Table) -> ir.Table:
     people = interest(ctx)
     pairs = v.join(people, v.target == people.account_id)
     pairs = pairs.group_by(["viewer_type", "viewer", "target", "kind"]).aggregate(

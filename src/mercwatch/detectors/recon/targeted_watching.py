@@ -23,6 +23,16 @@ almost one. Three pieces of evidence, all measured against the population itself
 Logged-out addresses are viewers too (no reciprocity is possible), divided by the
 number of people behind the address (:func:`~mercwatch.detectors.recon._shared.crowd`),
 so an office NAT is judged per person.
+
+So are logged-out *browsers* (device fingerprints): a watcher that rotates residential
+exits leaves no address that crosses the bar, but its one automated browser watched
+everyone (altsim low-and-slow 85302: one browser, 194 people, 4 networks). Only a
+browser nobody ever signed in on is such a viewer (a family tablet or a person's own
+browser is judged as the accounts on it), and it is judged by the same yardsticks, so
+a library, café or kiosk browser that many readers share is no watcher: what it shows
+is an audience's attention, public figures mostly, which neither concentrates on
+protected people (focus) nor on rarely viewed ones (rarity). The browser's networks
+are named in its evidence.
 """
 
 from __future__ import annotations
@@ -33,10 +43,13 @@ import ibis.expr.types as ir
 from mercwatch.detectors.base import DetectionContext, Detector
 from mercwatch.detectors.recon._shared import (
     ACCOUNT,
+    DEVICE,
     IP,
     audience,
     base_rates,
     crowd,
+    device_views,
+    device_watch_pairs,
     join_on,
     people_behind,
     views,
@@ -68,10 +81,11 @@ def circles(ctx: DetectionContext) -> ir.Table:
 
 
 class TargetedWatching(Detector):
-    """Accounts and addresses watching at-risk people and their circles without reciprocity."""
+    """Accounts, addresses and signed-out browsers watching at-risk people and their
+    circles without reciprocity."""
 
     id = "recon.targeted_watching"
-    version = 1
+    version = 2
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts", "friendships")
     description = (
@@ -107,7 +121,7 @@ class TargetedWatching(Detector):
         )
 
     def _per_viewer(self, ctx: DetectionContext) -> ir.Table:
-        pairs = watch_pairs(ctx)
+        pairs = _all_pairs(ctx)
         unanswered = pairs.filter(~pairs.mutual)
         weights = rarity(ctx)
         unanswered = join_on(unanswered, weights, ["target"])
@@ -130,6 +144,7 @@ class TargetedWatching(Detector):
         behind = behind.filter(behind.subject_type == IP).select(b_ip="subject", behind="people")
         per = per.left_join(behind, (per.viewer_type == IP) & (per.viewer == behind.b_ip))
         per = per.drop("b_ip")
+        # A browser is one person's at most (none signed in on it: device_views).
         behind_n = ibis.ifelse(per.viewer_type == IP, crowd(per.behind, per.browsers), 1)
         return per.mutate(
             behind=behind_n,
@@ -151,10 +166,16 @@ class TargetedWatching(Detector):
     @staticmethod
     def _totals(ctx: DetectionContext) -> ir.Table:
         """All of a viewer's views, and those on protected people (answered or not)."""
-        v = views(ctx)
-        pairs = watch_pairs(ctx)
+        v = views(ctx).union(device_views(ctx), distinct=False)
+        pairs = _all_pairs(ctx)
         protected = pairs.group_by(VIEWER).aggregate(protected_views=pairs.views.sum())
-        total = v.group_by(VIEWER).aggregate(all_views=v.count(), browsers=v.browser.nunique())
+        network = v.asn.cast("string").fill_null("?")
+        total = v.group_by(VIEWER).aggregate(
+            all_views=v.count(),
+            browsers=v.browser.nunique(),
+            networks=network.nunique(),
+            asns=("AS" + network).collect(distinct=True).sort().join(", "),
+        )
         return join_on(total, protected, VIEWER)
 
     def _reference(self, ctx: DetectionContext, per: ir.Table) -> ir.Table:
@@ -204,4 +225,17 @@ class TargetedWatching(Detector):
             + "x); "
             + s.behind.cast("string")
             + " account(s) behind it"
+            + ibis.ifelse(
+                s.viewer_type == DEVICE,
+                "; a signed-out browser seen from "
+                + s.networks.cast("string")
+                + " network(s): "
+                + s.asns,
+                "",
+            )
         )
+
+
+def _all_pairs(ctx: DetectionContext) -> ir.Table:
+    """Watch pairs of every viewer: accounts and addresses, and signed-out browsers."""
+    return watch_pairs(ctx).union(device_watch_pairs(ctx), distinct=False)
