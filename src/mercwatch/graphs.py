@@ -81,51 +81,6 @@ def named_components(
     return sorted(tuple(order[i] for i in group) for group in found)
 
 
-def bridges(n: int, pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """Bridges of the undirected graph of ``n`` vertices: edges whose removal splits
-    their component, as ``(parent, child, size)`` with ``size`` the vertices on the
-    child's side (the rest of the component is on the parent's).
-
-    Tarjan's lowpoint search, iterative (a long chain must not hit the recursion
-    limit), from each vertex in ascending order with neighbours in ascending order, so
-    the same graph gives the same list. Parallel edges are one edge.
-    """
-    adjacency: list[list[int]] = [[] for _ in range(n)]
-    for a, b in sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b}):
-        adjacency[a].append(b)
-        adjacency[b].append(a)
-    for near in adjacency:
-        near.sort()
-    order, low, size = [-1] * n, [0] * n, [1] * n
-    found: list[tuple[int, int, int]] = []
-    counter = 0
-    for root in range(n):
-        if order[root] >= 0:
-            continue
-        order[root] = low[root] = counter
-        counter += 1
-        stack = [(root, -1, 0)]  # vertex, its DFS parent, next neighbour to visit
-        while stack:
-            vertex, parent, nxt = stack[-1]
-            if nxt < len(adjacency[vertex]):
-                stack[-1] = (vertex, parent, nxt + 1)
-                other = adjacency[vertex][nxt]
-                if order[other] < 0:
-                    order[other] = low[other] = counter
-                    counter += 1
-                    stack.append((other, vertex, 0))
-                elif other != parent:
-                    low[vertex] = min(low[vertex], order[other])
-                continue
-            stack.pop()
-            if parent >= 0:
-                low[parent] = min(low[parent], low[vertex])
-                size[parent] += size[vertex]
-                if low[vertex] > order[parent]:
-                    found.append((parent, vertex, size[vertex]))
-    return found
-
-
 def leiden(n: int, edges: Sequence[tuple[int, int, float]], seed: int) -> list[list[int]]:
     """Leiden communities (modularity) of ``n`` vertices and weighted undirected ``edges``.
 

@@ -56,7 +56,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from mercwatch.graphs import bridges, components, named_components
+from mercwatch.graphs import named_components
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table
@@ -114,41 +114,7 @@ def _scripts(texts: Sequence[tuple[str, str]], config: LinkConfig) -> list[list[
         config.template_num_perm,
         config.seed,
     )
-    accounts = sorted({a for a, _ in texts} | {a for pair in pairs for a in pair})
-    return [list(group) for group in named_components(accounts, _unjoined(accounts, pairs))]
-
-
-def _unjoined(accounts: Sequence[str], pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``pairs`` without the single pairs that alone join two scripts into one.
-
-    A paraphrased script is a dense family: each message keeps most shingles of many
-    others. Two operations' scripts can still hold ONE near-duplicate pair between
-    them, two personas that happened to draw the same paraphrase prefix and topic
-    (altsim tuning seeds: ops-as-crowds 85301, a Cytrox script of 12 and a Cobwebs
-    script of 29 joined by 1 pair among 62; 85302 and 85303 alike), and connected
-    components then make them one script, one crew, one record for two operations.
-    A pair whose removal leaves ``CREW_MIN_SENDERS`` or more senders on each side (a
-    bridge between two would-be scripts) is cut, one at a time, until none is left.
-    Not cut: a bridge to a smaller piece (a persona paraphrasing only one other stays
-    in its script), and any join held by two or more pairs — two scripts of one
-    operation's playbook, or of two operations sharing one (same firm, same openers),
-    share many pairs and stay one script: no evidence in the text splits them.
-    """
-    index = {a: i for i, a in enumerate(accounts)}
-    edges = {(min(index[a], index[b]), max(index[a], index[b])) for a, b in pairs}
-    while True:
-        size = {v: len(group) for group in components(len(accounts), sorted(edges)) for v in group}
-        cut = next(
-            (
-                (parent, child)
-                for parent, child, side in bridges(len(accounts), sorted(edges))
-                if side >= CREW_MIN_SENDERS and size[parent] - side >= CREW_MIN_SENDERS
-            ),
-            None,
-        )
-        if cut is None:
-            return [(accounts[a], accounts[b]) for a, b in sorted(edges)]
-        edges.discard((min(cut), max(cut)))
+    return [list(group) for group in named_components((a for a, _ in texts), pairs)]
 
 
 def narrowest_rig(recipients: set[str], found: Rigs) -> str | None:
