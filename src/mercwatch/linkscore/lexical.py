@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from mercwatch.linkscore.context import hosted
-from mercwatch.linkscore.knowledge import Knowledge, word_rank
+from mercwatch.linkscore.knowledge import WORD_RANKS, Knowledge
 from mercwatch.linkscore.misspell import misspelled as misspelled_lure_words
 from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
@@ -24,6 +24,7 @@ _HEX = re.compile(r"^[0-9a-f]{16,}$")
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
 _DIGIT_RUN = re.compile(r"[0-9]{4,}")
 _MIN_WORD = 3
+_UNRANKED = 1 << 62  # rank of a word not in the list: above every threshold
 
 
 def _families(tokens: Iterable[str], k: Knowledge) -> dict[str, str]:
@@ -114,10 +115,11 @@ def _coverage(label: str, k: Knowledge) -> float:
     if not letters:
         return 0.0
     covered = 0
+    ranks = WORD_RANKS  # a dict lookup, not a call per word (the hottest loop here)
     for word in k.words(label):
-        rank = word_rank(word)
-        known = word in k.lures or word in k.tokens or (rank is not None and rank < 50000)
-        if len(word) >= _MIN_WORD and known:
+        if len(word) >= _MIN_WORD and (
+            word in k.lures or word in k.tokens or ranks.get(word, _UNRANKED) < 50000
+        ):
             covered += len(word)
     return covered / len(letters)
 
