@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+
+import ahocorasick
 
 from mercwatch.linkscore.context import hosted
 from mercwatch.linkscore.knowledge import WORD_RANKS, Knowledge
@@ -58,18 +61,37 @@ def _respelled(label: str, k: Knowledge) -> str:
 
 
 def _respelled_words(label: str, label_words: tuple[str, ...], k: Knowledge) -> tuple[str, ...]:
-    """``words(_respelled(label))``, without a second split when nothing differs.
+    """The words of ``words(_respelled(label))`` that can be lure words of 4+ letters.
 
-    Usually no respelling applies, and then the plain split of the label equals
-    ``label_words`` (its split with the lure vocabulary kept whole) unless a run was
-    kept whole; such a run is one of ``label_words`` and a vocabulary word, so when
-    none of them is, the two splits are the same tuple (~6 % of the engine's time
-    per host went to splitting the same label twice).
+    Only those count (:func:`lure_signals` keeps words of 4+ letters and looks them
+    up in the lure families), so two shortcuts skip the second split of the label
+    (~6 % of the engine's time per host) without changing what is found:
+
+    * Usually no respelling applies, and then the plain split of the label equals
+      ``label_words`` (its split with the lure vocabulary kept whole) unless a run was
+      kept whole; such a run is one of ``label_words`` and a vocabulary word, so when
+      none of them is, the two splits are the same tuple.
+    * A split word is a substring of the lower-cased text: when no lure word of 4+
+      letters occurs in it at all, no split word is one, and the answer is empty.
     """
     respelled = _respelled(label, k)
     if respelled == label and not any(w in k.vocabulary for w in label_words):
         return label_words
+    if next(_lure_finder(k).iter(respelled.lower()), None) is None:
+        return ()
     return words(respelled)
+
+
+@lru_cache(maxsize=8)
+def _lure_finder(k: Knowledge) -> ahocorasick.Automaton:
+    """Automaton of the lure words of 4+ letters (any occurrence, found in C)."""
+    auto = ahocorasick.Automaton()
+    for word in k.lures:
+        if len(word) >= 4:
+            auto.add_word(word, word)
+    auto.add_word("\x00" * 4, "")  # never in a label: an automaton needs one word
+    auto.make_automaton()
+    return auto
 
 
 def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
