@@ -39,8 +39,7 @@ def words(label: str, whole: frozenset[str] = frozenset()) -> tuple[str, ...]:
     as a random label with no lure at all.
     """
     out: list[str] = []
-    for run in _LETTERS.finditer(label.lower()):
-        part = run.group()
+    for part in _LETTERS.findall(label.lower()):
         if part in whole:
             out.append(part)
         else:
