@@ -1,7 +1,8 @@
 """The engine's shortcuts give exactly what the straightforward computation gives.
 
 Each shortcut (word split over dictionary hits, bare-host parsing, count bound
-before the typo search, prefilters of the brand-token and misspelling scans) is
+before the typo search, prefilters of the brand-token and misspelling scans, one
+split for the respelled label, the unsorted single reason) is
 compared with a plain reference: the library call it replaces, the general parser,
 or the loop as it was written before the prefilter.
 """
@@ -20,9 +21,17 @@ from rapidfuzz.distance import OSA, DamerauLevenshtein
 from mercwatch.linkscore import load
 from mercwatch.linkscore.brandmatch import _DELIMS, find_token
 from mercwatch.linkscore.knowledge import Knowledge, Token, is_common_word
+from mercwatch.linkscore.lexical import _respelled, _respelled_words
 from mercwatch.linkscore.misspell import deletion_index, misspelled
 from mercwatch.linkscore.nearest import near_same_initial, nearest_token
-from mercwatch.linkscore.parse import InvalidTarget, _bare_host_labels, _parse_general, parse_target
+from mercwatch.linkscore.parse import (
+    InvalidTarget,
+    _bare_host_labels,
+    _parse_general,
+    parse_target,
+    words,
+)
+from mercwatch.linkscore.signals import Signal, reasons
 from mercwatch.linkscore.wordsplit import split_letters
 
 K = load()
@@ -192,3 +201,39 @@ def test_misspelled_finds_one_edit() -> None:
     assert "update" in STRONG
     assert misspelled("updete-now", K) == {"update"}
     assert misspelled("update-now", K) == set()
+
+
+def _lure_words_reference(label: str) -> list[str]:
+    """What ``lure_signals`` reads of the respelled label, computed the plain way."""
+    return [w for w in words(_respelled(label, K)) if len(w) >= 4 and w in K.lures]
+
+
+@settings(max_examples=300, deadline=None)
+@given(glued(LURE_WORDS + PLAIN_WORDS[:200], LETTERS + "0123456789-"))
+def test_respelled_words_hold_the_same_lure_words(label: str) -> None:
+    """The shortcuts of ``lure_signals``' second split find the same lure words."""
+    found = _respelled_words(label, K.words(label), K)
+    assert [w for w in found if len(w) >= 4 and w in K.lures] == _lure_words_reference(label)
+
+
+@pytest.mark.parametrize(
+    "label", ["wifi-news", "covid", "w1fi", "update", "upd4te", "rybhpk", "0nczsl", "r5pikz"]
+)
+def test_respelled_words_on_vocabulary_runs(label: str) -> None:
+    found = _respelled_words(label, K.words(label), K)
+    assert [w for w in found if len(w) >= 4 and w in K.lures] == _lure_words_reference(label)
+
+
+@given(
+    st.lists(
+        st.builds(Signal, st.sampled_from("abc"), st.floats(-1, 1), st.sampled_from("xyzw")),
+        max_size=5,
+    ),
+    st.integers(0, 6),
+)
+def test_reasons_is_the_sorted_reference(signals: list[Signal], limit: int) -> None:
+    seen: dict[str, float] = {}
+    for sig in signals:
+        seen[sig.reason] = max(seen.get(sig.reason, 0.0), sig.weight)
+    ordered = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert reasons(signals, limit) == tuple(text for text, _ in ordered[:limit])

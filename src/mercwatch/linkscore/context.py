@@ -147,11 +147,14 @@ def _lure_phrase(found: list[Signal]) -> bool:
     passes for a country domain (``daily-info.gr.com``): the whole name reads as the
     lure, as a fake local outlet or service would.
     """
-    names = {s.name for s in found}
-    label_lure = any(
+    if not any(s.name in _PHRASE_SUFFIX for s in found):  # rare: tested first
+        return False
+    return any(
         s.name in ("lure_weak", "lure_strong") and "subdomain" not in s.reason for s in found
     )
-    return label_lure and bool(names & {"lure_tld", "reseller_suffix"})
+
+
+_PHRASE_SUFFIX: Final = frozenset({"lure_tld", "reseller_suffix"})
 
 
 #: Signals about the suffix alone, or the label's shape alone: not named tricks, so

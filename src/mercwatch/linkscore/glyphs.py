@@ -19,6 +19,8 @@ from importlib import resources
 from confusable_homoglyphs import categories
 
 _ASCII_ALNUM = re.compile(r"^[a-z0-9]$")
+#: Skeletons kept before the memo starts again (bounded memory on huge host sets).
+_MEMO_SIZE = 65536
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +58,21 @@ class Skeletonizer:
         self._ascii = dict(ascii_lookalikes)
         ordered = sorted(self._ascii, key=len, reverse=True)
         self._ascii_re = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        #: A label's skeleton is asked for twice when it holds look-alike letters
+        #: (the homoglyph check, then the homoglyph-combination check).
+        self._memo: dict[str, str] = {}
 
     def skeleton(self, text: str) -> str:
+        """Return the look-alike skeleton of ``text`` (memoised: a pure function of it)."""
+        memo = self._memo
+        found = memo.get(text)
+        if found is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            found = memo[text] = self._skeleton(text)
+        return found
+
+    def _skeleton(self, text: str) -> str:
         """Return the look-alike skeleton of ``text`` (lowercase ASCII where possible).
 
         Args:

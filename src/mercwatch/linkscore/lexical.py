@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+
+import ahocorasick
 
 from mercwatch.linkscore.context import hosted
-from mercwatch.linkscore.knowledge import Knowledge, word_rank
+from mercwatch.linkscore.knowledge import WORD_RANKS, Knowledge
 from mercwatch.linkscore.misspell import misspelled as misspelled_lure_words
 from mercwatch.linkscore.parse import Target, words
 from mercwatch.linkscore.signals import Signal
@@ -24,6 +27,7 @@ _HEX = re.compile(r"^[0-9a-f]{16,}$")
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
 _DIGIT_RUN = re.compile(r"[0-9]{4,}")
 _MIN_WORD = 3
+_UNRANKED = 1 << 62  # rank of a word not in the list: above every threshold
 
 
 def _families(tokens: Iterable[str], k: Knowledge) -> dict[str, str]:
@@ -56,6 +60,40 @@ def _respelled(label: str, k: Knowledge) -> str:
     return label
 
 
+def _respelled_words(label: str, label_words: tuple[str, ...], k: Knowledge) -> tuple[str, ...]:
+    """The words of ``words(_respelled(label))`` that can be lure words of 4+ letters.
+
+    Only those count (:func:`lure_signals` keeps words of 4+ letters and looks them
+    up in the lure families), so two shortcuts skip the second split of the label
+    (~6 % of the engine's time per host) without changing what is found:
+
+    * Usually no respelling applies, and then the plain split of the label equals
+      ``label_words`` (its split with the lure vocabulary kept whole) unless a run was
+      kept whole; such a run is one of ``label_words`` and a vocabulary word, so when
+      none of them is, the two splits are the same tuple.
+    * A split word is a substring of the lower-cased text: when no lure word of 4+
+      letters occurs in it at all, no split word is one, and the answer is empty.
+    """
+    respelled = _respelled(label, k)
+    if respelled == label and not any(w in k.vocabulary for w in label_words):
+        return label_words
+    if next(_lure_finder(k).iter(respelled.lower()), None) is None:
+        return ()
+    return words(respelled)
+
+
+@lru_cache(maxsize=8)
+def _lure_finder(k: Knowledge) -> ahocorasick.Automaton:
+    """Automaton of the lure words of 4+ letters (any occurrence, found in C)."""
+    auto = ahocorasick.Automaton()
+    for word in k.lures:
+        if len(word) >= 4:
+            auto.add_word(word, word)
+    auto.add_word("\x00" * 4, "")  # never in a label: an automaton needs one word
+    auto.make_automaton()
+    return auto
+
+
 def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
     """Signals from lure words in the label, the subdomains and the TLD."""
     label_words = k.words(target.label_unicode)
@@ -67,7 +105,9 @@ def lure_signals(target: Target, k: Knowledge) -> list[Signal]:
     # A respelling makes three-letter lure words ("ssl", "vpn") out of random strings
     # ("0nczsl" -> "ncssl") by chance; only longer respelled words are evidence, and
     # a respelled run is never kept whole as vocabulary ("r5pikz" -> "rspics").
-    respelled_words = [w for w in words(_respelled(target.label_unicode, k)) if len(w) >= 4]
+    respelled_words = [
+        w for w in _respelled_words(target.label_unicode, label_words, k) if len(w) >= 4
+    ]
     respelled = _families(respelled_words, k)
     misspelled = misspelled_lure_words(target.label_unicode, k)
     fixed = {f for f in respelled if f not in fams} | {k.lures[w][0] for w in misspelled}
@@ -97,10 +137,11 @@ def _coverage(label: str, k: Knowledge) -> float:
     if not letters:
         return 0.0
     covered = 0
+    ranks = WORD_RANKS  # a dict lookup, not a call per word (the hottest loop here)
     for word in k.words(label):
-        rank = word_rank(word)
-        known = word in k.lures or word in k.tokens or (rank is not None and rank < 50000)
-        if len(word) >= _MIN_WORD and known:
+        if len(word) >= _MIN_WORD and (
+            word in k.lures or word in k.tokens or ranks.get(word, _UNRANKED) < 50000
+        ):
             covered += len(word)
     return covered / len(letters)
 

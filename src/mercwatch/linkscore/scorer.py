@@ -21,6 +21,8 @@ from mercwatch.linkscore.signals import Signal, combine, reasons
 from mercwatch.linkscore.verdict import INVALID, MALICIOUS, LinkScore, verdict_for
 
 INDICATOR_REASON = "indicator match"
+#: Hosts that reach every lazily built table of the engine (:meth:`LinkScorer.warm`).
+_WARM_UP = ("instagran.com", "updete-secure-login.xyz", "a.b.c.d.github.io")
 #: A hosting platform's own domain: a private public suffix, listed by the platform itself.
 PLATFORM_REASON = "a hosting platform's own domain (Public Suffix List, private section)"
 #: ``cisco.github.io``: the account named exactly like the brand is the brand's own.
@@ -94,6 +96,13 @@ class LinkScorer:
         self.knowledge = knowledge if knowledge is not None else kn.load()
         self.known_bad = normalize_known_bad(frozenset(known_bad))
         self._cached = lru_cache(maxsize=cache_size)(self._score)
+
+    def warm(self) -> None:
+        """Build the engine's lazy tables now (word-split automaton, typo and misspelling
+        indexes, ~0.25 s): a parent does it once before forking scoring workers, which
+        would otherwise each build their own. Nothing is cached as a result."""
+        for value in _WARM_UP:
+            self._score(value)
 
     def score(self, value: str) -> LinkScore:
         """Score one URL or domain; never raises on bad text (verdict "invalid")."""

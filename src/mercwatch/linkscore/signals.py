@@ -39,5 +39,11 @@ def reasons(signals: Iterable[Signal], limit: int = 6) -> tuple[str, ...]:
     seen: dict[str, float] = {}
     for sig in signals:
         seen[sig.reason] = max(seen.get(sig.reason, 0.0), sig.weight)
-    ordered = sorted(seen.items(), key=lambda kv: (-kv[1], kv[0]))
+    if len(seen) < 2:  # most names: nothing to order (the same tuple as below)
+        return tuple(seen)[:limit]
+    ordered = sorted(seen.items(), key=_strongest_first)
     return tuple(text for text, _ in ordered[:limit])
+
+
+def _strongest_first(item: tuple[str, float]) -> tuple[float, str]:
+    return -item[1], item[0]
