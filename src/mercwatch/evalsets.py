@@ -23,9 +23,11 @@ TUNING_SEEDS: dict[str, tuple[int, ...]] = {
     # 7301-7303 and 52001-52003 were the first evaluation seeds; they were measured after
     # changes twice (Dec 2026, issue 11 rounds 1 and 2) and are tuning seeds from then on.
     "sim": tuple(range(1, 21))
-    + (101, 7301, 7302, 7303, 8411, 8412, 8413, 9521, 9522, 9523, 9641, 9642, 9643),
+    + (101, 7301, 7302, 7303, 8411, 8412, 8413, 9521, 9522, 9523, 9641, 9642, 9643)
+    + (9761, 9762, 9763),
     "altsim": tuple(range(1, 21))
-    + (52001, 52002, 52003, 63001, 63002, 63003, 74101, 74102, 74103, 85301, 85302, 85303),
+    + (52001, 52002, 52003, 63001, 63002, 63003, 74101, 74102, 74103, 85301, 85302, 85303)
+    + (96401, 96402, 96403),
     # 8411-8413 and 63001-63003 were the second evaluation set, measured once at the end
     # of session 5; the next round's recall work was aimed at the failures they showed
     # (ops-as-crowds, low-and-slow targets), so they are tuning seeds from session 6 on.
@@ -36,14 +38,18 @@ TUNING_SEEDS: dict[str, tuple[int, ...]] = {
     # (docs/benchmarks.md "Session 8: fourth evaluation seeds"); the next round diagnoses
     # what they showed (hosted-infra recall, true operations merged into one record), so
     # they are tuning seeds now.
+    # 9761-9763 and 96401-96403 were the fifth set, measured once at the end of session 9
+    # (docs/benchmarks.md "Session 9: fifth evaluation seeds"); the next round diagnoses what
+    # they showed (recall on sim 9762/9763, fragmentation on altsim 96402), so they are
+    # tuning seeds now.
 }
 
 EVALUATION_SEEDS: dict[str, tuple[int, ...]] = {
-    # Fifth set, chosen on 4 Dec 2026 (session 8) after the fourth set was measured and
+    # Sixth set, chosen on 4 Dec 2026 (session 9) after the fifth set was measured and
     # before any change made because of it; never used before anywhere in the repository:
     # run only by bench/bench_generality.py for the next round's final figures.
-    "sim": (9761, 9762, 9763),
-    "altsim": (96401, 96402, 96403),
+    "sim": (9881, 9882, 9883),
+    "altsim": (97501, 97502, 97503),
 }
 
 GENERATORS = ("sim", "altsim")
