@@ -19,10 +19,6 @@ almost one. Three pieces of evidence, all measured against the population itself
   of ordinary attention they get; it scales the score, so busy people who also look
   at a few journalists stay low. The share is shrunk toward the population's by the
   median viewer's number of views, so two views out of two are not "100% focus".
-  Shares are compared as odds (``share / (1 - share)``): where protected people get
-  most of ordinary attention (altsim: 63-66 %, close contacts being many) a ratio of
-  shares cannot pass 1 / 0.66, which capped every score near 0.3 (under the link
-  stage's ring-member score) however narrowly a crew watched.
 
 Logged-out addresses are viewers too (no reciprocity is possible), divided by the
 number of people behind the address (:func:`~mercwatch.detectors.recon._shared.crowd`),
@@ -89,7 +85,7 @@ class TargetedWatching(Detector):
     circles without reciprocity."""
 
     id = "recon.targeted_watching"
-    version = 3
+    version = 2
     phase = Phase.RECONNAISSANCE
     reads = ("events", "accounts", "friendships")
     description = (
@@ -115,7 +111,9 @@ class TargetedWatching(Detector):
         # 63-66 %, close contacts being many), a share's lift can never pass 1/0.66 and the
         # score was capped near 0.3 whatever a viewer did.
         base = ibis.greatest(per.audience_interest, 1e-9)
-        lift = (share / ibis.greatest(1.0 - share, 1e-9)) / (base / ibis.greatest(1.0 - base, 1e-9))
+        lift = (share / ibis.greatest(1.0 - share, 1e-9)) / (
+            base / ibis.greatest(1.0 - base, 1e-9)
+        )
         focus = clamp01(ibis.greatest(lift, 1e-9).log2() / 2.0)
         e_mass = excess(per.mass, per.ref_mass)
         e_circle = excess(per.depth, per.ref_depth, doublings=2.0)
@@ -228,7 +226,7 @@ class TargetedWatching(Detector):
             + fmt_pct(s.share)
             + " of its views on protected people (ordinary "
             + fmt_pct(s.audience_interest)
-            + ", odds "
+            + ", "
             + fmt(s.lift, 1)
             + "x); "
             + s.behind.cast("string")
