@@ -38,7 +38,7 @@ def test_only_the_watchers_are_flagged(busy_found):
 
 def test_no_audience_member_is_flagged(busy_found):
     found = busy_found(TargetedWatching)
-
+    assert not [s for (k, s) in found if k == "account" and s.startswith("u")]
 
 
 def test_detail_gives_the_numbers(busy_found):
@@ -137,28 +137,3 @@ def test_a_family_tablet_is_judged_as_the_people_on_it(tmp_path):
         found[behind] = _run(w, tmp_path / str(behind)).get(("device", "tablet"))
     assert found[0] is not None
     assert found[3] is None
-
-
-def test_a_watcher_stands_out_where_protected_people_get_most_attention(tmp_path):
-    """altsim hosted-infra 85301/85302: at-risk users' close contacts are so many that
-    ordinary viewers spend about two thirds of their views on protected people. A share's
-    lift (100 % against 66 %) can then never pass 1.5x, so the old focus capped the score
-    near 0.3 however narrowly a crew watched (op-2 of 85302: 0.21-0.24, never a
-    candidate). As odds (1:0 against 2:1) the watcher stands out; the ordinary viewers,
-    whose reading is the population's, still do not."""
-    w = rw.World()
-    people = rw.population(w, 160)
-    protected = rw.circles(w, tuple(rw.JOURNALISTS))
-    for i, u in enumerate(people[:120]):  # most ordinary attention lands in circles
-        for _ in range(w.rng.randint(2, 4)):
-            pick = w.rng.choice(protected)
-            if pick != u:
-                w.view(w.rng.randrange(30 * rw.DAY), pick, actor=u, ip=rw.home_ip(i), asn=64510)
-    rw.watchers(w, ("o9",))
-    rw.fan(w)
-    found = _run(w, tmp_path)
-    assert found[("account", "o9")][0] >= 0.5  # a candidate for the link stage
-    assert ("account", "f1") not in found
-    ordinary = [score for (k, s), (score, _) in found.items() if k == "account" and s[0] == "u"]
-    assert max(ordinary, default=0.0) < 0.3  # under the link stage's ring-member score
-
