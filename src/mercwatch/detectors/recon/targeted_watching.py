@@ -107,13 +107,7 @@ class TargetedWatching(Detector):
         # shrink each share toward the population's by a typical viewer's number of views.
         prior = per.ref_views.cast("float64")
         share = (per.protected_views + prior * per.audience_interest) / (per.all_views + prior)
-        # Odds, not shares: where protected people get most ordinary attention (altsim:
-        # 63-66 %, close contacts being many), a share's lift can never pass 1/0.66 and the
-        # score was capped near 0.3 whatever a viewer did.
-        base = ibis.greatest(per.audience_interest, 1e-9)
-        lift = (share / ibis.greatest(1.0 - share, 1e-9)) / (
-            base / ibis.greatest(1.0 - base, 1e-9)
-        )
+        lift = share / ibis.greatest(per.audience_interest, 1e-9)
         focus = clamp01(ibis.greatest(lift, 1e-9).log2() / 2.0)
         e_mass = excess(per.mass, per.ref_mass)
         e_circle = excess(per.depth, per.ref_depth, doublings=2.0)
