@@ -265,6 +265,37 @@ def fragments(
                     f"    records {i}-{j}: shared targets {len(targets[i] & targets[j])}, "
                     f"cross ties {ties}"
                 )
+                _merge_check(records[i], records[j], state)
+
+
+def _merge_check(one: Operation, two: Operation, state: LinkState) -> None:
+    """What ``cluster.merge_controlled`` would need to make two records one: a
+    ``merge_ties`` tie at ``min_edge_weight``, a link domain only candidates send, or
+    an address only personas use (``exclusive_addresses``) together with kin (a
+    ``template`` or ``cotarget`` tie at ``min_edge_weight`` between the two)."""
+    a, b = set(one.accounts), set(two.accounts)
+    cfg, graph = state.config, state.graph
+    personas = {x for x, c in state.candidates.items() if not c.established}
+    strong: Counter[str] = Counter()
+    kin: Counter[str] = Counter()
+    for (x, y), kinds in graph.ties.items():
+        if not ((x in a and y in b) or (x in b and y in a)):
+            continue
+        for kind, w in kinds.items():
+            if w >= cfg.min_edge_weight and kind in cfg.merge_ties:
+                strong[kind] += 1
+            if w >= cfg.min_edge_weight and kind in ("template", "cotarget"):
+                kin[kind] += 1
+    domains = [d for d, who in graph.exclusive.items() if who & a and who & b]
+    shared = [
+        f"{key[-16:]}({len(who)} users, {'all' if who <= personas else 'not all'} personas)"
+        for key, who in sorted(graph.exclusive_addresses.items())
+        if who & a and who & b
+    ]
+    print(
+        f"      merge check: merge_ties {dict(strong)}; exclusive domains {domains}; "
+        f"persona-only addresses {shared}; kin (template/cotarget) {dict(kin)}"
+    )
 
 
 def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
