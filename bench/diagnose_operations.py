@@ -59,8 +59,14 @@ from mercwatch.link.corroboration import corroboration
 from mercwatch.link.crew_devices import crew_device_users, with_crew_device_users
 from mercwatch.link.graph import TieGraph, build_graph, collect_memberships
 from mercwatch.link.intel import as_intel_index
+from mercwatch.link.membership import judge_members
 from mercwatch.link.persona_crews import PersonaCrew, persona_crews, with_crew_members
-from mercwatch.link.shared_infrastructure import LureRing, lure_rings, with_ring_senders
+from mercwatch.link.shared_infrastructure import (
+    LureRing,
+    lure_rings,
+    merge_rings,
+    with_ring_senders,
+)
 from mercwatch.link.signals import (
     account_scores,
     aimed_recon_scores,
@@ -190,14 +196,47 @@ def describe(op: Operation, state: LinkState, who: dict[str, str], evidence: boo
         )
 
 
-def fragments(ops: list[Operation], state: LinkState, who: dict[str, str], evidence: bool) -> None:
+def _rig_label(op: Operation, truth: dict[str, Any]) -> str:
+    """An account-less record's label as ``mercwatch.evaluate`` gives it: the true
+    operation that targeted most of its people, when that is more than half of them."""
+    people = set(op.targets)
+    counts = Counter(
+        t["operation_id"] for t in truth["operations"] for p in people & set(t["targets"])
+    )
+    if not counts:
+        return "-"
+    label = min(counts, key=lambda k: (-counts[k], k))
+    return f"OP:{label}" if counts[label] * 2 > len(people) else "-"
+
+
+def _by_label(
+    ops: list[Operation], who: dict[str, str], truth: dict[str, Any]
+) -> dict[str, list[Operation]]:
+    """True operation -> the records labelled with it."""
     by_label: dict[str, list[Operation]] = {}
     for op in ops:
-        if not op.accounts:  # a lone rig's record: no account to label
+        if not op.accounts:
+            label = _rig_label(op, truth)
+            if label.startswith("OP:"):
+                by_label.setdefault(label, []).append(op)
             continue
         label = Counter(who.get(a, "-") for a in op.accounts).most_common(1)[0][0]
         if label.startswith("OP:"):
             by_label.setdefault(label, []).append(op)
+    return by_label
+
+
+def fragments(
+    ops: list[Operation],
+    state: LinkState,
+    who: dict[str, str],
+    evidence: bool,
+    truth: dict[str, Any],
+) -> None:
+    """Every true operation reported as several records. A lone rig's record (no
+    account) counts as ``mercwatch.evaluate`` counts it, by the people it names, since
+    it is a second record of an operation as much as an account record is."""
+    by_label = _by_label(ops, who, truth)
     for label, records in sorted(by_label.items()):
         if len(records) < 2:
             continue
@@ -211,6 +250,12 @@ def fragments(ops: list[Operation], state: LinkState, who: dict[str, str], evide
             for kind in kinds:
                 cross[(min(ia, ib), max(ia, ib), kind)] += 1
         for op in records:
+            if not op.accounts:
+                print(
+                    f"  {op.operation_id} RIG (no account) conf {op.confidence:.2f} "
+                    f"targets {len(op.targets)} devices {list(op.infrastructure.devices)}"
+                )
+                continue
             describe(op, state, who, evidence)
         targets = [set(op.targets) for op in records]
         for i in range(len(records)):
@@ -220,6 +265,37 @@ def fragments(ops: list[Operation], state: LinkState, who: dict[str, str], evide
                     f"    records {i}-{j}: shared targets {len(targets[i] & targets[j])}, "
                     f"cross ties {ties}"
                 )
+                _merge_check(records[i], records[j], state)
+
+
+def _merge_check(one: Operation, two: Operation, state: LinkState) -> None:
+    """What ``cluster.merge_controlled`` would need to make two records one: a
+    ``merge_ties`` tie at ``min_edge_weight``, a link domain only candidates send, or
+    an address only personas use (``exclusive_addresses``) together with kin (a
+    ``template`` or ``cotarget`` tie at ``min_edge_weight`` between the two)."""
+    a, b = set(one.accounts), set(two.accounts)
+    cfg, graph = state.config, state.graph
+    personas = {x for x, c in state.candidates.items() if not c.established}
+    strong: Counter[str] = Counter()
+    kin: Counter[str] = Counter()
+    for (x, y), kinds in graph.ties.items():
+        if not ((x in a and y in b) or (x in b and y in a)):
+            continue
+        for kind, w in kinds.items():
+            if w >= cfg.min_edge_weight and kind in cfg.merge_ties:
+                strong[kind] += 1
+            if w >= cfg.min_edge_weight and kind in ("template", "cotarget"):
+                kin[kind] += 1
+    domains = [d for d, who in graph.exclusive.items() if who & a and who & b]
+    shared = [
+        f"{key[-16:]}({len(who)} users, {'all' if who <= personas else 'not all'} personas)"
+        for key, who in sorted(graph.exclusive_addresses.items())
+        if who & a and who & b
+    ]
+    print(
+        f"      merge check: merge_ties {dict(strong)}; exclusive domains {domains}; "
+        f"persona-only addresses {shared}; kin (template/cotarget) {dict(kin)}"
+    )
 
 
 def merged(ops: list[Operation], state: LinkState, who: dict[str, str]) -> None:
@@ -406,6 +482,64 @@ def where_lost(ops: list[Operation], state: LinkState, truth: dict[str, Any]) ->
             )
 
 
+def stages(ops: list[Operation], state: LinkState, truth: dict[str, Any]) -> None:
+    """For every true account no record reports, in an operation that IS reported or
+    not: the first step of ``build_operations`` that lost it, replayed step by step --
+    not a candidate; the cut (``split_groups`` left it alone, ``prune_group`` pruned
+    it, ``keep_group`` dropped its pruned group); membership (``judge_members``: a
+    rooted account held by context only); ``keep_group`` after membership; or, having
+    passed all of those, the bystander step (``scope.undriven_members``)."""
+    reported = {a for op in ops for a in op.accounts}
+    cands, graph, config = state.candidates, state.graph, state.config
+    personas = frozenset(a for a, c in cands.items() if not c.established)
+    split = split_groups(graph, config, personas)
+    in_split = {a: g for g in split for a in g}
+    pruned = {g: prune_group(g, graph, cands, config) for g in split}
+    cut = sorted(p for p in pruned.values() if p and keep_group(p, cands, config, graph))
+    in_cut = {a for g in cut for a in g}
+    merged_groups = merge_rings(cut, [*state.rings, *state.crews])
+    constructs = frozenset(
+        [a for r in state.rings for a in r.senders] + [a for c in state.crews for a in c.senders]
+    )
+    judged = judge_members(merged_groups, cands, graph, config, constructs)
+    in_judged = {a: g for g in judged.groups for a in g}
+    kept = {g for g in judged.groups if keep_group(g, cands, config, graph) or constructs & set(g)}
+    for true in truth["operations"]:
+        lost = sorted(set(true["accounts"]) - reported)
+        if not lost:
+            continue
+        why: Counter[str] = Counter()
+        lines = []
+        for a in lost:
+            if a not in cands:
+                step = "not a candidate"
+            elif a not in in_split:
+                step = "cut: in no group"
+            elif a not in pruned[in_split[a]]:
+                step = f"cut: pruned from a group of {len(in_split[a])}"
+            elif a not in in_cut:
+                g = pruned[in_split[a]]
+                corr = corroboration(g, cands, config, graph)
+                step = (
+                    f"cut: keep_group dropped its group of {len(g)} "
+                    f"(corroborated={corr.corroborated}, best own "
+                    f"{max(cands[x].own_score for x in g):.2f})"
+                )
+            elif a in judged.dropped:
+                step = "membership: rooted, held by context only"
+            elif in_judged[a] not in kept:
+                step = f"keep_group after membership (group of {len(in_judged[a])})"
+            else:
+                step = "bystander step (undriven) or later"
+            why[step.split(" (")[0]] += 1
+            lines.append(f"      {a}: {step}")
+        print(
+            f"\nSTAGES {true['operation_id']}: {len(lost)} of {len(true['accounts'])} "
+            f"accounts not reported: {dict(why.most_common())}"
+        )
+        print("\n".join(lines))
+
+
 def rigs_held(ops: list[Operation], truth: dict[str, Any]) -> None:
     """Account-less records (lone rigs) and the true operations whose targets they hold."""
     for op in ops:
@@ -455,7 +589,7 @@ def main() -> None:
         if false or args.all:
             print("\nFALSE" if false else "\nTRUE")
             describe(op, state, who, args.evidence or false)
-    fragments(ops, state, who, args.evidence)
+    fragments(ops, state, who, args.evidence, truth)
     merged(ops, state, who)
     found = {k for op in ops for k in (who.get(a, "-") for a in op.accounts)}
     lost = [
@@ -465,6 +599,7 @@ def main() -> None:
     if args.missed:
         missed(con, ops, state, who, truth)
         where_lost(ops, state, truth)
+        stages(ops, state, truth)
     con.disconnect()
 
 
