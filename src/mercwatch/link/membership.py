@@ -136,9 +136,7 @@ def _beside_photo(kinds: Mapping[str, float], config: LinkConfig) -> bool:
     return any(w >= config.min_edge_weight for k, w in kinds.items() if k != PHOTO_TIE)
 
 
-def _photo_sets(
-    ties: Sequence[tuple[Pair, Mapping[str, float]]], config: LinkConfig
-) -> set[str]:
+def _photo_sets(ties: Sequence[tuple[Pair, Mapping[str, float]]], config: LinkConfig) -> set[str]:
     """Members wearing a rare photo that three or more accounts wear: three or more
     members joined by rare photo ties, or a photo tie lighter than a two-account one
     (its key is worn by three or more accounts platform-wide). A stolen picture is
