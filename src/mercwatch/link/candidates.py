@@ -56,6 +56,11 @@ class Candidate:
     rooted: bool = False
     aimed_recon: float = 0.0
 
+    @property
+    def persona(self) -> bool:
+        """No friend from before the window: an account with no social life of its own."""
+        return not (self.rooted or self.established)
+
 
 def target_events(ctx: LinkContext) -> ibis.Table:
     """Events in which an account acted on another account."""

@@ -90,10 +90,6 @@ def _families(candidate: Candidate, config: LinkConfig) -> int:
     return sum(1 for _, score in candidate.families if score >= config.corroboration_min_score)
 
 
-def _is_persona(candidate: Candidate) -> bool:
-    return not (candidate.rooted or candidate.established)
-
-
 def is_control_tie(
     kinds: Mapping[str, float], a: Candidate, b: Candidate, config: LinkConfig
 ) -> bool:
@@ -102,7 +98,7 @@ def is_control_tie(
     common between people with friends) is not."""
     if any(kinds.get(k, 0.0) >= rare_tie_weight(k, config) for k in CONTROL_TIES):
         return True
-    if not (_is_persona(a) and _is_persona(b)):
+    if not (a.persona and b.persona):
         return False
     if any(kinds.get(k, 0.0) >= rare_tie_weight(k, config) for k in PERSONA_CONTROL_TIES):
         return True
@@ -126,7 +122,7 @@ def founders(
         for a in group
         if a in constructs
         or REASON_LINK in candidates[a].reasons
-        or (_is_persona(candidates[a]) and _families(candidates[a], config) >= 2)
+        or (candidates[a].persona and _families(candidates[a], config) >= 2)
     }
     for senders in tie_graph.exclusive.values():
         if len(senders) >= 2 and senders <= members:
@@ -136,7 +132,7 @@ def founders(
         if kinds.get("device", 0.0) >= device_floor and all(
             _families(candidates[x], config) for x in (a, b)
         ):
-            found |= {x for x in (a, b) if _is_persona(candidates[x])}
+            found |= {x for x in (a, b) if candidates[x].persona}
     return found
 
 
@@ -160,7 +156,7 @@ def judge_members(
         start = founders(group, candidates, tie_graph, config, constructs, ties)
         sure = _reach(start, ties, candidates, config)
         rest = [a for a in group if a not in sure]
-        context = {a for a in rest if not _is_persona(candidates[a])}
+        context = {a for a in rest if not candidates[a].persona}
         dropped |= context
         uncorroborated |= set(rest) - context
         left = tuple(sorted(a for a in group if a not in context))

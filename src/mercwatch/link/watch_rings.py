@@ -53,7 +53,7 @@ from mercwatch.link.graph import TieGraph
 
 
 def _persona(candidate: Candidate | None) -> bool:
-    return candidate is not None and not (candidate.rooted or candidate.established)
+    return candidate is not None and candidate.persona
 
 
 def own_addresses(tie_graph: TieGraph, candidates: Mapping[str, Candidate]) -> list[frozenset[str]]:
