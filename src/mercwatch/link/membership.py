@@ -26,7 +26,9 @@ member. So, after the cut, each member's place is judged on its own:
   too: a device or photo set at most ``infra_max_accounts`` accounts use, a link
   domain only the group sends, and between two personas (neither rooted) an address
   at most ``infra_max_accounts`` accounts use or the same script sent to the same
-  people (a template tie *and* a co-targeting tie);
+  people (a template tie *and* a co-targeting tie). A photo counts only as a *set*
+  (:func:`is_control_tie`): a persona steals a real user's picture, so one copied
+  photo between two accounts is as often thief and victim as two hands of one crew;
 * everyone else is held by **context** only (an address, a target, a phrase, a link
   in common). A rooted account (a friend from before the window: a person with a
   social life) held by context is not a member: it is dropped from the operation. A
@@ -54,8 +56,11 @@ from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import Pair
 
 #: Tie kinds that say "run by the same hands" whoever the two accounts are, when the
-#: key is rarely shared (at most ``infra_max_accounts`` accounts platform-wide).
+#: key is rarely shared (at most ``infra_max_accounts`` accounts platform-wide). A
+#: photo does so only as a set (see :func:`is_control_tie`).
 CONTROL_TIES: tuple[str, ...] = ("device", "photo")
+#: The tie kind that is a control tie only as a set or beside another tie.
+PHOTO_TIE = "photo"
 #: Tie kinds that say so only between two personas (accounts with no friend from
 #: before the window): a small address only they use; a template tie counts together
 #: with a co-targeting tie (the same script to the same people).
@@ -91,19 +96,69 @@ def _families(candidate: Candidate, config: LinkConfig) -> int:
 
 
 def is_control_tie(
-    kinds: Mapping[str, float], a: Candidate, b: Candidate, config: LinkConfig
+    kinds: Mapping[str, float],
+    a: Candidate,
+    b: Candidate,
+    config: LinkConfig,
+    photo_set: bool = True,
 ) -> bool:
     """Whether a tie between ``a`` and ``b`` is evidence of common control (see the
     module docstring); everyday context (a popular address, targets or a phrase in
-    common between people with friends) is not."""
-    if any(kinds.get(k, 0.0) >= rare_tie_weight(k, config) for k in CONTROL_TIES):
-        return True
+    common between people with friends) is not.
+
+    A rare photo says "same hands" only when it is not the one-to-one copy of a real
+    person's picture: personas steal a real user's photo (sim baseline 9763 at 50k: a
+    new account whose photo a persona wore was reached through that tie alone and
+    disabled). So a photo tie counts when ``photo_set`` (the photo is an operation's
+    stock set: three or more members of the group wear it, or three or more accounts
+    platform-wide) or when the pair shares another tie of at least
+    ``min_edge_weight`` (a thief and its victim share a picture, not a life).
+    """
+    for kind in CONTROL_TIES:
+        if kinds.get(kind, 0.0) < rare_tie_weight(kind, config):
+            continue
+        if kind != PHOTO_TIE or photo_set or _beside_photo(kinds, config):
+            return True
     if not (a.persona and b.persona):
         return False
     if any(kinds.get(k, 0.0) >= rare_tie_weight(k, config) for k in PERSONA_CONTROL_TIES):
         return True
     floor = config.min_edge_weight
     return kinds.get("template", 0.0) >= floor and kinds.get("cotarget", 0.0) >= floor
+
+
+def _beside_photo(kinds: Mapping[str, float], config: LinkConfig) -> bool:
+    """Whether a pair tied by a photo also has another tie of its own weight."""
+    return any(w >= config.min_edge_weight for k, w in kinds.items() if k != PHOTO_TIE)
+
+
+def _photo_sets(ties: Sequence[tuple[Pair, Mapping[str, float]]], config: LinkConfig) -> set[str]:
+    """Members wearing a rare photo that three or more accounts wear: three or more
+    members joined by rare photo ties, or a photo tie lighter than a two-account one
+    (its key is worn by three or more accounts platform-wide). A stolen picture is
+    copied once per persona; an operation's stock photo is worn by its crew."""
+    floor = rare_tie_weight(PHOTO_TIE, config)
+    pair_weight = config.tie_weight(PHOTO_TIE) - 1e-9
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    widely: set[str] = set()
+    for (a, b), kinds in ties:
+        weight = kinds.get(PHOTO_TIE, 0.0)
+        if weight < floor:
+            continue
+        parent[root(a)] = root(b)
+        if weight < pair_weight:
+            widely |= {a, b}
+    sizes: dict[str, int] = {}
+    for x in parent:
+        sizes[root(x)] = sizes.get(root(x), 0) + 1
+    return widely | {x for x in parent if sizes[root(x)] >= 3}
 
 
 def founders(
@@ -186,8 +241,10 @@ def _reach(
 ) -> set[str]:
     """``start`` and every member reached from it through control ties."""
     control: dict[str, list[str]] = {}
+    sets = _photo_sets(ties, config)
     for (a, b), kinds in ties:
-        if is_control_tie(kinds, candidates[a], candidates[b], config):
+        in_set = a in sets and b in sets
+        if is_control_tie(kinds, candidates[a], candidates[b], config, in_set):
             control.setdefault(a, []).append(b)
             control.setdefault(b, []).append(a)
     sure = set(start)
