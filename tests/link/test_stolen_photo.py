@@ -64,3 +64,33 @@ def test_a_photo_beside_another_tie_still_joins():
     }
     judged = _judge(cands, {("p0", "p1"): {"photo": 1.0, "email_domain": 0.6}})
     assert judged.uncorroborated == frozenset()
+
+
+def _rooted(account: str) -> Candidate:
+    return Candidate(
+        account_id=account,
+        own_score=0.0,
+        infra_score=0.0,
+        reasons=("signals",),
+        families=(),
+        established=True,
+        rooted=True,
+    )
+
+
+def test_the_owners_colleagues_are_not_taken_in_through_the_owner():
+    """The web fixture (sim 600 users, seed 3): a persona of op-003 wore the photo of
+    a marketing-agency member; through that photo and the agency's shared laptops all
+    seven agency accounts joined the operation (and their audience its targets)."""
+    cands = {"thief": _persona("thief", FOUNDER)}
+    cands |= {a: _rooted(a) for a in ("owner", "colleague1", "colleague2")}
+    laptop = {"device": 1.0, "ip": 0.24}
+    ties = {
+        ("owner", "thief"): {"photo": 1.0},
+        ("colleague1", "owner"): laptop,
+        ("colleague2", "owner"): laptop,
+        ("colleague1", "colleague2"): laptop,
+    }
+    judged = _judge(cands, ties)
+    assert judged.groups == [("thief",)]
+    assert judged.dropped == {"owner", "colleague1", "colleague2"}
