@@ -20,6 +20,19 @@ personas on such phones were missed because a hijacked member is established). I
 other users join that operation when none has a friend from before the window
 (:func:`member_device_users`): a family tablet where one member of a family logs in
 brings in no relative, and a member's own phone shared with friends brings in no one.
+
+A crew's **phone farm** is the crew's whatever its size (:func:`phone_farm_users`;
+project simulator tuning seed 9763: three login-only spare personas on two phones that
+12 accounts use, all of them one operation's, were missed because the phones are over
+``infra_max_accounts``). Size alone cannot tell a farm from a shop's demo phone or a
+café's tablet; who uses it can: on a farm EVERY account is made for the job (no friend
+from before the window, members included) and the operation's judged members are a
+large share of its users (at least half, or ``infra_max_accounts`` of them). A shared
+device of the public has established users or strangers with lives of their own, and a
+stranger's tablet is never mostly one operation's. Only the take-in after the members
+are judged uses it: before that, the candidates on a big device are suspicion, not an
+operation, and a crowd of friendless new accounts on one kiosk must not become
+candidates because one of them is.
 """
 
 from __future__ import annotations
@@ -53,6 +66,28 @@ def rare_device_users(
     return users
 
 
+def phone_farm_users(ctx: LinkContext, members: Iterable[str]) -> dict[str, set[str]]:
+    """Device -> every account that used it, for the devices over ``infra_max_accounts``
+    accounts use on which ``members`` are two or more and at least half the users (or
+    ``infra_max_accounts`` of them): a crew's phone farm by its users' share (module
+    docstring). Counted in the engine, so a popular device is never fetched."""
+    cap = ctx.config.infra_max_accounts
+    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
+    pairs = ev.select("actor_id", "device_id").distinct()
+    keys = keys_table("actor_id", members)
+    mine = pairs.semi_join(keys, pairs.actor_id == keys.actor_id)
+    held = mine.group_by("device_id").agg(m=mine.actor_id.nunique())
+    held = held.filter(held.m >= 2)
+    on_held = pairs.semi_join(held, pairs.device_id == held.device_id)
+    breadth = on_held.group_by("device_id").agg(n=on_held.actor_id.nunique())
+    share = breadth.join(held, "device_id")
+    farms = share.filter((share.n > cap) & ((share.m * 2 >= share.n) | (share.m >= cap)))
+    users: dict[str, set[str]] = defaultdict(set)
+    for row in fetch(on_held.semi_join(farms, on_held.device_id == farms.device_id)):
+        users[row["device_id"]].add(row["actor_id"])
+    return users
+
+
 def crew_device_users(
     ctx: LinkContext,
     candidates: Iterable[str],
@@ -81,14 +116,16 @@ def member_device_users(
 ) -> dict[str, int]:
     """Account -> index of the group in ``groups`` whose members (two or more) use a
     rarely shared device it uses, when no non-member user of that device has a friend
-    from before the window (module docstring); accounts reached from two groups are
-    left out."""
+    from before the window, or a phone farm of that group's (every user a persona,
+    members included; module docstring); accounts reached from two groups are left
+    out."""
     owner = {a: gi for gi, group in enumerate(groups) for a in group}
     if not owner or not ctx.config.device_expansion:
         return {}
     users = rare_device_users(ctx, owner, min_users=3)
+    farms = phone_farm_users(ctx, owner)
     chosen: dict[str, set[int]] = defaultdict(set)
-    for _device, who in sorted(users.items()):
+    for _device, who in sorted([*users.items(), *farms.items()]):
         inside = {owner[a] for a in who if a in owner}
         members = [a for a in who if a in owner]
         if len(inside) != 1 or len(members) < 2:
@@ -96,9 +133,12 @@ def member_device_users(
         for account in who - set(owner):
             chosen[account].add(next(iter(inside)))
     settled = set(settled_of(sorted(chosen)))
-    spoiled = {device for device, who in users.items() if (who - set(owner)) & settled}
-    for device in spoiled:
-        for account in users[device] - set(owner):
+    spoiled = [who for who in users.values() if (who - set(owner)) & settled]
+    if farms:  # a farm's members must be personas too
+        on_farms = set(settled_of(sorted({a for who in farms.values() for a in who})))
+        spoiled += [who for who in farms.values() if who & on_farms]
+    for who in spoiled:
+        for account in who - set(owner):
             chosen.pop(account, None)
     return {a: next(iter(g)) for a, g in sorted(chosen.items()) if len(g) == 1}
 
