@@ -30,8 +30,8 @@ from mercwatch.ingest.contract import TABLES, TableSpec
 from mercwatch.ingest.discover import find_table
 from mercwatch.ingest.limits import IngestLimits
 from mercwatch.ingest.lines import ByteBudget
-from mercwatch.ingest.readers import drop_stage, excerpt_sql, stage_files, stage_table_sql
-from mercwatch.ingest.validate import checked_sql, typed_columns
+from mercwatch.ingest.readers import drop_stage, stage_files, stage_table_sql
+from mercwatch.ingest.validate import checked_sql, narrow_checked_sql, reject_text_sql
 from mercwatch.store.engine import duckdb_connection
 
 REJECTS_TABLE = "rejects"
@@ -213,11 +213,11 @@ def _ingest_table(raw: Any, export: Path, spec: TableSpec, run: _Run) -> TableRe
             tuple(p.relative_to(export).as_posix() for p in files.paths),
             files.format.value,
         )
-    raw.execute(
-        f"CREATE OR REPLACE TEMP TABLE {checked} AS {checked_sql(spec, stage, run.limits, run.now)}"
-    )
+    checks = checked_sql(spec, stage, run.limits, run.now)
+    narrow = narrow_checked_sql(spec, checks, run.limits.reject_excerpt_chars, _utc(raw))
+    raw.execute(f"CREATE OR REPLACE TEMP TABLE {checked} AS {narrow}")
+    duplicates = _load_clean(raw, spec, checked, stage, run.limits)
     drop_stage(raw, stage)
-    duplicates = _load_clean(raw, spec, checked)
     counts = raw.execute(f"SELECT count(*), count(_reason) FROM {checked}").fetchall()[0]
     _count_reasons(raw, spec, checked, run)
     _keep_rejects(raw, spec, checked, run)
@@ -254,37 +254,43 @@ def _identity_sql(spec: TableSpec) -> str:
     return "least(a, b) || chr(31) || greatest(a, b)"
 
 
-def _load_clean(raw: Any, spec: TableSpec, checked: str) -> int:
-    """Create the clean table; mark conflicting duplicates as rejects. Returns exact duplicates."""
+def _load_clean(raw: Any, spec: TableSpec, checked: str, stage: str, limits: IngestLimits) -> int:
+    """Create the clean table; mark conflicting duplicates as rejects. Returns exact duplicates.
+
+    ``checked`` keeps text only for rows the checks rejected
+    (``validate.narrow_checked_sql``): a conflicting duplicate takes its excerpt from
+    the staging table ``stage``, which is still there.
+    """
     key = _identity_sql(spec)
-    # A restated friendship is the same edge whatever its ``since``: always a no-op.
-    content = "hash(" + (", ".join(f'"{f}"' for f in spec.field_names) if spec.key else key) + ")"
     raw.execute(
         f"CREATE OR REPLACE TEMP TABLE _mw_dups AS "
         f"SELECT _source, _row, _rank, _h = _first_h AS exact, _first_at, _key "
-        f"FROM (SELECT _source, _row, {key} AS _key, {content} AS _h, "
-        f"row_number() OVER w AS _rank, first_value({content}) OVER w AS _first_h, "
+        f"FROM (SELECT _source, _row, {key} AS _key, _h, "
+        f"row_number() OVER w AS _rank, first_value(_h) OVER w AS _first_h, "
         f"first_value(_source || ':' || _row) OVER w AS _first_at FROM {checked} "
         f"WHERE _reason IS NULL AND {key} IN (SELECT {key} FROM {checked} WHERE _reason IS NULL "
         f"GROUP BY 1 HAVING count(*) > 1) "
         f"WINDOW w AS (PARTITION BY {key} ORDER BY _source, _row)) WHERE _rank > 1"
     )
     label = spec.key or "friendship"
+    if _count(raw, "_mw_dups WHERE NOT exact"):
+        kept = reject_text_sql(spec, limits.reject_excerpt_chars, "s.")
+        raw.execute(
+            f"UPDATE {checked} SET _field = {_sql_str(spec.key or 'b')}, "
+            f"_reason = 'duplicate {label} ''' || d._key || "
+            f"''' differs from the row at ' || d._first_at, _kept = {kept} "
+            f"FROM _mw_dups d, {stage} s WHERE NOT d.exact AND s._source = d._source "
+            f"AND s._row = d._row AND {checked}._source = d._source AND {checked}._row = d._row"
+        )
+    columns = ", ".join(f'"{f}"' for f in spec.field_names)
     raw.execute(
-        f"UPDATE {checked} SET _field = {_sql_str(spec.key or 'b')}, "
-        f"_reason = 'duplicate {label} ''' || d._key || "
-        f"''' differs from the row at ' || d._first_at FROM _mw_dups d "
-        f"WHERE NOT d.exact AND {checked}._source = d._source AND {checked}._row = d._row"
-    )
-    raw.execute(
-        f'CREATE OR REPLACE TABLE "{spec.name}" AS '
-        f"SELECT {', '.join(typed_columns(spec, parsed=_utc(raw)))} FROM {checked} c "
+        f'CREATE OR REPLACE TABLE "{spec.name}" AS SELECT {columns} FROM {checked} c '
         f"WHERE _reason IS NULL AND NOT EXISTS "
         f"(SELECT 1 FROM _mw_dups d WHERE d._source = c._source AND d._row = c._row)"
     )
-    exact = raw.execute("SELECT count(*) FROM _mw_dups WHERE exact").fetchall()[0][0]
+    exact = _count(raw, "_mw_dups WHERE exact")
     raw.execute("DROP TABLE _mw_dups")
-    return int(exact)
+    return exact
 
 
 def _utc(raw: Any) -> bool:
@@ -306,15 +312,11 @@ def _keep_rejects(raw: Any, spec: TableSpec, checked: str, run: _Run) -> None:
     room = run.limits.max_rejects_kept - run.kept
     if room <= 0:
         return
-    fields = ", ".join(f"'{f}': \"{f}\"" for f in spec.field_names)
-    row = excerpt_sql(
-        f"coalesce(_raw, to_json({{{fields}}})::VARCHAR)", run.limits.reject_excerpt_chars
-    )
     before = _count(raw, REJECTS_TABLE)
     raw.execute(
         f"INSERT INTO {REJECTS_TABLE} SELECT '{spec.name}', _source, _row, _field, _reason, "
         f"_kept, CASE WHEN json_valid(_kept) THEN json_type(_kept) = 'OBJECT' ELSE false END "
-        f"FROM (SELECT *, {row} AS _kept FROM {checked} WHERE _reason IS NOT NULL "
+        f"FROM (SELECT * FROM {checked} WHERE _reason IS NOT NULL "
         f"ORDER BY _source, _row LIMIT {room})"
     )
     run.kept += _count(raw, REJECTS_TABLE) - before
