@@ -334,6 +334,60 @@ def _stage_jsonl_direct(
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class DirectView:
+    """JSON Lines files staged as a view DuckDB reads itself (:func:`stage_jsonl_view`):
+    the rows each file must give, and the byte budget used before they were counted."""
+
+    lines: dict[str, int]
+    used_before: int
+
+
+def stage_jsonl_view(
+    raw: Any,
+    spec: TableSpec,
+    files: TableFiles,
+    root: Path,
+    stage: str,
+    limits: IngestLimits,
+    budget: ByteBudget,
+) -> DirectView | None:
+    """Stage every file of a JSON Lines table as one view read by DuckDB itself, when
+    the pre-scan (``jsonl_direct``) allows it for each; ``None`` (nothing staged or
+    counted) when any file must take :func:`stage_files`.
+
+    Writing the staged text (14 columns and the line, 1M rows) into a table was ~1 CPU s
+    of a 1M-event ingest; as a view, the checks read the file directly. DuckDB may still
+    fail on a line that is not JSON, or a line may hold two objects: the caller runs the
+    checks, compares each file's rows with :attr:`DirectView.lines` and on any
+    difference drops the view, sets ``budget.used`` back and calls :func:`stage_files`.
+    """
+    if files.format is not FileFormat.JSONL:
+        return None
+    selects, lines, used = [], {}, budget.used
+    for path in files.paths:
+        source = path.relative_to(root).as_posix()
+        direct = direct_source_sql(path, limits)
+        if direct is None:
+            budget.used = used
+            return None
+        try:
+            with open_input(path, source) as handle:
+                scan = one_object_lines(
+                    handle, source, limits, ByteBudget(budget.limit - budget.used)
+                )
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error):
+            scan = None  # stage_files reports it
+        if scan is None:
+            budget.used = used
+            return None
+        budget.take(scan.size, source)
+        lines[source] = scan.lines
+        selects.append(_jsonl_select(spec, source, limits.reject_excerpt_chars, direct, True))
+    raw.execute(f"CREATE OR REPLACE TEMP VIEW {stage} AS {' UNION ALL '.join(selects)}")
+    return DirectView(lines, used)
+
+
 # ---------------------------------------------------------------------- CSV
 
 
