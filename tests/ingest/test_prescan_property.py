@@ -1,4 +1,4 @@
-"""Property test of the JSON Lines pre-scan (``jsonl_direct.one_object_lines``).
+"""Property tests of the JSON Lines and CSV pre-scans (``one_object_lines``, ``one_line_records``).
 
 The pre-scan judges each block's whole lines by byte counts over a range and copies
 only the line that spans two blocks; whatever the bytes and the block size, it must
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from mercwatch.ingest.jsonl_direct import one_object_lines
 from mercwatch.ingest.limits import IngestLimits
-from mercwatch.ingest.lines import ByteBudget
+from mercwatch.ingest.lines import ByteBudget, one_line_records
 
 LIMITS = IngestLimits(max_line_bytes=24, max_depth=3)
 LINES = st.sampled_from(
@@ -54,3 +54,45 @@ def test_the_pre_scan_accepts_what_a_line_by_line_reference_accepts(lines, final
     assert (scan.lines if scan else None) == _reference(data)
     if scan:
         assert scan.size == len(data)
+
+
+CSV_LIMITS = IngestLimits(max_line_bytes=20)
+CSV_LINES = st.sampled_from(
+    [b"a,b", b'"x,y",1', b"\xc3\xa9,2", b"", b" ", b'"open', b"z" * 25, b"\xff", b"\xe2\x82"]
+    + [b"\r", b'""""']
+)
+
+
+def _csv_reference(data: bytes) -> bool:
+    """Whether every line is a non-empty, whole CSV record by ``one_line_records``' rules."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\r" in data:
+        return False
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    for line in lines:
+        if not line or len(line) > CSV_LIMITS.max_line_bytes or line.count(b'"') % 2:
+            return False
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lines=st.lists(CSV_LINES, max_size=8),
+    final_newline=st.booleans(),
+    bom=st.booleans(),
+    block=st.integers(min_value=3, max_value=80),
+)
+def test_the_csv_pre_scan_accepts_what_a_line_by_line_reference_accepts(
+    lines, final_newline, bom, block
+):
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"\n".join(lines) + (b"\n" if final_newline else b"")
+    got = one_line_records(
+        io.BytesIO(data), "t", CSV_LIMITS, ByteBudget(1 << 30), block_bytes=block
+    )
+    assert got == _csv_reference(data)
