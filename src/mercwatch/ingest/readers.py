@@ -5,12 +5,14 @@ each contract field as text (``NULL`` = absent; lists as JSON array text), plus
 
 - ``_source``: the file, relative to the export folder;
 - ``_row``: 1-based line (JSON Lines, CSV) or row number (Parquet) in that file;
-- ``_raw``: the row as it was read (an excerpt of at most ``reject_excerpt_chars``),
-  kept for the rejects output;
+- ``_raw``: the row as it was read (an excerpt of at most ``reject_excerpt_chars``;
+  the JSON Lines view of :func:`stage_jsonl_view` gives the whole line, cut only for
+  a rejected row), kept for the rejects output;
 - ``_pre_reason`` / ``_pre_field``: a problem the reader already saw (bad JSON, a
   field of the wrong JSON type, a CSV row with the wrong number of cells).
 
-Parquet is read by DuckDB itself; JSON Lines and CSV are split into lines in batches
+Parquet is read by DuckDB itself, and so is JSON Lines whose pre-scan shows line n is
+record n (``jsonl_direct``); otherwise JSON Lines and CSV are split into lines in batches
 (bounded memory) and parsed by DuckDB's JSON functions, never row by row in Python.
 """
 
