@@ -20,6 +20,7 @@ Any block that is not ordinary takes the line-by-line path, so both give the sam
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import os
 import stat
@@ -342,32 +343,46 @@ def one_line_records(
     an even number of ``"``), no empty line (parsers skip those), no ``\\r``, every
     line valid UTF-8 and within ``max_line_bytes``. A NumPy scan of the bytes, with
     memory bounded by one block plus one line; anything else takes the careful path.
+    A block's whole lines are judged where they lie; only the line that spans two
+    blocks is copied (joining and cutting each block was half the scan's time).
     """
     carry, first = b"", True
     while True:
         chunk = handle.read(block_bytes)
         budget.take(len(chunk), source)
+        eof = not chunk  # (a first block that is only the BOM is not the end)
         if first and chunk.startswith(_BOM):
             chunk = chunk[len(_BOM) :]
         first = False
         if b"\r" in chunk:
             return False
-        data = carry + chunk
-        cut = data.rfind(b"\n") + 1 if chunk else len(data)
-        whole, carry = data[:cut], data[cut:]
-        if len(carry) > limits.max_line_bytes or not _one_line_block(whole, limits):
+        if eof:
+            return _one_line_block(carry, 0, len(carry), limits)
+        start, end = chunk.find(b"\n") + 1, chunk.rfind(b"\n") + 1
+        if not start:  # no line ends in this block
+            carry += chunk
+            if len(carry) > limits.max_line_bytes:
+                return False
+            continue
+        head, carry = carry + chunk[:start], chunk[end:]
+        if len(carry) > limits.max_line_bytes:
             return False
-        if not chunk:
-            return True
+        if not (
+            _one_line_block(head, 0, len(head), limits)
+            and _one_line_block(chunk, start, end, limits)
+        ):
+            return False
 
 
-def _one_line_block(whole: bytes, limits: IngestLimits) -> bool:
-    if not whole:
+def _one_line_block(data: bytes, start: int, end: int, limits: IngestLimits) -> bool:
+    """Whether every line of ``data[start:end]`` (whole lines) passes
+    :func:`one_line_records`."""
+    if start >= end:
         return True
-    buf = np.frombuffer(whole, np.uint8)
+    buf = np.frombuffer(data, np.uint8, end - start, start)
     ends = np.flatnonzero(buf == 10)
-    if not whole.endswith(b"\n"):
-        ends = np.concatenate((ends, [len(whole)]))
+    if not data.endswith(b"\n", start, end):
+        ends = np.concatenate((ends, [end - start]))
     starts = np.concatenate(([0], ends[:-1] + 1))
     lengths = ends - starts
     if int(lengths.min()) == 0 or int(lengths.max()) > limits.max_line_bytes:
@@ -376,8 +391,10 @@ def _one_line_block(whole: bytes, limits: IngestLimits) -> bool:
     per_line = np.bincount(np.searchsorted(ends, quotes), minlength=len(ends))
     if np.any(per_line % 2):
         return False
+    if data.isascii():  # valid UTF-8, ~10x faster to tell than decoding
+        return True
     try:
-        whole.decode("utf-8")
+        codecs.utf_8_decode(memoryview(data)[start:end], "strict", True)
     except UnicodeDecodeError:
         return False
     return True
