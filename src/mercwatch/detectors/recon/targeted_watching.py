@@ -30,9 +30,12 @@ protected against an ordinary 38 %, went from 0.42 to 0.89 and, with one weak li
 made a false operation). The odds ratio is the share ratio times
 ``(1 - ordinary) / (1 - share)``; that second factor is counted only in proportion to
 **persistence**, the share of the watched people the viewer came back to at least
-``return_hours`` after first looking. A watcher returns to the same people day after
-day; a burst, or an ordinary user who looked at each person once, has persistence 0
-and keeps the share-ratio focus exactly.
+``return_hours`` after first looking (a later sitting, not a second click in the same
+one). A watcher returns to the same people, sitting after sitting; a burst, or an
+ordinary user who looked at each person once, has persistence 0 and keeps the
+share-ratio focus exactly. An hour, not a day: altsim crews with a two-day recon window
+(hosted-infra 96401, op-5) come back within the day, and at 12 hours only some of their
+members crossed, leaving the crew in two records.
 
 Logged-out addresses are viewers too (no reciprocity is possible), divided by the
 number of people behind the address (:func:`~mercwatch.detectors.recon._shared.crowd`),
@@ -111,7 +114,7 @@ class TargetedWatching(Detector):
         "min_mass_floor": 1.0,  # breadth yardstick floor: one unusual person is never enough
         "min_people": 2,  # a viewer must watch at least this many protected people
         "min_score": 0.2,
-        "return_hours": 12.0,  # a second look this long after the first is a return, not a burst
+        "return_hours": 1.0,  # a second look this long after the first is a return, not a burst
     }
 
     def detect(self, ctx: DetectionContext) -> ir.Table:
