@@ -137,3 +137,54 @@ def test_a_family_tablet_is_judged_as_the_people_on_it(tmp_path):
         found[behind] = _run(w, tmp_path / str(behind)).get(("device", "tablet"))
     assert found[0] is not None
     assert found[3] is None
+
+
+def _circle_heavy_population(w):
+    """Ordinary viewers who spend most of their views (~57 %) in at-risk users' circles,
+    as in altsim, where close contacts are many (hosted-infra 85301/85302: 63-66 %)."""
+    people = rw.population(w, 160)
+    protected = rw.circles(w, tuple(rw.JOURNALISTS))
+    for i, u in enumerate(people[:120]):
+        for _ in range(w.rng.randint(2, 4)):
+            pick = w.rng.choice(protected)
+            if pick != u:
+                w.view(w.rng.randrange(30 * rw.DAY), pick, actor=u, ip=rw.home_ip(i), asn=64510)
+    return protected
+
+
+def test_a_watcher_stands_out_where_protected_people_get_most_attention(tmp_path):
+    """A share's lift (100 % against ~60 %) can never pass about 1.6x, so focus as a
+    share ratio capped the score near 0.3 however narrowly a crew watched (op-2 of
+    altsim 85302: 0.21-0.24, never a candidate). The watcher comes back to the same
+    people day after day, so its focus is counted as odds (1:0 against 3:2) and it
+    stands out; the fan and the ordinary viewers, whose reading is the population's,
+    still do not."""
+    w = rw.World()
+    _circle_heavy_population(w)
+    rw.watchers(w, ("o9",))
+    rw.fan(w)
+    found = _run(w, tmp_path)
+    assert found[("account", "o9")][0] >= 0.5  # a candidate for the link stage
+    assert ("account", "f1") not in found
+    ordinary = [score for (k, s), (score, _) in found.items() if k == "account" and s[0] == "u"]
+    assert max(ordinary, default=0.0) < 0.3  # under the link stage's ring-member score
+
+
+def test_a_burst_of_views_is_not_sustained_watching(tmp_path):
+    """sim, 50,000 users: a spam account looked at 5 protected people within minutes,
+    once (83 % of its views on them, ordinary 38 %). Counted as odds it scored like a
+    campaign (0.89) and, with one weak link, made a false operation. It never came back
+    to anyone, so it keeps the share-ratio focus (here 0.41; as odds 0.79) and stays
+    under the link stage's account threshold."""
+    w = rw.World()
+    rw.population(w, 160)
+    w.account("b1", "Sam Burst")
+    at = 9 * rw.DAY + 13 * 3600
+    five = [rw.circles(w, (j,))[1] for j in rw.JOURNALISTS] + [rw.circles(w, ("j1",))[2]]
+    for target in five:  # one close contact in each circle, and a second in one
+        at += w.rng.uniform(20, 90)
+        w.view(at, target, actor="b1", ip="192.0.2.77", asn=64540)
+    w.view(at + 300, "u150", actor="b1", ip="192.0.2.77", asn=64540)
+    score, detail = _run(w, tmp_path)[("account", "b1")]
+    assert "came back to 0 of the people it watched" in detail
+    assert score < 0.5
