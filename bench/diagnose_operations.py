@@ -580,6 +580,38 @@ def _name_searches(con: Any, members: set[str], person: str) -> list[tuple[str, 
     return [(r["actor_id"], r["text"], same) for r in found if r["text"].strip().lower() == name]
 
 
+def _unwarned_acts(
+    con: Any, ops: list[Operation], who: dict[str, str], truth: dict[str, Any], warned: set[str]
+) -> None:
+    """Per true target nobody warns: what its operation's accounts did to them (event
+    types, and whether that account is in a record), and how many signed-out views
+    they had (a rig's), so a target-recall gap is told apart from an account one."""
+    reported = {a for op in ops for a in op.accounts}
+    ev = con.table("events")
+    for true in truth["operations"]:
+        people = sorted(set(true["targets"]) - warned)
+        if not people:
+            continue
+        mine = set(true["accounts"])
+        rows = (
+            ev.filter(ev.target_id.isin(people))
+            .select("actor_id", "type", "target_id", "device_id")
+            .to_pyarrow()
+            .to_pylist()
+        )
+        for person in people:
+            acts = Counter(
+                f"{r['type']} by {'reported' if r['actor_id'] in reported else 'unreported'}"
+                for r in rows
+                if r["target_id"] == person and r["actor_id"] in mine
+            )
+            signed_out = sum(1 for r in rows if r["target_id"] == person and not r["actor_id"])
+            print(
+                f"  {person} of {true['operation_id']}: own acts {dict(acts)}; "
+                f"signed-out views {signed_out}"
+            )
+
+
 def warned_not_targeted(
     con: Any, ops: list[Operation], who: dict[str, str], truth: dict[str, Any]
 ) -> None:
@@ -600,6 +632,7 @@ def warned_not_targeted(
         if set(op["targets"]) - warned
     }
     print(f"\nTARGETS NOT WARNED, by true operation: {unwarned}")
+    _unwarned_acts(con, ops, who, truth, warned)
     print(f"\nWARNED, NOT TARGETED: {len(naming)}")
     if not naming:
         return
