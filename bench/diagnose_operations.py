@@ -20,7 +20,12 @@ detectors (signals cached as Parquet beside the export) and the link stage, and 
   formed in the graph cut (components, Leiden, crews), what pruning kept, and for each
   group the verdict of ``keep_group`` with its parts (corroboration, the best own
   score against ``strong_threshold``, a persona ring, a watch ring), so "corroborated but too weak"
-  is told apart from "not corroborated" and from "no candidate at all".
+  is told apart from "not corroborated" and from "no candidate at all";
+* with ``--warned``, every person a record names as a target whom no true operation
+  targeted (what the members did to them, and any member's exact-name search naming
+  them: a namesake is warned that way), and per true operation the targets nobody warns
+  (its own accounts' acts on them, their signed-out views), so a warning-precision or
+  target-recall failure is traced like an account one.
 
 Records with no account (lone signed-out rigs, :mod:`mercwatch.link.lone_rigs`) are
 listed as RIG with the true operations whose targets they hold, not as false.
