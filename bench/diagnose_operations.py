@@ -20,7 +20,12 @@ detectors (signals cached as Parquet beside the export) and the link stage, and 
   formed in the graph cut (components, Leiden, crews), what pruning kept, and for each
   group the verdict of ``keep_group`` with its parts (corroboration, the best own
   score against ``strong_threshold``, a persona ring, a watch ring), so "corroborated but too weak"
-  is told apart from "not corroborated" and from "no candidate at all".
+  is told apart from "not corroborated" and from "no candidate at all";
+* with ``--warned``, every person a record names as a target whom no true operation
+  targeted (what the members did to them, and any member's exact-name search naming
+  them: a namesake is warned that way), and per true operation the targets nobody warns
+  (its own accounts' acts on them, their signed-out views), so a warning-precision or
+  target-recall failure is traced like an account one.
 
 Records with no account (lone signed-out rigs, :mod:`mercwatch.link.lone_rigs`) are
 listed as RIG with the true operations whose targets they hold, not as false.
@@ -553,6 +558,128 @@ def rigs_held(ops: list[Operation], truth: dict[str, Any]) -> None:
         print(f"\nRIG {op.operation_id}: {len(op.targets)} targets; of true operations: {held}")
 
 
+def _name_searches(con: Any, members: set[str], person: str) -> list[tuple[str, str, list[str]]]:
+    """(member, search text, every account with that display name) for each exact-name
+    search by a member that names ``person`` (what ``targets._search_hits`` matches)."""
+    acc = con.table("accounts")
+    mine = acc.filter(acc.account_id == person).to_pyarrow().to_pylist()
+    name = ((mine[0]["display_name"] or "") if mine else "").strip().lower()
+    if not name or not members:
+        return []
+    ev = con.table("events")
+    found = (
+        ev.filter((ev.type == "search") & ev.actor_id.isin(sorted(members)) & ev.text.notnull())
+        .select("actor_id", "text")
+        .distinct()
+        .to_pyarrow()
+        .to_pylist()
+    )
+    same = sorted(
+        r["account_id"]
+        for r in acc.filter(acc.display_name.notnull())
+        .select("account_id", "display_name")
+        .to_pyarrow()
+        .to_pylist()
+        if r["display_name"].strip().lower() == name
+    )
+    return [(r["actor_id"], r["text"], same) for r in found if r["text"].strip().lower() == name]
+
+
+def _unwarned_acts(
+    con: Any, ops: list[Operation], who: dict[str, str], truth: dict[str, Any], warned: set[str]
+) -> None:
+    """Per true target nobody warns: what its operation's accounts did to them (event
+    types, and whether that account is in a record), and how many signed-out views
+    they had (a rig's), so a target-recall gap is told apart from an account one."""
+    reported = {a for op in ops for a in op.accounts}
+    ev = con.table("events")
+    for true in truth["operations"]:
+        people = sorted(set(true["targets"]) - warned)
+        if not people:
+            continue
+        mine = set(true["accounts"])
+        rows = (
+            ev.filter(ev.target_id.isin(people))
+            .select("actor_id", "type", "target_id", "device_id")
+            .to_pyarrow()
+            .to_pylist()
+        )
+        for person in people:
+            acts = Counter(
+                f"{r['type']} by {'reported' if r['actor_id'] in reported else 'unreported'}"
+                for r in rows
+                if r["target_id"] == person and r["actor_id"] in mine
+            )
+            signed_out = sum(1 for r in rows if r["target_id"] == person and not r["actor_id"])
+            print(
+                f"  {person} of {true['operation_id']}: own acts {dict(acts)}; "
+                f"signed-out views {signed_out}"
+            )
+
+
+def warned_not_targeted(
+    con: Any, ops: list[Operation], who: dict[str, str], truth: dict[str, Any]
+) -> None:
+    """Every person some record names as a target (so notify would warn them) whom no
+    true operation targeted: the records naming them at what level, their benign class,
+    and what the records' accounts did to them (event types, by actor and true owner),
+    so a target-precision failure is traced to the acts that made the person a target."""
+    true_targets = {t for op in truth["operations"] for t in op["targets"]}
+    naming: dict[str, list[Operation]] = {}
+    for op in ops:
+        for t in dict.fromkeys((*op.targets, *(t for t, _ in op.target_levels))):
+            if t not in true_targets:
+                naming.setdefault(t, []).append(op)
+    warned = {t for op in ops for t in (*op.targets, *(t for t, _ in op.target_levels))}
+    unwarned = {
+        op["operation_id"]: f"{len(set(op['targets']) - warned)} of {len(op['targets'])}"
+        for op in truth["operations"]
+        if set(op["targets"]) - warned
+    }
+    print(f"\nTARGETS NOT WARNED, by true operation: {unwarned}")
+    _unwarned_acts(con, ops, who, truth, warned)
+    print(f"\nWARNED, NOT TARGETED: {len(naming)}")
+    if not naming:
+        return
+    ev = con.table("events")
+    rows = (
+        ev.filter(ev.target_id.isin(sorted(naming)))
+        .select("actor_id", "type", "target_id", "ts", "ip", "device_id", "url", "text")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    for person, records in sorted(naming.items()):
+        print(f"  {person} ({who.get(person, 'no class: ordinary user')})")
+        for op in records:
+            level = dict(op.target_levels).get(person)
+            members = set(op.accounts)
+            acts = Counter(
+                (r["actor_id"], who.get(r["actor_id"], "-"), r["type"])
+                for r in rows
+                if r["target_id"] == person and r["actor_id"] in members
+            )
+            print(
+                f"    named by {op.operation_id} ({len(op.accounts)} accounts, "
+                f"{Counter(who.get(a, '-') for a in op.accounts).most_common(2)}) "
+                f"level {level.value if level else '-'}"
+            )
+            for (actor, cls, kind), n in sorted(acts.items()):
+                print(f"      {actor} [{cls}] {kind} x{n}")
+            if not acts:
+                print("      no event of a member names them (a search hit or a rig's view)")
+            for actor, text, same in _name_searches(con, members, person):
+                print(
+                    f"      {actor} [{who.get(actor, '-')}] searched {text!r}, the name of "
+                    + ", ".join(
+                        f"{a}[{'targeted' if a in true_targets else 'not targeted'}]" for a in same
+                    )
+                )
+        others = Counter(
+            (who.get(r["actor_id"], "-"), r["type"]) for r in rows if r["target_id"] == person
+        )
+        print(f"    all acts on them: {dict(others.most_common(8))}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generator", choices=("sim", "altsim"), default="altsim")
@@ -564,6 +691,11 @@ def main() -> None:
     parser.add_argument("--evidence", action="store_true", help="per-member evidence")
     parser.add_argument(
         "--missed", action="store_true", help="true accounts not reported, with their ties"
+    )
+    parser.add_argument(
+        "--warned",
+        action="store_true",
+        help="people a record names as targets whom no true operation targeted",
     )
     args = parser.parse_args()
     base = prepare(args.generator, args.variant, args.seed, args.users, args.work)
@@ -596,6 +728,8 @@ def main() -> None:
         op["operation_id"] for op in truth["operations"] if f"OP:{op['operation_id']}" not in found
     ]
     print(f"\nmissed true operations: {lost}")
+    if args.warned:
+        warned_not_targeted(con, ops, who, truth)
     if args.missed:
         missed(con, ops, state, who, truth)
         where_lost(ops, state, truth)
