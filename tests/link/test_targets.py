@@ -96,8 +96,9 @@ def test_levels_per_target_exact(platform, case):
 )
 def test_exact_name_search_is_reconnaissance(platform, max_hits, duplicate_name, found):
     ring = _crew(platform)
+    platform.accounts[0]["tags"] = ["Journalist"]  # t1: marked at risk by the platform
     if duplicate_name:
-        platform.account("namesake", display_name="Person t1")
+        platform.account("namesake", display_name="Person t1", tags=["activist"])
     platform.event("search", ring[0], None, text="  person T1 ")
 
     (op,) = build_operations(
@@ -108,6 +109,24 @@ def test_exact_name_search_is_reconnaissance(platform, max_hits, duplicate_name,
     if duplicate_name and found:
         expected["namesake"] = R
     assert dict(op.target_levels) == (expected if found else {})
+
+
+def test_a_search_does_not_make_an_unmarked_namesake_a_target(platform):
+    """The watched person hides their name; the one account showing it is a stranger
+    nobody in the operation touched (sim tuning seed 9883): no warning for them. The
+    same search naming an at-risk account, or a namesake the crew also viewed, counts."""
+    ring = _crew(platform)
+    platform.account("stranger", display_name="Emma Ahmed")
+    platform.event("search", ring[0], None, text="Emma Ahmed")
+    platform.event("view_profile", ring[1], "t2")
+
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+
+    assert dict(op.target_levels) == {"t2": R}
+
+    platform.event("view_profile", ring[2], "stranger")
+    (op,) = build_operations(platform.connect(), platform.signal_table())
+    assert dict(op.target_levels) == {"t2": R, "stranger": R}
 
 
 def test_public_bait_reaches_exploitation_without_a_target(platform):

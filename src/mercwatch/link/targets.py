@@ -1,10 +1,11 @@
 """Who each operation targeted, and how far it got against each of them.
 
 The furthest phase per target drives notifications (notify warns each person once, at
-that level), so the rules are explicit data: looking at a profile or finding it by an
-exact name search is reconnaissance; friending, messaging, posting on or sending a link
-to someone is engagement; delivering a link on a flagged domain or URL, or on a domain
-only the operation ever sent (:mod:`.scope`), is exploitation.
+that level), so the rules are explicit data: looking at a profile, or finding an account
+the platform marks at risk by an exact name search, is reconnaissance; friending,
+messaging, posting on or sending a link to someone is engagement; delivering a link on
+a flagged domain or URL, or on a domain only the operation ever sent (:mod:`.scope`), is
+exploitation.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mercwatch.link.candidates import target_events
 from mercwatch.link.context import LinkContext, fetch, keys_table
 from mercwatch.link.hosts import link_events, match_domains
 from mercwatch.link.scope import Scope
+from mercwatch.link.shared_infrastructure import at_risk_accounts
 from mercwatch.model import Phase
 from mercwatch.store.exprs import trim
 
@@ -30,7 +32,18 @@ def _raise(levels: dict[str, Phase], target: str, phase: Phase) -> None:
 
 
 def _search_hits(ctx: LinkContext, members: ibis.Table) -> list[dict]:
-    """(actor_id, target_id) where an exact-name search names few enough accounts."""
+    """(actor_id, target_id) where an exact-name search names few enough accounts, one
+    of them marked at risk.
+
+    A search names a *name*, not a person. Some people show no display name (8 % of
+    accounts on the project's simulator), so the one account showing a searched name
+    can be a stranger who shares it: on sim tuning seed 9883 (10k users) a persona
+    searched its primary target's name, the target shows none, and the only account
+    showing it, an ordinary user nobody in the operation touched, was warned. So a
+    search alone reaches an account only when the platform marks it at risk (whom
+    such searches are for); anyone else is a target through what the operation did
+    to them (viewing, messaging ...), counted by the other rules.
+    """
     limit = ctx.config.search_max_hits
     if limit <= 0:
         return []
@@ -39,6 +52,8 @@ def _search_hits(ctx: LinkContext, members: ibis.Table) -> list[dict]:
     names = names.filter(names.name != "")
     counts = names.group_by("name").agg(n=names.account_id.count())
     unique = names.join(counts.filter(counts.n <= limit), "name")
+    risky = at_risk_accounts(ctx)
+    unique = unique.semi_join(risky, unique.account_id == risky.risk_id)
     ev = ctx.events
     searches = ev.filter((ev.type == "search") & ev.text.notnull())
     searches = searches.semi_join(members, searches.actor_id == members.actor_id)
