@@ -28,7 +28,8 @@ SEPARATE = LinkConfig(persona_merge_ties=())
 
 def test_operations_agree_on_duckdb_and_spark(platform, tmp_path):
     targets = platform.benign("t", 4)
-    platform.account("ana", display_name="Ana Martin")  # trailing n: see store.exprs.trim
+    # trailing n: see store.exprs.trim; at risk, so the name search alone makes her a target
+    platform.account("ana", display_name="Ana Martin", tags=["journalist"])
     crew = platform.persona_ring(
         "opa", 4, "devA", 0x0F0F_F0F0_1234_5678, targets=tuple(targets[:2]), ip=NAT
     )
