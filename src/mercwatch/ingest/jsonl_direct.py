@@ -24,9 +24,8 @@ from typing import IO
 import numpy as np
 
 from mercwatch.ingest.limits import IngestLimits
-from mercwatch.ingest.lines import ByteBudget
+from mercwatch.ingest.lines import ByteBudget, NotPlainLines, whole_line_ranges
 
-_BOM = b"\xef\xbb\xbf"
 _BLOCK = 32 << 20
 #: Characters DuckDB reads as a glob pattern in a path: such a file takes the careful path.
 _GLOB = set("*?[]{}")
@@ -56,41 +55,19 @@ def one_object_lines(
     the line that spans two blocks is copied. Joining and cutting every 32 MB block
     cost as much as the counts themselves.
     """
-    carry, first, lines, size = b"", True, 0, 0
-    while True:
-        chunk = handle.read(block_bytes)
-        budget.take(len(chunk), source)
-        size += len(chunk)
-        if first and chunk.startswith(_BOM):
-            return None
-        first = False
-        if b"\r" in chunk:
-            return None
-        if not chunk:
-            counted = _object_lines(carry, 0, len(carry), limits)
-            if counted is None:
-                return None
-            lines += counted
-            return PreScan(lines, size) if lines else None
-        start, end = chunk.find(b"\n") + 1, chunk.rfind(b"\n") + 1
-        if not start:  # no line ends in this block
-            carry += chunk
-            if len(carry) > limits.max_line_bytes:
-                return None
-            continue
-        head = carry + chunk[:start]
-        if len(head) - 1 > limits.max_line_bytes:
-            return None
-        carry = chunk[end:]
-        if len(carry) > limits.max_line_bytes:
-            return None
-        for counted in (
-            _object_lines(head, 0, len(head), limits),
-            _object_lines(chunk, start, end, limits),
+    lines = size = 0
+    try:
+        for data, start, end in whole_line_ranges(
+            handle, source, limits.max_line_bytes, budget, block_bytes, strip_bom=False
         ):
+            counted = _object_lines(data, start, end, limits)
             if counted is None:
                 return None
             lines += counted
+            size += end - start  # no BOM is allowed: the ranges hold every byte once
+    except NotPlainLines:
+        return None
+    return PreScan(lines, size) if lines else None
 
 
 def _object_lines(data: bytes, start: int, end: int, limits: IngestLimits) -> int | None:

@@ -346,32 +346,66 @@ def one_line_records(
     A block's whole lines are judged where they lie; only the line that spans two
     blocks is copied (joining and cutting each block was half the scan's time).
     """
+    try:
+        return all(
+            _one_line_block(data, start, end, limits)
+            for data, start, end in whole_line_ranges(
+                handle, source, limits.max_line_bytes, budget, block_bytes, strip_bom=True
+            )
+        )
+    except NotPlainLines:
+        return False
+
+
+class NotPlainLines(Exception):
+    """The bytes rule out a pre-scan's fast path: a ``\r``, a byte order mark where
+    none may be, or a line longer than the limit."""
+
+
+def whole_line_ranges(
+    handle: IO[bytes],
+    source: str,
+    max_line_bytes: int,
+    budget: ByteBudget,
+    block_bytes: int,
+    *,
+    strip_bom: bool,
+) -> Iterator[tuple[bytes, int, int]]:
+    """Every line of ``handle`` once, as ranges ``(data, start, end)`` of whole lines,
+    for the pre-scans of CSV (:func:`one_line_records`) and JSON Lines
+    (``jsonl_direct.one_object_lines``).
+
+    A block's whole lines are handed over where they lie; only the line that spans two
+    blocks is copied (joining and cutting each block was half a scan's time), so memory
+    stays one block plus one line. Without ``strip_bom`` every byte read is in exactly
+    one range. Raises :class:`NotPlainLines` as soon as the bytes rule the fast path out.
+    """
     carry, first = b"", True
     while True:
         chunk = handle.read(block_bytes)
         budget.take(len(chunk), source)
         eof = not chunk  # (a first block that is only the BOM is not the end)
         if first and chunk.startswith(_BOM):
+            if not strip_bom:
+                raise NotPlainLines
             chunk = chunk[len(_BOM) :]
         first = False
         if b"\r" in chunk:
-            return False
+            raise NotPlainLines
         if eof:
-            return _one_line_block(carry, 0, len(carry), limits)
+            yield carry, 0, len(carry)
+            return
         start, end = chunk.find(b"\n") + 1, chunk.rfind(b"\n") + 1
         if not start:  # no line ends in this block
             carry += chunk
-            if len(carry) > limits.max_line_bytes:
-                return False
+            if len(carry) > max_line_bytes:
+                raise NotPlainLines
             continue
         head, carry = carry + chunk[:start], chunk[end:]
-        if len(carry) > limits.max_line_bytes:
-            return False
-        if not (
-            _one_line_block(head, 0, len(head), limits)
-            and _one_line_block(chunk, start, end, limits)
-        ):
-            return False
+        if len(head) - 1 > max_line_bytes or len(carry) > max_line_bytes:
+            raise NotPlainLines
+        yield head, 0, len(head)
+        yield chunk, start, end
 
 
 def _one_line_block(data: bytes, start: int, end: int, limits: IngestLimits) -> bool:
