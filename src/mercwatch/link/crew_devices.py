@@ -40,11 +40,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+import ibis
+
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.context import LinkContext, fetch, keys_table
 
 REASON_CREW_DEVICE = "crew_device"
 """Candidate reason: uses a device only made-for-the-job accounts use."""
+
+
+def _device_users(ctx: LinkContext) -> ibis.Table:
+    """Every (actor_id, device_id) pair seen in the events: the table both device
+    take-ins count a device's users in."""
+    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
+    return ev.select("actor_id", "device_id").distinct()
 
 
 def rare_device_users(
@@ -53,8 +62,7 @@ def rare_device_users(
     """Device -> every account that used it, for the devices ``accounts`` used that
     ``min_users`` to ``infra_max_accounts`` accounts use (rarely shared: a crew's phone,
     not a shop's demo tablet). One query shared by both take-ins by device below."""
-    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
-    pairs = ev.select("actor_id", "device_id").distinct()
+    pairs = _device_users(ctx)
     keys = keys_table("actor_id", accounts)
     used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
     on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
@@ -72,8 +80,7 @@ def phone_farm_users(ctx: LinkContext, members: Iterable[str]) -> dict[str, set[
     ``infra_max_accounts`` of them): a crew's phone farm by its users' share (module
     docstring). Counted in the engine, so a popular device is never fetched."""
     cap = ctx.config.infra_max_accounts
-    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
-    pairs = ev.select("actor_id", "device_id").distinct()
+    pairs = _device_users(ctx)
     keys = keys_table("actor_id", members)
     mine = pairs.semi_join(keys, pairs.actor_id == keys.actor_id)
     held = mine.group_by("device_id").agg(m=mine.actor_id.nunique())

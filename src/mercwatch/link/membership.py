@@ -49,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from mercwatch.graphs import named_components
 from mercwatch.link.candidates import REASON_LINK, Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import popularity_discount
@@ -139,26 +140,10 @@ def _photo_sets(ties: Sequence[tuple[Pair, Mapping[str, float]]], config: LinkCo
     copied once per persona; an operation's stock photo is worn by its crew."""
     floor = rare_tie_weight(PHOTO_TIE, config)
     pair_weight = config.tie_weight(PHOTO_TIE) - 1e-9
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    widely: set[str] = set()
-    for (a, b), kinds in ties:
-        weight = kinds.get(PHOTO_TIE, 0.0)
-        if weight < floor:
-            continue
-        parent[root(a)] = root(b)
-        if weight < pair_weight:
-            widely |= {a, b}
-    sizes: dict[str, int] = {}
-    for x in parent:
-        sizes[root(x)] = sizes.get(root(x), 0) + 1
-    return widely | {x for x in parent if sizes[root(x)] >= 3}
+    photo = [(pair, kinds[PHOTO_TIE]) for pair, kinds in ties if kinds.get(PHOTO_TIE, 0.0) >= floor]
+    widely = {x for pair, weight in photo if weight < pair_weight for x in pair}
+    sets = named_components((), (pair for pair, _ in photo))
+    return widely | {x for group in sets if len(group) >= 3 for x in group}
 
 
 def founders(
