@@ -31,6 +31,7 @@ from mercwatch.link.crew_devices import (
     member_device_users,
     with_crew_device_users,
 )
+from mercwatch.link.crew_logins import REASON_CREW_LOGIN, crew_login_accounts
 from mercwatch.link.engine_cut import cut_operations_on_engine
 from mercwatch.link.graph import Memberships, TieGraph, build_graph, collect_memberships
 from mercwatch.link.hosts import with_link_events
@@ -168,6 +169,9 @@ def build_operations(
     # Spare personas on the phones of an operation's members (crew_devices.py).
     spares = member_device_users(ctx, groups, lambda who: settled_accounts(con, ctx, who))
     groups, candidates = with_lure_mates(groups, candidates, spares, 0.0, REASON_CREW_DEVICE)
+    # Long-standing accounts used from the crew's own device and line (crew_logins.py).
+    held = crew_login_accounts(ctx, groups, lambda who: settled_accounts(con, ctx, who))
+    groups, candidates = with_lure_mates(groups, candidates, held, 0.0, REASON_CREW_LOGIN)
     members = {account for group in groups for account in group}
     material = _Material(
         candidates=candidates,
