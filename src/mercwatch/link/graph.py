@@ -408,9 +408,7 @@ def _exclusive_domains(
     return exclusive
 
 
-def _tenants(
-    domain: str, senders: set[str], link_hosts: Mapping[str, set[str]]
-) -> list[Tenant]:
+def _tenants(domain: str, senders: set[str], link_hosts: Mapping[str, set[str]]) -> list[Tenant]:
     """The domain's hosts grouped by who sends them: (hosts, senders) per tenant.
 
     Why: a hosting platform unknown to the public suffix list (pages, app and site
