@@ -41,6 +41,7 @@ from mercwatch.link.lone_rigs import with_lone_rigs
 from mercwatch.link.lure_mates import lure_mates, with_lure_mates
 from mercwatch.link.membership import judge_members
 from mercwatch.link.persona_crews import crew_rigs, persona_crews, with_crew_members
+from mercwatch.link.ring_crews import rings_of_crews
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
 from mercwatch.link.shared_infrastructure import (
@@ -150,7 +151,9 @@ def build_operations(
         cut = cut_operations_on_engine(con, graph, candidates, ctx.config)
     else:
         cut = cut_operations(graph, candidates, ctx.config)
-    groups = merge_rings(cut, [*rings, *crews])
+    # A lure ring whose recipients only a crew's rig watched joins that crew (ring_crews.py).
+    owned = rings_of_crews(ctx, rings, crews, watched)
+    groups = merge_rings(cut, [*rings, *crews, *owned])
     # Each member judged on its own: growth only through control ties (membership.py).
     constructs = frozenset(
         [a for ring in rings for a in ring.senders] + [a for crew in crews for a in crew.senders]

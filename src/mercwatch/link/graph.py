@@ -36,6 +36,9 @@ from mercwatch.store.exprs import trim
 
 KEY_KINDS = ("ip", "device", "email_domain", "link_domain")
 
+#: One tenant of a link domain: its hosts and the candidates who sent them.
+Tenant = tuple[tuple[str, ...], frozenset[str]]
+
 
 @dataclass(slots=True)
 class Memberships:
@@ -272,8 +275,12 @@ def build_graph(
         kinds = ties[pair(a, b)]
         kinds[kind] = min(cfg.tie_weight(kind), max(kinds.get(kind, 0.0), weight))
 
+    tenants = _domain_tenants(found)
     for kind in KEY_KINDS:
-        for a, b, weight in _key_ties(found, kind, cfg.tie_weight(kind), cfg.max_key_accounts):
+        keys, breadth = found.keys.get(kind, {}), found.breadth.get(kind, {})
+        if kind == "link_domain":
+            keys, breadth = _link_tie_keys(found, tenants)
+        for a, b, weight in _key_ties(keys, breadth, cfg.tie_weight(kind), cfg.max_key_accounts):
             add(kind, a, b, weight)
     for a, b, weight in _photo_ties(found, candidates, cfg):
         add("photo", a, b, weight)
@@ -296,7 +303,10 @@ def build_graph(
     ).items():
         add("cotarget", a, b, cfg.tie_weight("cotarget") * min(1.0, 2.0 * jaccard))
     return TieGraph(
-        tuple(sorted(accounts)), dict(ties), _exclusive_domains(found), _exclusive_addresses(found)
+        tuple(sorted(accounts)),
+        dict(ties),
+        _exclusive_domains(found, tenants),
+        _exclusive_addresses(found),
     )
 
 
@@ -322,35 +332,83 @@ def _exclusive_addresses(found: Memberships) -> dict[str, frozenset[str]]:
     return found_keys
 
 
-def _exclusive_domains(found: Memberships) -> dict[str, frozenset[str]]:
-    """Link domains every platform-wide sender of which is a candidate.
+def _domain_tenants(found: Memberships) -> dict[str, list[Tenant]]:
+    """Each candidates' link domain (brand domains excepted) with its tenants (:func:`_tenants`).
 
-    A well-known service's own domain (the link engine's brand list) is nobody's
-    private infrastructure, however few accounts on a small platform link to it.
+    One definition of "a hosting platform with several tenants" for both the merge
+    rule (:func:`_exclusive_domains`) and the ``link_domain`` tie (:func:`_link_tie_keys`).
+    A well-known service's own domain is left whole: it is nobody's tenant space, and
+    its breadth already keeps it from tying anyone.
     """
     senders: dict[str, set[str]] = defaultdict(set)
     for account, domains in found.keys.get("link_domain", {}).items():
         for domain in domains:
             senders[domain].add(account)
-    breadth = found.breadth.get("link_domain", {})
     known = brand_domains()
+    return {
+        domain: _tenants(domain, who, found.link_hosts)
+        for domain, who in sorted(senders.items())
+        if domain not in known
+    }
+
+
+def _link_tie_keys(
+    found: Memberships, tenants: Mapping[str, list[Tenant]]
+) -> tuple[dict[str, set[str]], dict[str, int]]:
+    """account -> the link keys a ``link_domain`` tie is made on, and each key's breadth.
+
+    The registrable domain, except on a hosting platform with several tenants among
+    the candidates: there the key is the sender's tenant (its hosts), so two firms
+    renting pages on ``hostnook.app`` are not tied by the platform (altsim all tuning
+    seeds 97502 and 96402 merged two firms through 40 and 51 such ties), while one
+    crew's several hosts, sent by overlapping senders, stay one tenant and one key. The
+    key keeps the whole domain's platform-wide breadth (see :func:`build_graph`), so a
+    tenant tie is never stronger than the domain tie it replaces: splitting can only
+    remove ties across tenants.
+    """
+    breadth = dict(found.breadth.get("link_domain", {}))
+    tenant_of: dict[tuple[str, str], str] = {}
+    for domain, split in tenants.items():
+        if len(split) < 2:
+            continue
+        for hosts, who in split:
+            key = f"{domain} tenant {hosts[0]}"
+            breadth[key] = breadth.get(domain, len(who))
+            for account in who:
+                tenant_of[(domain, account)] = key
+    keys = {
+        account: {tenant_of.get((domain, account), domain) for domain in domains}
+        for account, domains in found.keys.get("link_domain", {}).items()
+    }
+    return keys, breadth
+
+
+def _exclusive_domains(
+    found: Memberships, tenants: Mapping[str, list[Tenant]]
+) -> dict[str, frozenset[str]]:
+    """Link domains every platform-wide sender of which is a candidate.
+
+    A well-known service's own domain (the link engine's brand list) is nobody's
+    private infrastructure, however few accounts on a small platform link to it
+    (:func:`_domain_tenants` leaves it out). On a hosting platform each tenant's hosts
+    are exclusive to that tenant's senders.
+    """
+    breadth = found.breadth.get("link_domain", {})
     exclusive: dict[str, frozenset[str]] = {}
-    for domain, who in sorted(senders.items()):
-        if breadth.get(domain, len(who)) > len(who) or domain in known:
+    for domain, split in tenants.items():
+        who = frozenset(a for _, senders in split for a in senders)
+        if breadth.get(domain, len(who)) > len(who):
             continue
-        tenants = _tenants(domain, who, found.link_hosts)
-        if len(tenants) < 2:
-            exclusive[domain] = frozenset(who)
+        if len(split) < 2:
+            exclusive[domain] = who
             continue
-        for hosts, tenant in tenants:
+        for hosts, tenant in split:
             for host in hosts:
                 exclusive[host] = tenant
     return exclusive
 
 
-def _tenants(
-    domain: str, senders: set[str], link_hosts: Mapping[str, set[str]]
-) -> list[tuple[tuple[str, ...], frozenset[str]]]:
+def _tenants(domain: str, senders: set[str], link_hosts: Mapping[str, set[str]]) -> list[Tenant]:
     """The domain's hosts grouped by who sends them: (hosts, senders) per tenant.
 
     Why: a hosting platform unknown to the public suffix list (pages, app and site
@@ -392,13 +450,14 @@ def _tenants(
     ]
 
 
-def _key_ties(found: Memberships, kind: str, base: float, max_accounts: int):
+def _key_ties(
+    keys: Mapping[str, set[str]], breadth: Mapping[str, int], base: float, max_accounts: int
+):
     """(a, b, weight) for each key two candidates share, popularity-discounted."""
     holders: dict[str, list[str]] = defaultdict(list)
-    for account, keys in sorted(found.keys.get(kind, {}).items()):
-        for key in keys:
+    for account, held in sorted(keys.items()):
+        for key in held:
             holders[key].append(account)
-    breadth = found.breadth.get(kind, {})
     for key in sorted(holders):
         n = breadth.get(key, len(holders[key]))
         if len(holders[key]) < 2 or n > max_accounts:
