@@ -38,6 +38,25 @@ with its own rig's targets: every part is a crew by itself, so no rule is loosen
 and the shared script says the two are one operation. A crowd split over two rigs
 still needs five newcomers with no friends writing one script to the people of each.
 
+**Scripts cut into pieces, pooled by rig** (:func:`rig_pools`). A firm's script is two
+or three openers paraphrased many ways, so near-duplicate components of one firm's job
+contacts often fall under ``CREW_MIN_SENDERS`` (altsim ops-as-crowds 97503 at 10k: one
+firm's 30 in components of 6, 5, 4, 4, 3, 3 and five of 1; at 50k several firms send no
+link, so nothing else catches the pieces). The rig is the stronger evidence: each piece
+goes to the narrowest rig that watched all its recipients, and within one rig's
+senders the pieces are joined by a looser likeness (``CREW_POOL_SIMILARITY``: the rig
+already says who fed them, the words need only say "one script", not "one paraphrase";
+it also recovers near-duplicate pairs the MinHash index missed). A joined group of
+``CREW_MIN_SENDERS`` or more is the rig's crew. Five newcomers who each wrote once to
+people a rig watched, in words that share nothing (small talk, their own questions),
+stay out.
+A component no rig and no pair of rigs covers is **cut by rig** instead of dropped whole:
+each sender goes to the narrowest rig that watched its recipient, and the senders of one
+rig are a piece. Firms' scripts bridged by a few shared-opener-and-topic pairs (altsim
+ops-as-crowds 97503 at 50k: 59 senders of three firms joined by 4 of 133 pairs) then go
+each to its own firm's rig, not lost together. A crowd still needs newcomers with no
+friend and no other act, writing to people a signed-out rig scraped.
+
 Why this is corroborated (:mod:`~.corroboration`): two independent families in two
 kinds of evidence — reconnaissance (the rig's signed-out watching of at-risk people)
 and engagement (the messages), joined not by a shared address or template alone (the
@@ -68,6 +87,12 @@ JOB_MAX_ACTS = 1
 
 CREW_MIN_SENDERS = 5
 """Job contacts a script needs to be a crew (fewer: a coincidence of a few newcomers)."""
+
+CREW_POOL_SIMILARITY = 0.2
+"""Word 3-shingle Jaccard from which two job contacts of ONE rig paraphrase one script
+(:func:`rig_pools`): one firm's openers and paraphrase prefixes share a fifth of their
+shingles (altsim ops-as-crowds 97503: 0.19-0.44 between one firm's pieces at 10k); two
+newcomers' small talk or unrelated questions share none."""
 
 CREW_TEXT_SIMILARITY = 0.3
 """Word 3-shingle Jaccard from which two one-message texts are one paraphrased script."""
@@ -151,6 +176,53 @@ def rig_parts(
     return best[2] if best else {}
 
 
+def cut_by_rig(
+    recipient: Mapping[str, set[str]], script: Sequence[str], found: Rigs
+) -> dict[str, list[str]]:
+    """``script``'s senders by the narrowest rig that watched all their recipients (a
+    sender no rig covers is left out): the pieces of a script no rig covers whole."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for sender in script:
+        rig = narrowest_rig(recipient[sender], found)
+        if rig is not None:
+            out[rig].append(sender)
+    return dict(out)
+
+
+def rig_pools(
+    pieces: Iterable[tuple[str, Sequence[str]]], text: Mapping[str, str], config: LinkConfig
+) -> dict[str, set[str]]:
+    """Rig -> the senders of its script pieces that one script joins, for each rig where
+    they number ``CREW_MIN_SENDERS`` or more (module docstring).
+
+    Within one rig's senders a piece (kept whole) joins another when two of their
+    messages are near-duplicates at ``CREW_POOL_SIMILARITY``: the rig already says who
+    fed them, so the words need only say they paraphrase one script, not that they are
+    the same paraphrase. Senders whose words share nothing with the rest stay out.
+    """
+    by_rig: dict[str, list[Sequence[str]]] = defaultdict(list)
+    for rig, senders in pieces:
+        by_rig[rig].append(senders)
+    out: dict[str, set[str]] = {}
+    for rig, parts in sorted(by_rig.items()):
+        senders = sorted({a for part in parts for a in part})
+        if len(senders) < CREW_MIN_SENDERS:
+            continue
+        pairs = template_pairs(
+            [(a, text[a], 1) for a in senders],
+            CREW_POOL_SIMILARITY,
+            config.template_min_tokens,
+            config.template_num_perm,
+            config.seed,
+        )
+        kept = [(part[0], a) for part in parts for a in part[1:]]
+        groups = named_components(senders, [*pairs, *kept])
+        taken = {a for group in groups if len(group) >= CREW_MIN_SENDERS for a in group}
+        if taken:
+            out[rig] = taken
+    return out
+
+
 def persona_crews(
     ctx: LinkContext,
     found: Rigs,
@@ -173,17 +245,22 @@ def persona_crews(
     texts = sorted({(r["actor_id"], r["text"]) for r in rows})
     by_rig: dict[str, set[str]] = defaultdict(set)
     joined: list[tuple[str, str]] = []  # rigs whose parts share one script
+    pieces: list[tuple[str, list[str]]] = []
     for script in _scripts(texts, ctx.config):
-        if len(script) < CREW_MIN_SENDERS:
-            continue
         rig = narrowest_rig({p for a in script for p in recipient[a]}, found)
         if rig is not None:
-            by_rig[rig].update(script)
+            pieces.append((rig, script))
             continue
         split = rig_parts(recipient, script, found)
+        if not split:  # covered by no rig and no pair: cut by rig, not dropped whole
+            pieces.extend(cut_by_rig(recipient, script, found).items())
+            continue
         for part_rig, senders in split.items():
             by_rig[part_rig].update(senders)
         joined.extend(zip(sorted(split)[:-1], sorted(split)[1:], strict=True))
+    text = dict(texts)
+    for rig, senders in rig_pools(pieces, text, ctx.config).items():
+        by_rig[rig].update(senders)
     crews = []
     for rigs in named_components(sorted(by_rig), joined):
         who = {a for rig in rigs for a in by_rig[rig]}
@@ -223,8 +300,10 @@ def crew_rigs(crews: Sequence[PersonaCrew]) -> dict[str, str]:
 __all__ = [
     "PersonaCrew",
     "crew_rigs",
+    "cut_by_rig",
     "narrowest_rig",
     "persona_crews",
     "rig_parts",
+    "rig_pools",
     "with_crew_members",
 ]
