@@ -201,8 +201,52 @@ def _alike(
         (a, b)
         for i, (a, first) in enumerate(sets)
         for b, second in sets[i + 1 :]
-        if len(first & second) >= CREW_POOL_SIMILARITY * len(first | second)
+        if _jaccard(first, second) >= CREW_POOL_SIMILARITY
     ]
+
+
+def _closest_rig(
+    narrowest: str,
+    piece: Sequence[str],
+    recipient: Mapping[str, set[str]],
+    found: Rigs,
+    anchors: Mapping[str, set[str]],
+    text: Mapping[str, str],
+    config: LinkConfig,
+) -> str:
+    """The rig a small script piece goes to: of the rigs that watched all its
+    recipients, the one whose whole scripts (``anchors``) its words are closest to, at
+    ``CREW_POOL_SIMILARITY`` or more; else the narrowest (``narrowest``).
+
+    When firms' rigs watch largely the same people (altsim ops-as-crowds 97503 at 10k:
+    each rig covers 80-90 % of the next firm's targets), the narrowest covering rig of a
+    one- or two-sender piece is often another firm's: pooled there, it joins that
+    firm's crew and its lure rings bridge two firms' records. Every covering rig
+    watched the recipient; the script says which firm wrote.
+    """
+    people = {p for a in piece for p in recipient[a]}
+    mine = [s for a in piece if (s := shingles(text[a], config.template_min_tokens))]
+    best: tuple[float, int, str] | None = None
+    for rig, (watched, _) in found.items():
+        if rig not in anchors or not people <= watched:
+            continue
+        likeness = max(
+            (
+                _jaccard(first, second)
+                for a in sorted(anchors[rig])
+                if (second := shingles(text[a], config.template_min_tokens))
+                for first in mine
+            ),
+            default=0.0,
+        )
+        key = (-likeness, len(watched), rig)
+        if likeness >= CREW_POOL_SIMILARITY and (best is None or key < best):
+            best = key
+    return best[2] if best else narrowest
+
+
+def _jaccard(first: set[str], second: set[str]) -> float:
+    return len(first & second) / len(first | second)
 
 
 def rig_pools(
@@ -255,7 +299,7 @@ def persona_crews(
     texts = sorted({(r["actor_id"], r["text"]) for r in rows})
     by_rig: dict[str, set[str]] = defaultdict(set)
     joined: list[tuple[str, str]] = []  # rigs whose parts share one script
-    pieces: list[tuple[str, list[str]]] = []
+    pieces: list[tuple[str, Sequence[str]]] = []
     for script in _scripts(texts, ctx.config):
         rig = narrowest_rig({p for a in script for p in recipient[a]}, found)
         if rig is not None:
@@ -269,8 +313,18 @@ def persona_crews(
             by_rig[part_rig].update(senders)
         joined.extend(zip(sorted(split)[:-1], sorted(split)[1:], strict=True))
     text = dict(texts)
-    for rig, senders in rig_pools(pieces, text, ctx.config).items():
-        by_rig[rig].update(senders)
+    anchors: dict[str, set[str]] = defaultdict(set)  # rig -> senders of its whole scripts
+    for rig, whole in [*pieces, *by_rig.items()]:
+        if len(whole) >= CREW_MIN_SENDERS:
+            anchors[rig].update(whole)
+    pieces = [
+        (_closest_rig(rig, senders, recipient, found, anchors, text, ctx.config), senders)
+        if len(senders) < CREW_MIN_SENDERS
+        else (rig, senders)
+        for rig, senders in pieces
+    ]
+    for rig, pooled in rig_pools(pieces, text, ctx.config).items():
+        by_rig[rig].update(pooled)
     crews = []
     for rigs in named_components(sorted(by_rig), joined):
         who = {a for rig in rigs for a in by_rig[rig]}
