@@ -213,36 +213,40 @@ def _closest_rig(
     anchors: Mapping[str, set[str]],
     text: Mapping[str, str],
     config: LinkConfig,
-) -> str:
-    """The rig a small script piece goes to: of the rigs that watched all its
-    recipients, the one whose whole scripts (``anchors``) its words are closest to, at
-    ``CREW_POOL_SIMILARITY`` or more; else the narrowest (``narrowest``).
+) -> str | None:
+    """The rig a small script piece goes to: the rig whose senders (``anchors``: every
+    job contact first given to it, the piece's own left out) its words are closest
+    to, at ``CREW_POOL_SIMILARITY`` or more, if that rig watched all its recipients,
+    and none (the piece stays out) if it did not; a piece like no rig's senders goes
+    to the narrowest rig that watched its recipients (``narrowest``).
 
-    When firms' rigs watch largely the same people (altsim ops-as-crowds 97503 at 10k:
-    each rig covers 80-90 % of the next firm's targets), the narrowest covering rig of a
-    one- or two-sender piece is often another firm's: pooled there, it joins that
-    firm's crew and its lure rings bridge two firms' records. Every covering rig
-    watched the recipient; the script says which firm wrote.
+    When firms' rigs watch largely the same people (altsim ops-as-crowds at 10k: each
+    rig covers 80-90 % of the next firm's targets), the narrowest covering rig of a
+    one- or two-sender piece is often another firm's; pooled there, the piece joins
+    that firm's crew, and the lure ring it shares with its own firm joins two firms'
+    records (ops-as-crowds 97502, 96402 at 10k, 97503 at 50k). The words say which
+    firm wrote; the rig must agree, or the piece is not taken.
     """
     people = {p for a in piece for p in recipient[a]}
+    own = set(piece)
     mine = [s for a in piece if (s := shingles(text[a], config.template_min_tokens))]
     best: tuple[float, int, str] | None = None
-    for rig, (watched, _) in found.items():
-        if rig not in anchors or not people <= watched:
-            continue
+    for rig, members in sorted(anchors.items()):
         likeness = max(
             (
                 _jaccard(first, second)
-                for a in sorted(anchors[rig])
+                for a in sorted(members - own)
                 if (second := shingles(text[a], config.template_min_tokens))
                 for first in mine
             ),
             default=0.0,
         )
-        key = (-likeness, len(watched), rig)
+        key = (-likeness, len(found[rig][0]), rig)
         if likeness >= CREW_POOL_SIMILARITY and (best is None or key < best):
             best = key
-    return best[2] if best else narrowest
+    if best is None:
+        return narrowest
+    return best[2] if people <= found[best[2]][0] else None
 
 
 def _jaccard(first: set[str], second: set[str]) -> float:
@@ -275,6 +279,29 @@ def rig_pools(
         if taken:
             out[rig] = taken
     return out
+
+
+def _pooled(
+    pieces: Sequence[tuple[str, Sequence[str]]],
+    whole: Mapping[str, set[str]],
+    recipient: Mapping[str, set[str]],
+    found: Rigs,
+    text: Mapping[str, str],
+    config: LinkConfig,
+) -> dict[str, set[str]]:
+    """:func:`rig_pools` of ``pieces``, each piece under ``CREW_MIN_SENDERS`` placed by
+    :func:`_closest_rig` against every sender first given to each rig (the pieces'
+    narrowest rigs, and ``whole``: rig parts)."""
+    anchors: dict[str, set[str]] = defaultdict(set)
+    for rig, senders in [*pieces, *whole.items()]:
+        anchors[rig].update(senders)
+    placed: list[tuple[str, Sequence[str]]] = []
+    for rig, senders in pieces:
+        if len(senders) >= CREW_MIN_SENDERS:
+            placed.append((rig, senders))
+        elif closest := _closest_rig(rig, senders, recipient, found, anchors, text, config):
+            placed.append((closest, senders))
+    return rig_pools(placed, text, config)
 
 
 def persona_crews(
@@ -312,18 +339,7 @@ def persona_crews(
         for part_rig, senders in split.items():
             by_rig[part_rig].update(senders)
         joined.extend(zip(sorted(split)[:-1], sorted(split)[1:], strict=True))
-    text = dict(texts)
-    anchors: dict[str, set[str]] = defaultdict(set)  # rig -> senders of its whole scripts
-    for rig, whole in [*pieces, *by_rig.items()]:
-        if len(whole) >= CREW_MIN_SENDERS:
-            anchors[rig].update(whole)
-    pieces = [
-        (_closest_rig(rig, senders, recipient, found, anchors, text, ctx.config), senders)
-        if len(senders) < CREW_MIN_SENDERS
-        else (rig, senders)
-        for rig, senders in pieces
-    ]
-    for rig, pooled in rig_pools(pieces, text, ctx.config).items():
+    for rig, pooled in _pooled(pieces, by_rig, recipient, found, dict(texts), ctx.config).items():
         by_rig[rig].update(pooled)
     crews = []
     for rigs in named_components(sorted(by_rig), joined):
