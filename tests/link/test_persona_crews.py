@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from mercwatch.link import build_operations
-from mercwatch.link.config import LinkConfig
-from mercwatch.link.persona_crews import narrowest_rig, rig_parts, rig_pools
+from mercwatch.link.persona_crews import narrowest_rig, rig_parts
 
 OPENERS = (  # paraphrases; a script core follows
     "quick question.",
@@ -110,8 +109,8 @@ def _rig_on(platform, people, name: str, net: int) -> None:
 def test_a_script_split_between_two_rigs_is_one_crew_when_each_part_is_one(platform, second_part):
     """Two browsers scraped the people; one script's personas write to either's. Each
     rig's part of five or more is a crew by itself and the script makes them one
-    operation (rig_parts); a part of four is a coincidence of newcomers and stays out,
-    while the first rig's six are its crew by themselves (the script cut by rig)."""
+    operation (rig_parts); a part of four is a coincidence of newcomers, and the
+    script covered by no single rig stays no operation."""
     watched = _journalists(platform, 16)
     first, second = watched[:8], watched[8:16]
     crew = _crew(platform, 6 + second_part, first[:6] + second[:second_part])
@@ -119,7 +118,7 @@ def test_a_script_split_between_two_rigs_is_one_crew_when_each_part_is_one(platf
     _rig_on(platform, second, "scraperB", 2)
     ops = build_operations(platform.connect(), platform.signal_table())
     if second_part < 5:
-        assert [op.accounts for op in ops] == [tuple(sorted(crew[:6]))]
+        assert ops == []
         return
     assert [op.accounts for op in ops] == [tuple(sorted(crew))]
     assert set(ops[0].targets) == set(watched)
@@ -136,92 +135,3 @@ def test_rig_parts_gives_each_sender_to_the_narrower_rig_of_the_pair():
     assert parts == {"device:a": senders[:7], "device:b": senders[7:]}
     # the second rig's own part (h..j) under five: no crew
     assert rig_parts({s: recipient[s] for s in senders[:10]}, senders[:10], rigs) == {}
-
-
-PIECES = (  # one firm's script in three paraphrases: near-duplicates within a piece,
-    # a fifth of their shingles shared across pieces (under CREW_TEXT_SIMILARITY 0.3)
-    "quick question. Dear {w}, I would like your opinion on the port contract before we "
-    "publish. details here",
-    "quick question. Dear {w}, I would like your opinion on the port contract before we "
-    "publish. details here please",
-    "sorry for the message out of the blue. Dear {w}, I would like your opinion on the mining "
-    "licence. see the file",
-    "sorry for the message out of the blue. Dear {w}, I would like your opinion on the mining "
-    "licence. see the file today",
-    "I follow your work. Hello {w}, I would like your opinion on the police raid. details in "
-    "the file",
-)
-
-
-def _writers(platform, texts, recipients, prefix: str) -> list[str]:
-    """New accounts, each on its own device and address, sending one message each."""
-    members = []
-    for i, (text, who) in enumerate(zip(texts, recipients, strict=True)):
-        name = platform.account(f"{prefix}{i:03d}")
-        net = {"device_id": f"d-{name}", "ip": f"203.0.{len(prefix)}.{i + 1}"}
-        platform.event("login", name, **net)
-        platform.event("message", name, who, text=text.format(w=who.upper()), **net)
-        members.append(name)
-    return members
-
-
-@pytest.mark.parametrize("watched_by_rig", [True, False])
-def test_small_pieces_of_one_rigs_script_are_one_crew(platform, watched_by_rig):
-    """Three pieces of one script (2 + 2 + 1 senders, no piece near-duplicate of another
-    at CREW_TEXT_SIMILARITY) written to the people one rig watched are that rig's crew
-    (rig_pools); the same five writing to people no rig watched stay out."""
-    watched = _journalists(platform, 10)
-    unwatched = _journalists(platform, 5, prefix="u")
-    crew = _writers(platform, PIECES, watched[:5] if watched_by_rig else unwatched, "p")
-    _rig(platform, watched)
-    ops = build_operations(platform.connect(), platform.signal_table())
-    if not watched_by_rig:
-        assert ops == []
-        return
-    assert [op.accounts for op in ops] == [tuple(sorted(crew))]
-    assert set(ops[0].targets) == set(watched)
-
-
-def test_unrelated_words_to_a_rigs_people_are_no_crew():
-    """Six newcomers writing once to people a rig watched, in pieces that share no words
-    (two near-duplicate pairs of small talk and two lone questions): no script joins them."""
-    pieces = [("device:r", ["a", "b"]), ("device:r", ["c", "d"]), ("device:r", ["e"])]
-    pieces.append(("device:r", ["f"]))
-    text = {
-        "a": "miss you guys, see you at the weekend then ok",
-        "b": "miss you guys, see you at the weekend then ok!",
-        "c": "thanks for yesterday it was really lovely to catch up",
-        "d": "thanks for yesterday it was really lovely to catch up :)",
-        "e": "is the bakery on the corner still open on sundays do you know",
-        "f": "congrats on the new job, we should celebrate soon with everyone",
-    }
-    assert rig_pools(pieces, text, LinkConfig()) == {}
-    assert rig_pools([("device:r", list("abcdef"))], text, LinkConfig()) == {
-        "device:r": set("abcdef")
-    }
-
-
-def test_a_script_bridged_across_three_rigs_is_split_by_rig(platform):
-    """Three firms' scripts in one near-duplicate component, bridged by one message of
-    each of two firms that borrows the next firm's words; no rig or pair of rigs watched
-    every recipient. The component is cut by rig (cut_by_rig): each firm's personas
-    are the crew of the rig that watched their recipients, three operations, not one and
-    not none."""
-    scripts = (
-        "hope you don't mind me writing. {w}, this story about the dam project is about you, "
-        "read it here",
-        "a friend suggested I reach out. Hello {w}, our community is organising around the "
-        "school closures, will you join us",
-        "I follow your work. Dear {w}, urgent: a document about the arms shipment mentions you, "
-        "see the document",
-    )
-    crews = []
-    for firm, script in enumerate(scripts):
-        people = _journalists(platform, 8, prefix=f"f{firm}j")
-        _rig_on(platform, people, f"scraper{firm}", firm + 1)
-        texts = [script] * 6
-        if firm < 2:  # the bridge: one persona's message also carries the next script
-            texts[-1] = f"{script} {scripts[firm + 1]}"
-        crews.append(_writers(platform, texts, people[:6], f"f{firm}p"))
-    ops = build_operations(platform.connect(), platform.signal_table())
-    assert sorted(op.accounts for op in ops) == sorted(tuple(sorted(c)) for c in crews)

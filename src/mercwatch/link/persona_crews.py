@@ -38,25 +38,6 @@ with its own rig's targets: every part is a crew by itself, so no rule is loosen
 and the shared script says the two are one operation. A crowd split over two rigs
 still needs five newcomers with no friends writing one script to the people of each.
 
-**Scripts cut into pieces, pooled by rig** (:func:`rig_pools`). A firm's script is two
-or three openers paraphrased many ways, so near-duplicate components of one firm's job
-contacts often fall under ``CREW_MIN_SENDERS`` (altsim ops-as-crowds 97503 at 10k: one
-firm's 30 in components of 6, 5, 4, 4, 3, 3 and five of 1; at 50k several firms send no
-link, so nothing else catches the pieces). The rig is the stronger evidence: each piece
-goes to the narrowest rig that watched all its recipients, and within one rig's
-senders the pieces are joined by a looser likeness (``CREW_POOL_SIMILARITY``: the rig
-already says who fed them, the words need only say "one script", not "one paraphrase";
-it also recovers near-duplicate pairs the MinHash index missed). A joined group of
-``CREW_MIN_SENDERS`` or more is the rig's crew. Five newcomers who each wrote once to
-people a rig watched, in words that share nothing (small talk, their own questions),
-stay out.
-A component no rig and no pair of rigs covers is **cut by rig** instead of dropped whole:
-each sender goes to the narrowest rig that watched its recipient, and the senders of one
-rig are a piece. Firms' scripts bridged by a few shared-opener-and-topic pairs (altsim
-ops-as-crowds 97503 at 50k: 59 senders of three firms joined by 4 of 133 pairs) then go
-each to its own firm's rig, not lost together. A crowd still needs newcomers with no
-friend and no other act, writing to people a signed-out rig scraped.
-
 Why this is corroborated (:mod:`~.corroboration`): two independent families in two
 kinds of evidence — reconnaissance (the rig's signed-out watching of at-risk people)
 and engagement (the messages), joined not by a shared address or template alone (the
@@ -80,19 +61,13 @@ from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import LinkContext, fetch, keys_table
 from mercwatch.link.shared_infrastructure import DIRECT_TYPES
-from mercwatch.link.similarity import shingles, template_pairs
+from mercwatch.link.similarity import template_pairs
 
 JOB_MAX_ACTS = 1
 """Non-login events a job contact may have: the one message it was made to send."""
 
 CREW_MIN_SENDERS = 5
 """Job contacts a script needs to be a crew (fewer: a coincidence of a few newcomers)."""
-
-CREW_POOL_SIMILARITY = 0.2
-"""Word 3-shingle Jaccard from which two job contacts of ONE rig paraphrase one script
-(:func:`rig_pools`): one firm's openers and paraphrase prefixes share a fifth of their
-shingles (altsim ops-as-crowds 97503: 0.19-0.44 between one firm's pieces at 10k); two
-newcomers' small talk or unrelated questions share none."""
 
 CREW_TEXT_SIMILARITY = 0.3
 """Word 3-shingle Jaccard from which two one-message texts are one paraphrased script."""
@@ -176,134 +151,6 @@ def rig_parts(
     return best[2] if best else {}
 
 
-def cut_by_rig(
-    recipient: Mapping[str, set[str]], script: Sequence[str], found: Rigs
-) -> dict[str, list[str]]:
-    """``script``'s senders by the narrowest rig that watched all their recipients (a
-    sender no rig covers is left out): the pieces of a script no rig covers whole."""
-    out: dict[str, list[str]] = defaultdict(list)
-    for sender in script:
-        rig = narrowest_rig(recipient[sender], found)
-        if rig is not None:
-            out[rig].append(sender)
-    return dict(out)
-
-
-def _alike(
-    senders: Sequence[str], text: Mapping[str, str], min_tokens: int
-) -> list[tuple[str, str]]:
-    """Pairs of ``senders`` whose messages share ``CREW_POOL_SIMILARITY`` of their word
-    3-shingles, compared exactly: one rig's job contacts are few (tens to hundreds), and
-    near the bound a MinHash index misses pairs (altsim ops-as-crowds 97503: one firm's
-    pieces at Jaccard 0.42-0.44 that the index never paired at 0.3)."""
-    sets = [(a, s) for a in senders if (s := shingles(text[a], min_tokens))]
-    return [
-        (a, b)
-        for i, (a, first) in enumerate(sets)
-        for b, second in sets[i + 1 :]
-        if _jaccard(first, second) >= CREW_POOL_SIMILARITY
-    ]
-
-
-def _closest_rig(
-    narrowest: str,
-    piece: Sequence[str],
-    recipient: Mapping[str, set[str]],
-    found: Rigs,
-    anchors: Mapping[str, set[str]],
-    text: Mapping[str, str],
-    config: LinkConfig,
-) -> str | None:
-    """The rig a small script piece goes to: the rig whose senders (``anchors``: every
-    job contact first given to it, the piece's own left out) its words are closest
-    to, at ``CREW_POOL_SIMILARITY`` or more, if that rig watched all its recipients,
-    and none (the piece stays out) if it did not; a piece like no rig's senders goes
-    to the narrowest rig that watched its recipients (``narrowest``).
-
-    When firms' rigs watch largely the same people (altsim ops-as-crowds at 10k: each
-    rig covers 80-90 % of the next firm's targets), the narrowest covering rig of a
-    one- or two-sender piece is often another firm's; pooled there, the piece joins
-    that firm's crew, and the lure ring it shares with its own firm joins two firms'
-    records (ops-as-crowds 97502, 96402 at 10k, 97503 at 50k). The words say which
-    firm wrote; the rig must agree, or the piece is not taken.
-    """
-    people = {p for a in piece for p in recipient[a]}
-    own = set(piece)
-    mine = [s for a in piece if (s := shingles(text[a], config.template_min_tokens))]
-    best: tuple[float, int, str] | None = None
-    for rig, members in sorted(anchors.items()):
-        likeness = max(
-            (
-                _jaccard(first, second)
-                for a in sorted(members - own)
-                if (second := shingles(text[a], config.template_min_tokens))
-                for first in mine
-            ),
-            default=0.0,
-        )
-        key = (-likeness, len(found[rig][0]), rig)
-        if likeness >= CREW_POOL_SIMILARITY and (best is None or key < best):
-            best = key
-    if best is None:
-        return narrowest
-    return best[2] if people <= found[best[2]][0] else None
-
-
-def _jaccard(first: set[str], second: set[str]) -> float:
-    return len(first & second) / len(first | second)
-
-
-def rig_pools(
-    pieces: Iterable[tuple[str, Sequence[str]]], text: Mapping[str, str], config: LinkConfig
-) -> dict[str, set[str]]:
-    """Rig -> the senders of its script pieces that one script joins, for each rig where
-    they number ``CREW_MIN_SENDERS`` or more (module docstring).
-
-    Within one rig's senders a piece (kept whole) joins another when two of their
-    messages are near-duplicates at ``CREW_POOL_SIMILARITY``: the rig already says who
-    fed them, so the words need only say they paraphrase one script, not that they are
-    the same paraphrase. Senders whose words share nothing with the rest stay out.
-    """
-    by_rig: dict[str, list[Sequence[str]]] = defaultdict(list)
-    for rig, senders in pieces:
-        by_rig[rig].append(senders)
-    out: dict[str, set[str]] = {}
-    for rig, parts in sorted(by_rig.items()):
-        senders = sorted({a for part in parts for a in part})
-        if len(senders) < CREW_MIN_SENDERS:
-            continue
-        pairs = _alike(senders, text, config.template_min_tokens)
-        kept = [(part[0], a) for part in parts for a in part[1:]]
-        groups = named_components(senders, [*pairs, *kept])
-        taken = {a for group in groups if len(group) >= CREW_MIN_SENDERS for a in group}
-        if taken:
-            out[rig] = taken
-    return out
-
-
-def _pooled(
-    pieces: Sequence[tuple[str, Sequence[str]]],
-    whole: Mapping[str, set[str]],
-    recipient: Mapping[str, set[str]],
-    found: Rigs,
-    text: Mapping[str, str],
-    config: LinkConfig,
-) -> dict[str, set[str]]:
-    """:func:`rig_pools` of ``pieces``, each piece under ``CREW_MIN_SENDERS`` placed by
-    :func:`_closest_rig` against every sender first given to each rig (the pieces'
-    narrowest rigs, and ``whole``: rig parts)."""
-    anchors: dict[str, set[str]] = defaultdict(set)
-    for rig, senders in [*pieces, *whole.items()]:
-        anchors[rig].update(senders)
-    placed: list[tuple[str, Sequence[str]]] = []
-    for rig, senders in pieces:
-        if len(senders) >= CREW_MIN_SENDERS:
-            placed.append((rig, senders))
-        elif closest := _closest_rig(rig, senders, recipient, found, anchors, text, config):
-            placed.append((closest, senders))
-    return rig_pools(placed, text, config)
-
-
 def persona_crews(
     ctx: LinkContext,
     found: Rigs,
@@ -326,21 +173,17 @@ def persona_crews(
     texts = sorted({(r["actor_id"], r["text"]) for r in rows})
     by_rig: dict[str, set[str]] = defaultdict(set)
     joined: list[tuple[str, str]] = []  # rigs whose parts share one script
-    pieces: list[tuple[str, Sequence[str]]] = []
     for script in _scripts(texts, ctx.config):
+        if len(script) < CREW_MIN_SENDERS:
+            continue
         rig = narrowest_rig({p for a in script for p in recipient[a]}, found)
         if rig is not None:
-            pieces.append((rig, script))
+            by_rig[rig].update(script)
             continue
         split = rig_parts(recipient, script, found)
-        if not split:  # covered by no rig and no pair: cut by rig, not dropped whole
-            pieces.extend(cut_by_rig(recipient, script, found).items())
-            continue
         for part_rig, senders in split.items():
             by_rig[part_rig].update(senders)
         joined.extend(zip(sorted(split)[:-1], sorted(split)[1:], strict=True))
-    for rig, pooled in _pooled(pieces, by_rig, recipient, found, dict(texts), ctx.config).items():
-        by_rig[rig].update(pooled)
     crews = []
     for rigs in named_components(sorted(by_rig), joined):
         who = {a for rig in rigs for a in by_rig[rig]}
@@ -380,10 +223,8 @@ def crew_rigs(crews: Sequence[PersonaCrew]) -> dict[str, str]:
 __all__ = [
     "PersonaCrew",
     "crew_rigs",
-    "cut_by_rig",
     "narrowest_rig",
     "persona_crews",
     "rig_parts",
-    "rig_pools",
     "with_crew_members",
 ]
