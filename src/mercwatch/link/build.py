@@ -59,6 +59,7 @@ from mercwatch.link.signals import (
 )
 from mercwatch.link.standing import established_accounts, settled_accounts, social_standing
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
+from mercwatch.link.watch_crews import watch_crews, with_watch_crews
 from mercwatch.link.watchers import rigs, with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
@@ -88,6 +89,7 @@ class _Material:
     evidence: dict[str, list[Evidence]]
     seen: dict[str, tuple[datetime, datetime]]
     crew_members: frozenset[str] = frozenset()
+    watch_members: frozenset[str] = frozenset()
     uncorroborated: frozenset[str] = frozenset()
 
 
@@ -131,6 +133,9 @@ def build_operations(
     watched = rigs(ctx)
     crews = persona_crews(ctx, watched, lambda who: settled_accounts(con, ctx, who))
     candidates = with_crew_members(candidates, crews)
+    # Personas each too thin to be a candidate, watching as a crew (watch_crews.py).
+    watching = watch_crews(ctx, candidates, lambda who: settled_accounts(con, ctx, who))
+    candidates = with_watch_crews(candidates, watching)
     # Silent personas on the crew's own devices (crew_devices.py).
     silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
     candidates = with_crew_device_users(candidates, silent, scores[1], approach)
@@ -149,10 +154,12 @@ def build_operations(
         cut = cut_operations_on_engine(con, graph, candidates, ctx.config)
     else:
         cut = cut_operations(graph, candidates, ctx.config)
-    groups = merge_rings(cut, [*rings, *crews])
+    groups = merge_rings(cut, [*rings, *crews, *watching])
     # Each member judged on its own: growth only through control ties (membership.py).
     constructs = frozenset(
-        [a for ring in rings for a in ring.senders] + [a for crew in crews for a in crew.senders]
+        [a for ring in rings for a in ring.senders]
+        + [a for crew in crews for a in crew.senders]
+        + [a for crew in watching for a in crew.senders]
     )
     judged = judge_members(groups, candidates, graph, ctx.config, constructs)
     groups = [
@@ -178,6 +185,7 @@ def build_operations(
         evidence=account_evidence(ctx, members),
         seen=_seen(ctx, members),
         crew_members=frozenset(crew_rigs(crews)),
+        watch_members=frozenset(a for crew in watching for a in crew.senders),
         uncorroborated=judged.uncorroborated,
     )
     infrastructures = [
@@ -252,6 +260,7 @@ def _without_bystanders(
         and (
             keep_group(g, material.candidates, ctx.config, material.graph)
             or bool(material.crew_members.intersection(g))
+            or bool(material.watch_members.intersection(g))
         )
     ]
     kept = [g for g, _ in pairs]
