@@ -39,6 +39,7 @@ from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
 from mercwatch.link.lone_rigs import with_lone_rigs
 from mercwatch.link.lure_mates import lure_mates, with_lure_mates
 from mercwatch.link.membership import judge_members
+from mercwatch.link.own_exits import with_own_exits
 from mercwatch.link.persona_crews import crew_rigs, persona_crews, with_crew_members
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
 from mercwatch.link.scoring import confidence, phases_reached, select_evidence
@@ -201,6 +202,8 @@ def build_operations(
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
     # signed-out rigs' people (watchers.py)
     levels = with_watched(ctx, levels, groups, watched, crew_rigs(crews))
+    # people viewed signed out from a group's own personas' addresses (own_exits.py)
+    levels = with_own_exits(ctx, levels, groups, candidates)
     operations = [
         _describe(ctx, group, level, phases, infra, scope, material)
         for group, level, phases, infra, scope in zip(
