@@ -90,8 +90,7 @@ def with_own_exits(
     (reconnaissance; a person already a target keeps their level)."""
     extra = own_exit_views(ctx, groups, candidates)
     return [
-        {**{t: Phase.RECONNAISSANCE for t in extra.get(i, ())}, **lv}
-        for i, lv in enumerate(levels)
+        {**{t: Phase.RECONNAISSANCE for t in extra.get(i, ())}, **lv} for i, lv in enumerate(levels)
     ]
 
 

@@ -164,10 +164,9 @@ def watch_crews(
             continue
         seen = set().union(*(viewed[a][0] for a in part))
         risky = set().union(*(viewed[a][1] for a in part))
-        if (
-            len(risky) >= WATCH_CREW_MIN_AT_RISK
-            and len(risky) >= WATCH_CREW_MIN_AT_RISK_SHARE * len(seen)
-        ):
+        if len(risky) >= WATCH_CREW_MIN_AT_RISK and len(
+            risky
+        ) >= WATCH_CREW_MIN_AT_RISK_SHARE * len(seen):
             crews.append(WatchCrew(tuple(part), frozenset(risky)))
     return sorted(crews, key=lambda crew: crew.senders)
 
