@@ -136,7 +136,7 @@ def build_operations(
     candidates = with_crew_members(candidates, crews)
     # Personas each too thin to be a candidate, watching as a crew (watch_crews.py).
     watching = watch_crews(ctx, candidates, lambda who: settled_accounts(con, ctx, who))
-    candidates = with_watch_crews(candidates, watching)
+    candidates = with_watch_crews(candidates, watching, ctx.config.strong_threshold)
     # Silent personas on the crew's own devices (crew_devices.py).
     silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
     candidates = with_crew_device_users(candidates, silent, scores[1], approach)

@@ -61,9 +61,6 @@ WATCH_CREW_MIN_AT_RISK = 6
 WATCH_CREW_MIN_AT_RISK_SHARE = 0.3
 """Share of the crew's viewed people that must be at risk (as for a rig)."""
 
-WATCH_CREW_MEMBER_SCORE = 0.5
-"""Own reconnaissance score given to a member: the crew's watching, not its own."""
-
 REASON_WATCH_CREW = "watch_crew"
 """Candidate reason: persona of a watch crew (see :class:`WatchCrew`)."""
 
@@ -172,12 +169,17 @@ def watch_crews(
 
 
 def with_watch_crews(
-    candidates: Mapping[str, Candidate], crews: Sequence[WatchCrew]
+    candidates: Mapping[str, Candidate], crews: Sequence[WatchCrew], score: float
 ) -> dict[str, Candidate]:
     """``candidates`` plus every watch crew member, the crew's watching as its
-    reconnaissance evidence (none of them was a candidate: :func:`watch_crews`)."""
+    reconnaissance evidence at ``score`` (none of them was a candidate:
+    :func:`watch_crews`).
+
+    The caller passes ``strong_threshold``: the crew passed *as a whole* the bar a
+    strong member passes alone, and a lower score made the record's confidence lie
+    (altsim baseline 97503: the found crew at 0.74 calibrated, every such set measured
+    an operation; ECE 0.008 -> 0.044 on that row)."""
     out = dict(candidates)
-    score = WATCH_CREW_MEMBER_SCORE
     for crew in crews:
         for account in crew.senders:
             out.setdefault(
