@@ -26,8 +26,11 @@ A **watch crew** is a connected set of accounts that
 
 Scrapers on a shared laptop watching people who are *not* at risk
 (``tests/link/test_operations.py::test_weak_ring_needs_approach_evidence``) are not one:
-whom a crew watches is the evidence, not how it browses. Measured on 24 altsim tuning
-exports at 10k users: every such set (sizes 2-13) is operation accounts, none benign.
+whom a crew watches is the evidence, not how it browses. Measured before landing on 43
+altsim tuning exports at 10k users (an ad-hoc script, friends from before the window
+standing in for :mod:`~.standing`): the sets joined this way (sizes 2-13, 34 of them on
+12 exports) are all operation accounts, none benign; one (hosted-infra 85302) holds two
+firms on a shared proxy, already candidates and one record before this rule.
 
 Only crews **no member of which is a candidate already** are built: a crew partly
 found is the existing rules' (watch ring, device take-ins) to complete, and a crew
