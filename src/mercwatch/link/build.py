@@ -40,6 +40,7 @@ from mercwatch.link.intel import ActorSource, IntelIndex, as_intel_index
 from mercwatch.link.lone_rigs import with_lone_rigs
 from mercwatch.link.lure_mates import lure_mates, with_lure_mates
 from mercwatch.link.membership import judge_members
+from mercwatch.link.own_exits import with_own_exits
 from mercwatch.link.persona_crews import crew_rigs, persona_crews, with_crew_members
 from mercwatch.link.ring_crews import rings_of_crews
 from mercwatch.link.scope import Scope, operation_scopes, undriven_members
@@ -61,6 +62,7 @@ from mercwatch.link.signals import (
 )
 from mercwatch.link.standing import established_accounts, settled_accounts, social_standing
 from mercwatch.link.targets import exploited_deliveries, target_levels_and_phases
+from mercwatch.link.watch_crews import watch_crews, with_watch_crews
 from mercwatch.link.watchers import rigs, with_watched
 from mercwatch.model import Evidence, Infrastructure, Operation, Phase
 
@@ -90,6 +92,7 @@ class _Material:
     evidence: dict[str, list[Evidence]]
     seen: dict[str, tuple[datetime, datetime]]
     crew_members: frozenset[str] = frozenset()
+    watch_members: frozenset[str] = frozenset()
     uncorroborated: frozenset[str] = frozenset()
 
 
@@ -133,6 +136,9 @@ def build_operations(
     watched = rigs(ctx)
     crews = persona_crews(ctx, watched, lambda who: settled_accounts(con, ctx, who))
     candidates = with_crew_members(candidates, crews)
+    # Personas each too thin to be a candidate, watching as a crew (watch_crews.py).
+    watching = watch_crews(ctx, candidates, lambda who: settled_accounts(con, ctx, who))
+    candidates = with_watch_crews(candidates, watching, ctx.config.strong_threshold)
     # Silent personas on the crew's own devices (crew_devices.py).
     silent = crew_device_users(ctx, candidates, lambda who: established_accounts(con, ctx, who))
     candidates = with_crew_device_users(candidates, silent, scores[1], approach)
@@ -153,10 +159,12 @@ def build_operations(
         cut = cut_operations(graph, candidates, ctx.config)
     # A lure ring whose recipients only a crew's rig watched joins that crew (ring_crews.py).
     owned = rings_of_crews(ctx, rings, crews, watched)
-    groups = merge_rings(cut, [*rings, *crews, *owned])
+    groups = merge_rings(cut, [*rings, *crews, *owned, *watching])
     # Each member judged on its own: growth only through control ties (membership.py).
     constructs = frozenset(
-        [a for ring in rings for a in ring.senders] + [a for crew in crews for a in crew.senders]
+        [a for ring in rings for a in ring.senders]
+        + [a for crew in crews for a in crew.senders]
+        + [a for crew in watching for a in crew.senders]
     )
     judged = judge_members(groups, candidates, graph, ctx.config, constructs)
     groups = [
@@ -185,6 +193,7 @@ def build_operations(
         evidence=account_evidence(ctx, members),
         seen=_seen(ctx, members),
         crew_members=frozenset(crew_rigs(crews)),
+        watch_members=frozenset(a for crew in watching for a in crew.senders),
         uncorroborated=judged.uncorroborated,
     )
     infrastructures = [
@@ -200,6 +209,8 @@ def build_operations(
     levels, acted = target_levels_and_phases(ctx, groups, malicious, scopes)
     # signed-out rigs' people (watchers.py)
     levels = with_watched(ctx, levels, groups, watched, crew_rigs(crews))
+    # people viewed signed out from a group's own personas' addresses (own_exits.py)
+    levels = with_own_exits(ctx, levels, groups, candidates)
     operations = [
         _describe(ctx, group, level, phases, infra, scope, material)
         for group, level, phases, infra, scope in zip(
@@ -259,6 +270,7 @@ def _without_bystanders(
         and (
             keep_group(g, material.candidates, ctx.config, material.graph)
             or bool(material.crew_members.intersection(g))
+            or bool(material.watch_members.intersection(g))
         )
     ]
     kept = [g for g, _ in pairs]
