@@ -16,13 +16,14 @@ never makes an operation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from mercwatch.graphs import components, leiden
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
+from mercwatch.link.exits import group_exits, separate, subsumed
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 from mercwatch.link.watch_rings import watch_ring
@@ -167,24 +168,72 @@ def _controlled(
     for gi, gj in _address_merges(owner, tie_graph, config, personas):
         root[find(gj)] = find(gi)
     if config is not None:
+        rented: dict[tuple[int, int], bool] = {}
         for (a, b), kinds in sorted(tie_graph.ties.items()):
             ia, ib = owner.get(a), owner.get(b)
             if ia is None or ib is None or ia == ib:
                 continue
-            strong = any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties)
-            rented = (
-                a in personas
-                and b in personas
-                and any(
-                    kinds.get(k, 0.0) >= _rare_weight(k, config) for k in config.persona_merge_ties
-                )
-            )
-            if strong or rented:
+            if any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties):
                 root[find(max(ia, ib))] = find(min(ia, ib))
+            elif a in personas and b in personas:
+                shared = [k for k in config.persona_merge_ties if kinds.get(k, 0.0) > 0.0]
+                if not shared:
+                    continue
+                small = any(kinds[k] >= _rare_weight(k, config) for k in shared)
+                key = (min(ia, ib), max(ia, ib))
+                rented[key] = rented.get(key, False) or small
+        _join_on_exits(parts, rented, tie_graph, personas, find, root)
     merged: dict[int, list[int]] = {}
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)
     return list(merged.values())
+
+
+def _join_on_exits(
+    parts: list[tuple[str, ...]],
+    pairs: Mapping[tuple[int, int], bool],
+    tie_graph: TieGraph,
+    personas: frozenset[str],
+    find: Callable[[int], int],
+    root: list[int],
+) -> None:
+    """Merge groups of personas tied through an address (:mod:`~.exits`).
+
+    ``pairs``: two groups whose personas share an address -> whether one such address
+    is used by at most ``infra_max_accounts`` accounts (the "rented" merge). A small
+    address merges unless each group (as merged so far) has exits
+    the other never used: two firms on one provider. Any address merges a group all of
+    whose members are personas and whose every exit is a persona-only address the
+    other group also used: a crew with no exit of its own, inside the other's network.
+    Repeated until nothing changes, since a merge widens a group's exits."""
+    persona_only = {
+        key.split(":", 1)[1]
+        for key, users in tie_graph.exclusive_addresses.items()
+        if key.startswith("ip:") and users <= personas
+    }
+    members: dict[int, list[str]] = {}
+    for i, part in enumerate(parts):
+        members.setdefault(find(i), []).extend(part)
+    exits = {r: group_exits(m, tie_graph.exits) for r, m in members.items()}
+    made = {r for r, m in members.items() if all(a in personas for a in m)}
+    changed = True
+    while changed:
+        changed = False
+        for (gi, gj), small in sorted(pairs.items()):
+            ri, rj = find(gi), find(gj)
+            if ri == rj:
+                continue
+            if (small and not separate(exits[ri], exits[rj])) or any(
+                r in made and subsumed(exits[r], exits[other], persona_only)
+                for r, other in ((ri, rj), (rj, ri))
+            ):
+                low, high = min(ri, rj), max(ri, rj)
+                root[high] = low
+                exits[low] = exits[low] | exits.pop(high)
+                if high not in made:
+                    made.discard(low)
+                made.discard(high)
+                changed = True
 
 
 def _address_merges(

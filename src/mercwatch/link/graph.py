@@ -70,12 +70,16 @@ class TieGraph:
     own infrastructure, whatever a domain classifier thinks of its name.
     ``exclusive_addresses`` does the same for IP addresses and devices (keyed
     ``"ip:..."``/``"device:..."``) used by two or more accounts, all candidates.
+    ``exits`` maps each candidate to every IP address it used signed in, however
+    popular: whose exits a group has, its own or only another group's, is what tells
+    one operator's proxies from a pool two firms rent (:mod:`~.exits`).
     """
 
     accounts: tuple[str, ...]
     ties: dict[Pair, dict[str, float]]
     exclusive: dict[str, frozenset[str]] = field(default_factory=dict)
     exclusive_addresses: dict[str, frozenset[str]] = field(default_factory=dict)
+    exits: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def edge(self, a: str, b: str, min_weight: float) -> float:
         """Weight of the edge between two accounts, 0 when there is none.
@@ -296,7 +300,11 @@ def build_graph(
     ).items():
         add("cotarget", a, b, cfg.tie_weight("cotarget") * min(1.0, 2.0 * jaccard))
     return TieGraph(
-        tuple(sorted(accounts)), dict(ties), _exclusive_domains(found), _exclusive_addresses(found)
+        tuple(sorted(accounts)),
+        dict(ties),
+        _exclusive_domains(found),
+        _exclusive_addresses(found),
+        {a: frozenset(ips) for a, ips in sorted(found.keys.get("ip", {}).items())},
     )
 
 
