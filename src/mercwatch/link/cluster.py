@@ -168,25 +168,39 @@ def _controlled(
     for gi, gj in _address_merges(owner, tie_graph, config, personas):
         root[find(gj)] = find(gi)
     if config is not None:
-        rented: dict[tuple[int, int], bool] = {}
-        for (a, b), kinds in sorted(tie_graph.ties.items()):
-            ia, ib = owner.get(a), owner.get(b)
-            if ia is None or ib is None or ia == ib:
-                continue
-            if any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties):
-                root[find(max(ia, ib))] = find(min(ia, ib))
-            elif a in personas and b in personas:
-                shared = [k for k in config.persona_merge_ties if kinds.get(k, 0.0) > 0.0]
-                if not shared:
-                    continue
-                small = any(kinds[k] >= _rare_weight(k, config) for k in shared)
-                key = (min(ia, ib), max(ia, ib))
-                rented[key] = rented.get(key, False) or small
-        _join_on_exits(parts, rented, tie_graph, personas, find, root)
+        shared = _tie_merges(owner, tie_graph, config, personas, find, root)
+        _join_on_exits(parts, shared, tie_graph, personas, find, root)
     merged: dict[int, list[int]] = {}
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)
     return list(merged.values())
+
+
+def _tie_merges(
+    owner: Mapping[str, int],
+    tie_graph: TieGraph,
+    config: LinkConfig,
+    personas: frozenset[str],
+    find: Callable[[int], int],
+    root: list[int],
+) -> dict[tuple[int, int], bool]:
+    """Merge groups tied by a ``config.merge_ties`` kind at ``min_edge_weight``; return
+    the other pairs of groups whose personas share a ``persona_merge_ties`` address,
+    each with whether one such address is small (:func:`_join_on_exits` decides)."""
+    shared: dict[tuple[int, int], bool] = {}
+    for (a, b), kinds in sorted(tie_graph.ties.items()):
+        ia, ib = owner.get(a), owner.get(b)
+        if ia is None or ib is None or ia == ib:
+            continue
+        if any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties):
+            root[find(max(ia, ib))] = find(min(ia, ib))
+        elif a in personas and b in personas:
+            on = [k for k in config.persona_merge_ties if kinds.get(k, 0.0) > 0.0]
+            if on:
+                key = (min(ia, ib), max(ia, ib))
+                small = any(kinds[k] >= _rare_weight(k, config) for k in on)
+                shared[key] = shared.get(key, False) or small
+    return shared
 
 
 def _join_on_exits(

@@ -100,9 +100,7 @@ def _subgraph(tie_graph: TieGraph, accounts: set[str]) -> TieGraph:
             if senders <= accounts
         },
         exclusive_addresses={
-            key: users
-            for key, users in tie_graph.exclusive_addresses.items()
-            if users <= accounts
+            key: users for key, users in tie_graph.exclusive_addresses.items() if users <= accounts
         },
         exits={a: ips for a, ips in tie_graph.exits.items() if a in accounts},
     )

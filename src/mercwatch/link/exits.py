@@ -32,9 +32,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 
-def group_exits(
-    part: Collection[str], addresses: Mapping[str, frozenset[str]]
-) -> frozenset[str]:
+def group_exits(part: Collection[str], addresses: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """Every IP address a member of ``part`` used (``addresses``: account -> its IPs)."""
     return frozenset(ip for a in part for ip in addresses.get(a, ()))
 

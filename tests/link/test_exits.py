@@ -1,0 +1,119 @@
+"""One operator's own proxies against a proxy pool two firms rent (:mod:`mercwatch.link.exits`).
+
+altsim baseline tuning seed 97503 has both on one platform: a 12-persona watching crew
+rotating through three proxies only it used (12, 12 and 11 users, each over
+``infra_max_accounts``) was reported as 10 + 2; two firms (6 and 7 personas), each with
+exits of its own, met on a 9-user address and were reported as one.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from mercwatch.link import LinkConfig
+from mercwatch.link.cluster import merge_controlled
+from mercwatch.link.context import popularity_discount
+from mercwatch.link.exits import separate, subsumed
+from mercwatch.link.graph import TieGraph
+from mercwatch.link.similarity import pair
+
+
+def _graph(
+    exits: dict[str, set[str]],
+    users: dict[str, int],
+    crews: list[list[str]],
+    persona_only: set[str],
+) -> TieGraph:
+    """Device ties inside each crew; an ``ip`` tie between any two users of an address,
+    popularity-discounted by ``users`` (its platform-wide account count)."""
+    ties: dict = {}
+    for crew in crews:
+        for a, b in combinations(sorted(crew), 2):
+            ties[pair(a, b)] = {"device": 1.0}
+    weight = LinkConfig().tie_weight("ip")
+    holders: dict[str, list[str]] = {}
+    for account, ips in exits.items():
+        for ip in ips:
+            holders.setdefault(ip, []).append(account)
+    for ip, who in holders.items():
+        for a, b in combinations(sorted(who), 2):
+            kinds = ties.setdefault(pair(a, b), {})
+            kinds["ip"] = max(kinds.get("ip", 0.0), weight * popularity_discount(users[ip]))
+    return TieGraph(
+        tuple(sorted(exits)),
+        ties,
+        exclusive_addresses={f"ip:{ip}": frozenset(holders[ip]) for ip in persona_only},
+        exits={a: frozenset(ips) for a, ips in exits.items()},
+    )
+
+
+def test_a_crew_with_no_exit_of_its_own_joins_the_crew_whose_proxies_it_uses():
+    """The 10 + 2 split: the 2 personas (their own phone) logged in only from the three
+    proxies the 10 use, which nobody else ever used: one operator, though each proxy
+    has 12 users and its ties are under ``min_edge_weight``."""
+    big = [f"a{i}" for i in range(10)]
+    small = ["b0", "b1"]
+    proxies = {"p1", "p2", "p3"}
+    exits = {a: set(proxies) for a in big + small}
+    graph = _graph(exits, dict.fromkeys(proxies, 12), [big, small], proxies)
+    groups = [tuple(big), tuple(small)]
+    out = merge_controlled(groups, graph, LinkConfig(), frozenset(big + small))
+    assert out == [tuple(sorted(big + small))]
+
+
+def test_two_firms_each_with_own_exits_on_one_small_address_stay_apart():
+    """The rented merge: 6 and 7 personas, 9 of them on one address only personas used,
+    but each firm also works from exits the other never touched."""
+    firm_a = [f"a{i}" for i in range(6)]
+    firm_b = [f"b{i}" for i in range(7)]
+    exits = {a: {"own-a"} for a in firm_a} | {b: {"own-b"} for b in firm_b}
+    for account in firm_a[:4] + firm_b[:5]:
+        exits[account].add("pool")
+    users = {"pool": 9, "own-a": 6, "own-b": 7}
+    graph = _graph(exits, users, [firm_a, firm_b], {"pool", "own-a", "own-b"})
+    groups = [tuple(firm_a), tuple(firm_b)]
+    out = merge_controlled(groups, graph, LinkConfig(), frozenset(firm_a + firm_b))
+    assert out == groups
+
+
+def test_a_small_shared_address_still_merges_a_crew_without_exits_of_its_own():
+    """The small-address merge stands when one side has no exit the other lacks."""
+    crew_a = ["a0", "a1", "a2"]
+    crew_b = ["b0", "b1"]
+    exits = {a: {"pool", "own-a"} for a in crew_a} | {b: {"pool"} for b in crew_b}
+    graph = _graph(exits, {"pool": 5, "own-a": 3}, [crew_a, crew_b], {"pool", "own-a"})
+    out = merge_controlled(
+        [tuple(crew_a), tuple(crew_b)], graph, LinkConfig(), frozenset(crew_a + crew_b)
+    )
+    assert out == [tuple(sorted(crew_a + crew_b))]
+
+
+def test_a_nat_shared_with_a_stranger_merges_nothing():
+    """The small crew's only exit is an address someone with nothing to suspect also
+    uses (a carrier NAT): not persona-only, so it is nobody's own proxy."""
+    big = [f"a{i}" for i in range(10)]
+    small = ["b0", "b1"]
+    exits = {a: {"nat"} for a in big + small}
+    graph = _graph(exits, {"nat": 13}, [big, small], set())  # the 13th user: a stranger
+    groups = [tuple(big), tuple(small)]
+    assert merge_controlled(groups, graph, LinkConfig(), frozenset(big + small)) == groups
+
+
+def test_an_established_member_keeps_its_group_out():
+    """Only a group of personas is taken for a crew living on another's exits: a
+    colleague with friends from before the window makes it somebody's team."""
+    big = [f"a{i}" for i in range(10)]
+    small = ["b0", "b1"]
+    exits = {a: {"p1", "p2"} for a in big + small}
+    graph = _graph(exits, {"p1": 12, "p2": 12}, [big, small], {"p1", "p2"})
+    groups = [tuple(big), tuple(small)]
+    assert merge_controlled(groups, graph, LinkConfig(), frozenset([*big, "b0"])) == groups
+
+
+def test_exit_predicates():
+    assert separate(frozenset({"x", "p"}), frozenset({"y", "p"}))
+    assert not separate(frozenset({"p"}), frozenset({"y", "p"}))
+    assert not separate(frozenset(), frozenset({"p"}))  # unknown exits: no verdict
+    assert subsumed(frozenset({"p"}), frozenset({"p", "y"}), {"p"})
+    assert not subsumed(frozenset({"p"}), frozenset({"p", "y"}), set())
+    assert not subsumed(frozenset(), frozenset({"p"}), {"p"})
