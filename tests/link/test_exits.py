@@ -13,7 +13,7 @@ from itertools import combinations
 from mercwatch.link import LinkConfig
 from mercwatch.link.cluster import merge_controlled
 from mercwatch.link.context import popularity_discount
-from mercwatch.link.exits import separate, subsumed
+from mercwatch.link.exits import separate, shared_whole
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 
@@ -47,7 +47,7 @@ def _graph(
     )
 
 
-def test_a_crew_with_no_exit_of_its_own_joins_the_crew_whose_proxies_it_uses():
+def test_crews_going_out_through_the_same_proxies_are_one_operator():
     """The 10 + 2 split: the 2 personas (their own phone) logged in only from the three
     proxies the 10 use, which nobody else ever used: one operator, though each proxy
     has 12 users and its ties are under ``min_edge_weight``."""
@@ -88,6 +88,19 @@ def test_a_small_shared_address_still_merges_a_crew_without_exits_of_its_own():
     assert out == [tuple(sorted(crew_a + crew_b))]
 
 
+def test_a_firm_on_part_of_a_wider_firms_persona_only_addresses_stays_apart():
+    """altsim baseline tuning seed 96401: 7 personas of one firm on two of the three
+    persona-only addresses (26 and 23 users) that 20 personas of another firm use; the
+    20 also have an exit of their own. A customer of the same provider or a crew that
+    used only some of its operator's proxies: the export cannot tell, so no merge."""
+    big = [f"a{i}" for i in range(20)]
+    small = [f"b{i}" for i in range(7)]
+    exits = {a: {"p1", "p2", "own"} for a in big} | {b: {"p1", "p2"} for b in small}
+    graph = _graph(exits, {"p1": 27, "p2": 27, "own": 20}, [big, small], {"p1", "p2", "own"})
+    groups = [tuple(sorted(big)), tuple(small)]
+    assert merge_controlled(groups, graph, LinkConfig(), frozenset(big + small)) == groups
+
+
 def test_a_nat_shared_with_a_stranger_merges_nothing():
     """The small crew's only exit is an address someone with nothing to suspect also
     uses (a carrier NAT): not persona-only, so it is nobody's own proxy."""
@@ -114,6 +127,7 @@ def test_exit_predicates():
     assert separate(frozenset({"x", "p"}), frozenset({"y", "p"}))
     assert not separate(frozenset({"p"}), frozenset({"y", "p"}))
     assert not separate(frozenset(), frozenset({"p"}))  # unknown exits: no verdict
-    assert subsumed(frozenset({"p"}), frozenset({"p", "y"}), {"p"})
-    assert not subsumed(frozenset({"p"}), frozenset({"p", "y"}), set())
-    assert not subsumed(frozenset(), frozenset({"p"}), {"p"})
+    assert shared_whole(frozenset({"p", "y"}), frozenset({"p", "y"}), {"p", "y"})
+    assert not shared_whole(frozenset({"p"}), frozenset({"p", "y"}), {"p", "y"})
+    assert not shared_whole(frozenset({"p"}), frozenset({"p"}), set())
+    assert not shared_whole(frozenset(), frozenset(), set())

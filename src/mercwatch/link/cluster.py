@@ -23,7 +23,7 @@ from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
-from mercwatch.link.exits import group_exits, separate, subsumed
+from mercwatch.link.exits import group_exits, separate, shared_whole
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 from mercwatch.link.watch_rings import watch_ring
@@ -215,10 +215,9 @@ def _join_on_exits(
 
     ``pairs``: two groups whose personas share an address -> whether one such address
     is used by at most ``infra_max_accounts`` accounts (the "rented" merge). A small
-    address merges unless each group (as merged so far) has exits
-    the other never used: two firms on one provider. Any address merges a group all of
-    whose members are personas and whose every exit is a persona-only address the
-    other group also used: a crew with no exit of its own, inside the other's network.
+    address merges unless each group (as merged so far) has exits the other never used:
+    two firms on one provider. Any address merges two groups of personas only whose
+    exits are the same persona-only addresses: crews of one operator on its proxies.
     Repeated until nothing changes, since a merge widens a group's exits."""
     persona_only = {
         key.split(":", 1)[1]
@@ -237,10 +236,8 @@ def _join_on_exits(
             ri, rj = find(gi), find(gj)
             if ri == rj:
                 continue
-            if (small and not separate(exits[ri], exits[rj])) or any(
-                r in made and subsumed(exits[r], exits[other], persona_only)
-                for r, other in ((ri, rj), (rj, ri))
-            ):
+            same = ri in made and rj in made and shared_whole(exits[ri], exits[rj], persona_only)
+            if same or (small and not separate(exits[ri], exits[rj])):
                 low, high = min(ri, rj), max(ri, rj)
                 root[high] = low
                 exits[low] = exits[low] | exits.pop(high)

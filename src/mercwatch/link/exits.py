@@ -17,14 +17,15 @@ linked. But two different cases look alike on such an address:
   persona-only address, *each* with exits the other never used, are two customers who
   happen to share a provider, not one operator.
 
-So an address tie between two persona groups merges them only when one group has no
-exit of its own beside the other's (:func:`subsumed`), and the small-address
+So an address tie between two persona groups, however many users the address has,
+merges them when neither group has an exit of its own: both went out through exactly
+the same persona-only addresses (:func:`shared_whole`); and the small-address
 ("rented") merge of :func:`~.cluster.merge_controlled` is withheld when each group has
 exits the other never touched (:func:`separate`). Where the export cannot tell the
 two cases apart (a small firm renting only a pool that a bigger firm also rents looks
-like a crew living on the bigger firm's exits) the rule errs on one side by
-construction: it merges only a group with no exit of its own at all, and only over
-addresses no account outside the candidates ever used.
+like a crew of the bigger firm that used only some of its proxies) the rule prefers
+precision by construction: it merges only groups whose exits are the same set, and
+only over addresses no account outside the candidates ever used.
 """
 
 from __future__ import annotations
@@ -44,12 +45,19 @@ def separate(mine: frozenset[str], theirs: frozenset[str]) -> bool:
     return bool(mine - theirs) and bool(theirs - mine)
 
 
-def subsumed(
+def shared_whole(
     mine: frozenset[str],
     theirs: frozenset[str],
     persona_only: Collection[str],
 ) -> bool:
-    """Every exit of a group is an address only personas ever used, and the other group
-    used each of them too: the group has no exit of its own (see the module docstring).
-    ``persona_only``: IP addresses every platform-wide user of which is a persona."""
-    return bool(mine) and mine <= theirs and all(ip in persona_only for ip in mine)
+    """Both groups used exactly the same exits, every one an address only personas ever
+    used: neither has an exit of its own (see the module docstring).
+    ``persona_only``: IP addresses every platform-wide user of which is a persona.
+
+    A group whose exits are only *part* of the other's is not enough: that is also
+    a small firm renting some of the addresses a bigger firm, with servers of its own,
+    also rents (altsim baseline tuning seed 96401: 7 personas on two of the three
+    persona-only addresses another firm's 20 used). The export cannot tell that from
+    a crew that happened to use only some of its operator's proxies, so it stays apart.
+    """
+    return bool(mine) and mine == theirs and all(ip in persona_only for ip in mine)
