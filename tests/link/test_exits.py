@@ -13,7 +13,7 @@ from itertools import combinations
 from mercwatch.link import LinkConfig
 from mercwatch.link.cluster import merge_controlled
 from mercwatch.link.context import popularity_discount
-from mercwatch.link.exits import separate, shared_whole
+from mercwatch.link.exits import persona_exits, separate, shared_whole
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 
@@ -22,10 +22,11 @@ def _graph(
     exits: dict[str, set[str]],
     users: dict[str, int],
     crews: list[list[str]],
-    persona_only: set[str],
+    candidates_only: set[str],
 ) -> TieGraph:
     """Device ties inside each crew; an ``ip`` tie between any two users of an address,
-    popularity-discounted by ``users`` (its platform-wide account count)."""
+    popularity-discounted by ``users`` (its platform-wide account count);
+    ``candidates_only``: the addresses nobody but these accounts ever used."""
     ties: dict = {}
     for crew in crews:
         for a, b in combinations(sorted(crew), 2):
@@ -42,8 +43,7 @@ def _graph(
     return TieGraph(
         tuple(sorted(exits)),
         ties,
-        exclusive_addresses={f"ip:{ip}": frozenset(holders[ip]) for ip in persona_only},
-        exits={a: frozenset(ips) for a, ips in exits.items()},
+        exits={a: frozenset(ips & candidates_only) for a, ips in exits.items()},
     )
 
 
@@ -51,11 +51,14 @@ def test_crews_going_out_through_the_same_proxies_are_one_operator():
     """The 10 + 2 split: the 2 personas (their own phone) logged in only from the three
     proxies the 10 use, which nobody else ever used: one operator, though each proxy
     has 12 users and its ties are under ``min_edge_weight``."""
+    # exits used only by candidates: the proxies; the carrier NAT has strangers on it
     big = [f"a{i}" for i in range(10)]
     small = ["b0", "b1"]
     proxies = {"p1", "p2", "p3"}
     exits = {a: set(proxies) for a in big + small}
-    graph = _graph(exits, dict.fromkeys(proxies, 12), [big, small], proxies)
+    exits["a0"].add("carrier-nat")  # also a phone on a carrier: a network, not an exit
+    users = dict.fromkeys(proxies, 12) | {"carrier-nat": 40}
+    graph = _graph(exits, users, [big, small], proxies)
     groups = [tuple(big), tuple(small)]
     out = merge_controlled(groups, graph, LinkConfig(), frozenset(big + small))
     assert out == [tuple(sorted(big + small))]
@@ -124,10 +127,11 @@ def test_an_established_member_keeps_its_group_out():
 
 
 def test_exit_predicates():
+    exits = {"a": frozenset({"p", "x"}), "b": frozenset({"p"}), "c": frozenset({"x"})}
+    assert persona_exits(exits, {"a", "b"}) == {"p"}  # "x" has an established user, c
     assert separate(frozenset({"x", "p"}), frozenset({"y", "p"}))
     assert not separate(frozenset({"p"}), frozenset({"y", "p"}))
-    assert not separate(frozenset(), frozenset({"p"}))  # unknown exits: no verdict
-    assert shared_whole(frozenset({"p", "y"}), frozenset({"p", "y"}), {"p", "y"})
-    assert not shared_whole(frozenset({"p"}), frozenset({"p", "y"}), {"p", "y"})
-    assert not shared_whole(frozenset({"p"}), frozenset({"p"}), set())
-    assert not shared_whole(frozenset(), frozenset(), set())
+    assert not separate(frozenset(), frozenset({"p"}))  # no known exit: no verdict
+    assert shared_whole(frozenset({"p", "y"}), frozenset({"p", "y"}))
+    assert not shared_whole(frozenset({"p"}), frozenset({"p", "y"}))
+    assert not shared_whole(frozenset(), frozenset())

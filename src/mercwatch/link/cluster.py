@@ -23,7 +23,7 @@ from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
-from mercwatch.link.exits import group_exits, separate, shared_whole
+from mercwatch.link.exits import group_exits, persona_exits, separate, shared_whole
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 from mercwatch.link.watch_rings import watch_ring
@@ -215,19 +215,16 @@ def _join_on_exits(
 
     ``pairs``: two groups whose personas share an address -> whether one such address
     is used by at most ``infra_max_accounts`` accounts (the "rented" merge). A small
-    address merges unless each group (as merged so far) has exits the other never used:
-    two firms on one provider. Any address merges two groups of personas only whose
-    exits are the same persona-only addresses: crews of one operator on its proxies.
+    address merges unless each group (as merged so far) has persona-only exits the
+    other never used: two firms on one provider. Any address merges two groups of
+    personas only whose persona-only exits are the same: crews of one operator on its
+    proxies.
     Repeated until nothing changes, since a merge widens a group's exits."""
-    persona_only = {
-        key.split(":", 1)[1]
-        for key, users in tie_graph.exclusive_addresses.items()
-        if key.startswith("ip:") and users <= personas
-    }
+    own = persona_exits(tie_graph.exits, personas)
     members: dict[int, list[str]] = {}
     for i, part in enumerate(parts):
         members.setdefault(find(i), []).extend(part)
-    exits = {r: group_exits(m, tie_graph.exits) for r, m in members.items()}
+    exits = {r: group_exits(m, tie_graph.exits, own) for r, m in members.items()}
     made = {r for r, m in members.items() if all(a in personas for a in m)}
     changed = True
     while changed:
@@ -236,7 +233,7 @@ def _join_on_exits(
             ri, rj = find(gi), find(gj)
             if ri == rj:
                 continue
-            same = ri in made and rj in made and shared_whole(exits[ri], exits[rj], persona_only)
+            same = ri in made and rj in made and shared_whole(exits[ri], exits[rj])
             if same or (small and not separate(exits[ri], exits[rj])):
                 low, high = min(ri, rj), max(ri, rj)
                 root[high] = low

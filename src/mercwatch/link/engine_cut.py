@@ -99,8 +99,5 @@ def _subgraph(tie_graph: TieGraph, accounts: set[str]) -> TieGraph:
             for domain, senders in tie_graph.exclusive.items()
             if senders <= accounts
         },
-        exclusive_addresses={
-            key: users for key, users in tie_graph.exclusive_addresses.items() if users <= accounts
-        },
         exits={a: ips for a, ips in tie_graph.exits.items() if a in accounts},
     )

@@ -19,7 +19,9 @@ linked. But two different cases look alike on such an address:
 
 So an address tie between two persona groups, however many users the address has,
 merges them when neither group has an exit of its own: both went out through exactly
-the same persona-only addresses (:func:`shared_whole`); and the small-address
+the same persona-only addresses (:func:`shared_whole`; an address shared with strangers
+or established users, a carrier NAT or an office, is nobody's exit and does not count);
+and the small-address
 ("rented") merge of :func:`~.cluster.merge_controlled` is withheld when each group has
 exits the other never touched (:func:`separate`). Where the export cannot tell the
 two cases apart (a small firm renting only a pool that a bigger firm also rents looks
@@ -33,26 +35,34 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 
-def group_exits(part: Collection[str], addresses: Mapping[str, frozenset[str]]) -> frozenset[str]:
-    """Every IP address a member of ``part`` used (``addresses``: account -> its IPs)."""
-    return frozenset(ip for a in part for ip in addresses.get(a, ()))
+def persona_exits(exits: Mapping[str, frozenset[str]], personas: Collection[str]) -> frozenset[str]:
+    """The IP addresses every platform-wide user of which is a persona (``exits``:
+    candidate -> addresses only candidates ever used, :attr:`~.graph.TieGraph.exits`):
+    exits that can be an operator's own. An office or a family's home has users with
+    friends from before the window; a carrier NAT has strangers."""
+    holders: dict[str, set[str]] = {}
+    for account, ips in exits.items():
+        for ip in ips:
+            holders.setdefault(ip, set()).add(account)
+    return frozenset(ip for ip, who in holders.items() if all(a in personas for a in who))
+
+
+def group_exits(
+    part: Collection[str], exits: Mapping[str, frozenset[str]], own: Collection[str]
+) -> frozenset[str]:
+    """The exits of ``part``'s members that are in ``own`` (:func:`persona_exits`)."""
+    return frozenset(ip for a in part for ip in exits.get(a, ()) if ip in own)
 
 
 def separate(mine: frozenset[str], theirs: frozenset[str]) -> bool:
     """Both groups have an exit the other never used: separate infrastructure each.
 
-    False when either side's exits are unknown (nothing to tell them apart by)."""
+    False when either side has no known exit (nothing to tell them apart by)."""
     return bool(mine - theirs) and bool(theirs - mine)
 
 
-def shared_whole(
-    mine: frozenset[str],
-    theirs: frozenset[str],
-    persona_only: Collection[str],
-) -> bool:
-    """Both groups used exactly the same exits, every one an address only personas ever
-    used: neither has an exit of its own (see the module docstring).
-    ``persona_only``: IP addresses every platform-wide user of which is a persona.
+def shared_whole(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """Both groups went out through exactly the same exits: neither has one of its own.
 
     A group whose exits are only *part* of the other's is not enough: that is also
     a small firm renting some of the addresses a bigger firm, with servers of its own,
@@ -60,4 +70,4 @@ def shared_whole(
     persona-only addresses another firm's 20 used). The export cannot tell that from
     a crew that happened to use only some of its operator's proxies, so it stays apart.
     """
-    return bool(mine) and mine == theirs and all(ip in persona_only for ip in mine)
+    return bool(mine) and mine == theirs
