@@ -130,8 +130,11 @@ def merge_controlled(
     made for the job, with no friends from before the window (:mod:`~.standing`). An
     office's colleagues on one small address are established and never merge by it;
     personas of two crews logging in from the same rented address are one operator,
-    and so are personas on an address (IP or device) that, platform-wide, only personas
-    ever used, however many (:attr:`~.graph.TieGraph.exclusive_addresses`).
+    unless each crew also has exits of its own (two firms renting one provider's pool),
+    and crews of personas only that went out through exactly the same persona-only
+    addresses are one operator however many use them (:mod:`~.exits`). Personas on an
+    address (IP or device) that, platform-wide, only personas ever used also merge when
+    they share a script or targets (:attr:`~.graph.TieGraph.exclusive_addresses`).
     Community detection can cut
     a large operation through such a tie (its crews talk to disjoint targets, so the
     weak ties of the rest pull them apart); this puts it back. Crews split by

@@ -6,28 +6,33 @@ linked. But two different cases look alike on such an address:
 
 * **One operator's own exits.** An operator runs its crews through the proxies it
   pays for; every crew works from them, because that is where the operator's traffic
-  goes out. A crew that has never connected from anywhere else, only from addresses
-  another crew also uses and no stranger ever used, lives inside that crew's network:
-  it is the same operator, however many personas crowd the addresses (a watching crew
-  of a dozen personas rotating through three proxies is over ``infra_max_accounts``
-  on each, and the popularity discount alone would cut its phone crews apart).
+  goes out. Two crews that went out through exactly the same such addresses, neither
+  with an exit of its own, live inside one network: the same operator, however many
+  personas crowd the addresses (a watching crew of a dozen personas rotating through
+  three proxies is over ``infra_max_accounts`` on each, and the popularity discount
+  alone would cut its phone crews apart: altsim baseline tuning seeds 97503, 96402).
 * **A pool two firms rent.** A commercial VPN or proxy provider sells the same small
   set of exits to several customers, and each customer also has exits of its own (its
   office, the servers it hosts itself, another provider). Two groups meeting on one
   persona-only address, *each* with exits the other never used, are two customers who
-  happen to share a provider, not one operator.
+  happen to share a provider, not one operator (altsim baseline 97503: two firms of 6
+  and 7 personas on a 9-user address, each with its own exits elsewhere).
 
-So an address tie between two persona groups, however many users the address has,
-merges them when neither group has an exit of its own: both went out through exactly
-the same persona-only addresses (:func:`shared_whole`; an address shared with strangers
-or established users, a carrier NAT or an office, is nobody's exit and does not count);
-and the small-address
-("rented") merge of :func:`~.cluster.merge_controlled` is withheld when each group has
-exits the other never touched (:func:`separate`). Where the export cannot tell the
-two cases apart (a small firm renting only a pool that a bigger firm also rents looks
-like a crew of the bigger firm that used only some of its proxies) the rule prefers
-precision by construction: it merges only groups whose exits are the same set, and
-only over addresses no account outside the candidates ever used.
+An exit here is an address only personas ever used; one shared with strangers or with
+established users (a carrier NAT, an office) is a network, nobody's own, and does not
+count. So an address tie between two persona groups, however many users the address
+has, merges them when both went out through exactly the same exits
+(:func:`shared_whole`), and the small-address ("rented") merge of
+:func:`~.cluster.merge_controlled` is withheld when each group has exits the other never
+touched (:func:`separate`).
+
+What the export cannot tell apart: a small firm renting some of the addresses a bigger
+firm also rents (the bigger one with servers of its own) looks exactly like a crew of
+the bigger firm that happened to use only some of its proxies (altsim baseline 96401:
+7 personas on two of the three persona-only addresses 20 personas of another firm
+used). The rule prefers precision there by construction: only the same set of exits
+merges, and a small address still merges a group with no exit of its own (as before
+this module) but never two groups with separate exits.
 """
 
 from __future__ import annotations
