@@ -1,9 +1,9 @@
 """One operator's own proxies against a proxy pool two firms rent (:mod:`mercwatch.link.exits`).
 
-altsim baseline tuning seed 97503 has both on one platform: a 12-persona watching crew
-rotating through three proxies only it used (12, 12 and 11 users, each over
-``infra_max_accounts``) was reported as 10 + 2; two firms (6 and 7 personas), each with
-exits of its own, met on a 9-user address and were reported as one.
+altsim baseline tuning seed 97503: two firms (6 and 7 personas), each with exits of its
+own, met on a 9-user address and were reported as one; a 12-persona crew on three
+proxies only it used was reported as 10 + 2, which the export cannot tell from two
+firms on the same collided exits (hosted-infra 85301), so it stays split.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from itertools import combinations
 from mercwatch.link import LinkConfig
 from mercwatch.link.cluster import merge_controlled
 from mercwatch.link.context import popularity_discount
-from mercwatch.link.exits import persona_exits, separate, shared_whole
+from mercwatch.link.exits import persona_exits, separate
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 
@@ -47,21 +47,20 @@ def _graph(
     )
 
 
-def test_crews_going_out_through_the_same_proxies_are_one_operator():
-    """The 10 + 2 split: the 2 personas (their own phone) logged in only from the three
-    proxies the 10 use, which nobody else ever used: one operator, though each proxy
-    has 12 users and its ties are under ``min_edge_weight``."""
-    # exits used only by candidates: the proxies; the carrier NAT has strangers on it
+def test_the_same_wide_proxies_alone_do_not_merge():
+    """Ambiguous by construction (see :mod:`mercwatch.link.exits`): 10 + 2 personas of one
+    operator on its three 12-user proxies (altsim baseline 97503, class B) look exactly
+    like two firms whose every exit collided (altsim hosted-infra 85301), so an address
+    wider than ``infra_max_accounts`` merges nothing by itself."""
     big = [f"a{i}" for i in range(10)]
     small = ["b0", "b1"]
     proxies = {"p1", "p2", "p3"}
     exits = {a: set(proxies) for a in big + small}
-    exits["a0"].add("carrier-nat")  # also a phone on a carrier: a network, not an exit
+    exits["a0"].add("carrier-nat")  # a phone on a carrier: a network, not an exit
     users = dict.fromkeys(proxies, 12) | {"carrier-nat": 40}
     graph = _graph(exits, users, [big, small], proxies)
-    groups = [tuple(big), tuple(small)]
-    out = merge_controlled(groups, graph, LinkConfig(), frozenset(big + small))
-    assert out == [tuple(sorted(big + small))]
+    groups = [tuple(sorted(big)), tuple(small)]
+    assert merge_controlled(groups, graph, LinkConfig(), frozenset(big + small)) == groups
 
 
 def test_two_firms_each_with_own_exits_on_one_small_address_stay_apart():
@@ -132,6 +131,3 @@ def test_exit_predicates():
     assert separate(frozenset({"x", "p"}), frozenset({"y", "p"}))
     assert not separate(frozenset({"p"}), frozenset({"y", "p"}))
     assert not separate(frozenset(), frozenset({"p"}))  # no known exit: no verdict
-    assert shared_whole(frozenset({"p", "y"}), frozenset({"p", "y"}))
-    assert not shared_whole(frozenset({"p"}), frozenset({"p", "y"}))
-    assert not shared_whole(frozenset(), frozenset())

@@ -23,7 +23,7 @@ from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
-from mercwatch.link.exits import group_exits, persona_exits, separate, shared_whole
+from mercwatch.link.exits import group_exits, persona_exits, separate
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 from mercwatch.link.watch_rings import watch_ring
@@ -130,9 +130,8 @@ def merge_controlled(
     made for the job, with no friends from before the window (:mod:`~.standing`). An
     office's colleagues on one small address are established and never merge by it;
     personas of two crews logging in from the same rented address are one operator,
-    unless each crew also has exits of its own (two firms renting one provider's pool),
-    and crews of personas only that went out through exactly the same persona-only
-    addresses are one operator however many use them (:mod:`~.exits`). Personas on an
+    unless each crew also has exits of its own (two firms renting one provider's pool,
+    :mod:`~.exits`). Personas on an
     address (IP or device) that, platform-wide, only personas ever used also merge when
     they share a script or targets (:attr:`~.graph.TieGraph.exclusive_addresses`).
     Community detection can cut
@@ -219,31 +218,23 @@ def _join_on_exits(
     ``pairs``: two groups whose personas share an address -> whether one such address
     is used by at most ``infra_max_accounts`` accounts (the "rented" merge). A small
     address merges unless each group (as merged so far) has persona-only exits the
-    other never used: two firms on one provider. Any address merges two groups of
-    personas only whose persona-only exits are the same: crews of one operator on its
-    proxies.
-    Repeated until nothing changes, since a merge widens a group's exits."""
+    other never used: two firms on one provider. A wider address merges nothing here
+    (see :mod:`~.exits` for why the same exits are not enough). Repeated until
+    nothing changes, since a merge widens a group's exits."""
     own = persona_exits(tie_graph.exits, personas)
     members: dict[int, list[str]] = {}
     for i, part in enumerate(parts):
         members.setdefault(find(i), []).extend(part)
     exits = {r: group_exits(m, tie_graph.exits, own) for r, m in members.items()}
-    made = {r for r, m in members.items() if all(a in personas for a in m)}
     changed = True
     while changed:
         changed = False
         for (gi, gj), small in sorted(pairs.items()):
             ri, rj = find(gi), find(gj)
-            if ri == rj:
-                continue
-            same = ri in made and rj in made and shared_whole(exits[ri], exits[rj])
-            if same or (small and not separate(exits[ri], exits[rj])):
+            if ri != rj and small and not separate(exits[ri], exits[rj]):
                 low, high = min(ri, rj), max(ri, rj)
                 root[high] = low
                 exits[low] = exits[low] | exits.pop(high)
-                if high not in made:
-                    made.discard(low)
-                made.discard(high)
                 changed = True
 
 
