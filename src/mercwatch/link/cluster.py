@@ -16,13 +16,14 @@ never makes an operation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from mercwatch.graphs import components, leiden
 from mercwatch.link.candidates import Candidate
 from mercwatch.link.config import LinkConfig
 from mercwatch.link.context import noisy_or, popularity_discount
 from mercwatch.link.corroboration import corroboration
+from mercwatch.link.exits import group_exits, persona_exits, separate
 from mercwatch.link.graph import TieGraph
 from mercwatch.link.similarity import pair
 from mercwatch.link.watch_rings import watch_ring
@@ -129,8 +130,10 @@ def merge_controlled(
     made for the job, with no friends from before the window (:mod:`~.standing`). An
     office's colleagues on one small address are established and never merge by it;
     personas of two crews logging in from the same rented address are one operator,
-    and so are personas on an address (IP or device) that, platform-wide, only personas
-    ever used, however many (:attr:`~.graph.TieGraph.exclusive_addresses`).
+    unless each crew also has exits of its own (two firms renting one provider's pool,
+    :mod:`~.exits`). Personas on an
+    address (IP or device) that, platform-wide, only personas ever used also merge when
+    they share a script or targets (:attr:`~.graph.TieGraph.exclusive_addresses`).
     Community detection can cut
     a large operation through such a tie (its crews talk to disjoint targets, so the
     weak ties of the rest pull them apart); this puts it back. Crews split by
@@ -167,24 +170,72 @@ def _controlled(
     for gi, gj in _address_merges(owner, tie_graph, config, personas):
         root[find(gj)] = find(gi)
     if config is not None:
-        for (a, b), kinds in sorted(tie_graph.ties.items()):
-            ia, ib = owner.get(a), owner.get(b)
-            if ia is None or ib is None or ia == ib:
-                continue
-            strong = any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties)
-            rented = (
-                a in personas
-                and b in personas
-                and any(
-                    kinds.get(k, 0.0) >= _rare_weight(k, config) for k in config.persona_merge_ties
-                )
-            )
-            if strong or rented:
-                root[find(max(ia, ib))] = find(min(ia, ib))
+        shared = _tie_merges(owner, tie_graph, config, personas, find, root)
+        _join_on_exits(parts, shared, tie_graph, personas, find, root)
     merged: dict[int, list[int]] = {}
     for i in range(len(parts)):
         merged.setdefault(find(i), []).append(i)
     return list(merged.values())
+
+
+def _tie_merges(
+    owner: Mapping[str, int],
+    tie_graph: TieGraph,
+    config: LinkConfig,
+    personas: frozenset[str],
+    find: Callable[[int], int],
+    root: list[int],
+) -> dict[tuple[int, int], bool]:
+    """Merge groups tied by a ``config.merge_ties`` kind at ``min_edge_weight``; return
+    the other pairs of groups whose personas share a ``persona_merge_ties`` address,
+    each with whether one such address is small (:func:`_join_on_exits` decides)."""
+    shared: dict[tuple[int, int], bool] = {}
+    for (a, b), kinds in sorted(tie_graph.ties.items()):
+        ia, ib = owner.get(a), owner.get(b)
+        if ia is None or ib is None or ia == ib:
+            continue
+        if any(kinds.get(k, 0.0) >= config.min_edge_weight for k in config.merge_ties):
+            root[find(max(ia, ib))] = find(min(ia, ib))
+        elif a in personas and b in personas:
+            on = [k for k in config.persona_merge_ties if kinds.get(k, 0.0) > 0.0]
+            if on:
+                key = (min(ia, ib), max(ia, ib))
+                small = any(kinds[k] >= _rare_weight(k, config) for k in on)
+                shared[key] = shared.get(key, False) or small
+    return shared
+
+
+def _join_on_exits(
+    parts: list[tuple[str, ...]],
+    pairs: Mapping[tuple[int, int], bool],
+    tie_graph: TieGraph,
+    personas: frozenset[str],
+    find: Callable[[int], int],
+    root: list[int],
+) -> None:
+    """Merge groups of personas tied through an address (:mod:`~.exits`).
+
+    ``pairs``: two groups whose personas share an address -> whether one such address
+    is used by at most ``infra_max_accounts`` accounts (the "rented" merge). A small
+    address merges unless each group (as merged so far) has persona-only exits the
+    other never used: two firms on one provider. A wider address merges nothing here
+    (see :mod:`~.exits` for why the same exits are not enough). Repeated until
+    nothing changes, since a merge widens a group's exits."""
+    own = persona_exits(tie_graph.exits, personas)
+    members: dict[int, list[str]] = {}
+    for i, part in enumerate(parts):
+        members.setdefault(find(i), []).extend(part)
+    exits = {r: group_exits(m, tie_graph.exits, own) for r, m in members.items()}
+    changed = True
+    while changed:
+        changed = False
+        for (gi, gj), small in sorted(pairs.items()):
+            ri, rj = find(gi), find(gj)
+            if ri != rj and small and not separate(exits[ri], exits[rj]):
+                low, high = min(ri, rj), max(ri, rj)
+                root[high] = low
+                exits[low] = exits[low] | exits.pop(high)
+                changed = True
 
 
 def _address_merges(

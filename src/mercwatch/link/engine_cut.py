@@ -99,4 +99,5 @@ def _subgraph(tie_graph: TieGraph, accounts: set[str]) -> TieGraph:
             for domain, senders in tie_graph.exclusive.items()
             if senders <= accounts
         },
+        exits={a: ips for a, ips in tie_graph.exits.items() if a in accounts},
     )

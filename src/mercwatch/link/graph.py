@@ -73,12 +73,16 @@ class TieGraph:
     own infrastructure, whatever a domain classifier thinks of its name.
     ``exclusive_addresses`` does the same for IP addresses and devices (keyed
     ``"ip:..."``/``"device:..."``) used by two or more accounts, all candidates.
+    ``exits`` maps each candidate to the IP addresses it used that only candidates ever
+    used (however many): whose exits a group has, its own or only another group's, is
+    what tells one operator's proxies from a pool two firms rent (:mod:`~.exits`).
     """
 
     accounts: tuple[str, ...]
     ties: dict[Pair, dict[str, float]]
     exclusive: dict[str, frozenset[str]] = field(default_factory=dict)
     exclusive_addresses: dict[str, frozenset[str]] = field(default_factory=dict)
+    exits: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def edge(self, a: str, b: str, min_weight: float) -> float:
         """Weight of the edge between two accounts, 0 when there is none.
@@ -307,7 +311,25 @@ def build_graph(
         dict(ties),
         _exclusive_domains(found, tenants),
         _exclusive_addresses(found),
+        _exits(found),
     )
+
+
+def _exits(found: Memberships) -> dict[str, frozenset[str]]:
+    """Candidate -> the IP addresses it used that, platform-wide, only candidates ever
+    used (alone or with others): the exits that can be someone's own (:mod:`~.exits`);
+    an address shared with anyone else is a network, not an exit of theirs."""
+    breadth = found.breadth.get("ip", {})
+    holders: dict[str, set[str]] = defaultdict(set)
+    for account, keys in found.keys.get("ip", {}).items():
+        for key in keys:
+            holders[key].add(account)
+    own = {key for key, who in holders.items() if breadth.get(key, len(who)) <= len(who)}
+    return {
+        account: frozenset(keys & own)
+        for account, keys in sorted(found.keys.get("ip", {}).items())
+        if keys & own
+    }
 
 
 def _exclusive_addresses(found: Memberships) -> dict[str, frozenset[str]]:
