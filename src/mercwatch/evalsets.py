@@ -24,10 +24,10 @@ TUNING_SEEDS: dict[str, tuple[int, ...]] = {
     # changes twice (Dec 2026, issue 11 rounds 1 and 2) and are tuning seeds from then on.
     "sim": tuple(range(1, 21))
     + (101, 7301, 7302, 7303, 8411, 8412, 8413, 9521, 9522, 9523, 9641, 9642, 9643)
-    + (9761, 9762, 9763, 9881, 9882, 9883),
+    + (9761, 9762, 9763, 9881, 9882, 9883, 10111, 10112, 10113),
     "altsim": tuple(range(1, 21))
     + (52001, 52002, 52003, 63001, 63002, 63003, 74101, 74102, 74103, 85301, 85302, 85303)
-    + (96401, 96402, 96403, 97501, 97502, 97503),
+    + (96401, 96402, 96403, 97501, 97502, 97503, 108201, 108202, 108203),
     # 8411-8413 and 63001-63003 were the second evaluation set, measured once at the end
     # of session 5; the next round's recall work was aimed at the failures they showed
     # (ops-as-crowds, low-and-slow targets), so they are tuning seeds from session 6 on.
@@ -45,14 +45,17 @@ TUNING_SEEDS: dict[str, tuple[int, ...]] = {
     # 9881-9883 and 97501-97503 were the sixth set, measured once at the end of session 10
     # (docs/benchmarks.md "Session 10: sixth evaluation seeds"); the next round diagnoses what
     # they showed (altsim 97503: fragmentation, merges, recall), so they are tuning seeds now.
+    # 10111-10113 and 108201-108203 were the seventh set, measured once at the end of session
+    # 11 (docs/benchmarks.md "Session 11: seventh evaluation seeds"); the next round diagnoses
+    # what they showed (sim 10112 recall, merges across firms), so they are tuning seeds now.
 }
 
 EVALUATION_SEEDS: dict[str, tuple[int, ...]] = {
-    # Seventh set, chosen on 4 Dec 2026 (session 10) after the sixth set was measured and
+    # Eighth set, chosen on 5 Dec 2026 (session 11) after the seventh set was measured and
     # before any change made because of it; never used before anywhere in the repository:
     # run only by bench/bench_generality.py for the next round's final figures.
-    "sim": (10111, 10112, 10113),
-    "altsim": (108201, 108202, 108203),
+    "sim": (10351, 10352, 10353),
+    "altsim": (119401, 119402, 119403),
 }
 
 GENERATORS = ("sim", "altsim")
