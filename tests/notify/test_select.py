@@ -102,3 +102,11 @@ def test_reasons_reveal_no_accounts_infrastructure_targets_or_detection() -> Non
         for secret in secrets:
             assert secret.lower() not in text
         assert note.reasons == REASONS[note.level]
+
+
+def test_an_account_of_a_reported_operation_is_never_warned() -> None:
+    """Firms' personas befriend each other (sim tuning seed 10113): a persona another
+    operation "targeted" is an operator's account, and a warning to it would reach the
+    crew. Fails on a selection that warns every target."""
+    ops = [_op("op-1", (R, E), ("t-1", "persona-bob"), (("persona-bob", E),))]
+    assert [n.account_id for n in select_notifications(ops)] == ["t-1"]

@@ -8,6 +8,13 @@ reached. The reasons are generic on purpose: they say what happened and what to 
 never which accounts, domains or other targets were involved, nor how mercwatch found
 them, and they carry no link (links come only from the platform's configuration, at
 render time), so a warning forwarded to the operators teaches them nothing.
+
+Nobody who is an account of a reported operation is warned, even when another operation
+"targeted" it: its warning would reach the operators' hands (a persona, or a hijacked
+account the crew holds), and firms' personas do befriend each other (project simulator
+tuning seed 10113: a persona of one firm accepted another firm's persona's friend request
+and was queued for a warning). Its owner is reached through enforcement and account
+recovery, not through a warning the crew reads.
 """
 
 from __future__ import annotations
@@ -55,7 +62,8 @@ def select_notifications(
     operations: Sequence[Operation],
     people: Mapping[str, tuple[str | None, str | None]] | None = None,
 ) -> list[Notification]:
-    """One notification per targeted person, at the furthest phase any operation reached.
+    """One notification per targeted person, at the furthest phase any operation reached;
+    never to an account of a reported operation (module docstring).
 
     Args:
         operations: the run's operations.
@@ -66,6 +74,7 @@ def select_notifications(
         the operation that reached furthest against the person (ties: smallest id).
     """
     people = people or {}
+    operators = {account for op in operations for account in op.accounts}
     reached: dict[str, dict[str, Phase]] = {}
     for op in operations:
         levels: dict[str, Phase] = {}
@@ -73,6 +82,8 @@ def select_notifications(
             if target not in levels or phase.rank > levels[target].rank:
                 levels[target] = phase
         for target in dict.fromkeys((*op.targets, *levels)):
+            if target in operators:
+                continue
             level = _level(op, target, levels)
             per_op = reached.setdefault(target, {})
             if op.operation_id not in per_op or level.rank > per_op[op.operation_id].rank:
