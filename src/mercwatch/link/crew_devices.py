@@ -49,29 +49,43 @@ REASON_CREW_DEVICE = "crew_device"
 """Candidate reason: uses a device only made-for-the-job accounts use."""
 
 
+def _key_users(ctx: LinkContext, column: str) -> ibis.Table:
+    """Every (actor_id, ``column``) pair seen in the events: the table the take-ins by
+    device (and by address, :mod:`~.crew_logins`) count a key's users in."""
+    ev = ctx.events
+    ev = ev.filter(ev[column].notnull() & ev.actor_id.notnull())
+    return ev.select("actor_id", column).distinct()
+
+
 def _device_users(ctx: LinkContext) -> ibis.Table:
-    """Every (actor_id, device_id) pair seen in the events: the table both device
-    take-ins count a device's users in."""
-    ev = ctx.events.filter(ctx.events.device_id.notnull() & ctx.events.actor_id.notnull())
-    return ev.select("actor_id", "device_id").distinct()
+    """Every (actor_id, device_id) pair seen in the events."""
+    return _key_users(ctx, "device_id")
+
+
+def rare_key_users(
+    ctx: LinkContext, column: str, accounts: Iterable[str], min_users: int
+) -> dict[str, set[str]]:
+    """Key -> every account that used it, for the ``column`` values (devices, addresses)
+    ``accounts`` used that ``min_users`` to ``infra_max_accounts`` accounts use (rarely
+    shared: a crew's phone or line, not a shop's demo tablet). Counted in the engine."""
+    pairs = _key_users(ctx, column)
+    keys = keys_table("actor_id", accounts)
+    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select(column).distinct()
+    on_used = pairs.semi_join(used, pairs[column] == used[column])
+    breadth = on_used.group_by(column).agg(n=on_used.actor_id.nunique())
+    rare = breadth.filter((breadth.n >= min_users) & (breadth.n <= ctx.config.infra_max_accounts))
+    users: dict[str, set[str]] = defaultdict(set)
+    for row in fetch(on_used.semi_join(rare, on_used[column] == rare[column])):
+        users[row[column]].add(row["actor_id"])
+    return users
 
 
 def rare_device_users(
     ctx: LinkContext, accounts: Iterable[str], min_users: int
 ) -> dict[str, set[str]]:
-    """Device -> every account that used it, for the devices ``accounts`` used that
-    ``min_users`` to ``infra_max_accounts`` accounts use (rarely shared: a crew's phone,
-    not a shop's demo tablet). One query shared by both take-ins by device below."""
-    pairs = _device_users(ctx)
-    keys = keys_table("actor_id", accounts)
-    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("device_id").distinct()
-    on_used = pairs.semi_join(used, pairs.device_id == used.device_id)
-    breadth = on_used.group_by("device_id").agg(n=on_used.actor_id.nunique())
-    rare = breadth.filter((breadth.n >= min_users) & (breadth.n <= ctx.config.infra_max_accounts))
-    users: dict[str, set[str]] = defaultdict(set)
-    for row in fetch(on_used.semi_join(rare, on_used.device_id == rare.device_id)):
-        users[row["device_id"]].add(row["actor_id"])
-    return users
+    """Device -> every account that used it, for the rarely shared devices ``accounts``
+    used (:func:`rare_key_users`). One query shared by both take-ins by device below."""
+    return rare_key_users(ctx, "device_id", accounts, min_users)
 
 
 def phone_farm_users(ctx: LinkContext, members: Iterable[str]) -> dict[str, set[str]]:

@@ -26,27 +26,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from mercwatch.link.context import LinkContext, fetch, keys_table
-from mercwatch.link.crew_devices import rare_device_users
+from mercwatch.link.context import LinkContext
+from mercwatch.link.crew_devices import rare_device_users, rare_key_users
 
 REASON_CREW_LOGIN = "crew_login"
 """Candidate reason: a long-standing account used from the crew's device and line."""
-
-
-def _rare_address_users(ctx: LinkContext, accounts: Iterable[str]) -> dict[str, set[str]]:
-    """Address -> every account that used it, for the addresses ``accounts`` used that
-    at most ``infra_max_accounts`` accounts use (counted in the engine)."""
-    ev = ctx.events.filter(ctx.events.ip.notnull() & ctx.events.actor_id.notnull())
-    pairs = ev.select("actor_id", "ip").distinct()
-    keys = keys_table("actor_id", accounts)
-    used = pairs.semi_join(keys, pairs.actor_id == keys.actor_id).select("ip").distinct()
-    on_used = pairs.semi_join(used, pairs.ip == used.ip)
-    breadth = on_used.group_by("ip").agg(n=on_used.actor_id.nunique())
-    rare = breadth.filter(breadth.n <= ctx.config.infra_max_accounts)
-    users: dict[str, set[str]] = defaultdict(set)
-    for row in fetch(on_used.semi_join(rare, on_used.ip == rare.ip)):
-        users[row["ip"]].add(row["actor_id"])
-    return users
 
 
 def _held_by(who: set[str], account: str, owner: dict[str, int]) -> int | None:
@@ -83,7 +67,7 @@ def crew_login_accounts(
     if not chosen:
         return {}
     on_line: dict[str, set[int]] = defaultdict(set)
-    for _ip, who in sorted(_rare_address_users(ctx, chosen).items()):
+    for _ip, who in sorted(rare_key_users(ctx, "ip", chosen, min_users=3).items()):
         for account in who & set(chosen):
             held = _held_by(who, account, owner)
             if held is not None:
